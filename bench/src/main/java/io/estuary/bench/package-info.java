@@ -1,0 +1,2 @@
+/** Estuary bench module (skeleton: to be built by its issue). */
+package io.estuary.bench;

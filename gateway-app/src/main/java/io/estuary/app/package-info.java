@@ -1,0 +1,2 @@
+/** Estuary app module (skeleton: to be built by its issue). */
+package io.estuary.app;

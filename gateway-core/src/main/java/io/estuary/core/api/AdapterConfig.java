@@ -1,0 +1,41 @@
+package io.estuary.core.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An adapter's config block ({@code gateway.<name>}), read-only. Getters fail with
+ * {@link IllegalArgumentException} naming the full key, the value and what was expected.
+ */
+public interface AdapterConfig {
+  /** The full path of this block, e.g. "gateway.mqttsn". */
+  String path();
+
+  boolean has(String key);
+
+  String getString(String key);
+
+  int getInt(String key);
+
+  long getLong(String key);
+
+  boolean getBoolean(String key);
+
+  Duration getDuration(String key);
+
+  /** A size such as "64KB" or a plain number of bytes. */
+  long getBytes(String key);
+
+  List<String> getStringList(String key);
+
+  AdapterConfig getConfig(String key);
+
+  List<AdapterConfig> getConfigList(String key);
+
+  /** Keys directly under this block (for maps such as listeners). */
+  Set<String> keys();
+
+  /** Builds a failure naming the key, the value and what was expected. */
+  IllegalArgumentException invalid(String key, String expected);
+}

@@ -1,0 +1,31 @@
+package io.estuary.core.api;
+
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * Broker → adapter: where one session's messages go. The broker calls {@link #deliver} and
+ * {@link #sessionClosed} only on {@link #executor()}, one call at a time, in order.
+ */
+public interface DeliverySink {
+
+  /** The executor owning the device's connection state (a Netty event loop, a serial executor). */
+  Executor executor();
+
+  /**
+   * How many more deliveries the device can take now (transport writability, link budget). Read by
+   * the broker from any thread; must be cheap and thread-safe. Zero pauses delivery until the adapter
+   * calls {@link BrokerSession#creditsAvailable()}.
+   */
+  int credits();
+
+  void deliver(Delivery delivery);
+
+  /** The broker ended this connection (take-over, kick, expiry, shutdown). */
+  void sessionClosed(CloseReason reason);
+
+  /** Extra state for the client listing (e.g. MQTT-SN state, topic-id table); thread-safe snapshot. */
+  default Map<String, Object> attributes() {
+    return Map.of();
+  }
+}

@@ -1,0 +1,12 @@
+package io.estuary.core.api;
+
+/**
+ * Found with {@link java.util.ServiceLoader}: a jar on the class path with this service is a protocol.
+ * The gateway calls {@link #create} once if {@code gateway.<protocol>.enable} is true.
+ */
+public interface ProtocolAdapterFactory {
+  /** The config block name and tag, e.g. "mqttsn". */
+  String protocol();
+
+  ProtocolAdapter create(AdapterConfig config, GatewayContext context);
+}

@@ -1,0 +1,2 @@
+/** Estuary mqttsn module (skeleton: to be built by its issue). */
+package io.estuary.mqttsn;

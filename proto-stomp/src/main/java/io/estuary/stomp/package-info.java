@@ -1,0 +1,2 @@
+/** Estuary stomp module (skeleton: to be built by its issue). */
+package io.estuary.stomp;

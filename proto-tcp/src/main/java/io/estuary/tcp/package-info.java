@@ -1,0 +1,2 @@
+/** Estuary tcp module (skeleton: to be built by its issue). */
+package io.estuary.tcp;
