@@ -1,2 +1,9 @@
-/** Californium and Scandium set-up shared by the CoAP and LwM2M adapters (not an adapter itself). */
+/**
+ * Californium and Scandium set-up shared by the CoAP and LwM2M adapters (not an adapter itself):
+ * {@link io.estuary.cf.CfSettings} turns an adapter's {@code californium} config block into an explicit
+ * {@link org.eclipse.californium.elements.config.Configuration} (never {@code Configuration.getStandard()},
+ * which writes {@code Californium3.properties} into the working directory), and
+ * {@link io.estuary.cf.DtlsSettings} builds Scandium connector configs with PSK and X.509 credentials.
+ * Everything here is immutable and built once at adapter start on the gateway's main thread.
+ */
 package io.estuary.cf;

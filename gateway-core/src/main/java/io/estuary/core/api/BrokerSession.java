@@ -50,8 +50,11 @@ public interface BrokerSession {
   /** The device asked to sleep: deliveries are queued until {@link #wake()} or {@code duration} ends. */
   void sleep(Duration duration);
 
-  /** The device is awake: queued deliveries are sent in order through the sink. */
-  void wake();
+  /**
+   * The device is awake: queued deliveries are sent in order through the sink. The stage completes
+   * once the queue is empty and every QoS 1/2 delivery is acknowledged (MQTT-SN sends PINGRESP then).
+   */
+  CompletionStage<Void> wake();
 
   /** The sink has room again after reporting no credits: the broker resumes sending. */
   void creditsAvailable();

@@ -1,0 +1,39 @@
+package io.estuary.cf;
+
+import org.eclipse.californium.core.config.CoapConfig;
+
+/**
+ * Californium's duplicate-detection store (RFC 7252 §4.5). It keeps every exchange for
+ * {@code exchange_lifetime} so a retransmitted CON gets the same answer; its heap is what grows at high
+ * request rates, so the choice is config.
+ */
+public enum Deduplicator {
+  /** One global map swept every {@code mark_and_sweep_interval}: heap ≈ request rate × exchange_lifetime. */
+  MARK_AND_SWEEP(CoapConfig.DEDUPLICATOR_MARK_AND_SWEEP),
+  /** At most {@code peer_messages} remembered per peer: heap ≈ max_active_peers × peer_messages. */
+  PEERS_MARK_AND_SWEEP(CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP),
+  /** Two generations rotated every exchange_lifetime: heap ≈ 2 × request rate × exchange_lifetime. */
+  CROP_ROTATION(CoapConfig.DEDUPLICATOR_CROP_ROTATION),
+  /** No duplicate detection: retransmitted CON publishes are published again. */
+  NONE(CoapConfig.NO_DEDUPLICATOR);
+
+  private final String californiumName;
+
+  Deduplicator(String californiumName) {
+    this.californiumName = californiumName;
+  }
+
+  String californiumName() {
+    return californiumName;
+  }
+
+  /** Parses the config spelling ({@code peers_mark_and_sweep}, case-insensitive), or null if unknown. */
+  public static Deduplicator parse(String s) {
+    for (Deduplicator d : values()) {
+      if (d.name().equalsIgnoreCase(s.trim().replace('-', '_'))) {
+        return d;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,68 @@
+package io.estuary.core.auth;
+
+import io.estuary.core.api.AuthResult;
+import io.estuary.core.api.ClientCredentials;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+
+/**
+ * Username/password from config. A client without a username is let in only with
+ * {@code allow_anonymous}; a known username must present its password; an unknown username is refused
+ * unless anonymous access is allowed. Clients that carry no password at all (MQTT-SN, DTLS-identified
+ * devices) are judged by username alone when {@code passwordless_protocols} lists their protocol.
+ */
+public final class ConfigAuthenticator implements Authenticator {
+  private final boolean allowAnonymous;
+  private final Map<String, UserEntry> users;
+  private final List<String> passwordlessProtocols;
+
+  public ConfigAuthenticator(boolean allowAnonymous, List<UserEntry> users, List<String> passwordlessProtocols) {
+    this.allowAnonymous = allowAnonymous;
+    this.users = users.stream().collect(Collectors.toUnmodifiableMap(UserEntry::username, Function.identity(), (a, b) -> b));
+    this.passwordlessProtocols = List.copyOf(passwordlessProtocols);
+  }
+
+  /** Whether the named user is a superuser (skips ACLs). */
+  public boolean isSuperuser(String username) {
+    UserEntry u = username == null ? null : users.get(username);
+    return u != null && u.superuser();
+  }
+
+  @Override
+  public CompletionStage<AuthResult> authenticate(ClientCredentials c) {
+    return CompletableFuture.completedFuture(check(c));
+  }
+
+  private AuthResult check(ClientCredentials c) {
+    String username = c.username();
+    UserEntry user = username == null ? null : users.get(username);
+    if (user == null) {
+      return allowAnonymous ? AuthResult.allowed() : AuthResult.notAuthorized("anonymous access disabled");
+    }
+    if (c.password() == null && passwordlessProtocols.contains(c.protocol())) {
+      return user.superuser() ? AuthResult.allowedSuperuser() : AuthResult.allowed();
+    }
+    if (c.password() == null || !passwordMatches(user.password(), c.password())) {
+      return AuthResult.badCredentials("bad username or password");
+    }
+    return user.superuser() ? AuthResult.allowedSuperuser() : AuthResult.allowed();
+  }
+
+  static boolean passwordMatches(String stored, byte[] given) {
+    if (stored.startsWith("$2a$") || stored.startsWith("$2b$") || stored.startsWith("$2y$")) {
+      try {
+        return OpenBSDBCrypt.checkPassword(stored, new String(given, StandardCharsets.UTF_8).toCharArray());
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    return MessageDigest.isEqual(stored.getBytes(StandardCharsets.UTF_8), given);
+  }
+}

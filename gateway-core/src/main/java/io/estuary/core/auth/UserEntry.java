@@ -1,0 +1,13 @@
+package io.estuary.core.auth;
+
+import java.util.Objects;
+
+/**
+ * A built-in user: {@code password} is plain text or a bcrypt hash ({@code $2a$}, {@code $2b$}, {@code $2y$}).
+ */
+public record UserEntry(String username, String password, boolean superuser) {
+  public UserEntry {
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(password, "password");
+  }
+}

@@ -1,0 +1,205 @@
+package io.estuary.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.estuary.core.auth.AclRule;
+import io.estuary.core.auth.UserEntry;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads the one HOCON file over the defaults of every {@code reference.conf} on the class path, with
+ * {@code ESTUARY_A__B_C=v} environment variables overriding key {@code a.b_c}, and binds the core's
+ * records. Any problem becomes a {@link ConfigError} naming the key.
+ */
+public final class ConfigLoader {
+  public static final String ENV_PREFIX = "ESTUARY_";
+
+  private ConfigLoader() {}
+
+  /** Loads {@code file} (null = defaults only) with overrides from {@code env}. */
+  public static GatewayConfig load(Path file, Map<String, String> env) {
+    Config user = ConfigFactory.empty();
+    if (file != null) {
+      File f = file.toFile();
+      if (!f.isFile()) {
+        throw new ConfigError("config file", file.toString(), "an existing readable file");
+      }
+      try {
+        user = ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false));
+      } catch (ConfigException e) {
+        throw new ConfigError("config file " + file, e.getMessage());
+      }
+    }
+    return bind(fromEnv(env).withFallback(user));
+  }
+
+  /** Binds {@code overrides} merged over the class path defaults. */
+  public static GatewayConfig bind(Config overrides) {
+    Config merged;
+    try {
+      merged = overrides.withFallback(ConfigFactory.defaultReference()).resolve();
+    } catch (ConfigException e) {
+      throw new ConfigError(e.origin() == null ? "config" : e.origin().description(), e.getMessage());
+    }
+    try {
+      return bindResolved(merged);
+    } catch (ConfigException.WrongType | ConfigException.BadValue | ConfigException.Missing e) {
+      throw new ConfigError(keyOf(e), e.getMessage());
+    }
+  }
+
+  static Config fromEnv(Map<String, String> env) {
+    Config out = ConfigFactory.empty();
+    for (var e : env.entrySet()) {
+      if (!e.getKey().startsWith(ENV_PREFIX) || e.getKey().length() == ENV_PREFIX.length()) {
+        continue;
+      }
+      String path = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace("__", ".");
+      Config one;
+      try {
+        one = ConfigFactory.parseString(path + " = " + e.getValue());
+      } catch (ConfigException ex) {
+        one = ConfigFactory.parseMap(Map.of(path, e.getValue()));
+      }
+      out = one.withFallback(out);
+    }
+    return out;
+  }
+
+  private static String keyOf(ConfigException e) {
+    String m = e.getMessage();
+    int i = m.indexOf(": ");
+    return i > 0 ? m.substring(0, i) : "config";
+  }
+
+  private static GatewayConfig bindResolved(Config c) {
+    MqttLimits mqtt = new MqttLimits(
+        bytes(c, "mqtt.max_packet_size"),
+        c.getInt("mqtt.max_clientid_len"),
+        c.getInt("mqtt.max_topic_levels"),
+        c.getInt("mqtt.max_qos_allowed"),
+        c.getInt("mqtt.max_topic_alias"),
+        c.getBoolean("mqtt.retain_available"),
+        c.getBoolean("mqtt.wildcard_subscription"),
+        c.getBoolean("mqtt.shared_subscription"),
+        c.getBoolean("mqtt.subscription_identifiers"),
+        c.getInt("mqtt.max_inflight"),
+        c.getInt("mqtt.max_mqueue_len"),
+        c.getBoolean("mqtt.mqueue_store_qos0"),
+        c.getInt("mqtt.max_awaiting_rel"),
+        c.getDuration("mqtt.max_session_expiry"),
+        c.getDouble("mqtt.keepalive_multiplier"),
+        c.getDuration("mqtt.idle_timeout"),
+        c.getInt("mqtt.max_subscriptions"));
+    List<ListenerConfig> listeners = new ArrayList<>();
+    Config ls = c.getConfig("listeners");
+    for (String type : ls.root().keySet()) {
+      Config byType = ls.getConfig(type);
+      for (String name : byType.root().keySet()) {
+        Config l = byType.getConfig(name);
+        String prefix = "listeners." + type + "." + name;
+        if (l.hasPath("enable") && !l.getBoolean("enable")) {
+          continue;
+        }
+        TlsConfig tls = null;
+        if (type.equals("ssl") || type.equals("wss")) {
+          Config s = l.hasPath("ssl_options") ? l.getConfig("ssl_options") : ConfigFactory.empty();
+          tls = new TlsConfig(
+              str(s, "certfile", ""), str(s, "keyfile", ""), str(s, "cacertfile", ""),
+              str(s, "verify", "verify_none").equals("verify_peer"),
+              s.hasPath("fail_if_no_peer_cert") && s.getBoolean("fail_if_no_peer_cert"));
+        }
+        listeners.add(new ListenerConfig(
+            type, name, address(prefix + ".bind", l.getValue("bind")),
+            str(l, "mountpoint", ""), tls,
+            l.hasPath("websocket.mqtt_path") ? l.getString("websocket.mqtt_path") : "/mqtt",
+            l.hasPath("max_connections") ? l.getInt("max_connections") : 1_024_000));
+      }
+    }
+    List<UserEntry> users = new ArrayList<>();
+    for (Config u : c.getConfigList("authentication.users")) {
+      users.add(new UserEntry(u.getString("username"), u.getString("password"), u.hasPath("superuser") && u.getBoolean("superuser")));
+    }
+    List<AclRule> rules = new ArrayList<>();
+    int i = 0;
+    for (Config r : c.getConfigList("authorization.rules")) {
+      String key = "authorization.rules[" + i++ + "]";
+      String perm = r.getString("permission");
+      if (!perm.equals("allow") && !perm.equals("deny")) {
+        throw new ConfigError(key + ".permission", perm, "allow or deny");
+      }
+      try {
+        rules.add(new AclRule(perm.equals("allow"), r.getString("who"), r.getString("action"), r.getStringList("topics")));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigError(key, e.getMessage());
+      }
+    }
+    String noMatch = c.getString("authorization.no_match");
+    if (!noMatch.equals("allow") && !noMatch.equals("deny")) {
+      throw new ConfigError("authorization.no_match", noMatch, "allow or deny");
+    }
+    AuthConfig auth = new AuthConfig(
+        c.getBoolean("authentication.allow_anonymous"), users,
+        c.getStringList("authentication.passwordless_protocols"), noMatch.equals("allow"), rules);
+    String sync = c.getString("persistence.sync").toUpperCase(Locale.ROOT);
+    PersistenceConfig.Sync syncPolicy;
+    try {
+      syncPolicy = PersistenceConfig.Sync.valueOf(sync);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError("persistence.sync", c.getString("persistence.sync"), "always, interval or never");
+    }
+    PersistenceConfig persistence = new PersistenceConfig(
+        c.getBoolean("persistence.enabled"), Path.of(c.getString("persistence.dir")), syncPolicy,
+        c.getDuration("persistence.sync_interval"));
+    Duration sys = c.getDuration("sys_topics.sys_msg_interval");
+    return new GatewayConfig(
+        c.getString("node.name"), mqtt, listeners, auth, sys,
+        c.getBoolean("api.enable") ? address("api.bind", c.getValue("api.bind")) : null,
+        persistence, c.getDuration("node.shutdown_grace"), c);
+  }
+
+  private static String str(Config c, String key, String dflt) {
+    return c.hasPath(key) ? c.getString(key) : dflt;
+  }
+
+  private static int bytes(Config c, String key) {
+    long v = c.getBytes(key);
+    if (v > Integer.MAX_VALUE) {
+      throw new ConfigError(key, String.valueOf(v), "at most 256MB");
+    }
+    return (int) v;
+  }
+
+  /** "host:port", ":port", "[v6]:port" or a bare port number (binds all interfaces). */
+  public static InetSocketAddress address(String key, ConfigValue v) {
+    String s = v.valueType() == ConfigValueType.NUMBER ? String.valueOf(v.unwrapped()) : String.valueOf(v.unwrapped()).trim();
+    try {
+      int colon = s.lastIndexOf(':');
+      String host = colon < 0 ? "0.0.0.0" : s.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      if (host.isEmpty()) {
+        host = "0.0.0.0";
+      }
+      int port = Integer.parseInt(colon < 0 ? s : s.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return new InetSocketAddress(host, port);
+    } catch (RuntimeException e) {
+      throw new ConfigError(key, s, "host:port or a port number 0..65535");
+    }
+  }
+}

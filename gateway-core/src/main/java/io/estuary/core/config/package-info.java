@@ -1,0 +1,2 @@
+/** Configuration: HOCON loading, environment overrides, validated records. Immutable after load. */
+package io.estuary.core.config;

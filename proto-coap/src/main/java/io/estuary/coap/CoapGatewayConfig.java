@@ -1,0 +1,99 @@
+package io.estuary.coap;
+
+import io.estuary.cf.CfSettings;
+import io.estuary.coap.mapping.NotifyType;
+import io.estuary.coap.mapping.QosPolicy;
+import io.estuary.core.api.AdapterConfig;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code gateway.coap}, EMQX names where they exist.
+ *
+ * @param connectionRequired clients must {@code POST /mqtt/connection} first (EMQX connection mode)
+ * @param heartbeat the longest a client may stay silent; its session closes after 1.5 × heartbeat
+ * @param notifyType NON, CON, or by QoS
+ * @param publishQos QoS of publishes without {@code qos=}
+ * @param subscribeQos QoS of observes without {@code qos=}
+ * @param mountpoint prefix added to every topic
+ * @param maxBodySize largest block-wise (Block1) request body; bigger gets 4.13
+ * @param maxPendingNotifications per client: notifications queued while earlier ones are in flight
+ * @param udpListeners listener name → bind address
+ * @param californium Californium tuning (threads, deduplicator, timers)
+ */
+public record CoapGatewayConfig(
+    boolean connectionRequired,
+    Duration heartbeat,
+    NotifyType notifyType,
+    QosPolicy publishQos,
+    QosPolicy subscribeQos,
+    String mountpoint,
+    int maxBodySize,
+    int maxPendingNotifications,
+    Map<String, InetSocketAddress> udpListeners,
+    CfSettings californium) {
+
+  public CoapGatewayConfig {
+    Objects.requireNonNull(notifyType, "notifyType");
+    Objects.requireNonNull(publishQos, "publishQos");
+    Objects.requireNonNull(subscribeQos, "subscribeQos");
+    mountpoint = mountpoint == null ? "" : mountpoint;
+    if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
+      throw new IllegalArgumentException("heartbeat must be a positive duration, was " + heartbeat);
+    }
+    if (maxBodySize < 16) {
+      throw new IllegalArgumentException("max_body_size must be at least 16 bytes, was " + maxBodySize);
+    }
+    if (maxPendingNotifications < 1) {
+      throw new IllegalArgumentException("max_pending_notifications must be positive, was " + maxPendingNotifications);
+    }
+    udpListeners = Map.copyOf(udpListeners);
+    Objects.requireNonNull(californium, "californium");
+  }
+
+  /** Reads and validates {@code gateway.coap}; failures name the key, the value and what was expected. */
+  public static CoapGatewayConfig from(AdapterConfig c) {
+    NotifyType notify = NotifyType.parse(c.getString("notify_type"));
+    if (notify == null) {
+      throw c.invalid("notify_type", "one of non, con, qos");
+    }
+    QosPolicy pub = QosPolicy.parse(c.getString("publish_qos"));
+    if (pub == null) {
+      throw c.invalid("publish_qos", "one of coap, qos0, qos1, qos2");
+    }
+    QosPolicy sub = QosPolicy.parse(c.getString("subscribe_qos"));
+    if (sub == null) {
+      throw c.invalid("subscribe_qos", "one of coap, qos0, qos1, qos2");
+    }
+    long maxBody = c.getBytes("max_body_size");
+    if (maxBody < 16 || maxBody > Integer.MAX_VALUE) {
+      throw c.invalid("max_body_size", "a size of 16 bytes .. 2 GB");
+    }
+    int pending = c.getInt("max_pending_notifications");
+    if (pending < 1) {
+      throw c.invalid("max_pending_notifications", "a positive number");
+    }
+    Duration heartbeat = c.getDuration("heartbeat");
+    if (heartbeat.isZero() || heartbeat.isNegative()) {
+      throw c.invalid("heartbeat", "a positive duration");
+    }
+    Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
+    if (c.has("listeners.udp")) {
+      AdapterConfig listeners = c.getConfig("listeners.udp");
+      for (String name : listeners.keys()) {
+        AdapterConfig l = listeners.getConfig(name);
+        if (!l.has("enable") || l.getBoolean("enable")) {
+          udp.put(name, Binds.parse(l, "bind"));
+        }
+      }
+    }
+    CfSettings cf = c.has("californium")
+        ? CfSettings.from(c.getConfig("californium"), (int) maxBody)
+        : CfSettings.DEFAULTS.withMaxBodySize((int) maxBody);
+    return new CoapGatewayConfig(c.getBoolean("connection_required"), heartbeat, notify, pub, sub,
+        c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, cf);
+  }
+}

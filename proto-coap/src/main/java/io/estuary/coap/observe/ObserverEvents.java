@@ -1,0 +1,10 @@
+package io.estuary.coap.observe;
+
+/** What an observer reports to its owner (the device), on the device's executor. */
+public interface ObserverEvents {
+  /** The client acknowledged a CON notification: it is alive. */
+  void acknowledged(Observer observer);
+
+  /** The relation ended by itself (CON notification timed out, client sent RST): drop the subscription. */
+  void lost(Observer observer, String why);
+}
