@@ -30,6 +30,7 @@ public final class Observer {
   private final ObserverEvents events;
   private final ArrayDeque<Notification> queue = new ArrayDeque<>();
   private int sequence;
+  private boolean started;
   private boolean inFlight;
   private boolean closed;
 
@@ -59,8 +60,16 @@ public final class Observer {
     return queue.size() + (inFlight ? 1 : 0);
   }
 
-  /** Answers the observe GET with 2.05 and an Observe option: the relation is established. */
+  /**
+   * Answers the observe GET with 2.05 and an Observe option: the relation is established.
+   * Notifications queued before this wait for it (a retained message may be delivered before the
+   * broker's subscribe answer arrives).
+   */
   public void start() {
+    if (closed || started) {
+      return;
+    }
+    started = true;
     Response r = new Response(ResponseCode.CONTENT);
     r.getOptions().setObserve(nextSequence());
     send(r, null);
@@ -100,7 +109,7 @@ public final class Observer {
   }
 
   private void pump() {
-    if (inFlight || closed || queue.isEmpty()) {
+    if (!started || inFlight || closed || queue.isEmpty()) {
       return;
     }
     Notification n = queue.poll();

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Compares Estuary's MQTT listener with Debian's mosquitto under the same load, on 127.0.0.1 only.
+#
+#   bench/mqtt-compare.sh                 # the default matrix, ~10 s per cell, a few minutes in all
+#   DURATION=5s MATRIX="0:fan-in 1:fan-out" bench/mqtt-compare.sh
+#
+# For each broker: start it on a free loopback port, run bench's mqtt-load once per matrix cell, stop it.
+# Then print one markdown table side by side with the ratios Estuary/mosquitto. Every run is bounded by
+# `timeout`; both brokers are stopped on exit, whatever happens.
+#
+# Environment (defaults in brackets):
+#   MATRIX      cells "qos:topology[:rate]", rate = total publish msgs/s, 0 = max
+#               ["0:fan-in 1:fan-in 0:fan-out 1:fan-out 0:fan-in:5000 1:fan-in:5000 0:fan-out:5000 1:fan-out:5000"]
+#   DURATION [10s]  WARMUP [3s]  DRAIN [5s]  SIZE [64]  PUBS [4] (fan-in)  SUBS [4] (fan-out)
+#   INFLIGHT [100] (QoS 1, per publisher)  THREADS [1] (load tool event loops)
+#   MOSQUITTO [/usr/sbin/mosquitto]  ESTUARY_JAR [gateway-app/target/estuary.jar]
+#   ESTUARY_JAVA_OPTS [-Xms512m -Xmx2g]  ESTUARY_CONF_EXTRA [] (HOCON lines appended to Estuary's conf)
+#   OUT [a temp dir]  where the raw RESULT lines and the brokers' logs are kept
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MATRIX=${MATRIX:-"0:fan-in 1:fan-in 0:fan-out 1:fan-out 0:fan-in:5000 1:fan-in:5000 0:fan-out:5000 1:fan-out:5000"}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+DRAIN=${DRAIN:-5s}
+SIZE=${SIZE:-64}
+PUBS=${PUBS:-4}
+SUBS=${SUBS:-4}
+INFLIGHT=${INFLIGHT:-100}
+THREADS=${THREADS:-1}
+MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+ESTUARY_JAR=${ESTUARY_JAR:-$ROOT/gateway-app/target/estuary.jar}
+ESTUARY_JAVA_OPTS=${ESTUARY_JAVA_OPTS:-"-Xms512m -Xmx2g"}
+ESTUARY_CONF_EXTRA=${ESTUARY_CONF_EXTRA:-}
+LOAD_JAR=$ROOT/bench/target/mqtt-load.jar
+WORK=$(mktemp -d -t mqtt-compare.XXXXXX)
+OUT=${OUT:-$WORK}
+mkdir -p "$OUT"
+BROKER_PID=
+
+log() { echo "mqtt-compare: $*" >&2; }
+
+stop_broker() {
+  [[ -n "$BROKER_PID" ]] || return 0
+  if kill -0 "$BROKER_PID" 2>/dev/null; then
+    kill "$BROKER_PID" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$BROKER_PID" 2>/dev/null && kill -9 "$BROKER_PID" 2>/dev/null || true
+  fi
+  wait "$BROKER_PID" 2>/dev/null || true
+  BROKER_PID=
+}
+
+cleanup() {
+  stop_broker
+  [[ "$OUT" == "$WORK" ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+seconds_of() { # 10s / 500ms / 2m / 7 -> whole seconds, rounded up
+  local v=$1
+  case "$v" in
+    *ms) echo $(( (${v%ms} + 999) / 1000 )) ;;
+    *s) echo "${v%s}" | awk '{ printf "%d", ($1 == int($1)) ? $1 : int($1) + 1 }' ;;
+    *m) echo $(( ${v%m} * 60 )) ;;
+    *) echo "$v" | awk '{ printf "%d", ($1 == int($1)) ? $1 : int($1) + 1 }' ;;
+  esac
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() { # the kernel picks a free loopback port; python3 if present, else a random unused one
+  if command -v python3 >/dev/null; then
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  local p
+  for _ in $(seq 50); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    port_open "$p" || { echo "$p"; return; }
+  done
+  log "no free port found"; exit 1
+}
+
+wait_port() { # port, seconds: until the broker accepts connections, or it died, or time is up
+  local port=$1 limit=$2
+  for _ in $(seq $(( limit * 10 ))); do
+    port_open "$port" && return 0
+    kill -0 "$BROKER_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+run_matrix() { # name port -> $OUT/<name>.results, one RESULT line per cell (or "FAILED cell=...")
+  local name=$1 port=$2 results=$OUT/$1.results
+  local per_run=$(( $(seconds_of "$DURATION") + $(seconds_of "$WARMUP") + $(seconds_of "$DRAIN") + 60 ))
+  local hz; hz=$(getconf CLK_TCK)
+  : > "$results"
+  for cell in $MATRIX; do
+    IFS=: read -r qos topics rate <<< "$cell"
+    rate=${rate:-0}
+    local counts=()
+    case "$topics" in
+      fan-in) counts=(--publishers "$PUBS" --subscribers 1) ;;
+      fan-out) counts=(--publishers 1 --subscribers "$SUBS") ;;
+      pairs) counts=(--publishers "$PUBS" --subscribers "$PUBS") ;;
+      *) log "unknown topology in cell $cell"; exit 2 ;;
+    esac
+    log "$name: qos $qos $topics rate ${rate} (${DURATION})"
+    local before after line rc=0
+    before=$(cpu_ticks "$BROKER_PID")
+    line=$(timeout "${per_run}s" java -jar "$LOAD_JAR" --host 127.0.0.1 --port "$port" --qos "$qos" \
+      --topics "$topics" "${counts[@]}" --size "$SIZE" --duration "$DURATION" --warmup "$WARMUP" \
+      --drain "$DRAIN" --rate "$rate" --inflight "$INFLIGHT" --threads "$THREADS" --quiet \
+      2>>"$OUT/$name.load.log" | grep '^RESULT ') || rc=$?
+    after=$(cpu_ticks "$BROKER_PID")
+    if [[ -n "$line" ]]; then
+      # exit 3 = QoS 1 losses: the line says how many, keep it
+      echo "$line cell=$cell broker_cpu_s=$(awk -v t=$(( after - before )) -v hz="$hz" 'BEGIN { printf "%.1f", t / hz }')" >> "$results"
+    else
+      log "$name: cell $cell failed (exit $rc), see $OUT/$name.load.log"
+      echo "FAILED cell=$cell" >> "$results"
+    fi
+    kill -0 "$BROKER_PID" 2>/dev/null || { log "$name died, see $OUT/$name.log"; return 1; }
+  done
+}
+
+# --- the load tool ---
+if [[ ! -f "$LOAD_JAR" ]]; then
+  log "building bench/target/mqtt-load.jar"
+  (cd "$ROOT" && mvn -q -o -pl bench package -DskipTests)
+fi
+
+# --- mosquitto ---
+if [[ ! -x "$MOSQUITTO" ]]; then
+  log "no mosquitto at $MOSQUITTO (apt-get install mosquitto)"; exit 1
+fi
+PORT=$(free_port)
+cat > "$WORK/mosquitto.conf" <<EOF
+listener $PORT 127.0.0.1
+allow_anonymous true
+persistence false
+EOF
+chmod 755 "$WORK"; chmod 644 "$WORK/mosquitto.conf" # mosquitto drops root for its own user
+"$MOSQUITTO" -c "$WORK/mosquitto.conf" > "$OUT/mosquitto.log" 2>&1 &
+BROKER_PID=$!
+if wait_port "$PORT" 10; then
+  log "mosquitto $("$MOSQUITTO" -h 2>/dev/null | head -1 | awk '{ print $3 }') on 127.0.0.1:$PORT (pid $BROKER_PID)"
+  run_matrix mosquitto "$PORT" || true
+else
+  log "mosquitto did not start, see $OUT/mosquitto.log"
+fi
+stop_broker
+
+# --- Estuary ---
+if [[ -f "$ESTUARY_JAR" ]]; then
+  PORT=$(free_port)
+  mkdir -p "$WORK/estuary"
+  {
+    echo "listeners.tcp.default.bind = \"127.0.0.1:$PORT\""
+    # the device gateways stay off so that nothing binds their default ports
+    for g in mqttsn coap lwm2m tcp stomp; do echo "gateway.$g.enable = false"; done
+    if [[ -n "$ESTUARY_CONF_EXTRA" ]]; then echo "$ESTUARY_CONF_EXTRA"; fi
+  } > "$WORK/estuary/estuary.conf"
+  # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
+  (cd "$WORK/estuary" && exec java $ESTUARY_JAVA_OPTS -jar "$ESTUARY_JAR" -c "$WORK/estuary/estuary.conf") \
+    > "$OUT/estuary.log" 2>&1 &
+  BROKER_PID=$!
+  if wait_port "$PORT" 60; then
+    log "Estuary on 127.0.0.1:$PORT (pid $BROKER_PID)"
+    run_matrix estuary "$PORT" || true
+  else
+    log "Estuary did not start, see $OUT/estuary.log:"; tail -20 "$OUT/estuary.log" >&2 || true
+  fi
+  stop_broker
+else
+  log "skipping Estuary: no $ESTUARY_JAR (build gateway-app first)"
+fi
+
+# --- side by side ---
+field() { # line key -> value
+  tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'
+}
+result_for() { # name cell -> the RESULT line or empty
+  [[ -f "$OUT/$1.results" ]] && grep -F " cell=$2 " "$OUT/$1.results" 2>/dev/null | head -1 || true
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+cols() { # line -> "msgs/s | p50 | p99 | max | lost | cpu"
+  local l=$1
+  if [[ -z "$l" ]]; then echo "- | - | - | - | - | -"; return; fi
+  printf "%s | %s | %s | %s | %s | %s" "$(field "$l" msgs_s)" "$(field "$l" p50_us)" "$(field "$l" p99_us)" \
+    "$(field "$l" max_us)" "$(field "$l" lost)" "$(field "$l" broker_cpu_s)"
+}
+
+echo
+echo "MQTT 3.1.1, ${SIZE} B payloads, ${DURATION} window after ${WARMUP} warm-up; fan-in ${PUBS} pub -> 1 sub," \
+  "fan-out 1 pub -> ${SUBS} subs; rate = total publish msgs/s (max = as fast as possible," \
+  "QoS 1 inflight ${INFLIGHT}/publisher); latency in µs; cpu = broker CPU seconds over the cell"
+echo
+echo "| QoS | topics | rate | mosquitto msgs/s | p50 | p99 | max | lost | cpu | Estuary msgs/s | p50 | p99 | max | lost | cpu | msgs/s E/m | p99 E/m |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+for cell in $MATRIX; do
+  IFS=: read -r qos topics rate <<< "$cell"
+  m=$(result_for mosquitto "$cell")
+  e=$(result_for estuary "$cell")
+  rate_label=${rate:-0}; [[ "$rate_label" == 0 ]] && rate_label=max
+  echo "| $qos | $topics | $rate_label | $(cols "$m") | $(cols "$e") | $(ratio "$(field "$e" msgs_s)" "$(field "$m" msgs_s)") | $(ratio "$(field "$e" p99_us)" "$(field "$m" p99_us)") |"
+done
+echo
+log "raw results and logs in $OUT"

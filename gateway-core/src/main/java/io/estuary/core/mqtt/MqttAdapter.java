@@ -1,0 +1,168 @@
+package io.estuary.core.mqtt;
+
+import io.estuary.core.api.AdapterStatus;
+import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.ListenerInfo;
+import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.core.config.ListenerConfig;
+import io.estuary.core.config.MqttLimits;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT listeners (tcp, ssl, ws, wss) as the first protocol adapter on the SPI: each connection is
+ * a {@link MqttConnectionHandler} that only talks to {@link GatewayContext}.
+ */
+public final class MqttAdapter implements ProtocolAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(MqttAdapter.class);
+
+  private final GatewayContext context;
+  private final MqttLimits limits;
+  private final List<ListenerConfig> configs;
+  private final MqttListenerMetrics metrics;
+  private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final List<Channel> servers = new ArrayList<>();
+  private final List<ListenerInfo> bound = new ArrayList<>();
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private volatile AdapterStatus status = AdapterStatus.STOPPED;
+
+  public MqttAdapter(GatewayContext context, MqttLimits limits, List<ListenerConfig> listeners) {
+    this.context = context;
+    this.limits = limits;
+    this.configs = List.copyOf(listeners);
+    this.metrics = new MqttListenerMetrics(context.metrics());
+    context.metrics().gauge("mqtt.connections", channels::size);
+  }
+
+  @Override
+  public CompletionStage<Void> start() {
+    status = AdapterStatus.STARTING;
+    boss = new NioEventLoopGroup(1, new DefaultThreadFactory("estuary-mqtt-accept", true));
+    workers = new NioEventLoopGroup(0, new DefaultThreadFactory("estuary-mqtt", true));
+    try {
+      for (ListenerConfig l : configs) {
+        SslContext ssl = l.secure() ? TlsContexts.server(l) : null;
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                if (channels.size() >= l.maxConnections()) {
+                  metrics.rejectedConnections.increment();
+                  ch.close();
+                  return;
+                }
+                channels.add(ch);
+                pipeline(ch, l, ssl);
+              }
+            });
+        ChannelFuture f = b.bind(l.bind()).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+          throw new IllegalStateException("listener mqtt " + l.id() + " cannot bind " + l.bind().getHostString() + ":"
+              + l.bind().getPort() + ": " + f.cause().getMessage(), f.cause());
+        }
+        servers.add(f.channel());
+        InetSocketAddress addr = (InetSocketAddress) f.channel().localAddress();
+        bound.add(new ListenerInfo("mqtt", l.id(), addr, l.secure()));
+        LOG.info("listener mqtt {} on {}:{}{}{}", l.id(), addr.getHostString(), addr.getPort(),
+            l.secure() ? " (TLS)" : "", l.websocket() ? " path " + l.wsPath() : "");
+      }
+    } catch (RuntimeException e) {
+      status = AdapterStatus.FAILED;
+      shutdownGroups();
+      return CompletableFuture.failedFuture(e);
+    }
+    status = AdapterStatus.RUNNING;
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private void pipeline(SocketChannel ch, ListenerConfig l, SslContext ssl) {
+    ChannelPipeline p = ch.pipeline();
+    p.addLast(new FlushConsolidationHandler(256, true));
+    if (ssl != null) {
+      p.addLast("tls", ssl.newHandler(ch.alloc()));
+    }
+    if (l.websocket()) {
+      p.addLast(new HttpServerCodec());
+      p.addLast(new HttpObjectAggregator(65536));
+      p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+          .websocketPath(l.wsPath()).subprotocols("mqtt,mqttv3.1,mqttv3.1.1,mqttv5.0").allowExtensions(true)
+          .maxFramePayloadLength(limits.maxPacketSize() + 5).checkStartsWith(false).build()));
+      p.addLast(new WebSocketFrameAggregator(limits.maxPacketSize() + 5));
+      p.addLast(WebSocketFrames.Decoder.INSTANCE);
+      p.addLast(WebSocketFrames.Encoder.INSTANCE);
+    }
+    p.addLast(new MqttDecoder(limits.maxPacketSize(), limits.maxClientIdLength()));
+    p.addLast(MqttEncoder.INSTANCE);
+    p.addLast(MqttConnectionHandler.IDLE_HANDLER, new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+    p.addLast(new MqttConnectionHandler(context, limits, l, metrics));
+  }
+
+  @Override
+  public CompletionStage<Void> stop(Duration grace) {
+    status = AdapterStatus.STOPPING;
+    servers.forEach(Channel::close);
+    servers.clear();
+    // sessions were told SERVER_SHUTDOWN by the broker; close whatever is left
+    channels.close().awaitUninterruptibly(grace.toMillis());
+    shutdownGroups();
+    status = AdapterStatus.STOPPED;
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private void shutdownGroups() {
+    if (boss != null) {
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3000);
+    }
+  }
+
+  /** Stops accepting new connections, keeping current ones (first step of a graceful shutdown). */
+  public void stopAccepting() {
+    servers.forEach(Channel::close);
+  }
+
+  @Override
+  public AdapterStatus status() {
+    return status;
+  }
+
+  @Override
+  public List<ListenerInfo> listeners() {
+    return List.copyOf(bound);
+  }
+}

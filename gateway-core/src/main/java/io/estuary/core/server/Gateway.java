@@ -1,0 +1,177 @@
+package io.estuary.core.server;
+
+import io.estuary.core.api.ListenerInfo;
+import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.core.api.ProtocolAdapterFactory;
+import io.estuary.core.auth.AclAuthorizer;
+import io.estuary.core.auth.ConfigAuthenticator;
+import io.estuary.core.config.GatewayConfig;
+import io.estuary.core.config.TypesafeAdapterConfig;
+import io.estuary.core.management.ManagementApi;
+import io.estuary.core.management.MicrometerMetrics;
+import io.estuary.core.management.SysTopics;
+import io.estuary.core.mqtt.MqttAdapter;
+import io.estuary.core.session.Broker;
+import io.estuary.core.store.Store;
+import io.estuary.core.store.memory.MemoryStore;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: store, broker, MQTT listeners, protocol adapters, management API and $SYS. Built
+ * by gateway-app's composition root and by the test kit; stopped once.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final GatewayConfig config;
+  private final Store store;
+  private final MicrometerMetrics metrics;
+  private final Broker broker;
+  private final MqttAdapter mqtt;
+  private final Map<String, ProtocolAdapter> adapters = new LinkedHashMap<>();
+  private final ManagementApi api;
+  private final SysTopics sys;
+  private InetSocketAddress apiAddress;
+  private boolean stopped;
+
+  private Gateway(GatewayConfig config, Function<GatewayConfig, Store> storeFactory, Clock clock) {
+    this.config = config;
+    this.store = storeFactory.apply(config);
+    this.metrics = new MicrometerMetrics();
+    var auth = config.auth();
+    ConfigAuthenticator authn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
+    AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
+    this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
+    this.mqtt = new MqttAdapter(broker, config.mqtt(), config.listeners());
+    this.api = new ManagementApi(broker, metrics, this::listeners);
+    this.sys = new SysTopics(broker, metrics);
+  }
+
+  /** Starts everything; on failure stops what had started and rethrows. */
+  public static Gateway start(GatewayConfig config, List<ProtocolAdapterFactory> factories, Function<GatewayConfig, Store> storeFactory, Clock clock) {
+    Gateway g = new Gateway(config, storeFactory, clock);
+    try {
+      g.startAll(factories);
+      return g;
+    } catch (RuntimeException e) {
+      g.close();
+      throw e;
+    }
+  }
+
+  /** The default store for a config: memory when persistence is off. */
+  public static Store memoryStore(GatewayConfig config) {
+    return new MemoryStore();
+  }
+
+  private void startAll(List<ProtocolAdapterFactory> factories) {
+    LOG.info("starting Estuary {} as node {}", SysTopics.VERSION, config.nodeName());
+    if (config.auth().allowAnonymous()) {
+      LOG.warn("anonymous clients are allowed; set authentication.allow_anonymous = false to require credentials");
+    }
+    broker.recover();
+    join(mqtt.start());
+    for (ProtocolAdapterFactory f : factories) {
+      String path = "gateway." + f.protocol();
+      if (!config.raw().hasPath(path)) {
+        LOG.warn("adapter {} found but has no config block {}; skipped", f.protocol(), path);
+        continue;
+      }
+      var block = new TypesafeAdapterConfig(path, config.raw().getConfig(path));
+      if (block.has("enable") && !block.getBoolean("enable")) {
+        LOG.info("adapter {} disabled ({}.enable = false)", f.protocol(), path);
+        continue;
+      }
+      ProtocolAdapter a = f.create(block, broker);
+      adapters.put(f.protocol(), a);
+      join(a.start());
+      for (ListenerInfo l : a.listeners()) {
+        LOG.info("listener {} {} on {}:{}{}", l.protocol(), l.name(), l.address().getHostString(), l.address().getPort(),
+            l.secure() ? " (DTLS/TLS)" : "");
+      }
+    }
+    if (config.managementBind() != null) {
+      apiAddress = api.start(config.managementBind());
+    }
+    sys.start(config.sysInterval());
+    LOG.info("Estuary started: {} listeners", listeners().size());
+  }
+
+  private static void join(java.util.concurrent.CompletionStage<Void> s) {
+    try {
+      s.toCompletableFuture().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  public Broker broker() {
+    return broker;
+  }
+
+  public MicrometerMetrics metrics() {
+    return metrics;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public InetSocketAddress apiAddress() {
+    return apiAddress;
+  }
+
+  public List<ListenerInfo> listeners() {
+    List<ListenerInfo> out = new ArrayList<>(mqtt.listeners());
+    adapters.values().forEach(a -> out.addAll(a.listeners()));
+    return out;
+  }
+
+  public ProtocolAdapter adapter(String protocol) {
+    return adapters.get(protocol);
+  }
+
+  /**
+   * Graceful stop: no new connections, every client disconnected with "server shutting down", store
+   * flushed and closed.
+   */
+  @Override
+  public synchronized void close() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    LOG.info("stopping Estuary");
+    sys.stop();
+    mqtt.stopAccepting();
+    for (var e : adapters.entrySet()) {
+      try {
+        e.getValue().stop(config.shutdownGrace()).toCompletableFuture().join();
+      } catch (RuntimeException ex) {
+        LOG.warn("adapter {} did not stop cleanly: {}", e.getKey(), ex.toString());
+      }
+    }
+    broker.shutdown(config.shutdownGrace());
+    mqtt.stop(config.shutdownGrace());
+    api.close();
+    broker.close();
+    store.close();
+    LOG.info("Estuary stopped");
+  }
+}

@@ -1,0 +1,124 @@
+package io.estuary.coap;
+
+import io.estuary.coap.resource.ConnectionResource;
+import io.estuary.coap.resource.PubSubResource;
+import io.estuary.coap.resource.RequestSupport;
+import io.estuary.core.api.AdapterStatus;
+import io.estuary.core.api.CloseReason;
+import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.ListenerInfo;
+import io.estuary.core.api.ProtocolAdapter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The CoAP gateway's lifecycle: one Californium server with a UDP endpoint per configured listener. */
+final class CoapAdapter implements ProtocolAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(CoapAdapter.class);
+
+  private final CoapGatewayConfig config;
+  private final GatewayContext context;
+  private final Map<Endpoint, String> listenerNames = new ConcurrentHashMap<>();
+  private final List<ListenerInfo> listeners = new ArrayList<>();
+  private volatile AdapterStatus status = AdapterStatus.STOPPED;
+  private CoapServer server;
+  private ExecutorService devicePool;
+  private DeviceRegistry registry;
+
+  CoapAdapter(CoapGatewayConfig config, GatewayContext context) {
+    this.config = config;
+    this.context = context;
+  }
+
+  @Override
+  public CompletionStage<Void> start() {
+    status = AdapterStatus.STARTING;
+    try {
+      AtomicInteger n = new AtomicInteger();
+      devicePool = Executors.newFixedThreadPool(config.californium().protocolThreads(), r -> {
+        Thread t = new Thread(r, "coap-device-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      CoapMetrics metrics = new CoapMetrics(context.metrics());
+      registry = new DeviceRegistry(context, config, metrics, devicePool);
+      RequestSupport support = new RequestSupport(config, context, registry, metrics,
+          ep -> listenerNames.getOrDefault(ep, "udp:default"));
+      Configuration cf = config.californium().toConfiguration();
+      server = new CoapServer(cf);
+      for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
+        CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cf).setInetSocketAddress(l.getValue()).build();
+        listenerNames.put(ep, "udp:" + l.getKey());
+        server.addEndpoint(ep);
+      }
+      CoapResource mqtt = new CoapResource("mqtt");
+      mqtt.add(new ConnectionResource(support));
+      server.add(mqtt, new PubSubResource(support));
+      server.start();
+      for (Endpoint ep : server.getEndpoints()) {
+        if (!ep.isStarted()) {
+          throw new IllegalStateException("cannot bind CoAP listener " + listenerNames.get(ep) + " on "
+              + config.udpListeners().get(listenerNames.get(ep).substring(4)));
+        }
+        listeners.add(new ListenerInfo("coap", listenerNames.get(ep), ep.getAddress(), false));
+        LOG.info("CoAP listener {} on {}", listenerNames.get(ep), ep.getAddress());
+      }
+      registry.startHeartbeatSweep();
+      status = AdapterStatus.RUNNING;
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      status = AdapterStatus.FAILED;
+      release();
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> stop(Duration grace) {
+    status = AdapterStatus.STOPPING;
+    CompletableFuture<Void> closed = registry == null
+        ? CompletableFuture.completedFuture(null)
+        : registry.closeAll(CloseReason.SERVER_SHUTDOWN).toCompletableFuture();
+    return closed.completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((v, e) -> {
+          release();
+          status = AdapterStatus.STOPPED;
+          return null;
+        });
+  }
+
+  private void release() {
+    if (server != null) {
+      server.destroy();
+    }
+    if (devicePool != null) {
+      devicePool.shutdown();
+    }
+  }
+
+  @Override
+  public AdapterStatus status() {
+    return status;
+  }
+
+  @Override
+  public List<ListenerInfo> listeners() {
+    return List.copyOf(listeners);
+  }
+}

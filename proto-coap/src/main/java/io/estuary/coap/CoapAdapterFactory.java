@@ -1,0 +1,19 @@
+package io.estuary.coap;
+
+import io.estuary.core.api.AdapterConfig;
+import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.core.api.ProtocolAdapterFactory;
+
+/** The CoAP gateway ({@code gateway.coap}), found by ServiceLoader. */
+public final class CoapAdapterFactory implements ProtocolAdapterFactory {
+  @Override
+  public String protocol() {
+    return "coap";
+  }
+
+  @Override
+  public ProtocolAdapter create(AdapterConfig config, GatewayContext context) {
+    return new CoapAdapter(CoapGatewayConfig.from(config), context);
+  }
+}

@@ -1,0 +1,277 @@
+package io.estuary.coap;
+
+import io.estuary.coap.mapping.TopicFilters;
+import io.estuary.coap.observe.Notification;
+import io.estuary.coap.observe.Observer;
+import io.estuary.coap.observe.ObserverEvents;
+import io.estuary.core.api.BrokerSession;
+import io.estuary.core.api.CloseReason;
+import io.estuary.core.api.Delivery;
+import io.estuary.core.api.DeliverySink;
+import io.estuary.core.api.TopicFilter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.elements.util.SerialExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One CoAP client id = one broker session, its token, heartbeat and observe relations. Mutable state
+ * is owned by {@link #executor()} (a serial executor); {@link #credits()}, {@link #lastSeen} and
+ * {@link #token()} may be read from any thread.
+ */
+public final class CoapDevice implements DeliverySink, ObserverEvents {
+  private static final Logger LOG = LoggerFactory.getLogger(CoapDevice.class);
+
+  private final String clientId;
+  private final String token;
+  private final SerialExecutor executor;
+  private final Clock clock;
+  private final int capacity;
+  private final CoapMetrics metrics;
+  private final Runnable onClosed;
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile boolean starved;
+  private volatile long lastSeenMillis;
+  private volatile boolean closed;
+  private BrokerSession session;
+  // owned by executor
+  private final Map<String, Observer> observers = new LinkedHashMap<>();
+  private final Map<Integer, Observer> bySubscriptionId = new HashMap<>();
+  private int nextSubscriptionId = 1;
+
+  /**
+   * @param token the connection token, or null for a device opened connectionless (by an observe)
+   * @param onClosed runs once on the executor after the session ended, to drop the device from the registry
+   */
+  CoapDevice(String clientId, String token, Executor pool, Clock clock, int capacity, CoapMetrics metrics,
+      Runnable onClosed) {
+    this.clientId = clientId;
+    this.token = token;
+    this.executor = new SerialExecutor(pool);
+    this.clock = clock;
+    this.capacity = capacity;
+    this.metrics = metrics;
+    this.onClosed = onClosed;
+    this.lastSeenMillis = clock.millis();
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  /** The connection token, or null for a connectionless device. */
+  public String token() {
+    return token;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** The broker session; call only on {@link #executor()}. */
+  public BrokerSession session() {
+    executor.assertOwner();
+    return session;
+  }
+
+  void opened(BrokerSession s) {
+    this.session = s;
+  }
+
+  /** Any valid request from the client, or an acknowledged notification, keeps it alive. */
+  public void touch() {
+    lastSeenMillis = clock.millis();
+  }
+
+  long lastSeen() {
+    return lastSeenMillis;
+  }
+
+  /** Connectionless devices live while they observe something; called on the executor. */
+  boolean hasObservers() {
+    return !observers.isEmpty();
+  }
+
+  @Override
+  public Executor executor() {
+    return executor;
+  }
+
+  @Override
+  public int credits() {
+    int c = capacity - pending.get();
+    if (c <= 0) {
+      starved = true;
+      return 0;
+    }
+    return c;
+  }
+
+  /** A new subscription id for an observer (MQTT 5 subscription identifier, routes deliveries). */
+  public int newSubscriptionId() {
+    executor.assertOwner();
+    int id = nextSubscriptionId;
+    nextSubscriptionId = nextSubscriptionId >= 268_435_455 ? 1 : nextSubscriptionId + 1;
+    return id;
+  }
+
+  /** The observer currently on {@code filter}, or null. */
+  public Observer observer(String filter) {
+    executor.assertOwner();
+    return observers.get(filter);
+  }
+
+  /** Adds an observer; one already on the same filter is ended quietly (the subscription stays). */
+  public void addObserver(Observer o) {
+    executor.assertOwner();
+    Observer old = observers.put(o.filter(), o);
+    if (old != null) {
+      bySubscriptionId.remove(old.subscriptionId());
+      old.close(null);
+    }
+    bySubscriptionId.put(o.subscriptionId(), o);
+  }
+
+  /** Removes {@code o} if it is still the observer of its filter; returns whether it was. */
+  public boolean removeObserver(Observer o) {
+    executor.assertOwner();
+    if (observers.get(o.filter()) != o) {
+      return false;
+    }
+    observers.remove(o.filter());
+    bySubscriptionId.remove(o.subscriptionId());
+    return true;
+  }
+
+  @Override
+  public void deliver(Delivery delivery) {
+    List<Observer> targets = route(delivery);
+    if (targets.isEmpty()) {
+      LOG.debug("{}: no observer for {}", clientId, delivery.message().topic());
+      settle(delivery, true);
+      return;
+    }
+    if (pending.get() + targets.size() > capacity) {
+      metrics.notificationsDropped.increment();
+      LOG.debug("{}: notification queue full ({}), dropping message on {}", clientId, capacity,
+          delivery.message().topic());
+      settle(delivery, false);
+      return;
+    }
+    int[] remaining = {targets.size()};
+    for (Observer o : targets) {
+      pending.incrementAndGet();
+      o.enqueue(new Notification(delivery.message(), delivered -> {
+        if (delivered) {
+          metrics.notificationsSent.increment();
+        }
+        released();
+        if (--remaining[0] == 0) {
+          settle(delivery, true);
+        }
+      }));
+    }
+  }
+
+  private List<Observer> route(Delivery d) {
+    List<Observer> out = new ArrayList<>();
+    for (Integer id : d.subscriptionIds()) {
+      Observer o = bySubscriptionId.get(id);
+      if (o != null && !out.contains(o)) {
+        out.add(o);
+      }
+    }
+    if (out.isEmpty()) {
+      for (Observer o : observers.values()) {
+        if (TopicFilters.matches(o.filter(), d.message().topic())) {
+          out.add(o);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Frees the delivery's inflight slot (a CoAP client has no PUBACK: sent, acknowledged or dropped all end it). */
+  private void settle(Delivery d, boolean delivered) {
+    if (d.message().qos() > 0 && session != null && !closed) {
+      if (d.message().qos() == 2) {
+        session.received(d.id());
+      }
+      session.acknowledge(d.id());
+    }
+  }
+
+  private void released() {
+    pending.decrementAndGet();
+    if (starved && pending.get() < capacity && session != null && !closed) {
+      starved = false;
+      session.creditsAvailable();
+    }
+  }
+
+  @Override
+  public void acknowledged(Observer observer) {
+    touch();
+  }
+
+  @Override
+  public void lost(Observer observer, String why) {
+    metrics.notificationTimeouts.increment();
+    LOG.debug("{}: observe of {} ended: {}", clientId, observer.filter(), why);
+    unsubscribeGone(observer);
+  }
+
+  /** The relation went away under us (RST, cancel, timeout): drop its subscription if still current. */
+  public void unsubscribeGone(Observer observer) {
+    observer.close(null);
+    if (removeObserver(observer) && session != null && !closed) {
+      session.unsubscribe(List.of(new TopicFilter(observer.filter())));
+    }
+  }
+
+  /** Ends the device from our side (DELETE, heartbeat lapse, shutdown); on the executor. */
+  public void close(CloseReason reason) {
+    executor.assertOwner();
+    if (closed) {
+      return;
+    }
+    BrokerSession s = session;
+    ended(reason);
+    if (s != null) {
+      s.close(reason);
+    }
+  }
+
+  @Override
+  public void sessionClosed(CloseReason reason) {
+    LOG.debug("{}: session closed by the broker: {}", clientId, reason);
+    ended(reason);
+  }
+
+  private void ended(CloseReason reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ResponseCode code = reason == CloseReason.SERVER_SHUTDOWN ? ResponseCode.SERVICE_UNAVAILABLE : ResponseCode.UNAUTHORIZED;
+    for (Observer o : List.copyOf(observers.values())) {
+      o.close(code);
+    }
+    observers.clear();
+    bySubscriptionId.clear();
+    onClosed.run();
+  }
+
+  @Override
+  public Map<String, Object> attributes() {
+    return Map.of("token", token == null ? "" : "set", "pending", pending.get());
+  }
+}

@@ -1,0 +1,163 @@
+package io.estuary.coap;
+
+import io.estuary.core.api.BrokerSession;
+import io.estuary.core.api.ClientInfo;
+import io.estuary.core.api.CloseReason;
+import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.SessionOptions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live CoAP devices, keyed by client id (not by address: a device may change address between
+ * requests). Thread-safe: read from Californium's threads, changed through futures that complete on
+ * the device's executor. Also runs the heartbeat sweep on the gateway's scheduler.
+ */
+public final class DeviceRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final GatewayContext context;
+  private final CoapGatewayConfig config;
+  private final CoapMetrics metrics;
+  private final Executor pool;
+  private final Map<String, CompletableFuture<CoapDevice>> devices = new ConcurrentHashMap<>();
+  private final long lapseMillis;
+  private volatile ScheduledFuture<?> sweep;
+
+  public DeviceRegistry(GatewayContext context, CoapGatewayConfig config, CoapMetrics metrics, Executor pool) {
+    this.context = context;
+    this.config = config;
+    this.metrics = metrics;
+    this.pool = pool;
+    // EMQX's heartbeat is the longest interval a client may use; allow half of it again for jitter
+    this.lapseMillis = config.heartbeat().toMillis() * 3 / 2;
+  }
+
+  public void startHeartbeatSweep() {
+    long period = Math.max(50, Math.min(5_000, config.heartbeat().toMillis() / 4));
+    sweep = context.scheduler().scheduleAtFixedRate(this::sweepOnce, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** The open device for {@code clientId}, or null (also while it is still opening). */
+  public CoapDevice find(String clientId) {
+    if (clientId == null) {
+      return null;
+    }
+    CompletableFuture<CoapDevice> f = devices.get(clientId);
+    if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+      return null;
+    }
+    CoapDevice d = f.join();
+    return d.isClosed() ? null : d;
+  }
+
+  /**
+   * {@code POST /mqtt/connection}: opens a new session with a fresh token; an existing device with
+   * the same client id is taken over by the broker. Completes on the new device's executor.
+   */
+  public CompletionStage<CoapDevice> connect(ClientInfo client) {
+    String token = HexFormat.of().formatHex(randomBytes());
+    CompletableFuture<CoapDevice> f = new CompletableFuture<>();
+    CoapDevice device = newDevice(client.clientId(), token, f);
+    devices.put(client.clientId(), f);
+    open(client, device, f);
+    return f;
+  }
+
+  /**
+   * Connectionless observe: the device of {@code clientId} if one is open or opening, else a new
+   * token-less one. Completes on the device's executor.
+   */
+  public CompletionStage<CoapDevice> openOrGet(ClientInfo client) {
+    CompletableFuture<CoapDevice> created = new CompletableFuture<>();
+    CompletableFuture<CoapDevice> existing = devices.compute(client.clientId(), (id, cur) -> {
+      if (cur != null && !cur.isCompletedExceptionally() && !(cur.isDone() && cur.join().isClosed())) {
+        return cur;
+      }
+      return created;
+    });
+    if (existing != created) {
+      return existing.thenCompose(d -> CompletableFuture.supplyAsync(() -> d, d.executor()));
+    }
+    open(client, newDevice(client.clientId(), null, created), created);
+    return created;
+  }
+
+  private CoapDevice newDevice(String clientId, String token, CompletableFuture<CoapDevice> f) {
+    return new CoapDevice(clientId, token, pool, context.clock(), config.maxPendingNotifications(), metrics,
+        () -> devices.remove(clientId, f));
+  }
+
+  private void open(ClientInfo client, CoapDevice device, CompletableFuture<CoapDevice> f) {
+    SessionOptions options = SessionOptions.builder()
+        .keepAlive(config.heartbeat())
+        .sessionExpiry(Duration.ZERO)
+        .receiveMaximum(Math.min(65_535, config.maxPendingNotifications()))
+        .build();
+    context.openSession(client, options, device).whenComplete((BrokerSession s, Throwable err) -> {
+      if (err != null) {
+        devices.remove(client.clientId(), f);
+        f.completeExceptionally(err);
+        return;
+      }
+      device.executor().execute(() -> {
+        device.opened(s);
+        LOG.debug("{}: session open ({})", client.clientId(), device.token() == null ? "connectionless" : "connection");
+        f.complete(device);
+      });
+    });
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[8];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  void sweepOnce() {
+    long now = context.clock().millis();
+    for (CompletableFuture<CoapDevice> f : devices.values()) {
+      CoapDevice d = f.getNow(null);
+      if (d != null && !d.isClosed() && now - d.lastSeen() > lapseMillis) {
+        d.executor().execute(() -> {
+          boolean keep = d.token() == null && d.hasObservers();
+          if (!keep && !d.isClosed() && context.clock().millis() - d.lastSeen() > lapseMillis) {
+            LOG.debug("{}: heartbeat lapsed", d.clientId());
+            metrics.heartbeatTimeouts.increment();
+            d.close(CloseReason.KEEPALIVE_TIMEOUT);
+          }
+        });
+      }
+    }
+  }
+
+  /** Closes every device with {@code reason}; the stage completes when all have closed. */
+  public CompletionStage<Void> closeAll(CloseReason reason) {
+    ScheduledFuture<?> s = sweep;
+    if (s != null) {
+      s.cancel(false);
+    }
+    List<CompletableFuture<Void>> closing = devices.values().stream()
+        .map(f -> f.getNow(null))
+        .filter(d -> d != null)
+        .map(d -> CompletableFuture.runAsync(() -> d.close(reason), d.executor()))
+        .toList();
+    return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+  }
+
+  int size() {
+    return devices.size();
+  }
+}

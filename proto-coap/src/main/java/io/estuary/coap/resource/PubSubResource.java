@@ -1,0 +1,278 @@
+package io.estuary.coap.resource;
+
+import io.estuary.coap.CoapDevice;
+import io.estuary.coap.mapping.Parsed;
+import io.estuary.coap.mapping.PublishRequest;
+import io.estuary.coap.mapping.RequestQuery;
+import io.estuary.coap.mapping.TopicPath;
+import io.estuary.coap.mapping.ContentFormats;
+import io.estuary.coap.observe.Observer;
+import io.estuary.core.api.Message;
+import io.estuary.core.api.PublishOutcome;
+import io.estuary.core.api.SubscribeOutcome;
+import io.estuary.core.api.Subscription;
+import io.estuary.core.api.TopicFilter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.network.Exchange;
+import org.eclipse.californium.core.observe.ObserveRelation;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.server.resources.Resource;
+
+/**
+ * {@code /ps/{topic…}}: POST/PUT publish, GET with Observe 0 subscribes, Observe 1 unsubscribes, plain
+ * GET reads the retained message. Every path below {@code /ps} resolves to this one resource.
+ */
+public final class PubSubResource extends CoapResource {
+  private final RequestSupport support;
+  private final Map<ObserveRelation, Binding> bindings = new ConcurrentHashMap<>();
+
+  private record Binding(CoapDevice device, Observer observer) {}
+
+  public PubSubResource(RequestSupport support) {
+    super("ps");
+    this.support = support;
+    setObservable(true);
+  }
+
+  /** Every level below /ps is a topic level, handled here. */
+  @Override
+  public Resource getChild(String name) {
+    return this;
+  }
+
+  private static List<String> levels(CoapExchange ex) {
+    List<String> path = ex.getRequestOptions().getUriPath();
+    return path.isEmpty() ? path : path.subList(1, path.size());
+  }
+
+  @Override
+  public void handlePOST(CoapExchange ex) {
+    publish(ex);
+  }
+
+  @Override
+  public void handlePUT(CoapExchange ex) {
+    publish(ex);
+  }
+
+  private void publish(CoapExchange ex) {
+    RequestQuery q = support.query(ex);
+    if (q == null) {
+      return;
+    }
+    Parsed<Message> parsed = PublishRequest.toMessage(levels(ex), q, ex.getRequestPayload(),
+        ex.getRequestOptions().getContentFormat(), ex.advanced().getRequest().isConfirmable(),
+        support.config.publishQos(), support.config.mountpoint(), support.context.clock().millis());
+    if (!(parsed instanceof Parsed.Ok<Message> ok)) {
+      support.reject(ex, (Parsed.Rejected<?>) parsed);
+      return;
+    }
+    Message m = ok.value();
+    CompletionStage<PublishOutcome> outcome;
+    if (support.config.connectionRequired() || q.token() != null) {
+      CoapDevice d = support.connectedDevice(ex, q);
+      if (d == null) {
+        return;
+      }
+      CompletableFuture<PublishOutcome> f = new CompletableFuture<>();
+      d.executor().execute(() -> d.session().publish(m).whenComplete((o, e) -> complete(f, o, e)));
+      outcome = f;
+    } else {
+      String clientId = q.clientId() != null ? q.clientId() : "coap-" + ex.getSourceSocketAddress();
+      outcome = support.authenticate(ex, clientId, q).thenCompose(auth -> {
+        if (support.refused(ex, auth, null)) {
+          return CompletableFuture.completedFuture(null);
+        }
+        return support.context.publish(support.clientInfo(ex, clientId, q.username()), m);
+      });
+    }
+    outcome.whenComplete((o, e) -> {
+      if (e != null) {
+        ex.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+      } else if (o != null) {
+        support.metrics.published.increment();
+        ResponseCode code = RequestSupport.publishCode(o);
+        if (code.isSuccess()) {
+          ex.respond(code);
+        } else {
+          support.reject(ex, code, o.status().name());
+        }
+      }
+    });
+  }
+
+  private static <T> void complete(CompletableFuture<T> f, T value, Throwable e) {
+    if (e != null) {
+      f.completeExceptionally(e);
+    } else {
+      f.complete(value);
+    }
+  }
+
+  @Override
+  public void handleGET(CoapExchange ex) {
+    RequestQuery q = support.query(ex);
+    if (q == null) {
+      return;
+    }
+    Integer observe = ex.getRequestOptions().getObserve();
+    if (observe == null) {
+      readRetained(ex, q);
+    } else if (observe == 0) {
+      subscribe(ex, q);
+    } else if (observe == 1) {
+      unsubscribe(ex, q);
+    } else {
+      support.reject(ex, ResponseCode.BAD_OPTION, "observe must be 0 or 1");
+    }
+  }
+
+  private void readRetained(CoapExchange ex, RequestQuery q) {
+    Parsed<String> topic = TopicPath.topicName(levels(ex), support.config.mountpoint());
+    if (!(topic instanceof Parsed.Ok<String> ok)) {
+      support.reject(ex, (Parsed.Rejected<?>) topic);
+      return;
+    }
+    CompletionStage<Boolean> allowed;
+    if (support.config.connectionRequired() || q.token() != null) {
+      allowed = CompletableFuture.completedFuture(support.connectedDevice(ex, q) != null);
+    } else {
+      String clientId = q.clientId() != null ? q.clientId() : "coap-" + ex.getSourceSocketAddress();
+      allowed = support.authenticate(ex, clientId, q).handle((auth, err) -> !support.refused(ex, auth, err));
+    }
+    allowed.thenAccept(ok2 -> {
+      if (!ok2) {
+        return;
+      }
+      Message m = support.context.retained(ok.value());
+      if (m == null) {
+        ex.respond(ResponseCode.NOT_FOUND);
+        return;
+      }
+      Response r = new Response(ResponseCode.CONTENT);
+      r.setPayload(m.payload().toByteArray());
+      int cf = ContentFormats.toContentFormat(m.properties().contentType());
+      if (cf >= 0) {
+        r.getOptions().setContentFormat(cf);
+      }
+      ex.respond(r);
+    });
+  }
+
+  /** The device the request acts for, completing on its executor; null after an error answer. */
+  private CompletionStage<CoapDevice> device(CoapExchange ex, RequestQuery q, boolean open) {
+    if (support.config.connectionRequired() || q.token() != null) {
+      CoapDevice d = support.connectedDevice(ex, q);
+      if (d == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      return CompletableFuture.supplyAsync(() -> d, d.executor());
+    }
+    if (q.clientId() == null) {
+      support.reject(ex, ResponseCode.BAD_REQUEST, "clientid required");
+      return CompletableFuture.completedFuture(null);
+    }
+    return support.authenticate(ex, q.clientId(), q).thenCompose(auth -> {
+      if (support.refused(ex, auth, null)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      if (!open) {
+        CoapDevice d = support.registry.find(q.clientId());
+        if (d == null) {
+          ex.respond(ResponseCode.CONTENT); // nothing to unsubscribe: idempotent success
+          return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.supplyAsync(() -> d, d.executor());
+      }
+      return support.registry.openOrGet(support.clientInfo(ex, q.clientId(), q.username()));
+    }).exceptionally(e -> {
+      ex.respond(ResponseCode.SERVICE_UNAVAILABLE, "session not opened", MediaTypeRegistry.TEXT_PLAIN);
+      return null;
+    });
+  }
+
+  private void subscribe(CoapExchange ex, RequestQuery q) {
+    Parsed<String> parsed = TopicPath.topicFilter(levels(ex), support.config.mountpoint());
+    if (!(parsed instanceof Parsed.Ok<String> ok)) {
+      support.reject(ex, (Parsed.Rejected<?>) parsed);
+      return;
+    }
+    String filter = ok.value();
+    Exchange exchange = ex.advanced();
+    if (exchange.getRelation() == null) {
+      ex.respond(ResponseCode.SERVICE_UNAVAILABLE, "observe not available", MediaTypeRegistry.TEXT_PLAIN);
+      return;
+    }
+    int qos = q.qos() != null ? q.qos() : support.config.subscribeQos().qos(exchange.getRequest().isConfirmable());
+    device(ex, q, true).thenAccept(d -> {
+      if (d == null) {
+        return;
+      }
+      if (d.isClosed()) {
+        ex.respond(ResponseCode.UNAUTHORIZED);
+        return;
+      }
+      int id = d.newSubscriptionId();
+      Observer o = new Observer(exchange, filter, id, support.config.notifyType(), d.executor(), d);
+      d.addObserver(o);
+      bindings.put(exchange.getRelation(), new Binding(d, o));
+      d.session().subscribe(List.of(new Subscription(new TopicFilter(filter), qos, false, false, 0, id)))
+          .whenComplete((outcomes, err) -> {
+            if (err == null && !outcomes.isEmpty() && outcomes.get(0).isGranted()) {
+              o.start();
+              return;
+            }
+            d.removeObserver(o);
+            o.close(null);
+            bindings.remove(exchange.getRelation());
+            ResponseCode code = err == null && !outcomes.isEmpty()
+                && outcomes.get(0).failure() == SubscribeOutcome.Failure.TOPIC_FILTER_INVALID
+                ? ResponseCode.BAD_REQUEST : ResponseCode.FORBIDDEN;
+            support.reject(ex, code, "subscribe refused");
+          });
+    });
+  }
+
+  private void unsubscribe(CoapExchange ex, RequestQuery q) {
+    Parsed<String> parsed = TopicPath.topicFilter(levels(ex), support.config.mountpoint());
+    if (!(parsed instanceof Parsed.Ok<String> ok)) {
+      support.reject(ex, (Parsed.Rejected<?>) parsed);
+      return;
+    }
+    String filter = ok.value();
+    device(ex, q, false).thenAccept(d -> {
+      if (d == null) {
+        return;
+      }
+      if (d.isClosed()) {
+        ex.respond(ResponseCode.CONTENT);
+        return;
+      }
+      Observer o = d.observer(filter);
+      if (o != null) {
+        d.removeObserver(o);
+        o.close(null);
+      }
+      d.session().unsubscribe(List.of(new TopicFilter(filter)))
+          .whenComplete((v, e) -> ex.respond(ResponseCode.CONTENT));
+    });
+  }
+
+  /** Californium ended a relation (RST, cancel, failed notification): end its subscription too. */
+  @Override
+  public void removeObserveRelation(ObserveRelation relation) {
+    super.removeObserveRelation(relation);
+    Binding b = bindings.remove(relation);
+    if (b != null) {
+      b.device().executor().execute(() -> b.device().unsubscribeGone(b.observer()));
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.estuary.coap.resource;
+
+import io.estuary.coap.CoapDevice;
+import io.estuary.coap.CoapGatewayConfig;
+import io.estuary.coap.CoapMetrics;
+import io.estuary.coap.DeviceRegistry;
+import io.estuary.coap.mapping.Parsed;
+import io.estuary.coap.mapping.RequestQuery;
+import io.estuary.core.api.AuthResult;
+import io.estuary.core.api.ClientCredentials;
+import io.estuary.core.api.ClientInfo;
+import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.PublishOutcome;
+import java.net.InetSocketAddress;
+import java.security.Principal;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the resources share: config, broker services, the device registry and the answers to errors. */
+public final class RequestSupport {
+  static final String PROTOCOL = "coap";
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.coap.drops");
+
+  final CoapGatewayConfig config;
+  final GatewayContext context;
+  final DeviceRegistry registry;
+  final CoapMetrics metrics;
+  private final Function<Endpoint, String> listenerName;
+
+  public RequestSupport(CoapGatewayConfig config, GatewayContext context, DeviceRegistry registry, CoapMetrics metrics,
+      Function<Endpoint, String> listenerName) {
+    this.config = config;
+    this.context = context;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.listenerName = listenerName;
+  }
+
+  /** The query, or null after answering 4.00. */
+  RequestQuery query(CoapExchange ex) {
+    Parsed<RequestQuery> q = RequestQuery.parse(ex.getRequestOptions().getUriQuery());
+    if (q instanceof Parsed.Ok<RequestQuery> ok) {
+      return ok.value();
+    }
+    reject(ex, (Parsed.Rejected<?>) q);
+    return null;
+  }
+
+  void reject(CoapExchange ex, Parsed.Rejected<?> r) {
+    reject(ex, r.code(), r.reason());
+  }
+
+  void reject(CoapExchange ex, ResponseCode code, String reason) {
+    metrics.drops.increment();
+    DROPS.debug("{} {} {}: {} {}", ex.getSourceSocketAddress(), ex.getRequestCode(),
+        ex.getRequestOptions().getUriPathString(), code, reason);
+    ex.respond(code, reason, MediaTypeRegistry.TEXT_PLAIN);
+  }
+
+  ClientInfo clientInfo(CoapExchange ex, String clientId, String username) {
+    return new ClientInfo(clientId, username, PROTOCOL, listenerName.apply(ex.advanced().getEndpoint()),
+        ex.getSourceSocketAddress(), config.mountpoint());
+  }
+
+  CompletionStage<AuthResult> authenticate(CoapExchange ex, String clientId, RequestQuery q) {
+    InetSocketAddress peer = ex.getSourceSocketAddress();
+    Principal identity = ex.advanced().getRequest().getSourceContext().getPeerIdentity();
+    return context.authenticate(new ClientCredentials(clientId, q.username(), q.password(), PROTOCOL, peer,
+        identity == null ? null : identity.getName()));
+  }
+
+  /** Answers a refused authentication; returns true when it did. */
+  boolean refused(CoapExchange ex, AuthResult auth, Throwable err) {
+    if (err != null) {
+      ex.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+      return true;
+    }
+    if (auth.isAllowed()) {
+      return false;
+    }
+    reject(ex, auth.status() == AuthResult.Status.BAD_CREDENTIALS ? ResponseCode.UNAUTHORIZED : ResponseCode.FORBIDDEN,
+        "not authorized");
+    return true;
+  }
+
+  /**
+   * Connection mode: the device named by {@code clientid} whose {@code token} matches, or null after
+   * answering 4.01. The device is touched (the request counts as a heartbeat).
+   */
+  CoapDevice connectedDevice(CoapExchange ex, RequestQuery q) {
+    CoapDevice d = registry.find(q.clientId());
+    if (d == null || d.token() == null || !d.token().equals(q.token())) {
+      reject(ex, ResponseCode.UNAUTHORIZED, q.clientId() == null || q.token() == null
+          ? "clientid and token required" : "unknown clientid or token");
+      return null;
+    }
+    d.touch();
+    return d;
+  }
+
+  static ResponseCode publishCode(PublishOutcome o) {
+    if (o.accepted()) {
+      return ResponseCode.CHANGED;
+    }
+    return switch (o.status()) {
+      case NOT_AUTHORIZED -> ResponseCode.FORBIDDEN;
+      case TOPIC_NAME_INVALID, QOS_NOT_SUPPORTED, RETAIN_NOT_SUPPORTED -> ResponseCode.BAD_REQUEST;
+      case PACKET_TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE;
+      case SESSION_CLOSED -> ResponseCode.UNAUTHORIZED;
+      default -> ResponseCode.SERVICE_UNAVAILABLE;
+    };
+  }
+}

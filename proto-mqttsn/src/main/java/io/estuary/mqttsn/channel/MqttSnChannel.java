@@ -1,0 +1,687 @@
+package io.estuary.mqttsn.channel;
+
+import io.estuary.core.api.AuthResult;
+import io.estuary.core.api.BrokerSession;
+import io.estuary.core.api.ClientCredentials;
+import io.estuary.core.api.ClientInfo;
+import io.estuary.core.api.CloseReason;
+import io.estuary.core.api.Delivery;
+import io.estuary.core.api.DeliverySink;
+import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.Message;
+import io.estuary.core.api.Payload;
+import io.estuary.core.api.PublishOutcome;
+import io.estuary.core.api.SessionOptions;
+import io.estuary.core.api.SubscribeOutcome;
+import io.estuary.core.api.Subscription;
+import io.estuary.core.api.TopicFilter;
+import io.estuary.mqttsn.MqttSnConfig;
+import io.estuary.mqttsn.codec.MqttSnCodec;
+import io.estuary.mqttsn.codec.MqttSnFrame;
+import io.estuary.mqttsn.codec.MqttSnFrame.*;
+import io.estuary.mqttsn.codec.ReturnCode;
+import io.estuary.mqttsn.codec.TopicRef;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT-SN client: the state machine of MQTT-SN 1.2 §6 between the device and its {@link
+ * BrokerSession}. Frames go in through {@link #handleIn}, broker deliveries through the session's sink,
+ * timer ticks through {@link #handleTimeout}; each returns the {@link Action}s it caused. Effects that
+ * follow an asynchronous broker answer (CONNACK after authentication, PUBACK after routing) go to the
+ * {@code outbound} consumer given at construction, unless the answer came synchronously, in which case
+ * they are part of the returned list.
+ *
+ * <p>Thread contract: every method runs on {@code executor} (the transport's event loop), which is
+ * also the executor of the session's {@link DeliverySink}; the broker's stages complete there.
+ */
+public final class MqttSnChannel {
+  /** Where a channel is in its life (§6.14 Figure 4 for the sleep states). */
+  public enum State { NEW, WAIT_WILL_TOPIC, WAIT_WILL_MSG, CONNECTING, ACTIVE, ASLEEP, AWAKE, CLOSED }
+
+  static final String PROTOCOL = "mqttsn";
+  private static final Logger log = LoggerFactory.getLogger(MqttSnChannel.class);
+  private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
+
+  private final MqttSnConfig config;
+  private final GatewayContext ctx;
+  private final String listener;
+  private final Executor executor;
+  private final Consumer<List<Action>> outbound;
+  private final TopicRegistry topics = new TopicRegistry();
+  private final Outbound out;
+
+  private InetSocketAddress peer;
+  private State state = State.NEW;
+  private final long createdAt;
+  private long lastSeen;
+  private int generation;
+  private String clientId = "";
+  private String mountpoint = "";
+  private Connect pendingConnect;
+  private WillTopic pendingWillTopic;
+  private String willTopic;
+  private int willQos;
+  private boolean willRetain;
+  private Payload willPayload = Payload.EMPTY;
+  private BrokerSession session;
+  private Duration keepAlive = Duration.ZERO;
+  private Duration sleepDuration = Duration.ZERO;
+  private long sleepDeadline;
+
+  private final List<Action> collected = new ArrayList<>();
+  private int depth;
+
+  public MqttSnChannel(MqttSnConfig config, GatewayContext ctx, String listener, InetSocketAddress peer,
+      Executor executor, Consumer<List<Action>> outbound) {
+    this.config = config;
+    this.ctx = ctx;
+    this.listener = listener;
+    this.peer = peer;
+    this.executor = executor;
+    this.outbound = outbound;
+    this.createdAt = ctx.clock().millis();
+    this.lastSeen = createdAt;
+    this.out = new Outbound(this);
+  }
+
+  public State state() {
+    return state;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  public InetSocketAddress peer() {
+    return peer;
+  }
+
+  /** The client showed up from another address or port (§6.14 wake-up, or a new CONNECT). */
+  public void moveTo(InetSocketAddress newPeer) {
+    if (!newPeer.equals(peer)) {
+      log.debug("mqttsn client {} moved from {} to {}", clientId, peer, newPeer);
+      peer = newPeer;
+    }
+  }
+
+  // ------------------------------------------------------------------ entry points
+
+  public List<Action> handleIn(MqttSnFrame frame) {
+    return run(() -> {
+      lastSeen = now();
+      onFrame(frame);
+    });
+  }
+
+  public List<Action> handleDeliver(int gen, Delivery delivery) {
+    return run(() -> {
+      if (gen == generation && state != State.CLOSED) {
+        out.deliver(delivery);
+      }
+    });
+  }
+
+  public List<Action> handleSessionClosed(int gen, CloseReason reason) {
+    return run(() -> {
+      if (gen != generation || session == null) {
+        return;
+      }
+      log.debug("mqttsn client {} session closed by the broker: {}", clientId, reason);
+      session = null;
+      send(Disconnect.plain());
+      finish();
+    });
+  }
+
+  /** Checks keepalive, sleep, handshake and retry deadlines against the context's clock. */
+  public List<Action> handleTimeout() {
+    return run(() -> {
+      long now = now();
+      switch (state) {
+        case NEW, WAIT_WILL_TOPIC, WAIT_WILL_MSG, CONNECTING -> {
+          if (now - createdAt > config.idleTimeout().toMillis()) {
+            drop("handshake_timeout", "no CONNACK within idle_timeout");
+            finish();
+          }
+        }
+        case ACTIVE, AWAKE -> {
+          long limit = (long) (keepAlive.toMillis() * config.keepaliveMultiplier());
+          if (!keepAlive.isZero() && now - lastSeen > limit) {
+            log.debug("mqttsn client {} at {}: keepalive timeout", clientId, peer);
+            closeSession(CloseReason.KEEPALIVE_TIMEOUT);
+          } else if (!out.retry(now)) {
+            log.debug("mqttsn client {} at {}: no acknowledgement after {} retries", clientId, peer, config.maxRetries());
+            closeSession(CloseReason.TRANSPORT_ERROR);
+          }
+        }
+        case ASLEEP -> {
+          if (now > sleepDeadline) {
+            log.debug("mqttsn client {}: missed its wake-up deadline", clientId);
+            closeSession(CloseReason.SLEEP_TIMEOUT); // §6.14: the client is lost, its will goes out
+          }
+        }
+        case CLOSED -> { }
+      }
+    });
+  }
+
+  /** The gateway is stopping: close the session without a will. */
+  public List<Action> shutdown() {
+    return run(() -> {
+      if (session != null) {
+        send(Disconnect.plain());
+      }
+      closeSession(CloseReason.SERVER_SHUTDOWN);
+    });
+  }
+
+  /** For listings: the registered topic ids. */
+  public Map<String, Object> attributes() {
+    return Map.of("state", state.name(), "peer", String.valueOf(peer), "topic_ids", topics.snapshot());
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  private void onFrame(MqttSnFrame f) {
+    if (f instanceof Connect c) {
+      onConnect(c);
+    } else if (f instanceof WillTopic w) {
+      onWillTopic(w);
+    } else if (f instanceof WillMsg m) {
+      onWillMsg(m);
+    } else if (f instanceof PingReq p) {
+      onPingReq(p);
+    } else if (f instanceof Disconnect d) {
+      onDisconnect(d);
+    } else if (session == null) {
+      if (f instanceof Publish p && p.qos() == -1) {
+        publishQosMinusOne(p);
+      } else {
+        drop("not_connected", f.getClass().getSimpleName());
+      }
+    } else if (f instanceof Publish p) {
+      onPublish(p);
+    } else if (f instanceof Pubrel r) {
+      session.release(r.msgId());
+      send(new Pubcomp(r.msgId()));
+    } else if (f instanceof Register r) {
+      onRegister(r);
+    } else if (f instanceof Regack r) {
+      out.onRegack(r);
+    } else if (f instanceof Puback a) {
+      out.onPuback(a);
+    } else if (f instanceof Pubrec r) {
+      out.onPubrec(r);
+    } else if (f instanceof Pubcomp c) {
+      out.onPubcomp(c);
+    } else if (f instanceof Subscribe s) {
+      onSubscribe(s);
+    } else if (f instanceof Unsubscribe u) {
+      onUnsubscribe(u);
+    } else if (f instanceof WillTopicUpd w) {
+      onWillTopicUpd(w);
+    } else if (f instanceof WillMsgUpd m) {
+      onWillMsgUpd(m);
+    } else {
+      drop("unexpected", f.getClass().getSimpleName());
+    }
+  }
+
+  // ------------------------------------------------------------------ connect (§6.2, §6.3)
+
+  private void onConnect(Connect c) {
+    if (state == State.CONNECTING && pendingConnect != null && pendingConnect.equals(c)) {
+      return; // a retransmitted CONNECT while the broker is still answering
+    }
+    if (c.clientId().isEmpty()) {
+      drop("bad_connect", "empty client id"); // §5.3.1: 1..23 characters
+      send(new Connack(ReturnCode.REJECTED_NOT_SUPPORTED));
+      finish();
+      return;
+    }
+    if (session != null) { // a re-CONNECT (e.g. a sleeping client returning to active, §6.14)
+      session.close(CloseReason.NORMAL);
+      session = null;
+    }
+    generation++;
+    out.reset();
+    clientId = c.clientId();
+    mountpoint = config.mountpoint().replace("${clientid}", clientId);
+    pendingConnect = c;
+    keepAlive = Duration.ofSeconds(c.durationSeconds());
+    willTopic = null;
+    willPayload = Payload.EMPTY;
+    if (c.cleanSession()) {
+      topics.clear();
+    }
+    if (c.will()) {
+      state = State.WAIT_WILL_TOPIC;
+      send(new WillTopicReq());
+    } else {
+      authenticate();
+    }
+  }
+
+  private void onWillTopic(WillTopic w) {
+    if (state != State.WAIT_WILL_TOPIC) {
+      drop("unexpected", "WILLTOPIC");
+    } else if (w.isEmpty()) {
+      authenticate(); // §5.4.7: an empty WILLTOPIC means no will
+    } else {
+      pendingWillTopic = w;
+      state = State.WAIT_WILL_MSG;
+      send(new WillMsgReq());
+    }
+  }
+
+  private void onWillMsg(WillMsg m) {
+    if (state != State.WAIT_WILL_MSG) {
+      drop("unexpected", "WILLMSG");
+      return;
+    }
+    willTopic = pendingWillTopic.topic();
+    willQos = pendingWillTopic.qos();
+    willRetain = pendingWillTopic.retain();
+    willPayload = m.message();
+    authenticate();
+  }
+
+  private void authenticate() {
+    state = State.CONNECTING;
+    int gen = generation;
+    ClientCredentials credentials = new ClientCredentials(clientId, null, null, PROTOCOL, peer, null);
+    ctx.authenticate(credentials).whenCompleteAsync((auth, err) -> emitAll(run(() -> onAuth(gen, auth, err))), executor);
+  }
+
+  private void onAuth(int gen, AuthResult auth, Throwable err) {
+    if (gen != generation || state != State.CONNECTING) {
+      return;
+    }
+    if (err != null || auth == null || !auth.isAllowed()) {
+      log.debug("mqttsn client {} at {} not authenticated: {}", clientId, peer, err != null ? err.toString() : auth);
+      send(new Connack(ReturnCode.REJECTED_NOT_SUPPORTED)); // MQTT-SN 1.2 has no "not authorized" code
+      finish();
+      return;
+    }
+    Connect c = pendingConnect;
+    SessionOptions options = SessionOptions.builder()
+        .cleanStart(c.cleanSession())
+        .sessionExpiry(c.cleanSession() ? Duration.ZERO : config.sessionExpiry())
+        .keepAlive(keepAlive)
+        .will(will())
+        .receiveMaximum(config.maxInflight())
+        .build();
+    ClientInfo info = new ClientInfo(clientId, null, PROTOCOL, listener, peer, mountpoint);
+    ctx.openSession(info, options, new Sink(gen))
+        .whenComplete((s, e) -> emitAll(run(() -> onOpened(gen, s, e))));
+  }
+
+  private void onOpened(int gen, BrokerSession s, Throwable err) {
+    if (gen != generation || state != State.CONNECTING) {
+      if (s != null && state == State.CLOSED) {
+        s.close(CloseReason.NORMAL);
+      }
+      return;
+    }
+    if (err != null || s == null) {
+      log.debug("mqttsn client {} at {}: session not opened: {}", clientId, peer, String.valueOf(err));
+      send(new Connack(ReturnCode.REJECTED_CONGESTION));
+      finish();
+      return;
+    }
+    session = s;
+    state = State.ACTIVE;
+    pendingConnect = null;
+    send(new Connack(ReturnCode.ACCEPTED));
+    out.releaseHeld();
+  }
+
+  private Message will() {
+    return willTopic == null ? null : Message.of(mountpoint + willTopic, willPayload, willQos, willRetain);
+  }
+
+  // ------------------------------------------------------------------ publish from the client (§6.7, §6.8)
+
+  private void onPublish(Publish p) {
+    String topic = resolve(p.topic());
+    int topicIdField = MqttSnCodec.topicIdField(p.topic());
+    if (topic == null) {
+      drop("unknown_topic", "PUBLISH to unknown topic id " + topicIdField);
+      if (p.qos() >= 0) {
+        send(new Puback(topicIdField, p.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID));
+      }
+      return;
+    }
+    if (p.qos() == -1 && p.topic() instanceof TopicRef.Id) {
+      drop("bad_publish", "QoS -1 with a normal topic id"); // §6.8: predefined or short only
+      return;
+    }
+    Message m = Message.of(mountpoint + topic, p.data(), Math.max(0, p.qos()), p.retain());
+    int gen = generation;
+    switch (p.qos()) {
+      case 1 -> session.publish(m).whenComplete((o, e) -> emitAll(run(() -> {
+        if (gen == generation) {
+          send(new Puback(topicIdField, p.msgId(), returnCode(o, e)));
+        }
+      })));
+      case 2 -> session.publishExactlyOnce(p.msgId(), m).whenComplete((o, e) -> emitAll(run(() -> {
+        if (gen != generation) {
+          return;
+        }
+        ReturnCode rc = returnCode(o, e);
+        send(rc == ReturnCode.ACCEPTED ? new Pubrec(p.msgId()) : new Puback(topicIdField, p.msgId(), rc));
+      })));
+      default -> session.publish(m);
+    }
+  }
+
+  private void publishQosMinusOne(Publish p) {
+    if (!config.enableQos3()) {
+      drop("qos3_disabled", "QoS -1 PUBLISH");
+      return;
+    }
+    Message m = ConnectionlessPublisher.message(config, p);
+    if (m == null) {
+      drop("unknown_topic", "QoS -1 PUBLISH to an unknown topic");
+      return;
+    }
+    ctx.publish(ConnectionlessPublisher.publisher(config, listener, peer), m);
+  }
+
+  static ReturnCode returnCode(PublishOutcome o, Throwable e) {
+    if (e != null || o == null) {
+      return ReturnCode.REJECTED_CONGESTION;
+    }
+    if (o.accepted()) {
+      return ReturnCode.ACCEPTED;
+    }
+    return o.status() == PublishOutcome.Status.QUOTA_EXCEEDED ? ReturnCode.REJECTED_CONGESTION
+        : ReturnCode.REJECTED_NOT_SUPPORTED;
+  }
+
+  /** The client-side topic name of a topic reference, or null when unknown. */
+  String resolve(TopicRef ref) {
+    if (ref instanceof TopicRef.Id id) {
+      return topics.name(id.id());
+    } else if (ref instanceof TopicRef.Predefined p) {
+      return config.predefinedTopic(p.id());
+    } else if (ref instanceof TopicRef.Short s) {
+      return s.name();
+    }
+    return ((TopicRef.Name) ref).name();
+  }
+
+  // ------------------------------------------------------------------ register (§6.5)
+
+  private void onRegister(Register r) {
+    String name = r.topicName();
+    if (name.contains("+") || name.contains("#")) {
+      send(new Regack(0, r.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED));
+      return;
+    }
+    int id = topics.idFor(name);
+    send(id < 0 ? new Regack(0, r.msgId(), ReturnCode.REJECTED_CONGESTION) : new Regack(id, r.msgId(), ReturnCode.ACCEPTED));
+  }
+
+  // ------------------------------------------------------------------ subscribe (§6.9)
+
+  private void onSubscribe(Subscribe s) {
+    String filter = resolve(s.topic());
+    if (filter == null) {
+      send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID));
+      return;
+    }
+    int topicId = 0; // not relevant for wildcards and short names (§5.4.16)
+    if (s.topic() instanceof TopicRef.Predefined p) {
+      topicId = p.id();
+    } else if (s.topic() instanceof TopicRef.Name && !filter.contains("+") && !filter.contains("#")) {
+      topicId = topics.idFor(filter);
+      if (topicId < 0) {
+        send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_CONGESTION));
+        return;
+      }
+    }
+    int ackTopicId = topicId;
+    int gen = generation;
+    out.holdWhile(true);
+    session.subscribe(List.of(Subscription.of(mountpoint + filter, s.qos())))
+        .whenComplete((outcomes, e) -> emitAll(run(() -> {
+          if (gen != generation) {
+            return;
+          }
+          SubscribeOutcome o = e == null && outcomes != null && !outcomes.isEmpty() ? outcomes.get(0) : null;
+          if (o != null && o.isGranted()) {
+            send(new Suback(o.grantedQos(), ackTopicId, s.msgId(), ReturnCode.ACCEPTED));
+          } else {
+            send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED));
+          }
+          out.holdWhile(false); // retained messages go out after the SUBACK that names their topic id
+        })));
+  }
+
+  private void onUnsubscribe(Unsubscribe u) {
+    String filter = resolve(u.topic());
+    if (filter == null) {
+      send(new Unsuback(u.msgId()));
+      return;
+    }
+    int gen = generation;
+    session.unsubscribe(List.of(new TopicFilter(mountpoint + filter)))
+        .whenComplete((v, e) -> emitAll(run(() -> {
+          if (gen == generation) {
+            send(new Unsuback(u.msgId()));
+          }
+        })));
+  }
+
+  // ------------------------------------------------------------------ will updates (§6.4)
+
+  private void onWillTopicUpd(WillTopicUpd w) {
+    if (w.isEmpty()) {
+      willTopic = null;
+      willPayload = Payload.EMPTY;
+    } else {
+      willTopic = w.topic();
+      willQos = w.qos();
+      willRetain = w.retain();
+    }
+    session.updateWill(will());
+    send(new WillTopicResp(ReturnCode.ACCEPTED));
+  }
+
+  private void onWillMsgUpd(WillMsgUpd m) {
+    willPayload = m.message();
+    if (willTopic != null) {
+      session.updateWill(will());
+    }
+    send(new WillMsgResp(ReturnCode.ACCEPTED));
+  }
+
+  // ------------------------------------------------------------------ ping, disconnect, sleep (§6.12, §6.14)
+
+  private void onPingReq(PingReq p) {
+    switch (state) {
+      case ASLEEP -> {
+        state = State.AWAKE; // §6.14: flush what was buffered, then PINGRESP
+        session.wake();
+        out.releaseHeld();
+        checkAwakeDone();
+      }
+      case ACTIVE, AWAKE -> send(new PingResp());
+      default -> drop("not_connected", "PINGREQ");
+    }
+  }
+
+  private void onDisconnect(Disconnect d) {
+    if (session == null) {
+      send(Disconnect.plain());
+      finish();
+      return;
+    }
+    if (d.durationSeconds().isPresent() && d.durationSeconds().getAsInt() > 0) {
+      sleepDuration = Duration.ofSeconds(d.durationSeconds().getAsInt());
+      send(Disconnect.plain()); // §6.14: acknowledged with a DISCONNECT without duration
+      goToSleep();
+      return;
+    }
+    send(Disconnect.plain());
+    closeSession(CloseReason.NORMAL);
+  }
+
+  private void goToSleep() {
+    state = State.ASLEEP;
+    sleepDeadline = now() + (long) (sleepDuration.toMillis() * config.keepaliveMultiplier());
+    session.sleep(sleepDuration);
+  }
+
+  /**
+   * After a wake-up, sends PINGRESP and puts the client back to sleep once nothing is in flight. The
+   * check runs as a later task on the executor so that deliveries the broker queued on wake() come
+   * first.
+   */
+  void checkAwakeDone() {
+    executor.execute(() -> emitAll(run(() -> {
+      if (state == State.AWAKE && out.idle()) {
+        send(new PingResp());
+        goToSleep();
+      }
+    })));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  BrokerSession session() {
+    return session;
+  }
+
+  TopicRegistry topics() {
+    return topics;
+  }
+
+  MqttSnConfig config() {
+    return config;
+  }
+
+  String mountpoint() {
+    return mountpoint;
+  }
+
+  boolean awake() {
+    return state == State.AWAKE;
+  }
+
+  boolean asleep() {
+    return state == State.ASLEEP;
+  }
+
+  long now() {
+    return ctx.clock().millis();
+  }
+
+  void send(MqttSnFrame frame) {
+    emit(new Action.Send(peer, frame));
+  }
+
+  void closeSession(CloseReason reason) {
+    if (session != null) {
+      BrokerSession s = session;
+      session = null;
+      s.close(reason);
+    }
+    finish();
+  }
+
+  private void finish() {
+    if (state != State.CLOSED) {
+      state = State.CLOSED;
+      generation++;
+      out.reset();
+      emit(new Action.Close(clientId));
+    }
+  }
+
+  void drop(String reason, String what) {
+    drops.debug("mqttsn client {} at {}: dropped {} ({})", clientId, peer, what, reason);
+    ctx.metrics().counter("mqttsn.drops", "reason", reason).increment();
+  }
+
+  private void emit(Action a) {
+    if (depth > 0) {
+      collected.add(a);
+    } else {
+      outbound.accept(List.of(a));
+    }
+  }
+
+  private void emitAll(List<Action> actions) {
+    if (!actions.isEmpty()) {
+      outbound.accept(actions);
+    }
+  }
+
+  private List<Action> run(Runnable r) {
+    depth++;
+    try {
+      r.run();
+    } finally {
+      depth--;
+    }
+    if (depth > 0 || collected.isEmpty()) {
+      return List.of();
+    }
+    List<Action> result = List.copyOf(collected);
+    collected.clear();
+    return result;
+  }
+
+  /** The session's sink: one per opened session, so a stale session's calls are recognised. */
+  private final class Sink implements DeliverySink {
+    private final int gen;
+
+    Sink(int gen) {
+      this.gen = gen;
+    }
+
+    @Override
+    public Executor executor() {
+      return executor;
+    }
+
+    @Override
+    public int credits() {
+      return Integer.MAX_VALUE; // UDP has no back-pressure; the inflight window bounds QoS 1/2
+    }
+
+    @Override
+    public void deliver(Delivery delivery) {
+      emitAll(handleDeliver(gen, delivery));
+    }
+
+    @Override
+    public void sessionClosed(CloseReason reason) {
+      emitAll(handleSessionClosed(gen, reason));
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+      return Map.of("topic_ids", topics.snapshot());
+    }
+  }
+
+  /** The generation a sink must present (tests deliver through it). */
+  public int generation() {
+    return generation;
+  }
+}

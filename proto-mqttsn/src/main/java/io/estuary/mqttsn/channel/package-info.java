@@ -1,0 +1,7 @@
+/**
+ * The per-client MQTT-SN state machine ({@link io.estuary.mqttsn.channel.MqttSnChannel}): frames and
+ * broker events in, {@link io.estuary.mqttsn.channel.Action}s out. No sockets, no Netty. Every method
+ * of a channel, and every callback it registers on the broker's stages, runs on one thread: the
+ * transport's event loop, which is also the {@code DeliverySink.executor()} of the client's session.
+ */
+package io.estuary.mqttsn.channel;
