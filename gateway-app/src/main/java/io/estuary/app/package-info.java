@@ -1,2 +1,2 @@
-/** Estuary app module (skeleton: to be built by its issue). */
+/** The runnable gateway: main, CLI and the composition root. Runs on the main thread until a stop signal. */
 package io.estuary.app;

@@ -8,5 +8,10 @@ public interface ProtocolAdapterFactory {
   /** The config block name and tag, e.g. "mqttsn". */
   String protocol();
 
+  /** Where the adapter's config block lives; {@code gateway.<protocol>} unless the adapter says otherwise. */
+  default String configPath() {
+    return "gateway." + protocol();
+  }
+
   ProtocolAdapter create(AdapterConfig config, GatewayContext context);
 }

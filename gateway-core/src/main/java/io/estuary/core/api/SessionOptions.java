@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param willDelay MQTT 5 will delay interval
  * @param receiveMaximum the device's inflight window for QoS 1/2 deliveries
  * @param maxPacketSize deliveries larger than this (payload + topic, approximately) are dropped; 0 = no limit
+ * @param maxQueued queue cap for this session; 0 = the broker's {@code mqtt.max_mqueue_len}
+ * @param overflow which message goes when the queue is full
  */
 public record SessionOptions(
     boolean cleanStart,
@@ -22,7 +24,12 @@ public record SessionOptions(
     Message will,
     Duration willDelay,
     int receiveMaximum,
-    int maxPacketSize) {
+    int maxPacketSize,
+    int maxQueued,
+    Overflow overflow) {
+
+  /** Queue-full policy. */
+  public enum Overflow { DROP_OLDEST, DROP_NEWEST }
 
   public SessionOptions {
     Objects.requireNonNull(sessionExpiry, "sessionExpiry");
@@ -31,6 +38,10 @@ public record SessionOptions(
     if (receiveMaximum < 1 || receiveMaximum > 65535) {
       throw new IllegalArgumentException("receiveMaximum must be 1..65535, was " + receiveMaximum);
     }
+    if (maxQueued < 0) {
+      throw new IllegalArgumentException("maxQueued must be >= 0, was " + maxQueued);
+    }
+    overflow = overflow == null ? Overflow.DROP_OLDEST : overflow;
   }
 
   /** True when the session outlives its connection. */
@@ -44,7 +55,8 @@ public record SessionOptions(
 
   public Builder toBuilder() {
     return new Builder().cleanStart(cleanStart).sessionExpiry(sessionExpiry).keepAlive(keepAlive).will(will)
-        .willDelay(willDelay).receiveMaximum(receiveMaximum).maxPacketSize(maxPacketSize);
+        .willDelay(willDelay).receiveMaximum(receiveMaximum).maxPacketSize(maxPacketSize)
+        .maxQueued(maxQueued).overflow(overflow);
   }
 
   /** Builder; every field optional. */
@@ -56,6 +68,8 @@ public record SessionOptions(
     private Duration willDelay = Duration.ZERO;
     private int receiveMaximum = 32;
     private int maxPacketSize;
+    private int maxQueued;
+    private Overflow overflow = Overflow.DROP_OLDEST;
 
     public Builder cleanStart(boolean v) { cleanStart = v; return this; }
     public Builder sessionExpiry(Duration v) { sessionExpiry = v; return this; }
@@ -64,9 +78,11 @@ public record SessionOptions(
     public Builder willDelay(Duration v) { willDelay = v; return this; }
     public Builder receiveMaximum(int v) { receiveMaximum = v; return this; }
     public Builder maxPacketSize(int v) { maxPacketSize = v; return this; }
+    public Builder maxQueued(int v) { maxQueued = v; return this; }
+    public Builder overflow(Overflow v) { overflow = v; return this; }
 
     public SessionOptions build() {
-      return new SessionOptions(cleanStart, sessionExpiry, keepAlive, will, willDelay, receiveMaximum, maxPacketSize);
+      return new SessionOptions(cleanStart, sessionExpiry, keepAlive, will, willDelay, receiveMaximum, maxPacketSize, maxQueued, overflow);
     }
   }
 }

@@ -81,7 +81,7 @@ public final class Gateway implements AutoCloseable {
     broker.recover();
     join(mqtt.start());
     for (ProtocolAdapterFactory f : factories) {
-      String path = "gateway." + f.protocol();
+      String path = f.configPath();
       if (!config.raw().hasPath(path)) {
         LOG.warn("adapter {} found but has no config block {}; skipped", f.protocol(), path);
         continue;

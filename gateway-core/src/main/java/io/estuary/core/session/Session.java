@@ -78,6 +78,8 @@ final class Session {
   private ClientInfo client;
   private Duration expiry = Duration.ZERO;
   private Duration willDelay = Duration.ZERO;
+  private int maxQueued;
+  private SessionOptions.Overflow overflow = SessionOptions.Overflow.DROP_OLDEST;
   private boolean fresh = true;
   private boolean discarded;
   private boolean asleep;
@@ -132,6 +134,8 @@ final class Session {
     Duration max = broker.limits.maxSessionExpiry();
     expiry = requested.sessionExpiry().compareTo(max) > 0 ? max : requested.sessionExpiry();
     willDelay = requested.willDelay();
+    maxQueued = requested.maxQueued();
+    overflow = requested.overflow();
     client = info;
     fresh = false;
     asleep = false;
@@ -261,6 +265,7 @@ final class Session {
     for (String raw : subscriptions.keySet()) {
       unindex(raw);
     }
+    broker.subscriptionCount.addAndGet(-subscriptions.size());
     subscriptions.clear();
     queue.clear();
     inflight.clear();
@@ -414,13 +419,15 @@ final class Session {
       return;
     }
     StoredMessage sm = new StoredMessage(nextSeq++, m, subscriptionIds, 0, false);
-    int max = broker.limits.maxQueuedMessages();
+    int max = maxQueued > 0 ? maxQueued : broker.limits.maxQueuedMessages();
     if (max > 0 && queue.size() >= max) {
-      StoredMessage dropped = queue.poll(); // drop the oldest (EMQX's mqueue behaviour)
-      if (dropped.message().qos() > 0 && persistent()) {
-        broker.store.deleteMessage(clientId, dropped.seq());
-      }
       broker.droppedQueueFull.increment();
+      if (overflow == SessionOptions.Overflow.DROP_NEWEST) {
+        LOG.debug("queue of {} full, dropped the new message on {}", clientId, m.topic());
+        return;
+      }
+      StoredMessage dropped = queue.poll(); // drop the oldest (EMQX's mqueue behaviour)
+      forget(dropped);
       LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
     }
     queue.add(sm);
