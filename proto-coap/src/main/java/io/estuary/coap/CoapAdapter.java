@@ -105,6 +105,7 @@ final class CoapAdapter implements ProtocolAdapter {
 
   private void release() {
     if (server != null) {
+      server.stop();
       server.destroy();
     }
     if (devicePool != null) {

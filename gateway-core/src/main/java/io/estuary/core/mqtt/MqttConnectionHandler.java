@@ -185,7 +185,13 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
       }
       return;
     }
-    disconnect(cause instanceof TooLongFrameException ? 0x95 : 0x81, CloseReason.PROTOCOL_ERROR);
+    disconnect(tooLarge(cause) ? 0x95 : 0x81, CloseReason.PROTOCOL_ERROR);
+  }
+
+  /** Netty reports an oversize remaining length as TooLongFrameException or a DecoderException, by version. */
+  private static boolean tooLarge(Throwable cause) {
+    String m = String.valueOf(cause.getMessage());
+    return cause instanceof TooLongFrameException || m.contains("too large") || m.contains("exceeds limit");
   }
 
   private void drop(String what) {

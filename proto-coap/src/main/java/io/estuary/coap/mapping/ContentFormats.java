@@ -38,6 +38,15 @@ public final class ContentFormats {
       }
     }
     int cf = MediaTypeRegistry.parse(t);
+    if (cf == MediaTypeRegistry.UNDEFINED) {
+      // "text/plain;charset=utf-8" and other parameterised forms: CoAP registers the bare type
+      int[] withParameter = MediaTypeRegistry.parseWithParameter(t);
+      if (withParameter.length > 0) {
+        return withParameter[0];
+      }
+      int semicolon = t.indexOf(';');
+      cf = semicolon < 0 ? cf : MediaTypeRegistry.parse(t.substring(0, semicolon).trim());
+    }
     return cf == MediaTypeRegistry.UNDEFINED ? -1 : cf;
   }
 }

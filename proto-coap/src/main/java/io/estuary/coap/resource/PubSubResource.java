@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -25,12 +26,15 @@ import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /ps/{topic…}}: POST/PUT publish, GET with Observe 0 subscribes, Observe 1 unsubscribes, plain
  * GET reads the retained message. Every path below {@code /ps} resolves to this one resource.
  */
 public final class PubSubResource extends CoapResource {
+  private static final Logger LOG = LoggerFactory.getLogger(PubSubResource.class);
   private final RequestSupport support;
   private final Map<ObserveRelation, Binding> bindings = new ConcurrentHashMap<>();
 
@@ -167,14 +171,17 @@ public final class PubSubResource extends CoapResource {
     });
   }
 
-  /** The device the request acts for, completing on its executor; null after an error answer. */
+  /**
+   * The device the request acts for (completing on any thread: callers hop to its executor), or null
+   * after the request was answered.
+   */
   private CompletionStage<CoapDevice> device(CoapExchange ex, RequestQuery q, boolean open) {
     if (support.config.connectionRequired() || q.token() != null) {
       CoapDevice d = support.connectedDevice(ex, q);
       if (d == null) {
         return CompletableFuture.completedFuture(null);
       }
-      return CompletableFuture.supplyAsync(() -> d, d.executor());
+      return CompletableFuture.completedFuture(d);
     }
     if (q.clientId() == null) {
       support.reject(ex, ResponseCode.BAD_REQUEST, "clientid required");
@@ -190,12 +197,28 @@ public final class PubSubResource extends CoapResource {
           ex.respond(ResponseCode.CONTENT); // nothing to unsubscribe: idempotent success
           return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.supplyAsync(() -> d, d.executor());
+        return CompletableFuture.completedFuture(d);
       }
       return support.registry.openOrGet(support.clientInfo(ex, q.clientId(), q.username()));
     }).exceptionally(e -> {
       ex.respond(ResponseCode.SERVICE_UNAVAILABLE, "session not opened", MediaTypeRegistry.TEXT_PLAIN);
       return null;
+    });
+  }
+
+  /** Runs {@code action} on the device's executor once it is known; unexpected failures answer 5.00. */
+  private static void onDevice(CoapExchange ex, CompletionStage<CoapDevice> device, Consumer<CoapDevice> action) {
+    device.thenAccept(d -> {
+      if (d != null) {
+        d.executor().execute(() -> {
+          try {
+            action.accept(d);
+          } catch (RuntimeException e) {
+            LOG.warn("{}: request failed", d.clientId(), e);
+            ex.respond(ResponseCode.INTERNAL_SERVER_ERROR);
+          }
+        });
+      }
     });
   }
 
@@ -212,10 +235,7 @@ public final class PubSubResource extends CoapResource {
       return;
     }
     int qos = q.qos() != null ? q.qos() : support.config.subscribeQos().qos(exchange.getRequest().isConfirmable());
-    device(ex, q, true).thenAccept(d -> {
-      if (d == null) {
-        return;
-      }
+    onDevice(ex, device(ex, q, true), d -> {
       if (d.isClosed()) {
         ex.respond(ResponseCode.UNAUTHORIZED);
         return;
@@ -248,10 +268,7 @@ public final class PubSubResource extends CoapResource {
       return;
     }
     String filter = ok.value();
-    device(ex, q, false).thenAccept(d -> {
-      if (d == null) {
-        return;
-      }
+    onDevice(ex, device(ex, q, false), d -> {
       if (d.isClosed()) {
         ex.respond(ResponseCode.CONTENT);
         return;

@@ -1,0 +1,59 @@
+package io.estuary.coap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.estuary.cf.Deduplicator;
+import io.estuary.coap.mapping.NotifyType;
+import io.estuary.coap.mapping.QosPolicy;
+import io.estuary.coap.support.HoconAdapterConfig;
+import java.time.Duration;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.elements.config.Configuration;
+import org.junit.jupiter.api.Test;
+
+class CoapGatewayConfigTest {
+
+  @Test
+  void reference_defaults_are_emqx_defaults() {
+    CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap());
+    assertThat(c.connectionRequired()).isFalse();
+    assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.notifyType()).isEqualTo(NotifyType.QOS);
+    assertThat(c.publishQos()).isEqualTo(QosPolicy.COAP);
+    assertThat(c.subscribeQos()).isEqualTo(QosPolicy.COAP);
+    assertThat(c.udpListeners().get("default").getPort()).isEqualTo(5683);
+    assertThat(c.maxBodySize()).isEqualTo(64 * 1024);
+    assertThat(c.californium().deduplicator()).isEqualTo(Deduplicator.PEERS_MARK_AND_SWEEP);
+  }
+
+  @Test
+  void californium_configuration_is_built_from_config_not_from_a_file() {
+    CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap(
+        "gateway.coap.californium { deduplicator = crop_rotation, exchange_lifetime = 60s, protocol_threads = 3 }",
+        "gateway.coap.max_body_size = 128KiB"));
+    Configuration cf = c.californium().toConfiguration();
+    assertThat(cf.get(CoapConfig.DEDUPLICATOR)).isEqualTo(CoapConfig.DEDUPLICATOR_CROP_ROTATION);
+    assertThat(cf.get(CoapConfig.EXCHANGE_LIFETIME, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(60L);
+    assertThat(cf.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT)).isEqualTo(3);
+    assertThat(cf.get(CoapConfig.MAX_RESOURCE_BODY_SIZE)).isEqualTo(128 * 1024);
+  }
+
+  @Test
+  void bad_values_name_the_key() {
+    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap("gateway.coap.notify_type = maybe")))
+        .hasMessageContaining("gateway.coap.notify_type").hasMessageContaining("non, con, qos");
+    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap("gateway.coap.publish_qos = qos7")))
+        .hasMessageContaining("gateway.coap.publish_qos");
+    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap(
+        "gateway.coap.californium.deduplicator = magic"))).hasMessageContaining("deduplicator");
+    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap(
+        "gateway.coap.listeners.udp.default.bind = \"host:99999\""))).hasMessageContaining("bind");
+  }
+
+  @Test
+  void bind_accepts_a_bare_port() {
+    CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap("gateway.coap.listeners.udp.default.bind = 15683"));
+    assertThat(c.udpListeners().get("default").getPort()).isEqualTo(15683);
+  }
+}
