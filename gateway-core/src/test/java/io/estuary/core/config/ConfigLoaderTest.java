@@ -1,0 +1,69 @@
+package io.estuary.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @Test
+  void defaults_give_four_mqtt_listeners_on_emqx_ports() {
+    GatewayConfig c = ConfigLoader.load(null, Map.of());
+    assertThat(c.listeners()).extracting(l -> l.bind().getPort()).containsExactlyInAnyOrder(1883, 8883, 8083, 8084);
+    assertThat(c.managementBind().getPort()).isEqualTo(18083);
+    assertThat(c.auth().allowAnonymous()).isTrue();
+  }
+
+  @Test
+  void environment_overrides_any_key() {
+    GatewayConfig c = ConfigLoader.load(null, Map.of("ESTUARY_MQTT__MAX_INFLIGHT", "64", "ESTUARY_NODE__NAME", "edge-7", "PATH", "/bin"));
+    assertThat(c.mqtt().maxInflight()).isEqualTo(64);
+    assertThat(c.nodeName()).isEqualTo("edge-7");
+  }
+
+  @Test
+  void invalid_value_names_key_value_and_expectation() {
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("mqtt.max_qos_allowed = 3")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("mqtt.max_qos_allowed").hasMessageContaining("3").hasMessageContaining("0, 1 or 2");
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("mqtt.max_inflight = lots")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("max_inflight");
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("listeners.tcp.default.bind = \"nohost:99999\"")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("listeners.tcp.default.bind").hasMessageContaining("99999");
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("persistence.sync = sometimes")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("always, interval or never");
+  }
+
+  @Test
+  void user_file_may_include_the_default_file(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("estuary.conf"), "mqtt.max_inflight = 10\nnode.name = base\n");
+    Files.writeString(dir.resolve("site.conf"), "include \"estuary.conf\"\nnode.name = site\n");
+    GatewayConfig c = ConfigLoader.load(dir.resolve("site.conf"), Map.of());
+    assertThat(c.nodeName()).isEqualTo("site");
+    assertThat(c.mqtt().maxInflight()).isEqualTo(10);
+  }
+
+  @Test
+  void missing_file_is_refused() {
+    assertThatThrownBy(() -> ConfigLoader.load(Path.of("no/such.conf"), Map.of())).isInstanceOf(ConfigError.class)
+        .hasMessageContaining("no/such.conf");
+  }
+
+  @Test
+  void shipped_etc_file_loads_and_lists_every_core_default() throws Exception {
+    Path etc = Path.of("../etc/estuary.conf");
+    GatewayConfig c = ConfigLoader.load(etc, Map.of());
+    assertThat(c.nodeName()).isEqualTo("estuary@127.0.0.1");
+    String text = Files.readString(etc);
+    var reference = ConfigFactory.parseResources("reference.conf");
+    for (var e : reference.entrySet()) {
+      String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
+      assertThat(text).as("etc/estuary.conf documents %s", e.getKey()).contains(leaf);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.estuary.core.mqtt;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The core's boundaries, executable: the SPI is JDK-only and Netty stays in the transport packages. */
+class ArchitectureTest {
+  static final JavaClasses CORE = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("io.estuary.core");
+
+  @Test
+  void spi_depends_on_the_jdk_only() {
+    noClasses().that().resideInAPackage("io.estuary.core.api..")
+        .should().dependOnClassesThat().resideOutsideOfPackages("java..", "io.estuary.core.api..")
+        .check(CORE);
+  }
+
+  @Test
+  void netty_only_in_mqtt_and_management() {
+    noClasses().that().resideOutsideOfPackages("io.estuary.core.mqtt..", "io.estuary.core.management..")
+        .should().dependOnClassesThat().resideInAPackage("io.netty..")
+        .check(CORE);
+  }
+
+  @Test
+  void mqtt_listener_uses_the_spi_not_the_session_internals() {
+    noClasses().that().resideInAPackage("io.estuary.core.mqtt..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.estuary.core.session..", "io.estuary.core.store..", "io.estuary.core.auth..")
+        .check(CORE);
+  }
+}
