@@ -6,6 +6,7 @@ import io.estuary.bench.mqtt.Topology;
 import io.estuary.bench.mqtt.transport.LoadRun;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,6 +77,10 @@ public final class MqttLoad implements Callable<Integer> {
       description = "QoS 1: unacknowledged PUBLISHes per publisher (default: ${DEFAULT-VALUE}).")
   private int inflight;
 
+  @Option(names = "--e2e-window", defaultValue = "0",
+      description = "Messages a publisher may be ahead of its slowest subscriber; 0 = no limit (default: ${DEFAULT-VALUE}).")
+  private int window;
+
   @Option(names = "--threads", defaultValue = "1",
       description = "Client event loop threads (default: ${DEFAULT-VALUE}).")
   private int threads;
@@ -99,7 +104,7 @@ public final class MqttLoad implements Callable<Integer> {
     LoadConfig config;
     try {
       config = new LoadConfig(host, port, publishers, subscribers, qos, size, duration, warmup, topology,
-          rate, inflight, threads, drain);
+          rate, inflight, window, threads, drain);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -135,7 +140,7 @@ public final class MqttLoad implements Callable<Integer> {
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      String v = value.trim().toLowerCase(Locale.ROOT);
       try {
         if (v.startsWith("p") || v.startsWith("-p")) {
           return Duration.parse(value.trim());

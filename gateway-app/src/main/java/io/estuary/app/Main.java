@@ -70,7 +70,8 @@ public final class Main implements Callable<Integer> {
       try {
         sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
           stop.run();
-          Runtime.getRuntime().halt(0);
+          System.out.flush();
+          System.exit(0);
         });
       } catch (IllegalArgumentException ignored) {
         // signal not available on this platform

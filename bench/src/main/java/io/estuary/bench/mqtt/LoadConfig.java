@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param topology who publishes to whom
  * @param rate total publish rate over all publishers in msgs/s, 0 = as fast as the broker takes them
  * @param inflight QoS 1 PUBLISHes a publisher may have unacknowledged
+ * @param window messages a publisher may be ahead of its slowest subscriber, 0 = no limit
  * @param threads Netty event loop threads shared by all clients
  * @param drain the longest wait after the window for messages still on their way
  */
@@ -32,6 +33,7 @@ public record LoadConfig(
     Topology topology,
     long rate,
     int inflight,
+    int window,
     int threads,
     Duration drain) {
 
@@ -61,6 +63,7 @@ public record LoadConfig(
     require(!drain.isNegative(), "drain must be >= 0, got " + drain);
     require(rate >= 0, "rate must be >= 0 (0 = as fast as possible), got " + rate);
     require(inflight >= 1 && inflight <= MAX_INFLIGHT, "inflight must be 1..65535, got " + inflight);
+    require(window >= 0, "window must be >= 0 (0 = no limit), got " + window);
     require(threads >= 1, "threads must be >= 1, got " + threads);
   }
 

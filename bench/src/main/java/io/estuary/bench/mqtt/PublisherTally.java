@@ -8,6 +8,7 @@ public final class PublisherTally {
   private volatile long sent;
   private volatile long sentMeasured;
   private volatile long acked;
+  private volatile long stalls;
 
   /** Counts one PUBLISH written, and whether the measured window was open. */
   public void onSent(boolean measuring) {
@@ -22,6 +23,11 @@ public final class PublisherTally {
     acked++;
   }
 
+  /** Counts one end-to-end window written off after nothing moved in it for a while. */
+  public void onStall() {
+    stalls++;
+  }
+
   /** PUBLISHes written so far. */
   public long sent() {
     return sent;
@@ -34,13 +40,14 @@ public final class PublisherTally {
 
   /** A copy of the counts. */
   public Snapshot snapshot() {
-    return new Snapshot(sent, sentMeasured, acked);
+    return new Snapshot(sent, sentMeasured, acked, stalls);
   }
 
   /**
    * @param sent PUBLISHes written in any phase
    * @param sentMeasured those written while the window was open
    * @param acked PUBACKs received (QoS 1)
+   * @param stalls end-to-end windows written off because nothing moved in them
    */
-  public record Snapshot(long sent, long sentMeasured, long acked) {}
+  public record Snapshot(long sent, long sentMeasured, long acked, long stalls) {}
 }

@@ -24,6 +24,7 @@ import org.HdrHistogram.Histogram;
  * @param lost {@code expected - unique}, at least 0
  * @param duplicates messages received twice or out of order
  * @param foreign messages received without a valid stamp of this run
+ * @param stalls times a publisher wrote its end-to-end window off because nothing moved in it
  * @param p50Micros median end-to-end latency in the window, µs
  * @param p99Micros 99th percentile, µs
  * @param p999Micros 99.9th percentile, µs
@@ -43,6 +44,7 @@ public record RunSummary(
     long lost,
     long duplicates,
     long foreign,
+    long stalls,
     long p50Micros,
     long p99Micros,
     long p999Micros,
@@ -70,7 +72,9 @@ public record RunSummary(
     long sent = 0;
     long sentMeasured = 0;
     long acked = 0;
+    long stalls = 0;
     for (PublisherTally.Snapshot p : publishers) {
+      stalls += p.stalls();
       sent += p.sent();
       sentMeasured += p.sentMeasured();
       acked += p.acked();
@@ -110,6 +114,7 @@ public record RunSummary(
         Math.max(0, expected - unique),
         duplicates,
         foreign,
+        stalls,
         any ? latency.getValueAtPercentile(50) : 0,
         any ? latency.getValueAtPercentile(99) : 0,
         any ? latency.getValueAtPercentile(99.9) : 0,
@@ -135,12 +140,12 @@ public record RunSummary(
   /** One line of {@code key=value} pairs after the word {@code RESULT}, for scripts. */
   public String summaryLine() {
     return String.format(Locale.ROOT,
-        "RESULT broker=%s:%d topics=%s qos=%d pubs=%d subs=%d size=%d rate=%d inflight=%d threads=%d "
-            + "seconds=%.3f sent=%d acked=%d received=%d expected=%d lost=%d dup=%d foreign=%d "
+        "RESULT broker=%s:%d topics=%s qos=%d pubs=%d subs=%d size=%d rate=%d inflight=%d e2e_window=%d threads=%d "
+            + "seconds=%.3f sent=%d acked=%d received=%d expected=%d lost=%d dup=%d foreign=%d stalls=%d "
             + "pub_msgs_s=%.0f msgs_s=%.0f p50_us=%d p99_us=%d p999_us=%d max_us=%d mean_us=%.1f",
         config.host(), config.port(), config.topology().label(), config.qos(), config.publishers(),
-        config.subscribers(), config.payloadSize(), config.rate(), config.inflight(), config.threads(),
-        seconds, sent, acked, received, expected, lost, duplicates, foreign,
+        config.subscribers(), config.payloadSize(), config.rate(), config.inflight(), config.window(), config.threads(),
+        seconds, sent, acked, received, expected, lost, duplicates, foreign, stalls,
         sentPerSecond(), receivedPerSecond(), p50Micros, p99Micros, p999Micros, maxMicros, meanMicros);
   }
 
@@ -151,13 +156,18 @@ public record RunSummary(
         config.host(), config.port(), config.topology().label(), config.qos(), config.publishers(),
         config.subscribers(), config.payloadSize(),
         config.rate() == 0 ? "max rate" : config.rate() + " msg/s", seconds));
+    if (config.window() > 0) {
+      b.append(String.format(Locale.ROOT, "  %-10s publishers stay within %,d messages of their slowest subscriber%n",
+          "e2e window", config.window()));
+    }
     b.append(String.format(Locale.ROOT, "  %-10s %,14d total  %,12.0f msg/s%n", "published", sent, sentPerSecond()));
     b.append(String.format(Locale.ROOT, "  %-10s %,14d total  %,12.0f msg/s%n", "received", received, receivedPerSecond()));
     b.append(String.format(Locale.ROOT, "  %-10s p50 %,d us  p99 %,d us  p99.9 %,d us  max %,d us  mean %,.1f us%n",
         "latency", p50Micros, p99Micros, p999Micros, maxMicros, meanMicros));
-    b.append(String.format(Locale.ROOT, "  %-10s expected %,d  lost %,d  duplicates %,d  foreign %,d%s%n",
+    b.append(String.format(Locale.ROOT, "  %-10s expected %,d  lost %,d  duplicates %,d  foreign %,d%s%s%n",
         "delivery", expected, lost, duplicates, foreign,
-        config.qos() == 1 ? String.format(Locale.ROOT, "  unacked %,d", sent - acked) : ""));
+        config.qos() == 1 ? String.format(Locale.ROOT, "  unacked %,d", sent - acked) : "",
+        config.window() > 0 ? String.format(Locale.ROOT, "  window stalls %,d", stalls) : ""));
     return b.toString();
   }
 }

@@ -12,7 +12,7 @@ class RunSummaryTest {
 
   private static LoadConfig config(Topology topology, int qos, int publishers, int subscribers) {
     return new LoadConfig("127.0.0.1", 1883, publishers, subscribers, qos, 64, Duration.ofSeconds(10),
-        Duration.ofSeconds(3), topology, 0, 100, 1, Duration.ofSeconds(5));
+        Duration.ofSeconds(3), topology, 0, 100, 0, 1, Duration.ofSeconds(5));
   }
 
   @Test

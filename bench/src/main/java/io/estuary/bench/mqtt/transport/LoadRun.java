@@ -1,5 +1,6 @@
 package io.estuary.bench.mqtt.transport;
 
+import io.estuary.bench.mqtt.DeliveryWindow;
 import io.estuary.bench.mqtt.LoadConfig;
 import io.estuary.bench.mqtt.PublisherTally;
 import io.estuary.bench.mqtt.RunState;
@@ -20,8 +21,10 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -77,20 +80,29 @@ public final class LoadRun {
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) SETUP_TIMEOUT.toMillis())
           .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+      DeliveryWindow.Plan plan = DeliveryWindow.Plan.of(config.topology(), config.publishers(), config.subscribers());
+      boolean windowed = config.window() > 0;
       for (int j = 0; j < config.subscribers(); j++) {
         MqttSubscriber s = new MqttSubscriber(j, "bench-" + runId + "-s" + j,
-            config.topology().subscribeFilter(prefix, j), config.qos(), config.publishers(), state);
+            config.topology().subscribeFilter(prefix, j), config.qos(), config.publishers(), state,
+            windowed ? plan : null);
         subscribers.add(s);
         connect(bootstrap, s);
       }
       awaitReady(subscribers, "subscribe");
       for (int i = 0; i < config.publishers(); i++) {
         MqttPublisher p = new MqttPublisher(i, "bench-" + runId + "-p" + i,
-            config.topology().publishTopic(prefix, i), config, state);
+            config.topology().publishTopic(prefix, i), config, state, plan.windows()[i]);
         publishers.add(p);
         connect(bootstrap, p);
       }
       awaitReady(publishers, "connect");
+      if (windowed) {
+        List<int[]> sources = config.topology().sources(config.publishers(), config.subscribers());
+        for (int j = 0; j < subscribers.size(); j++) {
+          subscribers.get(j).wakes(Arrays.stream(sources.get(j)).mapToObj(publishers::get).toList());
+        }
+      }
       progress.accept(String.format(Locale.ROOT, "connected %d publishers and %d subscribers to %s:%d (run %s)",
           publishers.size(), subscribers.size(), config.host(), config.port(), runId));
 
@@ -217,7 +229,7 @@ public final class LoadRun {
   }
 
   /** Takes a snapshot on the client's event loop, which owns the tally. */
-  private static <T> T onLoop(MqttLoadClient client, java.util.concurrent.Callable<T> task) throws InterruptedException {
+  private static <T> T onLoop(MqttLoadClient client, Callable<T> task) throws InterruptedException {
     try {
       return client.ctx.executor().submit(task).get(SETUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {

@@ -1,5 +1,6 @@
 package io.estuary.bench.mqtt.transport;
 
+import io.estuary.bench.mqtt.DeliveryWindow;
 import io.estuary.bench.mqtt.LoadConfig;
 import io.estuary.bench.mqtt.PublisherTally;
 import io.estuary.bench.mqtt.RunState;
@@ -23,6 +24,8 @@ final class MqttPublisher extends MqttLoadClient {
 
   /** Messages written per turn on the event loop before a flush and a yield. */
   private static final int BATCH = 64;
+  /** A full end-to-end window that does not move for this long is written off as lost. */
+  private static final long STALL_MILLIS = 1_000;
 
   private final int index;
   private final String topic;
@@ -33,13 +36,20 @@ final class MqttPublisher extends MqttLoadClient {
   private final double ratePerNano;
   private boolean started;
   private boolean pumping;
+  private boolean ackedInRead;
   private int inflight;
   private int nextPacketId = 1;
   private long seq;
   private long startNanos;
   private ScheduledFuture<?> ticker;
+  private final DeliveryWindow delivery;
+  /** The publisher's last view of {@link DeliveryWindow#slowest()}, or where it wrote a stall off. */
+  private long delivered;
+  private volatile boolean blocked;
+  private ScheduledFuture<?> stallTimer;
+  private long deliveredAtStallCheck = -1;
 
-  MqttPublisher(int index, String clientId, String topic, LoadConfig config, RunState state) {
+  MqttPublisher(int index, String clientId, String topic, LoadConfig config, RunState state, DeliveryWindow delivery) {
     super(clientId, "publisher " + index);
     this.index = index;
     this.topic = topic;
@@ -47,6 +57,15 @@ final class MqttPublisher extends MqttLoadClient {
     this.state = state;
     this.qos = MqttQoS.valueOf(config.qos());
     this.ratePerNano = config.ratePerPublisher() / 1e9;
+    this.delivery = delivery;
+  }
+
+  /** A subscriber received messages: resume if the end-to-end window held us back; from any thread. */
+  void wake() {
+    if (blocked) {
+      blocked = false;
+      ctx.executor().execute(this::pump);
+    }
   }
 
   PublisherTally tally() {
@@ -74,6 +93,10 @@ final class MqttPublisher extends MqttLoadClient {
       if (ticker != null) {
         ticker.cancel(false);
       }
+      if (stallTimer != null) {
+        stallTimer.cancel(false);
+        stallTimer = null;
+      }
     });
   }
 
@@ -92,8 +115,17 @@ final class MqttPublisher extends MqttLoadClient {
     if (message.fixedHeader().messageType() == MqttMessageType.PUBACK) {
       inflight--;
       tally.onAcked();
+      ackedInRead = true; // refill once per read batch, not once per PUBACK: fewer flushes
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (ackedInRead) {
+      ackedInRead = false;
       pump();
     }
+    ctx.fireChannelReadComplete();
   }
 
   @Override
@@ -115,7 +147,8 @@ final class MqttPublisher extends MqttLoadClient {
       while (written < BATCH
           && seq < allowed
           && ctx.channel().isWritable()
-          && (qos == MqttQoS.AT_MOST_ONCE || inflight < config.inflight())) {
+          && (qos == MqttQoS.AT_MOST_ONCE || inflight < config.inflight())
+          && windowOpen()) {
         publishOne();
         written++;
       }
@@ -124,9 +157,52 @@ final class MqttPublisher extends MqttLoadClient {
       }
       if (written == BATCH && ratePerNano == 0 && ctx.channel().isWritable()) {
         ctx.executor().execute(this::pump); // more to do: yield to reads, then go on
+      } else if (config.window() > 0 && !windowOpen()) {
+        waitForWindow();
       }
     } finally {
       pumping = false;
+    }
+  }
+
+  private boolean windowOpen() {
+    int window = config.window();
+    if (window == 0 || seq - delivered < window) {
+      return true;
+    }
+    delivered = Math.max(delivered, delivery.slowest());
+    return seq - delivered < window;
+  }
+
+  /** Asks subscribers for a wake-up, re-checking after so that one that just came is not missed. */
+  private void waitForWindow() {
+    blocked = true;
+    if (windowOpen()) {
+      blocked = false;
+      ctx.executor().execute(this::pump);
+      return;
+    }
+    if (stallTimer == null) {
+      stallTimer = ctx.executor().schedule(this::checkStall, STALL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The broker may drop messages (QoS 0 by design, QoS 1 past its queue limits): do not wait forever. */
+  private void checkStall() {
+    stallTimer = null;
+    if (!started || windowOpen()) {
+      deliveredAtStallCheck = -1;
+      pump();
+      return;
+    }
+    if (delivered == deliveredAtStallCheck) {
+      delivered = seq; // nothing moved for a whole period: count what is in flight as lost, go on
+      tally.onStall();
+      deliveredAtStallCheck = -1;
+      pump();
+    } else {
+      deliveredAtStallCheck = delivered;
+      stallTimer = ctx.executor().schedule(this::checkStall, STALL_MILLIS, TimeUnit.MILLISECONDS);
     }
   }
 

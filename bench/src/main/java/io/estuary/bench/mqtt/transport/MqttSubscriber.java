@@ -1,5 +1,6 @@
 package io.estuary.bench.mqtt.transport;
 
+import io.estuary.bench.mqtt.DeliveryWindow;
 import io.estuary.bench.mqtt.RunState;
 import io.estuary.bench.mqtt.SubscriberTally;
 import io.netty.buffer.ByteBuf;
@@ -24,14 +25,28 @@ final class MqttSubscriber extends MqttLoadClient {
   private final MqttQoS qos;
   private final RunState state;
   private final SubscriberTally tally;
+  private final DeliveryWindow.Plan plan;
+  private final int[] slots;
+  private volatile MqttPublisher[] sources = new MqttPublisher[0];
   private boolean needsFlush;
 
-  MqttSubscriber(int index, String clientId, String filter, int qos, int publishers, RunState state) {
+  /**
+   * @param plan the end-to-end windows, or null when publishers run without one
+   */
+  MqttSubscriber(int index, String clientId, String filter, int qos, int publishers, RunState state,
+      DeliveryWindow.Plan plan) {
     super(clientId, "subscriber " + index);
     this.filter = filter;
     this.qos = MqttQoS.valueOf(qos);
     this.state = state;
     this.tally = new SubscriberTally(publishers);
+    this.plan = plan;
+    this.slots = plan == null ? null : plan.slots()[index];
+  }
+
+  /** The publishers to wake after each read batch when they wait for their end-to-end window. */
+  void wakes(List<MqttPublisher> publishers) {
+    this.sources = publishers.toArray(MqttPublisher[]::new);
   }
 
   SubscriberTally tally() {
@@ -68,7 +83,12 @@ final class MqttSubscriber extends MqttLoadClient {
     long now = System.nanoTime();
     ByteBuf payload = publish.payload();
     if (Stamp.fits(payload)) {
-      tally.onMessage(Stamp.publisher(payload), Stamp.seq(payload), now - Stamp.sentAt(payload), state.measuring());
+      int publisher = Stamp.publisher(payload);
+      long seq = Stamp.seq(payload);
+      tally.onMessage(publisher, seq, now - Stamp.sentAt(payload), state.measuring());
+      if (slots != null && publisher >= 0 && publisher < slots.length && slots[publisher] >= 0) {
+        plan.windows()[publisher].delivered(slots[publisher], seq);
+      }
     } else {
       tally.onUnstamped();
     }
@@ -83,6 +103,9 @@ final class MqttSubscriber extends MqttLoadClient {
     if (needsFlush) {
       needsFlush = false;
       ctx.flush();
+    }
+    for (MqttPublisher p : sources) {
+      p.wake();
     }
     ctx.fireChannelReadComplete();
   }

@@ -1,0 +1,63 @@
+package io.estuary.lwm2m;
+
+import io.estuary.lwm2m.registration.Downlink;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.eclipse.leshan.core.model.LwM2mModel;
+import org.eclipse.leshan.core.observation.Observation;
+import org.eclipse.leshan.core.observation.SingleObservation;
+import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.server.LeshanServer;
+import org.eclipse.leshan.server.registration.Registration;
+
+/** {@link Downlink} over a running {@link LeshanServer}. */
+final class LeshanDownlink implements Downlink {
+  private final LeshanServer server;
+
+  LeshanDownlink(LeshanServer server) {
+    this.server = server;
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public void send(Registration reg, DownlinkRequest<? extends LwM2mResponse> request, Duration timeout,
+      Consumer<LwM2mResponse> onResponse, Consumer<Exception> onError) {
+    try {
+      server.send(reg, (DownlinkRequest) request, timeout.toMillis(), r -> onResponse.accept((LwM2mResponse) r),
+          onError::accept);
+    } catch (RuntimeException e) {
+      onError.accept(e);
+    }
+  }
+
+  @Override
+  public boolean isAwake(Registration reg) {
+    return !reg.usesQueueMode() || server.getPresenceService().isClientAwake(reg);
+  }
+
+  @Override
+  public LwM2mModel model(Registration reg) {
+    return server.getModelProvider().getObjectModel(reg);
+  }
+
+  @Override
+  public SingleObservation observation(Registration reg, String path) {
+    for (Observation o : server.getObservationService().getObservations(reg)) {
+      if (o instanceof SingleObservation s && s.getPath().toString().equals(path)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void forgetObservations(Registration reg, String path) {
+    server.getObservationService().cancelObservations(reg, path);
+  }
+
+  @Override
+  public void removeRegistration(Registration reg) {
+    server.getRegistrationStore().removeRegistration(reg.getId());
+  }
+}

@@ -1,0 +1,104 @@
+package io.estuary.lwm2m;
+
+import io.estuary.cf.CfSettings;
+import io.estuary.core.api.AdapterConfig;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code gateway.lwm2m}, EMQX names where they exist.
+ *
+ * @param xmlDir directory of extra object definitions (XML), relative to the working directory
+ * @param lifetimeMin shortest registration lifetime accepted
+ * @param lifetimeMax longest registration lifetime accepted
+ * @param qmodeTimeWindow how long a queue-mode device stays reachable after an uplink
+ * @param autoObserve observe every object instance of the register object list
+ * @param publishUpdateAlways publish update events for every update, not only those carrying an object list
+ * @param mountpoint topic prefix; {@code ${endpoint}} and {@code ${clientid}} become the endpoint name
+ * @param translators topic and QoS per message kind
+ * @param commandTimeout how long a downlink request waits for the device's answer
+ * @param commandTtl how long a command waits for a sleeping queue-mode device
+ * @param maxQueuedCommands per endpoint, commands waiting for a sleeping device
+ * @param udpListeners listener name → bind address
+ * @param californium Californium tuning (threads, deduplicator, timers)
+ */
+public record Lwm2mConfig(
+    String xmlDir,
+    Duration lifetimeMin,
+    Duration lifetimeMax,
+    Duration qmodeTimeWindow,
+    boolean autoObserve,
+    boolean publishUpdateAlways,
+    String mountpoint,
+    Translators translators,
+    Duration commandTimeout,
+    Duration commandTtl,
+    int maxQueuedCommands,
+    Map<String, InetSocketAddress> udpListeners,
+    CfSettings californium) {
+
+  public Lwm2mConfig {
+    xmlDir = xmlDir == null ? "" : xmlDir;
+    positive("lifetime_min", lifetimeMin);
+    positive("lifetime_max", lifetimeMax);
+    if (lifetimeMax.compareTo(lifetimeMin) < 0) {
+      throw new IllegalArgumentException("lifetime_max (" + lifetimeMax + ") must not be below lifetime_min (" + lifetimeMin + ")");
+    }
+    positive("qmode_time_window", qmodeTimeWindow);
+    positive("command_timeout", commandTimeout);
+    positive("command_ttl", commandTtl);
+    if (maxQueuedCommands < 1) {
+      throw new IllegalArgumentException("max_queued_commands must be positive, was " + maxQueuedCommands);
+    }
+    mountpoint = mountpoint == null ? "" : mountpoint;
+    Objects.requireNonNull(translators, "translators");
+    udpListeners = Map.copyOf(udpListeners);
+    Objects.requireNonNull(californium, "californium");
+  }
+
+  /** The mountpoint of one endpoint. */
+  public String mountpointFor(String endpoint) {
+    return mountpoint.replace("${endpoint}", endpoint).replace("${clientid}", endpoint);
+  }
+
+  /** Reads and validates {@code gateway.lwm2m}; failures name the key, the value and what was expected. */
+  public static Lwm2mConfig from(AdapterConfig c) {
+    String cond = c.has("update_msg_publish_condition") ? c.getString("update_msg_publish_condition") : "contains_object_list";
+    if (!cond.equals("always") && !cond.equals("contains_object_list")) {
+      throw c.invalid("update_msg_publish_condition", "always or contains_object_list");
+    }
+    int maxQueued = c.getInt("max_queued_commands");
+    if (maxQueued < 1) {
+      throw c.invalid("max_queued_commands", "a positive number");
+    }
+    Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
+    if (c.has("listeners.udp")) {
+      AdapterConfig listeners = c.getConfig("listeners.udp");
+      for (String name : listeners.keys()) {
+        AdapterConfig l = listeners.getConfig(name);
+        if (!l.has("enable") || l.getBoolean("enable")) {
+          udp.put(name, Binds.parse(l, "bind"));
+        }
+      }
+    }
+    CfSettings cf = c.has("californium") ? CfSettings.from(c.getConfig("californium"), 256 * 1024)
+        : CfSettings.DEFAULTS.withMaxBodySize(256 * 1024);
+    try {
+      return new Lwm2mConfig(c.getString("xml_dir"), c.getDuration("lifetime_min"), c.getDuration("lifetime_max"),
+          c.getDuration("qmode_time_window"), c.getBoolean("auto_observe"), cond.equals("always"),
+          c.getString("mountpoint"), c.has("translators") ? Translators.from(c.getConfig("translators")) : Translators.DEFAULTS,
+          c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, cf);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void positive(String key, Duration v) {
+    if (v == null || v.isNegative() || v.isZero()) {
+      throw new IllegalArgumentException(key + " must be a positive duration, was " + v);
+    }
+  }
+}

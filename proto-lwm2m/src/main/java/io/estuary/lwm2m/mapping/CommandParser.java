@@ -1,0 +1,58 @@
+package io.estuary.lwm2m.mapping;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * Parses EMQX downlink commands: {@code {"reqID":1,"msgType":"read","data":{"path":"/3/0/0"}}}. Never
+ * throws on input.
+ */
+public final class CommandParser {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private CommandParser() {}
+
+  public static ParseResult parse(byte[] payload) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(payload);
+    } catch (JsonProcessingException e) {
+      return new ParseResult.Rejected(JSON.createObjectNode(), "malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      return new ParseResult.Rejected(JSON.createObjectNode(), "malformed JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      return new ParseResult.Rejected(JSON.createObjectNode(), "command must be a JSON object");
+    }
+    ObjectNode envelope = (ObjectNode) root;
+    JsonNode msgType = envelope.get("msgType");
+    if (msgType == null || !msgType.isTextual()) {
+      return new ParseResult.Rejected(envelope, "msgType missing or not a string");
+    }
+    CommandType type = CommandType.parse(msgType.asText());
+    if (type == null) {
+      return new ParseResult.Rejected(envelope, "unknown msgType '" + msgType.asText() + "'");
+    }
+    JsonNode data = envelope.get("data");
+    if (data == null || !data.isObject()) {
+      return new ParseResult.Rejected(envelope, "data missing or not an object");
+    }
+    String path = text(data, "path");
+    String basePath = text(data, "basePath");
+    String reqPath = type.usesBasePath() || (type == CommandType.WRITE && path == null) ? basePath : path;
+    if (reqPath == null || reqPath.isBlank()) {
+      return new ParseResult.Rejected(envelope, type.usesBasePath() || type == CommandType.WRITE
+          ? "data.path or data.basePath missing" : "data.path missing");
+    }
+    int q = reqPath.indexOf('?');
+    return new ParseResult.Parsed(new Command(envelope, type, (ObjectNode) data, q < 0 ? reqPath : reqPath.substring(0, q)));
+  }
+
+  static String text(JsonNode obj, String key) {
+    JsonNode n = obj.get(key);
+    return n == null || n.isNull() ? null : n.asText();
+  }
+}

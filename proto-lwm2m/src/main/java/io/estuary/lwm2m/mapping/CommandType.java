@@ -1,0 +1,39 @@
+package io.estuary.lwm2m.mapping;
+
+/** The {@code msgType} of a downlink command, with its EMQX spelling. */
+public enum CommandType {
+  READ("read"),
+  DISCOVER("discover"),
+  WRITE("write"),
+  WRITE_ATTR("write-attr"),
+  EXECUTE("execute"),
+  CREATE("create"),
+  DELETE("delete"),
+  OBSERVE("observe"),
+  CANCEL_OBSERVE("cancel-observe");
+
+  private final String wire;
+
+  CommandType(String wire) {
+    this.wire = wire;
+  }
+
+  public String wire() {
+    return wire;
+  }
+
+  /** The type spelled {@code s}, or null. */
+  public static CommandType parse(String s) {
+    for (CommandType t : values()) {
+      if (t.wire.equals(s)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Create and write with {@code basePath} name their target there; the others use {@code path}. */
+  boolean usesBasePath() {
+    return this == CREATE;
+  }
+}

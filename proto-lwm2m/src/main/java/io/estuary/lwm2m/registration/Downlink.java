@@ -1,0 +1,29 @@
+package io.estuary.lwm2m.registration;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.eclipse.leshan.core.model.LwM2mModel;
+import org.eclipse.leshan.core.observation.SingleObservation;
+import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.server.registration.Registration;
+
+/** What an endpoint needs of the Leshan server; callbacks arrive on Leshan's threads. */
+public interface Downlink {
+  void send(Registration reg, DownlinkRequest<? extends LwM2mResponse> request, Duration timeout,
+      Consumer<LwM2mResponse> onResponse, Consumer<Exception> onError);
+
+  /** False while a queue-mode device sleeps. */
+  boolean isAwake(Registration reg);
+
+  LwM2mModel model(Registration reg);
+
+  /** The active observation of {@code path}, or null. */
+  SingleObservation observation(Registration reg, String path);
+
+  /** Forgets observations of {@code path} (passive cancel: the next notification gets RST). */
+  void forgetObservations(Registration reg, String path);
+
+  /** Ends the registration: the device must register again. */
+  void removeRegistration(Registration reg);
+}

@@ -1,0 +1,343 @@
+package io.estuary.lwm2m.registration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.estuary.core.api.BrokerSession;
+import io.estuary.core.api.ClientInfo;
+import io.estuary.core.api.CloseReason;
+import io.estuary.core.api.Delivery;
+import io.estuary.core.api.DeliverySink;
+import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.Message;
+import io.estuary.core.api.Payload;
+import io.estuary.core.api.SessionOptions;
+import io.estuary.core.api.Subscription;
+import io.estuary.lwm2m.Lwm2mConfig;
+import io.estuary.lwm2m.Translator;
+import io.estuary.lwm2m.mapping.BuildResult;
+import io.estuary.lwm2m.mapping.Command;
+import io.estuary.lwm2m.mapping.CommandParser;
+import io.estuary.lwm2m.mapping.EventJson;
+import io.estuary.lwm2m.mapping.ParseResult;
+import io.estuary.lwm2m.mapping.RequestBuilder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.leshan.core.node.LwM2mNode;
+import org.eclipse.leshan.core.node.LwM2mPath;
+import org.eclipse.leshan.core.node.TimestampedLwM2mNodes;
+import org.eclipse.leshan.core.observation.SingleObservation;
+import org.eclipse.leshan.core.request.CancelObservationRequest;
+import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.ObserveRequest;
+import org.eclipse.leshan.core.request.exception.ClientSleepingException;
+import org.eclipse.leshan.core.request.exception.InvalidResponseException;
+import org.eclipse.leshan.core.request.exception.TimeoutException;
+import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.server.registration.Registration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One registered device: its broker session (client id = endpoint name), its commands waiting while it
+ * sleeps, the reqIDs of its observations. Every method runs on {@link #executor()}.
+ */
+public final class Endpoint implements DeliverySink {
+  private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.lwm2m.drops");
+
+  /** A command waiting for a sleeping device. */
+  private record Waiting(Command command, DownlinkRequest<? extends LwM2mResponse> request, long deadlineMillis) {}
+
+  private final String name;
+  private final Lwm2mConfig config;
+  private final GatewayContext ctx;
+  private final Downlink downlink;
+  private final SerialExecutor executor;
+  private final Endpoints owner;
+  private final String mountpoint;
+  private final Deque<Waiting> waiting = new ArrayDeque<>();
+  private final Map<String, JsonNode> observeReqIds = new HashMap<>();
+  private final Map<String, Long> observeSeq = new HashMap<>();
+  private final List<Message> beforeSession = new ArrayList<>();
+  private Registration registration;
+  private BrokerSession session;
+  private boolean opening;
+  private boolean closed;
+
+  Endpoint(String name, Lwm2mConfig config, GatewayContext ctx, Downlink downlink, SerialExecutor executor, Endpoints owner) {
+    this.name = name;
+    this.config = config;
+    this.ctx = ctx;
+    this.downlink = downlink;
+    this.executor = executor;
+    this.owner = owner;
+    this.mountpoint = config.mountpointFor(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public SerialExecutor executor() {
+    return executor;
+  }
+
+  @Override
+  public int credits() {
+    return Integer.MAX_VALUE;
+  }
+
+  @Override
+  public Map<String, Object> attributes() {
+    Registration r = registration;
+    Map<String, Object> a = new LinkedHashMap<>();
+    if (r != null) {
+      a.put("lifetime", r.getLifeTimeInSec());
+      a.put("lwm2m", r.getLwM2mVersion().toString());
+      a.put("queue_mode", r.usesQueueMode());
+    }
+    return a;
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  void registered(Registration reg) {
+    registration = reg;
+    if (session == null && !opening) {
+      open(reg);
+      return;
+    }
+    publish(config.translators().register(), EventJson.registration("register", reg));
+    flush();
+  }
+
+  void updated(Registration reg, boolean objectListChanged) {
+    registration = reg;
+    if (config.publishUpdateAlways() || objectListChanged) {
+      publish(config.translators().update(), EventJson.registration("update", reg));
+    }
+    flush();
+  }
+
+  void awake(Registration reg) {
+    registration = reg;
+    flush();
+  }
+
+  void unregistered() {
+    for (Waiting w : waiting) {
+      publish(config.translators().response(), EventJson.failure(w.command(), "4.04", "not_found", "device deregistered"));
+    }
+    waiting.clear();
+    closed = true;
+    if (session != null) {
+      session.close(CloseReason.NORMAL);
+    }
+    owner.removed(this);
+  }
+
+  private void open(Registration reg) {
+    opening = true;
+    ClientInfo client = new ClientInfo(name, null, "lwm2m", owner.listenerName(reg), reg.getSocketAddress(), mountpoint);
+    ctx.openSession(client, SessionOptions.builder().build(), this).whenComplete((s, err) -> {
+      opening = false;
+      if (err != null) {
+        LOG.debug("LwM2M {} {}: session refused: {}", name, reg.getSocketAddress(), err.toString());
+        closed = true;
+        downlink.removeRegistration(reg);
+        owner.removed(this);
+        return;
+      }
+      if (closed) {
+        s.close(CloseReason.NORMAL);
+        return;
+      }
+      session = s;
+      Translator cmd = config.translators().command();
+      s.subscribe(List.of(Subscription.of(mountpoint + cmd.topic(), cmd.qos()))).whenComplete((outcomes, subErr) -> {
+        if (subErr != null || outcomes.isEmpty() || !outcomes.get(0).isGranted()) {
+          LOG.debug("LwM2M {}: command topic subscription refused: {}", name, subErr != null ? subErr : outcomes);
+        }
+        publish(config.translators().register(), EventJson.registration("register", registration));
+        for (Message m : beforeSession) {
+          s.publish(m);
+        }
+        beforeSession.clear();
+        if (config.autoObserve()) {
+          owner.autoObserve(this, registration);
+        }
+        flush();
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  @Override
+  public void deliver(Delivery d) {
+    if (session != null && d.message().qos() > 0) {
+      session.acknowledge(d.id());
+    }
+    long now = ctx.clock().millis();
+    Long remaining = d.message().remainingExpirySeconds(now);
+    long ttl = remaining != null ? remaining * 1000L : config.commandTtl().toMillis();
+    ParseResult parsed = CommandParser.parse(d.message().payload().toByteArray());
+    if (parsed instanceof ParseResult.Rejected r) {
+      drop("bad command: " + r.reason());
+      publish(config.translators().response(), EventJson.rejected(r.envelope(), r.reason()));
+      return;
+    }
+    command(((ParseResult.Parsed) parsed).command(), now + ttl);
+  }
+
+  /** A command from MQTT, or an auto-observe made by the gateway. */
+  void command(Command cmd, long deadlineMillis) {
+    Registration reg = registration;
+    if (reg == null || closed) {
+      return;
+    }
+    BuildResult built = RequestBuilder.build(cmd, downlink.model(reg));
+    if (built instanceof BuildResult.Invalid inv) {
+      drop("invalid command: " + inv.reason());
+      publish(config.translators().response(), EventJson.failure(cmd, inv.code(), inv.codeMsg(), inv.reason()));
+    } else if (built instanceof BuildResult.CancelObserve c) {
+      cancelObserve(cmd, c.path());
+    } else if (built instanceof BuildResult.Built b) {
+      submit(new Waiting(cmd, b.request(), deadlineMillis));
+    }
+  }
+
+  private void cancelObserve(Command cmd, String path) {
+    SingleObservation obs = downlink.observation(registration, path);
+    if (obs == null) {
+      publish(config.translators().response(), EventJson.failure(cmd, "4.04", "not_found", "no observation of " + path));
+      return;
+    }
+    observeReqIds.remove(path);
+    observeSeq.remove(path);
+    submit(new Waiting(cmd, new CancelObservationRequest(obs), Long.MAX_VALUE));
+  }
+
+  /** Commands go out in arrival order: through the queue, which drains at once while the device is awake. */
+  private void submit(Waiting w) {
+    enqueue(w, false);
+    flush();
+  }
+
+  private void enqueue(Waiting w, boolean first) {
+    if (waiting.size() >= config.maxQueuedCommands()) {
+      drop("queue full");
+      publish(config.translators().response(), EventJson.failure(w.command(), "5.03", "service_unavailable",
+          "device asleep and max_queued_commands (" + config.maxQueuedCommands() + ") reached"));
+      return;
+    }
+    if (first) {
+      waiting.addFirst(w);
+    } else {
+      waiting.addLast(w);
+    }
+    long delay = Math.max(0, w.deadlineMillis() - ctx.clock().millis());
+    if (w.deadlineMillis() != Long.MAX_VALUE) {
+      ctx.scheduler().schedule(() -> executor.execute(this::expire), delay + 1, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Sends waiting commands in order while the device is awake; expired ones are answered instead. */
+  private void flush() {
+    expire();
+    while (!waiting.isEmpty() && registration != null && downlink.isAwake(registration)) {
+      send(waiting.pollFirst());
+    }
+  }
+
+  private void expire() {
+    long now = ctx.clock().millis();
+    for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+      Waiting w = it.next();
+      if (now >= w.deadlineMillis()) {
+        it.remove();
+        drop("command expired while the device slept");
+        publish(config.translators().response(), EventJson.failure(w.command(), "5.04", "gateway_timeout",
+            "command expired before the device woke up"));
+      }
+    }
+  }
+
+  private void send(Waiting w) {
+    Command cmd = w.command();
+    if (w.request() instanceof ObserveRequest) {
+      observeReqIds.put(cmd.reqPath(), cmd.envelope().get("reqID"));
+    }
+    Registration reg = registration;
+    boolean cancel = w.request() instanceof CancelObservationRequest;
+    downlink.send(reg, w.request(), config.commandTimeout(),
+        r -> executor.execute(() -> {
+          if (cancel) {
+            downlink.forgetObservations(reg, cmd.reqPath()); // a no-op when Leshan already dropped it
+          }
+          publish(config.translators().response(), EventJson.response(cmd, r));
+        }),
+        e -> executor.execute(() -> failed(w, e)));
+  }
+
+  private void failed(Waiting w, Exception e) {
+    if (e instanceof ClientSleepingException) {
+      enqueue(w, true);
+    } else if (e instanceof TimeoutException) {
+      publish(config.translators().response(), EventJson.timeout(w.command()));
+    } else if (e instanceof InvalidResponseException) {
+      publish(config.translators().response(), EventJson.failure(w.command(), "4.00", "bad_request", e.getMessage()));
+    } else {
+      LOG.debug("LwM2M {}: {} failed: {}", name, w.command().type().wire(), e.toString());
+      publish(config.translators().response(), EventJson.failure(w.command(), "5.00", "internal_server_error", e.toString()));
+    }
+  }
+
+  // ---------------------------------------------------------------- uplink data
+
+  void notified(String path, LwM2mPath lwm2mPath, LwM2mNode content) {
+    long seq = observeSeq.merge(path, 1L, Long::sum);
+    publish(config.translators().notification(), EventJson.notify(observeReqIds.get(path), path, seq, lwm2mPath, content));
+  }
+
+  void sent(TimestampedLwM2mNodes nodes) {
+    publish(config.translators().send(), EventJson.send(nodes));
+  }
+
+  // ---------------------------------------------------------------- broker
+
+  @Override
+  public void sessionClosed(CloseReason reason) {
+    LOG.debug("LwM2M {}: session closed by the broker ({})", name, reason);
+    closed = true;
+    session = null;
+    waiting.clear();
+    owner.removed(this);
+    if (registration != null) {
+      downlink.removeRegistration(registration);
+    }
+  }
+
+  private void publish(Translator t, byte[] json) {
+    Message m = new Message(mountpoint + t.topic(), Payload.wrapOwned(json), t.qos(), false, null, ctx.clock().millis());
+    if (session == null) {
+      if (!closed) {
+        beforeSession.add(m);
+      }
+      return;
+    }
+    session.publish(m);
+  }
+
+  private void drop(String why) {
+    owner.dropped();
+    DROPS.debug("LwM2M {}: {}", name, why);
+  }
+}

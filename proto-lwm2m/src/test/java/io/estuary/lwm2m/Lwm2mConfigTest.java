@@ -1,0 +1,55 @@
+package io.estuary.lwm2m;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import io.estuary.core.config.TypesafeAdapterConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class Lwm2mConfigTest {
+  private static Lwm2mConfig read(String hocon) {
+    var c = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.parseResources("reference.conf")).resolve();
+    return Lwm2mConfig.from(new TypesafeAdapterConfig("gateway.lwm2m", c.getConfig("gateway.lwm2m")));
+  }
+
+  @Test
+  void defaults_follow_emqx() {
+    Lwm2mConfig c = read("");
+    assertThat(c.xmlDir()).isEqualTo("lwm2m_xml");
+    assertThat(c.lifetimeMin()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.lifetimeMax()).isEqualTo(Duration.ofSeconds(86400));
+    assertThat(c.qmodeTimeWindow()).isEqualTo(Duration.ofSeconds(22));
+    assertThat(c.autoObserve()).isFalse();
+    assertThat(c.publishUpdateAlways()).isFalse();
+    assertThat(c.mountpointFor("dev1")).isEqualTo("lwm2m/dev1/");
+    assertThat(c.translators()).isEqualTo(Translators.DEFAULTS);
+    assertThat(c.udpListeners().get("default").getPort()).isEqualTo(5783);
+  }
+
+  @Test
+  void translators_can_be_overridden_one_by_one() {
+    Lwm2mConfig c = read("gateway.lwm2m.translators.command = {topic = \"cmd\", qos = 1}");
+    assertThat(c.translators().command()).isEqualTo(new Translator("cmd", 1));
+    assertThat(c.translators().response()).isEqualTo(new Translator("up/resp", 0));
+  }
+
+  @Test
+  void lifetime_max_below_lifetime_min_is_rejected() {
+    assertThatThrownBy(() -> read("gateway.lwm2m { lifetime_min = 60s, lifetime_max = 30s }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lifetime_max");
+  }
+
+  @Test
+  void an_unknown_update_publish_condition_is_rejected() {
+    assertThatThrownBy(() -> read("gateway.lwm2m.update_msg_publish_condition = sometimes"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("update_msg_publish_condition");
+  }
+
+  @Test
+  void a_translator_topic_with_wildcards_is_rejected() {
+    assertThatThrownBy(() -> read("gateway.lwm2m.translators.notify.topic = \"up/#\""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic");
+  }
+}

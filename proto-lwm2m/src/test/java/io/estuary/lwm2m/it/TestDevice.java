@@ -1,0 +1,127 @@
+package io.estuary.lwm2m.it;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.eclipse.leshan.client.LeshanClient;
+import org.eclipse.leshan.client.LeshanClientBuilder;
+import org.eclipse.leshan.client.californium.endpoint.CaliforniumClientEndpointsProvider;
+import org.eclipse.leshan.client.californium.endpoint.coap.CoapClientProtocolProvider;
+import org.eclipse.leshan.client.engine.DefaultRegistrationEngineFactory;
+import org.eclipse.leshan.client.object.Device;
+import org.eclipse.leshan.client.object.Security;
+import org.eclipse.leshan.client.object.Server;
+import org.eclipse.leshan.client.resource.BaseInstanceEnabler;
+import org.eclipse.leshan.client.resource.ObjectsInitializer;
+import org.eclipse.leshan.client.servers.LwM2mServer;
+import org.eclipse.leshan.core.model.ObjectLoader;
+import org.eclipse.leshan.core.model.ObjectModel;
+import org.eclipse.leshan.core.model.StaticModel;
+import org.eclipse.leshan.core.node.LwM2mResource;
+import org.eclipse.leshan.core.request.BindingMode;
+import org.eclipse.leshan.core.request.argument.Arguments;
+import org.eclipse.leshan.core.response.ExecuteResponse;
+import org.eclipse.leshan.core.response.ReadResponse;
+import org.eclipse.leshan.core.response.WriteResponse;
+
+/** A real Leshan client over UDP on 127.0.0.1 with Device (3) and the example Counter (19999). */
+final class TestDevice implements AutoCloseable {
+  static final File XML_DIR = new File("../lwm2m_xml").getAbsoluteFile();
+
+  /** Object 19999 from lwm2m_xml: Count (0, R), Label (1, RW), Reset (2, E). */
+  static final class Counter extends BaseInstanceEnabler {
+    volatile long count;
+    volatile String label = "first";
+
+    Counter(int id) {
+      super(id);
+    }
+
+    void increment() {
+      count++;
+      fireResourceChange(0);
+    }
+
+    @Override
+    public ReadResponse read(LwM2mServer server, int resourceId) {
+      return switch (resourceId) {
+        case 0 -> ReadResponse.success(0, count);
+        case 1 -> ReadResponse.success(1, label);
+        default -> super.read(server, resourceId);
+      };
+    }
+
+    @Override
+    public WriteResponse write(LwM2mServer server, boolean replace, int resourceId, LwM2mResource value) {
+      if (resourceId == 1) {
+        label = (String) value.getValue();
+        fireResourceChange(1);
+        return WriteResponse.success();
+      }
+      return super.write(server, replace, resourceId, value);
+    }
+
+    @Override
+    public ExecuteResponse execute(LwM2mServer server, int resourceId, Arguments arguments) {
+      if (resourceId == 2) {
+        count = 0;
+        fireResourceChange(0);
+        return ExecuteResponse.success();
+      }
+      return super.execute(server, resourceId, arguments);
+    }
+
+    @Override
+    public List<Integer> getAvailableResourceIds(ObjectModel model) {
+      return List.of(0, 1, 2);
+    }
+  }
+
+  final String endpoint;
+  final Counter counter = new Counter(0);
+  final LeshanClient client;
+
+  TestDevice(String endpoint, InetSocketAddress server, long lifetime, boolean queueMode) {
+    this.endpoint = endpoint;
+    List<ObjectModel> models = new ArrayList<>(ObjectLoader.loadAllDefault());
+    models.addAll(ObjectLoader.loadObjectsFromDir(XML_DIR, false));
+    ObjectsInitializer init = new ObjectsInitializer(new StaticModel(models));
+    init.setInstancesForObject(0, Security.noSec("coap://127.0.0.1:" + server.getPort(), 123));
+    init.setInstancesForObject(1, queueMode
+        ? new Server(123, lifetime, EnumSet.of(BindingMode.U, BindingMode.Q), false, BindingMode.U)
+        : new Server(123, lifetime));
+    init.setInstancesForObject(3, new Device("Estuary", "test-model", "SN-1"));
+    init.setInstancesForObject(19999, counter);
+    // instances the server creates are plain in-memory instances
+    init.setFactoryForObject(19999, new org.eclipse.leshan.client.resource.BaseInstanceEnablerFactory() {
+      @Override
+      public BaseInstanceEnabler create() {
+        return new org.eclipse.leshan.client.resource.SimpleInstanceEnabler();
+      }
+    });
+    DefaultRegistrationEngineFactory engine = new DefaultRegistrationEngineFactory();
+    engine.setQueueMode(queueMode);
+    engine.setRequestTimeoutInMs(5000);
+    CaliforniumClientEndpointsProvider.Builder eps = new CaliforniumClientEndpointsProvider.Builder(new CoapClientProtocolProvider());
+    eps.setClientAddress(InetAddress.getLoopbackAddress());
+    client = new LeshanClientBuilder(endpoint).setObjects(init.create(0, 1, 3, 19999))
+        .setRegistrationEngineFactory(engine).setEndpointsProviders(eps.build()).build();
+  }
+
+  TestDevice start() {
+    client.start();
+    return this;
+  }
+
+  LwM2mServer server() {
+    return client.getRegisteredServers().values().iterator().next();
+  }
+
+  @Override
+  public void close() {
+    client.destroy(true);
+  }
+}

@@ -1,0 +1,59 @@
+package io.estuary.uplink;
+
+/**
+ * A snapshot of one uplink, published retained as JSON on
+ * {@code $SYS/brokers/{node}/uplink/{name}/status} at every up/down transition.
+ *
+ * @param inflight forwards handed to the upstream connection and not yet acknowledged
+ * @param catchingUp draining messages queued before the last (re)connect
+ * @param lastConnectedAt epoch millis of the last successful connect, 0 if never
+ * @param lastDisconnectedAt epoch millis of the last lost connection, 0 if never
+ */
+public record UplinkStatus(
+    String name,
+    String server,
+    boolean connected,
+    int inflight,
+    boolean catchingUp,
+    String lastError,
+    long lastConnectedAt,
+    long lastDisconnectedAt,
+    long forwarded,
+    long received) {
+
+  public String toJson() {
+    return "{\"name\":" + quote(name)
+        + ",\"server\":" + quote(server)
+        + ",\"status\":" + quote(connected ? "connected" : "disconnected")
+        + ",\"connected\":" + connected
+        + ",\"inflight\":" + inflight
+        + ",\"catching_up\":" + catchingUp
+        + ",\"last_error\":" + quote(lastError)
+        + ",\"last_connected_at\":" + lastConnectedAt
+        + ",\"last_disconnected_at\":" + lastDisconnectedAt
+        + ",\"forwarded\":" + forwarded
+        + ",\"received\":" + received + "}";
+  }
+
+  static String quote(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
+  }
+}

@@ -1,0 +1,4 @@
+package io.estuary.uplink.client;
+
+/** One upstream subscription. */
+public record RemoteFilter(String filter, int qos) {}

@@ -1,0 +1,90 @@
+package io.estuary.uplink;
+
+import static org.awaitility.Awaitility.await;
+
+import io.estuary.core.testkit.TestGateway;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** TLS to the upstream broker, with a CA and server certificate made by the test. */
+@Timeout(60)
+class UplinkTlsIT {
+
+  static X509Certificate cert(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys, boolean ca) throws Exception {
+    Instant now = Instant.now();
+    var b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
+        Date.from(now.plus(Duration.ofDays(1))), subject, subjectKeys.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+    if (!ca) {
+      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+          new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+    }
+    var signer = new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate());
+    return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+  }
+
+  static void pem(Path file, Object o) throws Exception {
+    StringWriter sw = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+      w.writeObject(o);
+    }
+    Files.writeString(file, sw.toString());
+  }
+
+  @Test
+  void forwards_over_tls_verifying_the_upstream_certificate_and_host_name() throws Exception {
+    Path dir = Files.createTempDirectory("uplink-tls");
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    KeyPair caKeys = g.generateKeyPair();
+    KeyPair serverKeys = g.generateKeyPair();
+    X500Name caName = new X500Name("CN=estuary-test-ca");
+    X509Certificate ca = cert(caName, caKeys, caName, caKeys, true);
+    X509Certificate server = cert(new X500Name("CN=localhost"), serverKeys, caName, caKeys, false);
+    pem(dir.resolve("ca.pem"), ca);
+    pem(dir.resolve("server.pem"), server);
+    pem(dir.resolve("server.key"), serverKeys.getPrivate());
+    dir.toFile().setReadable(true, false);
+
+    try (Mosquitto up = Mosquitto.launch("cafile " + dir.resolve("ca.pem") + "\ncertfile " + dir.resolve("server.pem")
+             + "\nkeyfile " + dir.resolve("server.key") + "\n")) {
+      try (TestGateway gw = TestGateway.builder()
+          .config("""
+              uplink.cloud {
+                enable = true
+                server = "127.0.0.1:%d"
+                ssl { enable = true, cacertfile = "%s" }
+                reconnect { min = 100ms, max = 500ms }
+                forwards = [{ filter = "devices/#", remote_topic = "${topic}", qos = 1 }]
+                subscriptions = [{ remote_filter = "cloud/#", local_topic = "${topic}", qos = 1 }]
+              }
+              """.formatted(up.port(), dir.resolve("ca.pem")))
+          .adapter(new UplinkAdapterFactory())
+          .start();
+           Clients.Recorder local = Clients.connect(gw.mqttPort()).subscribe("devices/#", 1).subscribe("cloud/#", 1)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> UplinkMosquittoIT.status(gw).contains("\"connected\":true"));
+        local.publish("devices/x", "over-tls", 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> UplinkMosquittoIT.status(gw).contains("\"forwarded\":1"));
+      }
+    }
+  }
+}
