@@ -65,6 +65,11 @@ public interface BrokerSession {
   /** Ends this connection. A persistent session stays; the will goes out if the reason says so. */
   void close(CloseReason reason);
 
+  /** Messages waiting in this session's queue (not yet sent), a thread-safe snapshot. */
+  default int queued() {
+    return 0;
+  }
+
   /** Adapter-specific details for listings (MQTT-SN topic ids, CoAP observes); thread-safe snapshot. */
   default void describe(Map<String, Object> attributes) {}
 }

@@ -14,8 +14,10 @@ public interface DeliverySink {
 
   /**
    * How many more deliveries the device can take now (transport writability, link budget). Read by
-   * the broker from any thread; must be cheap and thread-safe. Zero pauses delivery until the adapter
-   * calls {@link BrokerSession#creditsAvailable()}.
+   * the broker from any thread; must be cheap and thread-safe. The broker reads it once per drain and
+   * then sends at most that many deliveries before reading it again, so a value that only drops on
+   * the sink's executor still bounds what is in flight. Zero pauses delivery until the adapter calls
+   * {@link BrokerSession#creditsAvailable()}.
    */
   int credits();
 

@@ -215,7 +215,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
       id = "estuary-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
       assigned = true;
     }
-    if (id.length() > limits.maxClientIdLength()) {
+    // ids starting with '$' are reserved for the gateway's own sessions ($uplink/...)
+    if (id.length() > limits.maxClientIdLength() || id.startsWith("$")) {
       connAckAndClose(0x02, 0x85);
       return;
     }

@@ -441,14 +441,16 @@ final class Session {
     Connection c = conn;
     if (c != null && !asleep) {
       int window = c.options.receiveMaximum();
+      int credits = queue.isEmpty() ? 0 : c.sink.credits(); // read once: bounds this drain
       while (!queue.isEmpty()) {
         StoredMessage head = queue.peek();
         if (head.message().qos() > 0 && inflight.size() >= Math.min(window, broker.limits.maxInflight())) {
           break;
         }
-        if (c.sink.credits() <= 0) {
+        if (credits <= 0) {
           break;
         }
+        credits--;
         queue.poll();
         if (head.message().isExpired(now())) {
           broker.droppedExpired.increment();
@@ -618,6 +620,10 @@ final class Session {
     disconnectedAtMirror = disconnectedAt;
     persistentMirror = persistent();
     subscriptionMirror = subscriptions.size();
+  }
+
+  int queuedSnapshot() {
+    return queuedMirror;
   }
 
   SessionView view() {

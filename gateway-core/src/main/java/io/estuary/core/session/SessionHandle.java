@@ -136,6 +136,11 @@ final class SessionHandle implements BrokerSession {
   }
 
   @Override
+  public int queued() {
+    return session.queuedSnapshot();
+  }
+
+  @Override
   public void close(CloseReason reason) {
     session.actor.execute(() -> session.closeFromClient(conn, reason));
   }
