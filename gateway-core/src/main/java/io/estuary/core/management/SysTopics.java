@@ -56,6 +56,8 @@ public final class SysTopics {
     put("metrics/messages/received", count("estuary.messages.received"));
     put("metrics/messages/sent", count("estuary.messages.sent"));
     put("metrics/messages/dropped", count("estuary.messages.dropped"));
+    put("metrics/bytes/received", count("estuary.bytes.received"));
+    put("metrics/bytes/sent", count("estuary.bytes.sent"));
   }
 
   private String count(String name) {

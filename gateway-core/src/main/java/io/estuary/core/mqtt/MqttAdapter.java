@@ -51,6 +51,7 @@ public final class MqttAdapter implements ProtocolAdapter {
   private final MqttLimits limits;
   private final List<ListenerConfig> configs;
   private final MqttListenerMetrics metrics;
+  private final ByteCounter bytes;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final List<Channel> servers = new ArrayList<>();
   private final List<ListenerInfo> bound = new ArrayList<>();
@@ -63,6 +64,7 @@ public final class MqttAdapter implements ProtocolAdapter {
     this.limits = limits;
     this.configs = List.copyOf(listeners);
     this.metrics = new MqttListenerMetrics(context.metrics());
+    this.bytes = new ByteCounter(context.metrics());
     context.metrics().gauge("mqtt.connections", channels::size);
   }
 
@@ -116,6 +118,7 @@ public final class MqttAdapter implements ProtocolAdapter {
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
+    p.addLast(bytes); // after TLS: application bytes, as EMQX counts them
     if (l.websocket()) {
       p.addLast(new HttpServerCodec());
       p.addLast(new HttpObjectAggregator(65536));

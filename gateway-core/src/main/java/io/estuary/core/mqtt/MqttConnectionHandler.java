@@ -270,7 +270,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     state = State.CONNECTING;
     String username = vh.hasUserName() ? pl.userName() : null;
     byte[] password = vh.hasPassword() ? pl.passwordInBytes() : null;
-    InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
+    InetSocketAddress peer = channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
     Duration keepAlive = Duration.ofSeconds(vh.keepAliveTimeSeconds());
     SessionOptions options = SessionOptions.builder()
         .cleanStart(vh.isCleanSession()).sessionExpiry(expiry).keepAlive(keepAlive).will(will).willDelay(willDelay)

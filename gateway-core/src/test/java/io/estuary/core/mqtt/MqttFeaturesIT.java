@@ -203,6 +203,10 @@ class MqttFeaturesIT {
       var got = p.receive(5, TimeUnit.SECONDS).orElseThrow();
       assertThat(got.getTopic().toString()).isEqualTo("$SYS/brokers/estuary-test@127.0.0.1/version");
       assertThat(p.receive(1500, TimeUnit.MILLISECONDS)).hasValueSatisfying(m -> assertThat(m.getTopic().toString()).endsWith("/version"));
+      c.unsubscribeWith().topicFilter("$SYS/brokers/+/version").send();
+      c.subscribeWith().topicFilter("$SYS/brokers/+/metrics/bytes/received").send();
+      var bytes = p.receive(5, TimeUnit.SECONDS).orElseThrow();
+      assertThat(Long.parseLong(new String(bytes.getPayloadAsBytes()))).isPositive();
     }
     c.disconnect();
   }
