@@ -163,12 +163,14 @@ public record MqttSnConfig(
           c.has("max_inflight") ? c.getInt("max_inflight") : d.maxInflight(),
           c.has("session_expiry_interval") ? c.getDuration("session_expiry_interval") : d.sessionExpiry());
     } catch (IllegalArgumentException e) {
-      throw e.getMessage() != null && e.getMessage().contains(c.path()) ? e : c.invalid("", e.getMessage());
+      // the record's messages start with the key name: prefix the block's path
+      String msg = String.valueOf(e.getMessage());
+      throw msg.startsWith(c.path()) ? e : new IllegalArgumentException(c.path() + "." + msg, e);
     }
   }
 
-  /** "host:port" or a bare port (then on {@code defaultHost}). */
-  static InetSocketAddress address(AdapterConfig c, String key, String value, String defaultHost) {
+  /** "host:port" or a bare port (then on {@code defaultHost}); fails naming {@code key}. */
+  public static InetSocketAddress address(AdapterConfig c, String key, String value, String defaultHost) {
     try {
       String v = value.trim();
       int colon = v.lastIndexOf(':');

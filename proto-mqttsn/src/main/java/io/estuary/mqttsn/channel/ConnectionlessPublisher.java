@@ -35,6 +35,6 @@ public final class ConnectionlessPublisher {
   }
 
   public static ClientInfo publisher(MqttSnConfig config, String listener, InetSocketAddress peer) {
-    return new ClientInfo(CLIENT_ID, null, MqttSnChannel.PROTOCOL, listener, peer, config.mountpoint());
+    return new ClientInfo(CLIENT_ID, CLIENT_ID, MqttSnChannel.PROTOCOL, listener, peer, config.mountpoint());
   }
 }

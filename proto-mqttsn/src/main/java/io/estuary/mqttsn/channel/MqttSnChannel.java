@@ -10,26 +10,17 @@ import io.estuary.core.api.DeliverySink;
 import io.estuary.core.api.GatewayContext;
 import io.estuary.core.api.Message;
 import io.estuary.core.api.Payload;
-import io.estuary.core.api.PublishOutcome;
 import io.estuary.core.api.SessionOptions;
-import io.estuary.core.api.SubscribeOutcome;
-import io.estuary.core.api.Subscription;
-import io.estuary.core.api.TopicFilter;
 import io.estuary.mqttsn.MqttSnConfig;
-import io.estuary.mqttsn.codec.MqttSnCodec;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
-import io.estuary.mqttsn.codec.TopicRef;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -51,6 +42,10 @@ public final class MqttSnChannel {
   public enum State { NEW, WAIT_WILL_TOPIC, WAIT_WILL_MSG, CONNECTING, ACTIVE, ASLEEP, AWAKE, CLOSED }
 
   static final String PROTOCOL = "mqttsn";
+  /** The key-value namespace of persistent sessions' topic ids. */
+  static final String TOPIC_ID_SPACE = "mqttsn-topic-ids";
+  /** Deliveries larger than this do not fit a UDP datagram with the 3-octet length form (§5.2.1). */
+  static final int MAX_PACKET_SIZE = 65_000;
   private static final Logger log = LoggerFactory.getLogger(MqttSnChannel.class);
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
 
@@ -61,8 +56,10 @@ public final class MqttSnChannel {
   private final Consumer<List<Action>> outbound;
   private final TopicRegistry topics = new TopicRegistry();
   private final Outbound out;
+  private final Inbound in;
 
   private InetSocketAddress peer;
+  private String peerIdentity;
   private State state = State.NEW;
   private final long createdAt;
   private long lastSeen;
@@ -79,6 +76,7 @@ public final class MqttSnChannel {
   private Duration keepAlive = Duration.ZERO;
   private Duration sleepDuration = Duration.ZERO;
   private long sleepDeadline;
+  private boolean wakeDrained;
 
   private final List<Action> collected = new ArrayList<>();
   private int depth;
@@ -94,6 +92,7 @@ public final class MqttSnChannel {
     this.createdAt = ctx.clock().millis();
     this.lastSeen = createdAt;
     this.out = new Outbound(this);
+    this.in = new Inbound(this);
   }
 
   public State state() {
@@ -114,6 +113,11 @@ public final class MqttSnChannel {
       log.debug("mqttsn client {} moved from {} to {}", clientId, peer, newPeer);
       peer = newPeer;
     }
+  }
+
+  /** The DTLS peer identity (PSK identity) of the current datagrams, or null on plain UDP. */
+  public void peerIdentity(String identity) {
+    peerIdentity = identity;
   }
 
   // ------------------------------------------------------------------ entry points
@@ -187,6 +191,11 @@ public final class MqttSnChannel {
     });
   }
 
+  /** The client is gone without a goodbye (another client took its address): close, no datagram. */
+  public List<Action> abandon(CloseReason reason) {
+    return run(() -> closeSession(reason));
+  }
+
   /** For listings: the registered topic ids. */
   public Map<String, Object> attributes() {
     return Map.of("state", state.name(), "peer", String.valueOf(peer), "topic_ids", topics.snapshot());
@@ -212,12 +221,11 @@ public final class MqttSnChannel {
         drop("not_connected", f.getClass().getSimpleName());
       }
     } else if (f instanceof Publish p) {
-      onPublish(p);
+      in.onPublish(p);
     } else if (f instanceof Pubrel r) {
-      session.release(r.msgId());
-      send(new Pubcomp(r.msgId()));
+      in.onPubrel(r);
     } else if (f instanceof Register r) {
-      onRegister(r);
+      in.onRegister(r);
     } else if (f instanceof Regack r) {
       out.onRegack(r);
     } else if (f instanceof Puback a) {
@@ -227,9 +235,9 @@ public final class MqttSnChannel {
     } else if (f instanceof Pubcomp c) {
       out.onPubcomp(c);
     } else if (f instanceof Subscribe s) {
-      onSubscribe(s);
+      in.onSubscribe(s);
     } else if (f instanceof Unsubscribe u) {
-      onUnsubscribe(u);
+      in.onUnsubscribe(u);
     } else if (f instanceof WillTopicUpd w) {
       onWillTopicUpd(w);
     } else if (f instanceof WillMsgUpd m) {
@@ -301,7 +309,9 @@ public final class MqttSnChannel {
   private void authenticate() {
     state = State.CONNECTING;
     int gen = generation;
-    ClientCredentials credentials = new ClientCredentials(clientId, null, null, PROTOCOL, peer, null);
+    // MQTT-SN carries neither username nor password: the client id doubles as the username, so that
+    // authentication.users (with passwordless_protocols) and ACL rules can name devices
+    ClientCredentials credentials = new ClientCredentials(clientId, clientId, null, PROTOCOL, peer, peerIdentity);
     ctx.authenticate(credentials).whenCompleteAsync((auth, err) -> emitAll(run(() -> onAuth(gen, auth, err))), executor);
   }
 
@@ -322,8 +332,9 @@ public final class MqttSnChannel {
         .keepAlive(keepAlive)
         .will(will())
         .receiveMaximum(config.maxInflight())
+        .maxPacketSize(MAX_PACKET_SIZE)
         .build();
-    ClientInfo info = new ClientInfo(clientId, null, PROTOCOL, listener, peer, mountpoint);
+    ClientInfo info = new ClientInfo(clientId, clientId, PROTOCOL, listener, peer, mountpoint);
     ctx.openSession(info, options, new Sink(gen))
         .whenComplete((s, e) -> emitAll(run(() -> onOpened(gen, s, e))));
   }
@@ -343,6 +354,15 @@ public final class MqttSnChannel {
     }
     session = s;
     state = State.ACTIVE;
+    if (pendingConnect.cleanSession()) {
+      topics.detach(); // ids die with the connection: nothing to store
+    } else {
+      // ids outlive the connection with the session (DESIGN: storage); the core says whether it resumed
+      topics.persistTo(ctx.keyValueSpace(TOPIC_ID_SPACE), clientId, s.sessionPresent());
+    }
+    if (!s.sessionPresent()) {
+      topics.clear();
+    }
     pendingConnect = null;
     send(new Connack(ReturnCode.ACCEPTED));
     out.releaseHeld();
@@ -352,40 +372,7 @@ public final class MqttSnChannel {
     return willTopic == null ? null : Message.of(mountpoint + willTopic, willPayload, willQos, willRetain);
   }
 
-  // ------------------------------------------------------------------ publish from the client (§6.7, §6.8)
-
-  private void onPublish(Publish p) {
-    String topic = resolve(p.topic());
-    int topicIdField = MqttSnCodec.topicIdField(p.topic());
-    if (topic == null) {
-      drop("unknown_topic", "PUBLISH to unknown topic id " + topicIdField);
-      if (p.qos() >= 0) {
-        send(new Puback(topicIdField, p.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID));
-      }
-      return;
-    }
-    if (p.qos() == -1 && p.topic() instanceof TopicRef.Id) {
-      drop("bad_publish", "QoS -1 with a normal topic id"); // §6.8: predefined or short only
-      return;
-    }
-    Message m = Message.of(mountpoint + topic, p.data(), Math.max(0, p.qos()), p.retain());
-    int gen = generation;
-    switch (p.qos()) {
-      case 1 -> session.publish(m).whenComplete((o, e) -> emitAll(run(() -> {
-        if (gen == generation) {
-          send(new Puback(topicIdField, p.msgId(), returnCode(o, e)));
-        }
-      })));
-      case 2 -> session.publishExactlyOnce(p.msgId(), m).whenComplete((o, e) -> emitAll(run(() -> {
-        if (gen != generation) {
-          return;
-        }
-        ReturnCode rc = returnCode(o, e);
-        send(rc == ReturnCode.ACCEPTED ? new Pubrec(p.msgId()) : new Puback(topicIdField, p.msgId(), rc));
-      })));
-      default -> session.publish(m);
-    }
-  }
+  // ------------------------------------------------------------------ QoS -1 (§6.8)
 
   private void publishQosMinusOne(Publish p) {
     if (!config.enableQos3()) {
@@ -398,92 +385,6 @@ public final class MqttSnChannel {
       return;
     }
     ctx.publish(ConnectionlessPublisher.publisher(config, listener, peer), m);
-  }
-
-  static ReturnCode returnCode(PublishOutcome o, Throwable e) {
-    if (e != null || o == null) {
-      return ReturnCode.REJECTED_CONGESTION;
-    }
-    if (o.accepted()) {
-      return ReturnCode.ACCEPTED;
-    }
-    return o.status() == PublishOutcome.Status.QUOTA_EXCEEDED ? ReturnCode.REJECTED_CONGESTION
-        : ReturnCode.REJECTED_NOT_SUPPORTED;
-  }
-
-  /** The client-side topic name of a topic reference, or null when unknown. */
-  String resolve(TopicRef ref) {
-    if (ref instanceof TopicRef.Id id) {
-      return topics.name(id.id());
-    } else if (ref instanceof TopicRef.Predefined p) {
-      return config.predefinedTopic(p.id());
-    } else if (ref instanceof TopicRef.Short s) {
-      return s.name();
-    }
-    return ((TopicRef.Name) ref).name();
-  }
-
-  // ------------------------------------------------------------------ register (§6.5)
-
-  private void onRegister(Register r) {
-    String name = r.topicName();
-    if (name.contains("+") || name.contains("#")) {
-      send(new Regack(0, r.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED));
-      return;
-    }
-    int id = topics.idFor(name);
-    send(id < 0 ? new Regack(0, r.msgId(), ReturnCode.REJECTED_CONGESTION) : new Regack(id, r.msgId(), ReturnCode.ACCEPTED));
-  }
-
-  // ------------------------------------------------------------------ subscribe (§6.9)
-
-  private void onSubscribe(Subscribe s) {
-    String filter = resolve(s.topic());
-    if (filter == null) {
-      send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID));
-      return;
-    }
-    int topicId = 0; // not relevant for wildcards and short names (§5.4.16)
-    if (s.topic() instanceof TopicRef.Predefined p) {
-      topicId = p.id();
-    } else if (s.topic() instanceof TopicRef.Name && !filter.contains("+") && !filter.contains("#")) {
-      topicId = topics.idFor(filter);
-      if (topicId < 0) {
-        send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_CONGESTION));
-        return;
-      }
-    }
-    int ackTopicId = topicId;
-    int gen = generation;
-    out.holdWhile(true);
-    session.subscribe(List.of(Subscription.of(mountpoint + filter, s.qos())))
-        .whenComplete((outcomes, e) -> emitAll(run(() -> {
-          if (gen != generation) {
-            return;
-          }
-          SubscribeOutcome o = e == null && outcomes != null && !outcomes.isEmpty() ? outcomes.get(0) : null;
-          if (o != null && o.isGranted()) {
-            send(new Suback(o.grantedQos(), ackTopicId, s.msgId(), ReturnCode.ACCEPTED));
-          } else {
-            send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED));
-          }
-          out.holdWhile(false); // retained messages go out after the SUBACK that names their topic id
-        })));
-  }
-
-  private void onUnsubscribe(Unsubscribe u) {
-    String filter = resolve(u.topic());
-    if (filter == null) {
-      send(new Unsuback(u.msgId()));
-      return;
-    }
-    int gen = generation;
-    session.unsubscribe(List.of(new TopicFilter(mountpoint + filter)))
-        .whenComplete((v, e) -> emitAll(run(() -> {
-          if (gen == generation) {
-            send(new Unsuback(u.msgId()));
-          }
-        })));
   }
 
   // ------------------------------------------------------------------ will updates (§6.4)
@@ -515,9 +416,15 @@ public final class MqttSnChannel {
     switch (state) {
       case ASLEEP -> {
         state = State.AWAKE; // §6.14: flush what was buffered, then PINGRESP
-        session.wake();
+        wakeDrained = false;
+        int gen = generation;
         out.releaseHeld();
-        checkAwakeDone();
+        session.wake().whenComplete((v, e) -> emitAll(run(() -> {
+          if (gen == generation && state == State.AWAKE && e == null) {
+            wakeDrained = true;
+            checkAwakeDone();
+          }
+        })));
       }
       case ACTIVE, AWAKE -> send(new PingResp());
       default -> drop("not_connected", "PINGREQ");
@@ -547,20 +454,34 @@ public final class MqttSnChannel {
   }
 
   /**
-   * After a wake-up, sends PINGRESP and puts the client back to sleep once nothing is in flight. The
-   * check runs as a later task on the executor so that deliveries the broker queued on wake() come
-   * first.
+   * After a wake-up, sends PINGRESP and puts the client back to sleep once the broker's queue is
+   * drained (the stage of {@code wake()}) and nothing of ours is still registering or in flight.
    */
   void checkAwakeDone() {
-    executor.execute(() -> emitAll(run(() -> {
-      if (state == State.AWAKE && out.idle()) {
-        send(new PingResp());
-        goToSleep();
-      }
-    })));
+    if (state == State.AWAKE && wakeDrained && out.idle()) {
+      send(new PingResp());
+      goToSleep();
+    }
   }
 
   // ------------------------------------------------------------------ helpers
+
+  Outbound outbound() {
+    return out;
+  }
+
+  /**
+   * Wraps a callback for a broker stage: it runs with its actions collected and emitted, and only if
+   * the client has not reconnected or closed in the meantime.
+   */
+  <T> BiConsumer<T, Throwable> whileCurrent(BiConsumer<T, Throwable> body) {
+    int gen = generation;
+    return (v, e) -> emitAll(run(() -> {
+      if (gen == generation) {
+        body.accept(v, e);
+      }
+    }));
+  }
 
   BrokerSession session() {
     return session;

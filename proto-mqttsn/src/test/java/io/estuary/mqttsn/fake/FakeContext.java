@@ -30,6 +30,9 @@ public final class FakeContext implements GatewayContext {
   public final List<Message> anonymous = new CopyOnWriteArrayList<>();
   public final Map<String, Double> counters = new ConcurrentHashMap<>();
   public volatile AuthResult auth = AuthResult.allowed();
+  /** What the next opened session answers to sessionPresent(). */
+  public volatile boolean sessionPresent;
+  public final Map<String, MemoryKeyValueSpace> spaces = new ConcurrentHashMap<>();
   private ScheduledExecutorService scheduler;
 
   public FakeContext(Clock clock) {
@@ -66,7 +69,7 @@ public final class FakeContext implements GatewayContext {
 
   @Override
   public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink) {
-    FakeSession s = new FakeSession(client, options, sink);
+    FakeSession s = new FakeSession(client, options, sink, sessionPresent);
     sessions.add(s);
     return CompletableFuture.completedFuture(s);
   }
@@ -84,7 +87,7 @@ public final class FakeContext implements GatewayContext {
 
   @Override
   public KeyValueSpace keyValueSpace(String namespace) {
-    throw new UnsupportedOperationException();
+    return spaces.computeIfAbsent(namespace, n -> new MemoryKeyValueSpace());
   }
 
   @Override

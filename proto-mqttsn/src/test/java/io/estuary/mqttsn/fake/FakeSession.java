@@ -37,9 +37,14 @@ public final class FakeSession implements BrokerSession {
   public volatile Duration sleeping;
   public volatile PublishOutcome outcome = new PublishOutcome(PublishOutcome.Status.OK, 1);
   private final List<Delivery> queued = new ArrayList<>();
+  private final java.util.Set<DeliveryId> awaiting = new java.util.HashSet<>();
+  private CompletableFuture<Void> drained;
   private final AtomicLong ids = new AtomicLong();
 
-  public FakeSession(ClientInfo client, SessionOptions options, DeliverySink sink) {
+  private final boolean present;
+
+  public FakeSession(ClientInfo client, SessionOptions options, DeliverySink sink, boolean present) {
+    this.present = present;
     this.client = client;
     this.options = options;
     this.sink = sink;
@@ -63,7 +68,7 @@ public final class FakeSession implements BrokerSession {
 
   @Override
   public boolean sessionPresent() {
-    return false;
+    return present;
   }
 
   @Override
@@ -106,6 +111,8 @@ public final class FakeSession implements BrokerSession {
   @Override
   public void acknowledge(DeliveryId id) {
     acknowledged.add(id);
+    awaiting.remove(id);
+    checkDrained();
   }
 
   @Override
@@ -114,13 +121,27 @@ public final class FakeSession implements BrokerSession {
     sleeping = duration;
   }
 
+  /** Completes, as the core does, once every flushed QoS 1/2 delivery is acknowledged. */
   @Override
-  public void wake() {
+  public CompletionStage<Void> wake() {
     events.add("wake");
     sleeping = null;
     List<Delivery> flush = new ArrayList<>(queued);
     queued.clear();
+    drained = new CompletableFuture<>();
+    flush.stream().filter(d -> d.message().qos() > 0).forEach(d -> awaiting.add(d.id()));
+    CompletableFuture<Void> result = drained;
     flush.forEach(sink::deliver);
+    checkDrained();
+    return result;
+  }
+
+  private void checkDrained() {
+    if (drained != null && awaiting.isEmpty()) {
+      CompletableFuture<Void> d = drained;
+      drained = null;
+      d.complete(null);
+    }
   }
 
   @Override

@@ -1,0 +1,200 @@
+package io.estuary.mqttsn.transport;
+
+import io.estuary.core.api.AdapterStatus;
+import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.ListenerInfo;
+import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.mqttsn.DtlsListenerConfig;
+import io.estuary.mqttsn.MqttSnConfig;
+import io.estuary.mqttsn.channel.Action;
+import io.estuary.mqttsn.channel.MqttSnDispatcher;
+import io.estuary.mqttsn.codec.MqttSnCodec;
+import io.estuary.mqttsn.codec.MqttSnFrame;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT-SN gateway's lifecycle: binds the UDP listeners on one Netty event loop, ticks the
+ * channels' timers and sends ADVERTISE. start/stop are called from the gateway's main thread;
+ * everything else runs on the event loop.
+ */
+public final class MqttSnAdapter implements ProtocolAdapter {
+  private static final Logger log = LoggerFactory.getLogger(MqttSnAdapter.class);
+  private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
+  /** How often keepalive, sleep and retry deadlines are checked. */
+  static final Duration TICK = Duration.ofMillis(250);
+
+  private final MqttSnConfig config;
+  private final List<DtlsListenerConfig> dtlsConfig;
+  private final GatewayContext ctx;
+  private final List<MqttSnDtlsListener> dtls = new ArrayList<>();
+  private final Map<String, Channel> channels = new LinkedHashMap<>();
+  private final Map<String, MqttSnDispatcher> dispatchers = new LinkedHashMap<>();
+  private final List<ListenerInfo> listeners = new ArrayList<>();
+  private volatile AdapterStatus status = AdapterStatus.STOPPED;
+  private NioEventLoopGroup group;
+  private EventLoop loop;
+  private ScheduledFuture<?> ticker;
+  private ScheduledFuture<?> advertiser;
+
+  public MqttSnAdapter(MqttSnConfig config, List<DtlsListenerConfig> dtlsConfig, GatewayContext ctx) {
+    this.config = config;
+    this.dtlsConfig = List.copyOf(dtlsConfig);
+    this.ctx = ctx;
+  }
+
+  @Override
+  public CompletionStage<Void> start() {
+    status = AdapterStatus.STARTING;
+    group = new NioEventLoopGroup(1, new DefaultThreadFactory("mqttsn"));
+    loop = group.next();
+    try {
+      for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
+        bind("udp:" + l.getKey(), l.getValue());
+      }
+      for (DtlsListenerConfig d : dtlsConfig) {
+        String name = "dtls:" + d.name();
+        MqttSnDtlsListener l = new MqttSnDtlsListener(name, d, config, ctx, loop);
+        l.start();
+        dtls.add(l);
+        dispatchers.put(name, l.dispatcher());
+        listeners.add(new ListenerInfo("mqttsn", name, l.address(), true));
+      }
+    } catch (RuntimeException e) {
+      status = AdapterStatus.FAILED;
+      dtls.forEach(MqttSnDtlsListener::stop);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      return CompletableFuture.failedFuture(e);
+    }
+    ticker = loop.scheduleAtFixedRate(() -> dispatchers.values().forEach(MqttSnDispatcher::tick),
+        TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    if (config.broadcast() && !channels.isEmpty()) {
+      long every = config.advertiseInterval().toMillis();
+      advertiser = loop.scheduleAtFixedRate(this::advertise, 0, every, TimeUnit.MILLISECONDS);
+    }
+    status = AdapterStatus.RUNNING;
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private void bind(String name, InetSocketAddress address) {
+    MqttSnDispatcher dispatcher = new MqttSnDispatcher(config, ctx, name, loop, actions -> write(name, actions));
+    Bootstrap b = new Bootstrap()
+        .group(loop)
+        .channel(NioDatagramChannel.class)
+        .option(ChannelOption.SO_BROADCAST, true)
+        .handler(new MqttSnDatagramHandler(dispatcher));
+    ChannelFuture f = b.bind(address).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new IllegalStateException("mqttsn listener " + name + " cannot bind " + address + ": " + f.cause(), f.cause());
+    }
+    Channel ch = f.channel();
+    channels.put(name, ch);
+    dispatchers.put(name, dispatcher);
+    listeners.add(new ListenerInfo("mqttsn", name, (InetSocketAddress) ch.localAddress(), false));
+  }
+
+  /** Writes a channel's actions; {@link Action.Close} was already handled by the dispatcher. */
+  private void write(String listener, List<Action> actions) {
+    Channel ch = channels.get(listener);
+    if (ch == null) {
+      return;
+    }
+    boolean wrote = false;
+    for (Action a : actions) {
+      if (a instanceof Action.Send s) {
+        wrote |= send(ch, s.to(), s.frame());
+      }
+    }
+    if (wrote) {
+      ch.flush();
+    }
+  }
+
+  private boolean send(Channel ch, InetSocketAddress to, MqttSnFrame frame) {
+    byte[] bytes;
+    try {
+      bytes = MqttSnCodec.encode(frame);
+    } catch (IllegalArgumentException e) {
+      drops.debug("mqttsn frame to {} not sent: {}", to, e.getMessage());
+      ctx.metrics().counter("mqttsn.drops", "reason", "too_large").increment();
+      return false;
+    }
+    if (log.isTraceEnabled()) {
+      log.trace("mqttsn out {} {}", to, frame);
+    }
+    ch.write(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to), ch.voidPromise());
+    return true;
+  }
+
+  private void advertise() {
+    // §5.4.2: Duration is the time until the next ADVERTISE, in seconds
+    int seconds = (int) Math.min(0xFFFF, config.advertiseInterval().toSeconds());
+    Channel ch = channels.values().iterator().next();
+    if (send(ch, config.advertiseTarget(), new MqttSnFrame.Advertise(config.gatewayId(), seconds))) {
+      ch.flush();
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> stop(Duration grace) {
+    if (group == null) {
+      status = AdapterStatus.STOPPED;
+      return CompletableFuture.completedFuture(null);
+    }
+    status = AdapterStatus.STOPPING;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(() -> {
+      if (ticker != null) {
+        ticker.cancel(false);
+      }
+      if (advertiser != null) {
+        advertiser.cancel(false);
+      }
+      dispatchers.values().forEach(MqttSnDispatcher::shutdown);
+      channels.values().forEach(Channel::close);
+      channels.clear();
+      dtls.forEach(MqttSnDtlsListener::stop);
+      done.complete(null);
+    });
+    long graceMs = Math.max(0, grace.toMillis());
+    return done.thenCompose(v -> {
+      CompletableFuture<Void> stopped = new CompletableFuture<>();
+      group.shutdownGracefully(0, graceMs, TimeUnit.MILLISECONDS).addListener(f -> {
+        status = AdapterStatus.STOPPED;
+        log.info("mqttsn gateway stopped");
+        stopped.complete(null);
+      });
+      return stopped;
+    });
+  }
+
+  @Override
+  public AdapterStatus status() {
+    return status;
+  }
+
+  @Override
+  public List<ListenerInfo> listeners() {
+    return List.copyOf(listeners);
+  }
+}
