@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The core's boundaries, executable: the SPI is JDK-only and Netty stays in the transport packages. */
 class ArchitectureTest {
   static final JavaClasses CORE = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
       .importPackages("io.estuary.core");
 
   @Test
