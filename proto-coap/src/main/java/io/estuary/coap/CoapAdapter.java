@@ -1,5 +1,7 @@
 package io.estuary.coap;
 
+import io.estuary.cf.IdentityAs;
+import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.resource.ConnectionResource;
 import io.estuary.coap.resource.PubSubResource;
 import io.estuary.coap.resource.RequestSupport;
@@ -28,13 +30,17 @@ import org.eclipse.californium.elements.config.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The CoAP gateway's lifecycle: one Californium server with a UDP endpoint per configured listener. */
+/**
+ * The CoAP gateway's lifecycle: one Californium server with a UDP endpoint per {@code listeners.udp}
+ * entry and a Scandium DTLS endpoint per {@code listeners.dtls} entry.
+ */
 final class CoapAdapter implements ProtocolAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(CoapAdapter.class);
 
   private final CoapGatewayConfig config;
   private final GatewayContext context;
   private final Map<Endpoint, String> listenerNames = new ConcurrentHashMap<>();
+  private final Map<Endpoint, IdentityAs> identityAs = new ConcurrentHashMap<>();
   private final List<ListenerInfo> listeners = new ArrayList<>();
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private CoapServer server;
@@ -59,7 +65,7 @@ final class CoapAdapter implements ProtocolAdapter {
       CoapMetrics metrics = new CoapMetrics(context.metrics());
       registry = new DeviceRegistry(context, config, metrics, devicePool);
       RequestSupport support = new RequestSupport(config, context, registry, metrics,
-          ep -> listenerNames.getOrDefault(ep, "udp:default"));
+          ep -> listenerNames.getOrDefault(ep, "udp:default"), ep -> identityAs.getOrDefault(ep, IdentityAs.NONE));
       Configuration cf = config.californium().toConfiguration();
       server = new CoapServer(cf);
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
@@ -67,16 +73,24 @@ final class CoapAdapter implements ProtocolAdapter {
         listenerNames.put(ep, "udp:" + l.getKey());
         server.addEndpoint(ep);
       }
+      for (Map.Entry<String, DtlsListener> l : config.dtlsListeners().entrySet()) {
+        CoapEndpoint ep = l.getValue().endpoint(cf);
+        listenerNames.put(ep, "dtls:" + l.getKey());
+        identityAs.put(ep, l.getValue().settings().identityAs());
+        server.addEndpoint(ep);
+      }
       CoapResource mqtt = new CoapResource("mqtt");
       mqtt.add(new ConnectionResource(support));
       server.add(mqtt, new PubSubResource(support));
       server.start();
       for (Endpoint ep : server.getEndpoints()) {
+        String name = listenerNames.get(ep);
+        boolean secure = name.startsWith("dtls:");
         if (!ep.isStarted()) {
-          throw new IllegalStateException("cannot bind CoAP listener " + listenerNames.get(ep) + " on "
-              + config.udpListeners().get(listenerNames.get(ep).substring(4)));
+          throw new IllegalStateException("cannot bind CoAP listener " + name + " on " + (secure
+              ? config.dtlsListeners().get(name.substring(5)).bind() : config.udpListeners().get(name.substring(4))));
         }
-        listeners.add(new ListenerInfo("coap", listenerNames.get(ep), ep.getAddress(), false));
+        listeners.add(new ListenerInfo("coap", name, ep.getAddress(), secure));
         LOG.info("CoAP listener {} on {}", listenerNames.get(ep), ep.getAddress());
       }
       registry.startHeartbeatSweep();

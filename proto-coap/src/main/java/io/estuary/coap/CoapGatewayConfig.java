@@ -1,6 +1,8 @@
 package io.estuary.coap;
 
 import io.estuary.cf.CfSettings;
+import io.estuary.cf.DtlsSettings;
+import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.mapping.NotifyType;
 import io.estuary.coap.mapping.QosPolicy;
 import io.estuary.core.api.AdapterConfig;
@@ -22,6 +24,7 @@ import java.util.Objects;
  * @param maxBodySize largest block-wise (Block1) request body; bigger gets 4.13
  * @param maxPendingNotifications per client: notifications queued while earlier ones are in flight
  * @param udpListeners listener name → bind address
+ * @param dtlsListeners listener name → bind address and DTLS credentials (CoAPs)
  * @param californium Californium tuning (threads, deduplicator, timers)
  */
 public record CoapGatewayConfig(
@@ -34,6 +37,7 @@ public record CoapGatewayConfig(
     int maxBodySize,
     int maxPendingNotifications,
     Map<String, InetSocketAddress> udpListeners,
+    Map<String, DtlsListener> dtlsListeners,
     CfSettings californium) {
 
   public CoapGatewayConfig {
@@ -51,6 +55,7 @@ public record CoapGatewayConfig(
       throw new IllegalArgumentException("max_pending_notifications must be positive, was " + maxPendingNotifications);
     }
     udpListeners = Map.copyOf(udpListeners);
+    dtlsListeners = Map.copyOf(dtlsListeners);
     Objects.requireNonNull(californium, "californium");
   }
 
@@ -90,10 +95,23 @@ public record CoapGatewayConfig(
         }
       }
     }
+    Map<String, DtlsListener> dtls = new LinkedHashMap<>();
+    if (c.has("listeners.dtls")) {
+      AdapterConfig listeners = c.getConfig("listeners.dtls");
+      for (String name : listeners.keys()) {
+        AdapterConfig l = listeners.getConfig(name);
+        if (!l.has("enable") || l.getBoolean("enable")) {
+          if (!l.has("dtls_options")) {
+            throw l.invalid("dtls_options", "a block with psk / psk_file or certfile + keyfile");
+          }
+          dtls.put(name, new DtlsListener(Binds.parse(l, "bind"), DtlsSettings.from(l.getConfig("dtls_options"))));
+        }
+      }
+    }
     CfSettings cf = c.has("californium")
         ? CfSettings.from(c.getConfig("californium"), (int) maxBody)
         : CfSettings.DEFAULTS.withMaxBodySize((int) maxBody);
     return new CoapGatewayConfig(c.getBoolean("connection_required"), heartbeat, notify, pub, sub,
-        c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, cf);
+        c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, dtls, cf);
   }
 }

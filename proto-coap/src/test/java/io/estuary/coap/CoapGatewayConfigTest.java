@@ -56,4 +56,25 @@ class CoapGatewayConfigTest {
     CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap("gateway.coap.listeners.udp.default.bind = 15683"));
     assertThat(c.udpListeners().get("default").getPort()).isEqualTo(15683);
   }
+
+  @Test
+  void dtls_listener_is_off_by_default_and_reads_its_dtls_options_when_enabled() {
+    assertThat(CoapGatewayConfig.from(HoconAdapterConfig.coap()).dtlsListeners()).isEmpty();
+    CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap("""
+        gateway.coap.listeners.dtls.default { enable = true, dtls_options {
+          psk = [{ identity = d1, key = k1 }], identity_as = username, connection_id_length = 4 } }
+        """));
+    var l = c.dtlsListeners().get("default");
+    assertThat(l.bind().getPort()).isEqualTo(5684);
+    assertThat(l.settings().psk()).containsOnlyKeys("d1");
+    assertThat(l.settings().identityAs()).isEqualTo(io.estuary.cf.IdentityAs.USERNAME);
+    assertThat(l.settings().connectionIdLength()).isEqualTo(4);
+  }
+
+  @Test
+  void enabled_dtls_listener_without_credentials_fails_with_its_path() {
+    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap(
+        "gateway.coap.listeners.dtls.default.enable = true")))
+        .hasMessageContaining("gateway.coap.listeners.dtls.default.dtls_options").hasMessageContaining("psk");
+  }
 }

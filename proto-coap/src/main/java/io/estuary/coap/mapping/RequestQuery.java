@@ -14,6 +14,14 @@ public record RequestQuery(
 
   public static final RequestQuery EMPTY = new RequestQuery(null, null, null, null, null, false, null);
 
+  public RequestQuery withClientId(String id) {
+    return new RequestQuery(id, username, password, token, qos, retain, expiry);
+  }
+
+  public RequestQuery withUsername(String name) {
+    return new RequestQuery(clientId, name, password, token, qos, retain, expiry);
+  }
+
   /** Reads Uri-Query options ({@code k=v} each); unknown keys are ignored, bad values rejected. */
   public static Parsed<RequestQuery> parse(List<String> options) {
     String clientId = null;

@@ -104,6 +104,16 @@ public final class Observer {
     }
   }
 
+  /**
+   * Ends the observer without touching the relation, when the caller is about to answer the observe
+   * GET with an error itself: that error response ends the relation (RFC 7641 §3.2), and cancelling
+   * first would make Californium drop the response.
+   */
+  public void abandon() {
+    closed = true;
+    failQueued();
+  }
+
   public boolean isClosed() {
     return closed;
   }

@@ -102,9 +102,9 @@ public final class PubSubResource extends CoapResource {
       if (e != null) {
         ex.respond(ResponseCode.INTERNAL_SERVER_ERROR);
       } else if (o != null) {
-        support.metrics.published.increment();
         ResponseCode code = RequestSupport.publishCode(o);
         if (code.isSuccess()) {
+          support.metrics.published.increment();
           ex.respond(code);
         } else {
           support.reject(ex, code, o.status().name());
@@ -251,8 +251,8 @@ public final class PubSubResource extends CoapResource {
               return;
             }
             d.removeObserver(o);
-            o.close(null);
             bindings.remove(exchange.getRelation());
+            o.abandon();
             ResponseCode code = err == null && !outcomes.isEmpty()
                 && outcomes.get(0).failure() == SubscribeOutcome.Failure.TOPIC_FILTER_INVALID
                 ? ResponseCode.BAD_REQUEST : ResponseCode.FORBIDDEN;

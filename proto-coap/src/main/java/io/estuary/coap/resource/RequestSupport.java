@@ -1,5 +1,7 @@
 package io.estuary.coap.resource;
 
+import io.estuary.cf.DtlsSettings;
+import io.estuary.cf.IdentityAs;
 import io.estuary.coap.CoapDevice;
 import io.estuary.coap.CoapGatewayConfig;
 import io.estuary.coap.CoapMetrics;
@@ -25,6 +27,12 @@ import org.slf4j.LoggerFactory;
 /** What the resources share: config, broker services, the device registry and the answers to errors. */
 public final class RequestSupport {
   static final String PROTOCOL = "coap";
+  /**
+   * The protocol named in {@link ClientCredentials} for requests over DTLS, so that
+   * {@code authentication.passwordless_protocols = ["coaps"]} admits DTLS-authenticated devices by
+   * username alone without admitting plain-UDP ones.
+   */
+  static final String SECURE_PROTOCOL = "coaps";
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.coap.drops");
 
   final CoapGatewayConfig config;
@@ -32,24 +40,45 @@ public final class RequestSupport {
   final DeviceRegistry registry;
   final CoapMetrics metrics;
   private final Function<Endpoint, String> listenerName;
+  private final Function<Endpoint, IdentityAs> identityAs;
 
   public RequestSupport(CoapGatewayConfig config, GatewayContext context, DeviceRegistry registry, CoapMetrics metrics,
-      Function<Endpoint, String> listenerName) {
+      Function<Endpoint, String> listenerName, Function<Endpoint, IdentityAs> identityAs) {
     this.config = config;
     this.context = context;
     this.registry = registry;
     this.metrics = metrics;
     this.listenerName = listenerName;
+    this.identityAs = identityAs;
   }
 
-  /** The query, or null after answering 4.00. */
+  /**
+   * The query, with the DTLS peer identity as client id or username when the listener says so; or null
+   * after answering 4.00 (bad query), 4.01 (no DTLS identity) or 4.03 (a query value contradicts it).
+   */
   RequestQuery query(CoapExchange ex) {
     Parsed<RequestQuery> q = RequestQuery.parse(ex.getRequestOptions().getUriQuery());
-    if (q instanceof Parsed.Ok<RequestQuery> ok) {
+    if (!(q instanceof Parsed.Ok<RequestQuery> ok)) {
+      reject(ex, (Parsed.Rejected<?>) q);
+      return null;
+    }
+    IdentityAs as = identityAs.apply(ex.advanced().getEndpoint());
+    if (as == IdentityAs.NONE) {
       return ok.value();
     }
-    reject(ex, (Parsed.Rejected<?>) q);
-    return null;
+    String identity = DtlsSettings.peerName(ex.advanced().getRequest().getSourceContext().getPeerIdentity());
+    if (identity == null) {
+      reject(ex, ResponseCode.UNAUTHORIZED, "no DTLS peer identity");
+      return null;
+    }
+    RequestQuery query = ok.value();
+    String given = as == IdentityAs.CLIENTID ? query.clientId() : query.username();
+    if (given != null && !given.equals(identity)) {
+      reject(ex, ResponseCode.FORBIDDEN, (as == IdentityAs.CLIENTID ? "clientid" : "username")
+          + " differs from the DTLS identity");
+      return null;
+    }
+    return as == IdentityAs.CLIENTID ? query.withClientId(identity) : query.withUsername(identity);
   }
 
   void reject(CoapExchange ex, Parsed.Rejected<?> r) {
@@ -71,8 +100,8 @@ public final class RequestSupport {
   CompletionStage<AuthResult> authenticate(CoapExchange ex, String clientId, RequestQuery q) {
     InetSocketAddress peer = ex.getSourceSocketAddress();
     Principal identity = ex.advanced().getRequest().getSourceContext().getPeerIdentity();
-    return context.authenticate(new ClientCredentials(clientId, q.username(), q.password(), PROTOCOL, peer,
-        identity == null ? null : identity.getName()));
+    return context.authenticate(new ClientCredentials(clientId, q.username(), q.password(),
+        identity == null ? PROTOCOL : SECURE_PROTOCOL, peer, DtlsSettings.peerName(identity)));
   }
 
   /** Answers a refused authentication; returns true when it did. */

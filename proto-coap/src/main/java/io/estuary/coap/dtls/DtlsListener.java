@@ -1,0 +1,28 @@
+package io.estuary.coap.dtls;
+
+import io.estuary.cf.DtlsSettings;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.DTLSConnector;
+
+/**
+ * One CoAPs listener ({@code listeners.dtls.<name>}): its bind address and DTLS credentials.
+ *
+ * @param bind where Scandium's connector listens (default port 5684)
+ * @param settings PSK table, certificates, client authentication, connection id, identity mapping
+ */
+public record DtlsListener(InetSocketAddress bind, DtlsSettings settings) {
+  public DtlsListener {
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(settings, "settings");
+  }
+
+  /** A CoAP endpoint over a Scandium {@link DTLSConnector}, configured from {@code base} plus these settings. */
+  public CoapEndpoint endpoint(Configuration base) {
+    Configuration c = settings.configuration(base);
+    DTLSConnector connector = new DTLSConnector(settings.connectorConfig(c, bind));
+    return new CoapEndpoint.Builder().setConfiguration(c).setConnector(connector).build();
+  }
+}

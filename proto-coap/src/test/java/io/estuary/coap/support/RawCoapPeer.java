@@ -1,0 +1,90 @@
+package io.estuary.coap.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Arrays;
+import org.eclipse.californium.core.coap.CoAP.Type;
+import org.eclipse.californium.core.coap.EmptyMessage;
+import org.eclipse.californium.core.coap.Message;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Token;
+import org.eclipse.californium.core.network.serialization.UdpDataParser;
+import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
+
+/**
+ * A bare UDP socket speaking CoAP through Californium's serializer and parser only: no exchange layer,
+ * no automatic ACKs or retransmissions — the test decides what the "device" answers.
+ */
+public final class RawCoapPeer implements AutoCloseable {
+  private final DatagramSocket socket;
+  private final InetSocketAddress server;
+  private final UdpDataSerializer serializer = new UdpDataSerializer();
+  private final UdpDataParser parser = new UdpDataParser();
+  private int mid = 1;
+
+  public RawCoapPeer(InetSocketAddress server) {
+    this.server = server;
+    try {
+      socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Sends a CON GET with Observe 0 on {@code path} ("ps/a/b") with {@code query} ("clientid=x"). */
+  public Token observe(String path, String query, byte tokenByte) {
+    Request r = Request.newGet();
+    r.setType(Type.CON);
+    r.getOptions().setUriPath(path).setUriQuery(query).setObserve(0);
+    Token token = Token.fromProvider(new byte[] {tokenByte});
+    r.setToken(token);
+    send(r);
+    return token;
+  }
+
+  /** Sends an empty ACK for {@code m} (RFC 7252 §4.2). */
+  public void ack(Message m) {
+    EmptyMessage ack = EmptyMessage.newACK(m);
+    ack.setMID(m.getMID());
+    sendRaw(serializer.getByteArray(ack));
+  }
+
+  private void send(Message m) {
+    m.setMID(mid++);
+    sendRaw(serializer.getByteArray(m));
+  }
+
+  private void sendRaw(byte[] bytes) {
+    try {
+      socket.send(new DatagramPacket(bytes, bytes.length, server));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The next message from the gateway, or null when none arrives within {@code wait}. */
+  public Message receive(Duration wait) {
+    byte[] buf = new byte[2048];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    try {
+      socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
+      socket.receive(p);
+      return parser.parseMessage(Arrays.copyOf(buf, p.getLength()));
+    } catch (SocketTimeoutException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}
