@@ -5,17 +5,15 @@ import io.estuary.core.server.Gateway;
 import io.estuary.core.store.Store;
 import java.util.function.Function;
 
-/** Picks the store implementation from {@code persistence.*}. */
+/**
+ * Picks the store implementation from {@code persistence.*}: RocksDB in {@code persistence.dir} when
+ * enabled (the default), memory otherwise. A directory another process holds fails the start with a
+ * {@code ConfigError} naming {@code persistence.dir} (exit code 2).
+ */
 final class Stores {
   private Stores() {}
 
   static Function<GatewayConfig, Store> forConfig() {
-    return cfg -> {
-      if (cfg.persistence().enabled()) {
-        org.slf4j.LoggerFactory.getLogger(Stores.class)
-            .warn("persistence.enabled = true but the durable store is not built yet; using the in-memory store");
-      }
-      return Gateway.memoryStore(cfg);
-    };
+    return Gateway::defaultStore;
   }
 }

@@ -161,7 +161,7 @@ public final class ConfigLoader {
     }
     PersistenceConfig persistence = new PersistenceConfig(
         c.getBoolean("persistence.enabled"), Path.of(c.getString("persistence.dir")), syncPolicy,
-        c.getDuration("persistence.sync_interval"));
+        c.getDuration("persistence.sync_interval"), c.getBytes("persistence.max_bytes"));
     Duration sys = c.getDuration("sys_topics.sys_msg_interval");
     return new GatewayConfig(
         c.getString("node.name"), mqtt, listeners, auth, sys,

@@ -14,6 +14,7 @@ import io.estuary.core.mqtt.MqttAdapter;
 import io.estuary.core.session.Broker;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
+import io.estuary.core.store.rocksdb.RocksDbStore;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ public final class Gateway implements AutoCloseable {
     this.config = config;
     this.store = storeFactory.apply(config);
     this.metrics = new MicrometerMetrics();
+    store.registerMetrics(metrics);
     var auth = config.auth();
     ConfigAuthenticator authn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
     AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
@@ -68,9 +70,17 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /** The default store for a config: memory when persistence is off. */
+  /** The in-memory store, whatever the config says (tests). */
   public static Store memoryStore(GatewayConfig config) {
     return new MemoryStore();
+  }
+
+  /**
+   * The store the config asks for: RocksDB in {@code persistence.dir} when {@code persistence.enabled}
+   * (a directory locked by another process is a {@code ConfigError}), memory otherwise.
+   */
+  public static Store defaultStore(GatewayConfig config) {
+    return config.persistence().enabled() ? RocksDbStore.open(config.persistence()) : new MemoryStore();
   }
 
   private void startAll(List<ProtocolAdapterFactory> factories) {

@@ -69,6 +69,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
   final Metrics.Counter droppedTooLarge;
   final Metrics.Counter droppedNoSubscribers;
   final Metrics.Counter droppedQos0Offline;
+  final Metrics.Counter droppedStoreFull;
   private final long startedAt;
   private volatile boolean shuttingDown;
 
@@ -90,6 +91,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
     this.droppedTooLarge = metrics.counter("messages.dropped", "reason", "too_large");
     this.droppedNoSubscribers = metrics.counter("messages.dropped", "reason", "no_subscribers");
     this.droppedQos0Offline = metrics.counter("messages.dropped", "reason", "qos0_offline");
+    this.droppedStoreFull = metrics.counter("messages.dropped", "reason", "store_full");
     metrics.gauge("sessions.count", sessions::size);
     metrics.gauge("connections.count", this::connectedCount);
     metrics.gauge("subscriptions.count", subscriptionCount::get);
@@ -151,7 +153,12 @@ public final class Broker implements GatewayContext, AutoCloseable {
 
   @Override
   public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message) {
-    return CompletableFuture.completedFuture(publishFrom(publisher, message));
+    if (!waitsForStore(message)) {
+      return CompletableFuture.completedFuture(publishFrom(publisher, message));
+    }
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    PublishOutcome o = publishFrom(publisher, message, writes);
+    return durableAfter(writes, message.retain()).thenApply(v -> o);
   }
 
   @Override
@@ -191,8 +198,35 @@ public final class Broker implements GatewayContext, AutoCloseable {
 
   // ---- routing --------------------------------------------------------------------------------
 
+  /**
+   * Whether acknowledging a publish of {@code m} must wait for the store: QoS 1/2 with a durable
+   * store, so that nothing acknowledged to a publisher is lost to a crash (docs/persistence.md).
+   */
+  boolean waitsForStore(Message m) {
+    return m.qos() > 0 && store.durable();
+  }
+
+  /**
+   * Completes once the queue writes behind {@code writes} (completed on the target sessions' executors
+   * after they queued their store writes) and everything queued before them are durable as the sync
+   * policy defines it. Completes on the store's writer thread or the caller's.
+   */
+  CompletableFuture<Void> durableAfter(List<CompletableFuture<Void>> writes, boolean retained) {
+    if (writes.isEmpty() && !retained) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> queued = writes.isEmpty() ? CompletableFuture.completedFuture(null)
+        : writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    return queued.thenCompose(v -> store.sync().toCompletableFuture());
+  }
+
   /** Validates, authorizes and routes a message from {@code publisher}. Runs on the caller's thread. */
   PublishOutcome publishFrom(ClientInfo publisher, Message m) {
+    return publishFrom(publisher, m, null);
+  }
+
+  /** As above; with {@code writes} non-null, adds one stage per QoS 1/2 target, see {@link #durableAfter}. */
+  PublishOutcome publishFrom(ClientInfo publisher, Message m, List<CompletableFuture<Void>> writes) {
     if (Topics.checkName(m.topic(), limits.maxTopicLevels()) != null) {
       return PublishOutcome.of(PublishOutcome.Status.TOPIC_NAME_INVALID);
     }
@@ -212,7 +246,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
     }
     received.increment();
     Message stamped = m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis());
-    int matched = route(stamped, publisher == null ? null : publisher.clientId());
+    int matched = route(stamped, publisher == null ? null : publisher.clientId(), writes);
     return new PublishOutcome(matched > 0 ? PublishOutcome.Status.OK : PublishOutcome.Status.NO_MATCHING_SUBSCRIBERS, matched);
   }
 
@@ -240,6 +274,11 @@ public final class Broker implements GatewayContext, AutoCloseable {
   }
 
   int route(Message m, String originClientId) {
+    return route(m, originClientId, null);
+  }
+
+  /** Routes {@code m}; with {@code writes} non-null, adds a stage per QoS 1/2 target completed once it has queued. */
+  int route(Message m, String originClientId, List<CompletableFuture<Void>> writes) {
     if (m.retain()) {
       if (m.payload().isEmpty()) {
         if (retained.remove(m.topic()) != null) {
@@ -280,7 +319,14 @@ public final class Broker implements GatewayContext, AutoCloseable {
       }
       Target t = e.getValue();
       Message out = m.withQos(Math.min(m.qos(), t.qos)).withRetain(t.retainAsPublished && m.retain());
-      s.enqueue(out, t.subscriptionIds == null ? List.of() : t.subscriptionIds);
+      List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
+      if (writes != null && out.qos() > 0) {
+        CompletableFuture<Void> queued = new CompletableFuture<>();
+        s.enqueue(out, ids, queued);
+        writes.add(queued);
+      } else {
+        s.enqueue(out, ids);
+      }
       n++;
     }
     return n;

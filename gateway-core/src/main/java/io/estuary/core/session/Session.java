@@ -410,12 +410,29 @@ final class Session {
     actor.execute(() -> enqueueOnActor(m, subscriptionIds));
   }
 
+  /** As above; {@code queued} completes on the actor once the message (and its store write, if any) is queued. */
+  void enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> queued) {
+    actor.execute(() -> {
+      try {
+        enqueueOnActor(m, subscriptionIds);
+      } finally {
+        queued.complete(null);
+      }
+    });
+  }
+
   private void enqueueOnActor(Message m, List<Integer> subscriptionIds) {
     if (discarded) {
       return;
     }
     if (m.qos() == 0 && conn == null && !broker.limits.queueQos0()) {
       broker.droppedQos0Offline.increment();
+      return;
+    }
+    boolean stored = m.qos() > 0 && persistent();
+    if (stored && !broker.store.hasRoom()) {
+      broker.droppedStoreFull.increment(); // persistence.max_bytes reached: drop the newest (docs/persistence.md)
+      LOG.debug("store full, dropped a message on {} for {}", m.topic(), clientId);
       return;
     }
     StoredMessage sm = new StoredMessage(nextSeq++, m, subscriptionIds, 0, false);
@@ -431,7 +448,7 @@ final class Session {
       LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
     }
     queue.add(sm);
-    if (m.qos() > 0 && persistent()) {
+    if (stored) {
       broker.store.saveMessage(clientId, sm);
     }
     drain();

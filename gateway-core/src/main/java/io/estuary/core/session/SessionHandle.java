@@ -12,17 +12,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The adapter's view of its session for one connection. Publishing runs on the caller's thread;
  * everything that touches session state hops to the session's executor; stages complete on the
- * sink's executor.
+ * sink's executor. With a durable store a QoS 1/2 publish stage completes only once the message is
+ * durable in every target's queue (and, for QoS 2, its packet id in the awaiting-release set).
  */
 final class SessionHandle implements BrokerSession {
   private final Session session;
   private final Session.Connection conn;
   private final boolean present;
+  /** Completes once the previous durable publish reply was handed to the sink's executor. */
+  private volatile CompletableFuture<Void> previousReply = CompletableFuture.completedFuture(null);
 
   SessionHandle(Session session, Session.Connection conn, boolean present) {
     this.session = session;
@@ -42,30 +47,78 @@ final class SessionHandle implements BrokerSession {
 
   @Override
   public CompletionStage<PublishOutcome> publish(Message message) {
+    boolean durable = session.broker.waitsForStore(message);
     if (conn.closed) {
-      return CompletableFuture.completedFuture(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED));
+      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null, durable);
     }
-    return CompletableFuture.completedFuture(session.broker.publishFrom(conn.client, message));
+    if (!durable) {
+      return CompletableFuture.completedFuture(session.broker.publishFrom(conn.client, message));
+    }
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
+    return reply(o, session.broker.durableAfter(writes, message.retain()), true);
   }
 
   @Override
   public CompletionStage<PublishOutcome> publishExactlyOnce(int packetId, Message message) {
+    boolean durable = session.broker.waitsForStore(message);
     if (conn.closed) {
-      return CompletableFuture.completedFuture(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED));
+      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null, durable);
     }
     int max = session.broker.limits.maxAwaitingRel();
     if (session.awaitingRel.contains(packetId)) {
-      return CompletableFuture.completedFuture(PublishOutcome.of(PublishOutcome.Status.DUPLICATE));
+      return reply(PublishOutcome.of(PublishOutcome.Status.DUPLICATE), null, durable);
     }
     if (max > 0 && session.awaitingRel.size() >= max) {
-      return CompletableFuture.completedFuture(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED));
+      return reply(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED), null, durable);
     }
-    PublishOutcome o = session.broker.publishFrom(conn.client, message);
+    List<CompletableFuture<Void>> writes = durable ? new ArrayList<>() : null;
+    PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
     if (o.accepted()) {
       session.awaitingRel.add(packetId);
-      session.actor.execute(() -> session.addAwaitingRelease(packetId));
+      CompletableFuture<Void> marked = new CompletableFuture<>();
+      session.actor.execute(() -> {
+        try {
+          session.addAwaitingRelease(packetId);
+        } finally {
+          marked.complete(null);
+        }
+      });
+      if (durable) {
+        writes.add(marked);
+      }
     }
-    return CompletableFuture.completedFuture(o);
+    return reply(o, durable ? session.broker.durableAfter(writes, message.retain()) : null, durable);
+  }
+
+  /**
+   * The publish reply. Without a durable store it is ready now; with one it waits for {@code stored}
+   * and for every earlier reply of this connection, so PUBACK/PUBREC keep the order of the PUBLISHes
+   * (MQTT 3.1.1 §4.6), and completes on the sink's executor.
+   */
+  private CompletionStage<PublishOutcome> reply(PublishOutcome o, CompletableFuture<Void> stored, boolean durable) {
+    if (!durable) {
+      return CompletableFuture.completedFuture(o);
+    }
+    CompletableFuture<Void> ready = stored == null ? CompletableFuture.completedFuture(null) : stored;
+    CompletableFuture<PublishOutcome> out = new CompletableFuture<>();
+    CompletableFuture<Void> handedOver = new CompletableFuture<>();
+    Executor executor = conn.sink.executor();
+    previousReply.thenCombine(ready, (a, b) -> b).whenComplete((v, err) -> {
+      try {
+        executor.execute(() -> {
+          if (err == null) {
+            out.complete(o);
+          } else {
+            out.completeExceptionally(err instanceof CompletionException && err.getCause() != null ? err.getCause() : err);
+          }
+        });
+      } finally {
+        handedOver.complete(null); // the next reply is handed to the executor after this one
+      }
+    });
+    previousReply = handedOver;
+    return out;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.estuary.core.store;
 
 import io.estuary.core.api.KeyValueSpace;
 import io.estuary.core.api.Message;
+import io.estuary.core.api.Metrics;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -11,7 +12,8 @@ import java.util.function.Consumer;
  * Where sessions, their queues and inflight state, retained messages and adapters' state live.
  * Only persistent sessions are written. Implementations are thread-safe; writes for one session come
  * from that session's executor, in order. Writes never block the caller for disk I/O longer than an
- * in-memory append; {@link #sync()} is the durability barrier.
+ * in-memory append; {@link #sync()} is the durability barrier. Bulk reads ({@code forEach*},
+ * {@code load*}) are for recovery, before the session they read has written anything.
  */
 public interface Store extends AutoCloseable {
 
@@ -49,6 +51,17 @@ public interface Store extends AutoCloseable {
 
   /** Whether data outlives the process. */
   boolean durable();
+
+  /**
+   * False while the store is over its size cap ({@code persistence.max_bytes}): new messages for
+   * persistent sessions are then dropped (and counted) instead of queued.
+   */
+  default boolean hasRoom() {
+    return true;
+  }
+
+  /** Registers the store's own gauges and counters; called once by the gateway. */
+  default void registerMetrics(Metrics metrics) {}
 
   @Override
   void close();
