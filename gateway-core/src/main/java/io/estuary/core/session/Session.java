@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -151,7 +152,8 @@ final class Session {
     mirror();
     SessionHandle handle = new SessionHandle(this, conn, present);
     Connection c = conn;
-    c.sink.executor().execute(() -> f.complete(handle));
+    actor.runOn(c.sink.executor());
+    onSink(c, () -> f.complete(handle));
     for (StoredMessage sm : inflight.values()) {
       send(c, sm, true);
     }
@@ -209,6 +211,7 @@ final class Session {
     conn = null;
     c.closed = true;
     asleep = false;
+    actor.runOn(null);
     broker.connectedByProtocol.get(c.client.protocol()).decrementAndGet();
     if (notifySink) {
       c.sink.executor().execute(() -> c.sink.sessionClosed(reason));
@@ -389,6 +392,7 @@ final class Session {
     if (changed && persistent()) {
       saveRecord();
     }
+    mirror();
   }
 
   private void index(Subscription s) {
@@ -516,6 +520,20 @@ final class Session {
     throw new IllegalStateException("no free packet id");
   }
 
+  /**
+   * Runs {@code r} on the connection's executor: inline when this burst already runs there (the common
+   * case while connected), else as a task. Both keep order: a burst on that executor starts only after
+   * every task this session handed it earlier.
+   */
+  private void onSink(Connection c, Runnable r) {
+    Executor exec = c.sink.executor();
+    if (actor.runningOn() == exec) {
+      r.run();
+    } else {
+      exec.execute(r);
+    }
+  }
+
   private void send(Connection c, StoredMessage sm, boolean dup) {
     Message m = sm.message();
     Long remaining = m.remainingExpirySeconds(now());
@@ -524,7 +542,7 @@ final class Session {
     }
     Delivery d = new Delivery(new DeliveryId(sm.packetId()), m, dup, sm.released(), sm.subscriptionIds());
     broker.sent.increment();
-    c.sink.executor().execute(() -> {
+    onSink(c, () -> {
       if (!c.closed) {
         c.sink.deliver(d);
       }

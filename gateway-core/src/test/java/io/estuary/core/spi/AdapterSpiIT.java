@@ -78,6 +78,8 @@ class AdapterSpiIT {
       assertThat(new String(p.receive(5, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes())).isEqualTo("up");
       assertThat(gw.broker().sessionView("spi-dev").protocol()).isEqualTo("loopback");
       assertThat(dev.wrongThread).isFalse();
+      dev.session.unsubscribe(List.of(new io.estuary.core.api.TopicFilter("to-dev/#"))).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(gw.broker().sessionView("spi-dev").subscriptions()).isZero();
       dev.session.close(CloseReason.NORMAL);
     }
     mqtt.disconnect();
