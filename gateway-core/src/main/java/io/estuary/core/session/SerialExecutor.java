@@ -8,11 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs submitted tasks one at a time, in order (an actor mailbox). All of one session's mutable state
- * is touched only from tasks of its SerialExecutor. The tasks run on a backing executor that may change
- * between bursts: the broker's worker pool while the session has no connection, the connection's own
- * executor (its Netty event loop) while it has one, so delivering needs no extra thread hop. A burst is
- * run in one go up to {@link #BATCH} tasks, then the executor yields the thread.
+ * Runs submitted tasks one at a time, in order, on a shared pool (an actor mailbox). All of one
+ * session's mutable state is touched only from tasks of its SerialExecutor. A burst is run in one go
+ * up to {@link #BATCH} tasks, then the executor yields the pool thread.
  */
 public final class SerialExecutor implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
@@ -21,41 +19,18 @@ public final class SerialExecutor implements Executor {
   private final Executor pool;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
-  private volatile Executor backing;
   private volatile Thread owner;
-  private Executor runningOn;
 
   public SerialExecutor(Executor pool) {
     this.pool = pool;
-    this.backing = pool;
   }
 
   @Override
   public void execute(Runnable task) {
     tasks.add(task);
     if (scheduled.compareAndSet(false, true)) {
-      submit();
+      pool.execute(this::drain);
     }
-  }
-
-  private void submit() {
-    Executor target = backing;
-    try {
-      target.execute(() -> drain(target));
-    } catch (RuntimeException rejected) {
-      // the connection's executor is shutting down: finish on the pool
-      pool.execute(() -> drain(pool));
-    }
-  }
-
-  /** Runs later bursts on {@code executor}; null returns to the pool. Call from a task of this executor. */
-  void runOn(Executor executor) {
-    backing = executor == null ? pool : executor;
-  }
-
-  /** The executor the current burst runs on; only meaningful inside a task. */
-  Executor runningOn() {
-    return runningOn;
   }
 
   /** True when called from a task of this executor. */
@@ -70,9 +45,8 @@ public final class SerialExecutor implements Executor {
     }
   }
 
-  private void drain(Executor on) {
+  private void drain() {
     owner = Thread.currentThread();
-    runningOn = on;
     try {
       for (int i = 0; i < BATCH; i++) {
         Runnable r = tasks.poll();
@@ -86,11 +60,10 @@ public final class SerialExecutor implements Executor {
         }
       }
     } finally {
-      runningOn = null;
       owner = null;
       scheduled.set(false);
       if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
-        submit();
+        pool.execute(this::drain);
       }
     }
   }

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -152,8 +151,7 @@ final class Session {
     mirror();
     SessionHandle handle = new SessionHandle(this, conn, present);
     Connection c = conn;
-    actor.runOn(c.sink.executor());
-    onSink(c, () -> f.complete(handle));
+    c.sink.executor().execute(() -> f.complete(handle));
     for (StoredMessage sm : inflight.values()) {
       send(c, sm, true);
     }
@@ -211,7 +209,6 @@ final class Session {
     conn = null;
     c.closed = true;
     asleep = false;
-    actor.runOn(null);
     broker.connectedByProtocol.get(c.client.protocol()).decrementAndGet();
     if (notifySink) {
       c.sink.executor().execute(() -> c.sink.sessionClosed(reason));
@@ -520,20 +517,6 @@ final class Session {
     throw new IllegalStateException("no free packet id");
   }
 
-  /**
-   * Runs {@code r} on the connection's executor: inline when this burst already runs there (the common
-   * case while connected), else as a task. Both keep order: a burst on that executor starts only after
-   * every task this session handed it earlier.
-   */
-  private void onSink(Connection c, Runnable r) {
-    Executor exec = c.sink.executor();
-    if (actor.runningOn() == exec) {
-      r.run();
-    } else {
-      exec.execute(r);
-    }
-  }
-
   private void send(Connection c, StoredMessage sm, boolean dup) {
     Message m = sm.message();
     Long remaining = m.remainingExpirySeconds(now());
@@ -542,7 +525,7 @@ final class Session {
     }
     Delivery d = new Delivery(new DeliveryId(sm.packetId()), m, dup, sm.released(), sm.subscriptionIds());
     broker.sent.increment();
-    onSink(c, () -> {
+    c.sink.executor().execute(() -> {
       if (!c.closed) {
         c.sink.deliver(d);
       }
