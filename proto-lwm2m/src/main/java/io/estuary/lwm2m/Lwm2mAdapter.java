@@ -2,8 +2,12 @@ package io.estuary.lwm2m;
 
 import io.estuary.core.api.AdapterStatus;
 import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.KeyValueSpace;
 import io.estuary.core.api.ListenerInfo;
 import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.lwm2m.persistence.CommandJournal;
+import io.estuary.lwm2m.persistence.DurableRegistrationStore;
+import io.estuary.lwm2m.persistence.RegistrationJson;
 import io.estuary.lwm2m.registration.Endpoints;
 import io.estuary.lwm2m.security.LifetimeAuthorizer;
 import java.net.InetSocketAddress;
@@ -30,7 +34,13 @@ import org.eclipse.leshan.server.model.VersionedModelProvider;
 import org.eclipse.leshan.server.queue.StaticClientAwakeTimeProvider;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.security.DefaultAuthorizer;
-import org.eclipse.leshan.server.security.InMemorySecurityStore;
+import org.eclipse.leshan.server.security.SecurityStore;
+import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
+import io.estuary.cf.DtlsSettings;
+import io.estuary.lwm2m.security.Credentials;
+import io.estuary.lwm2m.security.DtlsListener;
+import io.estuary.lwm2m.security.X509EndpointAuthorizer;
+import java.security.cert.X509Certificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +59,10 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private volatile LeshanServer server;
   private ExecutorService workers;
+  private ExecutorService writer;
   private Endpoints endpoints;
+  private DurableRegistrationStore registrations;
+  private CommandJournal journal;
 
   public Lwm2mAdapter(Lwm2mConfig config, GatewayContext ctx) {
     this.config = config;
@@ -61,36 +74,71 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     status = AdapterStatus.STARTING;
     try {
       Configuration cf = config.californium().toConfiguration();
-      CaliforniumServerEndpointsProvider.Builder eps =
-          new CaliforniumServerEndpointsProvider.Builder(new CoapServerProtocolProvider()).setConfiguration(cf);
+      KeyValueSpace kv = ctx.keyValueSpace("lwm2m");
+      writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lwm2m-store");
+        t.setDaemon(true);
+        return t;
+      });
+      registrations = new DurableRegistrationStore(kv, writer);
+      List<Registration> restored = registrations.load();
+      journal = new CommandJournal(kv, writer, ctx.clock().millis() * 1000);
+      Map<String, List<CommandJournal.Entry>> waitingCommands = journal.load();
+      List<DtlsListener> dtls = List.copyOf(config.dtlsListeners().values());
+      if (!dtls.isEmpty()) {
+        cf = dtls.get(0).settings().configuration(cf); // role, client authentication, connection id
+      }
+      CaliforniumServerEndpointsProvider.Builder eps = new CaliforniumServerEndpointsProvider.Builder(
+          new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);
       config.udpListeners().values().forEach(a -> eps.addEndpoint(a, Protocol.COAP));
-      server = new LeshanServerBuilder()
+      dtls.forEach(l -> eps.addEndpoint(l.bind(), Protocol.COAPS));
+      SecurityStore credentials = Credentials.store(dtls);
+      LeshanServerBuilder builder = new LeshanServerBuilder()
           .setEndpointsProviders(eps.build())
+          .setRegistrationStore(registrations)
+          .setSecurityStore(credentials)
           .setObjectModelProvider(new VersionedModelProvider(ObjectModels.load(config.xmlDir())))
           .setAuthorizer(new LifetimeAuthorizer(config.lifetimeMin(), config.lifetimeMax(),
-              new DefaultAuthorizer(new InMemorySecurityStore())))
-          .setClientAwakeTimeProvider(new StaticClientAwakeTimeProvider((int) config.qmodeTimeWindow().toMillis()))
-          .build();
+              new X509EndpointAuthorizer(new DefaultAuthorizer(credentials))))
+          .setClientAwakeTimeProvider(new StaticClientAwakeTimeProvider((int) config.qmodeTimeWindow().toMillis()));
+      dtls.stream().filter(l -> l.settings().privateKey() != null).findFirst().ifPresent(l -> {
+        DtlsSettings d = l.settings();
+        builder.setPrivateKey(d.privateKey()).setPublicKey(d.publicKey());
+        if (!d.certificateChain().isEmpty()) {
+          builder.setCertificateChain(d.certificateChain().toArray(X509Certificate[]::new));
+        }
+        if (!d.trustedCertificates().isEmpty()) {
+          builder.setTrustedCertificates(d.trustedCertificates().toArray(X509Certificate[]::new));
+        }
+      });
+      server = builder.build();
       AtomicInteger n = new AtomicInteger();
       workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "lwm2m-worker-" + n.incrementAndGet());
         t.setDaemon(true);
         return t;
       });
-      endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName);
+      endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal);
       server.getRegistrationService().addListener(endpoints);
       server.getPresenceService().addListener(endpoints);
       server.getObservationService().addListener(endpoints);
       server.getSendService().addListener(endpoints);
       server.start();
-      List<String> names = new ArrayList<>(config.udpListeners().keySet());
+      List<String> names = new ArrayList<>();
+      config.udpListeners().keySet().forEach(l -> names.add("udp:" + l));
+      config.dtlsListeners().keySet().forEach(l -> names.add("dtls:" + l));
       List<LwM2mServerEndpoint> bound = server.getEndpoints();
       for (int i = 0; i < bound.size(); i++) {
         URI uri = bound.get(i).getURI();
-        String name = "udp:" + (i < names.size() ? names.get(i) : "default");
+        String name = i < names.size() ? names.get(i) : "udp:default";
         listenerNames.put(uri, name);
-        listeners.add(new ListenerInfo("lwm2m", name, new InetSocketAddress(uri.getHost(), uri.getPort()), false));
+        listeners.add(new ListenerInfo("lwm2m", name, new InetSocketAddress(uri.getHost(), uri.getPort()),
+            "coaps".equals(uri.getScheme())));
         LOG.info("LwM2M listener {} on {}", name, uri);
+      }
+      endpoints.restore(reattach(restored), waitingCommands);
+      if (!restored.isEmpty()) {
+        LOG.info("LwM2M: {} registration(s) restored, {} with waiting commands", restored.size(), waitingCommands.size());
       }
       status = AdapterStatus.RUNNING;
       return CompletableFuture.completedFuture(null);
@@ -98,8 +146,32 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       status = AdapterStatus.FAILED;
       stopQuietly();
       return CompletableFuture.failedFuture(new IllegalStateException(
-          "LwM2M gateway failed to start on " + config.udpListeners() + ": " + e.getMessage(), e));
+          "LwM2M gateway failed to start on " + config.udpListeners() + " " + config.dtlsListeners().keySet() + ": " + e.getMessage(), e));
     }
+  }
+
+  /**
+   * The restored registrations as they are now in the store (a device may have registered again
+   * meanwhile), each pointed at a server endpoint that exists (a listener may have moved).
+   */
+  private List<Registration> reattach(List<Registration> restored) {
+    List<Registration> now = new ArrayList<>();
+    List<LwM2mServerEndpoint> bound = server.getEndpoints();
+    for (Registration r : restored) {
+      Registration current = registrations.getRegistrationByEndpoint(r.getEndpoint());
+      if (current == null || !current.getId().equals(r.getId())) {
+        continue;
+      }
+      URI used = current.getLastEndpointUsed();
+      if (bound.stream().noneMatch(e -> e.getURI().equals(used))) {
+        URI uri = bound.stream().filter(e -> e.getURI().getScheme().equals(used.getScheme())).findFirst()
+            .orElse(bound.get(0)).getURI();
+        current = RegistrationJson.withEndpointUri(current, uri);
+        registrations.replaceInMemory(current);
+      }
+      now.add(current);
+    }
+    return now;
   }
 
   private String listenerName(Registration reg) {
@@ -116,6 +188,15 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   }
 
   private void stopQuietly() {
+    if (registrations != null) {
+      registrations.freeze();
+    }
+    if (journal != null) {
+      journal.freeze();
+    }
+    if (endpoints != null) {
+      endpoints.shutdown();
+    }
     if (server != null) {
       try {
         server.destroy();
@@ -131,6 +212,20 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         Thread.currentThread().interrupt();
       }
     }
+    if (writer != null) {
+      writer.shutdown(); // what was handed to it before the freeze still reaches the store
+      try {
+        writer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Whether {@code endpoint}'s broker session is open and subscribed to its command topic. */
+  public boolean sessionReady(String endpoint) {
+    Endpoints e = endpoints;
+    return e != null && e.ready(endpoint);
   }
 
   /** Whether {@code endpoint} is registered and reachable now (a queue-mode device outside its awake window is not). */

@@ -1,5 +1,8 @@
 package io.estuary.lwm2m;
 
+import io.estuary.lwm2m.security.DtlsListener;
+import java.util.Collections;
+
 import io.estuary.cf.CfSettings;
 import io.estuary.core.api.AdapterConfig;
 import java.net.InetSocketAddress;
@@ -23,6 +26,7 @@ import java.util.Objects;
  * @param commandTtl how long a command waits for a sleeping queue-mode device
  * @param maxQueuedCommands per endpoint, commands waiting for a sleeping device
  * @param udpListeners listener name → bind address
+ * @param dtlsListeners listener name → DTLS listener (bind address, dtls_options, PSK security store)
  * @param californium Californium tuning (threads, deduplicator, timers)
  */
 public record Lwm2mConfig(
@@ -38,6 +42,7 @@ public record Lwm2mConfig(
     Duration commandTtl,
     int maxQueuedCommands,
     Map<String, InetSocketAddress> udpListeners,
+    Map<String, DtlsListener> dtlsListeners,
     CfSettings californium) {
 
   public Lwm2mConfig {
@@ -55,7 +60,11 @@ public record Lwm2mConfig(
     }
     mountpoint = mountpoint == null ? "" : mountpoint;
     Objects.requireNonNull(translators, "translators");
-    udpListeners = Map.copyOf(udpListeners);
+    udpListeners = Collections.unmodifiableMap(new LinkedHashMap<>(udpListeners));
+    dtlsListeners = Collections.unmodifiableMap(new LinkedHashMap<>(dtlsListeners));
+    if (udpListeners.isEmpty() && dtlsListeners.isEmpty()) {
+      throw new IllegalArgumentException("no enabled listener (listeners.udp or listeners.dtls)");
+    }
     Objects.requireNonNull(californium, "californium");
   }
 
@@ -84,13 +93,23 @@ public record Lwm2mConfig(
         }
       }
     }
+    Map<String, DtlsListener> dtls = new LinkedHashMap<>();
+    if (c.has("listeners.dtls")) {
+      AdapterConfig listeners = c.getConfig("listeners.dtls");
+      for (String name : listeners.keys()) {
+        AdapterConfig l = listeners.getConfig(name);
+        if (!l.has("enable") || l.getBoolean("enable")) {
+          dtls.put(name, DtlsListener.from(l, Binds.parse(l, "bind")));
+        }
+      }
+    }
     CfSettings cf = c.has("californium") ? CfSettings.from(c.getConfig("californium"), 256 * 1024)
         : CfSettings.DEFAULTS.withMaxBodySize(256 * 1024);
     try {
       return new Lwm2mConfig(c.getString("xml_dir"), c.getDuration("lifetime_min"), c.getDuration("lifetime_max"),
           c.getDuration("qmode_time_window"), c.getBoolean("auto_observe"), cond.equals("always"),
           c.getString("mountpoint"), c.has("translators") ? Translators.from(c.getConfig("translators")) : Translators.DEFAULTS,
-          c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, cf);
+          c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
     }

@@ -19,6 +19,7 @@ import io.estuary.lwm2m.mapping.CommandParser;
 import io.estuary.lwm2m.mapping.EventJson;
 import io.estuary.lwm2m.mapping.ParseResult;
 import io.estuary.lwm2m.mapping.RequestBuilder;
+import io.estuary.lwm2m.persistence.CommandJournal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -52,7 +53,12 @@ public final class Endpoint implements DeliverySink {
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.lwm2m.drops");
 
   /** A command waiting for a sleeping device. */
-  private record Waiting(Command command, DownlinkRequest<? extends LwM2mResponse> request, long deadlineMillis) {}
+  private record Waiting(Command command, DownlinkRequest<? extends LwM2mResponse> request, long deadlineMillis,
+      String journalKey) {
+    Waiting withKey(String key) {
+      return new Waiting(command, request, deadlineMillis, key);
+    }
+  }
 
   private final String name;
   private final Lwm2mConfig config;
@@ -67,11 +73,15 @@ public final class Endpoint implements DeliverySink {
   private final List<Message> beforeSession = new ArrayList<>();
   private Registration registration;
   private BrokerSession session;
+  private final CommandJournal journal;
   private boolean opening;
   private boolean closed;
+  private volatile boolean ready;
 
-  Endpoint(String name, Lwm2mConfig config, GatewayContext ctx, Downlink downlink, SerialExecutor executor, Endpoints owner) {
+  Endpoint(String name, Lwm2mConfig config, GatewayContext ctx, Downlink downlink, SerialExecutor executor,
+      Endpoints owner, CommandJournal journal) {
     this.name = name;
+    this.journal = journal;
     this.config = config;
     this.ctx = ctx;
     this.downlink = downlink;
@@ -82,6 +92,11 @@ public final class Endpoint implements DeliverySink {
 
   public String name() {
     return name;
+  }
+
+  /** True once the broker session is open and subscribed to the command topic. */
+  boolean ready() {
+    return ready;
   }
 
   @Override
@@ -111,7 +126,7 @@ public final class Endpoint implements DeliverySink {
   void registered(Registration reg) {
     registration = reg;
     if (session == null && !opening) {
-      open(reg);
+      open(reg, true, List.of());
       return;
     }
     publish(config.translators().register(), EventJson.registration("register", reg));
@@ -131,8 +146,17 @@ public final class Endpoint implements DeliverySink {
     flush();
   }
 
+  /** A registration read back from the store at start: the session reopens, no register event. */
+  void restored(Registration reg, List<CommandJournal.Entry> stored) {
+    registration = reg;
+    if (session == null && !opening) {
+      open(reg, false, stored);
+    }
+  }
+
   void unregistered() {
     for (Waiting w : waiting) {
+      journal.remove(w.journalKey());
       publish(config.translators().response(), EventJson.failure(w.command(), "4.04", "not_found", "device deregistered"));
     }
     waiting.clear();
@@ -143,7 +167,18 @@ public final class Endpoint implements DeliverySink {
     owner.removed(this);
   }
 
-  private void open(Registration reg) {
+  /** The gateway stops: the session ends, what is journaled stays journaled. */
+  void shutdown() {
+    closed = true;
+    ready = false;
+    BrokerSession s = session;
+    session = null;
+    if (s != null) {
+      s.close(CloseReason.SERVER_SHUTDOWN);
+    }
+  }
+
+  private void open(Registration reg, boolean announce, List<CommandJournal.Entry> stored) {
     opening = true;
     ClientInfo client = new ClientInfo(name, null, "lwm2m", owner.listenerName(reg), reg.getSocketAddress(), mountpoint);
     ctx.openSession(client, SessionOptions.builder().build(), this).whenComplete((s, err) -> {
@@ -151,6 +186,7 @@ public final class Endpoint implements DeliverySink {
       if (err != null) {
         LOG.debug("LwM2M {} {}: session refused: {}", name, reg.getSocketAddress(), err.toString());
         closed = true;
+        stored.forEach(w -> journal.remove(w.key()));
         downlink.removeRegistration(reg);
         owner.removed(this);
         return;
@@ -165,14 +201,18 @@ public final class Endpoint implements DeliverySink {
         if (subErr != null || outcomes.isEmpty() || !outcomes.get(0).isGranted()) {
           LOG.debug("LwM2M {}: command topic subscription refused: {}", name, subErr != null ? subErr : outcomes);
         }
-        publish(config.translators().register(), EventJson.registration("register", registration));
+        if (announce) {
+          publish(config.translators().register(), EventJson.registration("register", registration));
+        }
         for (Message m : beforeSession) {
           s.publish(m);
         }
         beforeSession.clear();
-        if (config.autoObserve()) {
+        if (announce && config.autoObserve()) {
           owner.autoObserve(this, registration);
         }
+        stored.forEach(this::restore);
+        ready = true;
         flush();
       });
     });
@@ -197,6 +237,21 @@ public final class Endpoint implements DeliverySink {
     command(((ParseResult.Parsed) parsed).command(), now + ttl);
   }
 
+  /** A command read back from the journal: it waits again, under the same key. */
+  private void restore(CommandJournal.Entry stored) {
+    ParseResult parsed = CommandParser.parse(stored.command());
+    if (!(parsed instanceof ParseResult.Parsed p)) {
+      journal.remove(stored.key());
+      return;
+    }
+    BuildResult built = RequestBuilder.build(p.command(), downlink.model(registration));
+    if (built instanceof BuildResult.Built b) {
+      enqueue(new Waiting(p.command(), b.request(), stored.deadlineMillis(), stored.key()), false);
+    } else {
+      journal.remove(stored.key());
+    }
+  }
+
   /** A command from MQTT, or an auto-observe made by the gateway. */
   void command(Command cmd, long deadlineMillis) {
     Registration reg = registration;
@@ -210,7 +265,7 @@ public final class Endpoint implements DeliverySink {
     } else if (built instanceof BuildResult.CancelObserve c) {
       cancelObserve(cmd, c.path());
     } else if (built instanceof BuildResult.Built b) {
-      submit(new Waiting(cmd, b.request(), deadlineMillis));
+      submit(new Waiting(cmd, b.request(), deadlineMillis, null));
     }
   }
 
@@ -222,17 +277,30 @@ public final class Endpoint implements DeliverySink {
     }
     observeReqIds.remove(path);
     observeSeq.remove(path);
-    submit(new Waiting(cmd, new CancelObservationRequest(obs), Long.MAX_VALUE));
+    submit(new Waiting(cmd, new CancelObservationRequest(obs), Long.MAX_VALUE, null));
   }
 
   /** Commands go out in arrival order: through the queue, which drains at once while the device is awake. */
   private void submit(Waiting w) {
-    enqueue(w, false);
+    enqueue(asleep() ? journaled(w) : w, false);
     flush();
+  }
+
+  private boolean asleep() {
+    return registration != null && registration.usesQueueMode() && !downlink.isAwake(registration);
+  }
+
+  /** Commands that will wait for a sleeping device are journaled (cancel-observe is not: observations do not survive a restart). */
+  private Waiting journaled(Waiting w) {
+    if (w.journalKey() != null || w.request() instanceof CancelObservationRequest) {
+      return w;
+    }
+    return w.withKey(journal.save(name, w.command().envelope(), w.deadlineMillis()));
   }
 
   private void enqueue(Waiting w, boolean first) {
     if (waiting.size() >= config.maxQueuedCommands()) {
+      journal.remove(w.journalKey());
       drop("queue full");
       publish(config.translators().response(), EventJson.failure(w.command(), "5.03", "service_unavailable",
           "device asleep and max_queued_commands (" + config.maxQueuedCommands() + ") reached"));
@@ -263,6 +331,7 @@ public final class Endpoint implements DeliverySink {
       Waiting w = it.next();
       if (now >= w.deadlineMillis()) {
         it.remove();
+        journal.remove(w.journalKey());
         drop("command expired while the device slept");
         publish(config.translators().response(), EventJson.failure(w.command(), "5.04", "gateway_timeout",
             "command expired before the device woke up"));
@@ -279,6 +348,7 @@ public final class Endpoint implements DeliverySink {
     boolean cancel = w.request() instanceof CancelObservationRequest;
     downlink.send(reg, w.request(), config.commandTimeout(),
         r -> executor.execute(() -> {
+          journal.remove(w.journalKey());
           if (cancel) {
             downlink.forgetObservations(reg, cmd.reqPath()); // a no-op when Leshan already dropped it
           }
@@ -289,8 +359,11 @@ public final class Endpoint implements DeliverySink {
 
   private void failed(Waiting w, Exception e) {
     if (e instanceof ClientSleepingException) {
-      enqueue(w, true);
-    } else if (e instanceof TimeoutException) {
+      enqueue(journaled(w), true);
+      return;
+    }
+    journal.remove(w.journalKey());
+    if (e instanceof TimeoutException) {
       publish(config.translators().response(), EventJson.timeout(w.command()));
     } else if (e instanceof InvalidResponseException) {
       publish(config.translators().response(), EventJson.failure(w.command(), "4.00", "bad_request", e.getMessage()));
@@ -317,7 +390,9 @@ public final class Endpoint implements DeliverySink {
   public void sessionClosed(CloseReason reason) {
     LOG.debug("LwM2M {}: session closed by the broker ({})", name, reason);
     closed = true;
+    ready = false;
     session = null;
+    waiting.forEach(w -> journal.remove(w.journalKey())); // a no-op while the gateway stops
     waiting.clear();
     owner.removed(this);
     if (registration != null) {

@@ -7,7 +7,9 @@ import io.estuary.core.api.Metrics;
 import io.estuary.lwm2m.Lwm2mConfig;
 import io.estuary.lwm2m.mapping.Command;
 import io.estuary.lwm2m.mapping.CommandType;
+import io.estuary.lwm2m.persistence.CommandJournal;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -48,9 +50,11 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   private final Executor pool;
   private final Function<Registration, String> listenerNames;
   private final Metrics.Counter drops;
+  private final CommandJournal journal;
 
   public Endpoints(Lwm2mConfig config, GatewayContext ctx, Downlink downlink, Executor pool,
-      Function<Registration, String> listenerNames) {
+      Function<Registration, String> listenerNames, CommandJournal journal) {
+    this.journal = journal;
     this.config = config;
     this.ctx = ctx;
     this.downlink = downlink;
@@ -77,7 +81,44 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   }
 
   private Endpoint endpoint(String name) {
-    return byName.computeIfAbsent(name, n -> new Endpoint(n, config, ctx, downlink, new SerialExecutor(pool), this));
+    return byName.computeIfAbsent(name, n -> new Endpoint(n, config, ctx, downlink, new SerialExecutor(pool), this, journal));
+  }
+
+  /** True once {@code name}'s session is open and subscribed to its command topic. */
+  public boolean ready(String name) {
+    Endpoint e = byName.get(name);
+    return e != null && e.ready();
+  }
+
+  /**
+   * Registrations read back from the store at start: each endpoint's session reopens (no register event)
+   * and its journaled commands wait again. Journaled commands of endpoints not registered any more are
+   * deleted.
+   */
+  public void restore(Collection<Registration> regs, Map<String, List<CommandJournal.Entry>> stored) {
+    Map<String, List<CommandJournal.Entry>> left = new java.util.HashMap<>(stored);
+    for (Registration reg : regs) {
+      List<CommandJournal.Entry> mine = Objects.requireNonNullElse(left.remove(reg.getEndpoint()), List.of());
+      Endpoint e = endpoint(reg.getEndpoint());
+      e.executor().execute(() -> e.restored(reg, mine));
+    }
+    left.values().forEach(journal::removeAll);
+  }
+
+  /** The gateway stops: every session ends; registrations and journaled commands stay stored. */
+  public void shutdown() {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(byName.size());
+    for (Endpoint e : byName.values()) {
+      e.executor().execute(() -> {
+        e.shutdown();
+        done.countDown();
+      });
+    }
+    try {
+      done.await(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void onEndpoint(String name, java.util.function.Consumer<Endpoint> task) {

@@ -85,11 +85,21 @@ final class TestDevice implements AutoCloseable {
   final LeshanClient client;
 
   TestDevice(String endpoint, InetSocketAddress server, long lifetime, boolean queueMode) {
+    this(endpoint, lifetime, queueMode, Security.noSec("coap://127.0.0.1:" + server.getPort(), 123));
+  }
+
+  /** A device registering over DTLS with a pre-shared key. */
+  static TestDevice psk(String endpoint, InetSocketAddress server, String identity, String key) {
+    return new TestDevice(endpoint, 300, false, Security.psk("coaps://127.0.0.1:" + server.getPort(), 123,
+        identity.getBytes(java.nio.charset.StandardCharsets.UTF_8), key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  TestDevice(String endpoint, long lifetime, boolean queueMode, Security security) {
     this.endpoint = endpoint;
     List<ObjectModel> models = new ArrayList<>(ObjectLoader.loadAllDefault());
     models.addAll(ObjectLoader.loadObjectsFromDir(XML_DIR, false));
     ObjectsInitializer init = new ObjectsInitializer(new StaticModel(models));
-    init.setInstancesForObject(0, Security.noSec("coap://127.0.0.1:" + server.getPort(), 123));
+    init.setInstancesForObject(0, security);
     init.setInstancesForObject(1, queueMode
         ? new Server(123, lifetime, EnumSet.of(BindingMode.U, BindingMode.Q), false, BindingMode.U)
         : new Server(123, lifetime));
@@ -105,7 +115,8 @@ final class TestDevice implements AutoCloseable {
     DefaultRegistrationEngineFactory engine = new DefaultRegistrationEngineFactory();
     engine.setQueueMode(queueMode);
     engine.setRequestTimeoutInMs(5000);
-    CaliforniumClientEndpointsProvider.Builder eps = new CaliforniumClientEndpointsProvider.Builder(new CoapClientProtocolProvider());
+    CaliforniumClientEndpointsProvider.Builder eps = new CaliforniumClientEndpointsProvider.Builder(
+        new CoapClientProtocolProvider(), new org.eclipse.leshan.client.californium.endpoint.coaps.CoapsClientProtocolProvider());
     eps.setClientAddress(InetAddress.getLoopbackAddress());
     client = new LeshanClientBuilder(endpoint).setObjects(init.create(0, 1, 3, 19999))
         .setRegistrationEngineFactory(engine).setEndpointsProviders(eps.build()).build();

@@ -1,0 +1,90 @@
+package io.estuary.lwm2m.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.estuary.core.testkit.TestGateway;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** LwM2M over DTLS with pre-shared keys: the PSK table is the security store. */
+@Timeout(60)
+class Lwm2mDtlsIT {
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Lwm2mGatewayIT.CapturingFactory factory = new Lwm2mGatewayIT.CapturingFactory();
+  private TestGateway gw;
+  private MqttProbe mqtt;
+  private InetSocketAddress dtls;
+  private InetSocketAddress udp;
+
+  @BeforeEach
+  void start() {
+    gw = TestGateway.builder()
+        .config("gateway.lwm2m.listeners.udp.default.bind = \"127.0.0.1:0\"")
+        .config("gateway.lwm2m.listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", dtls_options.psk = ["
+            + "{identity = \"dev-psk\", key = \"s3cret\"}, {identity = \"id-other\", key = \"k2\", endpoint = \"dev-mapped\"}] }")
+        .config("gateway.lwm2m.xml_dir = \"" + TestDevice.XML_DIR.getPath().replace("\\", "/") + "\"")
+        .adapter(factory)
+        .start();
+    dtls = gw.listener("lwm2m", "dtls:default");
+    udp = gw.listener("lwm2m", "udp:default");
+    mqtt = new MqttProbe(gw.mqttPort());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+    mqtt.close();
+    gw.close();
+  }
+
+  private TestDevice started(TestDevice d) {
+    open.add(d);
+    return d.start();
+  }
+
+  @Test
+  void a_device_with_the_right_key_registers_over_dtls_and_takes_commands() {
+    started(TestDevice.psk("dev-psk", dtls, "dev-psk", "s3cret"));
+    mqtt.await("lwm2m/dev-psk/up/resp", j -> j.path("msgType").asText().equals("register"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> factory.adapter.sessionReady("dev-psk"));
+    mqtt.command("dev-psk", "{\"reqID\":1,\"msgType\":\"read\",\"data\":{\"path\":\"/3/0/0\"}}");
+    JsonNode r = mqtt.response("dev-psk", 1);
+    assertThat(r.at("/data/code").asText()).isEqualTo("2.05");
+  }
+
+  @Test
+  void an_identity_mapped_to_another_endpoint_registers_as_that_endpoint_only() {
+    started(TestDevice.psk("dev-mapped", dtls, "id-other", "k2"));
+    mqtt.await("lwm2m/dev-mapped/up/resp", j -> j.path("msgType").asText().equals("register"));
+    started(TestDevice.psk("dev-impostor", dtls, "id-other", "k2"));
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        .until(() -> mqtt.find("lwm2m/dev-impostor/up/resp", j -> true) == null);
+    assertThat(factory.adapter.isAwake("dev-impostor")).isFalse();
+  }
+
+  @Test
+  void a_wrong_key_is_rejected() {
+    started(TestDevice.psk("dev-psk", dtls, "dev-psk", "wrong"));
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        .until(() -> mqtt.find("lwm2m/dev-psk/up/resp", j -> true) == null);
+    assertThat(factory.adapter.isAwake("dev-psk")).isFalse();
+  }
+
+  @Test
+  void an_endpoint_with_credentials_cannot_register_over_plain_udp() {
+    started(new TestDevice("dev-psk", udp, 300, false));
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        .until(() -> mqtt.find("lwm2m/dev-psk/up/resp", j -> true) == null);
+    assertThat(factory.adapter.isAwake("dev-psk")).isFalse();
+  }
+}
