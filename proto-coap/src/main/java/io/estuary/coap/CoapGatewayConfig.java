@@ -91,7 +91,7 @@ public record CoapGatewayConfig(
       for (String name : listeners.keys()) {
         AdapterConfig l = listeners.getConfig(name);
         if (!l.has("enable") || l.getBoolean("enable")) {
-          udp.put(name, Binds.parse(l, "bind"));
+          udp.put(name, l.getAddress("bind"));
         }
       }
     }
@@ -104,7 +104,7 @@ public record CoapGatewayConfig(
           if (!l.has("dtls_options")) {
             throw l.invalid("dtls_options", "a block with psk / psk_file or certfile + keyfile");
           }
-          dtls.put(name, new DtlsListener(Binds.parse(l, "bind"), DtlsSettings.from(l.getConfig("dtls_options"))));
+          dtls.put(name, new DtlsListener(l.getAddress("bind"), DtlsSettings.from(l.getConfig("dtls_options"))));
         }
       }
     }

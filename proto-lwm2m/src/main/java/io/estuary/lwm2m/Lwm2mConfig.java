@@ -89,7 +89,7 @@ public record Lwm2mConfig(
       for (String name : listeners.keys()) {
         AdapterConfig l = listeners.getConfig(name);
         if (!l.has("enable") || l.getBoolean("enable")) {
-          udp.put(name, Binds.parse(l, "bind"));
+          udp.put(name, l.getAddress("bind"));
         }
       }
     }
@@ -99,7 +99,7 @@ public record Lwm2mConfig(
       for (String name : listeners.keys()) {
         AdapterConfig l = listeners.getConfig(name);
         if (!l.has("enable") || l.getBoolean("enable")) {
-          dtls.put(name, DtlsListener.from(l, Binds.parse(l, "bind")));
+          dtls.put(name, DtlsListener.from(l, l.getAddress("bind")));
         }
       }
     }

@@ -29,6 +29,15 @@ public interface AdapterConfig {
 
   List<String> getStringList(String key);
 
+  /** A listener bind: "host:port", "[v6]:port" or a bare port (see {@link BindAddress}). */
+  default java.net.InetSocketAddress getAddress(String key) {
+    try {
+      return BindAddress.parse(getString(key));
+    } catch (IllegalArgumentException e) {
+      throw invalid(key, "\"host:port\" or a port 0..65535");
+    }
+  }
+
   AdapterConfig getConfig(String key);
 
   List<AdapterConfig> getConfigList(String key);

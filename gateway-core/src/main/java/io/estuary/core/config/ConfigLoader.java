@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import io.estuary.core.auth.AclRule;
 import io.estuary.core.auth.UserEntry;
 import java.io.File;
@@ -183,22 +182,10 @@ public final class ConfigLoader {
 
   /** "host:port", ":port", "[v6]:port" or a bare port number (binds all interfaces). */
   public static InetSocketAddress address(String key, ConfigValue v) {
-    String s = v.valueType() == ConfigValueType.NUMBER ? String.valueOf(v.unwrapped()) : String.valueOf(v.unwrapped()).trim();
+    String s = String.valueOf(v.unwrapped());
     try {
-      int colon = s.lastIndexOf(':');
-      String host = colon < 0 ? "0.0.0.0" : s.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      if (host.isEmpty()) {
-        host = "0.0.0.0";
-      }
-      int port = Integer.parseInt(colon < 0 ? s : s.substring(colon + 1));
-      if (port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return new InetSocketAddress(host, port);
-    } catch (RuntimeException e) {
+      return io.estuary.core.api.BindAddress.parse(s);
+    } catch (IllegalArgumentException e) {
       throw new ConfigError(key, s, "host:port or a port number 0..65535");
     }
   }
