@@ -42,8 +42,6 @@ public final class MqttSnChannel {
   public enum State { NEW, WAIT_WILL_TOPIC, WAIT_WILL_MSG, CONNECTING, ACTIVE, ASLEEP, AWAKE, CLOSED }
 
   static final String PROTOCOL = "mqttsn";
-  /** The key-value namespace of persistent sessions' topic ids. */
-  static final String TOPIC_ID_SPACE = "mqttsn-topic-ids";
   /** Deliveries larger than this do not fit a UDP datagram with the 3-octet length form (§5.2.1). */
   static final int MAX_PACKET_SIZE = 65_000;
   private static final Logger log = LoggerFactory.getLogger(MqttSnChannel.class);
@@ -54,12 +52,14 @@ public final class MqttSnChannel {
   private final String listener;
   private final Executor executor;
   private final Consumer<List<Action>> outbound;
+  private final TopicIdStore topicStore;
   private final TopicRegistry topics = new TopicRegistry();
   private final Outbound out;
   private final Inbound in;
 
-  private InetSocketAddress peer;
+  private Peer where;
   private String peerIdentity;
+  private boolean identityAsUsername;
   private State state = State.NEW;
   private final long createdAt;
   private long lastSeen;
@@ -73,20 +73,35 @@ public final class MqttSnChannel {
   private boolean willRetain;
   private Payload willPayload = Payload.EMPTY;
   private BrokerSession session;
+  /** Opened by the broker, waiting for the stored topic ids before CONNACK. */
+  private BrokerSession opening;
   private Duration keepAlive = Duration.ZERO;
   private Duration sleepDuration = Duration.ZERO;
   private long sleepDeadline;
   private boolean wakeDrained;
+  /** The client stopped answering (keepalive, missed wake-up, retries exhausted): §6.14 "lost". */
+  private boolean lost;
+  // listing mirrors, written on the channel's thread at the end of each step, read by any thread
+  private volatile String stateMirror = "connecting";
+  private volatile int heldMirror;
+  private volatile BrokerSession sessionMirror;
 
   private final List<Action> collected = new ArrayList<>();
   private int depth;
 
   public MqttSnChannel(MqttSnConfig config, GatewayContext ctx, String listener, InetSocketAddress peer,
-      Executor executor, Consumer<List<Action>> outbound) {
+      Executor executor, Consumer<List<Action>> outbound, TopicIdStore topicStore) {
+    this(config, ctx, listener, Peer.direct(peer), executor, outbound, topicStore);
+  }
+
+  /** A client at {@code where}: directly attached, or behind a forwarder (§5.5). */
+  public MqttSnChannel(MqttSnConfig config, GatewayContext ctx, String listener, Peer where,
+      Executor executor, Consumer<List<Action>> outbound, TopicIdStore topicStore) {
     this.config = config;
+    this.topicStore = topicStore;
     this.ctx = ctx;
     this.listener = listener;
-    this.peer = peer;
+    this.where = where;
     this.executor = executor;
     this.outbound = outbound;
     this.createdAt = ctx.clock().millis();
@@ -104,20 +119,29 @@ public final class MqttSnChannel {
   }
 
   public InetSocketAddress peer() {
-    return peer;
+    return where.address();
   }
 
-  /** The client showed up from another address or port (§6.14 wake-up, or a new CONNECT). */
-  public void moveTo(InetSocketAddress newPeer) {
-    if (!newPeer.equals(peer)) {
-      log.debug("mqttsn client {} moved from {} to {}", clientId, peer, newPeer);
-      peer = newPeer;
+  /** The address and, behind a forwarder, the wireless node id. */
+  public Peer where() {
+    return where;
+  }
+
+  /** The client showed up from another address, port or forwarder (§6.14 wake-up, or a new CONNECT). */
+  public void moveTo(Peer newPeer) {
+    if (!newPeer.equals(where)) {
+      log.debug("mqttsn client {} moved from {} to {}", clientId, where, newPeer);
+      where = newPeer;
     }
   }
 
-  /** The DTLS peer identity (PSK identity) of the current datagrams, or null on plain UDP. */
-  public void peerIdentity(String identity) {
+  /**
+   * The DTLS peer identity (PSK identity, certificate CN, RPK name) of the current datagrams, or null on
+   * plain UDP; with {@code asUsername} it becomes the session's username ({@code identity_as = username}).
+   */
+  public void peerIdentity(String identity, boolean asUsername) {
     peerIdentity = identity;
+    identityAsUsername = asUsername;
   }
 
   // ------------------------------------------------------------------ entry points
@@ -139,14 +163,33 @@ public final class MqttSnChannel {
 
   public List<Action> handleSessionClosed(int gen, CloseReason reason) {
     return run(() -> {
-      if (gen != generation || session == null) {
+      if (gen != generation || (session == null && opening == null)) {
         return;
       }
       log.debug("mqttsn client {} session closed by the broker: {}", clientId, reason);
       session = null;
+      opening = null;
       send(Disconnect.plain());
       finish();
     });
+  }
+
+  /**
+   * When {@link #handleTimeout} has something to do at the earliest (epoch millis, the context's
+   * clock); cheap and allocation-free, so the timer tick can skip the idle majority of a large fleet.
+   */
+  public long nextDeadline() {
+    return switch (state) {
+      case NEW, WAIT_WILL_TOPIC, WAIT_WILL_MSG, CONNECTING -> createdAt + config.idleTimeout().toMillis() + 1;
+      case ACTIVE, AWAKE -> {
+        long retry = out.nextRetryAt(config.retryInterval().toMillis());
+        long keepalive = keepAlive.isZero() ? Long.MAX_VALUE
+            : lastSeen + (long) (keepAlive.toMillis() * config.keepaliveMultiplier()) + 1;
+        yield Math.min(retry, keepalive);
+      }
+      case ASLEEP -> sleepDeadline + 1;
+      case CLOSED -> Long.MAX_VALUE;
+    };
   }
 
   /** Checks keepalive, sleep, handshake and retry deadlines against the context's clock. */
@@ -163,16 +206,19 @@ public final class MqttSnChannel {
         case ACTIVE, AWAKE -> {
           long limit = (long) (keepAlive.toMillis() * config.keepaliveMultiplier());
           if (!keepAlive.isZero() && now - lastSeen > limit) {
-            log.debug("mqttsn client {} at {}: keepalive timeout", clientId, peer);
+            log.debug("mqttsn client {} at {}: keepalive timeout", clientId, where);
+            lost = true;
             closeSession(CloseReason.KEEPALIVE_TIMEOUT);
           } else if (!out.retry(now)) {
-            log.debug("mqttsn client {} at {}: no acknowledgement after {} retries", clientId, peer, config.maxRetries());
+            log.debug("mqttsn client {} at {}: no acknowledgement after {} retries", clientId, where, config.maxRetries());
+            lost = true;
             closeSession(CloseReason.TRANSPORT_ERROR);
           }
         }
         case ASLEEP -> {
           if (now > sleepDeadline) {
             log.debug("mqttsn client {}: missed its wake-up deadline", clientId);
+            lost = true;
             closeSession(CloseReason.SLEEP_TIMEOUT); // §6.14: the client is lost, its will goes out
           }
         }
@@ -196,9 +242,30 @@ public final class MqttSnChannel {
     return run(() -> closeSession(reason));
   }
 
-  /** For listings: the registered topic ids. */
+  /**
+   * The client's state as the listing names it (MQTT-SN 1.2 §6.14 Figure 4): {@code active},
+   * {@code asleep}, {@code awake}, {@code lost}; {@code connecting} before CONNACK and
+   * {@code disconnected} after a DISCONNECT, a take-over or a shutdown.
+   */
+  public String clientState() {
+    return switch (state) {
+      case NEW, WAIT_WILL_TOPIC, WAIT_WILL_MSG, CONNECTING -> "connecting";
+      case ACTIVE -> "active";
+      case ASLEEP -> "asleep";
+      case AWAKE -> "awake";
+      case CLOSED -> lost ? "lost" : "disconnected";
+    };
+  }
+
+  /**
+   * For listings ({@link DeliverySink#attributes()}), thread-safe: {@code state} (see {@link
+   * #clientState()}), {@code buffered} (messages waiting for the client: queued by the broker while it
+   * sleeps plus those the gateway holds until a REGACK or SUBACK) and {@code topic_ids} (name → id).
+   */
   public Map<String, Object> attributes() {
-    return Map.of("state", state.name(), "peer", String.valueOf(peer), "topic_ids", topics.snapshot());
+    BrokerSession s = sessionMirror;
+    int buffered = heldMirror + (s == null ? 0 : s.queued());
+    return Map.of("state", stateMirror, "buffered", buffered, "topic_ids", topics.snapshot());
   }
 
   // ------------------------------------------------------------------ dispatch
@@ -263,8 +330,13 @@ public final class MqttSnChannel {
       session.close(CloseReason.NORMAL);
       session = null;
     }
+    if (opening != null) {
+      opening.close(CloseReason.NORMAL);
+      opening = null;
+    }
     generation++;
     out.reset();
+    lost = false;
     clientId = c.clientId();
     mountpoint = config.mountpoint().replace("${clientid}", clientId);
     pendingConnect = c;
@@ -309,9 +381,7 @@ public final class MqttSnChannel {
   private void authenticate() {
     state = State.CONNECTING;
     int gen = generation;
-    // MQTT-SN carries neither username nor password: the client id doubles as the username, so that
-    // authentication.users (with passwordless_protocols) and ACL rules can name devices
-    ClientCredentials credentials = new ClientCredentials(clientId, clientId, null, PROTOCOL, peer, peerIdentity);
+    ClientCredentials credentials = new ClientCredentials(clientId, username(), null, PROTOCOL, where.address(), peerIdentity);
     ctx.authenticate(credentials).whenCompleteAsync((auth, err) -> emitAll(run(() -> onAuth(gen, auth, err))), executor);
   }
 
@@ -320,7 +390,7 @@ public final class MqttSnChannel {
       return;
     }
     if (err != null || auth == null || !auth.isAllowed()) {
-      log.debug("mqttsn client {} at {} not authenticated: {}", clientId, peer, err != null ? err.toString() : auth);
+      log.debug("mqttsn client {} at {} not authenticated: {}", clientId, where, err != null ? err.toString() : auth);
       send(new Connack(ReturnCode.REJECTED_NOT_SUPPORTED)); // MQTT-SN 1.2 has no "not authorized" code
       finish();
       return;
@@ -334,7 +404,7 @@ public final class MqttSnChannel {
         .receiveMaximum(config.maxInflight())
         .maxPacketSize(MAX_PACKET_SIZE)
         .build();
-    ClientInfo info = new ClientInfo(clientId, clientId, PROTOCOL, listener, peer, mountpoint);
+    ClientInfo info = new ClientInfo(clientId, username(), PROTOCOL, listener, where.address(), mountpoint);
     ctx.openSession(info, options, new Sink(gen))
         .whenComplete((s, e) -> emitAll(run(() -> onOpened(gen, s, e))));
   }
@@ -347,25 +417,58 @@ public final class MqttSnChannel {
       return;
     }
     if (err != null || s == null) {
-      log.debug("mqttsn client {} at {}: session not opened: {}", clientId, peer, String.valueOf(err));
+      log.debug("mqttsn client {} at {}: session not opened: {}", clientId, where, String.valueOf(err));
       send(new Connack(ReturnCode.REJECTED_CONGESTION));
       finish();
       return;
     }
-    session = s;
-    state = State.ACTIVE;
     if (pendingConnect.cleanSession()) {
       topics.detach(); // ids die with the connection: nothing to store
-    } else {
-      // ids outlive the connection with the session (DESIGN: storage); the core says whether it resumed
-      topics.persistTo(ctx.keyValueSpace(TOPIC_ID_SPACE), clientId, s.sessionPresent());
+      if (!s.sessionPresent()) {
+        topics.clear();
+      }
+      accepted(s);
+      return;
     }
+    // ids outlive the connection with the session (DESIGN: storage); the core says whether it resumed
+    topics.attach(topicStore, clientId);
     if (!s.sessionPresent()) {
       topics.clear();
+      topicStore.replace(clientId, Map.of());
+      accepted(s);
+    } else if (topics.size() > 0) { // the channel kept its table across a re-CONNECT: the store follows it
+      topicStore.replace(clientId, topics.table());
+      accepted(s);
+    } else { // a gateway restart: read the ids on the store's executor, CONNACK once they are back here
+      opening = s;
+      topicStore.load(clientId).whenCompleteAsync(whileCurrent((stored, e) -> {
+        if (opening != s) {
+          return;
+        }
+        opening = null;
+        if (e != null) {
+          drop("topic_store_failed", "stored topic ids unreadable: " + e);
+        } else {
+          topics.load(stored);
+        }
+        accepted(s);
+      }), executor);
     }
+  }
+
+  private void accepted(BrokerSession s) {
+    session = s;
+    state = State.ACTIVE;
     pendingConnect = null;
     send(new Connack(ReturnCode.ACCEPTED));
     out.releaseHeld();
+  }
+
+  private String username() {
+    // MQTT-SN carries neither username nor password: the client id doubles as the username, so that
+    // authentication.users (with passwordless_protocols) and ACL rules can name devices; a DTLS listener
+    // with identity_as = username uses the PSK identity / certificate CN instead
+    return identityAsUsername && peerIdentity != null ? peerIdentity : clientId;
   }
 
   private Message will() {
@@ -384,7 +487,7 @@ public final class MqttSnChannel {
       drop("unknown_topic", "QoS -1 PUBLISH to an unknown topic");
       return;
     }
-    ctx.publish(ConnectionlessPublisher.publisher(config, listener, peer), m);
+    ctx.publish(ConnectionlessPublisher.publisher(config, listener, where.address()), m);
   }
 
   // ------------------------------------------------------------------ will updates (§6.4)
@@ -512,10 +615,14 @@ public final class MqttSnChannel {
   }
 
   void send(MqttSnFrame frame) {
-    emit(new Action.Send(peer, frame));
+    emit(new Action.Send(where.address(), where.wrap(frame)));
   }
 
   void closeSession(CloseReason reason) {
+    if (opening != null) {
+      opening.close(reason);
+      opening = null;
+    }
     if (session != null) {
       BrokerSession s = session;
       session = null;
@@ -534,7 +641,7 @@ public final class MqttSnChannel {
   }
 
   void drop(String reason, String what) {
-    drops.debug("mqttsn client {} at {}: dropped {} ({})", clientId, peer, what, reason);
+    drops.debug("mqttsn client {} at {}: dropped {} ({})", clientId, where, what, reason);
     ctx.metrics().counter("mqttsn.drops", "reason", reason).increment();
   }
 
@@ -559,7 +666,13 @@ public final class MqttSnChannel {
     } finally {
       depth--;
     }
-    if (depth > 0 || collected.isEmpty()) {
+    if (depth > 0) {
+      return List.of();
+    }
+    stateMirror = clientState();
+    heldMirror = out.buffered();
+    sessionMirror = session;
+    if (collected.isEmpty()) {
       return List.of();
     }
     List<Action> result = List.copyOf(collected);
@@ -597,7 +710,7 @@ public final class MqttSnChannel {
 
     @Override
     public Map<String, Object> attributes() {
-      return Map.of("topic_ids", topics.snapshot());
+      return MqttSnChannel.this.attributes();
     }
   }
 

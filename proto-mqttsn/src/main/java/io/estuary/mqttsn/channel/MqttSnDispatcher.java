@@ -1,5 +1,6 @@
 package io.estuary.mqttsn.channel;
 
+import io.estuary.cf.IdentityAs;
 import io.estuary.core.api.CloseReason;
 import io.estuary.core.api.GatewayContext;
 import io.estuary.core.api.Message;
@@ -8,6 +9,7 @@ import io.estuary.core.api.Payload;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
+import io.estuary.mqttsn.codec.ReturnCode;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +24,11 @@ import org.slf4j.LoggerFactory;
  * The clients of one listener: finds the channel for a datagram, answers SEARCHGW (§6.1) and routes
  * connectionless QoS -1 publishes. Channels are keyed by client id, not address: a CONNECT or a
  * wake-up PINGREQ from a new address or port moves the client there (NAT rebinding, a new socket after
- * sleep). Owned by the transport's event loop.
+ * sleep). On a DTLS listener with {@code identity_as = clientid} the peer's identity is the client id:
+ * a CONNECT with an empty client id gets it, a CONNECT or wake-up PINGREQ naming another client id is
+ * refused. A client behind a forwarder (§5.5, encapsulated messages) is keyed by the forwarder's address
+ * and its wireless node id, and everything sent to it goes back encapsulated. Owned by the transport's
+ * event loop.
  */
 public final class MqttSnDispatcher {
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
@@ -32,17 +38,28 @@ public final class MqttSnDispatcher {
   private final String listener;
   private final Executor executor;
   private final Consumer<List<Action>> transport;
-  private final Map<InetSocketAddress, MqttSnChannel> byAddress = new HashMap<>();
+  private final TopicIdStore topicIds;
+  private final IdentityAs identityAs;
+  private final Map<Peer, MqttSnChannel> byAddress = new HashMap<>();
   private final Map<String, MqttSnChannel> byClientId = new HashMap<>();
   private final Map<String, Metrics.Counter> dropCounters = new HashMap<>();
 
+  /** A plain UDP listener's dispatcher. */
   public MqttSnDispatcher(MqttSnConfig config, GatewayContext ctx, String listener, Executor executor,
-      Consumer<List<Action>> transport) {
+      Consumer<List<Action>> transport, TopicIdStore topicIds) {
+    this(config, ctx, listener, executor, transport, topicIds, IdentityAs.NONE);
+  }
+
+  /** A DTLS listener's dispatcher: {@code identityAs} says what the peer identity becomes. */
+  public MqttSnDispatcher(MqttSnConfig config, GatewayContext ctx, String listener, Executor executor,
+      Consumer<List<Action>> transport, TopicIdStore topicIds, IdentityAs identityAs) {
     this.config = config;
     this.ctx = ctx;
     this.listener = listener;
     this.executor = executor;
     this.transport = transport;
+    this.topicIds = topicIds;
+    this.identityAs = identityAs;
   }
 
   public int size() {
@@ -53,8 +70,22 @@ public final class MqttSnDispatcher {
     onFrame(from, frame, null);
   }
 
-  /** A frame from a DTLS peer: {@code identity} is its PSK identity (certificate subject). */
+  /** A frame from a DTLS peer: {@code identity} is its PSK identity, certificate CN or RPK name. */
   public void onFrame(InetSocketAddress from, MqttSnFrame frame, String identity) {
+    if (frame instanceof Encapsulated e) { // §5.5: a forwarder relays a client's message
+      onFrame(new Peer(from, e.wirelessNodeId()), e.message(), identity);
+    } else {
+      onFrame(Peer.direct(from), frame, identity);
+    }
+  }
+
+  private void onFrame(Peer from, MqttSnFrame frame, String identity) {
+    if (identityAs != IdentityAs.NONE && (frame instanceof Connect || frame instanceof PingReq)) {
+      frame = withIdentity(from, frame, identity);
+      if (frame == null) {
+        return;
+      }
+    }
     if (frame instanceof SearchGw) {
       send(from, new GwInfo(config.gatewayId(), Payload.EMPTY)); // §6.1: the gateway itself answers
       return;
@@ -72,7 +103,7 @@ public final class MqttSnDispatcher {
       }
     }
     if (ch != null) {
-      ch.peerIdentity(identity);
+      ch.peerIdentity(identity, identityAs == IdentityAs.USERNAME);
       process(ch, ch.handleIn(frame));
     } else if (frame instanceof Publish p && p.qos() == -1) {
       publishWithoutConnection(from, p);
@@ -81,15 +112,73 @@ public final class MqttSnDispatcher {
     }
   }
 
-  /** A datagram that did not decode. */
-  public void onFrameError(InetSocketAddress from, String reason) {
-    drop(from, "malformed", reason);
+  /**
+   * A DTLS record under a known Connection ID came from a new address (RFC 9146, a NAT rebinding): the
+   * client at {@code previous} continues at {@code now}.
+   */
+  public void rebind(InetSocketAddress previous, InetSocketAddress now) {
+    MqttSnChannel ch = byAddress.get(Peer.direct(previous));
+    if (ch != null) {
+      move(ch, Peer.direct(now));
+    }
   }
 
-  /** The timer tick: keepalive, sleep, retries. */
+  /**
+   * The frame with the DTLS identity applied ({@code identity_as}), or null when it was refused: no
+   * identity at all, or a client id other than the identity with {@code identity_as = clientid}.
+   */
+  private MqttSnFrame withIdentity(Peer from, MqttSnFrame frame, String identity) {
+    if (frame instanceof PingReq p) {
+      if (identityAs == IdentityAs.CLIENTID && !p.clientId().isEmpty() && !p.clientId().equals(identity)) {
+        drop(from, "identity_mismatch", "PINGREQ for " + p.clientId() + " from DTLS identity " + identity);
+        return null;
+      }
+      return frame;
+    }
+    Connect c = (Connect) frame;
+    if (identity == null) {
+      drop(from, "no_identity", "CONNECT without a DTLS identity");
+      send(from, new Connack(ReturnCode.REJECTED_NOT_SUPPORTED));
+      return null;
+    }
+    if (identityAs == IdentityAs.USERNAME) {
+      return c;
+    }
+    if (c.clientId().isEmpty()) {
+      return new Connect(c.will(), c.cleanSession(), c.durationSeconds(), identity);
+    }
+    if (!c.clientId().equals(identity)) {
+      drop(from, "identity_mismatch", "CONNECT as " + c.clientId() + " from DTLS identity " + identity);
+      send(from, new Connack(ReturnCode.REJECTED_NOT_SUPPORTED));
+      return null;
+    }
+    return c;
+  }
+
+  /** A datagram that did not decode. */
+  public void onFrameError(InetSocketAddress from, String reason) {
+    drop(Peer.direct(from), "malformed", reason);
+  }
+
+  /**
+   * The timer tick: keepalive, sleep, retries. Only channels whose {@link MqttSnChannel#nextDeadline()}
+   * has passed run their timeout step; with 100,000 idle clients a tick is one field comparison each.
+   */
   public void tick() {
-    for (MqttSnChannel ch : new ArrayList<>(byAddress.values())) {
-      process(ch, ch.handleTimeout());
+    long now = ctx.clock().millis();
+    List<MqttSnChannel> due = null;
+    for (MqttSnChannel ch : byAddress.values()) {
+      if (ch.nextDeadline() <= now) {
+        if (due == null) {
+          due = new ArrayList<>();
+        }
+        due.add(ch);
+      }
+    }
+    if (due != null) {
+      for (MqttSnChannel ch : due) {
+        process(ch, ch.handleTimeout());
+      }
     }
   }
 
@@ -100,7 +189,7 @@ public final class MqttSnDispatcher {
     }
   }
 
-  private MqttSnChannel channelForConnect(InetSocketAddress from, MqttSnChannel atAddress, String clientId) {
+  private MqttSnChannel channelForConnect(Peer from, MqttSnChannel atAddress, String clientId) {
     MqttSnChannel known = clientId.isEmpty() ? null : byClientId.get(clientId);
     if (atAddress != null && atAddress != known && !atAddress.clientId().equals(clientId)) {
       // another client id from this address: the old device behind it is gone
@@ -119,17 +208,18 @@ public final class MqttSnDispatcher {
     return ch;
   }
 
-  private MqttSnChannel newChannel(InetSocketAddress from) {
+  private MqttSnChannel newChannel(Peer from) {
     MqttSnChannel[] self = new MqttSnChannel[1];
-    MqttSnChannel ch = new MqttSnChannel(config, ctx, listener, from, executor, actions -> process(self[0], actions));
+    MqttSnChannel ch = new MqttSnChannel(config, ctx, listener, from, executor, actions -> process(self[0], actions),
+        topicIds);
     self[0] = ch;
     byAddress.put(from, ch);
     return ch;
   }
 
-  private void move(MqttSnChannel ch, InetSocketAddress to) {
-    if (!ch.peer().equals(to)) {
-      byAddress.remove(ch.peer(), ch);
+  private void move(MqttSnChannel ch, Peer to) {
+    if (!ch.where().equals(to)) {
+      byAddress.remove(ch.where(), ch);
       MqttSnChannel other = byAddress.get(to);
       if (other != null && other != ch) {
         process(other, other.abandon(CloseReason.TRANSPORT_ERROR));
@@ -145,14 +235,14 @@ public final class MqttSnDispatcher {
     }
     for (Action a : actions) {
       if (a instanceof Action.Close) {
-        byAddress.remove(ch.peer(), ch);
+        byAddress.remove(ch.where(), ch);
         byClientId.remove(ch.clientId(), ch);
       }
     }
     transport.accept(actions);
   }
 
-  private void publishWithoutConnection(InetSocketAddress from, Publish p) {
+  private void publishWithoutConnection(Peer from, Publish p) {
     if (!config.enableQos3()) {
       drop(from, "qos3_disabled", "QoS -1 PUBLISH");
       return;
@@ -162,14 +252,14 @@ public final class MqttSnDispatcher {
       drop(from, "unknown_topic", "QoS -1 PUBLISH with a normal topic id or unknown predefined id");
       return;
     }
-    ctx.publish(ConnectionlessPublisher.publisher(config, listener, from), m);
+    ctx.publish(ConnectionlessPublisher.publisher(config, listener, from.address()), m);
   }
 
-  private void send(InetSocketAddress to, MqttSnFrame frame) {
-    transport.accept(List.of(new Action.Send(to, frame)));
+  private void send(Peer to, MqttSnFrame frame) {
+    transport.accept(List.of(new Action.Send(to.address(), to.wrap(frame))));
   }
 
-  private void drop(InetSocketAddress from, String reason, String what) {
+  private void drop(Peer from, String reason, String what) {
     drops.debug("mqttsn datagram from {} dropped: {} ({})", from, what, reason);
     dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("mqttsn.drops", "reason", r)).increment();
   }

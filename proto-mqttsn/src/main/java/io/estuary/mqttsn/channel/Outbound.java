@@ -81,6 +81,15 @@ final class Outbound {
     }
   }
 
+  /** Deliveries the gateway holds: behind a SUBACK or a REGACK (not those in flight). */
+  int buffered() {
+    int n = held.size();
+    for (List<Delivery> waiting : awaitingRegack.values()) {
+      n += waiting.size();
+    }
+    return n;
+  }
+
   /** Nothing held, registering or unacknowledged. */
   boolean idle() {
     return held.isEmpty() && inflight.isEmpty() && awaitingRegack.isEmpty();
@@ -248,6 +257,15 @@ final class Outbound {
     if (s != null && d.message().qos() > 0) {
       s.acknowledge(d.id());
     }
+  }
+
+  /** The earliest time a resend is due, or {@code Long.MAX_VALUE} with nothing in flight. */
+  long nextRetryAt(long interval) {
+    long at = Long.MAX_VALUE;
+    for (Inflight f : inflight.values()) {
+      at = Math.min(at, f.sentAt + interval);
+    }
+    return at;
   }
 
   /** Resends what is due; false when an exchange ran out of retries (the client is lost). */

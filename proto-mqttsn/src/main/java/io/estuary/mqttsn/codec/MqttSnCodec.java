@@ -36,6 +36,9 @@ public final class MqttSnCodec {
     if (len < 2) {
       return error("truncated: " + len + " octets");
     }
+    if ((b[off] & 0xFF) != 0x01 && (b[off + 1] & 0xFF) == MsgType.ENCAPSULATED) {
+      return encapsulated(b, off, len);
+    }
     int length;
     int header;
     if ((b[off] & 0xFF) == 0x01) { // §5.2.1: 0x01 announces a 3-octet length field
@@ -91,6 +94,32 @@ public final class MqttSnCodec {
       case MsgType.WILLMSGRESP -> returnCode(body, "WILLMSGRESP", WillMsgResp::new);
       default -> error(String.format("unknown message type 0x%02X", type));
     };
+  }
+
+  /**
+   * §5.5: Length (covering only the encapsulation header), MsgType 0xFE, Ctrl (radius in bits 0-1),
+   * Wireless Node Id, then the client's message as it would be on its own.
+   */
+  private static DecodeResult encapsulated(byte[] b, int off, int len) {
+    int header = b[off] & 0xFF;
+    if (header < 4) {
+      return error("encapsulation header length " + header + " leaves no wireless node id");
+    }
+    if (header >= len) {
+      return error("truncated: encapsulation header " + header + ", datagram " + len);
+    }
+    int ctrl = b[off + 2] & 0xFF;
+    if ((ctrl & ~0x03) != 0) {
+      return error(String.format("reserved Ctrl bits in encapsulation 0x%02X", ctrl));
+    }
+    if ((b[off + header] & 0xFF) != 0x01 && len - header >= 2 && (b[off + header + 1] & 0xFF) == MsgType.ENCAPSULATED) {
+      return error("nested encapsulation");
+    }
+    DecodeResult inner = decode(b, off + header, len - header);
+    if (inner instanceof FrameError e) {
+      return error("encapsulated: " + e.reason());
+    }
+    return ok(new Encapsulated(ctrl & 0x03, Payload.copyOf(b, off + 3, header - 3), ((Decoded) inner).frame()));
   }
 
   private static DecodeResult connect(Body body) {
@@ -307,6 +336,17 @@ public final class MqttSnCodec {
    * @throws IllegalArgumentException if the frame is longer than 65535 octets
    */
   public static byte[] encode(MqttSnFrame frame) {
+    if (frame instanceof Encapsulated e) {
+      byte[] inner = encode(e.message());
+      int header = 3 + e.wirelessNodeId().size();
+      byte[] out = new byte[header + inner.length];
+      out[0] = (byte) header;
+      out[1] = (byte) MsgType.ENCAPSULATED;
+      out[2] = (byte) e.radius();
+      e.wirelessNodeId().copyTo(out, 3);
+      System.arraycopy(inner, 0, out, header, inner.length);
+      return out;
+    }
     Out o = new Out();
     // WILLTOPICREQ, WILLMSGREQ and PINGRESP have no body
     if (frame instanceof Advertise a) {

@@ -54,6 +54,34 @@ public sealed interface MqttSnFrame {
     }
   }
 
+  // --- forwarder encapsulation (§5.5)
+
+  /**
+   * A message relayed by a forwarder: {@code radius} is the Ctrl octet's broadcast radius (0..3),
+   * {@code wirelessNodeId} names the client behind the forwarder (1..252 octets), {@code message} is the
+   * client's own message. Encapsulations do not nest.
+   */
+  record Encapsulated(int radius, Payload wirelessNodeId, MqttSnFrame message) implements MqttSnFrame {
+    public Encapsulated {
+      if (radius < 0 || radius > 3) {
+        throw new IllegalArgumentException("radius must be 0..3, was " + radius);
+      }
+      Objects.requireNonNull(wirelessNodeId, "wirelessNodeId");
+      if (wirelessNodeId.size() < 1 || wirelessNodeId.size() > 252) {
+        throw new IllegalArgumentException("wirelessNodeId must be 1..252 octets, was " + wirelessNodeId.size());
+      }
+      Objects.requireNonNull(message, "message");
+      if (message instanceof Encapsulated) {
+        throw new IllegalArgumentException("encapsulated messages do not nest");
+      }
+    }
+
+    @Override
+    public int msgType() {
+      return MsgType.ENCAPSULATED;
+    }
+  }
+
   // --- connection (§5.4.5 - §5.4.9)
 
   record Connect(boolean will, boolean cleanSession, int durationSeconds, String clientId) implements MqttSnFrame {

@@ -29,6 +29,7 @@ final class MsgType {
   static final int WILLTOPICRESP = 0x1B;
   static final int WILLMSGUPD = 0x1C;
   static final int WILLMSGRESP = 0x1D;
+  static final int ENCAPSULATED = 0xFE;
 
   private MsgType() {}
 }

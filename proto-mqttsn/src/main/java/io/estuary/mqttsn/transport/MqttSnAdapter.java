@@ -8,6 +8,7 @@ import io.estuary.mqttsn.DtlsListenerConfig;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.channel.Action;
 import io.estuary.mqttsn.channel.MqttSnDispatcher;
+import io.estuary.mqttsn.channel.TopicIdStore;
 import io.estuary.mqttsn.codec.MqttSnCodec;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.netty.bootstrap.Bootstrap;
@@ -29,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The MQTT-SN gateway's lifecycle: binds the UDP listeners on one Netty event loop, ticks the
  * channels' timers and sends ADVERTISE. start/stop are called from the gateway's main thread;
- * everything else runs on the event loop.
+ * everything else runs on the event loop, except the topic-id store's reads and writes, which run on
+ * the adapter's own single {@code mqttsn-store} thread (results are handed back to the loop).
  */
 public final class MqttSnAdapter implements ProtocolAdapter {
   private static final Logger log = LoggerFactory.getLogger(MqttSnAdapter.class);
@@ -56,6 +60,8 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   private EventLoop loop;
   private ScheduledFuture<?> ticker;
   private ScheduledFuture<?> advertiser;
+  private ExecutorService storeThread;
+  private TopicIdStore topicIds;
 
   public MqttSnAdapter(MqttSnConfig config, List<DtlsListenerConfig> dtlsConfig, GatewayContext ctx) {
     this.config = config;
@@ -68,13 +74,15 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     status = AdapterStatus.STARTING;
     group = new NioEventLoopGroup(1, new DefaultThreadFactory("mqttsn"));
     loop = group.next();
+    storeThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("mqttsn-store", true));
+    topicIds = new TopicIdStore(ctx, storeThread);
     try {
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
         bind("udp:" + l.getKey(), l.getValue());
       }
       for (DtlsListenerConfig d : dtlsConfig) {
         String name = "dtls:" + d.name();
-        MqttSnDtlsListener l = new MqttSnDtlsListener(name, d, config, ctx, loop);
+        MqttSnDtlsListener l = new MqttSnDtlsListener(name, d, config, ctx, loop, topicIds);
         l.start();
         dtls.add(l);
         dispatchers.put(name, l.dispatcher());
@@ -84,6 +92,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
       status = AdapterStatus.FAILED;
       dtls.forEach(MqttSnDtlsListener::stop);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      storeThread.shutdown();
       return CompletableFuture.failedFuture(e);
     }
     ticker = loop.scheduleAtFixedRate(() -> dispatchers.values().forEach(MqttSnDispatcher::tick),
@@ -97,7 +106,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   }
 
   private void bind(String name, InetSocketAddress address) {
-    MqttSnDispatcher dispatcher = new MqttSnDispatcher(config, ctx, name, loop, actions -> write(name, actions));
+    MqttSnDispatcher dispatcher = new MqttSnDispatcher(config, ctx, name, loop, actions -> write(name, actions), topicIds);
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(NioDatagramChannel.class)
@@ -179,11 +188,14 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     long graceMs = Math.max(0, grace.toMillis());
     return done.thenCompose(v -> {
       CompletableFuture<Void> stopped = new CompletableFuture<>();
-      group.shutdownGracefully(0, graceMs, TimeUnit.MILLISECONDS).addListener(f -> {
-        status = AdapterStatus.STOPPED;
-        log.info("mqttsn gateway stopped");
-        stopped.complete(null);
-      });
+      group.shutdownGracefully(0, graceMs, TimeUnit.MILLISECONDS).addListener(f ->
+          // the store thread is serial: this marker runs after every topic-id write queued before it
+          CompletableFuture.runAsync(() -> { }, storeThread).whenComplete((x, e) -> {
+            storeThread.shutdown();
+            status = AdapterStatus.STOPPED;
+            log.info("mqttsn gateway stopped");
+            stopped.complete(null);
+          }));
       return stopped;
     });
   }

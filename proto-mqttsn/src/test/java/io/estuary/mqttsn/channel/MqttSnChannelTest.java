@@ -36,7 +36,8 @@ class MqttSnChannelTest {
   MqttSnChannel ch;
 
   MqttSnChannel channel() {
-    ch = new MqttSnChannel(config, ctx, "udp:default", PEER, Runnable::run, async::addAll);
+    ch = new MqttSnChannel(config, ctx, "udp:default", PEER, Runnable::run, async::addAll,
+        new TopicIdStore(ctx, Runnable::run));
     return ch;
   }
 
@@ -149,7 +150,8 @@ class MqttSnChannelTest {
   void clean_sessions_store_no_topic_ids() {
     connected("dev1");
     ch.handleIn(new Register(0, 1, "a/b"));
-    assertThat(ctx.spaces).isEmpty();
+    assertThat(ctx.spaces.getOrDefault("mqttsn-topic-ids", new io.estuary.mqttsn.fake.MemoryKeyValueSpace()).entries)
+        .isEmpty();
   }
 
   // ------------------------------------------------------------------ publish from the client
@@ -445,5 +447,131 @@ class MqttSnChannelTest {
     ch.handleIn(new Connect(true, true, 60, "dev1"));
     clock.advance(Duration.ofSeconds(31));
     assertThat(ch.handleTimeout()).containsExactly(new Close("dev1"));
+  }
+
+  // ------------------------------------------------------------------ listing (DeliverySink.attributes)
+
+  @Test
+  void listing_names_the_states_active_asleep_awake_and_counts_buffered_messages() {
+    FakeSession s = connected("dev1");
+    ch.handleIn(new Register(0, 1, "a/b"));
+    ch.handleIn(new Subscribe(false, 1, 2, new TopicRef.Name("cmd/#")));
+    assertThat(s.sink.attributes()).containsEntry("state", "active").containsEntry("buffered", 0)
+        .containsEntry("topic_ids", java.util.Map.of("a/b", 1));
+    ch.handleIn(Disconnect.sleep(120));
+    s.deliver(Message.of("cmd/x", Payload.utf8("1"), 1, false));
+    s.deliver(Message.of("cmd/x", Payload.utf8("2"), 1, false));
+    assertThat(s.sink.attributes()).containsEntry("state", "asleep").containsEntry("buffered", 2);
+    ch.handleIn(new PingReq("dev1")); // REGISTER cmd/x goes out, both messages wait for its REGACK
+    assertThat(s.sink.attributes()).containsEntry("state", "awake").containsEntry("buffered", 2)
+        .containsEntry("topic_ids", java.util.Map.of("a/b", 1, "cmd/x", 2));
+    ch.handleIn(new Regack(2, 1, ReturnCode.ACCEPTED));
+    ch.handleIn(new Puback(2, 2, ReturnCode.ACCEPTED));
+    ch.handleIn(new Puback(2, 3, ReturnCode.ACCEPTED));
+    assertThat(s.sink.attributes()).containsEntry("state", "asleep").containsEntry("buffered", 0);
+  }
+
+  @Test
+  void listing_names_a_client_that_missed_its_wake_up_lost() {
+    FakeSession s = connected("dev1");
+    ch.handleIn(Disconnect.sleep(10));
+    clock.advance(Duration.ofSeconds(16));
+    ch.handleTimeout();
+    assertThat(s.sink.attributes()).containsEntry("state", "lost");
+    assertThat(ch.clientState()).isEqualTo("lost");
+  }
+
+  @Test
+  void listing_names_a_client_that_said_disconnect_disconnected_not_lost() {
+    FakeSession s = connected("dev1");
+    ch.handleIn(Disconnect.plain());
+    assertThat(s.sink.attributes()).containsEntry("state", "disconnected");
+  }
+
+  // ------------------------------------------------------------------ topic-id store off the event loop
+
+  /** An executor that runs nothing until the test says so, and a store that fails when used elsewhere. */
+  static final class ManualIo implements java.util.concurrent.Executor {
+    final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+    boolean running;
+
+    @Override
+    public void execute(Runnable r) {
+      tasks.add(r);
+    }
+
+    void runAll() {
+      running = true;
+      try {
+        while (!tasks.isEmpty()) {
+          tasks.poll().run();
+        }
+      } finally {
+        running = false;
+      }
+    }
+  }
+
+  MqttSnChannel channelWithIo(ManualIo io) {
+    ctx.wrapSpaces = backing -> new io.estuary.core.api.KeyValueSpace() {
+      void check() {
+        if (!io.running) {
+          throw new AssertionError("key-value store used outside the store executor");
+        }
+      }
+
+      public void put(String k, byte[] v) { check(); backing.put(k, v); }
+
+      public byte[] get(String k) { check(); return backing.get(k); }
+
+      public void delete(String k) { check(); backing.delete(k); }
+
+      public void scan(String p, java.util.function.BiConsumer<String, byte[]> v) { check(); backing.scan(p, v); }
+    };
+    ch = new MqttSnChannel(config, ctx, "udp:default", PEER, Runnable::run, async::addAll, new TopicIdStore(ctx, io));
+    return ch;
+  }
+
+  @Test
+  void resumed_session_reads_its_topic_ids_on_the_store_executor_and_answers_connack_after() {
+    ctx.keyValueSpace(TopicIdStore.SPACE).put("4:dev1:9", "a/b".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    // (written before the guard is installed)
+    ctx.sessionPresent = true;
+    ManualIo io = new ManualIo();
+    channelWithIo(io);
+    assertThat(frames(ch.handleIn(new Connect(false, false, 60, "dev1")))).as("no CONNACK before the ids are read")
+        .isEmpty();
+    FakeSession s = ctx.lastSession();
+    s.deliver(Message.of("a/b", Payload.utf8("early"), 0, false)); // held until CONNACK
+    assertThat(async).isEmpty();
+    io.runAll();
+    assertThat(frames(async)).containsExactly(new Connack(ReturnCode.ACCEPTED),
+        new Publish(false, 0, false, new TopicRef.Id(9), 0, Payload.utf8("early")));
+    assertThat(s.sink.attributes()).containsEntry("topic_ids", java.util.Map.of("a/b", 9));
+  }
+
+  @Test
+  void new_topic_ids_are_written_on_the_store_executor_in_order() {
+    ManualIo io = new ManualIo();
+    channelWithIo(io);
+    ch.handleIn(new Connect(false, false, 60, "dev1"));
+    assertThat(frames(ch.handleIn(new Register(0, 1, "a/b")))).containsExactly(new Regack(1, 1, ReturnCode.ACCEPTED));
+    ch.handleIn(new Register(0, 2, "c/d"));
+    var kv = ctx.spaces.get(TopicIdStore.SPACE);
+    assertThat(kv == null ? java.util.Map.of() : kv.entries).as("nothing written on the loop").isEmpty();
+    io.runAll();
+    assertThat(ctx.spaces.get(TopicIdStore.SPACE).entries).containsOnlyKeys("4:dev1:1", "4:dev1:2");
+  }
+
+  @Test
+  void a_channel_closed_while_its_ids_load_closes_the_opened_session() {
+    ctx.sessionPresent = true;
+    ManualIo io = new ManualIo();
+    channelWithIo(io);
+    ch.handleIn(new Connect(false, false, 60, "dev1"));
+    ch.shutdown();
+    io.runAll();
+    assertThat(ctx.lastSession().closed).isEqualTo(CloseReason.SERVER_SHUTDOWN);
+    assertThat(frames(async)).doesNotContain(new Connack(ReturnCode.ACCEPTED));
   }
 }

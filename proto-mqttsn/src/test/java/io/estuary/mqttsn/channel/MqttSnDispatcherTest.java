@@ -25,7 +25,7 @@ class MqttSnDispatcherTest {
   final List<Action> sent = new ArrayList<>();
   final MqttSnDispatcher d = new MqttSnDispatcher(
       MqttSnConfig.defaults().withPredefined(List.of(new PredefinedTopic(3, "p/three"))), ctx, "udp:default",
-      Runnable::run, sent::addAll);
+      Runnable::run, sent::addAll, new TopicIdStore(ctx, Runnable::run));
 
   @Test
   void searchgw_is_answered_with_gwinfo_to_the_searcher() {
@@ -97,5 +97,85 @@ class MqttSnDispatcherTest {
     assertThat(sent).contains(new Send(A, Disconnect.plain()), new Send(B, Disconnect.plain()));
     assertThat(ctx.session("c1").closed).isEqualTo(CloseReason.SERVER_SHUTDOWN);
     assertThat(d.size()).isZero();
+  }
+
+  // ------------------------------------------------------------------ DTLS identity and connection id
+
+  MqttSnDispatcher dtls(io.estuary.cf.IdentityAs as) {
+    return new MqttSnDispatcher(MqttSnConfig.defaults(), ctx, "dtls:default", Runnable::run, sent::addAll,
+        new TopicIdStore(ctx, Runnable::run), as);
+  }
+
+  @Test
+  void identity_as_clientid_gives_an_empty_client_id_the_dtls_identity() {
+    MqttSnDispatcher dd = dtls(io.estuary.cf.IdentityAs.CLIENTID);
+    dd.onFrame(A, new Connect(false, true, 60, ""), "device-7");
+    assertThat(sent).containsExactly(new Send(A, new Connack(ReturnCode.ACCEPTED)));
+    assertThat(ctx.lastSession().client.clientId()).isEqualTo("device-7");
+    assertThat(ctx.authenticated.get(0).certificateSubject()).isEqualTo("device-7");
+  }
+
+  @Test
+  void identity_as_clientid_refuses_a_connect_naming_another_client() {
+    MqttSnDispatcher dd = dtls(io.estuary.cf.IdentityAs.CLIENTID);
+    dd.onFrame(A, new Connect(false, true, 60, "someone-else"), "device-7");
+    assertThat(sent).containsExactly(new Send(A, new Connack(ReturnCode.REJECTED_NOT_SUPPORTED)));
+    assertThat(ctx.sessions).isEmpty();
+    assertThat(dd.size()).isZero();
+  }
+
+  @Test
+  void identity_as_username_keeps_the_client_id_and_authenticates_the_identity_as_username() {
+    MqttSnDispatcher dd = dtls(io.estuary.cf.IdentityAs.USERNAME);
+    dd.onFrame(A, new Connect(false, true, 60, "sensor"), "device-7");
+    assertThat(ctx.authenticated.get(0).username()).isEqualTo("device-7");
+    assertThat(ctx.lastSession().client.clientId()).isEqualTo("sensor");
+    assertThat(ctx.lastSession().client.username()).isEqualTo("device-7");
+  }
+
+  @Test
+  void a_connection_id_rebinding_moves_the_client_to_its_new_address() {
+    MqttSnDispatcher dd = dtls(io.estuary.cf.IdentityAs.NONE);
+    dd.onFrame(A, new Connect(false, true, 60, "roamer"), "dev");
+    sent.clear();
+    dd.rebind(A, B);
+    dd.onFrame(B, new PingReq(""), "dev");
+    assertThat(sent).containsExactly(new Send(B, new PingResp()));
+    assertThat(dd.size()).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------ forwarder encapsulation (§5.5)
+
+  static Encapsulated via(int node, io.estuary.mqttsn.codec.MqttSnFrame f) {
+    return new Encapsulated(0, Payload.copyOf(new byte[] {(byte) node}), f);
+  }
+
+  @Test
+  void clients_behind_one_forwarder_are_told_apart_by_node_id_and_answered_encapsulated() {
+    d.onFrame(A, via(1, new Connect(false, true, 60, "node-1")));
+    d.onFrame(A, via(2, new Connect(false, true, 60, "node-2")));
+    assertThat(sent).containsExactly(
+        new Send(A, via(1, new Connack(ReturnCode.ACCEPTED))),
+        new Send(A, via(2, new Connack(ReturnCode.ACCEPTED))));
+    assertThat(d.size()).isEqualTo(2);
+    assertThat(ctx.sessions).hasSize(2);
+    assertThat(ctx.lastSession().client.peer()).isEqualTo(A);
+    sent.clear();
+    d.onFrame(A, via(2, new PingReq("")));
+    assertThat(sent).containsExactly(new Send(A, via(2, new PingResp())));
+  }
+
+  @Test
+  void searchgw_through_a_forwarder_is_answered_through_it() {
+    d.onFrame(A, via(7, new SearchGw(1)));
+    assertThat(sent).containsExactly(new Send(A, via(7, new GwInfo(1, Payload.EMPTY))));
+  }
+
+  @Test
+  void a_direct_client_and_a_forwarded_one_at_the_same_address_are_different_clients() {
+    d.onFrame(A, new Connect(false, true, 60, "direct"));
+    d.onFrame(A, via(1, new Connect(false, true, 60, "forwarded")));
+    assertThat(d.size()).isEqualTo(2);
+    assertThat(ctx.session("direct").closed).isNull();
   }
 }

@@ -154,7 +154,7 @@ class MqttSnCodecTest {
   @Test
   void decode_unknownMessageType_isRejected() {
     assertThat(error(bytes(0x02, 0x03))).contains("unknown message type 0x03");
-    assertThat(error(bytes(0x02, 0xFE))).contains("unknown message type 0xFE"); // encapsulated: not supported
+    assertThat(error(bytes(0x02, 0xFF))).contains("unknown message type 0xFF");
   }
 
   @Test
@@ -245,5 +245,48 @@ class MqttSnCodecTest {
   @Test
   void decode_subackQosMinusOne_isBadFlags() {
     assertThat(error(bytes(0x08, 0x13, 0x60, 0x00, 0x01, 0x00, 0x01, 0x00))).contains("bad flags");
+  }
+
+  // ------------------------------------------------------------------ forwarder encapsulation (§5.5)
+
+  @Test
+  void decode_encapsulated_readsRadiusNodeIdAndTheInnerMessage() {
+    byte[] b = bytes(
+        0x05, 0xFE, 0x01, 0xAB, 0xCD,           // length 5 (header only), 0xFE, Ctrl radius 1, node id AB CD
+        0x04, 0x16, 'd', 'x');                  // PINGREQ "dx"
+    assertThat(decoded(b)).isEqualTo(new Encapsulated(1, Payload.copyOf(new byte[] {(byte) 0xAB, (byte) 0xCD}),
+        new PingReq("dx")));
+  }
+
+  @Test
+  void encapsulated_roundTrips() {
+    Encapsulated e = new Encapsulated(0, Payload.copyOf(new byte[] {1, 2, 3}),
+        new Publish(false, 1, false, new TopicRef.Id(5), 9, Payload.utf8("hi")));
+    assertThat(decoded(MqttSnCodec.encode(e))).isEqualTo(e);
+  }
+
+  @Test
+  void decode_encapsulatedWithoutNodeId_isRejected() {
+    assertThat(error(bytes(0x03, 0xFE, 0x00, 0x02, 0x17))).contains("node id");
+  }
+
+  @Test
+  void decode_encapsulatedWithReservedCtrlBits_isRejected() {
+    assertThat(error(bytes(0x04, 0xFE, 0x04, 0x01, 0x02, 0x17))).contains("Ctrl");
+  }
+
+  @Test
+  void decode_nestedEncapsulation_isRejected() {
+    assertThat(error(bytes(0x04, 0xFE, 0x00, 0x01, 0x04, 0xFE, 0x00, 0x02, 0x02, 0x17))).contains("nested");
+  }
+
+  @Test
+  void decode_encapsulatedMalformedMessage_isRejected() {
+    assertThat(error(bytes(0x04, 0xFE, 0x00, 0x01, 0x05, 0x17))).startsWith("encapsulated:");
+  }
+
+  @Test
+  void decode_encapsulationHeaderLongerThanTheDatagram_isRejected() {
+    assertThat(error(bytes(0x09, 0xFE, 0x00, 0x01, 0x02))).contains("truncated");
   }
 }

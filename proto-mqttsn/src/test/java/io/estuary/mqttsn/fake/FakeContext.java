@@ -33,6 +33,8 @@ public final class FakeContext implements GatewayContext {
   /** What the next opened session answers to sessionPresent(). */
   public volatile boolean sessionPresent;
   public final Map<String, MemoryKeyValueSpace> spaces = new ConcurrentHashMap<>();
+  /** Wraps the spaces handed out by {@link #keyValueSpace} (tests that watch store access). */
+  public volatile java.util.function.UnaryOperator<KeyValueSpace> wrapSpaces = k -> k;
   private ScheduledExecutorService scheduler;
 
   public FakeContext(Clock clock) {
@@ -87,7 +89,7 @@ public final class FakeContext implements GatewayContext {
 
   @Override
   public KeyValueSpace keyValueSpace(String namespace) {
-    return spaces.computeIfAbsent(namespace, n -> new MemoryKeyValueSpace());
+    return wrapSpaces.apply(spaces.computeIfAbsent(namespace, n -> new MemoryKeyValueSpace()));
   }
 
   @Override

@@ -121,6 +121,11 @@ public final class FakeSession implements BrokerSession {
     sleeping = duration;
   }
 
+  @Override
+  public int queued() {
+    return queued.size();
+  }
+
   /** Completes, as the core does, once every flushed QoS 1/2 delivery is acknowledged. */
   @Override
   public CompletionStage<Void> wake() {

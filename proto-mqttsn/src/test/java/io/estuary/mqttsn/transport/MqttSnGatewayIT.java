@@ -181,6 +181,35 @@ class MqttSnGatewayIT {
   }
 
   @Test
+  void two_clients_behind_one_forwarder_publish_and_receive_through_encapsulation() throws Exception {
+    Mqtt5BlockingClient mq = mqtt("mq-fwd");
+    try (var publishes = mq.publishes(MqttGlobalPublishFilter.ALL); MqttSnTestClient forwarder = sn()) {
+      mq.subscribeWith().topicFilter("fw/#").qos(MqttQos.AT_LEAST_ONCE).send();
+      Payload node1 = Payload.copyOf(new byte[] {0x11});
+      Payload node2 = Payload.copyOf(new byte[] {0x22, 0x22});
+      forwarder.send(new Encapsulated(0, node1, new Connect(false, true, 60, "sn-fwd-1")));
+      assertThat(forwarder.expect(Encapsulated.class)).isEqualTo(new Encapsulated(0, node1, new Connack(ReturnCode.ACCEPTED)));
+      forwarder.send(new Encapsulated(0, node2, new Connect(false, true, 60, "sn-fwd-2")));
+      assertThat(forwarder.expect(Encapsulated.class)).isEqualTo(new Encapsulated(0, node2, new Connack(ReturnCode.ACCEPTED)));
+      // MQTT-SN 1.2 §5.5: the gateway answers each client through the forwarder, wrapped for its node
+      forwarder.send(new Encapsulated(0, node2, new Register(0, 1, "fw/two")));
+      Encapsulated regack = forwarder.expect(Encapsulated.class);
+      assertThat(regack.wirelessNodeId()).isEqualTo(node2);
+      int id = ((Regack) regack.message()).topicId();
+      forwarder.send(new Encapsulated(0, node2, new Publish(false, 1, false, new TopicRef.Id(id), 2, Payload.utf8("via"))));
+      assertThat(forwarder.expect(Encapsulated.class))
+          .isEqualTo(new Encapsulated(0, node2, new Puback(id, 2, ReturnCode.ACCEPTED)));
+      Optional<Mqtt5Publish> got = publishes.receive(5, TimeUnit.SECONDS);
+      assertThat(got).isPresent();
+      assertThat(got.get().getTopic().toString()).isEqualTo("fw/two");
+      assertThat(gw.broker().sessionView("sn-fwd-1")).as("node 1 is still connected").isNotNull();
+      assertThat(gw.broker().sessionView("sn-fwd-1").state()).isEqualTo("connected");
+    } finally {
+      mq.disconnect();
+    }
+  }
+
+  @Test
   void will_is_published_when_the_keepalive_runs_out() throws Exception {
     Mqtt5BlockingClient mq = mqtt("mq-will");
     try (var publishes = mq.publishes(MqttGlobalPublishFilter.ALL); MqttSnTestClient c = sn()) {

@@ -1,0 +1,57 @@
+package io.estuary.mqttsn.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.estuary.core.api.Payload;
+import io.estuary.core.store.memory.MemoryStore;
+import io.estuary.core.testkit.TestGateway;
+import io.estuary.mqttsn.MqttSnAdapterFactory;
+import io.estuary.mqttsn.codec.MqttSnFrame.*;
+import io.estuary.mqttsn.codec.ReturnCode;
+import io.estuary.mqttsn.codec.TopicRef;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Topic ids of a {@code clean_session = false} client survive a gateway restart: they are written to
+ * the store's {@code mqttsn-topic-ids} space (off the event loop) and read back before the CONNACK.
+ */
+@Timeout(60)
+class MqttSnTopicIdPersistenceIT {
+
+  static TestGateway gateway(MemoryStore store) {
+    return TestGateway.builder()
+        .config("gateway.mqttsn.listeners.udp.default.bind = \"127.0.0.1:0\"")
+        .adapter(new MqttSnAdapterFactory())
+        .store(store)
+        .start();
+  }
+
+  @Test
+  void a_persistent_client_keeps_its_topic_ids_across_a_gateway_restart() {
+    MemoryStore store = new MemoryStore();
+    int id;
+    try (TestGateway gw = gateway(store);
+        MqttSnTestClient c = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"))) {
+      c.send(new Connect(false, false, 60, "sn-keeps-ids"));
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(new Register(0, 1, "kept/topic"));
+      Regack ack = c.expect(Regack.class);
+      assertThat(ack.returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      id = ack.topicId();
+      await().atMost(Duration.ofSeconds(5)).until(() ->
+          !gw.context().keyValueSpace("mqttsn-topic-ids").scan("12:sn-keeps-ids:").isEmpty());
+    }
+    try (TestGateway gw = gateway(store);
+        MqttSnTestClient c = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"))) {
+      c.send(new Connect(false, false, 60, "sn-keeps-ids"));
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(new Publish(false, 1, false, new TopicRef.Id(id), 2, Payload.utf8("after restart")));
+      assertThat(c.expect(Puback.class)).isEqualTo(new Puback(id, 2, ReturnCode.ACCEPTED));
+      assertThat(gw.broker().sessionView("sn-keeps-ids").attributes())
+          .containsEntry("topic_ids", java.util.Map.of("kept/topic", id));
+    }
+  }
+}
