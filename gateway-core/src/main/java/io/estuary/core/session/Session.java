@@ -72,6 +72,7 @@ final class Session {
   private volatile long disconnectedAtMirror;
   private volatile boolean persistentMirror;
   private volatile int subscriptionMirror;
+  private volatile Map<String, Object> lastAttributes = Map.of();
 
   // actor-confined
   private Connection conn;
@@ -206,6 +207,10 @@ final class Session {
   }
 
   private void detach(Connection c, CloseReason reason, boolean notifySink) {
+    // keep what the adapter last said (e.g. MQTT-SN "lost") for the listing of a session that stays
+    Map<String, Object> last = new HashMap<>(c.sink.attributes());
+    last.put("close_reason", reason.name().toLowerCase(java.util.Locale.ROOT));
+    lastAttributes = last;
     conn = null;
     c.closed = true;
     asleep = false;
@@ -649,9 +654,7 @@ final class Session {
     Connection c = connMirror;
     String state = c != null ? (asleepMirror ? "asleep" : "connected") : "disconnected";
     Map<String, Object> attrs = new HashMap<>();
-    if (c != null) {
-      attrs.putAll(c.sink.attributes());
-    }
+    attrs.putAll(c != null ? c.sink.attributes() : lastAttributes);
     return new SessionView(
         clientId,
         ci == null ? "" : ci.protocol(),

@@ -626,6 +626,8 @@ public final class MqttSnChannel {
     if (session != null) {
       BrokerSession s = session;
       session = null;
+      finish();
+      stateMirror = clientState(); // the core keeps our last attributes ("lost") for the listing
       s.close(reason);
     }
     finish();

@@ -117,17 +117,18 @@ class MqttSnListingIT {
   }
 
   @Test
-  void a_client_that_misses_its_wake_up_is_lost_and_leaves_the_listing_of_connections() throws Exception {
+  void a_client_that_misses_its_wake_up_is_listed_as_lost() throws Exception {
     try (MqttSnTestClient c = new MqttSnTestClient(udp)) {
       c.send(new Connect(false, false, 60, "sn-lost")); // persistent: the session outlives the loss
       assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
       c.send(Disconnect.sleep(1));
       assertThat(c.expect(Disconnect.class)).isEqualTo(Disconnect.plain());
       assertThat(attributes("sn-lost")).containsEntry("state", "asleep");
-      // 1 s × keepalive_multiplier 1.5 without PINGREQ: lost. The core lists the session without its
-      // connection from then on (state "disconnected", no adapter attributes)
+      // 1 s × keepalive_multiplier 1.5 without PINGREQ: lost. The session stays (persistent) without a
+      // connection; the listing keeps the adapter's last word: state "lost", closed by the sleep timeout
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(gw.broker().sessionView("sn-lost").state()).isEqualTo("disconnected"));
+      assertThat(attributes("sn-lost")).containsEntry("state", "lost").containsEntry("close_reason", "sleep_timeout");
       assertThat(client("sn-lost").path("state").asText()).isEqualTo("disconnected");
     }
   }
