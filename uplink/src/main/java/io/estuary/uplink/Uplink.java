@@ -26,10 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,11 +68,15 @@ final class Uplink implements DeliverySink, LinkListener {
   private final Metrics.Counter droppedLoop;
   private final Metrics.Counter droppedLocal;
 
-  // executor-confined
-  private BrokerSession session;
+  // executor-confined (session is volatile only so that the backlog gauge can read it)
+  private volatile BrokerSession session;
   private boolean stopping;
   private boolean pumpScheduled;
   private int lastCredits;
+  private ScheduledFuture<?> statusTicker;
+  private boolean publishedConnected;
+  private boolean publishedCatchingUp;
+  private int publishedBacklog;
 
   // mirrors for credits(), gauges and status
   private volatile int credits;
@@ -78,6 +85,12 @@ final class Uplink implements DeliverySink, LinkListener {
   private volatile String lastError = "";
   private volatile long lastConnectedAt;
   private volatile long lastDisconnectedAt;
+
+  /** Upstream answers, handed over from the client's threads and settled in batches on the executor. */
+  private record Settled(ForwardWindow.Entry entry, int epoch, RemoteAck ack, Throwable error) {}
+
+  private final ConcurrentLinkedQueue<Settled> settled = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean settleScheduled = new AtomicBoolean();
 
   Uplink(UplinkConfig config, GatewayContext context) {
     this.config = config;
@@ -108,6 +121,7 @@ final class Uplink implements DeliverySink, LinkListener {
     m.gauge("uplink.inflight", () -> inflight, tag);
     m.gauge("uplink.catching_up", () -> limiter.catchingUp() ? 1 : 0, tag);
     m.gauge("uplink.last_connected_at", () -> lastConnectedAt, tag);
+    m.gauge("uplink.backlog", this::backlog, tag);
   }
 
   String name() {
@@ -118,6 +132,8 @@ final class Uplink implements DeliverySink, LinkListener {
   CompletionStage<Void> start() {
     return openSession().thenRunAsync(() -> {
       publishStatus();
+      long every = config.statusInterval().toMillis();
+      statusTicker = context.scheduler().scheduleAtFixedRate(() -> onExecutor(this::statusTick), every, every, TimeUnit.MILLISECONDS);
       link.start();
       LOG.info("uplink {} to {}:{} ({}) as {}: {} forwards, {} subscriptions", config.name(), config.host(),
           config.port(), config.protoVer(), config.clientId(), config.forwards().size(), config.subscriptions().size());
@@ -153,6 +169,9 @@ final class Uplink implements DeliverySink, LinkListener {
     CompletableFuture<Void> done = new CompletableFuture<>();
     executor.execute(() -> {
       stopping = true;
+      if (statusTicker != null) {
+        statusTicker.cancel(false);
+      }
       link.stop(grace).whenCompleteAsync((v, e) -> {
         if (session != null) {
           session.close(CloseReason.NORMAL); // the session and its queue stay: they are the buffer
@@ -229,9 +248,9 @@ final class Uplink implements DeliverySink, LinkListener {
     limiter.consumed(batch.size());
     for (ForwardWindow.Entry e : batch) {
       int epoch = window.epoch();
-      link.publish(e.remote()).whenCompleteAsync((ack, err) -> sent(e, epoch, ack, err), executor);
+      link.publish(e.remote()).whenComplete((ack, err) -> settled(new Settled(e, epoch, ack, err)));
     }
-    if (window.isUp() && window.hasUnsent() && limiter.catchingUp() && batch.size() >= budget && !pumpScheduled) {
+    if (window.isUp() && window.hasUnsent() && limiter.limiting() && batch.size() >= budget && !pumpScheduled) {
       pumpScheduled = true; // out of tokens: come back when the next one is due
       context.scheduler().schedule(() -> onExecutor(() -> {
         pumpScheduled = false;
@@ -239,17 +258,67 @@ final class Uplink implements DeliverySink, LinkListener {
       }), limiter.nanosUntilNext(), TimeUnit.NANOSECONDS);
     }
     updateCredits();
+    checkDrained();
+    publishStatusOnChange();
   }
 
-  private void sent(ForwardWindow.Entry e, int epoch, RemoteAck ack, Throwable err) {
+  /** Catch-up ends once nothing waits: the session queue is empty and the window sent everything. */
+  private void checkDrained() {
+    BrokerSession s = session;
+    if (limiter.catchingUp() && window.isUp() && s != null && !window.hasUnsent() && s.queued() == 0) {
+      limiter.drained();
+      updateCredits();
+    }
+  }
+
+  /**
+   * On a client thread: queue the answer and make sure one settle task is scheduled. Under load many
+   * answers share one executor task and one pump instead of one each.
+   */
+  private void settled(Settled s) {
+    settled.add(s);
+    if (settleScheduled.compareAndSet(false, true)) {
+      onExecutor(this::settleAll);
+    }
+  }
+
+  private void settleAll() {
+    settleScheduled.set(false); // before polling: an answer added from now on schedules another run
+    boolean any = false;
+    for (Settled s; (s = settled.poll()) != null; ) {
+      any |= sent(s.entry(), s.epoch(), s.ack(), s.error());
+    }
+    if (any) {
+      pump();
+      wakeBroker();
+    } else {
+      updateCredits();
+    }
+  }
+
+  /**
+   * The broker reads {@link #credits()} once per drain and then stops until it hears from us; it
+   * drains again on its own only for a new message or a local acknowledgement (QoS 1/2). Deliveries
+   * it sent against a credit reading may be settled without the credits ever reaching 0 here (fast
+   * QoS 0 forwards), so "credits went from 0 to positive" alone would leave a queue standing still.
+   * After room was freed, tell the broker whenever messages still wait.
+   */
+  private void wakeBroker() {
+    BrokerSession s = session;
+    if (credits > 0 && s != null && s.queued() > 0) {
+      s.creditsAvailable();
+    }
+  }
+
+  /** Settles one upstream answer; true when the entry left the window (room for more). */
+  private boolean sent(ForwardWindow.Entry e, int epoch, RemoteAck ack, Throwable err) {
     if (err != null) {
       LOG.debug("uplink {}: forward to {} not confirmed, will resend: {}", config.name(), e.remote().topic(), err.toString());
       window.failed(e.seq(), epoch);
-      updateCredits();
-      return;
+      return false;
     }
     if (window.done(e.seq()) == null) {
-      return; // the local session was reopened meanwhile: the broker redelivers, this id is stale
+      return false; // the local session was reopened meanwhile: the broker redelivers, this id is stale
     }
     if (ack.accepted()) {
       forwarded.increment();
@@ -258,7 +327,7 @@ final class Uplink implements DeliverySink, LinkListener {
       LOG.debug("uplink {}: upstream refused a message on {}: {}", config.name(), e.remote().topic(), ack.reason());
     }
     acknowledgeLocal(e.id(), e.localQos());
-    pump();
+    return true;
   }
 
   private void acknowledgeLocal(io.estuary.core.api.DeliveryId id, int qos) {
@@ -269,7 +338,7 @@ final class Uplink implements DeliverySink, LinkListener {
 
   private void updateCredits() {
     int c = session == null ? 0 : window.room();
-    if (limiter.catchingUp() && window.hasUnsent()) {
+    if (limiter.limiting() && window.hasUnsent()) {
       c = 0; // rate-limited: let the broker keep the backlog
     }
     credits = c;
@@ -294,8 +363,8 @@ final class Uplink implements DeliverySink, LinkListener {
       connected = true;
       lastConnectedAt = now;
       LOG.info("uplink {} connected to {}:{}", config.name(), config.host(), config.port());
-      publishStatus();
-      pump();
+      pump(); // publishes the status (connected, and whether a backlog is being drained)
+      publishStatusOnChange();
     });
   }
 
@@ -312,6 +381,7 @@ final class Uplink implements DeliverySink, LinkListener {
         connected = false;
         lastDisconnectedAt = context.clock().millis();
         LOG.warn("uplink {} lost {}:{}: {}; buffering, retry in {}", config.name(), config.host(), config.port(), reason, retryIn);
+        limiter.drained(); // a new catch-up starts at the next connect
         publishStatus();
       } else {
         LOG.debug("uplink {}: connecting to {}:{} failed: {}; retry in {}", config.name(), config.host(), config.port(), reason, retryIn);
@@ -361,14 +431,47 @@ final class Uplink implements DeliverySink, LinkListener {
 
   // ---- status ---------------------------------------------------------------------------------
 
+  /** Messages waiting in the local session's queue (the buffer), not counting {@code inflight}. */
+  int backlog() {
+    BrokerSession s = session;
+    return s == null ? 0 : s.queued();
+  }
+
   UplinkStatus status() {
-    return new UplinkStatus(config.name(), config.host() + ":" + config.port(), connected, inflight, limiter.catchingUp(),
-        lastError, lastConnectedAt, lastDisconnectedAt, (long) forwarded.count(), (long) received.count());
+    return new UplinkStatus(config.name(), config.host() + ":" + config.port(), connected, inflight, backlog(),
+        limiter.catchingUp(), lastError, lastConnectedAt, lastDisconnectedAt, (long) forwarded.count(), (long) received.count());
+  }
+
+  /**
+   * Every {@code status_interval}: ends a catch-up whose backlog drained without new traffic, and
+   * republishes the status while messages wait (once more when the backlog reaches zero).
+   */
+  private void statusTick() {
+    if (stopping) {
+      return;
+    }
+    checkDrained();
+    wakeBroker(); // a safety net: no missed wake-up can stall the buffer longer than one interval
+    if (backlog() > 0 || publishedBacklog > 0) {
+      publishStatus();
+    } else {
+      publishStatusOnChange();
+    }
+  }
+
+  private void publishStatusOnChange() {
+    if (connected != publishedConnected || limiter.catchingUp() != publishedCatchingUp) {
+      publishStatus();
+    }
   }
 
   private void publishStatus() {
     String topic = "$SYS/brokers/" + node + "/uplink/" + config.name() + "/status";
-    Message m = Message.of(topic, Payload.utf8(status().toJson()), 0, true);
+    UplinkStatus st = status();
+    publishedConnected = st.connected();
+    publishedCatchingUp = st.catchingUp();
+    publishedBacklog = st.backlog();
+    Message m = Message.of(topic, Payload.utf8(st.toJson()), 0, true);
     context.publish(client, m).whenComplete((o, e) -> {
       if (e != null || (o != null && !o.accepted())) {
         LOG.debug("uplink {}: status not published: {}", config.name(), e != null ? e : o.status());

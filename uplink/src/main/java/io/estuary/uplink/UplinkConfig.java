@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param maxInflight forwards in flight upstream, and the local session's receive maximum
  * @param maxMessages the store-and-forward buffer: the local session's queue cap
  * @param catchupRate messages per second while draining a backlog after a reconnect; 0 = unlimited
+ * @param statusInterval how often the status is republished while a backlog exists
  */
 public record UplinkConfig(
     String name,
@@ -42,7 +43,8 @@ public record UplinkConfig(
     int maxMessages,
     SessionOptions.Overflow overflow,
     Backoff reconnect,
-    double catchupRate) {
+    double catchupRate,
+    Duration statusInterval) {
 
   static final String DEFAULT_CLIENTID = "estuary-${node}";
   static final boolean DEFAULT_CLEAN_START = false;
@@ -52,6 +54,7 @@ public record UplinkConfig(
   static final int DEFAULT_MAX_MESSAGES = 1_000_000;
   static final Duration DEFAULT_RECONNECT_MIN = Duration.ofSeconds(1);
   static final Duration DEFAULT_RECONNECT_MAX = Duration.ofMinutes(2);
+  static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
 
   public UplinkConfig {
     Objects.requireNonNull(name, "name");
@@ -136,13 +139,17 @@ public record UplinkConfig(
     }
     Duration expiry = dur(c, "session_expiry", DEFAULT_SESSION_EXPIRY);
     Duration keepalive = dur(c, "keepalive", DEFAULT_KEEPALIVE);
+    Duration statusInterval = dur(c, "status_interval", DEFAULT_STATUS_INTERVAL);
+    if (statusInterval.toMillis() < 10) {
+      throw c.invalid("status_interval", "a duration of at least 10ms");
+    }
     if (keepalive.toSeconds() > 65535) {
       throw c.invalid("keepalive", "at most 65535s");
     }
     return new UplinkConfig(name, host, port, version, clientId,
         c.has("clean_start") ? c.getBoolean("clean_start") : DEFAULT_CLEAN_START,
         expiry, keepalive, str(c, "username", ""), str(c, "password", ""), ssl,
-        parseForwards(c), parseSubscriptions(c), maxInflight, maxMessages, overflow, backoff, rate);
+        parseForwards(c), parseSubscriptions(c), maxInflight, maxMessages, overflow, backoff, rate, statusInterval);
   }
 
   private static TlsOptions parseSsl(AdapterConfig c) {

@@ -2,9 +2,11 @@ package io.estuary.uplink;
 
 /**
  * A snapshot of one uplink, published retained as JSON on
- * {@code $SYS/brokers/{node}/uplink/{name}/status} at every up/down transition.
+ * {@code $SYS/brokers/{node}/uplink/{name}/status} at every up/down transition, when catch-up ends,
+ * and every {@code status_interval} while a backlog exists.
  *
- * @param inflight forwards handed to the upstream connection and not yet acknowledged
+ * @param inflight deliveries taken from the local session and not yet acknowledged upstream
+ * @param backlog messages waiting in the local session's queue (the store-and-forward buffer)
  * @param catchingUp draining messages queued before the last (re)connect
  * @param lastConnectedAt epoch millis of the last successful connect, 0 if never
  * @param lastDisconnectedAt epoch millis of the last lost connection, 0 if never
@@ -14,6 +16,7 @@ public record UplinkStatus(
     String server,
     boolean connected,
     int inflight,
+    int backlog,
     boolean catchingUp,
     String lastError,
     long lastConnectedAt,
@@ -27,6 +30,7 @@ public record UplinkStatus(
         + ",\"status\":" + quote(connected ? "connected" : "disconnected")
         + ",\"connected\":" + connected
         + ",\"inflight\":" + inflight
+        + ",\"backlog\":" + backlog
         + ",\"catching_up\":" + catchingUp
         + ",\"last_error\":" + quote(lastError)
         + ",\"last_connected_at\":" + lastConnectedAt

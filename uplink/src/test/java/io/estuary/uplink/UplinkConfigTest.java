@@ -36,17 +36,18 @@ class UplinkConfigTest {
     assertThat(edge.name()).isEqualTo("edge");
     assertThat(new UplinkConfig("x", cloud.host(), cloud.port(), cloud.protoVer(), cloud.clientId(), cloud.cleanStart(),
         cloud.sessionExpiry(), cloud.keepalive(), cloud.username(), cloud.password(), cloud.ssl(), cloud.forwards(),
-        cloud.subscriptions(), cloud.maxInflight(), cloud.maxMessages(), cloud.overflow(), cloud.reconnect(), cloud.catchupRate()).toString()
+        cloud.subscriptions(), cloud.maxInflight(), cloud.maxMessages(), cloud.overflow(), cloud.reconnect(), cloud.catchupRate(), cloud.statusInterval()).toString()
         .replace("uplink.cloud.ssl", "P"))
         .isEqualTo(new UplinkConfig("x", edge.host(), edge.port(), edge.protoVer(), edge.clientId(), edge.cleanStart(),
             edge.sessionExpiry(), edge.keepalive(), edge.username(), edge.password(), edge.ssl(), edge.forwards(),
-            edge.subscriptions(), edge.maxInflight(), edge.maxMessages(), edge.overflow(), edge.reconnect(), edge.catchupRate()).toString()
+            edge.subscriptions(), edge.maxInflight(), edge.maxMessages(), edge.overflow(), edge.reconnect(), edge.catchupRate(), edge.statusInterval()).toString()
             .replace("uplink.edge.ssl", "P"));
     assertThat(edge.clientId()).isEqualTo("estuary-n1");
     assertThat(edge.protoVer()).isEqualTo(LinkOptions.MqttVersion.V5);
     assertThat(edge.sessionExpiry()).isEqualTo(Duration.ofHours(2));
     assertThat(edge.maxMessages()).isEqualTo(1_000_000);
     assertThat(edge.overflow()).isEqualTo(SessionOptions.Overflow.DROP_OLDEST);
+    assertThat(edge.statusInterval()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
@@ -102,5 +103,6 @@ class UplinkConfigTest {
     assertThatThrownBy(() -> parse("uplink.a { server = \"h\", buffer.overflow = drop_all }")).hasMessageContaining("uplink.a.buffer.overflow");
     assertThatThrownBy(() -> parse("uplink.a { server = \"h\", ssl { certfile = \"c.pem\" } }")).hasMessageContaining("uplink.a.ssl");
     assertThatThrownBy(() -> parse("uplink.a { }")).hasMessageContaining("uplink.a.server");
+    assertThatThrownBy(() -> parse("uplink.a { server = \"h\", status_interval = 1ms }")).hasMessageContaining("uplink.a.status_interval");
   }
 }

@@ -1,11 +1,13 @@
 package io.estuary.uplink.buffer;
 
 /**
- * {@code catchup_rate}: caps the forward rate while the uplink drains the backlog built up during an
- * outage, so a reconnecting gateway does not flood the upstream broker. Catch-up starts at each
- * (re)connect and ends with the first delivery created after it (the session queue is FIFO, so
- * everything behind it is live traffic). A token bucket holding at most one second of messages.
- * A rate of 0 disables the limit. Confined to the uplink's executor.
+ * Catch-up after an outage: tracks whether the uplink is draining the backlog built up while the
+ * upstream was unreachable and, with {@code catchup_rate}, caps the forward rate meanwhile so a
+ * reconnecting gateway does not flood the upstream broker. Catch-up starts at each (re)connect and
+ * ends with whichever comes first: the first delivery created after it (the session queue is FIFO,
+ * so everything behind it is live traffic), or {@link #drained()} (the session queue is empty and
+ * nothing taken from it waits to be sent). A token bucket holding at most one second of messages;
+ * a rate of 0 never limits. Confined to the uplink's executor.
  */
 public final class CatchupLimiter {
   private final double rate;
@@ -23,7 +25,7 @@ public final class CatchupLimiter {
 
   /** The link came up at {@code nowMillis} (wall clock, as message creation times). */
   public void reconnected(long nowMillis, long nowNanos) {
-    catchingUp = rate > 0;
+    catchingUp = true;
     sinceMillis = nowMillis;
     tokens = Math.min(tokens, 1);
     lastNanos = nowNanos;
@@ -36,13 +38,24 @@ public final class CatchupLimiter {
     }
   }
 
+  /** The backlog is gone (nothing queued, nothing unsent): catch-up ends even without live traffic. */
+  public void drained() {
+    catchingUp = false;
+  }
+
+  /** Draining the backlog queued before the last (re)connect. */
   public boolean catchingUp() {
     return catchingUp;
   }
 
+  /** Whether the rate cap applies now (catching up with a non-zero rate). */
+  public boolean limiting() {
+    return catchingUp && rate > 0;
+  }
+
   /** How many messages may go out now. */
   public int budget(long nowNanos) {
-    if (!catchingUp) {
+    if (!limiting()) {
       return Integer.MAX_VALUE;
     }
     double elapsed = (nowNanos - lastNanos) / 1e9;
@@ -52,7 +65,7 @@ public final class CatchupLimiter {
   }
 
   public void consumed(int n) {
-    if (catchingUp) {
+    if (limiting()) {
       tokens -= n;
     }
   }

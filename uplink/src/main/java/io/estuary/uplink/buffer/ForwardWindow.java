@@ -69,6 +69,10 @@ public final class ForwardWindow {
   private int epoch;
   private boolean up;
   private boolean broken;
+  // counters so that the per-ack pump needs no full scans
+  private int unsent;
+  private int sentTotal;
+  private int sentThisEpoch;
 
   public ForwardWindow(int capacity) {
     if (capacity < 1) {
@@ -80,12 +84,14 @@ public final class ForwardWindow {
   public Entry add(DeliveryId id, int localQos, Message remote) {
     Entry e = new Entry(nextSeq++, id, localQos, remote);
     entries.put(e.seq, e);
+    unsent++;
     return e;
   }
 
   /** The link is up: a new epoch starts. */
   public void up() {
     epoch++;
+    sentThisEpoch = 0; // everything sent so far now belongs to an older epoch
     up = true;
     broken = false;
   }
@@ -113,16 +119,15 @@ public final class ForwardWindow {
 
   /** Marks up to {@code budget} entries as sent in the current epoch and returns them, in order. */
   public List<Entry> takeSendable(int budget) {
-    if (!up || broken || budget <= 0) {
+    if (!up || broken || budget <= 0 || unsent == 0) {
       return List.of();
     }
-    for (Entry e : entries.values()) {
-      if (e.sent && e.epoch < epoch) {
-        return List.of(); // rule 2: an older epoch is unresolved
-      }
+    if (sentTotal > sentThisEpoch) {
+      return List.of(); // rule 2: an older epoch is unresolved
     }
-    List<Entry> out = new ArrayList<>();
-    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && out.size() < budget; ) {
+    int n = Math.min(budget, unsent);
+    List<Entry> out = new ArrayList<>(n);
+    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext() && out.size() < n; ) {
       Entry e = it.next();
       if (!e.sent) {
         e.sent = true;
@@ -130,29 +135,44 @@ public final class ForwardWindow {
         out.add(e);
       }
     }
+    unsent -= out.size();
+    sentTotal += out.size();
+    sentThisEpoch += out.size();
     return out;
   }
 
   /** Whether entries wait to be sent. */
   public boolean hasUnsent() {
-    for (Entry e : entries.values()) {
-      if (!e.sent) {
-        return true;
-      }
-    }
-    return false;
+    return unsent > 0;
   }
 
   /** The upstream broker acknowledged (or finally refused) the send: the entry leaves the window. */
   public Entry done(long seq) {
-    return entries.remove(seq);
+    Entry e = entries.remove(seq);
+    if (e != null) {
+      forget(e);
+    }
+    return e;
+  }
+
+  private void forget(Entry e) {
+    if (!e.sent) {
+      unsent--;
+    } else {
+      sentTotal--;
+      if (e.epoch == epoch) {
+        sentThisEpoch--;
+      }
+    }
   }
 
   /** The send of {@code seq} in {@code sendEpoch} failed on the transport: it will go out again. */
   public void failed(long seq, int sendEpoch) {
     Entry e = entries.get(seq);
     if (e != null && e.sent && e.epoch == sendEpoch) {
+      forget(e);
       e.sent = false;
+      unsent++;
       if (sendEpoch == epoch) {
         broken = true; // rule 1: resending now could overtake later sends still queued in the client
       }
@@ -162,6 +182,9 @@ public final class ForwardWindow {
   /** Forgets everything (the local session was reopened: the broker redelivers what was unacknowledged). */
   public void clear() {
     entries.clear();
+    unsent = 0;
+    sentTotal = 0;
+    sentThisEpoch = 0;
   }
 
   /** Creation time of the oldest entry, or 0 when empty (for the lag gauge). */

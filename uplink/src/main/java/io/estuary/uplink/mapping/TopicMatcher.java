@@ -11,20 +11,32 @@ public final class TopicMatcher {
         && (filter.charAt(0) == '#' || filter.charAt(0) == '+')) {
       return false;
     }
-    String[] f = filter.split("/", -1);
-    String[] t = topic.split("/", -1);
-    for (int i = 0; i < f.length; i++) {
-      if (f[i].equals("#")) {
-        return true;
+    // level by level without allocating: this runs for every forwarded message
+    int fi = 0;
+    int ti = 0;
+    int fn = filter.length();
+    int tn = topic.length();
+    while (true) {
+      int fe = filter.indexOf('/', fi);
+      fe = fe < 0 ? fn : fe;
+      if (fe - fi == 1 && filter.charAt(fi) == '#') {
+        return true; // also matches the parent level ("a/#" matches "a")
       }
-      if (i >= t.length) {
+      if (ti > tn) {
+        return false; // the topic has fewer levels
+      }
+      int te = topic.indexOf('/', ti);
+      te = te < 0 ? tn : te;
+      boolean plus = fe - fi == 1 && filter.charAt(fi) == '+';
+      if (!plus && (fe - fi != te - ti || !filter.regionMatches(fi, topic, ti, fe - fi))) {
         return false;
       }
-      if (!f[i].equals("+") && !f[i].equals(t[i])) {
-        return false;
+      if (fe == fn) {
+        return te == tn; // the filter ends: so must the topic
       }
+      fi = fe + 1;
+      ti = te + 1;
     }
-    return f.length == t.length;
   }
 
   /** Whether some topic name could match both filters. */

@@ -8,10 +8,25 @@ class CatchupLimiterTest {
   static final long SECOND = 1_000_000_000L;
 
   @Test
-  void zero_rate_never_limits() {
+  void zero_rate_never_limits_but_still_tracks_catch_up() {
     CatchupLimiter l = new CatchupLimiter(0);
     l.reconnected(1000, 0);
+    assertThat(l.catchingUp()).isTrue();
+    assertThat(l.limiting()).isFalse();
+    assertThat(l.budget(0)).isEqualTo(Integer.MAX_VALUE);
+    l.drained();
     assertThat(l.catchingUp()).isFalse();
+  }
+
+  @Test
+  void a_drained_backlog_ends_catch_up_without_live_traffic() {
+    CatchupLimiter l = new CatchupLimiter(10);
+    l.reconnected(1000, 0);
+    l.observed(999);
+    assertThat(l.limiting()).isTrue();
+    l.drained();
+    assertThat(l.catchingUp()).isFalse();
+    assertThat(l.limiting()).isFalse();
     assertThat(l.budget(0)).isEqualTo(Integer.MAX_VALUE);
   }
 

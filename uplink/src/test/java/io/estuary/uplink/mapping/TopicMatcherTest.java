@@ -15,6 +15,49 @@ class TopicMatcherTest {
   }
 
   @Test
+  void matches_agrees_with_a_level_by_level_reference_on_every_combination() {
+    String[] levels = {"a", "b", "", "+", "#"};
+    java.util.List<String> names = new java.util.ArrayList<>();
+    java.util.List<String> filters = new java.util.ArrayList<>();
+    for (String x : levels) {
+      filters.add(x);
+      for (String y : levels) {
+        filters.add(x + "/" + y);
+        for (String z : levels) {
+          filters.add(x + "/" + y + "/" + z);
+        }
+      }
+    }
+    for (String f : filters) {
+      if (!f.contains("+") && !f.contains("#")) {
+        names.add(f);
+      }
+    }
+    for (String f : filters) {
+      if (TopicMatcher.checkFilter(f) != null && !f.isEmpty()) {
+        continue;
+      }
+      for (String t : names) {
+        assertThat(TopicMatcher.matches(f, t)).as("%s matches %s", f, t).isEqualTo(reference(f, t));
+      }
+    }
+  }
+
+  private static boolean reference(String filter, String topic) {
+    String[] f = filter.split("/", -1);
+    String[] t = topic.split("/", -1);
+    for (int i = 0; i < f.length; i++) {
+      if (f[i].equals("#")) {
+        return true;
+      }
+      if (i >= t.length || !f[i].equals("+") && !f[i].equals(t[i])) {
+        return false;
+      }
+    }
+    return f.length == t.length;
+  }
+
+  @Test
   void dollar_topics_do_not_match_leading_wildcards() {
     assertThat(TopicMatcher.matches("#", "$SYS/x")).isFalse();
     assertThat(TopicMatcher.matches("$SYS/#", "$SYS/x")).isTrue();
