@@ -1,12 +1,10 @@
 package io.estuary.bench.coap;
 
-import com.typesafe.config.ConfigFactory;
+import io.estuary.bench.InProcessGateway;
 import io.estuary.cf.CfSettings;
 import io.estuary.coap.CoapAdapterFactory;
-import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.server.Gateway;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.util.List;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
@@ -70,23 +68,14 @@ final class CoapTargets {
    * {@code bench/#} at QoS 0 counting what arrives. {@code coapConfig} lines are relative to {@code gateway.coap}.
    */
   static Target estuary(List<String> coapConfig) {
-    StringBuilder hocon = new StringBuilder("""
-        node.name = "coap-bench@127.0.0.1"
-        node.shutdown_grace = 2s
-        listeners.tcp.default.bind = "127.0.0.1:0"
-        listeners.ssl.default.enable = false
-        listeners.ws.default.enable = false
-        listeners.wss.default.enable = false
-        api.bind = "127.0.0.1:0"
-        sys_topics.sys_msg_interval = 0s
+    StringBuilder hocon = new StringBuilder(InProcessGateway.base("coap-bench") + """
         persistence.enabled = false
         gateway.coap.listeners.udp.default.bind = "127.0.0.1:0"
         """);
     coapConfig.forEach(l -> hocon.append("gateway.coap.").append(l).append('\n'));
-    Gateway gw = Gateway.start(ConfigLoader.bind(ConfigFactory.parseString(hocon.toString())),
-        List.of(new CoapAdapterFactory()), Gateway::memoryStore, Clock.systemUTC());
-    InetSocketAddress coap = address(gw, "coap", "udp:default");
-    int mqttPort = address(gw, "mqtt", "tcp:default").getPort();
+    Gateway gw = InProcessGateway.start(hocon.toString(), List.of(new CoapAdapterFactory()));
+    InetSocketAddress coap = InProcessGateway.address(gw, "coap", "udp:default");
+    int mqttPort = InProcessGateway.address(gw, "mqtt", "tcp:default").getPort();
     MqttCounter mqtt;
     try {
       mqtt = new MqttCounter(new InetSocketAddress("127.0.0.1", mqttPort), "coap-bench-sub", "bench/#");
@@ -104,8 +93,5 @@ final class CoapTargets {
     };
   }
 
-  private static InetSocketAddress address(Gateway gw, String protocol, String name) {
-    return gw.listeners().stream().filter(l -> l.protocol().equals(protocol) && l.name().equals(name))
-        .findFirst().orElseThrow(() -> new IllegalStateException("no " + protocol + " " + name)).address();
-  }
+
 }

@@ -1,18 +1,14 @@
 package io.estuary.bench.lwm2m;
 
+import io.estuary.bench.InProcessGateway;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.typesafe.config.ConfigFactory;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.server.Gateway;
 import io.estuary.lwm2m.Lwm2mAdapterFactory;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,23 +51,14 @@ public final class Lwm2mBench {
     System.out.println("lwm2m-bench " + o + ", JVM max heap " + MEMORY.getHeapMemoryUsage().getMax() / (1 << 20)
         + " MiB, " + Runtime.getRuntime().availableProcessors() + " CPUs");
 
-    String hocon = """
-        node.name = "lwm2m-bench@127.0.0.1"
-        node.shutdown_grace = 2s
-        listeners.tcp.default.bind = "127.0.0.1:0"
-        listeners.ssl.default.enable = false
-        listeners.ws.default.enable = false
-        listeners.wss.default.enable = false
-        api.bind = "127.0.0.1:0"
-        sys_topics.sys_msg_interval = 0s
+    String hocon = InProcessGateway.base("lwm2m-bench") + """
         persistence.enabled = false
         gateway.lwm2m.listeners.udp.default.bind = "127.0.0.1:0"
         gateway.lwm2m.californium.max_active_peers = %d
         gateway.lwm2m.command_timeout = 10s
         """.formatted(n + 1000);
-    try (Gateway gw = Gateway.start(ConfigLoader.bind(ConfigFactory.parseString(hocon)),
-        List.of(new Lwm2mAdapterFactory()), Gateway::memoryStore, Clock.systemUTC());
-         RawDevices devices = new RawDevices(address(gw, "lwm2m", "udp:default"), n, "bench-")) {
+    try (Gateway gw = InProcessGateway.start(hocon, List.of(new Lwm2mAdapterFactory()));
+         RawDevices devices = new RawDevices(InProcessGateway.address(gw, "lwm2m", "udp:default"), n, "bench-")) {
       long before = usedAfterGc();
 
       long t0 = System.nanoTime();
@@ -119,7 +106,7 @@ public final class Lwm2mBench {
       return 0;
     }
     Mqtt5AsyncClient mqtt = MqttClient.builder().useMqttVersion5().identifier("lwm2m-bench")
-        .serverHost("127.0.0.1").serverPort(address(gw, "mqtt", "tcp:default").getPort()).buildAsync();
+        .serverHost("127.0.0.1").serverPort(InProcessGateway.address(gw, "mqtt", "tcp:default").getPort()).buildAsync();
     mqtt.connect().join();
     Semaphore inFlight = new Semaphore(window);
     AtomicInteger answered = new AtomicInteger();
@@ -157,12 +144,5 @@ public final class Lwm2mBench {
     return MEMORY.getHeapMemoryUsage().getUsed();
   }
 
-  private static InetSocketAddress address(Gateway gw, String protocol, String name) {
-    for (ListenerInfo l : gw.listeners()) {
-      if (l.protocol().equals(protocol) && l.name().equals(name)) {
-        return l.address();
-      }
-    }
-    throw new IllegalStateException("no " + protocol + " listener " + name + " in " + gw.listeners());
-  }
+
 }

@@ -1,12 +1,9 @@
 package io.estuary.bench.mqttsn;
 
-import com.typesafe.config.ConfigFactory;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.config.ConfigLoader;
+import io.estuary.bench.InProcessGateway;
 import io.estuary.core.server.Gateway;
 import io.estuary.mqttsn.MqttSnAdapterFactory;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,15 +17,7 @@ final class InProcessEstuary implements AutoCloseable {
   final InetSocketAddress mqtt;
 
   InProcessEstuary(int listeners, List<String> extraConfig) {
-    StringBuilder hocon = new StringBuilder("""
-        node.name = "mqttsn-bench@127.0.0.1"
-        node.shutdown_grace = 2s
-        listeners.tcp.default.bind = "127.0.0.1:0"
-        listeners.ssl.default.enable = false
-        listeners.ws.default.enable = false
-        listeners.wss.default.enable = false
-        api.bind = "127.0.0.1:0"
-        sys_topics.sys_msg_interval = 0s
+    StringBuilder hocon = new StringBuilder(InProcessGateway.base("mqttsn-bench") + """
         persistence.enabled = false
         gateway.mqttsn.listeners.udp.default.enable = false
         """);
@@ -36,8 +25,7 @@ final class InProcessEstuary implements AutoCloseable {
       hocon.append("gateway.mqttsn.listeners.udp.l").append(i).append(".bind = \"127.0.0.1:0\"\n");
     }
     extraConfig.forEach(l -> hocon.append("gateway.mqttsn.").append(l).append('\n'));
-    gateway = Gateway.start(ConfigLoader.bind(ConfigFactory.parseString(hocon.toString())),
-        List.of(new MqttSnAdapterFactory()), Gateway::memoryStore, Clock.systemUTC());
+    gateway = InProcessGateway.start(hocon.toString(), List.of(new MqttSnAdapterFactory()));
     for (int i = 0; i < listeners; i++) {
       udp.add(address("mqttsn", "udp:l" + i));
     }
@@ -45,13 +33,9 @@ final class InProcessEstuary implements AutoCloseable {
   }
 
   private InetSocketAddress address(String protocol, String name) {
-    for (ListenerInfo l : gateway.listeners()) {
-      if (l.protocol().equals(protocol) && l.name().equals(name)) {
-        return l.address();
-      }
-    }
-    throw new IllegalStateException("no " + protocol + " listener " + name + " in " + gateway.listeners());
+    return InProcessGateway.address(gateway, protocol, name);
   }
+
 
   int sessions() {
     return (int) gateway.broker().connectedCount();

@@ -1,12 +1,9 @@
 package io.estuary.bench.uplink;
 
-import com.typesafe.config.ConfigFactory;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.config.ConfigLoader;
+import io.estuary.bench.InProcessGateway;
 import io.estuary.core.server.Gateway;
 import io.estuary.uplink.UplinkAdapterFactory;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -21,15 +18,7 @@ final class EstuaryNode implements AutoCloseable {
   final int mqttPort;
 
   EstuaryNode(int upstreamPort, int maxInflight, long bufferMessages, Path persistenceDir) {
-    String hocon = """
-        node.name = "uplink-bench@127.0.0.1"
-        node.shutdown_grace = 2s
-        listeners.tcp.default.bind = "127.0.0.1:0"
-        listeners.ssl.default.enable = false
-        listeners.ws.default.enable = false
-        listeners.wss.default.enable = false
-        api.bind = "127.0.0.1:0"
-        sys_topics.sys_msg_interval = 0s
+    String hocon = InProcessGateway.base("uplink-bench") + """
         mqtt.max_inflight = %d
         persistence { enabled = %b, dir = "%s" }
         uplink.%s {
@@ -44,10 +33,8 @@ final class EstuaryNode implements AutoCloseable {
         }
         """.formatted(Math.max(32, maxInflight), persistenceDir != null, persistenceDir == null ? "data" : persistenceDir,
         UPLINK, upstreamPort, maxInflight, bufferMessages);
-    gateway = Gateway.start(ConfigLoader.bind(ConfigFactory.parseString(hocon)), List.of(new UplinkAdapterFactory()),
-        persistenceDir == null ? Gateway::memoryStore : Gateway::defaultStore, Clock.systemUTC());
-    mqttPort = gateway.listeners().stream().filter(l -> l.protocol().equals("mqtt") && l.name().equals("tcp:default"))
-        .map(ListenerInfo::address).findFirst().orElseThrow().getPort();
+    gateway = InProcessGateway.start(hocon, List.of(new UplinkAdapterFactory()));
+    mqttPort = InProcessGateway.address(gateway, "mqtt", "tcp:default").getPort();
   }
 
   @Override
