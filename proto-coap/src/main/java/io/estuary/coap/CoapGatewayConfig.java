@@ -86,28 +86,14 @@ public record CoapGatewayConfig(
       throw c.invalid("heartbeat", "a positive duration");
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
-    if (c.has("listeners.udp")) {
-      AdapterConfig listeners = c.getConfig("listeners.udp");
-      for (String name : listeners.keys()) {
-        AdapterConfig l = listeners.getConfig(name);
-        if (!l.has("enable") || l.getBoolean("enable")) {
-          udp.put(name, l.getAddress("bind"));
-        }
-      }
-    }
+    c.enabledListeners("udp").forEach((name, l) -> udp.put(name, l.getAddress("bind")));
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
-    if (c.has("listeners.dtls")) {
-      AdapterConfig listeners = c.getConfig("listeners.dtls");
-      for (String name : listeners.keys()) {
-        AdapterConfig l = listeners.getConfig(name);
-        if (!l.has("enable") || l.getBoolean("enable")) {
-          if (!l.has("dtls_options")) {
-            throw l.invalid("dtls_options", "a block with psk / psk_file or certfile + keyfile");
-          }
-          dtls.put(name, new DtlsListener(l.getAddress("bind"), DtlsSettings.from(l.getConfig("dtls_options"))));
-        }
+    c.enabledListeners("dtls").forEach((name, l) -> {
+      if (!l.has("dtls_options")) {
+        throw l.invalid("dtls_options", "a block with psk / psk_file or certfile + keyfile");
       }
-    }
+      dtls.put(name, new DtlsListener(l.getAddress("bind"), DtlsSettings.from(l.getConfig("dtls_options"))));
+    });
     CfSettings cf = c.has("californium")
         ? CfSettings.from(c.getConfig("californium"), (int) maxBody)
         : CfSettings.DEFAULTS.withMaxBodySize((int) maxBody);

@@ -84,25 +84,9 @@ public record Lwm2mConfig(
       throw c.invalid("max_queued_commands", "a positive number");
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
-    if (c.has("listeners.udp")) {
-      AdapterConfig listeners = c.getConfig("listeners.udp");
-      for (String name : listeners.keys()) {
-        AdapterConfig l = listeners.getConfig(name);
-        if (!l.has("enable") || l.getBoolean("enable")) {
-          udp.put(name, l.getAddress("bind"));
-        }
-      }
-    }
+    c.enabledListeners("udp").forEach((name, l) -> udp.put(name, l.getAddress("bind")));
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
-    if (c.has("listeners.dtls")) {
-      AdapterConfig listeners = c.getConfig("listeners.dtls");
-      for (String name : listeners.keys()) {
-        AdapterConfig l = listeners.getConfig(name);
-        if (!l.has("enable") || l.getBoolean("enable")) {
-          dtls.put(name, DtlsListener.from(l, l.getAddress("bind")));
-        }
-      }
-    }
+    c.enabledListeners("dtls").forEach((name, l) -> dtls.put(name, DtlsListener.from(l, l.getAddress("bind"))));
     CfSettings cf = c.has("californium") ? CfSettings.from(c.getConfig("californium"), 256 * 1024)
         : CfSettings.DEFAULTS.withMaxBodySize(256 * 1024);
     try {

@@ -45,6 +45,25 @@ public interface AdapterConfig {
   /** Keys directly under this block (for maps such as listeners). */
   Set<String> keys();
 
+  /**
+   * The enabled listener blocks {@code listeners.<type>.<name>} (a block is enabled unless it says
+   * {@code enable = false}), by name in config order.
+   */
+  default java.util.Map<String, AdapterConfig> enabledListeners(String type) {
+    java.util.Map<String, AdapterConfig> out = new java.util.LinkedHashMap<>();
+    String key = "listeners." + type;
+    if (has(key)) {
+      AdapterConfig listeners = getConfig(key);
+      for (String name : listeners.keys()) {
+        AdapterConfig l = listeners.getConfig(name);
+        if (!l.has("enable") || l.getBoolean("enable")) {
+          out.put(name, l);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Builds a failure naming the key, the value and what was expected. */
   IllegalArgumentException invalid(String key, String expected);
 }
