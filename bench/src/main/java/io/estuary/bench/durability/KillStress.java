@@ -1,5 +1,6 @@
 package io.estuary.bench.durability;
 
+import io.estuary.bench.InProcessGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,15 +59,9 @@ public final class KillStress implements Callable<Integer> {
     Random rnd = new Random(s);
     Path dir = Files.createTempDirectory("kill-stress");
     Path conf = dir.resolve("estuary.conf");
-    Files.writeString(conf, """
-        node.name = "kill-stress@127.0.0.1"
+    Files.writeString(conf, InProcessGateway.base("kill-stress") + """
         node.shutdown_grace = 5s
-        listeners.tcp.default.bind = "127.0.0.1:0"
-        listeners.ssl.default.enable = false
-        listeners.ws.default.enable = false
-        listeners.wss.default.enable = false
         api.enable = false
-        sys_topics.sys_msg_interval = 0s
         gateway.mqttsn.enable = false
         gateway.coap.enable = false
         gateway.lwm2m.enable = false

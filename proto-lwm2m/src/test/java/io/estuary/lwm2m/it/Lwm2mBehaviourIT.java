@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.estuary.core.testkit.TestGateway;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,35 +16,31 @@ import org.junit.jupiter.api.Timeout;
 /** auto_observe, the queue limit, coap_timeout and re-registration, on one gateway with small limits. */
 @Timeout(60)
 class Lwm2mBehaviourIT {
-  private final List<AutoCloseable> open = new ArrayList<>();
-  private final Lwm2mGatewayIT.CapturingFactory factory = new Lwm2mGatewayIT.CapturingFactory();
+  private Lwm2mHarness h;
+  private List<AutoCloseable> open;
+  private Lwm2mGatewayIT.CapturingFactory factory;
   private TestGateway gw;
   private MqttProbe mqtt;
   private InetSocketAddress lwm2m;
 
   @BeforeEach
   void start() {
-    gw = TestGateway.builder()
-        .config("gateway.lwm2m.listeners.udp.default.bind = \"127.0.0.1:0\"")
-        .config("gateway.lwm2m.xml_dir = \"" + TestDevice.XML_DIR.getPath().replace("\\", "/") + "\"")
-        .config("gateway.lwm2m.lifetime_min = 1s")
-        .config("gateway.lwm2m.qmode_time_window = 1s")
-        .config("gateway.lwm2m.auto_observe = true")
-        .config("gateway.lwm2m.max_queued_commands = 2")
-        .config("gateway.lwm2m.command_timeout = 1s")
-        .adapter(factory)
-        .start();
+    h = new Lwm2mHarness(
+        "gateway.lwm2m.lifetime_min = 1s",
+        "gateway.lwm2m.qmode_time_window = 1s",
+        "gateway.lwm2m.auto_observe = true",
+        "gateway.lwm2m.max_queued_commands = 2",
+        "gateway.lwm2m.command_timeout = 1s");
+    open = h.open;
+    factory = h.factory;
+    gw = h.gw;
+    mqtt = h.mqtt;
     lwm2m = gw.listener("lwm2m", "udp:default");
-    mqtt = new MqttProbe(gw.mqttPort());
   }
 
   @AfterEach
   void stop() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-    mqtt.close();
-    gw.close();
+    h.close();
   }
 
   private TestDevice device(String ep, boolean queueMode) {

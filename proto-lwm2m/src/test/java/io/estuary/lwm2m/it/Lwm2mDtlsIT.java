@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.estuary.core.testkit.TestGateway;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +16,9 @@ import org.junit.jupiter.api.Timeout;
 /** LwM2M over DTLS with pre-shared keys: the PSK table is the security store. */
 @Timeout(60)
 class Lwm2mDtlsIT {
-  private final List<AutoCloseable> open = new ArrayList<>();
-  private final Lwm2mGatewayIT.CapturingFactory factory = new Lwm2mGatewayIT.CapturingFactory();
+  private Lwm2mHarness h;
+  private List<AutoCloseable> open;
+  private Lwm2mGatewayIT.CapturingFactory factory;
   private TestGateway gw;
   private MqttProbe mqtt;
   private InetSocketAddress dtls;
@@ -26,25 +26,20 @@ class Lwm2mDtlsIT {
 
   @BeforeEach
   void start() {
-    gw = TestGateway.builder()
-        .config("gateway.lwm2m.listeners.udp.default.bind = \"127.0.0.1:0\"")
-        .config("gateway.lwm2m.listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", dtls_options.psk = ["
-            + "{identity = \"dev-psk\", key = \"s3cret\"}, {identity = \"id-other\", key = \"k2\", endpoint = \"dev-mapped\"}] }")
-        .config("gateway.lwm2m.xml_dir = \"" + TestDevice.XML_DIR.getPath().replace("\\", "/") + "\"")
-        .adapter(factory)
-        .start();
+    h = new Lwm2mHarness(
+        "gateway.lwm2m.listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", dtls_options.psk = ["
+            + "{identity = \"dev-psk\", key = \"s3cret\"}, {identity = \"id-other\", key = \"k2\", endpoint = \"dev-mapped\"}] }");
+    open = h.open;
+    factory = h.factory;
+    gw = h.gw;
+    mqtt = h.mqtt;
     dtls = gw.listener("lwm2m", "dtls:default");
     udp = gw.listener("lwm2m", "udp:default");
-    mqtt = new MqttProbe(gw.mqttPort());
   }
 
   @AfterEach
   void stop() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-    mqtt.close();
-    gw.close();
+    h.close();
   }
 
   private TestDevice started(TestDevice d) {

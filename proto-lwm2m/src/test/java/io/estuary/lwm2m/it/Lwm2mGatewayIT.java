@@ -38,34 +38,30 @@ class Lwm2mGatewayIT {
     }
   }
 
-  private final List<AutoCloseable> open = new ArrayList<>();
-  private final CapturingFactory factory = new CapturingFactory();
+  private Lwm2mHarness h;
+  private List<AutoCloseable> open;
+  private CapturingFactory factory;
   private TestGateway gw;
   private MqttProbe mqtt;
   private InetSocketAddress lwm2m;
 
   @BeforeEach
   void start() {
-    gw = TestGateway.builder()
-        .config("gateway.lwm2m.listeners.udp.default.bind = \"127.0.0.1:0\"")
-        .config("gateway.lwm2m.xml_dir = \"" + TestDevice.XML_DIR.getPath().replace("\\", "/") + "\"")
-        .config("gateway.lwm2m.lifetime_min = 1s")
-        .config("gateway.lwm2m.qmode_time_window = 1s")
-        .config("gateway.lwm2m.update_msg_publish_condition = always")
-        .config("gateway.lwm2m.command_timeout = 5s")
-        .adapter(factory)
-        .start();
+    h = new Lwm2mHarness(
+        "gateway.lwm2m.lifetime_min = 1s",
+        "gateway.lwm2m.qmode_time_window = 1s",
+        "gateway.lwm2m.update_msg_publish_condition = always",
+        "gateway.lwm2m.command_timeout = 5s");
+    open = h.open;
+    factory = h.factory;
+    gw = h.gw;
+    mqtt = h.mqtt;
     lwm2m = gw.listener("lwm2m", "udp:default");
-    mqtt = new MqttProbe(gw.mqttPort());
   }
 
   @AfterEach
   void stop() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-    mqtt.close();
-    gw.close();
+    h.close();
   }
 
   private TestDevice device(String ep, long lifetime, boolean queueMode) {

@@ -1,0 +1,37 @@
+package io.estuary.lwm2m.it;
+
+import io.estuary.core.testkit.TestGateway;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A test gateway with the LwM2M adapter on 127.0.0.1 port 0 and the test object models, an MQTT probe on
+ * it, and the devices a test opened; closing it closes all of them.
+ */
+final class Lwm2mHarness implements AutoCloseable {
+  final Lwm2mGatewayIT.CapturingFactory factory = new Lwm2mGatewayIT.CapturingFactory();
+  final List<AutoCloseable> open = new ArrayList<>();
+  final TestGateway gw;
+  final MqttProbe mqtt;
+
+  /** {@code config} lines are merged after the listener and xml_dir defaults. */
+  Lwm2mHarness(String... config) {
+    TestGateway.Builder b = TestGateway.builder()
+        .config("gateway.lwm2m.listeners.udp.default.bind = \"127.0.0.1:0\"")
+        .config("gateway.lwm2m.xml_dir = \"" + TestDevice.XML_DIR.getPath().replace("\\", "/") + "\"");
+    for (String line : config) {
+      b.config(line);
+    }
+    gw = b.adapter(factory).start();
+    mqtt = new MqttProbe(gw.mqttPort());
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+    mqtt.close();
+    gw.close();
+  }
+}
