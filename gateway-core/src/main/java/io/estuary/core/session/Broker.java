@@ -60,6 +60,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
   final TopicTrie<Subscription> trie = new TopicTrie<>();
   private final ConcurrentHashMap<String, Message> retained = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicInteger> sharedCursors = new ConcurrentHashMap<>();
+  private final AtomicLong routingTags = new AtomicLong(System.currentTimeMillis() << 16);
   final AtomicLong subscriptionCount = new AtomicLong();
   final ConcurrentHashMap<String, AtomicLong> connectedByProtocol = new ConcurrentHashMap<>();
   final Metrics.Counter received;
@@ -227,6 +228,14 @@ public final class Broker implements GatewayContext, AutoCloseable {
 
   /** As above; with {@code writes} non-null, adds one stage per QoS 1/2 target, see {@link #durableAfter}. */
   PublishOutcome publishFrom(ClientInfo publisher, Message m, List<CompletableFuture<Void>> writes) {
+    return publishFrom(publisher, m, writes, null);
+  }
+
+  /**
+   * As above; with {@code routing} non-null (a persistent publisher's QoS 2 PUBLISH with a durable
+   * store), each queued copy carries its tag and is delivered only once its gate completes.
+   */
+  PublishOutcome publishFrom(ClientInfo publisher, Message m, List<CompletableFuture<Void>> writes, Routing routing) {
     if (Topics.checkName(m.topic(), limits.maxTopicLevels()) != null) {
       return PublishOutcome.of(PublishOutcome.Status.TOPIC_NAME_INVALID);
     }
@@ -246,7 +255,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
     }
     received.increment();
     Message stamped = m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis());
-    int matched = route(stamped, publisher == null ? null : publisher.clientId(), writes);
+    int matched = route(stamped, publisher == null ? null : publisher.clientId(), writes, routing);
     return new PublishOutcome(matched > 0 ? PublishOutcome.Status.OK : PublishOutcome.Status.NO_MATCHING_SUBSCRIBERS, matched);
   }
 
@@ -277,8 +286,24 @@ public final class Broker implements GatewayContext, AutoCloseable {
     return route(m, originClientId, null);
   }
 
-  /** Routes {@code m}; with {@code writes} non-null, adds a stage per QoS 1/2 target completed once it has queued. */
   int route(Message m, String originClientId, List<CompletableFuture<Void>> writes) {
+    return route(m, originClientId, writes, null);
+  }
+
+  /**
+   * A QoS 2 publish's routing marker ({@link io.estuary.core.store.Store#markRouting}): the tag its
+   * queued copies carry, and the gate that holds their delivery until the publish is durable, so no
+   * subscriber sees a message that recovery could roll back.
+   */
+  record Routing(long tag, CompletableFuture<Void> gate) {}
+
+  /** A routing tag unique within this run and the one before it (wall-clock milliseconds × 65,536 + a counter). */
+  long nextRoutingTag() {
+    return routingTags.incrementAndGet();
+  }
+
+  /** Routes {@code m}; with {@code writes} non-null, adds a stage per QoS 1/2 target completed once it has queued. */
+  int route(Message m, String originClientId, List<CompletableFuture<Void>> writes, Routing routing) {
     if (m.retain()) {
       if (m.payload().isEmpty()) {
         if (retained.remove(m.topic()) != null) {
@@ -322,7 +347,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
       List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
       if (writes != null && out.qos() > 0) {
         CompletableFuture<Void> queued = new CompletableFuture<>();
-        s.enqueue(out, ids, queued);
+        s.enqueue(out, ids, queued, out.qos() == 2 ? routing : null);
         writes.add(queued);
       } else {
         s.enqueue(out, ids);

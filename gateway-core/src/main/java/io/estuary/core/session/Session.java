@@ -88,6 +88,9 @@ final class Session {
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
   private final ArrayDeque<StoredMessage> queue = new ArrayDeque<>();
   private final LinkedHashMap<Integer, StoredMessage> inflight = new LinkedHashMap<>();
+  /** Queued QoS 2 copies (by seq) whose publish is not durable yet: delivered only after their gate. */
+  private final Map<Long, CompletableFuture<Void>> gates = new HashMap<>();
+  private CompletableFuture<Void> hookedGate;
   private int nextPacketId = 1;
   private long nextSeq = 1;
   private long disconnectedAt;
@@ -273,6 +276,7 @@ final class Session {
     broker.subscriptionCount.addAndGet(-subscriptions.size());
     subscriptions.clear();
     queue.clear();
+    gates.clear();
     inflight.clear();
     awaitingRel.clear();
     if (storedRecord) {
@@ -416,11 +420,14 @@ final class Session {
     actor.execute(() -> enqueueOnActor(m, subscriptionIds));
   }
 
-  /** As above; {@code queued} completes on the actor once the message (and its store write, if any) is queued. */
-  void enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> queued) {
+  /**
+   * As above; {@code queued} completes on the actor once the message (and its store write, if any) is
+   * queued. With {@code routing}, the copy carries its tag and waits in the queue for its gate.
+   */
+  void enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> queued, Broker.Routing routing) {
     actor.execute(() -> {
       try {
-        enqueueOnActor(m, subscriptionIds);
+        enqueueOnActor(m, subscriptionIds, routing);
       } finally {
         queued.complete(null);
       }
@@ -428,6 +435,10 @@ final class Session {
   }
 
   private void enqueueOnActor(Message m, List<Integer> subscriptionIds) {
+    enqueueOnActor(m, subscriptionIds, null);
+  }
+
+  private void enqueueOnActor(Message m, List<Integer> subscriptionIds, Broker.Routing routing) {
     if (discarded) {
       return;
     }
@@ -441,7 +452,8 @@ final class Session {
       LOG.debug("store full, dropped a message on {} for {}", m.topic(), clientId);
       return;
     }
-    StoredMessage sm = new StoredMessage(nextSeq++, m, subscriptionIds, 0, false);
+    StoredMessage sm = new StoredMessage(nextSeq++, m, subscriptionIds, 0, false,
+        routing != null && stored ? routing.tag() : 0);
     int max = maxQueued > 0 ? maxQueued : broker.limits.maxQueuedMessages();
     if (max > 0 && queue.size() >= max) {
       broker.droppedQueueFull.increment();
@@ -450,10 +462,14 @@ final class Session {
         return;
       }
       StoredMessage dropped = queue.poll(); // drop the oldest (EMQX's mqueue behaviour)
+      gates.remove(dropped.seq());
       forget(dropped);
       LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
     }
     queue.add(sm);
+    if (routing != null && !routing.gate().isDone()) {
+      gates.put(sm.seq(), routing.gate());
+    }
     if (stored) {
       broker.store.saveMessage(clientId, sm);
     }
@@ -470,7 +486,7 @@ final class Session {
         if (head.message().qos() > 0 && inflight.size() >= Math.min(window, broker.limits.maxInflight())) {
           break;
         }
-        if (credits <= 0) {
+        if (credits <= 0 || gated(head)) {
           break;
         }
         credits--;
@@ -499,6 +515,29 @@ final class Session {
     }
     mirror();
     checkWaiters();
+  }
+
+  /**
+   * Whether {@code head} still waits for its QoS 2 publish to become durable; if so, drains again
+   * once it has (the queue behind it waits too, keeping the order).
+   */
+  private boolean gated(StoredMessage head) {
+    if (gates.isEmpty()) {
+      return false;
+    }
+    CompletableFuture<Void> gate = gates.get(head.seq());
+    if (gate == null) {
+      return false;
+    }
+    if (gate.isDone()) {
+      gates.remove(head.seq());
+      return false;
+    }
+    if (gate != hookedGate) {
+      hookedGate = gate;
+      gate.whenComplete((v, err) -> actor.execute(this::drain));
+    }
+    return true;
   }
 
   private void forget(StoredMessage sm) {
@@ -643,6 +682,11 @@ final class Session {
     disconnectedAtMirror = disconnectedAt;
     persistentMirror = persistent();
     subscriptionMirror = subscriptions.size();
+  }
+
+  /** Whether the session outlives its connection, as last seen on the actor (for the adapter's thread). */
+  boolean persistentSnapshot() {
+    return persistentMirror;
   }
 
   int queuedSnapshot() {

@@ -72,6 +72,9 @@ final class SessionHandle implements BrokerSession {
     if (max > 0 && session.awaitingRel.size() >= max) {
       return reply(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED), null, durable);
     }
+    if (durable && session.persistentSnapshot()) {
+      return publishExactlyOnceDurably(packetId, message);
+    }
     List<CompletableFuture<Void>> writes = durable ? new ArrayList<>() : null;
     PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
     if (o.accepted()) {
@@ -89,6 +92,36 @@ final class SessionHandle implements BrokerSession {
       }
     }
     return reply(o, durable ? session.broker.durableAfter(writes, message.retain()) : null, durable);
+  }
+
+  /**
+   * QoS 2 from a persistent session with a durable store: the routing marker goes to the store before
+   * the copies are queued and its commit after the last of them, so a crash in between is rolled back
+   * on recovery instead of leaving copies without the packet id (which a re-sent PUBLISH would route
+   * again). The copies are delivered only once the commit is durable (docs/persistence.md).
+   */
+  private CompletionStage<PublishOutcome> publishExactlyOnceDurably(int packetId, Message message) {
+    Broker broker = session.broker;
+    long tag = broker.nextRoutingTag();
+    broker.store.markRouting(session.clientId, packetId, tag);
+    Broker.Routing routing = new Broker.Routing(tag, new CompletableFuture<>());
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    PublishOutcome o = broker.publishFrom(conn.client, message, writes, routing);
+    CompletableFuture<Void> stored;
+    if (o.accepted()) {
+      session.awaitingRel.add(packetId);
+      CompletableFuture<Void> queued = writes.isEmpty() ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+      stored = queued.thenCompose(v -> {
+        broker.store.addAwaitingRelease(session.clientId, packetId); // the commit, after every copy
+        return broker.store.sync().toCompletableFuture();
+      });
+    } else {
+      broker.store.removeAwaitingRelease(session.clientId, packetId); // nothing was queued: no reply needs to wait
+      stored = CompletableFuture.completedFuture(null);
+    }
+    stored.whenComplete((v, err) -> routing.gate().complete(null));
+    return reply(o, stored, true);
   }
 
   /**

@@ -32,7 +32,20 @@ public interface Store extends AutoCloseable {
   /** The session's messages in sequence order. */
   List<StoredMessage> loadMessages(String clientId);
 
+  /** Records {@code packetId} as received and routed (the commit of {@link #markRouting}, if one preceded it). */
   void addAwaitingRelease(String clientId, int packetId);
+
+  /**
+   * Writes the routing marker of a QoS 2 PUBLISH from a persistent session, before its copies are
+   * queued: the copies carry {@code tag} ({@link StoredMessage#routingTag()}) and
+   * {@link #addAwaitingRelease} commits it after the last of them. If a crash lands between the two,
+   * recovery rolls the publish back: the marker and every copy with its tag are deleted, so the
+   * publisher's re-sent PUBLISH (it never got PUBREC) is routed once, not twice. Stores that do not
+   * survive the process only record the id.
+   */
+  default void markRouting(String clientId, int packetId, long tag) {
+    addAwaitingRelease(clientId, packetId);
+  }
 
   void removeAwaitingRelease(String clientId, int packetId);
 

@@ -22,6 +22,7 @@ public final class RecordCodec {
   static final int KIND_SESSION = 1;
   static final int KIND_QUEUED = 2;
   static final int KIND_RETAINED = 3;
+  static final int KIND_AWAITING = 4;
 
   private static final int MAX_LIST = 1 << 20;
 
@@ -72,7 +73,10 @@ public final class RecordCodec {
 
   public static byte[] encodeQueued(StoredMessage m) {
     RecordWriter w = header(KIND_QUEUED, 48 + m.message().topic().length() + m.message().payload().size());
-    w.i64(m.seq()).u16(m.packetId()).u8(m.released() ? 1 : 0);
+    w.i64(m.seq()).u16(m.packetId()).u8((m.released() ? 1 : 0) | (m.routingTag() != 0 ? 2 : 0));
+    if (m.routingTag() != 0) {
+      w.i64(m.routingTag());
+    }
     w.varint(m.subscriptionIds().size());
     for (int id : m.subscriptionIds()) {
       w.varint(id);
@@ -87,6 +91,10 @@ public final class RecordCodec {
       long seq = r.i64();
       int packetId = r.u16();
       int flags = r.u8();
+      if ((flags & ~3) != 0) {
+        throw new CorruptRecordException("bad flags");
+      }
+      long tag = (flags & 2) != 0 ? r.i64() : 0;
       int n = r.count(MAX_LIST);
       List<Integer> ids = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -94,7 +102,7 @@ public final class RecordCodec {
       }
       Message m = message(r);
       r.expectEnd();
-      return new StoredMessage(seq, m, ids, packetId, (flags & 1) != 0);
+      return new StoredMessage(seq, m, ids, packetId, (flags & 1) != 0, tag);
     });
   }
 
@@ -111,6 +119,29 @@ public final class RecordCodec {
       r.expectEnd();
       return m;
     });
+  }
+
+  /**
+   * An awaiting-PUBREL record: {@code routingTag} 0 for a committed id, else the tag of a routing
+   * marker whose commit has not been written. (Records written before markers existed are empty: committed.)
+   */
+  public static byte[] encodeAwaiting(long routingTag) {
+    return header(KIND_AWAITING, 12).u8(routingTag == 0 ? 0 : 1).i64(routingTag).finishWithChecksum();
+  }
+
+  /** The routing tag of an awaiting-PUBREL record: 0 when committed. */
+  public static long decodeAwaiting(byte[] record) {
+    if (record.length == 0) {
+      return 0;
+    }
+    RecordReader r = body(record, KIND_AWAITING);
+    int state = r.u8();
+    long tag = r.i64();
+    r.expectEnd();
+    if (state > 1 || (state == 1) != (tag != 0)) {
+      throw new CorruptRecordException("bad awaiting state " + state);
+    }
+    return tag;
   }
 
   // ---- message --------------------------------------------------------------------------------

@@ -72,6 +72,9 @@ public final class RocksDbStore implements Store {
   private final AtomicLong deletesSinceCompaction = new AtomicLong();
   private final AtomicLong bytesSinceEstimate = new AtomicLong();
   private final AtomicLong compactions = new AtomicLong();
+  /** Routing tags of QoS 2 publishes whose commit was not written before the last stop (see {@link #markRouting}). */
+  private final Set<Long> rolledBack;
+  private final AtomicLong rolledBackMessages = new AtomicLong();
   private volatile long estimatedBytes;
   private volatile boolean closed;
 
@@ -88,6 +91,7 @@ public final class RocksDbStore implements Store {
     this.retained = handles.get(4);
     this.kv = handles.get(5);
     this.writer = new StoreWriter(db, config.sync());
+    this.rolledBack = uncommittedRoutings();
     this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "estuary-store-maintenance");
       t.setDaemon(true);
@@ -220,6 +224,9 @@ public final class RocksDbStore implements Store {
       StoredMessage m = decode("message", k, () -> RecordCodec.decodeQueued(v));
       if (m != null && m.seq() != Keys.seqOf(k)) {
         corrupt("message", k, "sequence " + m.seq() + " does not match its key");
+      } else if (m != null && m.routingTag() != 0 && rolledBack.contains(m.routingTag())) {
+        rolledBackMessages.incrementAndGet();
+        writer.submit(new StoreWriter.Delete(messages, k.clone(), null));
       } else if (m != null) {
         out.add(m);
       }
@@ -230,6 +237,14 @@ public final class RocksDbStore implements Store {
   @Override
   public void addAwaitingRelease(String clientId, int packetId) {
     writer.submit(new StoreWriter.Put(awaitingRel, Keys.awaitingRel(clientId, packetId), EMPTY, null));
+  }
+
+  @Override
+  public void markRouting(String clientId, int packetId, long tag) {
+    if (tag == 0) {
+      throw new IllegalArgumentException("routing tag 0");
+    }
+    writer.submit(new StoreWriter.Put(awaitingRel, Keys.awaitingRel(clientId, packetId), RecordCodec.encodeAwaiting(tag), null));
   }
 
   @Override
@@ -245,10 +260,33 @@ public final class RocksDbStore implements Store {
       if (k.length != prefix.length + 2) {
         corrupt("awaiting_rel", k, "key length " + k.length);
       } else {
-        out.add(Keys.packetIdOf(k));
+        Long tag = decode("awaiting_rel", k, () -> RecordCodec.decodeAwaiting(v));
+        if (tag != null && tag == 0) {
+          out.add(Keys.packetIdOf(k));
+        }
       }
     });
     return out;
+  }
+
+  /**
+   * At open: the routing markers never committed, i.e. QoS 2 publishes a crash interrupted before the
+   * last copy was queued (their publishers got no PUBREC and will re-send). Their markers are deleted
+   * now and their copies as {@link #loadMessages} meets them, so the re-sent PUBLISH is routed once.
+   */
+  private Set<Long> uncommittedRoutings() {
+    Set<Long> tags = new HashSet<>();
+    scan(awaitingRel, null, (k, v) -> {
+      Long tag = v.length == 0 ? Long.valueOf(0) : decode("awaiting_rel", k, () -> RecordCodec.decodeAwaiting(v));
+      if (tag != null && tag != 0) {
+        tags.add(tag);
+        writer.submit(new StoreWriter.Delete(awaitingRel, k.clone(), null));
+      }
+    });
+    if (!tags.isEmpty()) {
+      LOG.info("rolling back {} QoS 2 publishes interrupted by the last stop before they were acknowledged", tags.size());
+    }
+    return tags;
   }
 
   // ---- retained and adapter state -------------------------------------------------------------
@@ -317,6 +355,7 @@ public final class RocksDbStore implements Store {
     metrics.gauge("store.write_errors", writer::writeErrors);
     metrics.gauge("store.corrupt_records", corruptRecords::get);
     metrics.gauge("store.compactions", compactions::get);
+    metrics.gauge("store.rolled_back_messages", rolledBackMessages::get);
   }
 
   private void syncWal() {

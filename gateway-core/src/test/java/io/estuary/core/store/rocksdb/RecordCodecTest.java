@@ -49,6 +49,25 @@ class RecordCodecTest {
   }
 
   @Test
+  void queued_message_keeps_its_routing_tag_and_untagged_records_stay_byte_identical() {
+    StoredMessage tagged = new StoredMessage(5, message(ALL_PROPS), List.of(), 9, false, 0x1234_5678_9ABCL);
+    assertThat(RecordCodec.decodeQueued(RecordCodec.encodeQueued(tagged))).isEqualTo(tagged);
+    StoredMessage plain = new StoredMessage(5, message(ALL_PROPS), List.of(), 9, false);
+    assertThat(RecordCodec.encodeQueued(tagged).length).isEqualTo(RecordCodec.encodeQueued(plain).length + 8);
+    assertThat(RecordCodec.decodeQueued(RecordCodec.encodeQueued(plain)).routingTag()).isZero();
+  }
+
+  @Test
+  void awaiting_record_is_committed_when_empty_or_zero_and_carries_a_marker_tag() {
+    assertThat(RecordCodec.decodeAwaiting(new byte[0])).isZero(); // written before markers existed
+    assertThat(RecordCodec.decodeAwaiting(RecordCodec.encodeAwaiting(0))).isZero();
+    assertThat(RecordCodec.decodeAwaiting(RecordCodec.encodeAwaiting(42))).isEqualTo(42);
+    byte[] bad = RecordCodec.encodeAwaiting(42);
+    bad[3] ^= 1;
+    assertThatThrownBy(() -> RecordCodec.decodeAwaiting(bad)).isInstanceOf(CorruptRecordException.class);
+  }
+
+  @Test
   void retained_message_with_empty_payload_and_no_properties_round_trips() {
     Message m = new Message("t", Payload.EMPTY, 0, true, MessageProperties.NONE, 0);
     assertThat(RecordCodec.decodeRetained(RecordCodec.encodeRetained(m))).isEqualTo(m);
