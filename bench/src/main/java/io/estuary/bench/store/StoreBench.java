@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
  * {@code throughput}: QoS 1 publishers → persistent QoS 1 subscribers (pairs, online, acking) over
  * loopback MQTT, received msgs/s per store (memory, rocksdb sync=interval, rocksdb sync=always).
  * {@code recovery}: writes sessions × messages queued QoS 1 messages into a RocksDB store, then times
- * a gateway start on it until every message is back in its session and a client is served.
+ * a gateway start on it until every message is back in its session and a client is served. With
+ * {@code --kill9} the writes are made by a child JVM that is SIGKILLed after its last write, so the
+ * timed start includes RocksDB's WAL replay (mode {@code write} is that child).
  */
 @Command(name = "store-bench", mixinStandardHelpOptions = true, description = "Durable store benchmarks.")
 public final class StoreBench implements Callable<Integer> {
@@ -69,6 +71,12 @@ public final class StoreBench implements Callable<Integer> {
   @Option(names = "--messages", defaultValue = "1000", description = "Recovery: queued messages per session (default: ${DEFAULT-VALUE}).")
   int messages;
 
+  @Option(names = "--kill9", description = "Recovery: write from a child JVM and kill -9 it before the timed start.")
+  boolean kill9;
+
+  @Option(names = "--dir", hidden = true, description = "Mode write: the store directory.")
+  Path dir;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new StoreBench()).execute(args));
   }
@@ -91,6 +99,12 @@ public final class StoreBench implements Callable<Integer> {
     }
     if (mode.equals("recovery") || mode.equals("all")) {
       recovery();
+    }
+    if (mode.equals("write")) {
+      writeQueues(dir, true);
+      System.out.println("WRITTEN");
+      System.out.flush();
+      new java.util.concurrent.CountDownLatch(1).await(); // the parent kills -9 this JVM now
     }
     return 0;
   }
@@ -205,24 +219,16 @@ public final class StoreBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("store-bench-recovery");
     long total = (long) sessions * messages;
     long w0 = System.nanoTime();
-    byte[] payload = new byte[size];
-    try (RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir).withSync(PersistenceConfig.Sync.NEVER))) {
-      long now = System.currentTimeMillis();
-      for (int s = 0; s < sessions; s++) {
-        String id = "rec-" + s;
-        store.saveSession(new SessionRecord(id, "mqtt", null, 7200, now, List.of(Subscription.of("rec/" + s, 1)), null, 0));
-        for (int m = 1; m <= messages; m++) {
-          store.saveMessage(id, new StoredMessage(m, Message.of("rec/" + s, Payload.copyOf(payload), 1, false).withCreatedAt(now), List.of(), 0, false));
-        }
-        if (s % 50 == 0) {
-          store.sync().toCompletableFuture().get(); // bound the writer's queue
-        }
-      }
-      store.sync().toCompletableFuture().get();
+    if (kill9) {
+      writeInKilledChild(dir);
+    } else {
+      writeQueues(dir, false);
     }
     double writeS = (System.nanoTime() - w0) / 1e9;
     long size = Files.walk(dir).filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-    System.out.printf("recovery: wrote %,d queued messages in %d sessions (%.1f s, %,d bytes on disk)%n", total, sessions, writeS, size);
+    long wal = Files.walk(dir).filter(p -> p.toString().endsWith(".log")).mapToLong(p -> p.toFile().length()).sum();
+    System.out.printf("recovery: wrote %,d queued messages in %d sessions (%.1f s, %,d bytes on disk, WAL %,d bytes%s)%n",
+        total, sessions, writeS, size, wal, kill9 ? ", writer killed with SIGKILL" : ", store closed cleanly");
     System.gc();
     long t0 = System.nanoTime();
     GatewayConfig cfg = config(dir, "interval");
@@ -251,11 +257,54 @@ public final class StoreBench implements Callable<Integer> {
         served = System.nanoTime();
         ReferenceCountUtil.release(m);
       }
-      System.out.printf("RESULT recovery messages=%d sessions=%d restored=%d store_open_ms=%d started_ms=%d all_restored_ms=%d first_delivery_ms=%d%n",
-          total, sessions, queued, (open - t0) / 1_000_000, (started - t0) / 1_000_000, (restored - t0) / 1_000_000, (served - t0) / 1_000_000);
+      System.out.printf("RESULT recovery kill9=%b messages=%d sessions=%d restored=%d store_open_ms=%d started_ms=%d all_restored_ms=%d first_delivery_ms=%d%n",
+          kill9, total, sessions, queued, (open - t0) / 1_000_000, (started - t0) / 1_000_000, (restored - t0) / 1_000_000, (served - t0) / 1_000_000);
     } finally {
       deleteTree(dir);
     }
+  }
+
+  /** Sessions × messages queued QoS 1 messages; {@code interval} = the gateway's default sync, else never. */
+  void writeQueues(Path dir, boolean interval) throws Exception {
+    byte[] payload = new byte[size];
+    PersistenceConfig.Sync sync = interval ? PersistenceConfig.Sync.INTERVAL : PersistenceConfig.Sync.NEVER;
+    RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir).withSync(sync));
+    long now = System.currentTimeMillis();
+    for (int s = 0; s < sessions; s++) {
+      String id = "rec-" + s;
+      store.saveSession(new SessionRecord(id, "mqtt", null, 7200, now, List.of(Subscription.of("rec/" + s, 1)), null, 0));
+      for (int m = 1; m <= messages; m++) {
+        store.saveMessage(id, new StoredMessage(m, Message.of("rec/" + s, Payload.copyOf(payload), 1, false).withCreatedAt(now), List.of(), 0, false));
+      }
+      if (s % 50 == 0) {
+        store.sync().toCompletableFuture().get(); // bound the writer's queue
+      }
+    }
+    store.sync().toCompletableFuture().get();
+    if (!interval) {
+      store.close();
+    } // else: left open for the kill
+  }
+
+  /** Runs mode {@code write} in a child JVM, waits for its last write, and SIGKILLs it. */
+  void writeInKilledChild(Path dir) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(javaBin, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
+        "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", "etc/logback.xml"),
+        StoreBench.class.getName(), "--mode", "write", "--dir", dir.toString(),
+        "--sessions", String.valueOf(sessions), "--messages", String.valueOf(messages), "--size", String.valueOf(size))
+        .redirectErrorStream(true).start();
+    try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null && !line.equals("WRITTEN")) {
+        System.out.println("writer: " + line);
+      }
+      if (line == null) {
+        throw new IllegalStateException("writer child ended before its last write");
+      }
+    }
+    p.toHandle().destroyForcibly();
+    p.waitFor();
   }
 
   static void deleteTree(Path dir) {
