@@ -93,6 +93,7 @@ final class CoapAdapter implements ProtocolAdapter {
         listeners.add(new ListenerInfo("coap", name, ep.getAddress(), secure));
         LOG.info("CoAP listener {} on {}", listenerNames.get(ep), ep.getAddress());
       }
+      registry.restoreConnections(RequestSupport.PROTOCOL, config.mountpoint());
       registry.startHeartbeatSweep();
       status = AdapterStatus.RUNNING;
       return CompletableFuture.completedFuture(null);

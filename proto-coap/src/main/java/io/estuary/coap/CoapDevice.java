@@ -36,7 +36,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
   private final Clock clock;
   private final int capacity;
   private final CoapMetrics metrics;
-  private final Runnable onClosed;
+  private final java.util.function.Consumer<CloseReason> onClosed;
   private final AtomicInteger pending = new AtomicInteger();
   private volatile boolean starved;
   private volatile long lastSeenMillis;
@@ -52,7 +52,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
    * @param onClosed runs once on the executor after the session ended, to drop the device from the registry
    */
   CoapDevice(String clientId, String token, Executor pool, Clock clock, int capacity, CoapMetrics metrics,
-      Runnable onClosed) {
+      java.util.function.Consumer<CloseReason> onClosed) {
     this.clientId = clientId;
     this.token = token;
     this.executor = new SerialExecutor(pool);
@@ -267,7 +267,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
     }
     observers.clear();
     bySubscriptionId.clear();
-    onClosed.run();
+    onClosed.accept(reason);
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.estuary.core.api.BrokerSession;
 import io.estuary.core.api.ClientInfo;
 import io.estuary.core.api.CloseReason;
 import io.estuary.core.api.GatewayContext;
+import io.estuary.core.api.KeyValueSpace;
 import io.estuary.core.api.SessionOptions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live CoAP devices, keyed by client id (not by address: a device may change address between
  * requests). Thread-safe: read from Californium's threads, changed through futures that complete on
- * the device's executor. Also runs the heartbeat sweep on the gateway's scheduler.
+ * the device's executor. Also runs the heartbeat sweep on the gateway's scheduler. Connection-mode
+ * tokens are kept in the store ({@link StoredConnection}) from POST until DELETE or heartbeat lapse,
+ * so devices keep their tokens across a gateway restart ({@link #restoreConnections}).
  */
 public final class DeviceRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
@@ -33,6 +36,7 @@ public final class DeviceRegistry {
   private final CoapMetrics metrics;
   private final Executor pool;
   private final Map<String, CompletableFuture<CoapDevice>> devices = new ConcurrentHashMap<>();
+  private final KeyValueSpace connections;
   private final long lapseMillis;
   private volatile ScheduledFuture<?> sweep;
 
@@ -41,6 +45,7 @@ public final class DeviceRegistry {
     this.config = config;
     this.metrics = metrics;
     this.pool = pool;
+    this.connections = context.keyValueSpace("coap-connections");
     // EMQX's heartbeat is the longest interval a client may use; allow half of it again for jitter
     this.lapseMillis = config.heartbeat().toMillis() * 3 / 2;
   }
@@ -73,7 +78,37 @@ public final class DeviceRegistry {
     CoapDevice device = newDevice(client.clientId(), token, f);
     devices.put(client.clientId(), f);
     open(client, device, f);
-    return f;
+    return f.thenApply(d -> {
+      connections.put(client.clientId(), new StoredConnection(token, client.username(), client.listener()).encode());
+      return d;
+    });
+  }
+
+  /**
+   * At start: reopens a session for every connection-mode device the store still holds, with its
+   * token, so it goes on with PUT/POST as before the restart. Each gets a full heartbeat lapse from now
+   * to send its next request; its peer address is unknown until then (null in listings).
+   */
+  public int restoreConnections(String protocol, String mountpoint) {
+    Map<String, byte[]> stored = connections.scan("");
+    int n = 0;
+    for (Map.Entry<String, byte[]> e : stored.entrySet()) {
+      StoredConnection c = StoredConnection.decode(e.getValue());
+      if (c == null) {
+        LOG.warn("dropped an unreadable stored CoAP connection for client id {}", e.getKey());
+        connections.delete(e.getKey());
+        continue;
+      }
+      CompletableFuture<CoapDevice> f = new CompletableFuture<>();
+      devices.put(e.getKey(), f);
+      open(new ClientInfo(e.getKey(), c.username(), protocol, c.listener(), null, mountpoint),
+          newDevice(e.getKey(), c.token(), f), f);
+      n++;
+    }
+    if (n > 0) {
+      LOG.info("restored {} CoAP connection-mode devices with their tokens", n);
+    }
+    return n;
   }
 
   /**
@@ -97,7 +132,13 @@ public final class DeviceRegistry {
 
   private CoapDevice newDevice(String clientId, String token, CompletableFuture<CoapDevice> f) {
     return new CoapDevice(clientId, token, pool, context.clock(), config.maxPendingNotifications(), metrics,
-        () -> devices.remove(clientId, f));
+        reason -> {
+          // a device replaced by a new POST is no longer in the map (the new one wrote its own token);
+          // a shutdown keeps the token for the restart
+          if (devices.remove(clientId, f) && token != null && reason != CloseReason.SERVER_SHUTDOWN) {
+            connections.delete(clientId);
+          }
+        });
   }
 
   private void open(ClientInfo client, CoapDevice device, CompletableFuture<CoapDevice> f) {

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /** What the resources share: config, broker services, the device registry and the answers to errors. */
 public final class RequestSupport {
-  static final String PROTOCOL = "coap";
+  public static final String PROTOCOL = "coap";
   /**
    * The protocol named in {@link ClientCredentials} for requests over DTLS, so that
    * {@code authentication.passwordless_protocols = ["coaps"]} admits DTLS-authenticated devices by

@@ -62,6 +62,12 @@ public final class CoapGateway implements AutoCloseable {
       return this;
     }
 
+    /** Runs on {@code store} (shared across restarts; the test closes it). */
+    public Builder store(io.estuary.core.store.Store store) {
+      b.store(store);
+      return this;
+    }
+
     public CoapGateway start() {
       return new CoapGateway(b.start());
     }
