@@ -157,7 +157,10 @@ final class SessionHandle implements BrokerSession {
   @Override
   public boolean release(int packetId) {
     boolean was = session.awaitingRel.remove(packetId);
-    if (was) {
+    if (was && session.broker.store.durable() && session.persistentSnapshot()) {
+      // from this thread, like the routing marker of the id's next PUBLISH, so the store sees them in order
+      session.broker.store.removeAwaitingRelease(session.clientId, packetId);
+    } else if (was) {
       session.actor.execute(() -> session.removeAwaitingRelease(packetId));
     }
     return was;
