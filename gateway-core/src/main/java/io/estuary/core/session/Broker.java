@@ -109,8 +109,25 @@ public final class Broker implements GatewayContext, AutoCloseable {
     };
   }
 
+  /** How often the broker writes its "alive" mark (key-value space {@code broker}, key {@code alive}). */
+  static final Duration ALIVE_INTERVAL = Duration.ofSeconds(10);
+
+  /**
+   * The previous run's last "alive" mark (clock millis), or 0: the estimate of when a process that
+   * died had still been running, used as the disconnect time of sessions that were connected then.
+   */
+  long previousAliveMillis;
+
   /** Loads retained messages and persistent sessions from the store. Call once before listeners start. */
   public void recover() {
+    if (store.durable()) {
+      KeyValueSpace broker = store.keyValueSpace("broker");
+      byte[] alive = broker.get("alive");
+      previousAliveMillis = alive != null && alive.length == 8 ? java.nio.ByteBuffer.wrap(alive).getLong() : 0;
+      Runnable mark = () -> broker.put("alive", java.nio.ByteBuffer.allocate(8).putLong(clock.millis()).array());
+      mark.run();
+      scheduler.scheduleWithFixedDelay(mark, ALIVE_INTERVAL.toMillis(), ALIVE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
     store.forEachRetained(m -> retained.put(m.topic(), m));
     List<SessionRecord> records = new ArrayList<>();
     store.forEachSession(records::add);

@@ -315,8 +315,10 @@ final class Session {
     }
     awaitingRel.addAll(broker.store.loadAwaitingRelease(clientId));
     if (r.disconnectedAtMillis() == 0) {
-      // the process died while the client was connected: that connection ended abnormally
-      disconnectedAt = now();
+      // the process died while the client was connected: that connection ended abnormally, no later
+      // than the last "alive" mark the process wrote (expiry runs from then, within ALIVE_INTERVAL)
+      long alive = broker.previousAliveMillis;
+      disconnectedAt = alive > 0 ? Math.min(alive, now()) : now();
       if (r.will() != null) {
         pendingWill = r.will();
         willDelayElapsed();

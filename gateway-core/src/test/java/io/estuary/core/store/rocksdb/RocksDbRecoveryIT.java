@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.estuary.core.api.Message;
 import io.estuary.core.api.Payload;
 import io.estuary.core.config.PersistenceConfig;
+import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.StoredMessage;
 import io.estuary.core.store.rocksdb.QosClient.Received;
 import io.estuary.core.testkit.MutableClock;
@@ -182,6 +183,27 @@ class RocksDbRecoveryIT {
     }));
     clock.advance(Duration.ofHours(2).plusSeconds(1)); // past mqtt.max_session_expiry (the v3.1.1 expiry)
     run(gw -> await().until(() -> gw.broker().sessionView("exp-short") == null && gw.broker().sessionCount() == 0));
+  }
+
+  @Test
+  void a_session_connected_when_the_process_died_expires_from_the_last_alive_mark_not_from_the_restart() {
+    run(gw -> io(() -> {
+      QosClient c = QosClient.connect(gw.mqttPort(), "crash-x", false); // v3.1.1: expiry = max_session_expiry (2h)
+      c.subscribe("x/#", 1);
+      c.close();
+      await().until(() -> !gw.broker().sessionView("crash-x").state().equals("connected"));
+    }));
+    // the record as a kill -9 leaves it for a connected client: no disconnect time
+    try (RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir))) {
+      List<SessionRecord> records = new java.util.ArrayList<>();
+      store.forEachSession(records::add);
+      SessionRecord r = records.get(0);
+      store.saveSession(new SessionRecord(r.clientId(), r.protocol(), r.username(), r.expiryIntervalSeconds(), 0,
+          r.subscriptions(), r.will(), r.willDelaySeconds()));
+      store.sync().toCompletableFuture().join();
+    }
+    clock.advance(Duration.ofHours(2).plusSeconds(30)); // the gateway stays down longer than the expiry
+    run(gw -> await().until(() -> gw.broker().sessionView("crash-x") == null));
   }
 
   @Test
