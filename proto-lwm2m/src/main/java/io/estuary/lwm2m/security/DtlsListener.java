@@ -2,7 +2,10 @@ package io.estuary.lwm2m.security;
 
 import io.estuary.cf.DtlsSettings;
 import io.estuary.core.api.AdapterConfig;
+import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -10,17 +13,21 @@ import java.util.Objects;
 /**
  * One {@code listeners.dtls.<name>} block: where it binds and its {@code dtls_options} (cf-support's
  * {@link DtlsSettings}). Every PSK entry is also the LwM2M security store: {@code endpoint} (default:
- * the identity) may register only with that identity and key, and never over plain UDP.
+ * the identity) may register only with that identity and key, and never over plain UDP. So is every
+ * {@code rpk} entry ({@code { endpoint, key | key_file }}): that endpoint must prove that raw public key.
  *
  * @param bind the listener's address
  * @param settings the DTLS options
  * @param pskEndpoints PSK identity → the endpoint name it is for
+ * @param rpkEndpoints endpoint name → the raw public key it must present
  */
-public record DtlsListener(InetSocketAddress bind, DtlsSettings settings, Map<String, String> pskEndpoints) {
+public record DtlsListener(InetSocketAddress bind, DtlsSettings settings, Map<String, String> pskEndpoints,
+    Map<String, PublicKey> rpkEndpoints) {
   public DtlsListener {
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(settings, "settings");
     pskEndpoints = Map.copyOf(pskEndpoints);
+    rpkEndpoints = Map.copyOf(rpkEndpoints);
   }
 
   /** Reads a listener block; {@code bind} is parsed by the caller. */
@@ -42,6 +49,41 @@ public record DtlsListener(InetSocketAddress bind, DtlsSettings settings, Map<St
     if (endpoints.values().stream().distinct().count() != endpoints.size()) {
       throw opts.invalid("psk", "one PSK identity per endpoint");
     }
-    return new DtlsListener(bind, settings, endpoints);
+    return new DtlsListener(bind, settings, endpoints, rpk(opts, settings));
+  }
+
+  /** {@code rpk = [{ endpoint = "ep", key = "MFkw..." }, { endpoint = "ep2", key_file = "ep2.pub.pem" }]}. */
+  private static Map<String, PublicKey> rpk(AdapterConfig opts, DtlsSettings settings) {
+    Map<String, PublicKey> out = new LinkedHashMap<>();
+    if (!opts.has("rpk")) {
+      return out;
+    }
+    int i = 0;
+    for (AdapterConfig e : opts.getConfigList("rpk")) {
+      String where = "rpk[" + i++ + "]";
+      if (!e.has("endpoint") || e.getString("endpoint").isEmpty()) {
+        throw opts.invalid(where, "{ endpoint = \"...\", key = \"<base64 SubjectPublicKeyInfo>\" } (or key_file)");
+      }
+      PublicKey key;
+      try {
+        if (e.has("key") && !e.getString("key").isBlank()) {
+          key = RawPublicKeys.parse(e.getString("key"));
+        } else if (e.has("key_file") && !e.getString("key_file").isBlank()) {
+          key = RawPublicKeys.fromFile(Path.of(e.getString("key_file").trim()));
+        } else {
+          throw opts.invalid(where, "a key or key_file");
+        }
+      } catch (IllegalArgumentException x) {
+        throw new IllegalArgumentException(opts.path() + "." + where + ": " + x.getMessage(), x);
+      }
+      if (out.put(e.getString("endpoint"), key) != null) {
+        throw opts.invalid(where, "one raw public key per endpoint (" + e.getString("endpoint") + " given twice)");
+      }
+    }
+    if (!out.isEmpty() && (!settings.rawPublicKeys() || settings.clientAuth() == CertificateAuthenticationMode.NONE)) {
+      // without both the handshake never asks the device for its key
+      throw opts.invalid("rpk", "raw_public_keys = true and verify = verify_peer alongside rpk entries");
+    }
+    return out;
   }
 }

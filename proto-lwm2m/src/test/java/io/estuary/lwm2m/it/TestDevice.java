@@ -12,6 +12,10 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.leshan.client.observer.LwM2mClientObserverAdapter;
+import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.request.RegisterRequest;
 import java.util.List;
 import org.eclipse.leshan.client.LeshanClient;
 import org.eclipse.leshan.client.LeshanClientBuilder;
@@ -99,6 +103,8 @@ final class TestDevice implements AutoCloseable {
   final String endpoint;
   final Counter counter = new Counter(0);
   final LeshanClient client;
+  /** Each failed register: the server's response code, or "no answer: <exception>" (handshake failed, timeout). */
+  final List<String> registrationFailures = new CopyOnWriteArrayList<>();
 
   TestDevice(String endpoint, InetSocketAddress server, long lifetime, boolean queueMode) {
     this(endpoint, lifetime, queueMode, Security.noSec("coap://127.0.0.1:" + server.getPort(), 123));
@@ -177,6 +183,18 @@ final class TestDevice implements AutoCloseable {
           .setDecoder(new DefaultLwM2mDecoder(dec, pdec));
     }
     client = builder.build();
+    client.addObserver(new LwM2mClientObserverAdapter() {
+      @Override
+      public void onRegistrationFailure(LwM2mServer server, RegisterRequest request, ResponseCode code, String error,
+          Exception cause) {
+        registrationFailures.add(code != null ? code.toString() : "no answer: " + cause);
+      }
+
+      @Override
+      public void onRegistrationTimeout(LwM2mServer server, RegisterRequest request) {
+        registrationFailures.add("no answer: timeout");
+      }
+    });
   }
 
   TestDevice start() {
