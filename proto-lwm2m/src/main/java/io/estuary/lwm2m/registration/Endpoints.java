@@ -185,7 +185,9 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   @Override
   public void onResponse(CompositeObservation observation, Registration reg, ObserveCompositeResponse response) {
     List<String> paths = observation.getPaths().stream().map(LwM2mPath::toString).toList();
-    Map<LwM2mPath, LwM2mNode> content = response.getContent();
+    // timestamped SenML values only: Leshan's merged view (the newest value per path) is the content
+    Map<LwM2mPath, LwM2mNode> content = response.getContent() != null || response.getTimestampedLwM2mNodes() == null
+        ? response.getContent() : response.getTimestampedLwM2mNodes().getNodes();
     onEndpoint(reg.getEndpoint(), e -> e.notifiedComposite(paths, content));
   }
 
