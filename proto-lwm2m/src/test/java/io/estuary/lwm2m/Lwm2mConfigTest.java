@@ -69,4 +69,10 @@ class Lwm2mConfigTest {
     assertThatThrownBy(() -> read(DTLS.formatted("raw_public_keys = true, rpk = [{ endpoint = ep1, key = \"bm9wZQ==\" }]")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rpk[0]").hasMessageContaining("public key");
   }
+
+  @Test
+  void x509_endpoints_without_a_ca_and_verify_peer_are_rejected() {
+    assertThatThrownBy(() -> read(DTLS.formatted("x509_endpoints = [ep1]")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x509_endpoints");
+  }
 }

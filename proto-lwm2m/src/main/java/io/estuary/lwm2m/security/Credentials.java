@@ -12,7 +12,8 @@ import org.eclipse.leshan.server.security.SecurityStore;
  * Leshan's security store built from the DTLS listeners' PSK tables (endpoint → identity and key) and
  * raw public keys (endpoint → key). Leshan's {@code DefaultAuthorizer} then refuses a register whose DTLS
  * identity is not the stored one, a secure identity for an endpoint without an entry, and plain UDP for an
- * endpoint with one. X.509 devices are not in the store: {@link X509EndpointAuthorizer} checks their CN.
+ * endpoint with one. X.509 devices are in the store only when listed in {@code x509_endpoints} (then
+ * plain UDP is refused for them too); {@link X509EndpointAuthorizer} checks any certificate's CN.
  */
 public final class Credentials {
   private Credentials() {}
@@ -33,6 +34,13 @@ public final class Credentials {
           store.add(SecurityInfo.newRawPublicKeyInfo(rpk.getKey(), rpk.getValue()));
         } catch (NonUniqueSecurityInfoException e) {
           throw new IllegalArgumentException("endpoint " + rpk.getKey() + " has credentials twice: " + e.getMessage(), e);
+        }
+      }
+      for (String ep : l.x509Endpoints()) {
+        try {
+          store.add(SecurityInfo.newX509CertInfo(ep));
+        } catch (NonUniqueSecurityInfoException e) {
+          throw new IllegalArgumentException("endpoint " + ep + " has credentials twice: " + e.getMessage(), e);
         }
       }
     }

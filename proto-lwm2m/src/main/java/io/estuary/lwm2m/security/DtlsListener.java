@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,19 +16,23 @@ import java.util.Objects;
  * {@link DtlsSettings}). Every PSK entry is also the LwM2M security store: {@code endpoint} (default:
  * the identity) may register only with that identity and key, and never over plain UDP. So is every
  * {@code rpk} entry ({@code { endpoint, key | key_file }}): that endpoint must prove that raw public key.
+ * {@code x509_endpoints} names endpoints that must register with a certificate (CN = the name): without
+ * that entry an X.509 device's name could still be taken over plain UDP.
  *
  * @param bind the listener's address
  * @param settings the DTLS options
  * @param pskEndpoints PSK identity → the endpoint name it is for
  * @param rpkEndpoints endpoint name → the raw public key it must present
+ * @param x509Endpoints endpoint names that must present a certificate with that CN
  */
 public record DtlsListener(InetSocketAddress bind, DtlsSettings settings, Map<String, String> pskEndpoints,
-    Map<String, PublicKey> rpkEndpoints) {
+    Map<String, PublicKey> rpkEndpoints, List<String> x509Endpoints) {
   public DtlsListener {
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(settings, "settings");
     pskEndpoints = Map.copyOf(pskEndpoints);
     rpkEndpoints = Map.copyOf(rpkEndpoints);
+    x509Endpoints = List.copyOf(x509Endpoints);
   }
 
   /** Reads a listener block; {@code bind} is parsed by the caller. */
@@ -49,7 +54,15 @@ public record DtlsListener(InetSocketAddress bind, DtlsSettings settings, Map<St
     if (endpoints.values().stream().distinct().count() != endpoints.size()) {
       throw opts.invalid("psk", "one PSK identity per endpoint");
     }
-    return new DtlsListener(bind, settings, endpoints, rpk(opts, settings));
+    List<String> x509 = opts.has("x509_endpoints") ? opts.getStringList("x509_endpoints") : List.of();
+    if (!x509.isEmpty() && (settings.trustedCertificates().isEmpty()
+        || settings.clientAuth() == CertificateAuthenticationMode.NONE)) {
+      throw opts.invalid("x509_endpoints", "cacertfile and verify = verify_peer alongside x509_endpoints");
+    }
+    if (x509.stream().distinct().count() != x509.size()) {
+      throw opts.invalid("x509_endpoints", "each endpoint once");
+    }
+    return new DtlsListener(bind, settings, endpoints, rpk(opts, settings), x509);
   }
 
   /** {@code rpk = [{ endpoint = "ep", key = "MFkw..." }, { endpoint = "ep2", key_file = "ep2.pub.pem" }]}. */

@@ -107,6 +107,20 @@ class Lwm2mCertificateIT {
     neverRegisters(d, "no answer");
   }
 
+  @Test
+  void an_endpoint_in_x509_endpoints_cannot_register_over_plain_udp() {
+    TestPki pki = TestPki.create(dir, "lwm2m-test-ca");
+    TestPki.Issued server = pki.issue("estuary-lwm2m");
+    InetSocketAddress dtls = start(x509Options(pki, server) + ", x509_endpoints = [dev-x509]");
+    InetSocketAddress udp = h.gw.listener("lwm2m", "udp:default");
+    neverRegisters(started(new TestDevice("dev-x509", udp, 300, false)), "FORBIDDEN");
+    started(new TestDevice("dev-plain", udp, 300, false));
+    h.mqtt.await("lwm2m/dev-plain/up/resp", j -> j.path("msgType").asText().equals("register"));
+    TestPki.Issued device = pki.issue("dev-x509");
+    started(TestDevice.x509("dev-x509", dtls, device.certificate(), device.privateKey(), server.certificate()));
+    registersAndTakesARead("dev-x509");
+  }
+
   private static KeyPair ecKeys() {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
