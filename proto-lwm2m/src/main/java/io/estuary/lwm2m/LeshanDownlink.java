@@ -1,9 +1,13 @@
 package io.estuary.lwm2m;
 
+import io.estuary.lwm2m.mapping.Command;
 import io.estuary.lwm2m.registration.Downlink;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.leshan.core.model.LwM2mModel;
+import org.eclipse.leshan.core.node.LwM2mPath;
+import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.Observation;
 import org.eclipse.leshan.core.observation.SingleObservation;
 import org.eclipse.leshan.core.request.DownlinkRequest;
@@ -49,6 +53,27 @@ final class LeshanDownlink implements Downlink {
       }
     }
     return null;
+  }
+
+  @Override
+  public CompositeObservation compositeObservation(Registration reg, List<String> paths) {
+    String key = Command.compositeKey(paths);
+    for (Observation o : server.getObservationService().getObservations(reg)) {
+      if (o instanceof CompositeObservation c
+          && Command.compositeKey(c.getPaths().stream().map(LwM2mPath::toString).toList()).equals(key)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void forgetCompositeObservations(Registration reg, List<String> paths) {
+    // by the observation itself: Leshan's cancelCompositeObservations(reg, paths) wants them in their original order
+    CompositeObservation c = compositeObservation(reg, paths);
+    if (c != null) {
+      server.getObservationService().cancelObservation(c);
+    }
   }
 
   @Override

@@ -52,4 +52,27 @@ class Lwm2mConfigTest {
     assertThatThrownBy(() -> read("gateway.lwm2m.translators.notify.topic = \"up/#\""))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic");
   }
+
+  private static final String DTLS = "gateway.lwm2m.listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", "
+      + "dtls_options { psk = [{ identity = a, key = b }], %s } }";
+  private static final String EC_KEY = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAElQQ39R2csu9W8RXxZNNvlcBe68ZFAFE44/K6Re1k"
+      + "uKcMG4LeMvGYNGrNra+KdWmpMidvA+Qbj9J5gYCtbulnbw==";
+
+  @Test
+  void rpk_entries_without_raw_public_keys_and_verify_peer_are_rejected() {
+    assertThatThrownBy(() -> read(DTLS.formatted("rpk = [{ endpoint = ep1, key = \"" + EC_KEY + "\" }]")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("raw_public_keys = true and verify = verify_peer");
+  }
+
+  @Test
+  void an_rpk_entry_with_a_bad_key_names_the_entry() {
+    assertThatThrownBy(() -> read(DTLS.formatted("raw_public_keys = true, rpk = [{ endpoint = ep1, key = \"bm9wZQ==\" }]")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rpk[0]").hasMessageContaining("public key");
+  }
+
+  @Test
+  void x509_endpoints_without_a_ca_and_verify_peer_are_rejected() {
+    assertThatThrownBy(() -> read(DTLS.formatted("x509_endpoints = [ep1]")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x509_endpoints");
+  }
 }

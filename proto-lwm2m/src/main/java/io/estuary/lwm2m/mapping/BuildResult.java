@@ -1,5 +1,6 @@
 package io.estuary.lwm2m.mapping;
 
+import java.util.List;
 import org.eclipse.leshan.core.request.DownlinkRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 
@@ -10,6 +11,13 @@ public sealed interface BuildResult {
 
   /** cancel-observe: the endpoint looks the observation of {@code path} up and cancels it. */
   record CancelObserve(String path) implements BuildResult {}
+
+  /** cancel-observe-composite: the endpoint looks the composite observation of {@code paths} up and cancels it. */
+  record CancelObserveComposite(List<String> paths) implements BuildResult {
+    public CancelObserveComposite {
+      paths = List.copyOf(paths);
+    }
+  }
 
   /** The command cannot become a request: answered at once with {@code code}/{@code codeMsg}. */
   record Invalid(String code, String codeMsg, String reason) implements BuildResult {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Parses EMQX downlink commands: {@code {"reqID":1,"msgType":"read","data":{"path":"/3/0/0"}}}. Never
@@ -40,6 +42,9 @@ public final class CommandParser {
     if (data == null || !data.isObject()) {
       return new ParseResult.Rejected(envelope, "data missing or not an object");
     }
+    if (type.composite()) {
+      return composite(envelope, type, (ObjectNode) data);
+    }
     String path = text(data, "path");
     String basePath = text(data, "basePath");
     String reqPath = type.usesBasePath() || (type == CommandType.WRITE && path == null) ? basePath : path;
@@ -49,6 +54,29 @@ public final class CommandParser {
     }
     int q = reqPath.indexOf('?');
     return new ParseResult.Parsed(new Command(envelope, type, (ObjectNode) data, q < 0 ? reqPath : reqPath.substring(0, q)));
+  }
+
+  /**
+   * read-, observe- and cancel-observe-composite name their paths in {@code data.paths}; write-composite in
+   * {@code data.content[].path}.
+   */
+  private static ParseResult composite(ObjectNode envelope, CommandType type, ObjectNode data) {
+    boolean write = type == CommandType.WRITE_COMPOSITE;
+    JsonNode list = data.get(write ? "content" : "paths");
+    if (list == null || !list.isArray() || list.isEmpty()) {
+      return new ParseResult.Rejected(envelope, write ? "data.content must be a non-empty array of {path, value}"
+          : "data.paths must be a non-empty array of paths");
+    }
+    List<String> paths = new ArrayList<>();
+    for (JsonNode item : list) {
+      JsonNode p = write ? (item.isObject() ? item.get("path") : null) : item;
+      if (p == null || !p.isTextual() || p.asText().isBlank()) {
+        return new ParseResult.Rejected(envelope, write ? "each data.content item needs a path"
+            : "data.paths must hold path strings");
+      }
+      paths.add(p.asText().trim());
+    }
+    return new ParseResult.Parsed(new Command(envelope, type, data, Command.compositeKey(paths), paths));
   }
 
   static String text(JsonNode obj, String key) {

@@ -10,7 +10,12 @@ public enum CommandType {
   CREATE("create"),
   DELETE("delete"),
   OBSERVE("observe"),
-  CANCEL_OBSERVE("cancel-observe");
+  CANCEL_OBSERVE("cancel-observe"),
+  // LwM2M 1.1 composite operations (Estuary extension; EMQX has none)
+  READ_COMPOSITE("read-composite"),
+  WRITE_COMPOSITE("write-composite"),
+  OBSERVE_COMPOSITE("observe-composite"),
+  CANCEL_OBSERVE_COMPOSITE("cancel-observe-composite");
 
   private final String wire;
 
@@ -30,6 +35,12 @@ public enum CommandType {
       }
     }
     return null;
+  }
+
+  /** The LwM2M 1.1 composite operations: they name several paths ({@code data.paths} or {@code data.content[].path}). */
+  public boolean composite() {
+    return this == READ_COMPOSITE || this == WRITE_COMPOSITE || this == OBSERVE_COMPOSITE
+        || this == CANCEL_OBSERVE_COMPOSITE;
   }
 
   /** Create and write with {@code basePath} name their target there; the others use {@code path}. */

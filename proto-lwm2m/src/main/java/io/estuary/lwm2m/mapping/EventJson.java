@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.link.Link;
@@ -15,6 +16,7 @@ import org.eclipse.leshan.core.node.TimestampedLwM2mNodes;
 import org.eclipse.leshan.core.request.BindingMode;
 import org.eclipse.leshan.core.response.DiscoverResponse;
 import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.core.response.ReadCompositeResponse;
 import org.eclipse.leshan.core.response.ReadResponse;
 import org.eclipse.leshan.server.registration.Registration;
 
@@ -26,7 +28,9 @@ public final class EventJson {
   public static byte[] response(Command cmd, LwM2mResponse r) {
     ObjectNode data = base(cmd, CoapCodes.code(r.getCode()), CoapCodes.codeMsg(r.getCode()));
     if (r.isSuccess()) {
-      if (r instanceof ReadResponse rr && rr.getContent() != null) {
+      if (r instanceof ReadCompositeResponse rc && rc.getContent() != null) {
+        data.set("content", compositeContent(rc.getContent()));
+      } else if (r instanceof ReadResponse rr && rr.getContent() != null) {
         data.set("content", NodeJson.content(new LwM2mPath(cmd.reqPath().isEmpty() ? "/" : cmd.reqPath()), rr.getContent()));
       } else if (r instanceof DiscoverResponse dr) {
         ArrayNode links = data.putArray("content");
@@ -83,6 +87,37 @@ public final class EventJson {
     data.put("codeMsg", CoapCodes.codeMsg(ResponseCode.CONTENT));
     data.set("content", content == null ? CommandParser.JSON.createArrayNode() : NodeJson.content(path, content));
     return bytes(out);
+  }
+
+  /**
+   * observe-composite notification: {@code {reqID?, msgType:"notify", seqNum, data:{reqPaths, code, codeMsg,
+   * content}}}.
+   */
+  public static byte[] notifyComposite(JsonNode reqId, List<String> reqPaths, long seqNum, Map<LwM2mPath, LwM2mNode> content) {
+    ObjectNode out = CommandParser.JSON.createObjectNode();
+    if (reqId != null) {
+      out.set("reqID", reqId);
+    }
+    out.put("msgType", "notify");
+    out.put("seqNum", seqNum);
+    ObjectNode data = out.putObject("data");
+    ArrayNode paths = data.putArray("reqPaths");
+    reqPaths.forEach(paths::add);
+    data.put("code", CoapCodes.code(ResponseCode.CONTENT));
+    data.put("codeMsg", CoapCodes.codeMsg(ResponseCode.CONTENT));
+    data.set("content", content == null ? CommandParser.JSON.createArrayNode() : compositeContent(content));
+    return bytes(out);
+  }
+
+  /** Every value of every path, flattened; paths the device did not have (null nodes) are left out. */
+  static ArrayNode compositeContent(Map<LwM2mPath, LwM2mNode> nodes) {
+    ArrayNode out = CommandParser.JSON.createArrayNode();
+    nodes.forEach((path, node) -> {
+      if (node != null) {
+        NodeJson.append(out, path, node);
+      }
+    });
+    return out;
   }
 
   /** LwM2M 1.1 Send: {@code {msgType:"send", data:{content:[{path, value, ts?}]}}}. */
@@ -156,7 +191,12 @@ public final class EventJson {
 
   private static ObjectNode base(Command cmd, String code, String codeMsg) {
     ObjectNode data = CommandParser.JSON.createObjectNode();
-    data.put("reqPath", cmd.reqPath());
+    if (cmd.type().composite()) {
+      ArrayNode paths = data.putArray("reqPaths");
+      cmd.reqPaths().forEach(paths::add);
+    } else {
+      data.put("reqPath", cmd.reqPath());
+    }
     data.put("code", code);
     data.put("codeMsg", codeMsg);
     return data;

@@ -41,29 +41,39 @@ public final class RequestBuilder {
   private RequestBuilder() {}
 
   public static BuildResult build(Command cmd, LwM2mModel model) {
+    return build(cmd, model, ClientProfile.LWM2M_1_1);
+  }
+
+  /** {@code device} picks the default content formats and refuses composite operations to LwM2M 1.0 devices. */
+  public static BuildResult build(Command cmd, LwM2mModel model, ClientProfile device) {
     try {
+      if (cmd.type().composite()) {
+        return CompositeRequests.build(cmd, model, device);
+      }
+      ContentFormat format = ContentFormats.requested(cmd.data());
       LwM2mPath path = path(cmd.reqPath());
       if (!path.isRoot() && model.getObjectModel(path.getObjectId()) == null) {
         return BuildResult.Invalid.badRequest("unknown object " + path.getObjectId()
             + ": no model among Leshan's OMA objects or xml_dir");
       }
       return switch (cmd.type()) {
-        case READ -> new BuildResult.Built(new ReadRequest(null, path, null));
+        case READ -> new BuildResult.Built(new ReadRequest(format != null ? format : device.readFormat(), path, null));
         case DISCOVER -> new BuildResult.Built(new DiscoverRequest(path.toString()));
-        case OBSERVE -> new BuildResult.Built(new ObserveRequest(null, path, null));
+        case OBSERVE -> new BuildResult.Built(new ObserveRequest(format != null ? format : device.readFormat(), path, null));
         case CANCEL_OBSERVE -> new BuildResult.CancelObserve(path.toString());
         case EXECUTE -> execute(path, cmd.data());
         case DELETE -> new BuildResult.Built(new DeleteRequest(requireDepth(path, 2, "delete")));
         case WRITE_ATTR -> new BuildResult.Built(new WriteAttributesRequest(path, attributes(cmd.data())));
-        case WRITE -> write(path, cmd.data(), model);
-        case CREATE -> create(path, cmd.data(), model);
+        case WRITE -> write(path, cmd.data(), model, format != null ? format : device.writeFormat());
+        case CREATE -> create(path, cmd.data(), model, format != null ? format : device.writeFormat());
+        default -> throw new IllegalStateException("composite " + cmd.type());
       };
     } catch (IllegalArgumentException | InvalidLwM2mPathException | InvalidRequestException | LwM2mNodeException e) {
       return BuildResult.Invalid.badRequest(e.getMessage());
     }
   }
 
-  private static LwM2mPath path(String s) {
+  static LwM2mPath path(String s) {
     String p = s.trim();
     if (p.isEmpty() || p.equals("/")) {
       return LwM2mPath.ROOTPATH;
@@ -144,7 +154,7 @@ public final class RequestBuilder {
   }
 
   /** Single write {@code path,type,value}, or batch write {@code basePath,content[]} (EMQX). */
-  private static BuildResult write(LwM2mPath path, ObjectNode data, LwM2mModel model) {
+  private static BuildResult write(LwM2mPath path, ObjectNode data, LwM2mModel model, ContentFormat format) {
     JsonNode content = data.get("content");
     if (data.hasNonNull("basePath") && !data.hasNonNull("path")) {
       if (content == null || !content.isArray() || content.isEmpty()) {
@@ -154,7 +164,7 @@ public final class RequestBuilder {
       if (path.isObjectInstance()) {
         List<LwM2mResource> resources = resources(path, items, model);
         // EMQX sends POST (partial update) to an object instance
-        return new BuildResult.Built(new WriteRequest(WriteRequest.Mode.UPDATE, ContentFormat.TLV,
+        return new BuildResult.Built(new WriteRequest(WriteRequest.Mode.UPDATE, format,
             path.getObjectId(), path.getObjectInstanceId(), resources));
       }
       if (path.isResource()) {
@@ -162,7 +172,7 @@ public final class RequestBuilder {
         if (resources.size() != 1) {
           throw new IllegalArgumentException("content must stay under basePath " + path);
         }
-        return new BuildResult.Built(new WriteRequest(WriteRequest.Mode.REPLACE, ContentFormat.TLV, path, resources.get(0)));
+        return new BuildResult.Built(new WriteRequest(WriteRequest.Mode.REPLACE, format, path, resources.get(0)));
       }
       throw new IllegalArgumentException("write basePath must be an object instance or a resource, was " + path);
     }
@@ -170,17 +180,17 @@ public final class RequestBuilder {
       Type type = type(path, data, model);
       Object value = ValueCodec.toValue(data.get("value"), type);
       if (path.isResourceInstance()) {
-        return new BuildResult.Built(new WriteRequest(WriteRequest.Mode.REPLACE, ContentFormat.TLV, path,
+        return new BuildResult.Built(new WriteRequest(WriteRequest.Mode.REPLACE, format, path,
             LwM2mResourceInstance.newInstance(path.getResourceInstanceId(), value, type)));
       }
-      return new BuildResult.Built(new WriteRequest(WriteRequest.Mode.REPLACE, ContentFormat.TLV, path,
+      return new BuildResult.Built(new WriteRequest(WriteRequest.Mode.REPLACE, format, path,
           LwM2mSingleResource.newResource(path.getResourceId(), value, type)));
     }
     throw new IllegalArgumentException("write path must be a resource (or use basePath and content), was " + path);
   }
 
   /** Create: {@code basePath} is the object, content paths carry the new instance id or are relative. */
-  private static BuildResult create(LwM2mPath path, ObjectNode data, LwM2mModel model) {
+  private static BuildResult create(LwM2mPath path, ObjectNode data, LwM2mModel model, ContentFormat format) {
     if (!path.isObject()) {
       throw new IllegalArgumentException("create basePath must be an object, was " + path);
     }
@@ -203,11 +213,11 @@ public final class RequestBuilder {
     }
     if (!noInstance.isEmpty()) {
       List<LwM2mResource> resources = resources(null, noInstance, model);
-      return new BuildResult.Built(new CreateRequest(ContentFormat.TLV, path.toString(), resources));
+      return new BuildResult.Built(new CreateRequest(format, path.toString(), resources));
     }
     List<LwM2mObjectInstance> instances = new ArrayList<>();
     byInstance.forEach((id, m) -> instances.add(new LwM2mObjectInstance(id, resources(null, m, model))));
-    return new BuildResult.Built(new CreateRequest(ContentFormat.TLV, path.toString(),
+    return new BuildResult.Built(new CreateRequest(format, path.toString(),
         instances.toArray(new LwM2mObjectInstance[0])));
   }
 
@@ -272,7 +282,7 @@ public final class RequestBuilder {
   }
 
   /** The item's {@code type} if given, else the model's. */
-  private static Type type(int objectId, int resourceId, ObjectNode item, LwM2mModel model) {
+  static Type type(int objectId, int resourceId, ObjectNode item, LwM2mModel model) {
     String given = CommandParser.text(item, "type");
     if (given != null) {
       Type t = ValueCodec.parseType(given);

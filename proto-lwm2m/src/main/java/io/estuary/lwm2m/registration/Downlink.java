@@ -1,8 +1,10 @@
 package io.estuary.lwm2m.registration;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.leshan.core.model.LwM2mModel;
+import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.SingleObservation;
 import org.eclipse.leshan.core.request.DownlinkRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
@@ -20,6 +22,12 @@ public interface Downlink {
 
   /** The active observation of {@code path}, or null. */
   SingleObservation observation(Registration reg, String path);
+
+  /** The active composite observation of exactly {@code paths} (in any order), or null. */
+  CompositeObservation compositeObservation(Registration reg, List<String> paths);
+
+  /** Forgets the composite observations of {@code paths} (passive cancel). */
+  void forgetCompositeObservations(Registration reg, List<String> paths);
 
   /** Forgets observations of {@code path} (passive cancel: the next notification gets RST). */
   void forgetObservations(Registration reg, String path);

@@ -14,6 +14,7 @@ import io.estuary.core.api.Subscription;
 import io.estuary.lwm2m.Lwm2mConfig;
 import io.estuary.lwm2m.Translator;
 import io.estuary.lwm2m.mapping.BuildResult;
+import io.estuary.lwm2m.mapping.ClientProfile;
 import io.estuary.lwm2m.mapping.Command;
 import io.estuary.lwm2m.mapping.CommandParser;
 import io.estuary.lwm2m.mapping.EventJson;
@@ -32,9 +33,12 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.TimestampedLwM2mNodes;
+import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.SingleObservation;
+import org.eclipse.leshan.core.request.CancelCompositeObservationRequest;
 import org.eclipse.leshan.core.request.CancelObservationRequest;
 import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.ObserveCompositeRequest;
 import org.eclipse.leshan.core.request.ObserveRequest;
 import org.eclipse.leshan.core.request.exception.ClientSleepingException;
 import org.eclipse.leshan.core.request.exception.InvalidResponseException;
@@ -244,7 +248,7 @@ public final class Endpoint implements DeliverySink {
       journal.remove(stored.key());
       return;
     }
-    BuildResult built = RequestBuilder.build(p.command(), downlink.model(registration));
+    BuildResult built = RequestBuilder.build(p.command(), downlink.model(registration), profile(registration));
     if (built instanceof BuildResult.Built b) {
       enqueue(new Waiting(p.command(), b.request(), stored.deadlineMillis(), stored.key()), false);
     } else {
@@ -258,12 +262,14 @@ public final class Endpoint implements DeliverySink {
     if (reg == null || closed) {
       return;
     }
-    BuildResult built = RequestBuilder.build(cmd, downlink.model(reg));
+    BuildResult built = RequestBuilder.build(cmd, downlink.model(reg), profile(reg));
     if (built instanceof BuildResult.Invalid inv) {
       drop("invalid command: " + inv.reason());
       publish(config.translators().response(), EventJson.failure(cmd, inv.code(), inv.codeMsg(), inv.reason()));
     } else if (built instanceof BuildResult.CancelObserve c) {
       cancelObserve(cmd, c.path());
+    } else if (built instanceof BuildResult.CancelObserveComposite c) {
+      cancelObserveComposite(cmd, c.paths());
     } else if (built instanceof BuildResult.Built b) {
       submit(new Waiting(cmd, b.request(), deadlineMillis, null));
     }
@@ -280,6 +286,22 @@ public final class Endpoint implements DeliverySink {
     submit(new Waiting(cmd, new CancelObservationRequest(obs), Long.MAX_VALUE, null));
   }
 
+  private void cancelObserveComposite(Command cmd, List<String> paths) {
+    CompositeObservation obs = downlink.compositeObservation(registration, paths);
+    if (obs == null) {
+      publish(config.translators().response(), EventJson.failure(cmd, "4.04", "not_found",
+          "no composite observation of " + paths));
+      return;
+    }
+    observeReqIds.remove(cmd.reqPath());
+    observeSeq.remove(cmd.reqPath());
+    submit(new Waiting(cmd, new CancelCompositeObservationRequest(obs), Long.MAX_VALUE, null));
+  }
+
+  private static ClientProfile profile(Registration reg) {
+    return new ClientProfile(reg.getLwM2mVersion(), reg.getSupportedContentFormats());
+  }
+
   /** Commands go out in arrival order: through the queue, which drains at once while the device is awake. */
   private void submit(Waiting w) {
     enqueue(asleep() ? journaled(w) : w, false);
@@ -292,10 +314,14 @@ public final class Endpoint implements DeliverySink {
 
   /** Commands that will wait for a sleeping device are journaled (cancel-observe is not: observations do not survive a restart). */
   private Waiting journaled(Waiting w) {
-    if (w.journalKey() != null || w.request() instanceof CancelObservationRequest) {
+    if (w.journalKey() != null || isCancel(w)) {
       return w;
     }
     return w.withKey(journal.save(name, w.command().envelope(), w.deadlineMillis()));
+  }
+
+  private static boolean isCancel(Waiting w) {
+    return w.request() instanceof CancelObservationRequest || w.request() instanceof CancelCompositeObservationRequest;
   }
 
   private void enqueue(Waiting w, boolean first) {
@@ -341,16 +367,19 @@ public final class Endpoint implements DeliverySink {
 
   private void send(Waiting w) {
     Command cmd = w.command();
-    if (w.request() instanceof ObserveRequest) {
+    if (w.request() instanceof ObserveRequest || w.request() instanceof ObserveCompositeRequest) {
       observeReqIds.put(cmd.reqPath(), cmd.envelope().get("reqID"));
     }
     Registration reg = registration;
     boolean cancel = w.request() instanceof CancelObservationRequest;
+    boolean cancelComposite = w.request() instanceof CancelCompositeObservationRequest;
     downlink.send(reg, w.request(), config.commandTimeout(),
         r -> executor.execute(() -> {
           journal.remove(w.journalKey());
           if (cancel) {
             downlink.forgetObservations(reg, cmd.reqPath()); // a no-op when Leshan already dropped it
+          } else if (cancelComposite) {
+            downlink.forgetCompositeObservations(reg, cmd.reqPaths());
           }
           publish(config.translators().response(), EventJson.response(cmd, r));
         }),
@@ -378,6 +407,13 @@ public final class Endpoint implements DeliverySink {
   void notified(String path, LwM2mPath lwm2mPath, LwM2mNode content) {
     long seq = observeSeq.merge(path, 1L, Long::sum);
     publish(config.translators().notification(), EventJson.notify(observeReqIds.get(path), path, seq, lwm2mPath, content));
+  }
+
+  /** An observe-composite notification: found by its path set, whatever order the command named them in. */
+  void notifiedComposite(List<String> paths, Map<LwM2mPath, LwM2mNode> content) {
+    String key = Command.compositeKey(paths);
+    long seq = observeSeq.merge(key, 1L, Long::sum);
+    publish(config.translators().notification(), EventJson.notifyComposite(observeReqIds.get(key), paths, seq, content));
   }
 
   void sent(TimestampedLwM2mNodes nodes) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.eclipse.leshan.core.link.Link;
+import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.TimestampedLwM2mNodes;
 import org.eclipse.leshan.core.observation.CompositeObservation;
@@ -175,12 +176,19 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   @Override
   public void onResponse(SingleObservation observation, Registration reg, ObserveResponse response) {
     LwM2mPath path = observation.getPath();
-    onEndpoint(reg.getEndpoint(), e -> e.notified(path.toString(), path, response.getContent()));
+    // a SenML notification may carry timestamped values only: the newest is the content
+    LwM2mNode content = response.getContent() != null || response.getTimestampedLwM2mNode() == null
+        ? response.getContent() : response.getTimestampedLwM2mNode().getNode();
+    onEndpoint(reg.getEndpoint(), e -> e.notified(path.toString(), path, content));
   }
 
   @Override
   public void onResponse(CompositeObservation observation, Registration reg, ObserveCompositeResponse response) {
-    // observe-composite is not mapped yet
+    List<String> paths = observation.getPaths().stream().map(LwM2mPath::toString).toList();
+    // timestamped SenML values only: Leshan's merged view (the newest value per path) is the content
+    Map<LwM2mPath, LwM2mNode> content = response.getContent() != null || response.getTimestampedLwM2mNodes() == null
+        ? response.getContent() : response.getTimestampedLwM2mNodes().getNodes();
+    onEndpoint(reg.getEndpoint(), e -> e.notifiedComposite(paths, content));
   }
 
   @Override

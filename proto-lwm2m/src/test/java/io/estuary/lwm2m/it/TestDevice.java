@@ -4,7 +4,18 @@ import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.leshan.client.observer.LwM2mClientObserverAdapter;
+import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.request.RegisterRequest;
 import java.util.List;
 import org.eclipse.leshan.client.LeshanClient;
 import org.eclipse.leshan.client.LeshanClientBuilder;
@@ -20,7 +31,16 @@ import org.eclipse.leshan.client.servers.LwM2mServer;
 import org.eclipse.leshan.core.model.ObjectLoader;
 import org.eclipse.leshan.core.model.ObjectModel;
 import org.eclipse.leshan.core.model.StaticModel;
+import org.eclipse.leshan.core.CertificateUsage;
 import org.eclipse.leshan.core.node.LwM2mResource;
+import org.eclipse.leshan.core.node.codec.DefaultLwM2mDecoder;
+import org.eclipse.leshan.core.node.codec.DefaultLwM2mEncoder;
+import org.eclipse.leshan.core.node.codec.LwM2mValueChecker;
+import org.eclipse.leshan.core.node.codec.NodeDecoder;
+import org.eclipse.leshan.core.node.codec.NodeEncoder;
+import org.eclipse.leshan.core.node.codec.PathDecoder;
+import org.eclipse.leshan.core.node.codec.PathEncoder;
+import org.eclipse.leshan.core.request.ContentFormat;
 import org.eclipse.leshan.core.request.BindingMode;
 import org.eclipse.leshan.core.request.argument.Arguments;
 import org.eclipse.leshan.core.response.ExecuteResponse;
@@ -83,6 +103,8 @@ final class TestDevice implements AutoCloseable {
   final String endpoint;
   final Counter counter = new Counter(0);
   final LeshanClient client;
+  /** Each failed register: the server's response code, or "no answer: <exception>" (handshake failed, timeout). */
+  final List<String> registrationFailures = new CopyOnWriteArrayList<>();
 
   TestDevice(String endpoint, InetSocketAddress server, long lifetime, boolean queueMode) {
     this(endpoint, lifetime, queueMode, Security.noSec("coap://127.0.0.1:" + server.getPort(), 123));
@@ -95,6 +117,34 @@ final class TestDevice implements AutoCloseable {
   }
 
   TestDevice(String endpoint, long lifetime, boolean queueMode, Security security) {
+    this(endpoint, lifetime, queueMode, security, null);
+  }
+
+  /** A device over UDP whose encoder and decoder know only {@code formats} (and so does its registration's ct). */
+  static TestDevice withFormats(String endpoint, InetSocketAddress server, ContentFormat... formats) {
+    return new TestDevice(endpoint, 300, false, Security.noSec("coap://127.0.0.1:" + server.getPort(), 123),
+        Set.of(formats));
+  }
+
+  /** A device registering over DTLS with an X.509 certificate; it trusts exactly {@code serverCert}. */
+  static TestDevice x509(String endpoint, InetSocketAddress server, X509Certificate clientCert, PrivateKey clientKey,
+      X509Certificate serverCert) {
+    try {
+      return new TestDevice(endpoint, 300, false, Security.x509("coaps://127.0.0.1:" + server.getPort(), 123,
+          clientCert.getEncoded(), clientKey.getEncoded(), serverCert.getEncoded(),
+          CertificateUsage.DOMAIN_ISSUER_CERTIFICATE.code), null);
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A device registering over DTLS with a raw public key; it trusts exactly {@code serverKey}. */
+  static TestDevice rpk(String endpoint, InetSocketAddress server, KeyPair clientKeys, PublicKey serverKey) {
+    return new TestDevice(endpoint, 300, false, Security.rpk("coaps://127.0.0.1:" + server.getPort(), 123,
+        clientKeys.getPublic().getEncoded(), clientKeys.getPrivate().getEncoded(), serverKey.getEncoded()), null);
+  }
+
+  private TestDevice(String endpoint, long lifetime, boolean queueMode, Security security, Set<ContentFormat> formats) {
     this.endpoint = endpoint;
     List<ObjectModel> models = new ArrayList<>(ObjectLoader.loadAllDefault());
     models.addAll(ObjectLoader.loadObjectsFromDir(XML_DIR, false));
@@ -118,8 +168,33 @@ final class TestDevice implements AutoCloseable {
     CaliforniumClientEndpointsProvider.Builder eps = new CaliforniumClientEndpointsProvider.Builder(
         new CoapClientProtocolProvider(), new org.eclipse.leshan.client.californium.endpoint.coaps.CoapsClientProtocolProvider());
     eps.setClientAddress(InetAddress.getLoopbackAddress());
-    client = new LeshanClientBuilder(endpoint).setObjects(init.create(0, 1, 3, 19999))
-        .setRegistrationEngineFactory(engine).setEndpointsProviders(eps.build()).build();
+    LeshanClientBuilder builder = new LeshanClientBuilder(endpoint).setObjects(init.create(0, 1, 3, 19999))
+        .setRegistrationEngineFactory(engine).setEndpointsProviders(eps.build());
+    if (formats != null) {
+      Map<ContentFormat, NodeEncoder> enc = new HashMap<>(DefaultLwM2mEncoder.getDefaultNodeEncoders(false));
+      Map<ContentFormat, PathEncoder> penc = new HashMap<>(DefaultLwM2mEncoder.getDefaultPathEncoder());
+      Map<ContentFormat, NodeDecoder> dec = new HashMap<>(DefaultLwM2mDecoder.getDefaultNodeDecoders(false));
+      Map<ContentFormat, PathDecoder> pdec = new HashMap<>(DefaultLwM2mDecoder.getDefaultPathDecoder());
+      enc.keySet().retainAll(formats);
+      penc.keySet().retainAll(formats);
+      dec.keySet().retainAll(formats);
+      pdec.keySet().retainAll(formats);
+      builder.setEncoder(new DefaultLwM2mEncoder(enc, penc, new LwM2mValueChecker()))
+          .setDecoder(new DefaultLwM2mDecoder(dec, pdec));
+    }
+    client = builder.build();
+    client.addObserver(new LwM2mClientObserverAdapter() {
+      @Override
+      public void onRegistrationFailure(LwM2mServer server, RegisterRequest request, ResponseCode code, String error,
+          Exception cause) {
+        registrationFailures.add(code != null ? code.toString() : "no answer: " + cause);
+      }
+
+      @Override
+      public void onRegistrationTimeout(LwM2mServer server, RegisterRequest request) {
+        registrationFailures.add("no answer: timeout");
+      }
+    });
   }
 
   TestDevice start() {

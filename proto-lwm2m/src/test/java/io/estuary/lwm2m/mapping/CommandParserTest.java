@@ -65,4 +65,30 @@ class CommandParserTest {
   void empty_payload_is_rejected() {
     assertThat(parse("")).isInstanceOf(ParseResult.Rejected.class);
   }
+
+  @Test
+  void composite_paths_keep_their_order_and_share_a_key_with_any_other_order() {
+    Command a = ((ParseResult.Parsed) parse("{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/9\",\"/3/0/0\"]}}")).command();
+    Command b = ((ParseResult.Parsed) parse("{\"msgType\":\"observe-composite\",\"data\":{\"paths\":[\"/3/0/0\",\"/3/0/9\"]}}")).command();
+    assertThat(a.type()).isEqualTo(CommandType.READ_COMPOSITE);
+    assertThat(a.reqPaths()).containsExactly("/3/0/9", "/3/0/0");
+    assertThat(a.reqPath()).isEqualTo(b.reqPath()).isEqualTo("/3/0/0,/3/0/9");
+  }
+
+  @Test
+  void write_composite_takes_its_paths_from_the_content() {
+    Command c = ((ParseResult.Parsed) parse("{\"msgType\":\"write-composite\",\"data\":{\"content\":["
+        + "{\"path\":\"/1/0/2\",\"value\":1},{\"path\":\"/3/0/15\",\"value\":\"UTC\"}]}}")).command();
+    assertThat(c.reqPaths()).containsExactly("/1/0/2", "/3/0/15");
+  }
+
+  @Test
+  void composite_without_paths_is_rejected() {
+    assertThat(((ParseResult.Rejected) parse("{\"msgType\":\"read-composite\",\"data\":{\"path\":\"/3/0/0\"}}")).reason())
+        .contains("data.paths");
+    assertThat(((ParseResult.Rejected) parse("{\"msgType\":\"read-composite\",\"data\":{\"paths\":[1]}}")).reason())
+        .contains("data.paths");
+    assertThat(((ParseResult.Rejected) parse("{\"msgType\":\"write-composite\",\"data\":{\"content\":[{\"value\":1}]}}")).reason())
+        .contains("path");
+  }
 }

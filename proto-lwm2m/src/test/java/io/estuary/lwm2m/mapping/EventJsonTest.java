@@ -11,6 +11,7 @@ import org.eclipse.leshan.core.node.LwM2mMultipleResource;
 import org.eclipse.leshan.core.node.LwM2mObjectInstance;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.LwM2mSingleResource;
+import org.eclipse.leshan.core.response.ReadCompositeResponse;
 import org.eclipse.leshan.core.response.ReadResponse;
 import org.eclipse.leshan.core.response.WriteResponse;
 import org.junit.jupiter.api.Test;
@@ -77,5 +78,31 @@ class EventJsonTest {
     assertThat(CoapCodes.code(ResponseCode.CHANGED)).isEqualTo("2.04");
     assertThat(CoapCodes.codeMsg(ResponseCode.NOT_FOUND)).isEqualTo("not_found");
     assertThat(CoapCodes.codeMsg(new ResponseCode(503))).isEqualTo("service_unavailable");
+  }
+
+  @Test
+  void read_composite_response_lists_req_paths_and_skips_paths_the_device_lacks() throws Exception {
+    Command c = cmd("{\"reqID\":8,\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/0\",\"/3/0/99\",\"/1/0\"]}}");
+    Map<LwM2mPath, org.eclipse.leshan.core.node.LwM2mNode> nodes = new java.util.LinkedHashMap<>();
+    nodes.put(new LwM2mPath("/3/0/0"), LwM2mSingleResource.newStringResource(0, "ACME"));
+    nodes.put(new LwM2mPath("/3/0/99"), null);
+    nodes.put(new LwM2mPath("/1/0"), new LwM2mObjectInstance(0, LwM2mSingleResource.newIntegerResource(1, 300)));
+    JsonNode j = tree(EventJson.response(c, ReadCompositeResponse.success(nodes)));
+    assertThat(j.get("msgType").asText()).isEqualTo("read-composite");
+    assertThat(j.at("/data/reqPaths").toString()).isEqualTo("[\"/3/0/0\",\"/3/0/99\",\"/1/0\"]");
+    assertThat(j.at("/data").has("reqPath")).isFalse();
+    assertThat(j.at("/data/content").toString()).isEqualTo(
+        "[{\"path\":\"/3/0/0\",\"value\":\"ACME\"},{\"path\":\"/1/0/1\",\"value\":300}]");
+  }
+
+  @Test
+  void composite_notification_carries_req_id_seq_num_and_req_paths() throws Exception {
+    JsonNode j = tree(EventJson.notifyComposite(CommandParser.JSON.getNodeFactory().numberNode(3),
+        java.util.List.of("/3/0/0", "/1/0/1"), 2, Map.of(new LwM2mPath("/1/0/1"), LwM2mSingleResource.newIntegerResource(1, 60))));
+    assertThat(j.get("reqID").asInt()).isEqualTo(3);
+    assertThat(j.get("msgType").asText()).isEqualTo("notify");
+    assertThat(j.get("seqNum").asLong()).isEqualTo(2);
+    assertThat(j.at("/data/reqPaths").toString()).isEqualTo("[\"/3/0/0\",\"/1/0/1\"]");
+    assertThat(j.at("/data/content").toString()).isEqualTo("[{\"path\":\"/1/0/1\",\"value\":60}]");
   }
 }

@@ -3,10 +3,17 @@ package io.estuary.lwm2m.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.eclipse.leshan.core.LwM2m.LwM2mVersion;
 import org.eclipse.leshan.core.model.LwM2mModel;
 import org.eclipse.leshan.core.model.ObjectLoader;
 import org.eclipse.leshan.core.model.StaticModel;
+import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.LwM2mSingleResource;
+import org.eclipse.leshan.core.request.ContentFormat;
+import org.eclipse.leshan.core.request.ObserveCompositeRequest;
+import org.eclipse.leshan.core.request.ReadCompositeRequest;
+import org.eclipse.leshan.core.request.WriteCompositeRequest;
 import org.eclipse.leshan.core.request.CreateRequest;
 import org.eclipse.leshan.core.request.ExecuteRequest;
 import org.eclipse.leshan.core.request.ReadRequest;
@@ -104,5 +111,71 @@ class RequestBuilderTest {
   void cancel_observe_is_left_to_the_endpoint() {
     assertThat(build("{\"msgType\":\"cancel-observe\",\"data\":{\"path\":\"/3/0/9\"}}"))
         .isEqualTo(new BuildResult.CancelObserve("/3/0/9"));
+  }
+
+  private static BuildResult build(String json, ClientProfile device) {
+    Command c = ((ParseResult.Parsed) CommandParser.parse(json.getBytes(StandardCharsets.UTF_8))).command();
+    return RequestBuilder.build(c, MODEL, device);
+  }
+
+  @Test
+  void read_composite_defaults_to_senml_cbor_and_honours_contentFormat() {
+    ReadCompositeRequest cbor = (ReadCompositeRequest) ((BuildResult.Built) build(
+        "{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/0\",\"/1/0\"]}}")).request();
+    assertThat(cbor.getResponseContentFormat()).isEqualTo(ContentFormat.SENML_CBOR);
+    assertThat(cbor.getPaths()).extracting(Object::toString).containsExactly("/3/0/0", "/1/0");
+    ReadCompositeRequest json = (ReadCompositeRequest) ((BuildResult.Built) build(
+        "{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/0\"],\"contentFormat\":\"senml-json\"}}")).request();
+    assertThat(json.getRequestContentFormat()).isEqualTo(ContentFormat.SENML_JSON);
+    assertThat(json.getResponseContentFormat()).isEqualTo(ContentFormat.SENML_JSON);
+  }
+
+  @Test
+  void composite_picks_senml_json_for_a_device_that_names_only_that() {
+    ObserveCompositeRequest o = (ObserveCompositeRequest) ((BuildResult.Built) build(
+        "{\"msgType\":\"observe-composite\",\"data\":{\"paths\":[\"/3/0/0\"]}}",
+        new ClientProfile(LwM2mVersion.V1_1, Set.of(ContentFormat.SENML_JSON, ContentFormat.TLV)))).request();
+    assertThat(o.getResponseContentFormat()).isEqualTo(ContentFormat.SENML_JSON);
+  }
+
+  @Test
+  void composite_to_a_lwm2m_1_0_device_is_refused_with_4_05() {
+    BuildResult r = build("{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/0\"]}}",
+        new ClientProfile(LwM2mVersion.V1_0, Set.of()));
+    assertThat(((BuildResult.Invalid) r).code()).isEqualTo("4.05");
+    assertThat(((BuildResult.Invalid) r).reason()).contains("LwM2M 1.1");
+  }
+
+  @Test
+  void composite_in_tlv_or_on_an_unknown_object_is_invalid() {
+    assertThat(((BuildResult.Invalid) build("{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/0\"],"
+        + "\"contentFormat\":\"tlv\"}}")).reason()).contains("senml");
+    assertThat(((BuildResult.Invalid) build("{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/4242/0\"]}}"))
+        .reason()).contains("unknown object 4242");
+  }
+
+  @Test
+  void write_composite_types_values_from_the_model() {
+    WriteCompositeRequest w = (WriteCompositeRequest) ((BuildResult.Built) build("{\"msgType\":\"write-composite\","
+        + "\"data\":{\"content\":[{\"path\":\"/1/0/1\",\"value\":\"300\"},{\"path\":\"/3/0/15\",\"value\":\"UTC\"}]}}"))
+        .request();
+    assertThat(((LwM2mSingleResource) w.getNodes().get(new LwM2mPath("/1/0/1"))).getValue()).isEqualTo(300L);
+    assertThat(((LwM2mSingleResource) w.getNodes().get(new LwM2mPath("/3/0/15"))).getValue()).isEqualTo("UTC");
+    assertThat(build("{\"msgType\":\"write-composite\",\"data\":{\"content\":[{\"path\":\"/1/0\",\"value\":1}]}}"))
+        .isInstanceOf(BuildResult.Invalid.class);
+  }
+
+  @Test
+  void a_device_without_tlv_gets_senml_writes_and_reads() {
+    ClientProfile senml = new ClientProfile(LwM2mVersion.V1_1, Set.of(ContentFormat.SENML_CBOR, ContentFormat.LINK));
+    WriteRequest w = (WriteRequest) ((BuildResult.Built) build(
+        "{\"msgType\":\"write\",\"data\":{\"path\":\"/3/0/15\",\"value\":\"UTC\"}}", senml)).request();
+    assertThat(w.getContentFormat()).isEqualTo(ContentFormat.SENML_CBOR);
+    ReadRequest r = (ReadRequest) ((BuildResult.Built) build("{\"msgType\":\"read\",\"data\":{\"path\":\"/3/0\"}}", senml))
+        .request();
+    assertThat(r.getContentFormat()).isEqualTo(ContentFormat.SENML_CBOR);
+    ReadRequest plain = (ReadRequest) ((BuildResult.Built) build("{\"msgType\":\"read\",\"data\":{\"path\":\"/3/0\"}}"))
+        .request();
+    assertThat(plain.getContentFormat()).isNull();
   }
 }
