@@ -234,6 +234,48 @@ class Lwm2mGatewayIT {
   }
 
   @Test
+  void queue_mode_composite_commands_wait_for_the_device_to_wake_and_go_out_in_order() {
+    TestDevice d = device("dev-qc", 300, true);
+    registered("dev-qc");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !factory.adapter.isAwake("dev-qc"));
+
+    String read = "{\"reqID\":%d,\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/19999/0/1\",\"/3/0/15\"]}}";
+    mqtt.command("dev-qc", read.formatted(50));
+    mqtt.command("dev-qc", "{\"reqID\":51,\"msgType\":\"write-composite\",\"data\":{\"content\":["
+        + "{\"path\":\"/19999/0/1\",\"value\":\"asleep\"},{\"path\":\"/3/0/15\",\"value\":\"Europe/Oslo\"}]}}");
+    mqtt.command("dev-qc", read.formatted(52));
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> mqtt.find("lwm2m/dev-qc/up/resp", j -> j.has("reqID")) == null);
+    assertThat(d.counter.label).isEqualTo("first");
+
+    d.client.triggerRegistrationUpdate();
+    JsonNode before = mqtt.response("dev-qc", 50);
+    JsonNode written = mqtt.response("dev-qc", 51);
+    JsonNode after = mqtt.response("dev-qc", 52);
+    assertThat(before.get("msgType").asText()).isEqualTo("read-composite");
+    assertThat(before.at("/data/code").asText()).as(before.toString()).isEqualTo("2.05");
+    assertThat(compositeValue(before, "/19999/0/1")).isEqualTo("first"); // read before the write went out
+    assertThat(written.get("msgType").asText()).isEqualTo("write-composite");
+    assertThat(written.at("/data/code").asText()).as(written.toString()).isEqualTo("2.04");
+    assertThat(compositeValue(after, "/19999/0/1")).isEqualTo("asleep");
+    assertThat(compositeValue(after, "/3/0/15")).isEqualTo("Europe/Oslo");
+    assertThat(d.counter.label).isEqualTo("asleep");
+    // published in the order they were queued
+    List<Integer> order = mqtt.received.stream().filter(r -> r.topic().equals("lwm2m/dev-qc/up/resp"))
+        .filter(r -> r.json().has("reqID")).map(r -> r.json().get("reqID").asInt()).toList();
+    assertThat(order).containsExactly(50, 51, 52);
+  }
+
+  private static String compositeValue(JsonNode response, String path) {
+    for (JsonNode item : response.at("/data/content")) {
+      if (item.path("path").asText().equals(path)) {
+        return item.path("value").asText();
+      }
+    }
+    return null;
+  }
+
+  @Test
   void queue_mode_commands_that_expire_while_the_device_sleeps_get_an_error() {
     device("dev-qx", 300, true);
     registered("dev-qx");
