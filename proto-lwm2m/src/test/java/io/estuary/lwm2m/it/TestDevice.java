@@ -116,8 +116,23 @@ final class TestDevice implements AutoCloseable {
         identity.getBytes(java.nio.charset.StandardCharsets.UTF_8), key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
+  /**
+   * A device registering over DTLS with a pre-shared key whose DTLS stack supports RFC 9146 connection ids
+   * (Scandium's {@code DTLS_CONNECTION_ID_LENGTH} = {@code cidLength}; 0 = it uses the server's id only).
+   */
+  static TestDevice pskWithConnectionId(String endpoint, InetSocketAddress server, String identity, String key,
+      int cidLength) {
+    return new TestDevice(endpoint, 300, false, Security.psk("coaps://127.0.0.1:" + server.getPort(), 123,
+        identity.getBytes(java.nio.charset.StandardCharsets.UTF_8), key.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        null, c -> c.set(org.eclipse.californium.scandium.config.DtlsConfig.DTLS_CONNECTION_ID_LENGTH, cidLength));
+  }
+
   TestDevice(String endpoint, long lifetime, boolean queueMode, Security security) {
     this(endpoint, lifetime, queueMode, security, null);
+  }
+
+  private TestDevice(String endpoint, long lifetime, boolean queueMode, Security security, Set<ContentFormat> formats) {
+    this(endpoint, lifetime, queueMode, security, formats, c -> { });
   }
 
   /** A device over UDP whose encoder and decoder know only {@code formats} (and so does its registration's ct). */
@@ -144,7 +159,8 @@ final class TestDevice implements AutoCloseable {
         clientKeys.getPublic().getEncoded(), clientKeys.getPrivate().getEncoded(), serverKey.getEncoded()), null);
   }
 
-  private TestDevice(String endpoint, long lifetime, boolean queueMode, Security security, Set<ContentFormat> formats) {
+  private TestDevice(String endpoint, long lifetime, boolean queueMode, Security security, Set<ContentFormat> formats,
+      java.util.function.Consumer<org.eclipse.californium.elements.config.Configuration> californium) {
     this.endpoint = endpoint;
     List<ObjectModel> models = new ArrayList<>(ObjectLoader.loadAllDefault());
     models.addAll(ObjectLoader.loadObjectsFromDir(XML_DIR, false));
@@ -168,6 +184,9 @@ final class TestDevice implements AutoCloseable {
     CaliforniumClientEndpointsProvider.Builder eps = new CaliforniumClientEndpointsProvider.Builder(
         new CoapClientProtocolProvider(), new org.eclipse.leshan.client.californium.endpoint.coaps.CoapsClientProtocolProvider());
     eps.setClientAddress(InetAddress.getLoopbackAddress());
+    org.eclipse.californium.elements.config.Configuration cf = eps.createDefaultConfiguration();
+    californium.accept(cf);
+    eps.setConfiguration(cf);
     LeshanClientBuilder builder = new LeshanClientBuilder(endpoint).setObjects(init.create(0, 1, 3, 19999))
         .setRegistrationEngineFactory(engine).setEndpointsProviders(eps.build());
     if (formats != null) {
