@@ -69,6 +69,31 @@ class Lwm2mRestartIT {
   }
 
   @Test
+  void a_composite_observation_does_not_survive_a_restart_and_can_be_sent_again() {
+    InetSocketAddress first = start("127.0.0.1:0");
+    device = new TestDevice("dev-orestart", first, 300, false).start();
+    mqtt.await("lwm2m/dev-orestart/up/resp", j -> j.path("msgType").asText().equals("register"));
+    String observe = "{\"reqID\":%d,\"msgType\":\"observe-composite\",\"data\":{\"paths\":[\"/19999/0/0\",\"/3/0/0\"]}}";
+    mqtt.command("dev-orestart", observe.formatted(1));
+    assertThat(mqtt.response("dev-orestart", 1).at("/data/code").asText()).isEqualTo("2.05");
+    stopGateway();
+
+    start("127.0.0.1:" + first.getPort());
+    await().atMost(Duration.ofSeconds(10)).until(() -> factory.adapter.sessionReady("dev-orestart"));
+    device.counter.increment(); // notifies the observation of the previous run: nobody publishes it
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+        .until(() -> mqtt.find("lwm2m/dev-orestart/up/notify", j -> true) == null);
+    mqtt.command("dev-orestart", "{\"reqID\":2,\"msgType\":\"cancel-observe-composite\",\"data\":{\"paths\":[\"/3/0/0\",\"/19999/0/0\"]}}");
+    assertThat(mqtt.response("dev-orestart", 2).at("/data/code").asText()).isEqualTo("4.04");
+
+    mqtt.command("dev-orestart", observe.formatted(3));
+    assertThat(mqtt.response("dev-orestart", 3).at("/data/code").asText()).isEqualTo("2.05");
+    device.counter.increment();
+    JsonNode n = mqtt.await("lwm2m/dev-orestart/up/notify", j -> j.path("reqID").asInt() == 3);
+    assertThat(n.get("msgType").asText()).isEqualTo("notify");
+  }
+
+  @Test
   void a_command_waiting_for_a_sleeping_device_is_sent_when_it_wakes_after_a_restart() {
     InetSocketAddress first = start("127.0.0.1:0");
     Lwm2mGatewayIT.CapturingFactory before = factory;
