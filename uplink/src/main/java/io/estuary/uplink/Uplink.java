@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Uplink implements DeliverySink, LinkListener {
   private static final Logger LOG = LoggerFactory.getLogger(Uplink.class);
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.uplink.drops");
   /** The local session outlives restarts; the broker caps this at mqtt.max_session_expiry. */
   static final Duration SESSION_EXPIRY = Duration.ofDays(3650);
 
@@ -67,6 +68,7 @@ final class Uplink implements DeliverySink, LinkListener {
   private final Metrics.Counter droppedRefused;
   private final Metrics.Counter droppedLoop;
   private final Metrics.Counter droppedLocal;
+  private final Metrics.Counter droppedInvalidTopic;
 
   // executor-confined (session is volatile only so that the backlog gauge can read it)
   private volatile BrokerSession session;
@@ -117,11 +119,13 @@ final class Uplink implements DeliverySink, LinkListener {
     droppedRefused = m.counter("uplink.dropped", "uplink", config.name(), "reason", "refused_upstream");
     droppedLoop = m.counter("uplink.dropped", "uplink", config.name(), "reason", "loop");
     droppedLocal = m.counter("uplink.dropped", "uplink", config.name(), "reason", "refused_locally");
+    droppedInvalidTopic = m.counter("uplink.dropped", "uplink", config.name(), "reason", "invalid_topic");
     m.gauge("uplink.connected", () -> connected ? 1 : 0, tag);
     m.gauge("uplink.inflight", () -> inflight, tag);
     m.gauge("uplink.catching_up", () -> limiter.catchingUp() ? 1 : 0, tag);
     m.gauge("uplink.last_connected_at", () -> lastConnectedAt, tag);
     m.gauge("uplink.backlog", this::backlog, tag);
+    m.gauge("uplink.backlog_bytes", this::backlogBytes, tag);
   }
 
   String name() {
@@ -146,6 +150,8 @@ final class Uplink implements DeliverySink, LinkListener {
         .sessionExpiry(SESSION_EXPIRY)
         .receiveMaximum(config.maxInflight())
         .maxQueued(config.maxMessages())
+        .maxQueuedBytes(config.maxBytes())
+        .maxQueuedAge(config.maxAge())
         .overflow(config.overflow())
         .build();
     return context.openSession(client, options, this).thenCompose(s -> {
@@ -202,6 +208,10 @@ final class Uplink implements DeliverySink, LinkListener {
     Message remote = forwards.toRemote(d.message());
     if (remote == null) {
       droppedExcluded.increment(); // excluded, or a filter left over from an older config in a resumed session
+      acknowledgeLocal(d.id(), d.message().qos());
+    } else if (remote == ForwardMapping.INVALID_TOPIC) {
+      droppedInvalidTopic.increment(); // e.g. ${clientid} of a client id with '+' or '#'
+      DROPS.debug("uplink {}: no valid upstream topic for {} from {}", config.name(), d.message().topic(), d.message().publisher());
       acknowledgeLocal(d.id(), d.message().qos());
     } else {
       window.add(d.id(), d.message().qos(), remote);
@@ -437,8 +447,14 @@ final class Uplink implements DeliverySink, LinkListener {
     return s == null ? 0 : s.queued();
   }
 
+  /** Bytes (payload + topic) of the messages in the buffer, from the session's counter. */
+  long backlogBytes() {
+    BrokerSession s = session;
+    return s == null ? 0 : s.queuedBytes();
+  }
+
   UplinkStatus status() {
-    return new UplinkStatus(config.name(), config.host() + ":" + config.port(), connected, inflight, backlog(),
+    return new UplinkStatus(config.name(), config.host() + ":" + config.port(), connected, inflight, backlog(), backlogBytes(),
         limiter.catchingUp(), lastError, lastConnectedAt, lastDisconnectedAt, (long) forwarded.count(), (long) received.count());
   }
 

@@ -70,6 +70,14 @@ public interface BrokerSession {
     return 0;
   }
 
+  /**
+   * Size of the messages waiting in this session's queue, in bytes (payload + topic of each), a
+   * thread-safe snapshot; what {@link SessionOptions#maxQueuedBytes()} caps.
+   */
+  default long queuedBytes() {
+    return 0;
+  }
+
   /** Adapter-specific details for listings (MQTT-SN topic ids, CoAP observes); thread-safe snapshot. */
   default void describe(Map<String, Object> attributes) {}
 }

@@ -66,6 +66,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
   final Metrics.Counter sent;
   final Metrics.Counter droppedQueueFull;
   final Metrics.Counter droppedExpired;
+  final Metrics.Counter droppedQueueAge;
   final Metrics.Counter droppedTooLarge;
   final Metrics.Counter droppedNoSubscribers;
   final Metrics.Counter droppedQos0Offline;
@@ -88,6 +89,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
     this.sent = metrics.counter("messages.sent");
     this.droppedQueueFull = metrics.counter("messages.dropped", "reason", "queue_full");
     this.droppedExpired = metrics.counter("messages.dropped", "reason", "expired");
+    this.droppedQueueAge = metrics.counter("messages.dropped", "reason", "queue_age");
     this.droppedTooLarge = metrics.counter("messages.dropped", "reason", "too_large");
     this.droppedNoSubscribers = metrics.counter("messages.dropped", "reason", "no_subscribers");
     this.droppedQos0Offline = metrics.counter("messages.dropped", "reason", "qos0_offline");
@@ -153,11 +155,14 @@ public final class Broker implements GatewayContext, AutoCloseable {
 
   @Override
   public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message) {
-    if (!waitsForStore(message)) {
+    if (message.qos() == 0) {
       return CompletableFuture.completedFuture(publishFrom(publisher, message));
     }
     List<CompletableFuture<Void>> writes = new ArrayList<>();
     PublishOutcome o = publishFrom(publisher, message, writes);
+    if (!waitsForStore(message)) {
+      return writes.isEmpty() ? CompletableFuture.completedFuture(o) : admitted(writes).thenApply(v -> o);
+    }
     return durableAfter(writes, message.retain()).thenApply(v -> o);
   }
 
@@ -220,12 +225,20 @@ public final class Broker implements GatewayContext, AutoCloseable {
     return queued.thenCompose(v -> store.sync().toCompletableFuture());
   }
 
+  /** Completes once every target held back by the BACKPRESSURE policy has admitted its message. */
+  static CompletableFuture<Void> admitted(List<CompletableFuture<Void>> writes) {
+    return writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+  }
+
   /** Validates, authorizes and routes a message from {@code publisher}. Runs on the caller's thread. */
   PublishOutcome publishFrom(ClientInfo publisher, Message m) {
     return publishFrom(publisher, m, null);
   }
 
-  /** As above; with {@code writes} non-null, adds one stage per QoS 1/2 target, see {@link #durableAfter}. */
+  /**
+   * As above; with {@code writes} non-null, adds one stage per QoS 1/2 target when the store is durable
+   * (see {@link #durableAfter}) or the target holds publishers back (overflow = BACKPRESSURE).
+   */
   PublishOutcome publishFrom(ClientInfo publisher, Message m, List<CompletableFuture<Void>> writes) {
     if (Topics.checkName(m.topic(), limits.maxTopicLevels()) != null) {
       return PublishOutcome.of(PublishOutcome.Status.TOPIC_NAME_INVALID);
@@ -245,8 +258,9 @@ public final class Broker implements GatewayContext, AutoCloseable {
       }
     }
     received.increment();
-    Message stamped = m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis());
-    int matched = route(stamped, publisher == null ? null : publisher.clientId(), writes);
+    String from = publisher == null ? null : publisher.clientId();
+    Message stamped = (m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis())).withPublisher(from);
+    int matched = route(stamped, from, writes);
     return new PublishOutcome(matched > 0 ? PublishOutcome.Status.OK : PublishOutcome.Status.NO_MATCHING_SUBSCRIBERS, matched);
   }
 
@@ -277,7 +291,10 @@ public final class Broker implements GatewayContext, AutoCloseable {
     return route(m, originClientId, null);
   }
 
-  /** Routes {@code m}; with {@code writes} non-null, adds a stage per QoS 1/2 target completed once it has queued. */
+  /**
+   * Routes {@code m}; with {@code writes} non-null, adds a stage per QoS 1/2 target that the publisher
+   * must wait for (durable store, or a target holding publishers back), completed once it has queued.
+   */
   int route(Message m, String originClientId, List<CompletableFuture<Void>> writes) {
     if (m.retain()) {
       if (m.payload().isEmpty()) {
@@ -320,7 +337,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
       Target t = e.getValue();
       Message out = m.withQos(Math.min(m.qos(), t.qos)).withRetain(t.retainAsPublished && m.retain());
       List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
-      if (writes != null && out.qos() > 0) {
+      if (writes != null && out.qos() > 0 && (store.durable() || s.holdsPublishers)) {
         CompletableFuture<Void> queued = new CompletableFuture<>();
         s.enqueue(out, ids, queued);
         writes.add(queued);

@@ -20,7 +20,9 @@ import java.util.concurrent.Executor;
  * The adapter's view of its session for one connection. Publishing runs on the caller's thread;
  * everything that touches session state hops to the session's executor; stages complete on the
  * sink's executor. With a durable store a QoS 1/2 publish stage completes only once the message is
- * durable in every target's queue (and, for QoS 2, its packet id in the awaiting-release set).
+ * durable in every target's queue (and, for QoS 2, its packet id in the awaiting-release set); a
+ * target session with overflow = BACKPRESSURE and a full queue delays it until its queue has room.
+ * Either way the stages complete in publish order.
  */
 final class SessionHandle implements BrokerSession {
   private final Session session;
@@ -49,30 +51,30 @@ final class SessionHandle implements BrokerSession {
   public CompletionStage<PublishOutcome> publish(Message message) {
     boolean durable = session.broker.waitsForStore(message);
     if (conn.closed) {
-      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null, durable);
+      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null);
     }
-    if (!durable) {
+    if (message.qos() == 0) {
       return CompletableFuture.completedFuture(session.broker.publishFrom(conn.client, message));
     }
     List<CompletableFuture<Void>> writes = new ArrayList<>();
     PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
-    return reply(o, session.broker.durableAfter(writes, message.retain()), true);
+    return reply(o, waitFor(writes, durable, message.retain()));
   }
 
   @Override
   public CompletionStage<PublishOutcome> publishExactlyOnce(int packetId, Message message) {
     boolean durable = session.broker.waitsForStore(message);
     if (conn.closed) {
-      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null, durable);
+      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null);
     }
     int max = session.broker.limits.maxAwaitingRel();
     if (session.awaitingRel.contains(packetId)) {
-      return reply(PublishOutcome.of(PublishOutcome.Status.DUPLICATE), null, durable);
+      return reply(PublishOutcome.of(PublishOutcome.Status.DUPLICATE), null);
     }
     if (max > 0 && session.awaitingRel.size() >= max) {
-      return reply(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED), null, durable);
+      return reply(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED), null);
     }
-    List<CompletableFuture<Void>> writes = durable ? new ArrayList<>() : null;
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
     PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
     if (o.accepted()) {
       session.awaitingRel.add(packetId);
@@ -88,16 +90,24 @@ final class SessionHandle implements BrokerSession {
         writes.add(marked);
       }
     }
-    return reply(o, durable ? session.broker.durableAfter(writes, message.retain()) : null, durable);
+    return reply(o, waitFor(writes, durable, message.retain()));
+  }
+
+  /** What the publish reply waits for: durability with a durable store, else held-back targets; null = nothing. */
+  private CompletableFuture<Void> waitFor(List<CompletableFuture<Void>> writes, boolean durable, boolean retain) {
+    if (durable) {
+      return session.broker.durableAfter(writes, retain);
+    }
+    return writes.isEmpty() ? null : Broker.admitted(writes);
   }
 
   /**
-   * The publish reply. Without a durable store it is ready now; with one it waits for {@code stored}
-   * and for every earlier reply of this connection, so PUBACK/PUBREC keep the order of the PUBLISHes
-   * (MQTT 3.1.1 §4.6), and completes on the sink's executor.
+   * The publish reply. With nothing to wait for and no earlier reply pending it is ready now; else it
+   * waits for {@code stored} and for every earlier reply of this connection, so PUBACK/PUBREC keep the
+   * order of the PUBLISHes (MQTT 3.1.1 §4.6), and completes on the sink's executor.
    */
-  private CompletionStage<PublishOutcome> reply(PublishOutcome o, CompletableFuture<Void> stored, boolean durable) {
-    if (!durable) {
+  private CompletionStage<PublishOutcome> reply(PublishOutcome o, CompletableFuture<Void> stored) {
+    if ((stored == null || stored.isDone() && !stored.isCompletedExceptionally()) && previousReply.isDone()) {
       return CompletableFuture.completedFuture(o);
     }
     CompletableFuture<Void> ready = stored == null ? CompletableFuture.completedFuture(null) : stored;
@@ -191,6 +201,11 @@ final class SessionHandle implements BrokerSession {
   @Override
   public int queued() {
     return session.queuedSnapshot();
+  }
+
+  @Override
+  public long queuedBytes() {
+    return session.queuedBytesSnapshot();
   }
 
   @Override
