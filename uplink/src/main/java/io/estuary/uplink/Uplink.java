@@ -204,6 +204,22 @@ final class Uplink implements DeliverySink, LinkListener {
 
   @Override
   public void deliver(Delivery d) {
+    take(d);
+    flushAcks();
+    pump();
+  }
+
+  /** A drain's worth of deliveries: into the window together, then one pump (one burst of publishes). */
+  @Override
+  public void deliver(List<Delivery> deliveries) {
+    for (Delivery d : deliveries) {
+      take(d);
+    }
+    flushAcks();
+    pump();
+  }
+
+  private void take(Delivery d) {
     limiter.observed(d.message().createdAtMillis());
     Message remote = forwards.toRemote(d.message());
     if (remote == null) {
@@ -216,11 +232,11 @@ final class Uplink implements DeliverySink, LinkListener {
     } else {
       window.add(d.id(), d.message().qos(), remote);
     }
-    pump();
   }
 
   @Override
   public void sessionClosed(CloseReason reason) {
+    pendingAcks.clear();
     session = null;
     window.clear();
     updateCredits();
@@ -298,6 +314,8 @@ final class Uplink implements DeliverySink, LinkListener {
     for (Settled s; (s = settled.poll()) != null; ) {
       any |= sent(s.entry(), s.epoch(), s.ack(), s.error());
     }
+    updateCredits(); // before the acknowledgements: the drain they trigger reads the room they freed
+    flushAcks(); // one hop to the session for the whole batch
     if (any) {
       pump();
       wakeBroker();
@@ -340,9 +358,22 @@ final class Uplink implements DeliverySink, LinkListener {
     return true;
   }
 
+  /** Local acknowledgements collected during one executor task, sent to the session together. */
+  private final List<io.estuary.core.api.DeliveryId> pendingAcks = new java.util.ArrayList<>();
+
   private void acknowledgeLocal(io.estuary.core.api.DeliveryId id, int qos) {
     if (qos > 0 && session != null) {
-      session.acknowledge(id);
+      pendingAcks.add(id);
+    }
+  }
+
+  private void flushAcks() {
+    BrokerSession s = session;
+    if (!pendingAcks.isEmpty()) {
+      if (s != null) {
+        s.acknowledge(pendingAcks);
+      }
+      pendingAcks.clear();
     }
   }
 

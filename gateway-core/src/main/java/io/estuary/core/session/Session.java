@@ -584,6 +584,7 @@ final class Session {
     if (c != null && !asleep) {
       int window = c.options.receiveMaximum();
       int credits = queue.isEmpty() ? 0 : c.sink.credits(); // read once: bounds this drain
+      List<Delivery> batch = null;
       while (!queue.isEmpty()) {
         StoredMessage head = queue.peek();
         if (head.message().qos() > 0 && inflight.size() >= Math.min(window, broker.limits.maxInflight())) {
@@ -609,16 +610,22 @@ final class Session {
           forget(head);
           continue;
         }
+        if (batch == null) {
+          batch = new ArrayList<>(Math.min(credits + 1, 64));
+        }
         if (head.message().qos() > 0) {
           StoredMessage sent = head.sent(nextPacketId());
           inflight.put(sent.packetId(), sent);
           if (persistent()) {
             broker.store.saveMessage(clientId, sent);
           }
-          send(c, sent, false);
+          batch.add(delivery(sent, false));
         } else {
-          send(c, head, false);
+          batch.add(delivery(head, false));
         }
+      }
+      if (batch != null) {
+        sendAll(c, batch); // one executor task for the whole drain
       }
     }
     releaseHeld();
@@ -649,16 +656,37 @@ final class Session {
   }
 
   private void send(Connection c, StoredMessage sm, boolean dup) {
+    Delivery d = delivery(sm, dup);
+    c.sink.executor().execute(() -> {
+      if (!c.closed) {
+        c.sink.deliver(d);
+      }
+    });
+  }
+
+  private Delivery delivery(StoredMessage sm, boolean dup) {
     Message m = sm.message();
     Long remaining = m.remainingExpirySeconds(now());
     if (remaining != null && !remaining.equals(m.properties().messageExpiryInterval())) {
       m = m.withProperties(m.properties().withMessageExpiryInterval(remaining));
     }
-    Delivery d = new Delivery(new DeliveryId(sm.packetId()), m, dup, sm.released(), sm.subscriptionIds());
     broker.sent.increment();
+    return new Delivery(new DeliveryId(sm.packetId()), m, dup, sm.released(), sm.subscriptionIds());
+  }
+
+  private void sendAll(Connection c, List<Delivery> batch) {
+    if (batch.size() == 1) {
+      Delivery d = batch.get(0);
+      c.sink.executor().execute(() -> {
+        if (!c.closed) {
+          c.sink.deliver(d);
+        }
+      });
+      return;
+    }
     c.sink.executor().execute(() -> {
       if (!c.closed) {
-        c.sink.deliver(d);
+        c.sink.deliver(batch);
       }
     });
   }
@@ -670,6 +698,20 @@ final class Session {
     StoredMessage sm = inflight.remove(packetId);
     if (sm != null && persistent()) {
       broker.store.deleteMessage(clientId, sm.seq());
+    }
+    drain();
+  }
+
+  /** Several acknowledgements, then one drain. */
+  void acknowledgeAll(Connection c, List<io.estuary.core.api.DeliveryId> ids) {
+    if (conn != c) {
+      return;
+    }
+    for (io.estuary.core.api.DeliveryId id : ids) {
+      StoredMessage sm = inflight.remove((int) id.value());
+      if (sm != null && persistent()) {
+        broker.store.deleteMessage(clientId, sm.seq());
+      }
     }
     drain();
   }

@@ -177,6 +177,14 @@ final class SessionHandle implements BrokerSession {
   }
 
   @Override
+  public void acknowledge(List<DeliveryId> ids) {
+    if (!ids.isEmpty()) {
+      List<DeliveryId> copy = List.copyOf(ids);
+      session.actor.execute(() -> session.acknowledgeAll(conn, copy));
+    }
+  }
+
+  @Override
   public void sleep(Duration duration) {
     session.actor.execute(() -> session.sleep(conn));
   }
