@@ -477,13 +477,14 @@ final class Session {
       if (overflow == SessionOptions.Overflow.BACKPRESSURE && m.qos() > 0) {
         heldBack = admitted != null; // queued beyond the caps: its publisher waits for room
       } else {
-        broker.droppedQueueFull.increment();
         if (overflow != SessionOptions.Overflow.DROP_OLDEST) {
+          broker.droppedQueueFull.increment();
           LOG.debug("queue of {} full, dropped the new message on {}", clientId, m.topic());
           return false;
         }
         while (!queue.isEmpty() && !fits(size)) {
           StoredMessage dropped = pollQueue(); // drop the oldest (EMQX's mqueue behaviour)
+          broker.droppedQueueFull.increment();
           forget(dropped);
           LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
         }
