@@ -122,7 +122,7 @@ class UplinkBufferIT {
     try (Mosquitto up = Mosquitto.launchPersistent();
          Clients.Recorder spy = Clients.connectPersistent(up.port(), "spy").subscribe("site1/#", 1);
          TestGateway gw = gatewayWithUpstreamDown(up, """
-             buffer { max_age = 1s }
+             buffer { max_age = 3s }
              forwards = [{ filter = "devices/#", remote_topic = "site1/${topic}", qos = 1 }]
              """);
          Clients.Recorder device = Clients.connect(gw.mqttPort())) {
