@@ -4,6 +4,7 @@ import io.estuary.core.api.BrokerSession;
 import io.estuary.core.api.ClientInfo;
 import io.estuary.core.api.CloseReason;
 import io.estuary.core.api.Delivery;
+import io.estuary.core.api.DeliveryId;
 import io.estuary.core.api.DeliverySink;
 import io.estuary.core.api.GatewayContext;
 import io.estuary.core.api.Message;
@@ -22,6 +23,7 @@ import io.estuary.uplink.mapping.ForwardMapping;
 import io.estuary.uplink.mapping.ForwardRule;
 import io.estuary.uplink.mapping.InboundMapping;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -359,9 +361,9 @@ final class Uplink implements DeliverySink, LinkListener {
   }
 
   /** Local acknowledgements collected during one executor task, sent to the session together. */
-  private final List<io.estuary.core.api.DeliveryId> pendingAcks = new java.util.ArrayList<>();
+  private final List<DeliveryId> pendingAcks = new ArrayList<>();
 
-  private void acknowledgeLocal(io.estuary.core.api.DeliveryId id, int qos) {
+  private void acknowledgeLocal(DeliveryId id, int qos) {
     if (qos > 0 && session != null) {
       pendingAcks.add(id);
     }

@@ -704,11 +704,11 @@ final class Session {
   }
 
   /** Several acknowledgements, then one drain. */
-  void acknowledgeAll(Connection c, List<io.estuary.core.api.DeliveryId> ids) {
+  void acknowledgeAll(Connection c, List<DeliveryId> ids) {
     if (conn != c) {
       return;
     }
-    for (io.estuary.core.api.DeliveryId id : ids) {
+    for (DeliveryId id : ids) {
       StoredMessage sm = inflight.remove((int) id.value());
       if (sm != null && persistent()) {
         broker.store.deleteMessage(clientId, sm.seq());
