@@ -4,6 +4,7 @@ import io.estuary.core.api.BrokerSession;
 import io.estuary.core.api.ClientInfo;
 import io.estuary.core.api.CloseReason;
 import io.estuary.core.api.Delivery;
+import io.estuary.core.api.DeliveryId;
 import io.estuary.core.api.DeliverySink;
 import io.estuary.core.api.GatewayContext;
 import io.estuary.core.api.Message;
@@ -22,6 +23,7 @@ import io.estuary.uplink.mapping.ForwardMapping;
 import io.estuary.uplink.mapping.ForwardRule;
 import io.estuary.uplink.mapping.InboundMapping;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Uplink implements DeliverySink, LinkListener {
   private static final Logger LOG = LoggerFactory.getLogger(Uplink.class);
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.uplink.drops");
   /** The local session outlives restarts; the broker caps this at mqtt.max_session_expiry. */
   static final Duration SESSION_EXPIRY = Duration.ofDays(3650);
 
@@ -67,6 +70,7 @@ final class Uplink implements DeliverySink, LinkListener {
   private final Metrics.Counter droppedRefused;
   private final Metrics.Counter droppedLoop;
   private final Metrics.Counter droppedLocal;
+  private final Metrics.Counter droppedInvalidTopic;
 
   // executor-confined (session is volatile only so that the backlog gauge can read it)
   private volatile BrokerSession session;
@@ -117,11 +121,13 @@ final class Uplink implements DeliverySink, LinkListener {
     droppedRefused = m.counter("uplink.dropped", "uplink", config.name(), "reason", "refused_upstream");
     droppedLoop = m.counter("uplink.dropped", "uplink", config.name(), "reason", "loop");
     droppedLocal = m.counter("uplink.dropped", "uplink", config.name(), "reason", "refused_locally");
+    droppedInvalidTopic = m.counter("uplink.dropped", "uplink", config.name(), "reason", "invalid_topic");
     m.gauge("uplink.connected", () -> connected ? 1 : 0, tag);
     m.gauge("uplink.inflight", () -> inflight, tag);
     m.gauge("uplink.catching_up", () -> limiter.catchingUp() ? 1 : 0, tag);
     m.gauge("uplink.last_connected_at", () -> lastConnectedAt, tag);
     m.gauge("uplink.backlog", this::backlog, tag);
+    m.gauge("uplink.backlog_bytes", this::backlogBytes, tag);
   }
 
   String name() {
@@ -146,6 +152,8 @@ final class Uplink implements DeliverySink, LinkListener {
         .sessionExpiry(SESSION_EXPIRY)
         .receiveMaximum(config.maxInflight())
         .maxQueued(config.maxMessages())
+        .maxQueuedBytes(config.maxBytes())
+        .maxQueuedAge(config.maxAge())
         .overflow(config.overflow())
         .build();
     return context.openSession(client, options, this).thenCompose(s -> {
@@ -198,19 +206,39 @@ final class Uplink implements DeliverySink, LinkListener {
 
   @Override
   public void deliver(Delivery d) {
+    take(d);
+    flushAcks();
+    pump();
+  }
+
+  /** A drain's worth of deliveries: into the window together, then one pump (one burst of publishes). */
+  @Override
+  public void deliver(List<Delivery> deliveries) {
+    for (Delivery d : deliveries) {
+      take(d);
+    }
+    flushAcks();
+    pump();
+  }
+
+  private void take(Delivery d) {
     limiter.observed(d.message().createdAtMillis());
     Message remote = forwards.toRemote(d.message());
     if (remote == null) {
       droppedExcluded.increment(); // excluded, or a filter left over from an older config in a resumed session
       acknowledgeLocal(d.id(), d.message().qos());
+    } else if (remote == ForwardMapping.INVALID_TOPIC) {
+      droppedInvalidTopic.increment(); // e.g. ${clientid} of a client id with '+' or '#'
+      DROPS.debug("uplink {}: no valid upstream topic for {} from {}", config.name(), d.message().topic(), d.message().publisher());
+      acknowledgeLocal(d.id(), d.message().qos());
     } else {
       window.add(d.id(), d.message().qos(), remote);
     }
-    pump();
   }
 
   @Override
   public void sessionClosed(CloseReason reason) {
+    pendingAcks.clear();
     session = null;
     window.clear();
     updateCredits();
@@ -288,6 +316,8 @@ final class Uplink implements DeliverySink, LinkListener {
     for (Settled s; (s = settled.poll()) != null; ) {
       any |= sent(s.entry(), s.epoch(), s.ack(), s.error());
     }
+    updateCredits(); // before the acknowledgements: the drain they trigger reads the room they freed
+    flushAcks(); // one hop to the session for the whole batch
     if (any) {
       pump();
       wakeBroker();
@@ -330,9 +360,22 @@ final class Uplink implements DeliverySink, LinkListener {
     return true;
   }
 
-  private void acknowledgeLocal(io.estuary.core.api.DeliveryId id, int qos) {
+  /** Local acknowledgements collected during one executor task, sent to the session together. */
+  private final List<DeliveryId> pendingAcks = new ArrayList<>();
+
+  private void acknowledgeLocal(DeliveryId id, int qos) {
     if (qos > 0 && session != null) {
-      session.acknowledge(id);
+      pendingAcks.add(id);
+    }
+  }
+
+  private void flushAcks() {
+    BrokerSession s = session;
+    if (!pendingAcks.isEmpty()) {
+      if (s != null) {
+        s.acknowledge(pendingAcks);
+      }
+      pendingAcks.clear();
     }
   }
 
@@ -437,8 +480,14 @@ final class Uplink implements DeliverySink, LinkListener {
     return s == null ? 0 : s.queued();
   }
 
+  /** Bytes (payload + topic) of the messages in the buffer, from the session's counter. */
+  long backlogBytes() {
+    BrokerSession s = session;
+    return s == null ? 0 : s.queuedBytes();
+  }
+
   UplinkStatus status() {
-    return new UplinkStatus(config.name(), config.host() + ":" + config.port(), connected, inflight, backlog(),
+    return new UplinkStatus(config.name(), config.host() + ":" + config.port(), connected, inflight, backlog(), backlogBytes(),
         limiter.catchingUp(), lastError, lastConnectedAt, lastDisconnectedAt, (long) forwarded.count(), (long) received.count());
   }
 

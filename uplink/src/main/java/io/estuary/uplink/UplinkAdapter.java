@@ -65,6 +65,16 @@ final class UplinkAdapter implements ProtocolAdapter {
     return status;
   }
 
+  /** One entry per uplink, {@code uplink <name>}, for {@code GET /status}. */
+  @Override
+  public java.util.Map<String, Object> statusDetails() {
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    for (Uplink u : uplinks) {
+      out.put("uplink " + u.name(), u.status().toMap());
+    }
+    return out;
+  }
+
   /** Snapshots for tests and diagnostics. */
   List<UplinkStatus> uplinkStatus() {
     return uplinks.stream().map(Uplink::status).toList();

@@ -21,7 +21,10 @@ import java.util.Objects;
  *
  * @param clientId the upstream client id, {@code ${node}} already replaced
  * @param maxInflight forwards in flight upstream, and the local session's receive maximum
- * @param maxMessages the store-and-forward buffer: the local session's queue cap
+ * @param maxMessages the store-and-forward buffer: the local session's queue cap in messages
+ * @param maxBytes the buffer's cap in bytes (payload + topic of each message), 0 = none
+ * @param maxAge buffered messages older than this are dropped, zero = no age cap
+ * @param overflow what a full buffer does: drop the oldest, drop the newest, or hold back publishers
  * @param catchupRate messages per second while draining a backlog after a reconnect; 0 = unlimited
  * @param statusInterval how often the status is republished while a backlog exists
  */
@@ -41,6 +44,8 @@ public record UplinkConfig(
     List<SubscriptionRule> subscriptions,
     int maxInflight,
     int maxMessages,
+    long maxBytes,
+    Duration maxAge,
     SessionOptions.Overflow overflow,
     Backoff reconnect,
     double catchupRate,
@@ -52,6 +57,7 @@ public record UplinkConfig(
   static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(60);
   static final int DEFAULT_MAX_INFLIGHT = 32;
   static final int DEFAULT_MAX_MESSAGES = 1_000_000;
+  static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
   static final Duration DEFAULT_RECONNECT_MIN = Duration.ofSeconds(1);
   static final Duration DEFAULT_RECONNECT_MAX = Duration.ofMinutes(2);
   static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
@@ -118,11 +124,20 @@ public record UplinkConfig(
     if (maxMessages < 1) {
       throw buffer.invalid("max_messages", "a positive number of messages");
     }
+    long maxBytes = buffer != null && buffer.has("max_bytes") ? buffer.getBytes("max_bytes") : DEFAULT_MAX_BYTES;
+    if (maxBytes < 0) {
+      throw buffer.invalid("max_bytes", "a size >= 0 (0 = no byte cap)");
+    }
+    Duration maxAge = buffer != null && buffer.has("max_age") ? buffer.getDuration("max_age") : Duration.ZERO;
+    if (maxAge.isNegative()) {
+      throw buffer.invalid("max_age", "a duration >= 0 (0 = no age cap)");
+    }
     String overflowText = buffer != null && buffer.has("overflow") ? buffer.getString("overflow") : "drop_oldest";
     SessionOptions.Overflow overflow = switch (overflowText) {
       case "drop_oldest" -> SessionOptions.Overflow.DROP_OLDEST;
       case "drop_newest" -> SessionOptions.Overflow.DROP_NEWEST;
-      default -> throw buffer.invalid("overflow", "drop_oldest or drop_newest");
+      case "backpressure" -> SessionOptions.Overflow.BACKPRESSURE;
+      default -> throw buffer.invalid("overflow", "drop_oldest, drop_newest or backpressure");
     };
     AdapterConfig rc = c.has("reconnect") ? c.getConfig("reconnect") : null;
     Duration min = rc != null && rc.has("min") ? rc.getDuration("min") : DEFAULT_RECONNECT_MIN;
@@ -149,7 +164,8 @@ public record UplinkConfig(
     return new UplinkConfig(name, host, port, version, clientId,
         c.has("clean_start") ? c.getBoolean("clean_start") : DEFAULT_CLEAN_START,
         expiry, keepalive, str(c, "username", ""), str(c, "password", ""), ssl,
-        parseForwards(c), parseSubscriptions(c), maxInflight, maxMessages, overflow, backoff, rate, statusInterval);
+        parseForwards(c), parseSubscriptions(c), maxInflight, maxMessages, maxBytes, maxAge, overflow, backoff, rate,
+        statusInterval);
   }
 
   private static TlsOptions parseSsl(AdapterConfig c) {
@@ -175,7 +191,7 @@ public record UplinkConfig(
       if (!f.has("filter")) {
         throw f.invalid("filter", "a local topic filter");
       }
-      TopicTemplate remote = template(f, "remote_topic", "${topic}");
+      TopicTemplate remote = template(f, "remote_topic", "${topic}", true);
       Integer qos = qosOrKeep(f);
       String retain = str(f, "retain", "keep");
       ForwardRule.RetainMode mode = switch (retain) {
@@ -207,7 +223,7 @@ public record UplinkConfig(
         throw s.invalid("qos", "0, 1 or 2");
       }
       try {
-        out.add(new SubscriptionRule(s.getString("remote_filter"), template(s, "local_topic", "${topic}"), qos));
+        out.add(new SubscriptionRule(s.getString("remote_filter"), template(s, "local_topic", "${topic}", false), qos));
       } catch (IllegalArgumentException e) {
         throw s.invalid("remote_filter", "a valid topic filter: " + e.getMessage());
       }
@@ -231,11 +247,12 @@ public record UplinkConfig(
     };
   }
 
-  private static TopicTemplate template(AdapterConfig c, String key, String def) {
+  private static TopicTemplate template(AdapterConfig c, String key, String def, boolean withClientId) {
     try {
-      return TopicTemplate.parse(str(c, key, def));
+      return TopicTemplate.parse(str(c, key, def), withClientId);
     } catch (IllegalArgumentException e) {
-      throw c.invalid(key, "a topic template using ${topic} and ${node} only: " + e.getMessage());
+      throw c.invalid(key, "a topic template using ${topic}, ${node}" + (withClientId ? ", ${clientid}" : "") + ": "
+          + e.getMessage());
     }
   }
 

@@ -7,6 +7,7 @@ package io.estuary.uplink;
  *
  * @param inflight deliveries taken from the local session and not yet acknowledged upstream
  * @param backlog messages waiting in the local session's queue (the store-and-forward buffer)
+ * @param backlogBytes their size in bytes (payload + topic of each)
  * @param catchingUp draining messages queued before the last (re)connect
  * @param lastConnectedAt epoch millis of the last successful connect, 0 if never
  * @param lastDisconnectedAt epoch millis of the last lost connection, 0 if never
@@ -17,6 +18,7 @@ public record UplinkStatus(
     boolean connected,
     int inflight,
     int backlog,
+    long backlogBytes,
     boolean catchingUp,
     String lastError,
     long lastConnectedAt,
@@ -31,12 +33,31 @@ public record UplinkStatus(
         + ",\"connected\":" + connected
         + ",\"inflight\":" + inflight
         + ",\"backlog\":" + backlog
+        + ",\"backlog_bytes\":" + backlogBytes
         + ",\"catching_up\":" + catchingUp
         + ",\"last_error\":" + quote(lastError)
         + ",\"last_connected_at\":" + lastConnectedAt
         + ",\"last_disconnected_at\":" + lastDisconnectedAt
         + ",\"forwarded\":" + forwarded
         + ",\"received\":" + received + "}";
+  }
+
+  /** The same fields as a map, for the gateway's status output. */
+  public java.util.Map<String, Object> toMap() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("server", server);
+    m.put("status", connected ? "connected" : "disconnected");
+    m.put("connected", connected);
+    m.put("inflight", inflight);
+    m.put("backlog", backlog);
+    m.put("backlog_bytes", backlogBytes);
+    m.put("catching_up", catchingUp);
+    m.put("last_error", lastError);
+    m.put("last_connected_at", lastConnectedAt);
+    m.put("last_disconnected_at", lastDisconnectedAt);
+    m.put("forwarded", forwarded);
+    m.put("received", received);
+    return m;
   }
 
   static String quote(String s) {

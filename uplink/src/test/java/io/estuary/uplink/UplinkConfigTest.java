@@ -36,17 +36,19 @@ class UplinkConfigTest {
     assertThat(edge.name()).isEqualTo("edge");
     assertThat(new UplinkConfig("x", cloud.host(), cloud.port(), cloud.protoVer(), cloud.clientId(), cloud.cleanStart(),
         cloud.sessionExpiry(), cloud.keepalive(), cloud.username(), cloud.password(), cloud.ssl(), cloud.forwards(),
-        cloud.subscriptions(), cloud.maxInflight(), cloud.maxMessages(), cloud.overflow(), cloud.reconnect(), cloud.catchupRate(), cloud.statusInterval()).toString()
+        cloud.subscriptions(), cloud.maxInflight(), cloud.maxMessages(), cloud.maxBytes(), cloud.maxAge(), cloud.overflow(), cloud.reconnect(), cloud.catchupRate(), cloud.statusInterval()).toString()
         .replace("uplink.cloud.ssl", "P"))
         .isEqualTo(new UplinkConfig("x", edge.host(), edge.port(), edge.protoVer(), edge.clientId(), edge.cleanStart(),
             edge.sessionExpiry(), edge.keepalive(), edge.username(), edge.password(), edge.ssl(), edge.forwards(),
-            edge.subscriptions(), edge.maxInflight(), edge.maxMessages(), edge.overflow(), edge.reconnect(), edge.catchupRate(), edge.statusInterval()).toString()
+            edge.subscriptions(), edge.maxInflight(), edge.maxMessages(), edge.maxBytes(), edge.maxAge(), edge.overflow(), edge.reconnect(), edge.catchupRate(), edge.statusInterval()).toString()
             .replace("uplink.edge.ssl", "P"));
     assertThat(edge.clientId()).isEqualTo("estuary-n1");
     assertThat(edge.protoVer()).isEqualTo(LinkOptions.MqttVersion.V5);
     assertThat(edge.sessionExpiry()).isEqualTo(Duration.ofHours(2));
     assertThat(edge.maxMessages()).isEqualTo(1_000_000);
     assertThat(edge.overflow()).isEqualTo(SessionOptions.Overflow.DROP_OLDEST);
+    assertThat(edge.maxBytes()).isEqualTo(256L * 1024 * 1024);
+    assertThat(edge.maxAge()).isZero();
     assertThat(edge.statusInterval()).isEqualTo(Duration.ofSeconds(5));
   }
 
@@ -61,7 +63,7 @@ class UplinkConfigTest {
           ssl { enable = true, verify_hostname = false }
           forwards = [{ filter = "devices/#", exclude = ["devices/x/#"], remote_topic = "site1/${topic}", qos = "${qos}", retain = clear }]
           subscriptions = [{ remote_filter = "site1/cmd/#", local_topic = "${topic}", qos = 2 }]
-          buffer { max_messages = 10, overflow = drop_newest }
+          buffer { max_messages = 10, max_bytes = 64KiB, max_age = 30m, overflow = drop_newest }
           reconnect { min = 2s, max = 10s }
           catchup_rate = 50
         }
@@ -79,6 +81,12 @@ class UplinkConfigTest {
     assertThat(c.subscriptions().get(0).qos()).isEqualTo(2);
     assertThat(c.maxMessages()).isEqualTo(10);
     assertThat(c.overflow()).isEqualTo(SessionOptions.Overflow.DROP_NEWEST);
+    assertThat(c.maxBytes()).isEqualTo(64 * 1024);
+    assertThat(c.maxAge()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(parse("uplink.a { server = \"h\", buffer.overflow = backpressure }").get(0).overflow())
+        .isEqualTo(SessionOptions.Overflow.BACKPRESSURE);
+    assertThat(parse("uplink.a { server = \"h\", forwards = [{ filter = \"a/#\", remote_topic = \"x/${clientid}/${topic}\" }] }")
+        .get(0).forwards().get(0).remoteTopic().render("a/b", "n", "dev1")).isEqualTo("x/dev1/a/b");
     assertThat(c.reconnect().min()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.catchupRate()).isEqualTo(50);
   }
@@ -96,8 +104,12 @@ class UplinkConfigTest {
   void invalid_values_name_the_key() {
     assertThatThrownBy(() -> parse("uplink.a { server = \"h:99999\" }")).hasMessageContaining("uplink.a.server");
     assertThatThrownBy(() -> parse("uplink.a { server = \"h\", proto_ver = v3 }")).hasMessageContaining("uplink.a.proto_ver");
-    assertThatThrownBy(() -> parse("uplink.a { server = \"h\", forwards = [{ filter = \"a/#\", remote_topic = \"x/${clientid}\" }] }"))
-        .hasMessageContaining("uplink.a.forwards[0].remote_topic").hasMessageContaining("${clientid}");
+    assertThatThrownBy(() -> parse("uplink.a { server = \"h\", forwards = [{ filter = \"a/#\", remote_topic = \"x/${client}\" }] }"))
+        .hasMessageContaining("uplink.a.forwards[0].remote_topic").hasMessageContaining("${client}");
+    assertThatThrownBy(() -> parse("uplink.a { server = \"h\", subscriptions = [{ remote_filter = \"a/#\", local_topic = \"x/${clientid}\" }] }"))
+        .hasMessageContaining("uplink.a.subscriptions[0].local_topic").hasMessageContaining("${clientid}");
+    assertThatThrownBy(() -> parse("uplink.a { server = \"h\", buffer.max_bytes = -1 }")).hasMessageContaining("uplink.a.buffer.max_bytes");
+    assertThatThrownBy(() -> parse("uplink.a { server = \"h\", buffer.max_age = -1s }")).hasMessageContaining("uplink.a.buffer.max_age");
     assertThatThrownBy(() -> parse("uplink.a { server = \"h\", forwards = [{ filter = \"a/#/b\" }] }"))
         .hasMessageContaining("uplink.a.forwards[0].filter");
     assertThatThrownBy(() -> parse("uplink.a { server = \"h\", buffer.overflow = drop_all }")).hasMessageContaining("uplink.a.buffer.overflow");

@@ -68,6 +68,35 @@ class UplinkMosquittoIT {
   }
 
   @Test
+  void an_mqtt_3_1_1_upstream_gets_qos1_forwards_and_bridges_its_messages_in() throws Exception {
+    try (Mosquitto up = Mosquitto.launch();
+         Clients.Recorder cloud = Clients.connect(up.port()).subscribe("site1/up/#", 1);
+         TestGateway gw = gateway("a@127.0.0.1", up.port(), """
+             proto_ver = v4
+             forwards = [{ filter = "devices/#", remote_topic = "site1/up/${topic}", qos = 1 }]
+             subscriptions = [{ remote_filter = "site1/cmd/#", local_topic = "${topic}", qos = 1 }]
+             """);
+         Clients.Recorder device = Clients.connect(gw.mqttPort()).subscribe("site1/cmd/#", 1)) {
+      awaitConnected(gw);
+      for (int i = 0; i < 20; i++) {
+        device.publish("devices/v4", Integer.toString(i), 1);
+      }
+      await().atMost(DEADLINE).until(() -> cloud.count("site1/up/devices/v4") == 20);
+      assertThat(cloud.payloads("site1/up/devices/v4")).isEqualTo(IntStream.range(0, 20).mapToObj(Integer::toString).toList());
+      Mqtt5Publish p = cloud.received.get(0);
+      assertThat(p.getQos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+      assertThat(p.getUserProperties().asList()).as("MQTT 3.1.1 has no user properties").isEmpty();
+      await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
+        cloud.publish("site1/cmd/probe", "p", 1);
+        return device.count("site1/cmd/probe") > 0;
+      });
+      cloud.publish("site1/cmd/valve", "open", 1);
+      await().atMost(DEADLINE).until(() -> device.count("site1/cmd/valve") == 1);
+      assertThat(device.payloads("site1/cmd/valve")).containsExactly("open");
+    }
+  }
+
+  @Test
   void bridges_upstream_messages_to_local_subscribers_with_the_local_topic_template() throws Exception {
     try (Mosquitto up = Mosquitto.launch();
          Clients.Recorder cloud = Clients.connect(up.port());

@@ -1,5 +1,6 @@
 package io.estuary.uplink;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.estuary.core.testkit.TestGateway;
@@ -48,6 +49,52 @@ class UplinkTlsIT {
       w.writeObject(o);
     }
     Files.writeString(file, sw.toString());
+  }
+
+  @Test
+  void mutual_tls_presents_the_client_certificate_to_an_upstream_that_requires_one() throws Exception {
+    Path dir = Files.createTempDirectory("uplink-mtls");
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    KeyPair caKeys = g.generateKeyPair();
+    KeyPair serverKeys = g.generateKeyPair();
+    KeyPair clientKeys = g.generateKeyPair();
+    X500Name caName = new X500Name("CN=estuary-test-ca");
+    pem(dir.resolve("ca.pem"), cert(caName, caKeys, caName, caKeys, true));
+    pem(dir.resolve("server.pem"), cert(new X500Name("CN=localhost"), serverKeys, caName, caKeys, false));
+    pem(dir.resolve("server.key"), serverKeys.getPrivate());
+    pem(dir.resolve("client.pem"), cert(new X500Name("CN=estuary-gw"), clientKeys, caName, caKeys, false));
+    pem(dir.resolve("client.key"), clientKeys.getPrivate()); // PKCS#1 "RSA PRIVATE KEY" from the PEM writer
+    dir.toFile().setReadable(true, false);
+    String uplink = """
+        uplink.cloud {
+          enable = true
+          server = "127.0.0.1:%d"
+          ssl { enable = true, cacertfile = "%s" %s }
+          reconnect { min = 100ms, max = 500ms }
+          forwards = [{ filter = "devices/#", remote_topic = "up/${topic}", qos = 1 }]
+          subscriptions = [{ remote_filter = "cloud/#", local_topic = "${topic}", qos = 1 }]
+        }
+        """;
+    try (Mosquitto up = Mosquitto.launch("cafile " + dir.resolve("ca.pem") + "\ncertfile " + dir.resolve("server.pem")
+             + "\nkeyfile " + dir.resolve("server.key") + "\nrequire_certificate true\n")) {
+      // without a client certificate the upstream refuses the handshake: never connected, the error is reported
+      try (TestGateway anonymous = TestGateway.builder()
+          .config(uplink.formatted(up.port(), dir.resolve("ca.pem"), ""))
+          .adapter(new UplinkAdapterFactory()).start()) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> !UplinkMosquittoIT.status(anonymous).contains("\"last_error\":\"\""));
+        assertThat(UplinkMosquittoIT.status(anonymous)).contains("\"connected\":false", "\"last_connected_at\":0");
+      }
+      String withCert = ", certfile = \"%s\", keyfile = \"%s\"".formatted(dir.resolve("client.pem"), dir.resolve("client.key"));
+      try (TestGateway gw = TestGateway.builder()
+          .config(uplink.formatted(up.port(), dir.resolve("ca.pem"), withCert))
+          .adapter(new UplinkAdapterFactory()).start();
+           Clients.Recorder local = Clients.connect(gw.mqttPort()).subscribe("cloud/#", 1)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> UplinkMosquittoIT.status(gw).contains("\"connected\":true"));
+        local.publish("devices/x", "over-mtls", 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> UplinkMosquittoIT.status(gw).contains("\"forwarded\":1"));
+      }
+    }
   }
 
   @Test

@@ -56,6 +56,9 @@ public final class UplinkBench implements Callable<Integer> {
   @Option(names = "--timeout", description = "seconds per phase before giving up (default ${DEFAULT-VALUE})")
   long timeoutSeconds = 300;
 
+  @Option(names = "--runs", description = "forward: runs per QoS level; with more than one, a median row follows (default ${DEFAULT-VALUE})")
+  int runs = 1;
+
   @Option(names = "--mosquitto", description = "mosquitto binary (default ${DEFAULT-VALUE})")
   Path mosquitto = Path.of("/usr/sbin/mosquitto");
 
@@ -70,10 +73,19 @@ public final class UplinkBench implements Callable<Integer> {
         System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
     boolean ok = true;
     if (mode.equals("forward") || mode.equals("all")) {
-      System.out.println("| scenario | messages | QoS | time (s) | msgs/s upstream | publish msgs/s | duplicates | gaps |");
-      System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+      System.out.println("| scenario | messages | QoS | time (s) | msgs/s upstream | publish msgs/s | duplicates | gaps | load avg (1 min) |");
+      System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
       for (int q : qos) {
-        ok &= forward(q);
+        List<Double> rates = new java.util.ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+          ok &= forward(q, rates);
+        }
+        if (runs > 1) {
+          List<Double> sorted = rates.stream().sorted().toList();
+          double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+              : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+          System.out.printf(Locale.ROOT, "| **median of %d** | %d | %d | | **%,.0f** | | | | |%n", runs, messages, q, median);
+        }
       }
     }
     if (mode.equals("drain") || mode.equals("all")) {
@@ -82,7 +94,16 @@ public final class UplinkBench implements Callable<Integer> {
     return ok ? 0 : 1;
   }
 
-  private boolean forward(int q) throws Exception {
+  /** The 1-minute load average (other processes share the cores: it tells how comparable a run is). */
+  private static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
+  private boolean forward(int q, List<Double> rates) throws Exception {
     try (MosquittoProcess up = new MosquittoProcess(mosquitto)) {
       up.start();
       try (UpstreamCounter warmCounter = new UpstreamCounter(up.port(), "warm", publishers);
@@ -100,8 +121,9 @@ public final class UplinkBench implements Callable<Integer> {
         long published = System.nanoTime();
         boolean complete = awaitQuietly(() -> counter.received() >= messages || (q == 0 && quiet(counter)));
         double secs = (counter.lastNanos() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "| forward | %d | %d | %.2f | %,.0f | %,.0f | %d | %d |%n", messages, q, secs,
-            counter.received() / secs, messages / ((published - start) / 1e9), counter.duplicates(), counter.gaps());
+        System.out.printf(Locale.ROOT, "| forward | %d | %d | %.2f | %,.0f | %,.0f | %d | %d | %s |%n", messages, q, secs,
+            counter.received() / secs, messages / ((published - start) / 1e9), counter.duplicates(), counter.gaps(), load());
+        rates.add(counter.received() / secs);
         if (counter.received() < messages) {
           System.out.printf(Locale.ROOT, "  (received %d of %d%s; uplink status %s)%n", counter.received(), messages,
               q == 0 ? ": QoS 0 may drop" : "", status.last());

@@ -23,6 +23,16 @@ public interface DeliverySink {
 
   void deliver(Delivery delivery);
 
+  /**
+   * Several deliveries of one drain, in order, in one executor task (fewer thread hand-offs under
+   * load). The default delivers them one by one; a sink that can batch (one flush, one pump) overrides it.
+   */
+  default void deliver(java.util.List<Delivery> deliveries) {
+    for (Delivery d : deliveries) {
+      deliver(d);
+    }
+  }
+
   /** The broker ended this connection (take-over, kick, expiry, shutdown). */
   void sessionClosed(CloseReason reason);
 

@@ -2,6 +2,7 @@ package io.estuary.core.api;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /** Lifecycle of one protocol adapter. start/stop are called once each, from the gateway's main thread. */
@@ -13,6 +14,15 @@ public interface ProtocolAdapter {
   CompletionStage<Void> stop(Duration grace);
 
   AdapterStatus status();
+
+  /**
+   * Details for the gateway's status output ({@code GET /status}, {@code estuary ctl status}): one
+   * entry per item worth showing (e.g. per uplink), values of JDK types (String, Number, Boolean,
+   * List, Map) so they render as JSON. Thread-safe snapshot; called from the management API's thread.
+   */
+  default Map<String, Object> statusDetails() {
+    return Map.of();
+  }
 
   /** Bound listeners, for the start-up log and tests that bind port 0. */
   default List<ListenerInfo> listeners() {

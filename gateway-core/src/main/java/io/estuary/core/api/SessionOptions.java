@@ -15,7 +15,11 @@ import java.util.Objects;
  * @param receiveMaximum the device's inflight window for QoS 1/2 deliveries
  * @param maxPacketSize deliveries larger than this (payload + topic, approximately) are dropped; 0 = no limit
  * @param maxQueued queue cap for this session; 0 = the broker's {@code mqtt.max_mqueue_len}
- * @param overflow which message goes when the queue is full
+ * @param overflow what happens when the queue is full
+ * @param maxQueuedBytes queue cap in bytes (payload + topic of each queued message); 0 = the broker's
+ *     {@code mqtt.max_mqueue_bytes} (itself 0 = no byte cap)
+ * @param maxQueuedAge queued messages older than this (since the broker accepted them) are dropped;
+ *     zero = no age cap
  */
 public record SessionOptions(
     boolean cleanStart,
@@ -26,10 +30,23 @@ public record SessionOptions(
     int receiveMaximum,
     int maxPacketSize,
     int maxQueued,
-    Overflow overflow) {
+    Overflow overflow,
+    long maxQueuedBytes,
+    Duration maxQueuedAge) {
 
   /** Queue-full policy. */
-  public enum Overflow { DROP_OLDEST, DROP_NEWEST }
+  public enum Overflow {
+    /** Drop the oldest queued message to make room (EMQX's mqueue). */
+    DROP_OLDEST,
+    /** Drop the new message. */
+    DROP_NEWEST,
+    /**
+     * Queue the QoS 1/2 message beyond the cap but complete its publisher's publish stage (so the
+     * PUBACK/PUBREC) only once the queue is back under the caps; QoS 0 messages, which cannot be held
+     * back, are dropped. The overshoot is bounded by the publishers' inflight windows.
+     */
+    BACKPRESSURE
+  }
 
   public SessionOptions {
     Objects.requireNonNull(sessionExpiry, "sessionExpiry");
@@ -42,6 +59,13 @@ public record SessionOptions(
       throw new IllegalArgumentException("maxQueued must be >= 0, was " + maxQueued);
     }
     overflow = overflow == null ? Overflow.DROP_OLDEST : overflow;
+    maxQueuedAge = maxQueuedAge == null ? Duration.ZERO : maxQueuedAge;
+    if (maxQueuedBytes < 0) {
+      throw new IllegalArgumentException("maxQueuedBytes must be >= 0, was " + maxQueuedBytes);
+    }
+    if (maxQueuedAge.isNegative()) {
+      throw new IllegalArgumentException("maxQueuedAge must be >= 0, was " + maxQueuedAge);
+    }
   }
 
   /** True when the session outlives its connection. */
@@ -56,7 +80,7 @@ public record SessionOptions(
   public Builder toBuilder() {
     return new Builder().cleanStart(cleanStart).sessionExpiry(sessionExpiry).keepAlive(keepAlive).will(will)
         .willDelay(willDelay).receiveMaximum(receiveMaximum).maxPacketSize(maxPacketSize)
-        .maxQueued(maxQueued).overflow(overflow);
+        .maxQueued(maxQueued).overflow(overflow).maxQueuedBytes(maxQueuedBytes).maxQueuedAge(maxQueuedAge);
   }
 
   /** Builder; every field optional. */
@@ -70,6 +94,8 @@ public record SessionOptions(
     private int maxPacketSize;
     private int maxQueued;
     private Overflow overflow = Overflow.DROP_OLDEST;
+    private long maxQueuedBytes;
+    private Duration maxQueuedAge = Duration.ZERO;
 
     public Builder cleanStart(boolean v) { cleanStart = v; return this; }
     public Builder sessionExpiry(Duration v) { sessionExpiry = v; return this; }
@@ -80,9 +106,12 @@ public record SessionOptions(
     public Builder maxPacketSize(int v) { maxPacketSize = v; return this; }
     public Builder maxQueued(int v) { maxQueued = v; return this; }
     public Builder overflow(Overflow v) { overflow = v; return this; }
+    public Builder maxQueuedBytes(long v) { maxQueuedBytes = v; return this; }
+    public Builder maxQueuedAge(Duration v) { maxQueuedAge = v; return this; }
 
     public SessionOptions build() {
-      return new SessionOptions(cleanStart, sessionExpiry, keepAlive, will, willDelay, receiveMaximum, maxPacketSize, maxQueued, overflow);
+      return new SessionOptions(cleanStart, sessionExpiry, keepAlive, will, willDelay, receiveMaximum, maxPacketSize, maxQueued, overflow,
+          maxQueuedBytes, maxQueuedAge);
     }
   }
 }

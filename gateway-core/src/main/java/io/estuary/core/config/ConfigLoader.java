@@ -95,6 +95,7 @@ public final class ConfigLoader {
         c.getBoolean("mqtt.subscription_identifiers"),
         c.getInt("mqtt.max_inflight"),
         c.getInt("mqtt.max_mqueue_len"),
+        c.getBytes("mqtt.max_mqueue_bytes"),
         c.getBoolean("mqtt.mqueue_store_qos0"),
         c.getInt("mqtt.max_awaiting_rel"),
         c.getDuration("mqtt.max_session_expiry"),

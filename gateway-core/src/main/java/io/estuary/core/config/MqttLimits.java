@@ -15,6 +15,7 @@ public record MqttLimits(
     boolean subscriptionIdentifiers,
     int maxInflight,
     int maxQueuedMessages,
+    long maxQueuedBytes,
     boolean queueQos0,
     int maxAwaitingRel,
     Duration maxSessionExpiry,
@@ -30,6 +31,7 @@ public record MqttLimits(
     check(maxTopicAlias >= 0 && maxTopicAlias <= 65535, "mqtt.max_topic_alias", maxTopicAlias, "0..65535");
     check(maxInflight >= 1 && maxInflight <= 65535, "mqtt.max_inflight", maxInflight, "1..65535");
     check(maxQueuedMessages >= 0, "mqtt.max_mqueue_len", maxQueuedMessages, ">= 0 (0 = unbounded)");
+    check(maxQueuedBytes >= 0, "mqtt.max_mqueue_bytes", maxQueuedBytes, ">= 0 (0 = no byte cap)");
     check(maxAwaitingRel >= 0, "mqtt.max_awaiting_rel", maxAwaitingRel, ">= 0 (0 = unbounded)");
     check(keepaliveMultiplier >= 1.0, "mqtt.keepalive_multiplier", keepaliveMultiplier, ">= 1.0");
     check(maxSubscriptions >= 0, "mqtt.max_subscriptions", maxSubscriptions, ">= 0 (0 = unbounded)");

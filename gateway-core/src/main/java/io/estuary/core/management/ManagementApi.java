@@ -2,6 +2,7 @@ package io.estuary.core.management;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estuary.core.api.ListenerInfo;
+import io.estuary.core.api.ProtocolAdapter;
 import io.estuary.core.session.Broker;
 import io.estuary.core.session.SessionView;
 import io.netty.bootstrap.ServerBootstrap;
@@ -31,13 +32,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management HTTP API (EMQX-like paths): {@code GET /status}, {@code GET /metrics} (Prometheus),
+ * The management HTTP API (EMQX-like paths): {@code GET /status} (EMQX's two lines, then one line
+ * per adapter and per item of its {@link ProtocolAdapter#statusDetails()}), {@code GET /metrics} (Prometheus),
  * {@code GET /api/v5/stats}, {@code GET /api/v5/listeners}, {@code GET /api/v5/clients[/{id}]},
  * {@code DELETE /api/v5/clients/{id}}. One event loop thread; handlers only read concurrent state.
  */
@@ -48,13 +52,32 @@ public final class ManagementApi implements AutoCloseable {
   private final Broker broker;
   private final MicrometerMetrics metrics;
   private final Supplier<List<ListenerInfo>> listeners;
+  private final Supplier<Map<String, ProtocolAdapter>> adapters;
   private EventLoopGroup group;
   private Channel server;
 
-  public ManagementApi(Broker broker, MicrometerMetrics metrics, Supplier<List<ListenerInfo>> listeners) {
+  public ManagementApi(Broker broker, MicrometerMetrics metrics, Supplier<List<ListenerInfo>> listeners,
+      Supplier<Map<String, ProtocolAdapter>> adapters) {
     this.broker = broker;
     this.metrics = metrics;
     this.listeners = listeners;
+    this.adapters = adapters;
+  }
+
+  /**
+   * {@code GET /status}: EMQX's first two lines (kept for tools that parse them), then
+   * {@code adapter <protocol>: <state>} and {@code   <item>: <json>} per status detail.
+   */
+  private String statusText() throws Exception {
+    StringBuilder sb = new StringBuilder("Node ").append(broker.nodeName()).append(" is started\nestuary is running\n");
+    for (var e : new TreeMap<>(adapters.get()).entrySet()) {
+      ProtocolAdapter a = e.getValue();
+      sb.append("adapter ").append(e.getKey()).append(": ").append(a.status().name().toLowerCase(Locale.ROOT)).append('\n');
+      for (var d : new TreeMap<>(a.statusDetails()).entrySet()) {
+        sb.append("  ").append(d.getKey()).append(": ").append(JSON.writeValueAsString(d.getValue())).append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   public InetSocketAddress start(InetSocketAddress bind) {
@@ -94,7 +117,7 @@ public final class ManagementApi implements AutoCloseable {
       HttpMethod method = req.method();
       FullHttpResponse resp;
       if (method.equals(HttpMethod.GET) && path.equals("/status")) {
-        resp = text(HttpResponseStatus.OK, "Node " + broker.nodeName() + " is started\nestuary is running\n", "text/plain");
+        resp = text(HttpResponseStatus.OK, statusText(), "text/plain");
       } else if (method.equals(HttpMethod.GET) && path.equals("/metrics")) {
         resp = text(HttpResponseStatus.OK, metrics.scrape(), "text/plain; version=0.0.4");
       } else if (method.equals(HttpMethod.GET) && path.equals("/api/v5/stats")) {

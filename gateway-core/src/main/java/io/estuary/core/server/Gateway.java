@@ -54,7 +54,7 @@ public final class Gateway implements AutoCloseable {
     AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
     this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
     this.mqtt = new MqttAdapter(broker, config.mqtt(), config.listeners());
-    this.api = new ManagementApi(broker, metrics, this::listeners);
+    this.api = new ManagementApi(broker, metrics, this::listeners, () -> Map.copyOf(adapters));
     this.sys = new SysTopics(broker, metrics);
   }
 

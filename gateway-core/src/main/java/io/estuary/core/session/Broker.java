@@ -67,6 +67,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
   final Metrics.Counter sent;
   final Metrics.Counter droppedQueueFull;
   final Metrics.Counter droppedExpired;
+  final Metrics.Counter droppedQueueAge;
   final Metrics.Counter droppedTooLarge;
   final Metrics.Counter droppedNoSubscribers;
   final Metrics.Counter droppedQos0Offline;
@@ -89,6 +90,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
     this.sent = metrics.counter("messages.sent");
     this.droppedQueueFull = metrics.counter("messages.dropped", "reason", "queue_full");
     this.droppedExpired = metrics.counter("messages.dropped", "reason", "expired");
+    this.droppedQueueAge = metrics.counter("messages.dropped", "reason", "queue_age");
     this.droppedTooLarge = metrics.counter("messages.dropped", "reason", "too_large");
     this.droppedNoSubscribers = metrics.counter("messages.dropped", "reason", "no_subscribers");
     this.droppedQos0Offline = metrics.counter("messages.dropped", "reason", "qos0_offline");
@@ -171,11 +173,14 @@ public final class Broker implements GatewayContext, AutoCloseable {
 
   @Override
   public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message) {
-    if (!waitsForStore(message)) {
+    if (message.qos() == 0) {
       return CompletableFuture.completedFuture(publishFrom(publisher, message));
     }
     List<CompletableFuture<Void>> writes = new ArrayList<>();
     PublishOutcome o = publishFrom(publisher, message, writes);
+    if (!waitsForStore(message)) {
+      return writes.isEmpty() ? CompletableFuture.completedFuture(o) : allOf(writes).thenApply(v -> o);
+    }
     return durableAfter(writes, message.retain()).thenApply(v -> o);
   }
 
@@ -233,9 +238,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
     if (writes.isEmpty() && !retained) {
       return CompletableFuture.completedFuture(null);
     }
-    CompletableFuture<Void> queued = writes.isEmpty() ? CompletableFuture.completedFuture(null)
-        : writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
-    return queued.thenCompose(v -> store.sync().toCompletableFuture());
+    return allOf(writes).thenCompose(v -> store.sync().toCompletableFuture());
   }
 
   /** Validates, authorizes and routes a message from {@code publisher}. Runs on the caller's thread. */
@@ -243,7 +246,10 @@ public final class Broker implements GatewayContext, AutoCloseable {
     return publishFrom(publisher, m, null);
   }
 
-  /** As above; with {@code writes} non-null, adds one stage per QoS 1/2 target, see {@link #durableAfter}. */
+  /**
+   * As above; with {@code writes} non-null, adds one stage per QoS 1/2 target when the store is durable
+   * (see {@link #durableAfter}) or the target holds publishers back (overflow = BACKPRESSURE).
+   */
   PublishOutcome publishFrom(ClientInfo publisher, Message m, List<CompletableFuture<Void>> writes) {
     return publishFrom(publisher, m, writes, null);
   }
@@ -271,8 +277,9 @@ public final class Broker implements GatewayContext, AutoCloseable {
       }
     }
     received.increment();
-    Message stamped = m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis());
-    int matched = route(stamped, publisher == null ? null : publisher.clientId(), writes, routing);
+    String from = publisher == null ? null : publisher.clientId();
+    Message stamped = (m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis())).withPublisher(from);
+    int matched = route(stamped, from, writes, routing);
     return new PublishOutcome(matched > 0 ? PublishOutcome.Status.OK : PublishOutcome.Status.NO_MATCHING_SUBSCRIBERS, matched);
   }
 
@@ -309,17 +316,28 @@ public final class Broker implements GatewayContext, AutoCloseable {
 
   /**
    * A QoS 2 publish's routing marker ({@link io.estuary.core.store.Store#markRouting}): the tag its
-   * queued copies carry, and the gate that holds their delivery until the publish is durable, so no
-   * subscriber sees a message that recovery could roll back.
+   * queued copies carry, the gate that holds their delivery until the publish is durable (so no
+   * subscriber sees a message that recovery could roll back), and one stage per QoS 2 copy that
+   * completes once its store write is queued ({@link #route} adds them on the caller's thread).
    */
-  record Routing(long tag, CompletableFuture<Void> gate) {}
+  record Routing(long tag, CompletableFuture<Void> gate, List<CompletableFuture<Void>> written) {}
+
+  /** Completes when every stage in {@code stages} has (an empty list: now). */
+  static CompletableFuture<Void> allOf(List<CompletableFuture<Void>> stages) {
+    return stages.isEmpty() ? CompletableFuture.completedFuture(null)
+        : stages.size() == 1 ? stages.get(0) : CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new));
+  }
 
   /** A routing tag unique within this run and the one before it (wall-clock milliseconds × 65,536 + a counter). */
   long nextRoutingTag() {
     return routingTags.incrementAndGet();
   }
 
-  /** Routes {@code m}; with {@code writes} non-null, adds a stage per QoS 1/2 target completed once it has queued. */
+  /**
+   * Routes {@code m}; with {@code writes} non-null, adds a stage per QoS 1/2 target that the publisher
+   * must wait for (durable store, or a target holding publishers back), completed once it has queued.
+   * With {@code routing}, QoS 2 copies carry its tag and wait for its gate.
+   */
   int route(Message m, String originClientId, List<CompletableFuture<Void>> writes, Routing routing) {
     if (m.retain()) {
       if (m.payload().isEmpty()) {
@@ -362,9 +380,15 @@ public final class Broker implements GatewayContext, AutoCloseable {
       Target t = e.getValue();
       Message out = m.withQos(Math.min(m.qos(), t.qos)).withRetain(t.retainAsPublished && m.retain());
       List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
-      if (writes != null && out.qos() > 0) {
+      if (writes != null && out.qos() > 0 && (store.durable() || s.holdsPublishers)) {
         CompletableFuture<Void> queued = new CompletableFuture<>();
-        s.enqueue(out, ids, queued, out.qos() == 2 ? routing : null);
+        if (routing != null && out.qos() == 2) {
+          CompletableFuture<Void> written = new CompletableFuture<>();
+          routing.written().add(written);
+          s.enqueue(out, ids, queued, routing, written);
+        } else {
+          s.enqueue(out, ids, queued, null, null);
+        }
         writes.add(queued);
       } else {
         s.enqueue(out, ids);

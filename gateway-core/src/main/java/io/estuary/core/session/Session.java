@@ -66,6 +66,9 @@ final class Session {
   volatile boolean connected;
   private volatile boolean asleepMirror;
   private volatile int queuedMirror;
+  private volatile long queuedBytesMirror;
+  /** overflow = BACKPRESSURE: routing hands this session a stage to complete once a message is admitted. */
+  volatile boolean holdsPublishers;
   private volatile int inflightMirror;
   private volatile ClientInfo clientMirror;
   private volatile Connection connMirror;
@@ -81,6 +84,9 @@ final class Session {
   private Duration willDelay = Duration.ZERO;
   private int maxQueued;
   private SessionOptions.Overflow overflow = SessionOptions.Overflow.DROP_OLDEST;
+  private long maxQueuedBytes;
+  private long maxQueuedAgeMillis;
+  private long queuedBytes;
   private boolean fresh = true;
   private boolean discarded;
   private boolean asleep;
@@ -98,6 +104,13 @@ final class Session {
   private ScheduledFuture<?> willTimer;
   private ScheduledFuture<?> expiryTimer;
   private List<CompletableFuture<Void>> drainWaiters;
+  /** BACKPRESSURE: messages queued beyond the caps whose publishers wait, oldest first. */
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private long heldBytes;
+  private ScheduledFuture<?> ageTimer;
+
+  /** A message queued beyond the caps; {@code admitted} completes once the queue has room for it. */
+  private record Held(CompletableFuture<Void> admitted, int size) {}
 
   Session(Broker broker, String clientId) {
     this.broker = broker;
@@ -140,6 +153,9 @@ final class Session {
     willDelay = requested.willDelay();
     maxQueued = requested.maxQueued();
     overflow = requested.overflow();
+    maxQueuedBytes = requested.maxQueuedBytes();
+    maxQueuedAgeMillis = requested.maxQueuedAge().toMillis();
+    holdsPublishers = overflow == SessionOptions.Overflow.BACKPRESSURE;
     client = info;
     fresh = false;
     asleep = false;
@@ -237,7 +253,7 @@ final class Session {
       return;
     }
     broker.received.increment();
-    broker.route(will.withCreatedAt(now()), clientId);
+    broker.route(will.withCreatedAt(now()).withPublisher(clientId), clientId);
   }
 
   private void scheduleExpiry() {
@@ -267,6 +283,10 @@ final class Session {
       expiryTimer.cancel(false);
       expiryTimer = null;
     }
+    if (ageTimer != null) {
+      ageTimer.cancel(false);
+      ageTimer = null;
+    }
   }
 
   private void resetState() {
@@ -277,6 +297,8 @@ final class Session {
     subscriptions.clear();
     queue.clear();
     gates.clear();
+    queuedBytes = 0;
+    releaseAllHeld();
     inflight.clear();
     awaitingRel.clear();
     if (storedRecord) {
@@ -309,7 +331,7 @@ final class Session {
       if (sm.packetId() != 0) {
         inflight.put(sm.packetId(), sm);
       } else {
-        queue.add(sm);
+        pushQueue(sm);
       }
       nextSeq = Math.max(nextSeq, sm.seq() + 1);
     }
@@ -376,7 +398,7 @@ final class Session {
           List<Integer> ids = s.subscriptionId() == 0 ? List.of() : List.of(s.subscriptionId());
           for (Message m : broker.retainedMatching(p.filter())) {
             Message out2 = m.withQos(Math.min(m.qos(), granted)).withRetain(true);
-            after.add(() -> enqueueOnActor(out2, ids));
+            after.add(() -> enqueueOnActor(out2, ids, null, null));
           }
         }
       }
@@ -419,70 +441,172 @@ final class Session {
 
   /** From any thread: queue a routed message for this session. */
   void enqueue(Message m, List<Integer> subscriptionIds) {
-    actor.execute(() -> enqueueOnActor(m, subscriptionIds));
+    actor.execute(() -> enqueueOnActor(m, subscriptionIds, null, null));
   }
 
   /**
    * As above; {@code queued} completes on the actor once the message (and its store write, if any) is
-   * queued. With {@code routing}, the copy carries its tag and waits in the queue for its gate.
+   * queued, or, for a message held back by the BACKPRESSURE policy, once the queue has room for it.
+   * With {@code routing}, the copy carries its tag and waits in the queue for its gate, and
+   * {@code written} completes once its store write is queued (even while it is held back).
    */
-  void enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> queued, Broker.Routing routing) {
+  void enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> queued, Broker.Routing routing,
+      CompletableFuture<Void> written) {
     actor.execute(() -> {
+      boolean heldBack = false;
       try {
-        enqueueOnActor(m, subscriptionIds, routing);
+        heldBack = enqueueOnActor(m, subscriptionIds, queued, routing);
       } finally {
-        queued.complete(null);
+        if (!heldBack) {
+          queued.complete(null);
+        }
+        if (written != null) {
+          written.complete(null);
+        }
       }
     });
   }
 
-  private void enqueueOnActor(Message m, List<Integer> subscriptionIds) {
-    enqueueOnActor(m, subscriptionIds, null);
-  }
-
-  private void enqueueOnActor(Message m, List<Integer> subscriptionIds, Broker.Routing routing) {
+  /** Returns true when the message was queued beyond the caps and {@code admitted} completes later. */
+  private boolean enqueueOnActor(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> admitted,
+      Broker.Routing routing) {
     if (discarded) {
-      return;
+      return false;
     }
     if (m.qos() == 0 && conn == null && !broker.limits.queueQos0()) {
       broker.droppedQos0Offline.increment();
-      return;
+      return false;
     }
     boolean stored = m.qos() > 0 && persistent();
     if (stored && !broker.store.hasRoom()) {
       broker.droppedStoreFull.increment(); // persistence.max_bytes reached: drop the newest (docs/persistence.md)
       LOG.debug("store full, dropped a message on {} for {}", m.topic(), clientId);
-      return;
+      return false;
+    }
+    purgeOld();
+    int size = size(m);
+    boolean heldBack = false;
+    if (!held.isEmpty() || !fits(size)) {
+      if (overflow == SessionOptions.Overflow.BACKPRESSURE && m.qos() > 0) {
+        heldBack = admitted != null; // queued beyond the caps: its publisher waits for room
+      } else {
+        if (overflow != SessionOptions.Overflow.DROP_OLDEST) {
+          broker.droppedQueueFull.increment();
+          LOG.debug("queue of {} full, dropped the new message on {}", clientId, m.topic());
+          return false;
+        }
+        while (!queue.isEmpty() && !fits(size)) {
+          StoredMessage dropped = pollQueue(); // drop the oldest (EMQX's mqueue behaviour)
+          broker.droppedQueueFull.increment();
+          forget(dropped);
+          LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
+        }
+      }
     }
     StoredMessage sm = new StoredMessage(nextSeq++, m, subscriptionIds, 0, false,
         routing != null && stored ? routing.tag() : 0);
-    int max = maxQueued > 0 ? maxQueued : broker.limits.maxQueuedMessages();
-    if (max > 0 && queue.size() >= max) {
-      broker.droppedQueueFull.increment();
-      if (overflow == SessionOptions.Overflow.DROP_NEWEST) {
-        LOG.debug("queue of {} full, dropped the new message on {}", clientId, m.topic());
-        return;
-      }
-      StoredMessage dropped = queue.poll(); // drop the oldest (EMQX's mqueue behaviour)
-      gates.remove(dropped.seq());
-      forget(dropped);
-      LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
-    }
-    queue.add(sm);
+    pushQueue(sm);
     if (routing != null && !routing.gate().isDone()) {
       gates.put(sm.seq(), routing.gate());
+    }
+    if (heldBack) {
+      held.add(new Held(admitted, size));
+      heldBytes += size;
     }
     if (stored) {
       broker.store.saveMessage(clientId, sm);
     }
     drain();
+    return heldBack;
+  }
+
+  /** Whether a message of {@code size} bytes fits under the caps next to the admitted (not held) messages. */
+  private boolean fits(int size) {
+    int admittedCount = queue.size() - held.size();
+    if (admittedCount <= 0) {
+      return true; // an empty queue takes any one message, even one larger than the byte cap
+    }
+    int max = maxQueued > 0 ? maxQueued : broker.limits.maxQueuedMessages();
+    long maxBytes = maxQueuedBytes > 0 ? maxQueuedBytes : broker.limits.maxQueuedBytes();
+    return (max <= 0 || admittedCount < max) && (maxBytes <= 0 || queuedBytes - heldBytes + size <= maxBytes);
+  }
+
+  /** Completes held publishers, oldest first, while their messages fit under the caps. */
+  private void releaseHeld() {
+    while (!held.isEmpty() && fits(held.peek().size())) {
+      Held h = held.poll();
+      heldBytes -= h.size();
+      h.admitted().complete(null);
+    }
+  }
+
+  private void releaseAllHeld() {
+    for (Held h; (h = held.poll()) != null; ) {
+      h.admitted().complete(null);
+    }
+    heldBytes = 0;
+  }
+
+  private void pushQueue(StoredMessage sm) {
+    queue.add(sm);
+    queuedBytes += size(sm.message());
+  }
+
+  private StoredMessage pollQueue() {
+    StoredMessage sm = queue.poll();
+    if (sm != null) {
+      queuedBytes -= size(sm.message());
+      if (!gates.isEmpty()) {
+        gates.remove(sm.seq());
+      }
+    }
+    return sm;
+  }
+
+  /** What {@code queuedBytes} and the byte cap count for one message: payload plus topic. */
+  static int size(Message m) {
+    return m.payload().size() + m.topic().length();
+  }
+
+  private boolean tooOld(StoredMessage sm, long now) {
+    long created = sm.message().createdAtMillis();
+    return maxQueuedAgeMillis > 0 && created > 0 && now - created >= maxQueuedAgeMillis;
+  }
+
+  /** Drops queued messages older than the age cap from the head (the queue is in arrival order). */
+  private void purgeOld() {
+    if (maxQueuedAgeMillis <= 0) {
+      return;
+    }
+    long now = now();
+    while (!queue.isEmpty() && tooOld(queue.peek(), now)) {
+      StoredMessage old = pollQueue();
+      broker.droppedQueueAge.increment();
+      forget(old);
+      LOG.debug("message on {} older than the queue age cap of {}, dropped", old.message().topic(), clientId);
+    }
+  }
+
+  /** Wakes the actor when the oldest queued message reaches the age cap, so an idle queue expires too. */
+  private void scheduleAgePurge() {
+    if (maxQueuedAgeMillis <= 0 || ageTimer != null || queue.isEmpty() || discarded) {
+      return;
+    }
+    long created = queue.peek().message().createdAtMillis();
+    long delay = Math.max(1, created + maxQueuedAgeMillis - now());
+    ageTimer = broker.scheduler.schedule(() -> actor.execute(() -> {
+      ageTimer = null;
+      drain();
+    }), delay, TimeUnit.MILLISECONDS);
   }
 
   private void drain() {
+    purgeOld();
     Connection c = conn;
     if (c != null && !asleep) {
       int window = c.options.receiveMaximum();
       int credits = queue.isEmpty() ? 0 : c.sink.credits(); // read once: bounds this drain
+      List<Delivery> batch = null;
       while (!queue.isEmpty()) {
         StoredMessage head = queue.peek();
         if (head.message().qos() > 0 && inflight.size() >= Math.min(window, broker.limits.maxInflight())) {
@@ -492,9 +616,14 @@ final class Session {
           break;
         }
         credits--;
-        queue.poll();
+        pollQueue();
         if (head.message().isExpired(now())) {
           broker.droppedExpired.increment();
+          forget(head);
+          continue;
+        }
+        if (tooOld(head, now())) {
+          broker.droppedQueueAge.increment();
           forget(head);
           continue;
         }
@@ -503,18 +632,26 @@ final class Session {
           forget(head);
           continue;
         }
+        if (batch == null) {
+          batch = new ArrayList<>(Math.min(credits + 1, 64));
+        }
         if (head.message().qos() > 0) {
           StoredMessage sent = head.sent(nextPacketId());
           inflight.put(sent.packetId(), sent);
           if (persistent()) {
             broker.store.saveMessage(clientId, sent);
           }
-          send(c, sent, false);
+          batch.add(delivery(sent, false));
         } else {
-          send(c, head, false);
+          batch.add(delivery(head, false));
         }
       }
+      if (batch != null) {
+        sendAll(c, batch); // one executor task for the whole drain
+      }
     }
+    releaseHeld();
+    scheduleAgePurge();
     mirror();
     checkWaiters();
   }
@@ -564,16 +701,37 @@ final class Session {
   }
 
   private void send(Connection c, StoredMessage sm, boolean dup) {
+    Delivery d = delivery(sm, dup);
+    c.sink.executor().execute(() -> {
+      if (!c.closed) {
+        c.sink.deliver(d);
+      }
+    });
+  }
+
+  private Delivery delivery(StoredMessage sm, boolean dup) {
     Message m = sm.message();
     Long remaining = m.remainingExpirySeconds(now());
     if (remaining != null && !remaining.equals(m.properties().messageExpiryInterval())) {
       m = m.withProperties(m.properties().withMessageExpiryInterval(remaining));
     }
-    Delivery d = new Delivery(new DeliveryId(sm.packetId()), m, dup, sm.released(), sm.subscriptionIds());
     broker.sent.increment();
+    return new Delivery(new DeliveryId(sm.packetId()), m, dup, sm.released(), sm.subscriptionIds());
+  }
+
+  private void sendAll(Connection c, List<Delivery> batch) {
+    if (batch.size() == 1) {
+      Delivery d = batch.get(0);
+      c.sink.executor().execute(() -> {
+        if (!c.closed) {
+          c.sink.deliver(d);
+        }
+      });
+      return;
+    }
     c.sink.executor().execute(() -> {
       if (!c.closed) {
-        c.sink.deliver(d);
+        c.sink.deliver(batch);
       }
     });
   }
@@ -585,6 +743,20 @@ final class Session {
     StoredMessage sm = inflight.remove(packetId);
     if (sm != null && persistent()) {
       broker.store.deleteMessage(clientId, sm.seq());
+    }
+    drain();
+  }
+
+  /** Several acknowledgements, then one drain. */
+  void acknowledgeAll(Connection c, List<DeliveryId> ids) {
+    if (conn != c) {
+      return;
+    }
+    for (DeliveryId id : ids) {
+      StoredMessage sm = inflight.remove((int) id.value());
+      if (sm != null && persistent()) {
+        broker.store.deleteMessage(clientId, sm.seq());
+      }
     }
     drain();
   }
@@ -679,6 +851,7 @@ final class Session {
     connMirror = conn;
     asleepMirror = asleep;
     queuedMirror = queue.size();
+    queuedBytesMirror = queuedBytes;
     inflightMirror = inflight.size();
     clientMirror = client;
     disconnectedAtMirror = disconnectedAt;
@@ -693,6 +866,10 @@ final class Session {
 
   int queuedSnapshot() {
     return queuedMirror;
+  }
+
+  long queuedBytesSnapshot() {
+    return queuedBytesMirror;
   }
 
   SessionView view() {

@@ -20,7 +20,9 @@ import java.util.concurrent.Executor;
  * The adapter's view of its session for one connection. Publishing runs on the caller's thread;
  * everything that touches session state hops to the session's executor; stages complete on the
  * sink's executor. With a durable store a QoS 1/2 publish stage completes only once the message is
- * durable in every target's queue (and, for QoS 2, its packet id in the awaiting-release set).
+ * durable in every target's queue (and, for QoS 2, its packet id in the awaiting-release set); a
+ * target session with overflow = BACKPRESSURE and a full queue delays it until its queue has room.
+ * Either way the stages complete in publish order.
  */
 final class SessionHandle implements BrokerSession {
   private final Session session;
@@ -49,33 +51,33 @@ final class SessionHandle implements BrokerSession {
   public CompletionStage<PublishOutcome> publish(Message message) {
     boolean durable = session.broker.waitsForStore(message);
     if (conn.closed) {
-      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null, durable);
+      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null);
     }
-    if (!durable) {
+    if (message.qos() == 0) {
       return CompletableFuture.completedFuture(session.broker.publishFrom(conn.client, message));
     }
     List<CompletableFuture<Void>> writes = new ArrayList<>();
     PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
-    return reply(o, session.broker.durableAfter(writes, message.retain()), true);
+    return reply(o, waitFor(writes, durable, message.retain()));
   }
 
   @Override
   public CompletionStage<PublishOutcome> publishExactlyOnce(int packetId, Message message) {
     boolean durable = session.broker.waitsForStore(message);
     if (conn.closed) {
-      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null, durable);
+      return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null);
     }
     int max = session.broker.limits.maxAwaitingRel();
     if (session.awaitingRel.contains(packetId)) {
-      return reply(PublishOutcome.of(PublishOutcome.Status.DUPLICATE), null, durable);
+      return reply(PublishOutcome.of(PublishOutcome.Status.DUPLICATE), null);
     }
     if (max > 0 && session.awaitingRel.size() >= max) {
-      return reply(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED), null, durable);
+      return reply(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED), null);
     }
     if (durable && session.persistentSnapshot()) {
       return publishExactlyOnceDurably(packetId, message);
     }
-    List<CompletableFuture<Void>> writes = durable ? new ArrayList<>() : null;
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
     PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
     if (o.accepted()) {
       session.awaitingRel.add(packetId);
@@ -91,28 +93,36 @@ final class SessionHandle implements BrokerSession {
         writes.add(marked);
       }
     }
-    return reply(o, durable ? session.broker.durableAfter(writes, message.retain()) : null, durable);
+    return reply(o, waitFor(writes, durable, message.retain()));
+  }
+
+  /** What the publish reply waits for: durability with a durable store, else held-back targets; null = nothing. */
+  private CompletableFuture<Void> waitFor(List<CompletableFuture<Void>> writes, boolean durable, boolean retain) {
+    if (durable) {
+      return session.broker.durableAfter(writes, retain);
+    }
+    return writes.isEmpty() ? null : Broker.allOf(writes);
   }
 
   /**
    * QoS 2 from a persistent session with a durable store: the routing marker goes to the store before
-   * the copies are queued and its commit after the last of them, so a crash in between is rolled back
-   * on recovery instead of leaving copies without the packet id (which a re-sent PUBLISH would route
-   * again). The copies are delivered only once the commit is durable (docs/persistence.md).
+   * the copies are queued and its commit after the last of them is written, so a crash in between is
+   * rolled back on recovery instead of leaving copies without the packet id (which a re-sent PUBLISH
+   * would route again). The copies are delivered only once the commit is durable (docs/persistence.md).
+   * The commit does not wait for targets that hold publishers back (BACKPRESSURE): their copies are
+   * written at once, only their admission is late, and the reply waits for that too.
    */
   private CompletionStage<PublishOutcome> publishExactlyOnceDurably(int packetId, Message message) {
     Broker broker = session.broker;
     long tag = broker.nextRoutingTag();
     broker.store.markRouting(session.clientId, packetId, tag);
-    Broker.Routing routing = new Broker.Routing(tag, new CompletableFuture<>());
+    Broker.Routing routing = new Broker.Routing(tag, new CompletableFuture<>(), new ArrayList<>());
     List<CompletableFuture<Void>> writes = new ArrayList<>();
     PublishOutcome o = broker.publishFrom(conn.client, message, writes, routing);
     CompletableFuture<Void> stored;
     if (o.accepted()) {
       session.awaitingRel.add(packetId);
-      CompletableFuture<Void> queued = writes.isEmpty() ? CompletableFuture.completedFuture(null)
-          : CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
-      stored = queued.thenCompose(v -> {
+      stored = Broker.allOf(routing.written()).thenCompose(v -> {
         broker.store.addAwaitingRelease(session.clientId, packetId); // the commit, after every copy
         return broker.store.sync().toCompletableFuture();
       });
@@ -121,16 +131,16 @@ final class SessionHandle implements BrokerSession {
       stored = CompletableFuture.completedFuture(null);
     }
     stored.whenComplete((v, err) -> routing.gate().complete(null));
-    return reply(o, stored, true);
+    return reply(o, writes.isEmpty() ? stored : stored.thenCombine(Broker.allOf(writes), (a, b) -> null));
   }
 
   /**
-   * The publish reply. Without a durable store it is ready now; with one it waits for {@code stored}
-   * and for every earlier reply of this connection, so PUBACK/PUBREC keep the order of the PUBLISHes
-   * (MQTT 3.1.1 §4.6), and completes on the sink's executor.
+   * The publish reply. With nothing to wait for and no earlier reply pending it is ready now; else it
+   * waits for {@code stored} and for every earlier reply of this connection, so PUBACK/PUBREC keep the
+   * order of the PUBLISHes (MQTT 3.1.1 §4.6), and completes on the sink's executor.
    */
-  private CompletionStage<PublishOutcome> reply(PublishOutcome o, CompletableFuture<Void> stored, boolean durable) {
-    if (!durable) {
+  private CompletionStage<PublishOutcome> reply(PublishOutcome o, CompletableFuture<Void> stored) {
+    if ((stored == null || stored.isDone() && !stored.isCompletedExceptionally()) && previousReply.isDone()) {
       return CompletableFuture.completedFuture(o);
     }
     CompletableFuture<Void> ready = stored == null ? CompletableFuture.completedFuture(null) : stored;
@@ -203,6 +213,14 @@ final class SessionHandle implements BrokerSession {
   }
 
   @Override
+  public void acknowledge(List<DeliveryId> ids) {
+    if (!ids.isEmpty()) {
+      List<DeliveryId> copy = List.copyOf(ids);
+      session.actor.execute(() -> session.acknowledgeAll(conn, copy));
+    }
+  }
+
+  @Override
   public void sleep(Duration duration) {
     session.actor.execute(() -> session.sleep(conn));
   }
@@ -227,6 +245,11 @@ final class SessionHandle implements BrokerSession {
   @Override
   public int queued() {
     return session.queuedSnapshot();
+  }
+
+  @Override
+  public long queuedBytes() {
+    return session.queuedBytesSnapshot();
   }
 
   @Override

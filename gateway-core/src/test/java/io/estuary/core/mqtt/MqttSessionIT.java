@@ -116,6 +116,36 @@ class MqttSessionIT {
   }
 
   @Test
+  void byte_cap_on_the_queue_drops_the_oldest_to_make_room() throws Exception {
+    try (TestGateway g = TestGateway.builder().config("mqtt.max_mqueue_len = 100").config("mqtt.max_mqueue_bytes = 1000").start()) {
+      var sub = Mqtt5Client.builder().identifier("bytes").serverHost("127.0.0.1").serverPort(g.mqttPort()).buildBlocking();
+      sub.connectWith().sessionExpiryInterval(60).send();
+      sub.subscribeWith().topicFilter("by/tes").qos(MqttQos.AT_LEAST_ONCE).send();
+      sub.disconnect();
+      var pub = Mqtt5Client.builder().identifier("bytes-pub").serverHost("127.0.0.1").serverPort(g.mqttPort()).buildBlocking();
+      pub.connect();
+      for (int i = 0; i < 20; i++) { // 6 bytes of topic + 94 of payload = 100 bytes each: 10 fit
+        byte[] payload = new byte[94];
+        payload[0] = (byte) i;
+        pub.publishWith().topic("by/tes").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+      }
+      pub.disconnect();
+      await().until(() -> g.broker().sessionView("bytes").queued() == 10);
+      assertThat(g.gateway().metrics().registry().get("estuary.messages.dropped").tag("reason", "queue_full").counter().count())
+          .isEqualTo(10.0);
+      try (var publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        sub.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
+        List<Integer> got = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          got.add((int) publishes.receive(5, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes()[0]);
+        }
+        assertThat(got).containsExactly(10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+      }
+      sub.disconnect();
+    }
+  }
+
+  @Test
   void session_expires_after_its_interval() {
     var c = v5("short-lived");
     c.connectWith().sessionExpiryInterval(1).send();

@@ -15,6 +15,7 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCo
 import io.estuary.core.api.Message;
 import io.estuary.core.api.MessageProperties;
 import io.estuary.core.api.Payload;
+import io.reactivex.schedulers.Schedulers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +53,9 @@ final class Mqtt3Link implements RemoteLink {
     if (options.tls().enable()) {
       b = b.sslConfig(Reconnects.ssl(options.tls()));
     }
-    this.client = b.buildAsync();
+    // results complete on the client's event loop, not via a hop to RxJava's computation pool (the
+    // default): our callbacks only queue the answer and schedule one settle task per batch
+    this.client = b.executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig().buildAsync();
     client.publishes(MqttGlobalPublishFilter.ALL, p -> listener.message(toMessage(p), p::acknowledge), executor, true);
   }
 

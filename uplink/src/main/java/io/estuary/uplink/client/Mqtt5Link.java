@@ -25,6 +25,7 @@ import io.estuary.core.api.Message;
 import io.estuary.core.api.MessageProperties;
 import io.estuary.core.api.Payload;
 import io.estuary.core.api.UserProperty;
+import io.reactivex.schedulers.Schedulers;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,7 +66,9 @@ final class Mqtt5Link implements RemoteLink {
     if (options.tls().enable()) {
       b = b.sslConfig(Reconnects.ssl(options.tls()));
     }
-    this.client = b.buildAsync();
+    // results complete on the client's event loop, not via a hop to RxJava's computation pool (the
+    // default): our callbacks only queue the answer and schedule one settle task per batch
+    this.client = b.executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig().buildAsync();
     // registered before connecting: a resumed session delivers queued messages right after CONNACK
     client.publishes(MqttGlobalPublishFilter.ALL, p -> listener.message(toMessage(p), p::acknowledge), executor, true);
   }

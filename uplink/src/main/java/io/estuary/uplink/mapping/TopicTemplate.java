@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A topic with placeholders, rendered per message: {@code ${topic}} is the message's topic and
- * {@code ${node}} the node name. Unknown placeholders fail at parse time, so a typo is a config error
- * and not a surprising topic. {@code ${clientid}} is refused: the original publisher is not known to
- * the uplink (the broker hands over messages, not their sessions).
+ * A topic with placeholders, rendered per message: {@code ${topic}} is the message's topic,
+ * {@code ${node}} the node name and {@code ${clientid}} the client id of the local publisher (the
+ * broker stamps it on every message it accepts; forwards only, upstream messages have no local
+ * publisher). Unknown placeholders fail at parse time, so a typo is a config error and not a
+ * surprising topic.
  */
 public final class TopicTemplate {
-  private static final Set<String> KNOWN = Set.of("topic", "node");
+  private static final Set<String> KNOWN = Set.of("topic", "node", "clientid");
 
   private final String source;
   private final List<String> parts; // even index: literal, odd index: placeholder name
@@ -21,8 +22,13 @@ public final class TopicTemplate {
     this.parts = List.copyOf(parts);
   }
 
-  /** Parses {@code template}; throws {@link IllegalArgumentException} saying what is wrong. */
+  /** Parses a template using {@code ${topic}} and {@code ${node}}; throws {@link IllegalArgumentException} saying what is wrong. */
   public static TopicTemplate parse(String template) {
+    return parse(template, false);
+  }
+
+  /** As {@link #parse(String)}, also allowing {@code ${clientid}} when {@code withClientId}. */
+  public static TopicTemplate parse(String template, boolean withClientId) {
     if (template == null || template.isEmpty()) {
       throw new IllegalArgumentException("an empty topic template");
     }
@@ -39,9 +45,9 @@ public final class TopicTemplate {
         throw new IllegalArgumentException("an unclosed placeholder in \"" + template + "\"");
       }
       String name = template.substring(open + 2, close);
-      if (!KNOWN.contains(name)) {
+      if (!KNOWN.contains(name) || (name.equals("clientid") && !withClientId)) {
         throw new IllegalArgumentException("unknown placeholder ${" + name + "} in \"" + template
-            + "\" (known: ${topic}, ${node})");
+            + "\" (known: ${topic}, ${node}" + (withClientId ? ", ${clientid})" : ")"));
       }
       parts.add(template.substring(i, open));
       parts.add(name);
@@ -51,13 +57,22 @@ public final class TopicTemplate {
   }
 
   public String render(String topic, String node) {
+    return render(topic, node, null);
+  }
+
+  /** Renders for a message on {@code topic} published by {@code clientId} (null, unknown: rendered empty). */
+  public String render(String topic, String node, String clientId) {
     StringBuilder sb = new StringBuilder(source.length() + topic.length());
     for (int i = 0; i < parts.size(); i++) {
       String p = parts.get(i);
       if (i % 2 == 0) {
         sb.append(p);
       } else {
-        sb.append(p.equals("topic") ? topic : node);
+        sb.append(switch (p) {
+          case "topic" -> topic;
+          case "node" -> node;
+          default -> clientId == null ? "" : clientId;
+        });
       }
     }
     return sb.toString();
@@ -73,7 +88,7 @@ public final class TopicTemplate {
       } else if (p.equals("node")) {
         sb.append(node);
       } else {
-        // ${topic} spans any number of levels: everything from its level on is "#"
+        // ${topic} (and a client id with '/') spans any number of levels: everything from its level on is "#"
         int slash = sb.lastIndexOf("/");
         sb.setLength(slash + 1);
         sb.append('#');

@@ -37,6 +37,15 @@ class MappingTest {
   }
 
   @Test
+  void clientid_in_the_remote_topic_is_the_publisher_and_an_invalid_rendering_is_flagged() {
+    ForwardMapping m = new ForwardMapping(List.of(new ForwardRule("devices/#", List.of(),
+        TopicTemplate.parse("up/${clientid}/${topic}", true), 1, ForwardRule.RetainMode.KEEP)), NODE);
+    assertThat(m.toRemote(msg("devices/t", 1, false).withPublisher("dev-7")).topic()).isEqualTo("up/dev-7/devices/t");
+    assertThat(m.toRemote(msg("devices/t", 1, false).withPublisher("dev+7"))).isSameAs(ForwardMapping.INVALID_TOPIC);
+    assertThat(m.toRemote(msg("devices/t", 1, false).withPublisher("dev#"))).isSameAs(ForwardMapping.INVALID_TOPIC);
+  }
+
+  @Test
   void an_existing_origin_marker_is_kept_across_hops() {
     MessageProperties p = MessageProperties.NONE.withUserProperties(List.of(new UserProperty(Origin.PROPERTY, "first")));
     assertThat(Origin.of(Origin.mark(p, NODE))).isEqualTo("first");

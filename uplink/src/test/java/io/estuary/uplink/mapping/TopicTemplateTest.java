@@ -18,7 +18,11 @@ class TopicTemplateTest {
   }
 
   @Test
-  void clientid_is_refused_because_the_publisher_is_unknown_to_the_uplink() {
+  void clientid_renders_the_publisher_where_allowed_and_is_refused_elsewhere() {
+    TopicTemplate t = TopicTemplate.parse("up/${clientid}/${topic}", true);
+    assertThat(t.render("d/t", "n", "dev-1")).isEqualTo("up/dev-1/d/t");
+    assertThat(t.render("d/t", "n", null)).as("no publisher (broker-originated)").isEqualTo("up//d/t");
+    assertThat(t.asFilter("n")).isEqualTo("up/#");
     assertThatThrownBy(() -> TopicTemplate.parse("up/${clientid}/${topic}"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("${clientid}");
   }

@@ -152,7 +152,8 @@ public final class RecordCodec {
     MessageProperties p = m.properties();
     int mask = (p.payloadFormatIndicator() != null ? 1 : 0) | (p.messageExpiryInterval() != null ? 2 : 0)
         | (p.contentType() != null ? 4 : 0) | (p.responseTopic() != null ? 8 : 0)
-        | (p.correlationData() != null ? 16 : 0) | (!p.userProperties().isEmpty() ? 32 : 0);
+        | (p.correlationData() != null ? 16 : 0) | (!p.userProperties().isEmpty() ? 32 : 0)
+        | (m.publisher() != null ? 64 : 0);
     w.u8(mask);
     if (p.payloadFormatIndicator() != null) {
       w.u8(p.payloadFormatIndicator());
@@ -175,6 +176,9 @@ public final class RecordCodec {
         w.str(u.name()).str(u.value());
       }
     }
+    if (m.publisher() != null) {
+      w.str(m.publisher()); // bit 64, added within version 1: older records simply lack it
+    }
   }
 
   private static Message message(RecordReader r) {
@@ -184,7 +188,7 @@ public final class RecordCodec {
     long createdAt = r.i64();
     Payload payload = Payload.wrapOwned(r.bytes());
     int mask = r.u8();
-    if ((mask & ~63) != 0 || retain > 1) {
+    if ((mask & ~127) != 0 || retain > 1) {
       throw new CorruptRecordException("bad flags");
     }
     Integer pfi = (mask & 1) != 0 ? r.u8() : null;
@@ -200,9 +204,10 @@ public final class RecordCodec {
         user.add(new UserProperty(r.str(), r.str()));
       }
     }
-    MessageProperties props = mask == 0 ? MessageProperties.NONE
+    String publisher = (mask & 64) != 0 ? r.str() : null;
+    MessageProperties props = (mask & 63) == 0 ? MessageProperties.NONE
         : new MessageProperties(pfi, expiry, contentType, responseTopic, correlation, user);
-    return new Message(topic, payload, qos, retain == 1, props, createdAt);
+    return new Message(topic, payload, qos, retain == 1, props, createdAt, publisher);
   }
 
   // ---- framing --------------------------------------------------------------------------------
