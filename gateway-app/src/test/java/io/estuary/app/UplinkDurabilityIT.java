@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.estuary.core.testkit.ExternalPeers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -40,7 +41,7 @@ class UplinkDurabilityIT {
 
   @Test
   void qos1_messages_acknowledged_while_upstream_is_down_reach_it_in_order_after_kill_9(@TempDir Path dir) throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(MOSQUITTO), "mosquitto not installed at " + MOSQUITTO);
+    ExternalPeers.require(Files.isExecutable(MOSQUITTO), "mosquitto not installed at " + MOSQUITTO);
     try (ZipFile jar = new ZipFile(GatewayProcess.jar().toFile())) {
       // gateway-app/pom.xml must not declare hivemq-mqtt-client with <scope>test</scope>: that
       // overrides the uplink's compile dependency and leaves the client out of the packaged jar

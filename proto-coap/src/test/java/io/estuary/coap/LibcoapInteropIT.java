@@ -2,10 +2,10 @@ package io.estuary.coap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.estuary.coap.support.CoapGateway;
+import io.estuary.core.testkit.ExternalPeers;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,7 +50,7 @@ class LibcoapInteropIT {
   }
 
   private static Process start(String... args) throws Exception {
-    assumeTrue(coapClient != null, "libcoap coap-client not installed");
+    ExternalPeers.require(coapClient != null, "libcoap coap-client not installed");
     return exec(coapClient, args);
   }
 
@@ -62,7 +62,7 @@ class LibcoapInteropIT {
 
   @Test
   void coap_client_connects_publishes_and_disconnects() throws Exception {
-    assumeTrue(coapClient != null, "libcoap coap-client not installed");
+    ExternalPeers.require(coapClient != null, "libcoap coap-client not installed");
     try (CoapGateway h = CoapGateway.start("connection_required = true")) {
       List<Mqtt5Publish> got = h.mqttSubscribe("interop/#");
       String token = run("-m", "post", "-e", "", h.uri("/mqtt/connection?clientid=lib1&username=u&password=p")).trim();
@@ -80,7 +80,7 @@ class LibcoapInteropIT {
 
   @Test
   void coap_client_observes_and_receives_a_notification() throws Exception {
-    assumeTrue(coapClient != null, "libcoap coap-client not installed");
+    ExternalPeers.require(coapClient != null, "libcoap coap-client not installed");
     try (CoapGateway h = CoapGateway.start()) {
       Process p = start("-s", "4", h.uri("/ps/interop/%2B/v?clientid=lib2"));
       await().atMost(Duration.ofSeconds(10)).until(() -> h.subscriptions("lib2") == 1);
@@ -93,7 +93,7 @@ class LibcoapInteropIT {
 
   @Test
   void coap_client_with_dtls_psk_publishes_as_its_identity() throws Exception {
-    assumeTrue(dtlsClient != null, "no DTLS build of libcoap coap-client (coap-client-openssl / -gnutls)");
+    ExternalPeers.require(dtlsClient != null, "no DTLS build of libcoap coap-client (coap-client-openssl / -gnutls)");
     try (CoapGateway h = CoapGateway.start("listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", "
         + "dtls_options { psk = [{ identity = lib-psk, key = \"libcoap-secret\" }], identity_as = clientid } }")) {
       List<Mqtt5Publish> got = h.mqttSubscribe("interop/#");
@@ -110,7 +110,7 @@ class LibcoapInteropIT {
   @Test
   void coap_client_with_an_x509_certificate_publishes_as_its_cn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
-    assumeTrue(dtlsClient != null, "no DTLS build of libcoap coap-client (coap-client-openssl / -gnutls)");
+    ExternalPeers.require(dtlsClient != null, "no DTLS build of libcoap coap-client (coap-client-openssl / -gnutls)");
     io.estuary.cf.testing.TestPki pki = io.estuary.cf.testing.TestPki.create(dir, "interop-ca");
     io.estuary.cf.testing.TestPki.Issued server = pki.issue("127.0.0.1");
     io.estuary.cf.testing.TestPki.Issued device = pki.issue("lib-cert");

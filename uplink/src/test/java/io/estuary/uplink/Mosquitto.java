@@ -2,6 +2,7 @@ package io.estuary.uplink;
 
 import static org.awaitility.Awaitility.await;
 
+import io.estuary.core.testkit.ExternalPeers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real upstream broker for ITs: Debian's mosquitto on 127.0.0.1 with a temp config, stopped with
@@ -33,7 +33,7 @@ final class Mosquitto implements AutoCloseable {
 
   /** Starts mosquitto on a free loopback port; {@code extra} is appended to its config. Skips the test without the binary. */
   static Mosquitto launch(String extra) throws IOException {
-    Assumptions.assumeTrue(Files.isExecutable(BINARY), "mosquitto not installed at " + BINARY);
+    ExternalPeers.require(Files.isExecutable(BINARY), "mosquitto not installed at " + BINARY);
     Path dir = Files.createTempDirectory("mosquitto-it");
     int port;
     // mosquitto cannot report an ephemeral port: take one the OS just handed out

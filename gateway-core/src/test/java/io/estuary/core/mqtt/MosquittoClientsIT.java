@@ -1,8 +1,8 @@
 package io.estuary.core.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.estuary.core.testkit.ExternalPeers;
 import io.estuary.core.testkit.TestGateway;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ class MosquittoClientsIT {
 
   @BeforeAll
   static void start() {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/mosquitto_sub")), "mosquitto-clients not installed");
+    ExternalPeers.require(Files.isExecutable(Path.of("/usr/bin/mosquitto_sub")), "mosquitto-clients not installed");
     gw = TestGateway.builder().start();
   }
 
