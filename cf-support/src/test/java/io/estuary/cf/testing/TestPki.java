@@ -75,7 +75,8 @@ public final class TestPki {
     return write(dir, cn, keys, sign(subject, keys, subject, keys.getPrivate(), false));
   }
 
-  private static KeyPair ecKeys() {
+  /** A fresh P-256 key pair. */
+  public static KeyPair ecKeys() {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"));

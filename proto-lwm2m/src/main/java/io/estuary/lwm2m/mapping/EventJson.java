@@ -73,14 +73,19 @@ public final class EventJson {
     return bytes(out);
   }
 
-  /** {@code {reqID?, msgType:"notify", seqNum, data:{reqPath, code, codeMsg, content}}}. */
-  public static byte[] notify(JsonNode reqId, String reqPath, long seqNum, LwM2mPath path, LwM2mNode content) {
+  private static ObjectNode notifyEnvelope(JsonNode reqId, long seqNum) {
     ObjectNode out = CommandParser.JSON.createObjectNode();
     if (reqId != null) {
       out.set("reqID", reqId);
     }
     out.put("msgType", "notify");
     out.put("seqNum", seqNum);
+    return out;
+  }
+
+  /** {@code {reqID?, msgType:"notify", seqNum, data:{reqPath, code, codeMsg, content}}}. */
+  public static byte[] notify(JsonNode reqId, String reqPath, long seqNum, LwM2mPath path, LwM2mNode content) {
+    ObjectNode out = notifyEnvelope(reqId, seqNum);
     ObjectNode data = out.putObject("data");
     data.put("reqPath", reqPath);
     data.put("code", CoapCodes.code(ResponseCode.CONTENT));
@@ -94,12 +99,7 @@ public final class EventJson {
    * content}}}.
    */
   public static byte[] notifyComposite(JsonNode reqId, List<String> reqPaths, long seqNum, Map<LwM2mPath, LwM2mNode> content) {
-    ObjectNode out = CommandParser.JSON.createObjectNode();
-    if (reqId != null) {
-      out.set("reqID", reqId);
-    }
-    out.put("msgType", "notify");
-    out.put("seqNum", seqNum);
+    ObjectNode out = notifyEnvelope(reqId, seqNum);
     ObjectNode data = out.putObject("data");
     ArrayNode paths = data.putArray("reqPaths");
     reqPaths.forEach(paths::add);

@@ -8,10 +8,7 @@ import io.estuary.cf.testing.TestPki;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
@@ -122,13 +119,7 @@ class Lwm2mCertificateIT {
   }
 
   private static KeyPair ecKeys() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestPki.ecKeys();
   }
 
   private String rpkOptions(TestPki.Issued server, KeyPair inline, Path keyFile) {
