@@ -16,7 +16,6 @@ import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.StoredMessage;
 import io.estuary.core.topic.Topics;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -82,21 +81,15 @@ final class Session {
   private ClientInfo client;
   private Duration expiry = Duration.ZERO;
   private Duration willDelay = Duration.ZERO;
-  private int maxQueued;
   private SessionOptions.Overflow overflow = SessionOptions.Overflow.DROP_OLDEST;
-  private long maxQueuedBytes;
   private long maxQueuedAgeMillis;
-  private long queuedBytes;
   private boolean fresh = true;
   private boolean discarded;
   private boolean asleep;
   private boolean storedRecord;
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-  private final ArrayDeque<StoredMessage> queue = new ArrayDeque<>();
+  private final SessionQueue queue;
   private final LinkedHashMap<Integer, StoredMessage> inflight = new LinkedHashMap<>();
-  /** Queued QoS 2 copies (by seq) whose publish is not durable yet: delivered only after their gate. */
-  private final Map<Long, CompletableFuture<Void>> gates = new HashMap<>();
-  private CompletableFuture<Void> hookedGate;
   private int nextPacketId = 1;
   private long nextSeq = 1;
   private long disconnectedAt;
@@ -104,18 +97,14 @@ final class Session {
   private ScheduledFuture<?> willTimer;
   private ScheduledFuture<?> expiryTimer;
   private List<CompletableFuture<Void>> drainWaiters;
-  /** BACKPRESSURE: messages queued beyond the caps whose publishers wait, oldest first. */
-  private final ArrayDeque<Held> held = new ArrayDeque<>();
-  private long heldBytes;
   private ScheduledFuture<?> ageTimer;
-
-  /** A message queued beyond the caps; {@code admitted} completes once the queue has room for it. */
-  private record Held(CompletableFuture<Void> admitted, int size) {}
 
   Session(Broker broker, String clientId) {
     this.broker = broker;
     this.clientId = clientId;
     this.actor = new SerialExecutor(broker.workers);
+    this.queue = new SessionQueue(() -> actor.execute(this::drain));
+    queue.caps(broker.limits.maxQueuedMessages(), broker.limits.maxQueuedBytes());
   }
 
   private boolean persistent() {
@@ -151,9 +140,9 @@ final class Session {
     Duration max = broker.limits.maxSessionExpiry();
     expiry = requested.sessionExpiry().compareTo(max) > 0 ? max : requested.sessionExpiry();
     willDelay = requested.willDelay();
-    maxQueued = requested.maxQueued();
     overflow = requested.overflow();
-    maxQueuedBytes = requested.maxQueuedBytes();
+    queue.caps(requested.maxQueued() > 0 ? requested.maxQueued() : broker.limits.maxQueuedMessages(),
+        requested.maxQueuedBytes() > 0 ? requested.maxQueuedBytes() : broker.limits.maxQueuedBytes());
     maxQueuedAgeMillis = requested.maxQueuedAge().toMillis();
     holdsPublishers = overflow == SessionOptions.Overflow.BACKPRESSURE;
     client = info;
@@ -296,9 +285,6 @@ final class Session {
     broker.subscriptionCount.addAndGet(-subscriptions.size());
     subscriptions.clear();
     queue.clear();
-    gates.clear();
-    queuedBytes = 0;
-    releaseAllHeld();
     inflight.clear();
     awaitingRel.clear();
     if (storedRecord) {
@@ -331,7 +317,7 @@ final class Session {
       if (sm.packetId() != 0) {
         inflight.put(sm.packetId(), sm);
       } else {
-        pushQueue(sm);
+        queue.add(sm, null, null);
       }
       nextSeq = Math.max(nextSeq, sm.seq() + 1);
     }
@@ -484,9 +470,9 @@ final class Session {
       return false;
     }
     purgeOld();
-    int size = size(m);
+    int size = SessionQueue.size(m);
     boolean heldBack = false;
-    if (!held.isEmpty() || !fits(size)) {
+    if (queue.hasHeld() || !queue.fits(size)) {
       if (overflow == SessionOptions.Overflow.BACKPRESSURE && m.qos() > 0) {
         heldBack = admitted != null; // queued beyond the caps: its publisher waits for room
       } else {
@@ -495,8 +481,8 @@ final class Session {
           LOG.debug("queue of {} full, dropped the new message on {}", clientId, m.topic());
           return false;
         }
-        while (!queue.isEmpty() && !fits(size)) {
-          StoredMessage dropped = pollQueue(); // drop the oldest (EMQX's mqueue behaviour)
+        while (!queue.isEmpty() && !queue.fits(size)) {
+          StoredMessage dropped = queue.poll(); // drop the oldest (EMQX's mqueue behaviour)
           broker.droppedQueueFull.increment();
           forget(dropped);
           LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
@@ -505,67 +491,12 @@ final class Session {
     }
     StoredMessage sm = new StoredMessage(nextSeq++, m, subscriptionIds, 0, false,
         routing != null && stored ? routing.tag() : 0);
-    pushQueue(sm);
-    if (routing != null && !routing.gate().isDone()) {
-      gates.put(sm.seq(), routing.gate());
-    }
-    if (heldBack) {
-      held.add(new Held(admitted, size));
-      heldBytes += size;
-    }
+    queue.add(sm, routing == null ? null : routing.gate(), heldBack ? admitted : null);
     if (stored) {
       broker.store.saveMessage(clientId, sm);
     }
     drain();
     return heldBack;
-  }
-
-  /** Whether a message of {@code size} bytes fits under the caps next to the admitted (not held) messages. */
-  private boolean fits(int size) {
-    int admittedCount = queue.size() - held.size();
-    if (admittedCount <= 0) {
-      return true; // an empty queue takes any one message, even one larger than the byte cap
-    }
-    int max = maxQueued > 0 ? maxQueued : broker.limits.maxQueuedMessages();
-    long maxBytes = maxQueuedBytes > 0 ? maxQueuedBytes : broker.limits.maxQueuedBytes();
-    return (max <= 0 || admittedCount < max) && (maxBytes <= 0 || queuedBytes - heldBytes + size <= maxBytes);
-  }
-
-  /** Completes held publishers, oldest first, while their messages fit under the caps. */
-  private void releaseHeld() {
-    while (!held.isEmpty() && fits(held.peek().size())) {
-      Held h = held.poll();
-      heldBytes -= h.size();
-      h.admitted().complete(null);
-    }
-  }
-
-  private void releaseAllHeld() {
-    for (Held h; (h = held.poll()) != null; ) {
-      h.admitted().complete(null);
-    }
-    heldBytes = 0;
-  }
-
-  private void pushQueue(StoredMessage sm) {
-    queue.add(sm);
-    queuedBytes += size(sm.message());
-  }
-
-  private StoredMessage pollQueue() {
-    StoredMessage sm = queue.poll();
-    if (sm != null) {
-      queuedBytes -= size(sm.message());
-      if (!gates.isEmpty()) {
-        gates.remove(sm.seq());
-      }
-    }
-    return sm;
-  }
-
-  /** What {@code queuedBytes} and the byte cap count for one message: payload plus topic. */
-  static int size(Message m) {
-    return m.payload().size() + m.topic().length();
   }
 
   private boolean tooOld(StoredMessage sm, long now) {
@@ -580,7 +511,7 @@ final class Session {
     }
     long now = now();
     while (!queue.isEmpty() && tooOld(queue.peek(), now)) {
-      StoredMessage old = pollQueue();
+      StoredMessage old = queue.poll();
       broker.droppedQueueAge.increment();
       forget(old);
       LOG.debug("message on {} older than the queue age cap of {}, dropped", old.message().topic(), clientId);
@@ -612,11 +543,11 @@ final class Session {
         if (head.message().qos() > 0 && inflight.size() >= Math.min(window, broker.limits.maxInflight())) {
           break;
         }
-        if (credits <= 0 || gated(head)) {
+        if (credits <= 0 || queue.gated(head)) {
           break;
         }
         credits--;
-        pollQueue();
+        queue.poll();
         if (head.message().isExpired(now())) {
           broker.droppedExpired.increment();
           forget(head);
@@ -650,33 +581,10 @@ final class Session {
         sendAll(c, batch); // one executor task for the whole drain
       }
     }
-    releaseHeld();
+    queue.releaseHeld();
     scheduleAgePurge();
     mirror();
     checkWaiters();
-  }
-
-  /**
-   * Whether {@code head} still waits for its QoS 2 publish to become durable; if so, drains again
-   * once it has (the queue behind it waits too, keeping the order).
-   */
-  private boolean gated(StoredMessage head) {
-    if (gates.isEmpty()) {
-      return false;
-    }
-    CompletableFuture<Void> gate = gates.get(head.seq());
-    if (gate == null) {
-      return false;
-    }
-    if (gate.isDone()) {
-      gates.remove(head.seq());
-      return false;
-    }
-    if (gate != hookedGate) {
-      hookedGate = gate;
-      gate.whenComplete((v, err) -> actor.execute(this::drain));
-    }
-    return true;
   }
 
   private void forget(StoredMessage sm) {
@@ -851,7 +759,7 @@ final class Session {
     connMirror = conn;
     asleepMirror = asleep;
     queuedMirror = queue.size();
-    queuedBytesMirror = queuedBytes;
+    queuedBytesMirror = queue.bytes();
     inflightMirror = inflight.size();
     clientMirror = client;
     disconnectedAtMirror = disconnectedAt;

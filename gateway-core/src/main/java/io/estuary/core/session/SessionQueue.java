@@ -1,0 +1,147 @@
+package io.estuary.core.session;
+
+import io.estuary.core.api.Message;
+import io.estuary.core.store.StoredMessage;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One session's queue of messages not yet sent, in arrival order, with what the caps count: its size
+ * in messages and bytes, the messages queued beyond the caps whose publishers wait (overflow =
+ * BACKPRESSURE), and the QoS 2 copies that wait for their publish to be durable (gates). Policy —
+ * what to drop, what to count, what to store — stays with {@link Session}. Confined to the session's
+ * actor, like the session.
+ */
+final class SessionQueue {
+  /** A message queued beyond the caps; {@code admitted} completes once the queue has room for it. */
+  private record Held(CompletableFuture<Void> admitted, int size) {}
+
+  private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  /** Queued QoS 2 copies (by seq) whose publish is not durable yet: delivered only after their gate. */
+  private final Map<Long, CompletableFuture<Void>> gates = new HashMap<>();
+  private final Runnable onGateOpen;
+  private CompletableFuture<Void> hookedGate;
+  private long bytes;
+  private long heldBytes;
+  private int maxMessages;
+  private long maxBytes;
+
+  /** @param onGateOpen runs (from any thread) when a gate the head waited for opens */
+  SessionQueue(Runnable onGateOpen) {
+    this.onGateOpen = onGateOpen;
+  }
+
+  /** What {@link #bytes()} and the byte cap count for one message: payload plus topic. */
+  static int size(Message m) {
+    return m.payload().size() + m.topic().length();
+  }
+
+  /** The caps: 0 = none. */
+  void caps(int maxMessages, long maxBytes) {
+    this.maxMessages = maxMessages;
+    this.maxBytes = maxBytes;
+  }
+
+  boolean isEmpty() {
+    return messages.isEmpty();
+  }
+
+  int size() {
+    return messages.size();
+  }
+
+  long bytes() {
+    return bytes;
+  }
+
+  StoredMessage peek() {
+    return messages.peek();
+  }
+
+  boolean hasHeld() {
+    return !held.isEmpty();
+  }
+
+  /** Whether a message of {@code size} bytes fits under the caps next to the admitted (not held) messages. */
+  boolean fits(int size) {
+    int admittedCount = messages.size() - held.size();
+    if (admittedCount <= 0) {
+      return true; // an empty queue takes any one message, even one larger than the byte cap
+    }
+    return (maxMessages <= 0 || admittedCount < maxMessages) && (maxBytes <= 0 || bytes - heldBytes + size <= maxBytes);
+  }
+
+  /**
+   * Appends {@code sm}; with {@code gate} (not yet complete) it is not delivered before the gate opens;
+   * with {@code admitted} it is queued beyond the caps and {@code admitted} completes once it fits.
+   */
+  void add(StoredMessage sm, CompletableFuture<Void> gate, CompletableFuture<Void> admitted) {
+    messages.add(sm);
+    int size = size(sm.message());
+    bytes += size;
+    if (gate != null && !gate.isDone()) {
+      gates.put(sm.seq(), gate);
+    }
+    if (admitted != null) {
+      held.add(new Held(admitted, size));
+      heldBytes += size;
+    }
+  }
+
+  StoredMessage poll() {
+    StoredMessage sm = messages.poll();
+    if (sm != null) {
+      bytes -= size(sm.message());
+      if (!gates.isEmpty()) {
+        gates.remove(sm.seq());
+      }
+    }
+    return sm;
+  }
+
+  /**
+   * Whether {@code head} still waits for its QoS 2 publish to become durable; if so, {@code onGateOpen}
+   * runs once it has (the queue behind it waits too, keeping the order).
+   */
+  boolean gated(StoredMessage head) {
+    if (gates.isEmpty()) {
+      return false;
+    }
+    CompletableFuture<Void> gate = gates.get(head.seq());
+    if (gate == null) {
+      return false;
+    }
+    if (gate.isDone()) {
+      gates.remove(head.seq());
+      return false;
+    }
+    if (gate != hookedGate) {
+      hookedGate = gate;
+      gate.whenComplete((v, err) -> onGateOpen.run());
+    }
+    return true;
+  }
+
+  /** Completes held publishers, oldest first, while their messages fit under the caps. */
+  void releaseHeld() {
+    while (!held.isEmpty() && fits(held.peek().size())) {
+      Held h = held.poll();
+      heldBytes -= h.size();
+      h.admitted().complete(null);
+    }
+  }
+
+  /** Empties the queue; every held publisher is released. */
+  void clear() {
+    messages.clear();
+    gates.clear();
+    bytes = 0;
+    for (Held h; (h = held.poll()) != null; ) {
+      h.admitted().complete(null);
+    }
+    heldBytes = 0;
+  }
+}
