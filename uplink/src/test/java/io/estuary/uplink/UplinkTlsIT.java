@@ -51,9 +51,11 @@ class UplinkTlsIT {
     Files.writeString(file, sw.toString());
   }
 
-  @Test
-  void mutual_tls_presents_the_client_certificate_to_an_upstream_that_requires_one() throws Exception {
-    Path dir = Files.createTempDirectory("uplink-mtls");
+  /**
+   * Writes {@code ca.pem}, {@code server.pem}/{@code server.key} (CN=localhost, SAN 127.0.0.1 and
+   * localhost) and {@code client.pem}/{@code client.key} (CN=estuary-gw), all RSA 2048, into {@code dir}.
+   */
+  static void writePki(Path dir) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     KeyPair caKeys = g.generateKeyPair();
@@ -66,6 +68,12 @@ class UplinkTlsIT {
     pem(dir.resolve("client.pem"), cert(new X500Name("CN=estuary-gw"), clientKeys, caName, caKeys, false));
     pem(dir.resolve("client.key"), clientKeys.getPrivate()); // PKCS#1 "RSA PRIVATE KEY" from the PEM writer
     dir.toFile().setReadable(true, false);
+  }
+
+  @Test
+  void mutual_tls_presents_the_client_certificate_to_an_upstream_that_requires_one() throws Exception {
+    Path dir = Files.createTempDirectory("uplink-mtls");
+    writePki(dir);
     String uplink = """
         uplink.cloud {
           enable = true
@@ -100,17 +108,7 @@ class UplinkTlsIT {
   @Test
   void forwards_over_tls_verifying_the_upstream_certificate_and_host_name() throws Exception {
     Path dir = Files.createTempDirectory("uplink-tls");
-    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-    g.initialize(2048);
-    KeyPair caKeys = g.generateKeyPair();
-    KeyPair serverKeys = g.generateKeyPair();
-    X500Name caName = new X500Name("CN=estuary-test-ca");
-    X509Certificate ca = cert(caName, caKeys, caName, caKeys, true);
-    X509Certificate server = cert(new X500Name("CN=localhost"), serverKeys, caName, caKeys, false);
-    pem(dir.resolve("ca.pem"), ca);
-    pem(dir.resolve("server.pem"), server);
-    pem(dir.resolve("server.key"), serverKeys.getPrivate());
-    dir.toFile().setReadable(true, false);
+    writePki(dir);
 
     try (Mosquitto up = Mosquitto.launch("cafile " + dir.resolve("ca.pem") + "\ncertfile " + dir.resolve("server.pem")
              + "\nkeyfile " + dir.resolve("server.key") + "\n")) {

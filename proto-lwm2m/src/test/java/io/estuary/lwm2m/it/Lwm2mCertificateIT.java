@@ -64,27 +64,29 @@ class Lwm2mCertificateIT {
   }
 
 
-  private String x509Options(TestPki pki, TestPki.Issued server) {
-    return "certfile = \"%s\", keyfile = \"%s\", cacertfile = \"%s\", verify = verify_peer, fail_if_no_peer_cert = true"
-        .formatted(server.certFile(), server.keyFile(), pki.ca().certFile());
+  private TestPki pki;
+  private TestPki.Issued server;
+
+  /** A test CA and the gateway's certificate under it, and the gateway with X.509 DTLS ({@code extra} options appended). */
+  private InetSocketAddress startX509(String extra) {
+    pki = TestPki.create(dir, "lwm2m-test-ca");
+    server = pki.issue("estuary-lwm2m");
+    return start("certfile = \"%s\", keyfile = \"%s\", cacertfile = \"%s\", verify = verify_peer, fail_if_no_peer_cert = true"
+        .formatted(server.certFile(), server.keyFile(), pki.ca().certFile()) + extra);
   }
 
   @Test
   void a_certificate_whose_cn_is_the_endpoint_name_registers_and_takes_commands() {
-    TestPki pki = TestPki.create(dir, "lwm2m-test-ca");
-    TestPki.Issued server = pki.issue("estuary-lwm2m");
+    InetSocketAddress dtls = startX509("");
     TestPki.Issued device = pki.issue("dev-x509");
-    InetSocketAddress dtls = start(x509Options(pki, server));
     started(TestDevice.x509("dev-x509", dtls, device.certificate(), device.privateKey(), server.certificate()));
     registersAndTakesARead("dev-x509");
   }
 
   @Test
   void a_certificate_for_another_name_is_refused() {
-    TestPki pki = TestPki.create(dir, "lwm2m-test-ca");
-    TestPki.Issued server = pki.issue("estuary-lwm2m");
+    InetSocketAddress dtls = startX509("");
     TestPki.Issued other = pki.issue("dev-other");
-    InetSocketAddress dtls = start(x509Options(pki, server));
     TestDevice d = started(TestDevice.x509("dev-impostor", dtls, other.certificate(), other.privateKey(),
         server.certificate()));
     neverRegisters(d, "FORBIDDEN"); // the handshake succeeded, the register got 4.03
@@ -94,11 +96,9 @@ class Lwm2mCertificateIT {
 
   @Test
   void a_certificate_from_an_unknown_ca_fails_the_handshake() {
-    TestPki pki = TestPki.create(dir, "lwm2m-test-ca");
-    TestPki.Issued server = pki.issue("estuary-lwm2m");
+    InetSocketAddress dtls = startX509("");
     TestPki rogueCa = TestPki.create(dir.resolve("rogue"), "rogue-ca");
     TestPki.Issued rogue = rogueCa.issue("dev-x509");
-    InetSocketAddress dtls = start(x509Options(pki, server));
     TestDevice d = started(TestDevice.x509("dev-x509", dtls, rogue.certificate(), rogue.privateKey(),
         server.certificate()));
     neverRegisters(d, "no answer");
@@ -106,9 +106,7 @@ class Lwm2mCertificateIT {
 
   @Test
   void an_endpoint_in_x509_endpoints_cannot_register_over_plain_udp() {
-    TestPki pki = TestPki.create(dir, "lwm2m-test-ca");
-    TestPki.Issued server = pki.issue("estuary-lwm2m");
-    InetSocketAddress dtls = start(x509Options(pki, server) + ", x509_endpoints = [dev-x509]");
+    InetSocketAddress dtls = startX509(", x509_endpoints = [dev-x509]");
     InetSocketAddress udp = h.gw.listener("lwm2m", "udp:default");
     neverRegisters(started(new TestDevice("dev-x509", udp, 300, false)), "FORBIDDEN");
     started(new TestDevice("dev-plain", udp, 300, false));
@@ -116,10 +114,6 @@ class Lwm2mCertificateIT {
     TestPki.Issued device = pki.issue("dev-x509");
     started(TestDevice.x509("dev-x509", dtls, device.certificate(), device.privateKey(), server.certificate()));
     registersAndTakesARead("dev-x509");
-  }
-
-  private static KeyPair ecKeys() {
-    return TestPki.ecKeys();
   }
 
   private String rpkOptions(TestPki.Issued server, KeyPair inline, Path keyFile) {
@@ -140,8 +134,8 @@ class Lwm2mCertificateIT {
   @Test
   void raw_public_keys_from_config_and_from_a_pem_file_register() throws Exception {
     TestPki.Issued server = TestPki.create(dir, "ca").issue("estuary-lwm2m");
-    KeyPair inline = ecKeys();
-    KeyPair fromFile = ecKeys();
+    KeyPair inline = TestPki.ecKeys();
+    KeyPair fromFile = TestPki.ecKeys();
     InetSocketAddress dtls = start(rpkOptions(server, inline, pemPublicKey(fromFile)));
     started(TestDevice.rpk("dev-rpk", dtls, inline, server.certificate().getPublicKey()));
     registersAndTakesARead("dev-rpk");
@@ -152,9 +146,9 @@ class Lwm2mCertificateIT {
   @Test
   void a_raw_public_key_not_bound_to_the_endpoint_is_refused() throws Exception {
     TestPki.Issued server = TestPki.create(dir, "ca").issue("estuary-lwm2m");
-    KeyPair trusted = ecKeys();
-    InetSocketAddress dtls = start(rpkOptions(server, trusted, pemPublicKey(ecKeys())));
-    KeyPair stranger = ecKeys();
+    KeyPair trusted = TestPki.ecKeys();
+    InetSocketAddress dtls = start(rpkOptions(server, trusted, pemPublicKey(TestPki.ecKeys())));
+    KeyPair stranger = TestPki.ecKeys();
     neverRegisters(started(TestDevice.rpk("dev-rpk", dtls, stranger, server.certificate().getPublicKey())), "FORBIDDEN");
     // a key the store does not know, for an endpoint it does not know: a secure identity without an entry
     neverRegisters(started(TestDevice.rpk("dev-unlisted", dtls, stranger, server.certificate().getPublicKey())),
