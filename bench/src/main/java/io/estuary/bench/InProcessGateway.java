@@ -1,8 +1,8 @@
 package io.estuary.bench;
 
 import com.typesafe.config.ConfigFactory;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.api.ProtocolAdapterFactory;
+import io.estuary.api.ListenerInfo;
+import io.estuary.api.ProtocolAdapterFactory;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.server.Gateway;
 import java.net.InetSocketAddress;

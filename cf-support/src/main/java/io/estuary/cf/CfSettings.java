@@ -1,6 +1,6 @@
 package io.estuary.cf;
 
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.config.CoapConfig;

@@ -1,6 +1,6 @@
 package io.estuary.cf;
 
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
-import io.estuary.cf.testing.TestPki;
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.testkit.TestPki;
+import io.estuary.api.AdapterConfig;
 import io.estuary.core.config.TypesafeAdapterConfig;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

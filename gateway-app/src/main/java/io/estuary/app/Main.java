@@ -1,6 +1,6 @@
 package io.estuary.app;
 
-import io.estuary.core.api.ProtocolAdapterFactory;
+import io.estuary.api.ProtocolAdapterFactory;
 import io.estuary.core.config.ConfigError;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.config.GatewayConfig;

@@ -3,8 +3,8 @@ package io.estuary.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.estuary.core.store.rocksdb.QosClient;
-import io.estuary.core.store.rocksdb.QosClient.Received;
+import io.estuary.testkit.QosClient;
+import io.estuary.testkit.QosClient.Received;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.estuary.app;
 
-import io.estuary.core.store.rocksdb.QosClient;
+import io.estuary.testkit.QosClient;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.util.ReferenceCountUtil;

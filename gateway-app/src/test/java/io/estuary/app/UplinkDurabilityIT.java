@@ -7,7 +7,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import io.estuary.core.testkit.ExternalPeers;
+import io.estuary.testkit.ExternalPeers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

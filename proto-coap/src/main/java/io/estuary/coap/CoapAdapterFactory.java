@@ -1,9 +1,9 @@
 package io.estuary.coap;
 
-import io.estuary.core.api.AdapterConfig;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.ProtocolAdapter;
-import io.estuary.core.api.ProtocolAdapterFactory;
+import io.estuary.api.AdapterConfig;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.ProtocolAdapterFactory;
 
 /** The CoAP gateway ({@code gateway.coap}), found by ServiceLoader. */
 public final class CoapAdapterFactory implements ProtocolAdapterFactory {

@@ -5,7 +5,7 @@ import io.estuary.cf.DtlsSettings;
 import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.mapping.NotifyType;
 import io.estuary.coap.mapping.QosPolicy;
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.estuary.coap;
 
-import io.estuary.core.api.Metrics;
+import io.estuary.api.Metrics;
 
 /** The adapter's counters ({@code coap.*}). Thread-safe. */
 public final class CoapMetrics {

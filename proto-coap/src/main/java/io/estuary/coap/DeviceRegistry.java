@@ -1,11 +1,11 @@
 package io.estuary.coap;
 
-import io.estuary.core.api.BrokerSession;
-import io.estuary.core.api.ClientInfo;
-import io.estuary.core.api.CloseReason;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.KeyValueSpace;
-import io.estuary.core.api.SessionOptions;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.CloseReason;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.KeyValueSpace;
+import io.estuary.api.SessionOptions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;

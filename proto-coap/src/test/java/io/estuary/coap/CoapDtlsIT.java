@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.estuary.cf.testing.TestPki;
+import io.estuary.testkit.TestPki;
 import io.estuary.coap.support.CoapGateway;
 import io.estuary.coap.support.DtlsClients;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.estuary.coap.support.CoapGateway;
-import io.estuary.core.testkit.ExternalPeers;
+import io.estuary.testkit.ExternalPeers;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -111,9 +111,9 @@ class LibcoapInteropIT {
   void coap_client_with_an_x509_certificate_publishes_as_its_cn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     ExternalPeers.require(dtlsClient != null, "no DTLS build of libcoap coap-client (coap-client-openssl / -gnutls)");
-    io.estuary.cf.testing.TestPki pki = io.estuary.cf.testing.TestPki.create(dir, "interop-ca");
-    io.estuary.cf.testing.TestPki.Issued server = pki.issue("127.0.0.1");
-    io.estuary.cf.testing.TestPki.Issued device = pki.issue("lib-cert");
+    io.estuary.testkit.TestPki pki = io.estuary.testkit.TestPki.create(dir, "interop-ca");
+    io.estuary.testkit.TestPki.Issued server = pki.issue("127.0.0.1");
+    io.estuary.testkit.TestPki.Issued device = pki.issue("lib-cert");
     try (CoapGateway h = CoapGateway.start("listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", "
         + "dtls_options { certfile = \"" + server.certFile() + "\", keyfile = \"" + server.keyFile() + "\", "
         + "cacertfile = \"" + pki.ca().certFile() + "\", verify = verify_peer, fail_if_no_peer_cert = true, "

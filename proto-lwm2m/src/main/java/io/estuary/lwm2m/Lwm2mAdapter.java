@@ -1,10 +1,10 @@
 package io.estuary.lwm2m;
 
-import io.estuary.core.api.AdapterStatus;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.KeyValueSpace;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.api.AdapterStatus;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.KeyValueSpace;
+import io.estuary.api.ListenerInfo;
+import io.estuary.api.ProtocolAdapter;
 import io.estuary.lwm2m.persistence.CommandJournal;
 import io.estuary.lwm2m.persistence.DurableRegistrationStore;
 import io.estuary.lwm2m.persistence.RegistrationJson;

@@ -4,7 +4,7 @@ import io.estuary.lwm2m.security.DtlsListener;
 import java.util.Collections;
 
 import io.estuary.cf.CfSettings;
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;

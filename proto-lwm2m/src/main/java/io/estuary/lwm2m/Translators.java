@@ -1,6 +1,6 @@
 package io.estuary.lwm2m;
 
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.util.Objects;
 
 /**

@@ -1,7 +1,7 @@
 package io.estuary.mqttsn;
 
 import io.estuary.cf.DtlsSettings;
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

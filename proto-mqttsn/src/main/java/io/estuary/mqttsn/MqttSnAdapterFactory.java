@@ -1,9 +1,9 @@
 package io.estuary.mqttsn;
 
-import io.estuary.core.api.AdapterConfig;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.ProtocolAdapter;
-import io.estuary.core.api.ProtocolAdapterFactory;
+import io.estuary.api.AdapterConfig;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.ProtocolAdapterFactory;
 import io.estuary.mqttsn.transport.MqttSnAdapter;
 
 /** The MQTT-SN 1.2 gateway over UDP; config block {@code gateway.mqttsn}. */

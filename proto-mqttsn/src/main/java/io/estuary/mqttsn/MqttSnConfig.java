@@ -1,6 +1,6 @@
 package io.estuary.mqttsn;
 
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package io.estuary.mqttsn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.ProtocolAdapterFactory;
+import io.estuary.api.ProtocolAdapterFactory;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 

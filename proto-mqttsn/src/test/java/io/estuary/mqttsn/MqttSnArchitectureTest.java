@@ -25,7 +25,7 @@ class MqttSnArchitectureTest {
   @Test
   void the_core_is_used_only_through_its_api() {
     noClasses().should().dependOnClassesThat(
-            resideInAPackage("io.estuary.core..").and(not(resideInAPackage("io.estuary.core.api.."))))
+            resideInAPackage("io.estuary.core..").and(not(resideInAPackage("io.estuary.api.."))))
         .check(CLASSES);
   }
 

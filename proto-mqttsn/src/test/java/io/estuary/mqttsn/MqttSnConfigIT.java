@@ -2,7 +2,7 @@ package io.estuary.mqttsn;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,8 +1,8 @@
 package io.estuary.uplink;
 
-import io.estuary.core.api.AdapterStatus;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.api.AdapterStatus;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.ProtocolAdapter;
 import io.estuary.uplink.mapping.ForwardRule;
 import io.estuary.uplink.mapping.SubscriptionRule;
 import io.estuary.uplink.mapping.TopicMatcher;

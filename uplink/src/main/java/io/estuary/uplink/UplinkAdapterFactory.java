@@ -1,9 +1,9 @@
 package io.estuary.uplink;
 
-import io.estuary.core.api.AdapterConfig;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.ProtocolAdapter;
-import io.estuary.core.api.ProtocolAdapterFactory;
+import io.estuary.api.AdapterConfig;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.ProtocolAdapterFactory;
 
 /** ServiceLoader entry: the gateway hands over the whole {@code uplink { <name> { ... } }} block. */
 public final class UplinkAdapterFactory implements ProtocolAdapterFactory {

@@ -1,7 +1,7 @@
 package io.estuary.uplink;
 
-import io.estuary.core.api.AdapterConfig;
-import io.estuary.core.api.SessionOptions;
+import io.estuary.api.AdapterConfig;
+import io.estuary.api.SessionOptions;
 import io.estuary.uplink.client.Backoff;
 import io.estuary.uplink.client.LinkOptions;
 import io.estuary.uplink.client.TlsOptions;

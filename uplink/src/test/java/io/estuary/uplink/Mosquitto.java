@@ -2,7 +2,7 @@ package io.estuary.uplink;
 
 import static org.awaitility.Awaitility.await;
 
-import io.estuary.core.testkit.ExternalPeers;
+import io.estuary.testkit.ExternalPeers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

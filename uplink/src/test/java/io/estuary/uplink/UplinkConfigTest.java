@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.estuary.core.api.SessionOptions;
+import io.estuary.api.SessionOptions;
 import io.estuary.core.config.TypesafeAdapterConfig;
 import io.estuary.uplink.client.LinkOptions;
 import io.estuary.uplink.mapping.ForwardRule;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.estuary.uplink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;

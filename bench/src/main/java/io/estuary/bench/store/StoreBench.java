@@ -2,10 +2,10 @@ package io.estuary.bench.store;
 
 import com.typesafe.config.ConfigFactory;
 import io.estuary.bench.durability.RawMqtt;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Payload;
-import io.estuary.core.api.Subscription;
+import io.estuary.api.ListenerInfo;
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
+import io.estuary.api.Subscription;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.config.GatewayConfig;
 import io.estuary.core.config.PersistenceConfig;

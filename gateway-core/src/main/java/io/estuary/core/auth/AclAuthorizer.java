@@ -1,6 +1,6 @@
 package io.estuary.core.auth;
 
-import io.estuary.core.api.ClientInfo;
+import io.estuary.api.ClientInfo;
 import io.estuary.core.topic.Topics;
 import java.util.List;
 import java.util.function.Predicate;

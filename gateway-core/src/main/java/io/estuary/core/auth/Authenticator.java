@@ -1,7 +1,7 @@
 package io.estuary.core.auth;
 
-import io.estuary.core.api.AuthResult;
-import io.estuary.core.api.ClientCredentials;
+import io.estuary.api.AuthResult;
+import io.estuary.api.ClientCredentials;
 import java.util.concurrent.CompletionStage;
 
 /** Decides who may connect. Every protocol calls the same one. Must not block the calling thread. */

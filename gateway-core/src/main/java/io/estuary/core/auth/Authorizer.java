@@ -1,6 +1,6 @@
 package io.estuary.core.auth;
 
-import io.estuary.core.api.ClientInfo;
+import io.estuary.api.ClientInfo;
 
 /** Topic ACL: may this client publish to / subscribe to this topic? Fast and non-blocking (in-memory rules). */
 public interface Authorizer {

@@ -1,7 +1,7 @@
 package io.estuary.core.auth;
 
-import io.estuary.core.api.AuthResult;
-import io.estuary.core.api.ClientCredentials;
+import io.estuary.api.AuthResult;
+import io.estuary.api.ClientCredentials;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;

@@ -185,7 +185,7 @@ public final class ConfigLoader {
   public static InetSocketAddress address(String key, ConfigValue v) {
     String s = String.valueOf(v.unwrapped());
     try {
-      return io.estuary.core.api.BindAddress.parse(s);
+      return io.estuary.api.BindAddress.parse(s);
     } catch (IllegalArgumentException e) {
       throw new ConfigError(key, s, "host:port or a port number 0..65535");
     }

@@ -2,7 +2,7 @@ package io.estuary.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.estuary.core.management;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.api.ListenerInfo;
+import io.estuary.api.ProtocolAdapter;
 import io.estuary.core.session.Broker;
 import io.estuary.core.session.SessionView;
 import io.netty.bootstrap.ServerBootstrap;

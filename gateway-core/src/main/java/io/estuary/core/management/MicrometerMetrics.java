@@ -1,6 +1,6 @@
 package io.estuary.core.management;
 
-import io.estuary.core.api.Metrics;
+import io.estuary.api.Metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -1,7 +1,7 @@
 package io.estuary.core.management;
 
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Payload;
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
 import io.estuary.core.session.Broker;
 import java.time.Instant;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.estuary.core.mqtt;
 
-import io.estuary.core.api.Metrics;
+import io.estuary.api.Metrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;

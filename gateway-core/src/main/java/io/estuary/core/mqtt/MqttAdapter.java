@@ -1,9 +1,9 @@
 package io.estuary.core.mqtt;
 
-import io.estuary.core.api.AdapterStatus;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.api.AdapterStatus;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.ListenerInfo;
+import io.estuary.api.ProtocolAdapter;
 import io.estuary.core.config.ListenerConfig;
 import io.estuary.core.config.MqttLimits;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,6 +1,6 @@
 package io.estuary.core.mqtt;
 
-import io.estuary.core.api.Metrics;
+import io.estuary.api.Metrics;
 
 /** Counters shared by all MQTT connections. */
 final class MqttListenerMetrics {

@@ -1,10 +1,10 @@
 package io.estuary.core.mqtt;
 
-import io.estuary.core.api.Delivery;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.MessageProperties;
-import io.estuary.core.api.Payload;
-import io.estuary.core.api.UserProperty;
+import io.estuary.api.Delivery;
+import io.estuary.api.Message;
+import io.estuary.api.MessageProperties;
+import io.estuary.api.Payload;
+import io.estuary.api.UserProperty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

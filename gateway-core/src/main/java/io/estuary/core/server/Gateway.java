@@ -1,8 +1,8 @@
 package io.estuary.core.server;
 
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.api.ProtocolAdapter;
-import io.estuary.core.api.ProtocolAdapterFactory;
+import io.estuary.api.ListenerInfo;
+import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.ProtocolAdapterFactory;
 import io.estuary.core.auth.AclAuthorizer;
 import io.estuary.core.auth.ConfigAuthenticator;
 import io.estuary.core.config.GatewayConfig;

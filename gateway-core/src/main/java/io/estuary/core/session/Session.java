@@ -1,16 +1,16 @@
 package io.estuary.core.session;
 
-import io.estuary.core.api.BrokerSession;
-import io.estuary.core.api.ClientInfo;
-import io.estuary.core.api.CloseReason;
-import io.estuary.core.api.Delivery;
-import io.estuary.core.api.DeliveryId;
-import io.estuary.core.api.DeliverySink;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.SessionOptions;
-import io.estuary.core.api.SubscribeOutcome;
-import io.estuary.core.api.Subscription;
-import io.estuary.core.api.TopicFilter;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.CloseReason;
+import io.estuary.api.Delivery;
+import io.estuary.api.DeliveryId;
+import io.estuary.api.DeliverySink;
+import io.estuary.api.Message;
+import io.estuary.api.SessionOptions;
+import io.estuary.api.SubscribeOutcome;
+import io.estuary.api.Subscription;
+import io.estuary.api.TopicFilter;
 import io.estuary.core.auth.Authorizer;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.StoredMessage;

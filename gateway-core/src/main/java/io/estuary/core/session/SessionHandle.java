@@ -1,13 +1,13 @@
 package io.estuary.core.session;
 
-import io.estuary.core.api.BrokerSession;
-import io.estuary.core.api.CloseReason;
-import io.estuary.core.api.DeliveryId;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.PublishOutcome;
-import io.estuary.core.api.SubscribeOutcome;
-import io.estuary.core.api.Subscription;
-import io.estuary.core.api.TopicFilter;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.CloseReason;
+import io.estuary.api.DeliveryId;
+import io.estuary.api.Message;
+import io.estuary.api.PublishOutcome;
+import io.estuary.api.SubscribeOutcome;
+import io.estuary.api.Subscription;
+import io.estuary.api.TopicFilter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.estuary.core.session;
 
-import io.estuary.core.api.Message;
+import io.estuary.api.Message;
 import io.estuary.core.store.StoredMessage;
 import java.util.ArrayDeque;
 import java.util.HashMap;

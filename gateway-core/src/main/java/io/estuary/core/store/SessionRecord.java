@@ -1,7 +1,7 @@
 package io.estuary.core.store;
 
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Subscription;
+import io.estuary.api.Message;
+import io.estuary.api.Subscription;
 import java.util.List;
 
 /**

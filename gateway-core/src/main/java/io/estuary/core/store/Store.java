@@ -1,8 +1,8 @@
 package io.estuary.core.store;
 
-import io.estuary.core.api.KeyValueSpace;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Metrics;
+import io.estuary.api.KeyValueSpace;
+import io.estuary.api.Message;
+import io.estuary.api.Metrics;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;

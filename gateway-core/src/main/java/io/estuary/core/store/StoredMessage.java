@@ -1,6 +1,6 @@
 package io.estuary.core.store;
 
-import io.estuary.core.api.Message;
+import io.estuary.api.Message;
 import java.util.List;
 
 /**

@@ -2,7 +2,7 @@ package io.estuary.core.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.ClientInfo;
+import io.estuary.api.ClientInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -7,18 +7,11 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The core's boundaries, executable: the SPI is JDK-only and Netty stays in the transport packages. */
+/** The core's boundaries, executable: Netty stays in the transport packages (the SPI's rule is in gateway-api). */
 class ArchitectureTest {
   static final JavaClasses CORE = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
       .importPackages("io.estuary.core");
-
-  @Test
-  void spi_depends_on_the_jdk_only() {
-    noClasses().that().resideInAPackage("io.estuary.core.api..")
-        .should().dependOnClassesThat().resideOutsideOfPackages("java..", "io.estuary.core.api..")
-        .check(CORE);
-  }
 
   @Test
   void netty_only_in_mqtt_and_management() {

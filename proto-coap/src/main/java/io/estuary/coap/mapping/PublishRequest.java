@@ -1,8 +1,8 @@
 package io.estuary.coap.mapping;
 
-import io.estuary.core.api.Message;
-import io.estuary.core.api.MessageProperties;
-import io.estuary.core.api.Payload;
+import io.estuary.api.Message;
+import io.estuary.api.MessageProperties;
+import io.estuary.api.Payload;
 import java.util.List;
 
 /** Builds the MQTT message for {@code POST|PUT /ps/{topic}} from the request's parts. */

@@ -1,6 +1,6 @@
 package io.estuary.coap.observe;
 
-import io.estuary.core.api.Message;
+import io.estuary.api.Message;
 
 /**
  * One message to send to one observer. {@code done} runs exactly once, on the device's executor, when

@@ -2,7 +2,7 @@ package io.estuary.coap.resource;
 
 import io.estuary.coap.CoapDevice;
 import io.estuary.coap.mapping.RequestQuery;
-import io.estuary.core.api.CloseReason;
+import io.estuary.api.CloseReason;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;

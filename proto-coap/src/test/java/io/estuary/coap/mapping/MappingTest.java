@@ -2,7 +2,7 @@ package io.estuary.coap.mapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.Message;
+import io.estuary.api.Message;
 import java.util.List;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;

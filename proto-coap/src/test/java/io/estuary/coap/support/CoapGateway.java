@@ -8,7 +8,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import io.estuary.cf.CfSettings;
 import io.estuary.coap.CoapAdapterFactory;
 import io.estuary.core.session.SessionView;
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.estuary.coap.support;
 
 import io.estuary.cf.CfSettings;
-import io.estuary.cf.testing.TestPki;
+import io.estuary.testkit.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;

@@ -3,7 +3,7 @@ package io.estuary.coap.support;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

@@ -3,7 +3,7 @@ package io.estuary.lwm2m.persistence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.estuary.core.api.KeyValueSpace;
+import io.estuary.api.KeyValueSpace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.estuary.lwm2m.persistence;
 
-import io.estuary.core.api.KeyValueSpace;
+import io.estuary.api.KeyValueSpace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;

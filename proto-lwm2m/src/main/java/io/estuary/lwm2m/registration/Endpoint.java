@@ -1,16 +1,16 @@
 package io.estuary.lwm2m.registration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.estuary.core.api.BrokerSession;
-import io.estuary.core.api.ClientInfo;
-import io.estuary.core.api.CloseReason;
-import io.estuary.core.api.Delivery;
-import io.estuary.core.api.DeliverySink;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Payload;
-import io.estuary.core.api.SessionOptions;
-import io.estuary.core.api.Subscription;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.CloseReason;
+import io.estuary.api.Delivery;
+import io.estuary.api.DeliverySink;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
+import io.estuary.api.SessionOptions;
+import io.estuary.api.Subscription;
 import io.estuary.lwm2m.Lwm2mConfig;
 import io.estuary.lwm2m.Translator;
 import io.estuary.lwm2m.mapping.BuildResult;

@@ -2,8 +2,8 @@ package io.estuary.lwm2m.registration;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.Metrics;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.Metrics;
 import io.estuary.lwm2m.Lwm2mConfig;
 import io.estuary.lwm2m.mapping.Command;
 import io.estuary.lwm2m.mapping.CommandType;

@@ -3,6 +3,6 @@
  * command queue while it sleeps (queue mode), its observations. {@link io.estuary.lwm2m.registration.Endpoints}
  * receives Leshan's registration, presence, observation and Send callbacks (on Leshan's threads) and
  * hands each to the endpoint's {@link io.estuary.lwm2m.registration.SerialExecutor}: an endpoint's
- * state is only touched there, which is also its {@link io.estuary.core.api.DeliverySink#executor()}.
+ * state is only touched there, which is also its {@link io.estuary.api.DeliverySink#executor()}.
  */
 package io.estuary.lwm2m.registration;

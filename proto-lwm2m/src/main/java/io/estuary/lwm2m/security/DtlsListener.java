@@ -1,7 +1,7 @@
 package io.estuary.lwm2m.security;
 
 import io.estuary.cf.DtlsSettings;
-import io.estuary.core.api.AdapterConfig;
+import io.estuary.api.AdapterConfig;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.estuary.cf.testing.TestPki;
+import io.estuary.testkit.TestPki;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

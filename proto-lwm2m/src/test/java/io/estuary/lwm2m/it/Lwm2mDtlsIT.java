@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

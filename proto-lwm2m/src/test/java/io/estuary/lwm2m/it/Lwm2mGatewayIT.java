@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.estuary.core.api.AdapterConfig;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.ProtocolAdapter;
-import io.estuary.core.api.ProtocolAdapterFactory;
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.api.AdapterConfig;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.ProtocolAdapterFactory;
+import io.estuary.testkit.TestGateway;
 import io.estuary.lwm2m.Lwm2mAdapter;
 import io.estuary.lwm2m.Lwm2mAdapterFactory;
 import java.net.InetSocketAddress;

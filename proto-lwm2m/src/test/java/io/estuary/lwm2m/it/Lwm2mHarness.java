@@ -1,6 +1,6 @@
 package io.estuary.lwm2m.it;
 
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estuary.core.store.memory.MemoryStore;
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

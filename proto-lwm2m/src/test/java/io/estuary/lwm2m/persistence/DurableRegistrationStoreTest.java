@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.estuary.core.api.KeyValueSpace;
+import io.estuary.api.KeyValueSpace;
 import io.estuary.core.store.memory.MemoryStore;
 import java.net.InetSocketAddress;
 import java.net.URI;

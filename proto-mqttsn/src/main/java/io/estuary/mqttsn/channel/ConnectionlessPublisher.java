@@ -1,7 +1,7 @@
 package io.estuary.mqttsn.channel;
 
-import io.estuary.core.api.ClientInfo;
-import io.estuary.core.api.Message;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.Message;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.codec.MqttSnFrame.Publish;
 import io.estuary.mqttsn.codec.TopicRef;

@@ -1,11 +1,11 @@
 package io.estuary.mqttsn.channel;
 
-import io.estuary.core.api.BrokerSession;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.PublishOutcome;
-import io.estuary.core.api.SubscribeOutcome;
-import io.estuary.core.api.Subscription;
-import io.estuary.core.api.TopicFilter;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.Message;
+import io.estuary.api.PublishOutcome;
+import io.estuary.api.SubscribeOutcome;
+import io.estuary.api.Subscription;
+import io.estuary.api.TopicFilter;
 import io.estuary.mqttsn.codec.MqttSnCodec;
 import io.estuary.mqttsn.codec.MqttSnFrame.Puback;
 import io.estuary.mqttsn.codec.MqttSnFrame.Pubcomp;

@@ -1,16 +1,16 @@
 package io.estuary.mqttsn.channel;
 
-import io.estuary.core.api.AuthResult;
-import io.estuary.core.api.BrokerSession;
-import io.estuary.core.api.ClientCredentials;
-import io.estuary.core.api.ClientInfo;
-import io.estuary.core.api.CloseReason;
-import io.estuary.core.api.Delivery;
-import io.estuary.core.api.DeliverySink;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Payload;
-import io.estuary.core.api.SessionOptions;
+import io.estuary.api.AuthResult;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.ClientCredentials;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.CloseReason;
+import io.estuary.api.Delivery;
+import io.estuary.api.DeliverySink;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
+import io.estuary.api.SessionOptions;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;

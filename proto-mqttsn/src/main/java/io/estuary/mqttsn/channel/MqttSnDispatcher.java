@@ -1,11 +1,11 @@
 package io.estuary.mqttsn.channel;
 
 import io.estuary.cf.IdentityAs;
-import io.estuary.core.api.CloseReason;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Metrics;
-import io.estuary.core.api.Payload;
+import io.estuary.api.CloseReason;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.Message;
+import io.estuary.api.Metrics;
+import io.estuary.api.Payload;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;

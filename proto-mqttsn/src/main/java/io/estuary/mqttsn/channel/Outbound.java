@@ -1,8 +1,8 @@
 package io.estuary.mqttsn.channel;
 
-import io.estuary.core.api.BrokerSession;
-import io.estuary.core.api.Delivery;
-import io.estuary.core.api.Message;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.Delivery;
+import io.estuary.api.Message;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.Puback;
 import io.estuary.mqttsn.codec.MqttSnFrame.Pubcomp;

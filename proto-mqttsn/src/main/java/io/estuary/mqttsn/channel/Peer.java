@@ -1,6 +1,6 @@
 package io.estuary.mqttsn.channel;
 
-import io.estuary.core.api.Payload;
+import io.estuary.api.Payload;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.Encapsulated;
 import java.net.InetSocketAddress;

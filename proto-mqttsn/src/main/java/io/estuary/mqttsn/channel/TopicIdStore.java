@@ -1,7 +1,7 @@
 package io.estuary.mqttsn.channel;
 
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.KeyValueSpace;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.KeyValueSpace;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

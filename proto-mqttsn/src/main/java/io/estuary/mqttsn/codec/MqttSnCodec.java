@@ -1,6 +1,6 @@
 package io.estuary.mqttsn.codec;
 
-import io.estuary.core.api.Payload;
+import io.estuary.api.Payload;
 import io.estuary.mqttsn.codec.DecodeResult.Decoded;
 import io.estuary.mqttsn.codec.DecodeResult.FrameError;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;

@@ -1,6 +1,6 @@
 package io.estuary.mqttsn.codec;
 
-import io.estuary.core.api.Payload;
+import io.estuary.api.Payload;
 import java.util.Objects;
 import java.util.OptionalInt;
 

@@ -1,9 +1,9 @@
 package io.estuary.mqttsn.transport;
 
-import io.estuary.core.api.AdapterStatus;
-import io.estuary.core.api.GatewayContext;
-import io.estuary.core.api.ListenerInfo;
-import io.estuary.core.api.ProtocolAdapter;
+import io.estuary.api.AdapterStatus;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.ListenerInfo;
+import io.estuary.api.ProtocolAdapter;
 import io.estuary.mqttsn.DtlsListenerConfig;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.channel.Action;

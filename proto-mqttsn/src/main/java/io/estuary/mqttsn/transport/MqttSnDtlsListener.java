@@ -1,7 +1,7 @@
 package io.estuary.mqttsn.transport;
 
 import io.estuary.cf.DtlsSettings;
-import io.estuary.core.api.GatewayContext;
+import io.estuary.api.GatewayContext;
 import io.estuary.mqttsn.DtlsListenerConfig;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.channel.Action;

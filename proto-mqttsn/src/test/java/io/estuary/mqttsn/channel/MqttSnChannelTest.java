@@ -2,11 +2,11 @@ package io.estuary.mqttsn.channel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.AuthResult;
-import io.estuary.core.api.CloseReason;
-import io.estuary.core.api.Delivery;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Payload;
+import io.estuary.api.AuthResult;
+import io.estuary.api.CloseReason;
+import io.estuary.api.Delivery;
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.MqttSnConfig.PredefinedTopic;
 import io.estuary.mqttsn.channel.Action.Close;
@@ -15,9 +15,9 @@ import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import io.estuary.mqttsn.codec.TopicRef;
-import io.estuary.mqttsn.fake.FakeContext;
-import io.estuary.mqttsn.fake.FakeSession;
-import io.estuary.mqttsn.fake.MutableClock;
+import io.estuary.testkit.FakeContext;
+import io.estuary.testkit.FakeSession;
+import io.estuary.testkit.MutableClock;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,7 +150,7 @@ class MqttSnChannelTest {
   void clean_sessions_store_no_topic_ids() {
     connected("dev1");
     ch.handleIn(new Register(0, 1, "a/b"));
-    assertThat(ctx.spaces.getOrDefault("mqttsn-topic-ids", new io.estuary.mqttsn.fake.MemoryKeyValueSpace()).entries)
+    assertThat(ctx.spaces.getOrDefault("mqttsn-topic-ids", new io.estuary.testkit.MemoryKeyValueSpace()).entries)
         .isEmpty();
   }
 
@@ -185,10 +185,10 @@ class MqttSnChannelTest {
   @Test
   void publish_refused_by_the_broker_answers_not_supported_or_congestion() {
     FakeSession s = connected("dev1");
-    s.outcome = io.estuary.core.api.PublishOutcome.of(io.estuary.core.api.PublishOutcome.Status.NOT_AUTHORIZED);
+    s.outcome = io.estuary.api.PublishOutcome.of(io.estuary.api.PublishOutcome.Status.NOT_AUTHORIZED);
     assertThat(frames(ch.handleIn(publish(1, new TopicRef.Short("ab"), 3, "x"))))
         .containsExactly(new Puback(0x6162, 3, ReturnCode.REJECTED_NOT_SUPPORTED));
-    s.outcome = io.estuary.core.api.PublishOutcome.of(io.estuary.core.api.PublishOutcome.Status.QUOTA_EXCEEDED);
+    s.outcome = io.estuary.api.PublishOutcome.of(io.estuary.api.PublishOutcome.Status.QUOTA_EXCEEDED);
     assertThat(frames(ch.handleIn(publish(1, new TopicRef.Short("ab"), 4, "x"))))
         .containsExactly(new Puback(0x6162, 4, ReturnCode.REJECTED_CONGESTION));
   }
@@ -513,7 +513,7 @@ class MqttSnChannelTest {
   }
 
   MqttSnChannel channelWithIo(ManualIo io) {
-    ctx.wrapSpaces = backing -> new io.estuary.core.api.KeyValueSpace() {
+    ctx.wrapSpaces = backing -> new io.estuary.api.KeyValueSpace() {
       void check() {
         if (!io.running) {
           throw new AssertionError("key-value store used outside the store executor");

@@ -2,16 +2,16 @@ package io.estuary.mqttsn.channel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.CloseReason;
-import io.estuary.core.api.Payload;
+import io.estuary.api.CloseReason;
+import io.estuary.api.Payload;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.MqttSnConfig.PredefinedTopic;
 import io.estuary.mqttsn.channel.Action.Send;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import io.estuary.mqttsn.codec.TopicRef;
-import io.estuary.mqttsn.fake.FakeContext;
-import io.estuary.mqttsn.fake.MutableClock;
+import io.estuary.testkit.FakeContext;
+import io.estuary.testkit.MutableClock;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.estuary.mqttsn.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.Payload;
+import io.estuary.api.Payload;
 import io.estuary.mqttsn.codec.DecodeResult.Decoded;
 import io.estuary.mqttsn.codec.DecodeResult.FrameError;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;

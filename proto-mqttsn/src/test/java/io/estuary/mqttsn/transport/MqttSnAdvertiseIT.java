@@ -2,7 +2,7 @@ package io.estuary.mqttsn.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnFrame.Advertise;
 import java.net.InetSocketAddress;

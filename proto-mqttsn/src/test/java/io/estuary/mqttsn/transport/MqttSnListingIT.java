@@ -9,7 +9,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import io.estuary.core.session.SessionView;
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnCodec;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;

@@ -3,9 +3,9 @@ package io.estuary.mqttsn.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.estuary.core.api.Payload;
+import io.estuary.api.Payload;
 import io.estuary.core.store.memory.MemoryStore;
-import io.estuary.core.testkit.TestGateway;
+import io.estuary.testkit.TestGateway;
 import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;

@@ -1,7 +1,7 @@
 package io.estuary.uplink.buffer;
 
-import io.estuary.core.api.DeliveryId;
-import io.estuary.core.api.Message;
+import io.estuary.api.DeliveryId;
+import io.estuary.api.Message;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

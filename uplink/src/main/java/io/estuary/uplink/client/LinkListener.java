@@ -1,6 +1,6 @@
 package io.estuary.uplink.client;
 
-import io.estuary.core.api.Message;
+import io.estuary.api.Message;
 import java.time.Duration;
 
 /** What the link reports. See the package doc for the threads these arrive on. */

@@ -1,6 +1,6 @@
 package io.estuary.uplink.client;
 
-import io.estuary.core.api.Message;
+import io.estuary.api.Message;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

@@ -1,6 +1,6 @@
 package io.estuary.uplink.mapping;
 
-import io.estuary.core.api.Message;
+import io.estuary.api.Message;
 import java.util.List;
 
 /**
@@ -17,7 +17,7 @@ public final class ForwardMapping {
   }
 
   /** Marks a forward whose rendered topic is not a valid MQTT topic name (e.g. a client id with '+'). */
-  public static final Message INVALID_TOPIC = Message.of("$invalid", io.estuary.core.api.Payload.EMPTY, 0, false);
+  public static final Message INVALID_TOPIC = Message.of("$invalid", io.estuary.api.Payload.EMPTY, 0, false);
 
   /**
    * The message to publish upstream; null when no rule forwards it (excluded); {@link #INVALID_TOPIC}

@@ -1,6 +1,6 @@
 package io.estuary.uplink.mapping;
 
-import io.estuary.core.api.Message;
+import io.estuary.api.Message;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.estuary.uplink.mapping;
 
-import io.estuary.core.api.MessageProperties;
-import io.estuary.core.api.UserProperty;
+import io.estuary.api.MessageProperties;
+import io.estuary.api.UserProperty;
 import java.util.ArrayList;
 import java.util.List;
 

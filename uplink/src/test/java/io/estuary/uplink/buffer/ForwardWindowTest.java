@@ -2,9 +2,9 @@ package io.estuary.uplink.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.DeliveryId;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Payload;
+import io.estuary.api.DeliveryId;
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

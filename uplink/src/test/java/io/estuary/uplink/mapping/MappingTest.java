@@ -2,10 +2,10 @@ package io.estuary.uplink.mapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.Message;
-import io.estuary.core.api.MessageProperties;
-import io.estuary.core.api.Payload;
-import io.estuary.core.api.UserProperty;
+import io.estuary.api.Message;
+import io.estuary.api.MessageProperties;
+import io.estuary.api.Payload;
+import io.estuary.api.UserProperty;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.estuary.core.store.memory;
 
-import io.estuary.core.api.KeyValueSpace;
-import io.estuary.core.api.Message;
+import io.estuary.api.KeyValueSpace;
+import io.estuary.api.Message;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.StoredMessage;

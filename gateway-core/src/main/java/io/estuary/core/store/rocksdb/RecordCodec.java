@@ -1,11 +1,11 @@
 package io.estuary.core.store.rocksdb;
 
-import io.estuary.core.api.Message;
-import io.estuary.core.api.MessageProperties;
-import io.estuary.core.api.Payload;
-import io.estuary.core.api.Subscription;
-import io.estuary.core.api.TopicFilter;
-import io.estuary.core.api.UserProperty;
+import io.estuary.api.Message;
+import io.estuary.api.MessageProperties;
+import io.estuary.api.Payload;
+import io.estuary.api.Subscription;
+import io.estuary.api.TopicFilter;
+import io.estuary.api.UserProperty;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.StoredMessage;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.estuary.core.store.rocksdb;
 
-import io.estuary.core.api.KeyValueSpace;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Metrics;
+import io.estuary.api.KeyValueSpace;
+import io.estuary.api.Message;
+import io.estuary.api.Metrics;
 import io.estuary.core.config.ConfigError;
 import io.estuary.core.config.PersistenceConfig;
 import io.estuary.core.store.SessionRecord;

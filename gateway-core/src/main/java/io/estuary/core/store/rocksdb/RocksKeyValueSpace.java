@@ -1,6 +1,6 @@
 package io.estuary.core.store.rocksdb;
 
-import io.estuary.core.api.KeyValueSpace;
+import io.estuary.api.KeyValueSpace;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;

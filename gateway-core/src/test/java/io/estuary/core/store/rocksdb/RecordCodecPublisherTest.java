@@ -2,9 +2,9 @@ package io.estuary.core.store.rocksdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.core.api.Message;
-import io.estuary.core.api.MessageProperties;
-import io.estuary.core.api.Payload;
+import io.estuary.api.Message;
+import io.estuary.api.MessageProperties;
+import io.estuary.api.Payload;
 import io.estuary.core.store.StoredMessage;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.estuary.core.api.KeyValueSpace;
-import io.estuary.core.api.Message;
-import io.estuary.core.api.Payload;
-import io.estuary.core.api.Subscription;
+import io.estuary.api.KeyValueSpace;
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
+import io.estuary.api.Subscription;
 import io.estuary.core.config.ConfigError;
 import io.estuary.core.config.PersistenceConfig;
 import io.estuary.core.store.SessionRecord;

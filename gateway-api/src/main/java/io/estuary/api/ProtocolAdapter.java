@@ -1,0 +1,31 @@
+package io.estuary.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** Lifecycle of one protocol adapter. start/stop are called once each, from the gateway's main thread. */
+public interface ProtocolAdapter {
+  /** Binds listeners; fails the stage (e.g. port in use) with a message naming the address. */
+  CompletionStage<Void> start();
+
+  /** Stops accepting, closes devices' sessions with SERVER_SHUTDOWN, waits at most {@code grace}. */
+  CompletionStage<Void> stop(Duration grace);
+
+  AdapterStatus status();
+
+  /**
+   * Details for the gateway's status output ({@code GET /status}, {@code estuary ctl status}): one
+   * entry per item worth showing (e.g. per uplink), values of JDK types (String, Number, Boolean,
+   * List, Map) so they render as JSON. Thread-safe snapshot; called from the management API's thread.
+   */
+  default Map<String, Object> statusDetails() {
+    return Map.of();
+  }
+
+  /** Bound listeners, for the start-up log and tests that bind port 0. */
+  default List<ListenerInfo> listeners() {
+    return List.of();
+  }
+}

@@ -1,0 +1,17 @@
+package io.estuary.api;
+
+/**
+ * Found with {@link java.util.ServiceLoader}: a jar on the class path with this service is a protocol.
+ * The gateway calls {@link #create} once if {@code gateway.<protocol>.enable} is true.
+ */
+public interface ProtocolAdapterFactory {
+  /** The config block name and tag, e.g. "mqttsn". */
+  String protocol();
+
+  /** Where the adapter's config block lives; {@code gateway.<protocol>} unless the adapter says otherwise. */
+  default String configPath() {
+    return "gateway." + protocol();
+  }
+
+  ProtocolAdapter create(AdapterConfig config, GatewayContext context);
+}

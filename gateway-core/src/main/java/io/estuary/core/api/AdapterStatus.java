@@ -1,4 +1,0 @@
-package io.estuary.core.api;
-
-/** Coarse adapter state for health and status output. */
-public enum AdapterStatus { STARTING, RUNNING, STOPPING, STOPPED, FAILED }

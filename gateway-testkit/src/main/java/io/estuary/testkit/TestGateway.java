@@ -1,0 +1,123 @@
+package io.estuary.testkit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.ListenerInfo;
+import io.estuary.api.ProtocolAdapterFactory;
+import io.estuary.core.config.ConfigLoader;
+import io.estuary.core.config.GatewayConfig;
+import io.estuary.core.server.Gateway;
+import io.estuary.core.session.Broker;
+import io.estuary.core.store.Store;
+import io.estuary.core.store.memory.MemoryStore;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A gateway on 127.0.0.1 with port 0 everywhere, the in-memory store and only the adapters the test
+ * names. Every module's ITs start one of these.
+ */
+public final class TestGateway implements AutoCloseable {
+  /** Loopback, port 0, only plain MQTT/TCP unless the test enables more; no $SYS noise. */
+  public static final String BASE = """
+      node.name = "estuary-test@127.0.0.1"
+      node.shutdown_grace = 3s
+      listeners.tcp.default.bind = "127.0.0.1:0"
+      listeners.ssl.default { enable = false, bind = "127.0.0.1:0" }
+      listeners.ws.default { enable = false, bind = "127.0.0.1:0" }
+      listeners.wss.default { enable = false, bind = "127.0.0.1:0" }
+      api.bind = "127.0.0.1:0"
+      sys_topics.sys_msg_interval = 0s
+      """;
+
+  private final Gateway gateway;
+
+  private TestGateway(Gateway gateway) {
+    this.gateway = gateway;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder: config snippets merge in order, later wins. */
+  public static final class Builder {
+    private final List<String> snippets = new ArrayList<>();
+    private final List<ProtocolAdapterFactory> factories = new ArrayList<>();
+    private Store store;
+    private Clock clock = Clock.systemUTC();
+
+    public Builder config(String hocon) {
+      snippets.add(hocon);
+      return this;
+    }
+
+    public Builder adapter(ProtocolAdapterFactory f) {
+      factories.add(f);
+      return this;
+    }
+
+    /** Shares a store across restarts of a test gateway (recovery tests). */
+    public Builder store(Store s) {
+      store = s;
+      return this;
+    }
+
+    public Builder clock(Clock c) {
+      clock = c;
+      return this;
+    }
+
+    public TestGateway start() {
+      Config c = ConfigFactory.parseString(BASE);
+      for (String s : snippets) {
+        c = ConfigFactory.parseString(s).withFallback(c);
+      }
+      GatewayConfig cfg = ConfigLoader.bind(c);
+      Store st = store != null ? new NonClosingStore(store) : new MemoryStore();
+      return new TestGateway(Gateway.start(cfg, factories, x -> st, clock));
+    }
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public Broker broker() {
+    return gateway.broker();
+  }
+
+  public GatewayContext context() {
+    return gateway.broker();
+  }
+
+  /** The port of the first MQTT listener of {@code type} (tcp, ssl, ws, wss). */
+  public int mqttPort(String type) {
+    return listener("mqtt", type + ":default").getPort();
+  }
+
+  public int mqttPort() {
+    return mqttPort("tcp");
+  }
+
+  public InetSocketAddress apiAddress() {
+    return gateway.apiAddress();
+  }
+
+  public InetSocketAddress listener(String protocol, String name) {
+    for (ListenerInfo l : gateway.listeners()) {
+      if (l.protocol().equals(protocol) && l.name().equals(name)) {
+        return l.address();
+      }
+    }
+    throw new IllegalArgumentException("no listener " + protocol + " " + name + " in " + gateway.listeners());
+  }
+
+  @Override
+  public void close() {
+    gateway.close();
+  }
+}
