@@ -2,13 +2,14 @@ package io.estuary.core.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.estuary.api.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class TopicsTest {
+class TopicTrieTest {
 
   @ParameterizedTest
   @CsvSource({
@@ -27,39 +28,13 @@ class TopicsTest {
       "$SYS/#, $SYS/x, true",
       "a/+/#, a/b, true",
   })
-  void matches_follows_mqtt_rules(String filter, String topic, boolean expected) {
+  void the_trie_matches_as_the_topic_rules_do(String filter, String topic, boolean expected) {
     assertThat(Topics.matches(filter, topic)).isEqualTo(expected);
     TopicTrie<String> trie = new TopicTrie<>();
     trie.add(filter, "c", null, "s");
     List<String> hits = new ArrayList<>();
     trie.match(topic, (id, s, g) -> hits.add(id));
     assertThat(!hits.isEmpty()).as("trie agrees for %s ~ %s", filter, topic).isEqualTo(expected);
-  }
-
-  @Test
-  void filter_validation_rejects_misplaced_wildcards() {
-    assertThat(Topics.checkFilter("a/#/b", 10)).isNotNull();
-    assertThat(Topics.checkFilter("a/b#", 10)).isNotNull();
-    assertThat(Topics.checkFilter("a+/b", 10)).isNotNull();
-    assertThat(Topics.checkFilter("a/+/b/#", 10)).isNull();
-    assertThat(Topics.checkFilter("a/b/c", 2)).isNotNull();
-  }
-
-  @Test
-  void topic_names_reject_wildcards_and_nul() {
-    assertThat(Topics.checkName("a/+", 10)).isNotNull();
-    assertThat(Topics.checkName("a\u0000b", 10)).isNotNull();
-    assertThat(Topics.checkName("", 10)).isNotNull();
-    assertThat(Topics.checkName("a/b", 10)).isNull();
-  }
-
-  @Test
-  void share_prefix_is_parsed() {
-    assertThat(Topics.parse("$share/g/a/+")).isEqualTo(new Topics.Parsed("g", "a/+"));
-    assertThat(Topics.parse("$share/g")).isNull();
-    assertThat(Topics.parse("$share//a")).isNull();
-    assertThat(Topics.parse("$share/g+/a")).isNull();
-    assertThat(Topics.parse("a/b")).isEqualTo(new Topics.Parsed(null, "a/b"));
   }
 
   @Test
