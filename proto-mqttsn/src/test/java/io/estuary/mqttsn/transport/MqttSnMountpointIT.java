@@ -47,15 +47,11 @@ class MqttSnMountpointIT {
     gw.close();
   }
 
-  static Mqtt5BlockingClient mqtt(String id) {
-    Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(id).serverHost("127.0.0.1").serverPort(gw.mqttPort()).buildBlocking();
-    c.connect();
-    return c;
-  }
-
   /** Subscribes {@code filter} at QoS 0, then expects what an MQTT client publishes on {@code mounted}. */
   static void subscribeAndReceive(String clientId, String filter, String mounted, String expectedName) {
-    Mqtt5BlockingClient pub = mqtt(clientId + "-pub");
+    Mqtt5BlockingClient pub = Mqtt5Client.builder().identifier(clientId + "-pub").serverHost("127.0.0.1")
+        .serverPort(gw.mqttPort()).buildBlocking();
+    pub.connect();
     try (MqttSnTestClient c = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"))) {
       c.connect(clientId, 60);
       c.send(new Subscribe(false, 0, 1, new TopicRef.Name(filter)));
