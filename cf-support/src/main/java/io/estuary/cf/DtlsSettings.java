@@ -1,6 +1,7 @@
 package io.estuary.cf;
 
 import io.estuary.api.AdapterConfig;
+import io.estuary.tls.PemLoader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +135,7 @@ public record DtlsSettings(
     List<X509Certificate> trusted = List.of();
     try {
       if (!keyfile.isEmpty()) {
-        KeyPair kp = PemFiles.keyPair(Path.of(keyfile));
+        KeyPair kp = PemLoader.keyPair(Path.of(keyfile));
         privateKey = kp.getPrivate();
         publicKey = kp.getPublic();
       }
@@ -142,11 +143,11 @@ public record DtlsSettings(
         if (keyfile.isEmpty()) {
           throw c.invalid("keyfile", "the private key of certfile");
         }
-        chain = PemFiles.certificates(Path.of(certfile));
+        chain = PemLoader.certificates(Path.of(certfile));
         publicKey = chain.get(0).getPublicKey();
       }
       if (!cacertfile.isEmpty()) {
-        trusted = PemFiles.certificates(Path.of(cacertfile));
+        trusted = PemLoader.certificates(Path.of(cacertfile));
       }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);

@@ -5,14 +5,23 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The narrow menu of broker services an adapter may use. Thread-safe; no method blocks.
+ * The narrow menu of broker services one adapter may use, created by the core for that adapter: it
+ * carries the adapter's protocol name, its own key-value namespace and its metric prefix. Thread-safe;
+ * every method may be called from any thread and returns without blocking (work that waits runs
+ * elsewhere and completes a stage). The thread that completes each stage is stated per method.
  */
 public interface GatewayContext {
 
-  /** The node name, as in {@code $SYS/brokers/{node}/...}. */
+  /** The protocol of the adapter this context belongs to ({@link ProtocolAdapterFactory#protocol()}). */
+  String protocol();
+
+  /** The node name, as in {@code $SYS/brokers/{node}/...}. Any thread. */
   String nodeName();
 
-  /** Checks credentials against the configured authenticator. Completes on an arbitrary thread. */
+  /**
+   * Checks credentials against the configured authenticator. Completes on an arbitrary thread (the
+   * caller's when the answer is known at once, else the authenticator's).
+   */
   CompletionStage<AuthResult> authenticate(ClientCredentials credentials);
 
   /**
@@ -24,20 +33,39 @@ public interface GatewayContext {
 
   /**
    * Publishes without a session (MQTT-SN QoS −1, connectionless CoAP), with the ACL of
-   * {@code publisher}. Completes on an arbitrary thread.
+   * {@code publisher}. Completes on an arbitrary thread (the caller's for QoS 0; for QoS 1/2 a
+   * target session's executor or the store writer's).
    */
   CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message);
 
-  /** The retained message on {@code topic}, or null (CoAP GET without observe). */
+  /**
+   * The retained message on {@code topic}, or null (CoAP GET without observe). Synchronous on purpose:
+   * it reads the broker's concurrent in-memory retained index, never the store (an expired message is
+   * dropped from the index and its store delete is queued, not awaited). Any thread.
+   */
   Message retained(String topic);
 
-  /** Namespaced durable key-value space for adapter state (topic-id tables, registrations). */
-  KeyValueSpace keyValueSpace(String namespace);
+  /**
+   * The adapter's own durable key-value space; its stored namespace is {@link #protocol()}. Any thread;
+   * see {@link KeyValueSpace} for where its stages complete.
+   */
+  KeyValueSpace keyValueSpace();
 
+  /**
+   * A named key-value space of this adapter (e.g. "topic-ids"); its stored namespace is
+   * {@code <protocol>-<name>}, so no adapter reaches another's state. {@code name} is lower-case
+   * letters, digits, '_' and '-'. Any thread.
+   */
+  KeyValueSpace keyValueSpace(String name);
+
+  /** Metrics under the adapter's prefix ({@code <protocol>.}): name them relative to the adapter. */
   Metrics metrics();
 
   Clock clock();
 
-  /** A shared scheduler for adapter timers; tasks must be short and hand session work to the session's executor. */
+  /**
+   * A shared scheduler for adapter timers; tasks run on its one thread, must be short and hand session
+   * work to the session's executor.
+   */
   ScheduledExecutorService scheduler();
 }

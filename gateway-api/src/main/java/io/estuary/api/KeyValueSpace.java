@@ -1,25 +1,33 @@
 package io.estuary.api;
 
-import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.SortedMap;
+import java.util.concurrent.CompletionStage;
 
 /**
- * A namespaced key-value area in the store for an adapter's own durable state. Durable when
- * persistence is on. Thread-safe; writes may be batched but are ordered per key.
+ * One durable key-value area of an adapter's own state (topic-id tables, tokens, registrations),
+ * handed out by {@link GatewayContext#keyValueSpace()}; durable when persistence is on.
+ *
+ * <p>Threads: every method may be called from any thread and returns at once; nothing runs on the
+ * caller's thread. The operations of one space run in call order on the core's store executor (so a
+ * {@code get} after a {@code put} sees it, and a {@code deleteAll} then {@code put}s replace a table),
+ * and <b>every stage completes on the store executor</b>, never on the caller's thread. Keep dependent
+ * actions short; to touch adapter state, continue on your own executor
+ * ({@code thenAcceptAsync(action, myExecutor)}). A failed store read or write fails the stage.
  */
 public interface KeyValueSpace {
-  void put(String key, byte[] value);
 
-  byte[] get(String key);
+  /** Stores a copy of {@code value} under {@code key}; completes once the store holds it (durably later). */
+  CompletionStage<Void> put(String key, byte[] value);
 
-  void delete(String key);
+  /** The value under {@code key} (a copy), or null. */
+  CompletionStage<byte[]> get(String key);
 
-  /** Calls {@code visitor} for every entry whose key starts with {@code prefix}, in key order. */
-  void scan(String prefix, BiConsumer<String, byte[]> visitor);
+  /** Removes {@code key} (nothing if absent). */
+  CompletionStage<Void> delete(String key);
 
-  default Map<String, byte[]> scan(String prefix) {
-    Map<String, byte[]> out = new java.util.LinkedHashMap<>();
-    scan(prefix, out::put);
-    return out;
-  }
+  /** Every entry whose key starts with {@code prefix} ("" for all), in key order (copies). */
+  CompletionStage<SortedMap<String, byte[]>> scan(String prefix);
+
+  /** Removes every entry whose key starts with {@code prefix}; completes with how many there were. */
+  CompletionStage<Integer> deleteAll(String prefix);
 }

@@ -11,6 +11,7 @@ import io.estuary.api.Message;
 import io.estuary.api.Metrics;
 import io.estuary.api.PublishOutcome;
 import io.estuary.api.SessionOptions;
+import io.estuary.core.server.AdapterContext;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +19,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
-/** A gateway context that opens {@link FakeSession}s and records everything. */
+/**
+ * One adapter's gateway context that opens {@link FakeSession}s and records everything. Key-value
+ * spaces use the gateway's namespace rule ({@code <protocol>}, {@code <protocol>-<name>}) and run on
+ * {@link #storeExecutor}; metric names get the {@code <protocol>.} prefix as in the gateway.
+ */
 public final class FakeContext implements GatewayContext {
+  public final String protocol;
   public final Clock clock;
   public final List<ClientCredentials> authenticated = new CopyOnWriteArrayList<>();
   public final List<FakeSession> sessions = new CopyOnWriteArrayList<>();
@@ -32,13 +39,23 @@ public final class FakeContext implements GatewayContext {
   public volatile AuthResult auth = AuthResult.allowed();
   /** What the next opened session answers to sessionPresent(). */
   public volatile boolean sessionPresent;
+  /** The spaces handed out, by stored namespace ("mqttsn-topic-ids"). */
   public final Map<String, MemoryKeyValueSpace> spaces = new ConcurrentHashMap<>();
-  /** Wraps the spaces handed out by {@link #keyValueSpace} (tests that watch store access). */
-  public volatile java.util.function.UnaryOperator<KeyValueSpace> wrapSpaces = k -> k;
+  /**
+   * Where spaces created from now on run their operations and complete their stages: the caller's
+   * thread by default; a manual executor shows what an adapter does while the store is busy.
+   */
+  public volatile Executor storeExecutor = Runnable::run;
   private ScheduledExecutorService scheduler;
 
-  public FakeContext(Clock clock) {
+  public FakeContext(String protocol, Clock clock) {
+    this.protocol = protocol;
     this.clock = clock;
+  }
+
+  /** The space stored under {@code namespace} (created empty if none yet): seed it or check it. */
+  public MemoryKeyValueSpace space(String namespace) {
+    return spaces.computeIfAbsent(namespace, n -> new MemoryKeyValueSpace(storeExecutor));
   }
 
   public FakeSession lastSession() {
@@ -56,6 +73,11 @@ public final class FakeContext implements GatewayContext {
 
   public double counter(String name) {
     return counters.entrySet().stream().filter(e -> e.getKey().startsWith(name)).mapToDouble(Map.Entry::getValue).sum();
+  }
+
+  @Override
+  public String protocol() {
+    return protocol;
   }
 
   @Override
@@ -88,8 +110,13 @@ public final class FakeContext implements GatewayContext {
   }
 
   @Override
-  public KeyValueSpace keyValueSpace(String namespace) {
-    return wrapSpaces.apply(spaces.computeIfAbsent(namespace, n -> new MemoryKeyValueSpace()));
+  public KeyValueSpace keyValueSpace() {
+    return space(AdapterContext.namespace(protocol, null));
+  }
+
+  @Override
+  public KeyValueSpace keyValueSpace(String name) {
+    return space(AdapterContext.namespace(protocol, name));
   }
 
   @Override
@@ -97,7 +124,7 @@ public final class FakeContext implements GatewayContext {
     return new Metrics() {
       @Override
       public Counter counter(String name, String... tags) {
-        String key = name + String.join(",", tags);
+        String key = protocol + "." + name + String.join(",", tags);
         return new Counter() {
           @Override
           public void increment() {

@@ -1,36 +1,60 @@
 package io.estuary.testkit;
 
 import io.estuary.api.KeyValueSpace;
+import io.estuary.core.store.AsyncKeyValueSpace;
+import io.estuary.core.store.KeyValueTable;
+import io.estuary.core.store.memory.MemoryStore;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.BiConsumer;
+import java.util.SortedMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
-/** An in-memory key-value space in key order. */
+/**
+ * An in-memory key-value space: the gateway's own facade ({@link AsyncKeyValueSpace}) over a memory
+ * table, run on {@code executor}. With {@code Runnable::run} (the default) every stage completes at
+ * once on the caller's thread; give a manual executor to check that an adapter waits for the store and
+ * hops back to its own thread. {@link #table} is read and seeded synchronously by tests.
+ */
 public final class MemoryKeyValueSpace implements KeyValueSpace {
-  public final ConcurrentSkipListMap<String, byte[]> entries = new ConcurrentSkipListMap<>();
+  /** The stored entries, synchronous (assertions, seeding). */
+  public final KeyValueTable table = new MemoryStore().keyValueTable("test");
+  private final KeyValueSpace async;
 
-  @Override
-  public void put(String key, byte[] value) {
-    entries.put(key, value.clone());
+  public MemoryKeyValueSpace() {
+    this(Runnable::run);
+  }
+
+  public MemoryKeyValueSpace(Executor executor) {
+    this.async = new AsyncKeyValueSpace(table, executor);
+  }
+
+  /** Every stored entry in key order (a snapshot). */
+  public Map<String, byte[]> entries() {
+    return table.scan("");
   }
 
   @Override
-  public byte[] get(String key) {
-    return entries.get(key);
+  public CompletionStage<Void> put(String key, byte[] value) {
+    return async.put(key, value);
   }
 
   @Override
-  public void delete(String key) {
-    entries.remove(key);
+  public CompletionStage<byte[]> get(String key) {
+    return async.get(key);
   }
 
   @Override
-  public void scan(String prefix, BiConsumer<String, byte[]> visitor) {
-    for (Map.Entry<String, byte[]> e : entries.tailMap(prefix).entrySet()) {
-      if (!e.getKey().startsWith(prefix)) {
-        break;
-      }
-      visitor.accept(e.getKey(), e.getValue());
-    }
+  public CompletionStage<Void> delete(String key) {
+    return async.delete(key);
+  }
+
+  @Override
+  public CompletionStage<SortedMap<String, byte[]>> scan(String prefix) {
+    return async.scan(prefix);
+  }
+
+  @Override
+  public CompletionStage<Integer> deleteAll(String prefix) {
+    return async.deleteAll(prefix);
   }
 }

@@ -1,7 +1,7 @@
 package io.estuary.testkit;
 
-import io.estuary.api.KeyValueSpace;
 import io.estuary.api.Message;
+import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.StoredMessage;
@@ -30,7 +30,7 @@ final class NonClosingStore implements Store {
   @Override public void saveRetained(Message m) { d.saveRetained(m); }
   @Override public void deleteRetained(String t) { d.deleteRetained(t); }
   @Override public void forEachRetained(Consumer<Message> v) { d.forEachRetained(v); }
-  @Override public KeyValueSpace keyValueSpace(String ns) { return d.keyValueSpace(ns); }
+  @Override public KeyValueTable keyValueTable(String ns) { return d.keyValueTable(ns); }
   @Override public CompletionStage<Void> sync() { return d.sync(); }
   @Override public boolean durable() { return d.durable(); }
   @Override public void close() {}

@@ -4,11 +4,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.ListenerInfo;
+import io.estuary.api.Metrics;
 import io.estuary.api.ProtocolAdapterFactory;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.config.GatewayConfig;
 import io.estuary.core.server.Gateway;
 import io.estuary.core.session.Broker;
+import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
 import java.net.InetSocketAddress;
@@ -90,8 +92,23 @@ public final class TestGateway implements AutoCloseable {
     return gateway.broker();
   }
 
-  public GatewayContext context() {
-    return gateway.broker();
+  /** The context the gateway gave the adapter of {@code protocol}. */
+  public GatewayContext context(String protocol) {
+    GatewayContext c = gateway.context(protocol);
+    if (c == null) {
+      throw new IllegalArgumentException("no adapter " + protocol + " in this gateway");
+    }
+    return c;
+  }
+
+  /** The gateway's metrics, by full name ({@code mqttsn.drops}). */
+  public Metrics metrics() {
+    return gateway.metrics();
+  }
+
+  /** A namespace of the store's key-value area as stored ({@code mqttsn-topic-ids}), read synchronously. */
+  public KeyValueTable storedKeyValues(String namespace) {
+    return gateway.store().keyValueTable(namespace);
   }
 
   /** The port of the first MQTT listener of {@code type} (tcp, ssl, ws, wss). */

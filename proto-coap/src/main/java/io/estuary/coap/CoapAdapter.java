@@ -93,10 +93,17 @@ final class CoapAdapter implements ProtocolAdapter {
         listeners.add(new ListenerInfo("coap", name, ep.getAddress(), secure));
         LOG.info("CoAP listener {} on {}", listenerNames.get(ep), ep.getAddress());
       }
-      registry.restoreConnections(RequestSupport.PROTOCOL, config.mountpoint());
-      registry.startHeartbeatSweep();
-      status = AdapterStatus.RUNNING;
-      return CompletableFuture.completedFuture(null);
+      // the stored tokens are read on the store executor; start completes once they are back
+      return registry.restoreConnections(RequestSupport.PROTOCOL, config.mountpoint()).handle((restored, e) -> {
+        if (e != null) {
+          status = AdapterStatus.FAILED;
+          release();
+          throw new java.util.concurrent.CompletionException(e);
+        }
+        registry.startHeartbeatSweep();
+        status = AdapterStatus.RUNNING;
+        return null;
+      });
     } catch (RuntimeException e) {
       status = AdapterStatus.FAILED;
       release();

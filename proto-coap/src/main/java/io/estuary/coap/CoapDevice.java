@@ -1,14 +1,14 @@
 package io.estuary.coap;
 
-import io.estuary.coap.mapping.TopicFilters;
-import io.estuary.coap.observe.Notification;
-import io.estuary.coap.observe.Observer;
-import io.estuary.coap.observe.ObserverEvents;
 import io.estuary.api.BrokerSession;
 import io.estuary.api.CloseReason;
 import io.estuary.api.Delivery;
 import io.estuary.api.DeliverySink;
 import io.estuary.api.TopicFilter;
+import io.estuary.api.topic.Topics;
+import io.estuary.coap.observe.Notification;
+import io.estuary.coap.observe.Observer;
+import io.estuary.coap.observe.ObserverEvents;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -191,7 +191,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
     }
     if (out.isEmpty()) {
       for (Observer o : observers.values()) {
-        if (TopicFilters.matches(o.filter(), d.message().topic())) {
+        if (Topics.matchesSubscription(o.filter(), d.message().topic())) {
           out.add(o);
         }
       }

@@ -2,7 +2,7 @@ package io.estuary.coap;
 
 import io.estuary.api.Metrics;
 
-/** The adapter's counters ({@code coap.*}). Thread-safe. */
+/** The adapter's counters ({@code coap.*}: the context adds the prefix). Thread-safe. */
 public final class CoapMetrics {
   /** Requests answered with a 4.xx because of bad input. */
   public final Metrics.Counter drops;
@@ -16,11 +16,11 @@ public final class CoapMetrics {
   public final Metrics.Counter heartbeatTimeouts;
 
   public CoapMetrics(Metrics m) {
-    drops = m.counter("coap.drops");
-    notificationsDropped = m.counter("coap.notifications.dropped");
-    notificationTimeouts = m.counter("coap.notifications.timeouts");
-    notificationsSent = m.counter("coap.notifications.sent");
-    published = m.counter("coap.published");
-    heartbeatTimeouts = m.counter("coap.heartbeat.timeouts");
+    drops = m.counter("drops");
+    notificationsDropped = m.counter("notifications.dropped");
+    notificationTimeouts = m.counter("notifications.timeouts");
+    notificationsSent = m.counter("notifications.sent");
+    published = m.counter("published");
+    heartbeatTimeouts = m.counter("heartbeat.timeouts");
   }
 }

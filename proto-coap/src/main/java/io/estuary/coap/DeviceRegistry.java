@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class DeviceRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The key-value space of connection-mode tokens. */
+  static final String CONNECTIONS = "connections";
 
   private final GatewayContext context;
   private final CoapGatewayConfig config;
@@ -45,7 +47,7 @@ public final class DeviceRegistry {
     this.config = config;
     this.metrics = metrics;
     this.pool = pool;
-    this.connections = context.keyValueSpace("coap-connections");
+    this.connections = context.keyValueSpace(CONNECTIONS); // stored as coap-connections, as before
     // EMQX's heartbeat is the longest interval a client may use; allow half of it again for jitter
     this.lapseMillis = config.heartbeat().toMillis() * 3 / 2;
   }
@@ -79,7 +81,7 @@ public final class DeviceRegistry {
     devices.put(client.clientId(), f);
     open(client, device, f);
     return f.thenApply(d -> {
-      connections.put(client.clientId(), new StoredConnection(token, client.username(), client.listener()).encode());
+      logged(connections.put(client.clientId(), new StoredConnection(token, client.username(), client.listener()).encode()));
       return d;
     });
   }
@@ -87,16 +89,20 @@ public final class DeviceRegistry {
   /**
    * At start: reopens a session for every connection-mode device the store still holds, with its
    * token, so it goes on with PUT/POST as before the restart. Each gets a full heartbeat lapse from now
-   * to send its next request; its peer address is unknown until then (null in listings).
+   * to send its next request; its peer address is unknown until then (null in listings). Completes,
+   * with how many, on the store executor once every stored connection is opening.
    */
-  public int restoreConnections(String protocol, String mountpoint) {
-    Map<String, byte[]> stored = connections.scan("");
+  public CompletionStage<Integer> restoreConnections(String protocol, String mountpoint) {
+    return connections.scan("").thenApply(stored -> restore(stored, protocol, mountpoint));
+  }
+
+  private int restore(Map<String, byte[]> stored, String protocol, String mountpoint) {
     int n = 0;
     for (Map.Entry<String, byte[]> e : stored.entrySet()) {
       StoredConnection c = StoredConnection.decode(e.getValue());
       if (c == null) {
         LOG.warn("dropped an unreadable stored CoAP connection for client id {}", e.getKey());
-        connections.delete(e.getKey());
+        logged(connections.delete(e.getKey()));
         continue;
       }
       CompletableFuture<CoapDevice> f = new CompletableFuture<>();
@@ -136,7 +142,7 @@ public final class DeviceRegistry {
           // a device replaced by a new POST is no longer in the map (the new one wrote its own token);
           // a shutdown keeps the token for the restart
           if (devices.remove(clientId, f) && token != null && reason != CloseReason.SERVER_SHUTDOWN) {
-            connections.delete(clientId);
+            logged(connections.delete(clientId));
           }
         });
   }
@@ -158,6 +164,14 @@ public final class DeviceRegistry {
         LOG.debug("{}: session open ({})", client.clientId(), device.token() == null ? "connectionless" : "connection");
         f.complete(device);
       });
+    });
+  }
+
+  private static void logged(CompletionStage<?> write) {
+    write.whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.warn("CoAP connection store write failed: {}", e.toString());
+      }
     });
   }
 

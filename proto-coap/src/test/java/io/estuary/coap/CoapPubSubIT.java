@@ -77,7 +77,7 @@ class CoapPubSubIT {
       assertThat(m.getMessageExpiryInterval().orElseThrow()).isBetween(55L, 60L);
       assertThat(m.getContentType()).hasValueSatisfying(ct -> assertThat(ct.toString()).isEqualTo("application/json"));
       assertThat(CoapGateway.text(m)).isEqualTo("{\"t\":21}");
-      assertThat(h.gw.context().retained("room/1/temp")).isNotNull();
+      assertThat(h.gw.context("coap").retained("room/1/temp")).isNotNull();
     }
   }
 

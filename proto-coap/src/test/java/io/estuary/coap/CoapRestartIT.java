@@ -82,4 +82,19 @@ class CoapRestartIT {
     }
     run(h -> assertThat(h.session("dev-n")).isNull());
   }
+
+  @Test
+  void a_token_stored_by_the_previous_version_is_restored() throws Exception {
+    // what 0.1 wrote: namespace coap-connections, key = client id, StoredConnection format 1
+    try (RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir))) {
+      store.keyValueTable("coap-connections").put("dev-old",
+          new StoredConnection("0123456789abcdef", "bob", "udp:default").encode());
+    }
+    run(h -> {
+      assertThat(h.session("dev-old")).as("restored at start").isNotNull();
+      assertThat(h.session("dev-old").username()).isEqualTo("bob");
+      assertThat(h.client("/mqtt/connection?clientid=dev-old&token=0123456789abcdef").put("", 0).getCode())
+          .isEqualTo(ResponseCode.CHANGED);
+    });
+  }
 }

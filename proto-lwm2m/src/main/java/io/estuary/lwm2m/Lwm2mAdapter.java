@@ -59,7 +59,6 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private volatile LeshanServer server;
   private ExecutorService workers;
-  private ExecutorService writer;
   private Endpoints endpoints;
   private DurableRegistrationStore registrations;
   private CommandJournal journal;
@@ -74,16 +73,13 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     status = AdapterStatus.STARTING;
     try {
       Configuration cf = config.californium().toConfiguration();
-      KeyValueSpace kv = ctx.keyValueSpace("lwm2m");
-      writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "lwm2m-store");
-        t.setDaemon(true);
-        return t;
-      });
-      registrations = new DurableRegistrationStore(kv, writer);
-      List<Registration> restored = registrations.load();
-      journal = new CommandJournal(kv, writer, ctx.clock().millis() * 1000);
-      Map<String, List<CommandJournal.Entry>> waitingCommands = journal.load();
+      KeyValueSpace kv = ctx.keyValueSpace(); // stored as "lwm2m", as before
+      registrations = new DurableRegistrationStore(kv);
+      journal = new CommandJournal(kv, ctx.clock().millis() * 1000);
+      // start() runs on the gateway's starting thread, never an I/O thread: the server must not
+      // start before its registrations are back, so this thread waits for the store executor
+      List<Registration> restored = registrations.load().toCompletableFuture().join();
+      Map<String, List<CommandJournal.Entry>> waitingCommands = journal.load().toCompletableFuture().join();
       List<DtlsListener> dtls = List.copyOf(config.dtlsListeners().values());
       if (!dtls.isEmpty()) {
         cf = dtls.get(0).settings().configuration(cf); // role, client authentication, connection id
@@ -212,14 +208,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         Thread.currentThread().interrupt();
       }
     }
-    if (writer != null) {
-      writer.shutdown(); // what was handed to it before the freeze still reaches the store
-      try {
-        writer.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    // writes issued before the freeze are the gateway's to finish: it drains its store executor
   }
 
   /** Whether {@code endpoint}'s broker session is open and subscribed to its command topic. */

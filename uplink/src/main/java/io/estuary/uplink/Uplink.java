@@ -115,19 +115,19 @@ final class Uplink implements DeliverySink, LinkListener {
     this.link = RemoteLink.create(config.linkOptions(), filters, this, executor);
     Metrics m = context.metrics();
     String[] tag = {"uplink", config.name()};
-    forwarded = m.counter("uplink.forwarded", tag);
-    received = m.counter("uplink.received", tag);
-    droppedExcluded = m.counter("uplink.dropped", "uplink", config.name(), "reason", "no_rule");
-    droppedRefused = m.counter("uplink.dropped", "uplink", config.name(), "reason", "refused_upstream");
-    droppedLoop = m.counter("uplink.dropped", "uplink", config.name(), "reason", "loop");
-    droppedLocal = m.counter("uplink.dropped", "uplink", config.name(), "reason", "refused_locally");
-    droppedInvalidTopic = m.counter("uplink.dropped", "uplink", config.name(), "reason", "invalid_topic");
-    m.gauge("uplink.connected", () -> connected ? 1 : 0, tag);
-    m.gauge("uplink.inflight", () -> inflight, tag);
-    m.gauge("uplink.catching_up", () -> limiter.catchingUp() ? 1 : 0, tag);
-    m.gauge("uplink.last_connected_at", () -> lastConnectedAt, tag);
-    m.gauge("uplink.backlog", this::backlog, tag);
-    m.gauge("uplink.backlog_bytes", this::backlogBytes, tag);
+    forwarded = m.counter("forwarded", tag);
+    received = m.counter("received", tag);
+    droppedExcluded = m.counter("dropped", "uplink", config.name(), "reason", "no_rule");
+    droppedRefused = m.counter("dropped", "uplink", config.name(), "reason", "refused_upstream");
+    droppedLoop = m.counter("dropped", "uplink", config.name(), "reason", "loop");
+    droppedLocal = m.counter("dropped", "uplink", config.name(), "reason", "refused_locally");
+    droppedInvalidTopic = m.counter("dropped", "uplink", config.name(), "reason", "invalid_topic");
+    m.gauge("connected", () -> connected ? 1 : 0, tag);
+    m.gauge("inflight", () -> inflight, tag);
+    m.gauge("catching_up", () -> limiter.catchingUp() ? 1 : 0, tag);
+    m.gauge("last_connected_at", () -> lastConnectedAt, tag);
+    m.gauge("backlog", this::backlog, tag);
+    m.gauge("backlog_bytes", this::backlogBytes, tag);
   }
 
   String name() {

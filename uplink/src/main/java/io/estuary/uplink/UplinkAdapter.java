@@ -3,10 +3,10 @@ package io.estuary.uplink;
 import io.estuary.api.AdapterStatus;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.topic.Topics;
+import io.estuary.uplink.client.LinkOptions;
 import io.estuary.uplink.mapping.ForwardRule;
 import io.estuary.uplink.mapping.SubscriptionRule;
-import io.estuary.uplink.mapping.TopicMatcher;
-import io.estuary.uplink.client.LinkOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ final class UplinkAdapter implements ProtocolAdapter {
     for (ForwardRule f : c.forwards()) {
       for (SubscriptionRule s : c.subscriptions()) {
         String forwarded = f.remoteTopic().asFilter(node);
-        if (TopicMatcher.overlaps(forwarded, s.remoteFilter())) {
+        if (Topics.overlaps(forwarded, s.remoteFilter())) {
           LOG.warn("uplink {}: forwards to {} overlap the subscription {}; with proto_ver = v4 the upstream echoes them"
               + " back (published here once more, never forwarded again). Use distinct topic prefixes (docs/uplink.md).",
               c.name(), f.remoteTopic(), s.remoteFilter());

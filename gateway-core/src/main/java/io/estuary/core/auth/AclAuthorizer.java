@@ -1,7 +1,7 @@
 package io.estuary.core.auth;
 
 import io.estuary.api.ClientInfo;
-import io.estuary.core.topic.Topics;
+import io.estuary.api.topic.Topics;
 import java.util.List;
 import java.util.function.Predicate;
 

@@ -1,5 +1,6 @@
 package io.estuary.core.server;
 
+import io.estuary.api.GatewayContext;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
 import io.estuary.api.ProtocolAdapterFactory;
@@ -22,13 +23,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: store, broker, MQTT listeners, protocol adapters, management API and $SYS. Built
- * by gateway-app's composition root and by the test kit; stopped once.
+ * by gateway-app's composition root and by the test kit; stopped once. Each adapter gets its own
+ * {@link AdapterContext}; their key-value operations run on the store executor owned here
+ * ({@value #STORE_THREADS} daemon threads {@code estuary-kv-N}), drained before the store closes.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -39,6 +46,10 @@ public final class Gateway implements AutoCloseable {
   private final Broker broker;
   private final MqttAdapter mqtt;
   private final Map<String, ProtocolAdapter> adapters = new LinkedHashMap<>();
+  private final Map<String, AdapterContext> contexts = new LinkedHashMap<>();
+  /** Runs adapters' key-value operations (reads may touch the disk): never an I/O thread. */
+  private final ExecutorService storeExecutor;
+  static final int STORE_THREADS = 2;
   private final ManagementApi api;
   private final SysTopics sys;
   private InetSocketAddress apiAddress;
@@ -53,7 +64,9 @@ public final class Gateway implements AutoCloseable {
     ConfigAuthenticator authn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
     AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
     this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
-    this.mqtt = new MqttAdapter(broker, config.mqtt(), config.listeners());
+    this.storeExecutor = Executors.newFixedThreadPool(STORE_THREADS, daemon("estuary-kv"));
+    // the MQTT listener still names its metrics in full ("mqtt.connects", "bytes.received"): no prefix
+    this.mqtt = new MqttAdapter(context("mqtt", ""), config.mqtt(), config.listeners());
     this.api = new ManagementApi(broker, metrics, this::listeners, () -> Map.copyOf(adapters));
     this.sys = new SysTopics(broker, metrics);
   }
@@ -101,7 +114,7 @@ public final class Gateway implements AutoCloseable {
         LOG.info("adapter {} disabled ({}.enable = false)", f.protocol(), path);
         continue;
       }
-      ProtocolAdapter a = f.create(block, broker);
+      ProtocolAdapter a = f.create(block, context(f.protocol(), AdapterContext.metricPrefix(f.protocol())));
       adapters.put(f.protocol(), a);
       join(a.start());
       for (ListenerInfo l : a.listeners()) {
@@ -114,6 +127,21 @@ public final class Gateway implements AutoCloseable {
     }
     sys.start(config.sysInterval());
     LOG.info("Estuary started: {} listeners", listeners().size());
+  }
+
+  private AdapterContext context(String protocol, String metricPrefix) {
+    AdapterContext c = new AdapterContext(protocol, broker, store, storeExecutor, metrics, metricPrefix);
+    contexts.put(protocol, c);
+    return c;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static void join(java.util.concurrent.CompletionStage<Void> s) {
@@ -129,6 +157,11 @@ public final class Gateway implements AutoCloseable {
 
   public Broker broker() {
     return broker;
+  }
+
+  /** The context the gateway gave the adapter of {@code protocol} ("mqtt" for the MQTT listener), or null. */
+  public GatewayContext context(String protocol) {
+    return contexts.get(protocol);
   }
 
   public MicrometerMetrics metrics() {
@@ -161,6 +194,18 @@ public final class Gateway implements AutoCloseable {
    * Graceful stop: no new connections, every client disconnected with "server shutting down", store
    * flushed and closed.
    */
+  /** Lets adapters' queued key-value writes reach the store before it closes. */
+  private void drainStoreExecutor() {
+    storeExecutor.shutdown();
+    try {
+      if (!storeExecutor.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("adapter key-value operations still running after {}; closing the store anyway", config.shutdownGrace());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public synchronized void close() {
     if (stopped) {
@@ -181,6 +226,7 @@ public final class Gateway implements AutoCloseable {
     mqtt.stop(config.shutdownGrace());
     api.close();
     broker.close();
+    drainStoreExecutor();
     store.close();
     LOG.info("Estuary stopped");
   }

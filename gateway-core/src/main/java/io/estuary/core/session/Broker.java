@@ -5,20 +5,19 @@ import io.estuary.api.BrokerSession;
 import io.estuary.api.ClientCredentials;
 import io.estuary.api.ClientInfo;
 import io.estuary.api.DeliverySink;
-import io.estuary.api.GatewayContext;
-import io.estuary.api.KeyValueSpace;
 import io.estuary.api.Message;
 import io.estuary.api.Metrics;
 import io.estuary.api.PublishOutcome;
 import io.estuary.api.SessionOptions;
 import io.estuary.api.Subscription;
+import io.estuary.api.topic.Topics;
 import io.estuary.core.auth.Authenticator;
 import io.estuary.core.auth.Authorizer;
 import io.estuary.core.config.MqttLimits;
+import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.Store;
 import io.estuary.core.topic.TopicTrie;
-import io.estuary.core.topic.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,11 +39,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker core: session registry, subscription index, retained messages and routing. Implements
- * the adapters' {@link GatewayContext}. Routing runs on the publisher's thread and reads only
- * concurrent structures; each session's state changes on its own {@link SerialExecutor}.
+ * The broker core: session registry, subscription index, retained messages and routing. Serves each
+ * adapter's {@code GatewayContext} ({@code core.server.AdapterContext}). Routing runs on the publisher's
+ * thread and reads only concurrent structures; each session's state changes on its own
+ * {@link io.estuary.api.concurrent.SerialExecutor}.
  */
-public final class Broker implements GatewayContext, AutoCloseable {
+public final class Broker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
   final String nodeName;
@@ -123,7 +123,7 @@ public final class Broker implements GatewayContext, AutoCloseable {
   /** Loads retained messages and persistent sessions from the store. Call once before listeners start. */
   public void recover() {
     if (store.durable()) {
-      KeyValueSpace broker = store.keyValueSpace("broker");
+      KeyValueTable broker = store.keyValueTable("broker");
       byte[] alive = broker.get("alive");
       previousAliveMillis = alive != null && alive.length == 8 ? java.nio.ByteBuffer.wrap(alive).getLong() : 0;
       Runnable mark = () -> broker.put("alive", java.nio.ByteBuffer.allocate(8).putLong(clock.millis()).array());
@@ -143,19 +143,16 @@ public final class Broker implements GatewayContext, AutoCloseable {
     }
   }
 
-  // ---- GatewayContext -------------------------------------------------------------------------
+  // ---- GatewayContext (through core.server.AdapterContext) -------------------------------------
 
-  @Override
   public String nodeName() {
     return nodeName;
   }
 
-  @Override
   public CompletionStage<AuthResult> authenticate(ClientCredentials credentials) {
     return authenticator.authenticate(credentials);
   }
 
-  @Override
   public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink) {
     CompletableFuture<BrokerSession> f = new CompletableFuture<>();
     if (shuttingDown) {
@@ -171,7 +168,6 @@ public final class Broker implements GatewayContext, AutoCloseable {
     s.actor.execute(() -> s.attach(client, options, sink, f));
   }
 
-  @Override
   public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message) {
     if (message.qos() == 0) {
       return CompletableFuture.completedFuture(publishFrom(publisher, message));
@@ -184,7 +180,6 @@ public final class Broker implements GatewayContext, AutoCloseable {
     return durableAfter(writes, message.retain()).thenApply(v -> o);
   }
 
-  @Override
   public Message retained(String topic) {
     Message m = retained.get(topic);
     if (m != null && m.isExpired(clock.millis())) {
@@ -195,22 +190,14 @@ public final class Broker implements GatewayContext, AutoCloseable {
     return m;
   }
 
-  @Override
-  public KeyValueSpace keyValueSpace(String namespace) {
-    return store.keyValueSpace(namespace);
-  }
-
-  @Override
   public Metrics metrics() {
     return metrics;
   }
 
-  @Override
   public Clock clock() {
     return clock;
   }
 
-  @Override
   public ScheduledExecutorService scheduler() {
     return scheduler;
   }

@@ -1,6 +1,5 @@
 package io.estuary.core.store;
 
-import io.estuary.api.KeyValueSpace;
 import io.estuary.api.Message;
 import io.estuary.api.Metrics;
 import java.util.List;
@@ -57,7 +56,8 @@ public interface Store extends AutoCloseable {
 
   void forEachRetained(Consumer<Message> visitor);
 
-  KeyValueSpace keyValueSpace(String namespace);
+  /** The synchronous table of {@code namespace} (adapters get theirs through {@link AsyncKeyValueSpace}). */
+  KeyValueTable keyValueTable(String namespace);
 
   /** Completes once everything written before the call is durable (immediately for memory). */
   CompletionStage<Void> sync();

@@ -1,9 +1,11 @@
 package io.estuary.core.topic;
 
+import io.estuary.api.topic.Topics;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The subscription index: a trie of filter levels. Concurrent: subscribe/unsubscribe from session
+ * The subscription index: a trie of filter levels, matching as {@link Topics#matches} does (the
+ * property test holds the two together). Concurrent: subscribe/unsubscribe from session
  * executors, matching from any publishing thread, no global lock. Empty nodes are pruned lazily on
  * remove (a racing add may keep a node alive, which is harmless).
  *
@@ -82,8 +84,7 @@ public final class TopicTrie<S> {
 
   /** Visits every subscription whose filter matches {@code topic}. */
   public void match(String topic, Visitor<S> visitor) {
-    boolean dollar = topic.startsWith("$");
-    match(root, topic, 0, visitor, dollar);
+    match(root, topic, 0, visitor, Topics.hiddenFromLeadingWildcards(topic));
   }
 
   private void match(Node<S> node, String topic, int start, Visitor<S> v, boolean dollarLevel) {

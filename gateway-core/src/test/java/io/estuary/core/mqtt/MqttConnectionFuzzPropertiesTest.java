@@ -3,12 +3,14 @@ package io.estuary.core.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.estuary.api.GatewayContext;
 import io.estuary.core.auth.AclAuthorizer;
 import io.estuary.core.auth.ConfigAuthenticator;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.config.GatewayConfig;
 import io.estuary.core.config.ListenerConfig;
 import io.estuary.core.management.MicrometerMetrics;
+import io.estuary.core.server.AdapterContext;
 import io.estuary.core.session.Broker;
 import io.estuary.core.store.memory.MemoryStore;
 import io.netty.buffer.ByteBuf;
@@ -37,6 +39,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class MqttConnectionFuzzPropertiesTest {
   static Broker broker;
+  static GatewayContext context;
   static GatewayConfig config;
   static MqttListenerMetrics metrics;
   static byte[] validStream;
@@ -47,6 +50,7 @@ class MqttConnectionFuzzPropertiesTest {
     var m = new MicrometerMetrics();
     broker = new Broker("fuzz", config.mqtt(), new MemoryStore(), new ConfigAuthenticator(true, List.of(), List.of()),
         new AclAuthorizer(List.of(), true, u -> false), m, Clock.systemUTC());
+    context = new AdapterContext("mqtt", broker, new MemoryStore(), Runnable::run, m, "");
     metrics = new MqttListenerMetrics(m);
     EmbeddedChannel enc = new EmbeddedChannel(MqttEncoder.INSTANCE);
     enc.writeOutbound(MqttMessageBuilders.connect().clientId("fz").protocolVersion(MqttVersion.MQTT_3_1_1).keepAlive(30).build());
@@ -73,7 +77,7 @@ class MqttConnectionFuzzPropertiesTest {
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.pipeline().addLast(new MqttDecoder(config.mqtt().maxPacketSize(), config.mqtt().maxClientIdLength()));
     ch.pipeline().addLast(MqttEncoder.INSTANCE);
-    ch.pipeline().addLast(new MqttConnectionHandler(broker, config.mqtt(), l, metrics));
+    ch.pipeline().addLast(new MqttConnectionHandler(context, config.mqtt(), l, metrics));
     int off = 0;
     java.util.Random r = new java.util.Random(input.length);
     while (off < input.length && ch.isOpen()) {

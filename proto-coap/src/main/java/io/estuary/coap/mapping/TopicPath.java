@@ -1,12 +1,14 @@
 package io.estuary.coap.mapping;
 
+import io.estuary.api.topic.Mountpoint;
+import io.estuary.api.topic.Topics;
 import java.util.List;
 import java.util.StringJoiner;
 
 /**
  * Topic ↔ CoAP URI path under {@code /ps}: each Uri-Path option after "ps" is one topic level,
  * percent-decoded (EMQX decodes them too, so {@code %23} is {@code #}), joined with "/". The
- * mountpoint is prepended on the way in and stripped on the way out.
+ * mountpoint goes on by the one rule ({@link Mountpoint}: a shared filter keeps {@code $share/<group>/} in front).
  */
 public final class TopicPath {
   private TopicPath() {}
@@ -16,10 +18,10 @@ public final class TopicPath {
     Parsed<String> joined = join(levels);
     if (joined instanceof Parsed.Ok<String> ok) {
       String t = ok.value();
-      if (t.indexOf('+') >= 0 || t.indexOf('#') >= 0) {
+      if (Topics.hasWildcard(t)) {
         return Parsed.badRequest("wildcards are not allowed in a topic name");
       }
-      return Parsed.ok(mountpoint + t);
+      return Parsed.ok(Mountpoint.of(mountpoint).mountTopic(t));
     }
     return joined;
   }
@@ -30,19 +32,11 @@ public final class TopicPath {
     if (!(joined instanceof Parsed.Ok<String> ok)) {
       return joined;
     }
-    String[] parts = ok.value().split("/", -1);
-    for (int i = 0; i < parts.length; i++) {
-      String p = parts[i];
-      boolean plus = p.indexOf('+') >= 0;
-      boolean hash = p.indexOf('#') >= 0;
-      if ((plus || hash) && p.length() != 1) {
-        return Parsed.badRequest("a wildcard must be a whole topic level");
-      }
-      if (hash && i != parts.length - 1) {
-        return Parsed.badRequest("# must be the last topic level");
-      }
+    String why = Topics.checkFilter(ok.value());
+    if (why != null) {
+      return Parsed.badRequest(why);
     }
-    return Parsed.ok(mountpoint + ok.value());
+    return Parsed.ok(Mountpoint.of(mountpoint).mountFilter(ok.value()));
   }
 
   private static Parsed<String> join(List<String> levels) {

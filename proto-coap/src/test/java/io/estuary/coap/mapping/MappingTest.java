@@ -3,6 +3,7 @@ package io.estuary.coap.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estuary.api.Message;
+import io.estuary.api.topic.Topics;
 import java.util.List;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -59,11 +60,13 @@ class MappingTest {
 
   @Test
   void topic_filters_match_as_mqtt_does() {
-    assertThat(TopicFilters.matches("a/+/c", "a/b/c")).isTrue();
-    assertThat(TopicFilters.matches("a/#", "a")).isTrue();
-    assertThat(TopicFilters.matches("a/+", "a/b/c")).isFalse();
-    assertThat(TopicFilters.matches("#", "$SYS/x")).isFalse();
-    assertThat(TopicFilters.matches("$share/g/a/+", "a/b")).isTrue();
+    assertThat(Topics.matchesSubscription("a/+/c", "a/b/c")).isTrue();
+    assertThat(Topics.matchesSubscription("a/#", "a")).isTrue();
+    assertThat(Topics.matchesSubscription("a/+", "a/b/c")).isFalse();
+    assertThat(Topics.matchesSubscription("#", "$SYS/x")).isFalse();
+    assertThat(Topics.matchesSubscription("$share/g/a/+", "a/b")).isTrue();
+    assertThat(TopicPath.topicFilter(List.of("$share", "g", "a", "+"), "m/"))
+        .as("a shared filter keeps its share prefix in front of the mountpoint").isEqualTo(Parsed.ok("$share/g/m/a/+"));
   }
 
   @Test

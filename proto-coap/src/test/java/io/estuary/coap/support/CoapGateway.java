@@ -115,7 +115,7 @@ public final class CoapGateway implements AutoCloseable {
   }
 
   public double count(String counter) {
-    return gw.context().metrics().counter(counter).count();
+    return gw.metrics().counter(counter).count();
   }
 
   /** The MQTT side: one connected hivemq client, made on first use. */

@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Commands waiting for sleeping queue-mode devices, kept as {@code q/<endpoint>/<seq>} →
- * {@code {"deadline": millis, "command": <the command as received>}}. Writes go to the single writer
- * thread; {@link #load} reads on the calling (starting) thread.
+ * {@code {"deadline": millis, "command": <the command as received>}}. Writes are fire-and-forget on
+ * the key-value space (ordered by it, run on the gateway's store executor); {@link #load} completes there.
  */
 public final class CommandJournal {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,14 +26,12 @@ public final class CommandJournal {
   public record Entry(String key, String endpoint, byte[] command, long deadlineMillis) {}
 
   private final KeyValueSpace kv;
-  private final Executor writer;
   private final AtomicLong seq;
   private volatile boolean frozen;
 
   /** {@code firstSeq} should grow across restarts (e.g. the wall clock in microseconds). */
-  public CommandJournal(KeyValueSpace kv, Executor writer, long firstSeq) {
+  public CommandJournal(KeyValueSpace kv, long firstSeq) {
     this.kv = kv;
-    this.writer = writer;
     this.seq = new AtomicLong(firstSeq);
   }
 
@@ -45,14 +43,14 @@ public final class CommandJournal {
     o.set("command", command);
     byte[] bytes = o.toString().getBytes(StandardCharsets.UTF_8);
     if (!frozen) {
-      writer.execute(() -> kv.put(key, bytes));
+      DurableRegistrationStore.logged(kv.put(key, bytes));
     }
     return key;
   }
 
   public void remove(String key) {
     if (key != null && !frozen) {
-      writer.execute(() -> kv.delete(key));
+      DurableRegistrationStore.logged(kv.delete(key));
     }
   }
 
@@ -61,11 +59,15 @@ public final class CommandJournal {
     frozen = true;
   }
 
-  /** Every stored command by endpoint, oldest first. Blocks on the store: call at start only. */
-  public Map<String, List<Entry>> load() {
+  /** Every stored command by endpoint, oldest first; completes on the store executor. Call at start. */
+  public CompletionStage<Map<String, List<Entry>>> load() {
+    return kv.scan(PREFIX).thenApply(this::parse);
+  }
+
+  private Map<String, List<Entry>> parse(Map<String, byte[]> stored) {
     Map<String, List<Entry>> out = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    kv.scan(PREFIX, (key, bytes) -> {
+    stored.forEach((key, bytes) -> {
       int slash = key.lastIndexOf('/');
       JsonNode o = null;
       try {
@@ -81,7 +83,7 @@ public final class CommandJournal {
       out.computeIfAbsent(ep, e -> new ArrayList<>()).add(new Entry(key, ep,
           o.get("command").toString().getBytes(StandardCharsets.UTF_8), o.get("deadline").asLong()));
     });
-    bad.forEach(kv::delete);
+    bad.forEach(key -> DurableRegistrationStore.logged(kv.delete(key)));
     return out;
   }
 

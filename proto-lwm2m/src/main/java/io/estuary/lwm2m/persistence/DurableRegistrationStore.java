@@ -3,7 +3,7 @@ package io.estuary.lwm2m.persistence;
 import io.estuary.api.KeyValueSpace;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.leshan.server.registration.Deregistration;
 import org.eclipse.leshan.server.registration.InMemoryRegistrationStore;
 import org.eclipse.leshan.server.registration.Registration;
@@ -23,35 +23,44 @@ public final class DurableRegistrationStore extends InMemoryRegistrationStore {
   static final String PREFIX = "reg/";
 
   private final KeyValueSpace kv;
-  private final Executor writer;
   private volatile boolean frozen;
 
-  public DurableRegistrationStore(KeyValueSpace kv, Executor writer) {
+  public DurableRegistrationStore(KeyValueSpace kv) {
     this.kv = kv;
-    this.writer = writer;
   }
 
   /**
-   * Reads every stored registration into memory (call before the server starts, on the starting
-   * thread: this blocks on the store). Unreadable records are deleted.
+   * Reads every stored registration into memory (before the server starts); completes on the store
+   * executor. Unreadable records are deleted.
    */
-  public List<Registration> load() {
-    List<Registration> loaded = new ArrayList<>();
-    List<String> bad = new ArrayList<>();
-    kv.scan(PREFIX, (key, bytes) -> {
-      Registration r = RegistrationJson.decode(bytes);
-      if (r == null || !key.equals(PREFIX + r.getEndpoint())) {
-        bad.add(key);
-      } else {
-        loaded.add(r);
+  public CompletionStage<List<Registration>> load() {
+    return kv.scan(PREFIX).thenApply(stored -> {
+      List<Registration> loaded = new ArrayList<>();
+      List<String> bad = new ArrayList<>();
+      stored.forEach((key, bytes) -> {
+        Registration r = RegistrationJson.decode(bytes);
+        if (r == null || !key.equals(PREFIX + r.getEndpoint())) {
+          bad.add(key);
+        } else {
+          loaded.add(r);
+        }
+      });
+      bad.forEach(key -> logged(kv.delete(key)));
+      if (!bad.isEmpty()) {
+        LOG.warn("LwM2M: {} unreadable stored registration(s) dropped", bad.size());
+      }
+      loaded.forEach(super::addRegistration);
+      return loaded;
+    });
+  }
+
+  /** Logs a failed fire-and-forget write (the in-memory state stays right; a restart would miss it). */
+  static void logged(CompletionStage<?> write) {
+    write.whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.warn("LwM2M store write failed: {}", e.toString());
       }
     });
-    bad.forEach(kv::delete);
-    if (!bad.isEmpty()) {
-      LOG.warn("LwM2M: {} unreadable stored registration(s) dropped", bad.size());
-    }
-    loaded.forEach(super::addRegistration);
-    return loaded;
   }
 
   /** Puts {@code reg} in memory only (its stored record is already there). */
@@ -101,13 +110,13 @@ public final class DurableRegistrationStore extends InMemoryRegistrationStore {
       return;
     }
     byte[] bytes = RegistrationJson.encode(r);
-    writer.execute(() -> kv.put(PREFIX + r.getEndpoint(), bytes));
+    logged(kv.put(PREFIX + r.getEndpoint(), bytes));
   }
 
   private void delete(String endpoint) {
     if (frozen) {
       return;
     }
-    writer.execute(() -> kv.delete(PREFIX + endpoint));
+    logged(kv.delete(PREFIX + endpoint));
   }
 }

@@ -11,6 +11,8 @@ import io.estuary.api.Message;
 import io.estuary.api.Payload;
 import io.estuary.api.SessionOptions;
 import io.estuary.api.Subscription;
+import io.estuary.api.concurrent.SerialExecutor;
+import io.estuary.api.topic.Mountpoint;
 import io.estuary.lwm2m.Lwm2mConfig;
 import io.estuary.lwm2m.Translator;
 import io.estuary.lwm2m.mapping.BuildResult;
@@ -70,7 +72,7 @@ public final class Endpoint implements DeliverySink {
   private final Downlink downlink;
   private final SerialExecutor executor;
   private final Endpoints owner;
-  private final String mountpoint;
+  private final Mountpoint mountpoint;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
   private final Map<String, JsonNode> observeReqIds = new HashMap<>();
   private final Map<String, Long> observeSeq = new HashMap<>();
@@ -91,7 +93,7 @@ public final class Endpoint implements DeliverySink {
     this.downlink = downlink;
     this.executor = executor;
     this.owner = owner;
-    this.mountpoint = config.mountpointFor(name);
+    this.mountpoint = Mountpoint.of(config.mountpointFor(name));
   }
 
   public String name() {
@@ -184,7 +186,7 @@ public final class Endpoint implements DeliverySink {
 
   private void open(Registration reg, boolean announce, List<CommandJournal.Entry> stored) {
     opening = true;
-    ClientInfo client = new ClientInfo(name, null, "lwm2m", owner.listenerName(reg), reg.getSocketAddress(), mountpoint);
+    ClientInfo client = new ClientInfo(name, null, "lwm2m", owner.listenerName(reg), reg.getSocketAddress(), mountpoint.prefix());
     ctx.openSession(client, SessionOptions.builder().build(), this).whenComplete((s, err) -> {
       opening = false;
       if (err != null) {
@@ -201,7 +203,7 @@ public final class Endpoint implements DeliverySink {
       }
       session = s;
       Translator cmd = config.translators().command();
-      s.subscribe(List.of(Subscription.of(mountpoint + cmd.topic(), cmd.qos()))).whenComplete((outcomes, subErr) -> {
+      s.subscribe(List.of(Subscription.of(mountpoint.mountFilter(cmd.topic()), cmd.qos()))).whenComplete((outcomes, subErr) -> {
         if (subErr != null || outcomes.isEmpty() || !outcomes.get(0).isGranted()) {
           LOG.debug("LwM2M {}: command topic subscription refused: {}", name, subErr != null ? subErr : outcomes);
         }
@@ -437,7 +439,7 @@ public final class Endpoint implements DeliverySink {
   }
 
   private void publish(Translator t, byte[] json) {
-    Message m = new Message(mountpoint + t.topic(), Payload.wrapOwned(json), t.qos(), false, null, ctx.clock().millis());
+    Message m = new Message(mountpoint.mountTopic(t.topic()), Payload.wrapOwned(json), t.qos(), false, null, ctx.clock().millis());
     if (session == null) {
       if (!closed) {
         beforeSession.add(m);

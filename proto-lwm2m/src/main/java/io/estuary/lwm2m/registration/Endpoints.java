@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.Metrics;
+import io.estuary.api.concurrent.SerialExecutor;
 import io.estuary.lwm2m.Lwm2mConfig;
 import io.estuary.lwm2m.mapping.Command;
 import io.estuary.lwm2m.mapping.CommandType;
@@ -61,8 +62,8 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
     this.downlink = downlink;
     this.pool = pool;
     this.listenerNames = listenerNames;
-    this.drops = ctx.metrics().counter("lwm2m.drops");
-    ctx.metrics().gauge("lwm2m.endpoints", byName::size);
+    this.drops = ctx.metrics().counter("drops");
+    ctx.metrics().gauge("endpoints", byName::size);
   }
 
   public int size() {

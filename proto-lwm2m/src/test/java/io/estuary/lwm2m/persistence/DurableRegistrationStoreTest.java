@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.estuary.api.KeyValueSpace;
-import io.estuary.core.store.memory.MemoryStore;
+import io.estuary.testkit.MemoryKeyValueSpace;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +24,8 @@ import org.eclipse.leshan.server.registration.Registration;
 import org.junit.jupiter.api.Test;
 
 class DurableRegistrationStoreTest {
-  private final KeyValueSpace kv = new MemoryStore().keyValueSpace("lwm2m");
+  /** Completes every operation at once on the test thread; {@code kv.table} is read synchronously. */
+  private final MemoryKeyValueSpace kv = new MemoryKeyValueSpace();
 
   static Registration registration(String id, String ep) {
     return new Registration.Builder(id, ep, new IpPeer(new InetSocketAddress("127.0.0.1", 40123), new PskIdentity(ep)),
@@ -74,54 +74,54 @@ class DurableRegistrationStoreTest {
 
   @Test
   void registrations_are_written_through_and_read_back_by_a_new_store() {
-    DurableRegistrationStore first = new DurableRegistrationStore(kv, Runnable::run);
+    DurableRegistrationStore first = new DurableRegistrationStore(kv);
     first.addRegistration(registration("id1", "ep1"));
     first.addRegistration(registration("id2", "ep2"));
     first.removeRegistration("id2");
-    kv.put("reg/garbage", "nope".getBytes(StandardCharsets.UTF_8));
+    kv.table.put("reg/garbage", "nope".getBytes(StandardCharsets.UTF_8));
 
-    DurableRegistrationStore second = new DurableRegistrationStore(kv, Runnable::run);
-    List<Registration> loaded = second.load();
+    DurableRegistrationStore second = new DurableRegistrationStore(kv);
+    List<Registration> loaded = second.load().toCompletableFuture().join();
     assertThat(loaded).extracting(Registration::getEndpoint).containsExactly("ep1");
     assertThat(second.getRegistration("id1")).isNotNull();
     assertThat(second.getRegistrationByEndpoint("ep2")).isNull();
-    assertThat(kv.get("reg/garbage")).isNull();
+    assertThat(kv.table.get("reg/garbage")).isNull();
   }
 
   @Test
   void a_re_registration_replaces_the_stored_record_and_its_removal_keeps_the_new_one() {
-    DurableRegistrationStore store = new DurableRegistrationStore(kv, Runnable::run);
+    DurableRegistrationStore store = new DurableRegistrationStore(kv);
     store.addRegistration(registration("old", "ep1"));
     store.addRegistration(registration("new", "ep1"));
     store.removeRegistration("old"); // already replaced: a no-op
-    assertThat(RegistrationJson.decode(kv.get("reg/ep1")).getId()).isEqualTo("new");
+    assertThat(RegistrationJson.decode(kv.table.get("reg/ep1")).getId()).isEqualTo("new");
   }
 
   @Test
   void a_frozen_store_keeps_what_is_stored() {
-    DurableRegistrationStore store = new DurableRegistrationStore(kv, Runnable::run);
+    DurableRegistrationStore store = new DurableRegistrationStore(kv);
     store.addRegistration(registration("id1", "ep1"));
     store.freeze();
     store.removeRegistration("id1");
-    assertThat(kv.get("reg/ep1")).isNotNull();
+    assertThat(kv.table.get("reg/ep1")).isNotNull();
   }
 
   @Test
   void journaled_commands_come_back_per_endpoint_in_order_and_unreadable_ones_are_dropped() {
-    CommandJournal j = new CommandJournal(kv, Runnable::run, 0);
+    CommandJournal j = new CommandJournal(kv, 0);
     ObjectNode c1 = JsonNodeFactory.instance.objectNode().put("reqID", 1);
     ObjectNode c2 = JsonNodeFactory.instance.objectNode().put("reqID", 2);
     j.save("a/b", c1, 10);
     String k2 = j.save("a/b", c2, 20);
     String k3 = j.save("c", c1, Long.MAX_VALUE);
     j.remove(k3);
-    kv.put("q/x/1", "junk".getBytes(StandardCharsets.UTF_8));
+    kv.table.put("q/x/1", "junk".getBytes(StandardCharsets.UTF_8));
 
-    Map<String, List<CommandJournal.Entry>> loaded = new CommandJournal(kv, Runnable::run, 100).load();
+    Map<String, List<CommandJournal.Entry>> loaded = new CommandJournal(kv, 100).load().toCompletableFuture().join();
     assertThat(loaded).containsOnlyKeys("a/b");
     assertThat(loaded.get("a/b")).extracting(CommandJournal.Entry::deadlineMillis).containsExactly(10L, 20L);
     assertThat(new String(loaded.get("a/b").get(1).command(), StandardCharsets.UTF_8)).isEqualTo("{\"reqID\":2}");
     assertThat(loaded.get("a/b").get(1).key()).isEqualTo(k2);
-    assertThat(kv.get("q/x/1")).isNull();
+    assertThat(kv.table.get("q/x/1")).isNull();
   }
 }

@@ -2,6 +2,7 @@ package io.estuary.mqttsn.channel;
 
 import io.estuary.api.ClientInfo;
 import io.estuary.api.Message;
+import io.estuary.api.topic.Mountpoint;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.codec.MqttSnFrame.Publish;
 import io.estuary.mqttsn.codec.TopicRef;
@@ -30,8 +31,7 @@ public final class ConnectionlessPublisher {
     if (topic == null) {
       return null;
     }
-    String mountpoint = config.mountpoint().replace("${clientid}", CLIENT_ID);
-    return Message.of(mountpoint + topic, p.data(), 0, p.retain());
+    return Message.of(Mountpoint.of(config.mountpoint(), CLIENT_ID).mountTopic(topic), p.data(), 0, p.retain());
   }
 
   public static ClientInfo publisher(MqttSnConfig config, String listener, InetSocketAddress peer) {

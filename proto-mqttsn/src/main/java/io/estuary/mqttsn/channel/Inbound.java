@@ -48,7 +48,7 @@ final class Inbound {
       ch.drop("bad_publish", "QoS -1 with a normal topic id"); // §6.8: predefined or short only
       return;
     }
-    Message m = Message.of(ch.mountpoint() + topic, p.data(), Math.max(0, p.qos()), p.retain());
+    Message m = Message.of(ch.mountpoint().mountTopic(topic), p.data(), Math.max(0, p.qos()), p.retain());
     BrokerSession session = ch.session();
     switch (p.qos()) {
       case 1 -> session.publish(m).whenComplete(ch.whileCurrent((o, e) ->
@@ -118,7 +118,7 @@ final class Inbound {
     }
     int ackTopicId = topicId;
     ch.outbound().holdWhile(true);
-    ch.session().subscribe(List.of(Subscription.of(ch.mountpoint() + filter, s.qos())))
+    ch.session().subscribe(List.of(Subscription.of(ch.mountpoint().mountFilter(filter), s.qos())))
         .whenComplete(ch.whileCurrent((outcomes, e) -> {
           SubscribeOutcome o = e == null && outcomes != null && !outcomes.isEmpty() ? outcomes.get(0) : null;
           if (o != null && o.isGranted()) {
@@ -136,7 +136,7 @@ final class Inbound {
       ch.send(new Unsuback(u.msgId()));
       return;
     }
-    ch.session().unsubscribe(List.of(new TopicFilter(ch.mountpoint() + filter)))
+    ch.session().unsubscribe(List.of(new TopicFilter(ch.mountpoint().mountFilter(filter))))
         .whenComplete(ch.whileCurrent((v, e) -> ch.send(new Unsuback(u.msgId()))));
   }
 }

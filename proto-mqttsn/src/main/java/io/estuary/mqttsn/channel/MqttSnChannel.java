@@ -11,17 +11,18 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
 import io.estuary.api.Payload;
 import io.estuary.api.SessionOptions;
+import io.estuary.api.topic.Mountpoint;
 import io.estuary.mqttsn.MqttSnConfig;
-import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
+import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.ReturnCode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ public final class MqttSnChannel {
   private long lastSeen;
   private int generation;
   private String clientId = "";
-  private String mountpoint = "";
+  private Mountpoint mountpoint = Mountpoint.NONE;
   private Connect pendingConnect;
   private WillTopic pendingWillTopic;
   private String willTopic;
@@ -338,7 +339,7 @@ public final class MqttSnChannel {
     out.reset();
     lost = false;
     clientId = c.clientId();
-    mountpoint = config.mountpoint().replace("${clientid}", clientId);
+    mountpoint = Mountpoint.of(config.mountpoint(), clientId);
     pendingConnect = c;
     keepAlive = Duration.ofSeconds(c.durationSeconds());
     willTopic = null;
@@ -404,7 +405,7 @@ public final class MqttSnChannel {
         .receiveMaximum(config.maxInflight())
         .maxPacketSize(MAX_PACKET_SIZE)
         .build();
-    ClientInfo info = new ClientInfo(clientId, username(), PROTOCOL, listener, where.address(), mountpoint);
+    ClientInfo info = new ClientInfo(clientId, username(), PROTOCOL, listener, where.address(), mountpoint.prefix());
     ctx.openSession(info, options, new Sink(gen))
         .whenComplete((s, e) -> emitAll(run(() -> onOpened(gen, s, e))));
   }
@@ -472,7 +473,7 @@ public final class MqttSnChannel {
   }
 
   private Message will() {
-    return willTopic == null ? null : Message.of(mountpoint + willTopic, willPayload, willQos, willRetain);
+    return willTopic == null ? null : Message.of(mountpoint.mountTopic(willTopic), willPayload, willQos, willRetain);
   }
 
   // ------------------------------------------------------------------ QoS -1 (§6.8)
@@ -598,7 +599,7 @@ public final class MqttSnChannel {
     return config;
   }
 
-  String mountpoint() {
+  Mountpoint mountpoint() {
     return mountpoint;
   }
 
@@ -644,7 +645,7 @@ public final class MqttSnChannel {
 
   void drop(String reason, String what) {
     drops.debug("mqttsn client {} at {}: dropped {} ({})", clientId, where, what, reason);
-    ctx.metrics().counter("mqttsn.drops", "reason", reason).increment();
+    ctx.metrics().counter("drops", "reason", reason).increment();
   }
 
   private void emit(Action a) {

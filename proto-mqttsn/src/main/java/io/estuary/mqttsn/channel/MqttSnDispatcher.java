@@ -261,6 +261,6 @@ public final class MqttSnDispatcher {
 
   private void drop(Peer from, String reason, String what) {
     drops.debug("mqttsn datagram from {} dropped: {} ({})", from, what, reason);
-    dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("mqttsn.drops", "reason", r)).increment();
+    dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("drops", "reason", r)).increment();
   }
 }

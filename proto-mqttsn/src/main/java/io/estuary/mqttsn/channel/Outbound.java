@@ -113,7 +113,7 @@ final class Outbound {
       track(Kind.PUBREL, d, null, msgId -> new Pubrel(msgId));
       return;
     }
-    String name = unmount(m.topic());
+    String name = ch.mountpoint().unmount(m.topic());
     TopicRef ref = ref(name);
     if (ref != null) {
       publish(d, ref);
@@ -287,10 +287,5 @@ final class Outbound {
       ch.send(f.frame);
     }
     return true;
-  }
-
-  private String unmount(String topic) {
-    String mp = ch.mountpoint();
-    return !mp.isEmpty() && topic.startsWith(mp) ? topic.substring(mp.length()) : topic;
   }
 }

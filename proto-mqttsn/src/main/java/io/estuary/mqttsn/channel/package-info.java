@@ -4,7 +4,7 @@
  * of a channel, and every callback it registers on the broker's stages, runs on one thread: the
  * transport's event loop, which is also the {@code DeliverySink.executor()} of the client's session.
  * The one exception is the durable copy of topic ids ({@link io.estuary.mqttsn.channel.TopicIdStore}):
- * its store calls run on the adapter's serial store executor and their results are handed back to the
+ * its key-value calls run on the gateway's store executor and their results are handed back to the
  * loop. Listing attributes are volatile mirrors, readable from any thread.
  */
 package io.estuary.mqttsn.channel;

@@ -30,8 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +58,6 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   private EventLoop loop;
   private ScheduledFuture<?> ticker;
   private ScheduledFuture<?> advertiser;
-  private ExecutorService storeThread;
   private TopicIdStore topicIds;
 
   public MqttSnAdapter(MqttSnConfig config, List<DtlsListenerConfig> dtlsConfig, GatewayContext ctx) {
@@ -74,8 +71,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     status = AdapterStatus.STARTING;
     group = new NioEventLoopGroup(1, new DefaultThreadFactory("mqttsn"));
     loop = group.next();
-    storeThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("mqttsn-store", true));
-    topicIds = new TopicIdStore(ctx, storeThread);
+    topicIds = new TopicIdStore(ctx);
     try {
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
         bind("udp:" + l.getKey(), l.getValue());
@@ -92,7 +88,6 @@ public final class MqttSnAdapter implements ProtocolAdapter {
       status = AdapterStatus.FAILED;
       dtls.forEach(MqttSnDtlsListener::stop);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      storeThread.shutdown();
       return CompletableFuture.failedFuture(e);
     }
     ticker = loop.scheduleAtFixedRate(() -> dispatchers.values().forEach(MqttSnDispatcher::tick),
@@ -145,7 +140,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
       bytes = MqttSnCodec.encode(frame);
     } catch (IllegalArgumentException e) {
       drops.debug("mqttsn frame to {} not sent: {}", to, e.getMessage());
-      ctx.metrics().counter("mqttsn.drops", "reason", "too_large").increment();
+      ctx.metrics().counter("drops", "reason", "too_large").increment();
       return false;
     }
     if (log.isTraceEnabled()) {
@@ -188,14 +183,12 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     long graceMs = Math.max(0, grace.toMillis());
     return done.thenCompose(v -> {
       CompletableFuture<Void> stopped = new CompletableFuture<>();
-      group.shutdownGracefully(0, graceMs, TimeUnit.MILLISECONDS).addListener(f ->
-          // the store thread is serial: this marker runs after every topic-id write queued before it
-          CompletableFuture.runAsync(() -> { }, storeThread).whenComplete((x, e) -> {
-            storeThread.shutdown();
-            status = AdapterStatus.STOPPED;
-            log.info("mqttsn gateway stopped");
-            stopped.complete(null);
-          }));
+      // topic-id writes queued meanwhile are the gateway's to finish: it drains its store executor
+      group.shutdownGracefully(0, graceMs, TimeUnit.MILLISECONDS).addListener(f -> {
+        status = AdapterStatus.STOPPED;
+        log.info("mqttsn gateway stopped");
+        stopped.complete(null);
+      });
       return stopped;
     });
   }

@@ -96,7 +96,7 @@ final class MqttSnDtlsListener {
           bytes = MqttSnCodec.encode(s.frame());
         } catch (IllegalArgumentException e) {
           drops.debug("mqttsn frame to {} not sent: {}", s.to(), e.getMessage());
-          ctx.metrics().counter("mqttsn.drops", "reason", "too_large").increment();
+          ctx.metrics().counter("drops", "reason", "too_large").increment();
           continue;
         }
         connector.send(RawData.outbound(bytes, new AddressEndpointContext(s.to()), null, false));

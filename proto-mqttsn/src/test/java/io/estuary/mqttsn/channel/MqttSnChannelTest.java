@@ -29,7 +29,7 @@ class MqttSnChannelTest {
   static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 40000);
 
   final MutableClock clock = new MutableClock();
-  final FakeContext ctx = new FakeContext(clock);
+  final FakeContext ctx = new FakeContext("mqttsn", clock);
   final List<Action> async = new ArrayList<>();
   MqttSnConfig config = MqttSnConfig.defaults()
       .withPredefined(List.of(new PredefinedTopic(7, "sensors/predef")));
@@ -37,7 +37,7 @@ class MqttSnChannelTest {
 
   MqttSnChannel channel() {
     ch = new MqttSnChannel(config, ctx, "udp:default", PEER, Runnable::run, async::addAll,
-        new TopicIdStore(ctx, Runnable::run));
+        new TopicIdStore(ctx));
     return ch;
   }
 
@@ -143,15 +143,14 @@ class MqttSnChannelTest {
     ch.handleIn(new Connect(false, false, 60, "dev1"));
     assertThat(frames(ch.handleIn(publish(1, new TopicRef.Id(1), 2, "x"))))
         .containsExactly(new Puback(1, 2, ReturnCode.REJECTED_INVALID_TOPIC_ID));
-    assertThat(ctx.spaces.get("mqttsn-topic-ids").entries).isEmpty();
+    assertThat(ctx.space("mqttsn-topic-ids").entries()).isEmpty();
   }
 
   @Test
   void clean_sessions_store_no_topic_ids() {
     connected("dev1");
     ch.handleIn(new Register(0, 1, "a/b"));
-    assertThat(ctx.spaces.getOrDefault("mqttsn-topic-ids", new io.estuary.testkit.MemoryKeyValueSpace()).entries)
-        .isEmpty();
+    assertThat(ctx.space("mqttsn-topic-ids").entries()).isEmpty();
   }
 
   // ------------------------------------------------------------------ publish from the client
@@ -490,7 +489,7 @@ class MqttSnChannelTest {
 
   // ------------------------------------------------------------------ topic-id store off the event loop
 
-  /** An executor that runs nothing until the test says so, and a store that fails when used elsewhere. */
+  /** An executor that runs nothing until the test says so. */
   static final class ManualIo implements java.util.concurrent.Executor {
     final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
     boolean running;
@@ -512,33 +511,19 @@ class MqttSnChannelTest {
     }
   }
 
+  /** A channel whose context runs every key-value operation on {@code io}, i.e. only when the test says. */
   MqttSnChannel channelWithIo(ManualIo io) {
-    ctx.wrapSpaces = backing -> new io.estuary.api.KeyValueSpace() {
-      void check() {
-        if (!io.running) {
-          throw new AssertionError("key-value store used outside the store executor");
-        }
-      }
-
-      public void put(String k, byte[] v) { check(); backing.put(k, v); }
-
-      public byte[] get(String k) { check(); return backing.get(k); }
-
-      public void delete(String k) { check(); backing.delete(k); }
-
-      public void scan(String p, java.util.function.BiConsumer<String, byte[]> v) { check(); backing.scan(p, v); }
-    };
-    ch = new MqttSnChannel(config, ctx, "udp:default", PEER, Runnable::run, async::addAll, new TopicIdStore(ctx, io));
+    ctx.storeExecutor = io;
+    ch = new MqttSnChannel(config, ctx, "udp:default", PEER, Runnable::run, async::addAll, new TopicIdStore(ctx));
     return ch;
   }
 
   @Test
   void resumed_session_reads_its_topic_ids_on_the_store_executor_and_answers_connack_after() {
-    ctx.keyValueSpace(TopicIdStore.SPACE).put("4:dev1:9", "a/b".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    // (written before the guard is installed)
     ctx.sessionPresent = true;
     ManualIo io = new ManualIo();
     channelWithIo(io);
+    ctx.space("mqttsn-topic-ids").table.put("4:dev1:9", "a/b".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(frames(ch.handleIn(new Connect(false, false, 60, "dev1")))).as("no CONNACK before the ids are read")
         .isEmpty();
     FakeSession s = ctx.lastSession();
@@ -557,10 +542,9 @@ class MqttSnChannelTest {
     ch.handleIn(new Connect(false, false, 60, "dev1"));
     assertThat(frames(ch.handleIn(new Register(0, 1, "a/b")))).containsExactly(new Regack(1, 1, ReturnCode.ACCEPTED));
     ch.handleIn(new Register(0, 2, "c/d"));
-    var kv = ctx.spaces.get(TopicIdStore.SPACE);
-    assertThat(kv == null ? java.util.Map.of() : kv.entries).as("nothing written on the loop").isEmpty();
+    assertThat(ctx.space("mqttsn-topic-ids").entries()).as("nothing written on the loop").isEmpty();
     io.runAll();
-    assertThat(ctx.spaces.get(TopicIdStore.SPACE).entries).containsOnlyKeys("4:dev1:1", "4:dev1:2");
+    assertThat(ctx.space("mqttsn-topic-ids").entries()).containsOnlyKeys("4:dev1:1", "4:dev1:2");
   }
 
   @Test

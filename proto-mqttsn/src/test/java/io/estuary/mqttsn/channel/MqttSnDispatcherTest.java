@@ -21,11 +21,11 @@ class MqttSnDispatcherTest {
   static final InetSocketAddress A = new InetSocketAddress("127.0.0.1", 1001);
   static final InetSocketAddress B = new InetSocketAddress("127.0.0.1", 1002);
 
-  final FakeContext ctx = new FakeContext(new MutableClock());
+  final FakeContext ctx = new FakeContext("mqttsn", new MutableClock());
   final List<Action> sent = new ArrayList<>();
   final MqttSnDispatcher d = new MqttSnDispatcher(
       MqttSnConfig.defaults().withPredefined(List.of(new PredefinedTopic(3, "p/three"))), ctx, "udp:default",
-      Runnable::run, sent::addAll, new TopicIdStore(ctx, Runnable::run));
+      Runnable::run, sent::addAll, new TopicIdStore(ctx));
 
   @Test
   void searchgw_is_answered_with_gwinfo_to_the_searcher() {
@@ -103,7 +103,7 @@ class MqttSnDispatcherTest {
 
   MqttSnDispatcher dtls(io.estuary.cf.IdentityAs as) {
     return new MqttSnDispatcher(MqttSnConfig.defaults(), ctx, "dtls:default", Runnable::run, sent::addAll,
-        new TopicIdStore(ctx, Runnable::run), as);
+        new TopicIdStore(ctx), as);
   }
 
   @Test

@@ -277,7 +277,7 @@ class MqttSnGatewayIT {
 
   @Test
   void a_flood_of_garbage_from_one_address_does_not_stop_other_clients() {
-    double before = gw.context().metrics().counter("mqttsn.drops", "reason", "malformed").count();
+    double before = gw.metrics().counter("mqttsn.drops", "reason", "malformed").count();
     try (MqttSnTestClient flood = sn(); MqttSnTestClient good = sn()) {
       Random random = new Random(1);
       good.connect("sn-good", 60);
@@ -297,7 +297,7 @@ class MqttSnGatewayIT {
         assertThat(answer).contains(new PingResp());
       }
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> gw.context().metrics().counter("mqttsn.drops", "reason", "malformed").count() - before > 1000);
+          .until(() -> gw.metrics().counter("mqttsn.drops", "reason", "malformed").count() - before > 1000);
     }
   }
 }

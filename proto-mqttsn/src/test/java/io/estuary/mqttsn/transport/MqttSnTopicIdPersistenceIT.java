@@ -1,5 +1,6 @@
 package io.estuary.mqttsn.transport;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Topic ids of a {@code clean_session = false} client survive a gateway restart: they are written to
- * the store's {@code mqttsn-topic-ids} space (off the event loop) and read back before the CONNACK.
+ * the store's {@code mqttsn-topic-ids} space (off the event loop) and read back before the CONNACK;
+ * ids stored there by the previous version (the same namespace and keys) load the same way.
  */
 @Timeout(60)
 class MqttSnTopicIdPersistenceIT {
@@ -42,16 +44,20 @@ class MqttSnTopicIdPersistenceIT {
       assertThat(ack.returnCode()).isEqualTo(ReturnCode.ACCEPTED);
       id = ack.topicId();
       await().atMost(Duration.ofSeconds(5)).until(() ->
-          !gw.context().keyValueSpace("mqttsn-topic-ids").scan("12:sn-keeps-ids:").isEmpty());
+          !gw.storedKeyValues("mqttsn-topic-ids").scan("12:sn-keeps-ids:").isEmpty());
     }
+    // an id as the previous version stored it (namespace and key format unchanged): it must still load
+    store.keyValueTable("mqttsn-topic-ids").put("12:sn-keeps-ids:77", "written/before".getBytes(UTF_8));
     try (TestGateway gw = gateway(store);
         MqttSnTestClient c = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"))) {
       c.send(new Connect(false, false, 60, "sn-keeps-ids"));
       assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
       c.send(new Publish(false, 1, false, new TopicRef.Id(id), 2, Payload.utf8("after restart")));
       assertThat(c.expect(Puback.class)).isEqualTo(new Puback(id, 2, ReturnCode.ACCEPTED));
+      c.send(new Publish(false, 1, false, new TopicRef.Id(77), 3, Payload.utf8("old id")));
+      assertThat(c.expect(Puback.class)).isEqualTo(new Puback(77, 3, ReturnCode.ACCEPTED));
       assertThat(gw.broker().sessionView("sn-keeps-ids").attributes())
-          .containsEntry("topic_ids", java.util.Map.of("kept/topic", id));
+          .containsEntry("topic_ids", java.util.Map.of("kept/topic", id, "written/before", 77));
     }
   }
 }

@@ -2,13 +2,15 @@ package io.estuary.uplink.client;
 
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
-import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.exceptions.ConnectionFailedException;
 import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
 import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import io.estuary.tls.PemLoader;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -32,13 +34,23 @@ final class Reconnects {
     listener.disconnected(reason, delay);
   }
 
+  /** What {@code load} returns; its failure names the config key and its value. */
+  private static <T> T named(String key, String file, java.util.function.Supplier<T> load) {
+    try {
+      return load.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + " = \"" + file + "\": " + e.getMessage(), e);
+    }
+  }
+
   static MqttClientSslConfig ssl(TlsOptions t) {
     MqttClientSslConfigBuilder b = MqttClientSslConfig.builder();
     if (!t.cacertfile().isEmpty()) {
-      b = b.trustManagerFactory(PemFiles.trust(t.path() + ".cacertfile", t.cacertfile()));
+      b = b.trustManagerFactory(named(t.path() + ".cacertfile", t.cacertfile(), () -> PemLoader.trustManagers(Path.of(t.cacertfile()))));
     }
     if (!t.certfile().isEmpty()) {
-      b = b.keyManagerFactory(PemFiles.keys(t.path() + ".certfile", t.certfile(), t.path() + ".keyfile", t.keyfile()));
+      b = b.keyManagerFactory(named(t.path() + ".certfile", t.certfile(),
+          () -> PemLoader.keyManagers(Path.of(t.certfile()), Path.of(t.keyfile()))));
     }
     if (!t.verifyHostname()) {
       b = b.hostnameVerifier((host, session) -> true);

@@ -1,5 +1,6 @@
 package io.estuary.uplink.mapping;
 
+import io.estuary.api.topic.Topics;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,7 +28,7 @@ public record ForwardRule(String filter, List<String> exclude, TopicTemplate rem
   }
 
   private static void requireFilter(String f) {
-    String why = TopicMatcher.checkFilter(f);
+    String why = Topics.checkFilter(f);
     if (why != null) {
       throw new IllegalArgumentException("\"" + f + "\" is not a topic filter: " + why);
     }
@@ -35,11 +36,11 @@ public record ForwardRule(String filter, List<String> exclude, TopicTemplate rem
 
   /** Whether this rule forwards {@code topic}. */
   public boolean accepts(String topic) {
-    if (!TopicMatcher.matches(filter, topic)) {
+    if (!Topics.matches(filter, topic)) {
       return false;
     }
     for (String x : exclude) {
-      if (TopicMatcher.matches(x, topic)) {
+      if (Topics.matches(x, topic)) {
         return false;
       }
     }

@@ -1,6 +1,7 @@
 package io.estuary.uplink.mapping;
 
 import io.estuary.api.Message;
+import io.estuary.api.topic.Topics;
 import java.util.List;
 
 /**
@@ -32,7 +33,7 @@ public final class InboundMapping {
       return new OwnOrigin();
     }
     for (SubscriptionRule r : rules) {
-      if (TopicMatcher.matches(r.remoteFilter(), remote.topic())) {
+      if (Topics.matches(r.remoteFilter(), remote.topic())) {
         return new Publish(remote.withTopic(r.localTopic().render(remote.topic(), node)));
       }
     }

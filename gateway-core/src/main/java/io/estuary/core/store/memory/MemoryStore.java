@@ -1,7 +1,7 @@
 package io.estuary.core.store.memory;
 
-import io.estuary.api.KeyValueSpace;
 import io.estuary.api.Message;
+import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.StoredMessage;
@@ -95,7 +95,7 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public KeyValueSpace keyValueSpace(String namespace) {
+  public KeyValueTable keyValueTable(String namespace) {
     return spaces.computeIfAbsent(namespace, n -> new MemoryKeyValueSpace());
   }
 
@@ -112,7 +112,7 @@ public final class MemoryStore implements Store {
   @Override
   public void close() {}
 
-  private static final class MemoryKeyValueSpace implements KeyValueSpace {
+  private static final class MemoryKeyValueSpace implements KeyValueTable {
     private final ConcurrentSkipListMap<String, byte[]> map = new ConcurrentSkipListMap<>();
 
     @Override

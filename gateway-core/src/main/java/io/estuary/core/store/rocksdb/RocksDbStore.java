@@ -1,10 +1,10 @@
 package io.estuary.core.store.rocksdb;
 
-import io.estuary.api.KeyValueSpace;
 import io.estuary.api.Message;
 import io.estuary.api.Metrics;
 import io.estuary.core.config.ConfigError;
 import io.estuary.core.config.PersistenceConfig;
+import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.StoredMessage;
@@ -312,7 +312,7 @@ public final class RocksDbStore implements Store {
   }
 
   @Override
-  public KeyValueSpace keyValueSpace(String namespace) {
+  public KeyValueTable keyValueTable(String namespace) {
     return spaces.computeIfAbsent(namespace, n -> new RocksKeyValueSpace(db, kv, writer, n));
   }
 

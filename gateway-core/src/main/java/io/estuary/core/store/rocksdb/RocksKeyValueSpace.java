@@ -1,6 +1,6 @@
 package io.estuary.core.store.rocksdb;
 
-import io.estuary.api.KeyValueSpace;
+import io.estuary.core.store.KeyValueTable;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +18,7 @@ import org.rocksdb.Slice;
  * writer has applied them they sit in {@link #pending}, which reads consult first, so a caller always
  * reads its own writes. Values are the adapter's bytes, stored as given.
  */
-final class RocksKeyValueSpace implements KeyValueSpace {
+final class RocksKeyValueSpace implements KeyValueTable {
   /** Marks a queued delete in {@link #pending}; compared by identity. */
   private static final byte[] TOMBSTONE = new byte[0];
 

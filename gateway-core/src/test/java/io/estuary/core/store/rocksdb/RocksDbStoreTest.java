@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.estuary.api.KeyValueSpace;
 import io.estuary.api.Message;
 import io.estuary.api.Payload;
 import io.estuary.api.Subscription;
 import io.estuary.core.config.ConfigError;
 import io.estuary.core.config.PersistenceConfig;
+import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.StoredMessage;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ class RocksDbStoreTest {
       s.saveRetained(Message.of("r/1", Payload.utf8("kept"), 1, true));
       s.saveRetained(Message.of("r/2", Payload.utf8("gone"), 1, true));
       s.deleteRetained("r/2");
-      s.keyValueSpace("mqttsn").put("1:a:3", new byte[] {1, 2});
+      s.keyValueTable("mqttsn").put("1:a:3", new byte[] {1, 2});
       s.sync().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
     try (RocksDbStore s = open()) {
@@ -110,7 +110,7 @@ class RocksDbStoreTest {
       List<String> retained = new ArrayList<>();
       s.forEachRetained(m -> retained.add(m.topic()));
       assertThat(retained).containsExactly("r/1");
-      assertThat(s.keyValueSpace("mqttsn").get("1:a:3")).containsExactly(1, 2);
+      assertThat(s.keyValueTable("mqttsn").get("1:a:3")).containsExactly(1, 2);
     }
   }
 
@@ -133,8 +133,8 @@ class RocksDbStoreTest {
   @Test
   void key_value_space_reads_its_own_writes_before_they_are_applied() {
     try (RocksDbStore s = open()) {
-      KeyValueSpace kv = s.keyValueSpace("ns");
-      KeyValueSpace other = s.keyValueSpace("ns2");
+      KeyValueTable kv = s.keyValueTable("ns");
+      KeyValueTable other = s.keyValueTable("ns2");
       for (int i = 0; i < 1000; i++) {
         kv.put("k" + i, new byte[] {(byte) i});
         assertThat(kv.get("k" + i)).containsExactly((byte) i);

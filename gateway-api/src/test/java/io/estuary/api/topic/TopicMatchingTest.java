@@ -1,17 +1,18 @@
-package io.estuary.uplink.mapping;
+package io.estuary.api.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class TopicMatcherTest {
+/** The uplink's former TopicMatcher cases, now on the one implementation. */
+class TopicMatchingTest {
   @Test
   void matches_single_and_multi_level_wildcards() {
-    assertThat(TopicMatcher.matches("devices/#", "devices/a/temp")).isTrue();
-    assertThat(TopicMatcher.matches("devices/#", "devices")).isTrue();
-    assertThat(TopicMatcher.matches("devices/+/temp", "devices/a/temp")).isTrue();
-    assertThat(TopicMatcher.matches("devices/+/temp", "devices/a/b/temp")).isFalse();
-    assertThat(TopicMatcher.matches("devices/a", "devices/a/b")).isFalse();
+    assertThat(Topics.matches("devices/#", "devices/a/temp")).isTrue();
+    assertThat(Topics.matches("devices/#", "devices")).isTrue();
+    assertThat(Topics.matches("devices/+/temp", "devices/a/temp")).isTrue();
+    assertThat(Topics.matches("devices/+/temp", "devices/a/b/temp")).isFalse();
+    assertThat(Topics.matches("devices/a", "devices/a/b")).isFalse();
   }
 
   @Test
@@ -34,11 +35,11 @@ class TopicMatcherTest {
       }
     }
     for (String f : filters) {
-      if (TopicMatcher.checkFilter(f) != null && !f.isEmpty()) {
+      if (Topics.checkFilter(f) != null && !f.isEmpty()) {
         continue;
       }
       for (String t : names) {
-        assertThat(TopicMatcher.matches(f, t)).as("%s matches %s", f, t).isEqualTo(reference(f, t));
+        assertThat(Topics.matches(f, t)).as("%s matches %s", f, t).isEqualTo(reference(f, t));
       }
     }
   }
@@ -59,24 +60,24 @@ class TopicMatcherTest {
 
   @Test
   void dollar_topics_do_not_match_leading_wildcards() {
-    assertThat(TopicMatcher.matches("#", "$SYS/x")).isFalse();
-    assertThat(TopicMatcher.matches("$SYS/#", "$SYS/x")).isTrue();
+    assertThat(Topics.matches("#", "$SYS/x")).isFalse();
+    assertThat(Topics.matches("$SYS/#", "$SYS/x")).isTrue();
   }
 
   @Test
   void overlapping_filters_share_a_topic() {
-    assertThat(TopicMatcher.overlaps("site1/#", "site1/cmd/#")).isTrue();
-    assertThat(TopicMatcher.overlaps("site1/up/#", "site1/cmd/#")).isFalse();
-    assertThat(TopicMatcher.overlaps("a/+/c", "a/b/+")).isTrue();
-    assertThat(TopicMatcher.overlaps("a/#", "a")).isTrue();
-    assertThat(TopicMatcher.overlaps("a/b", "a/b/c")).isFalse();
+    assertThat(Topics.overlaps("site1/#", "site1/cmd/#")).isTrue();
+    assertThat(Topics.overlaps("site1/up/#", "site1/cmd/#")).isFalse();
+    assertThat(Topics.overlaps("a/+/c", "a/b/+")).isTrue();
+    assertThat(Topics.overlaps("a/#", "a")).isTrue();
+    assertThat(Topics.overlaps("a/b", "a/b/c")).isFalse();
   }
 
   @Test
   void checkFilter_rejects_partial_level_wildcards() {
-    assertThat(TopicMatcher.checkFilter("a/b#")).isNotNull();
-    assertThat(TopicMatcher.checkFilter("a/#/b")).isNotNull();
-    assertThat(TopicMatcher.checkFilter("")).isNotNull();
-    assertThat(TopicMatcher.checkFilter("a/+/#")).isNull();
+    assertThat(Topics.checkFilter("a/b#")).isNotNull();
+    assertThat(Topics.checkFilter("a/#/b")).isNotNull();
+    assertThat(Topics.checkFilter("")).isNotNull();
+    assertThat(Topics.checkFilter("a/+/#")).isNull();
   }
 }

@@ -1,20 +1,22 @@
-package io.estuary.core.session;
+package io.estuary.api.concurrent;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs submitted tasks one at a time, in order, on a shared pool (an actor mailbox). All of one
- * session's mutable state is touched only from tasks of its SerialExecutor. A burst is run in one go
- * up to {@link #BATCH} tasks, then the executor yields the pool thread.
+ * Runs submitted tasks one at a time, in submission order, on a shared pool (an actor mailbox,
+ * Artemis's {@code OrderedExecutor}). All of one session's (or one device's) mutable state is touched
+ * only from tasks of its SerialExecutor. A burst is run in one go up to {@link #BATCH} tasks, then the
+ * executor yields the pool thread to others. {@link #execute} may be called from any thread.
+ *
+ * <p>A task that throws is logged ({@link System.Logger} {@code io.estuary.api.concurrent.SerialExecutor},
+ * ERROR) and the next task runs: one bad task never stalls the mailbox.
  */
 public final class SerialExecutor implements Executor {
-  private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
-  private static final int BATCH = 256;
+  private static final System.Logger LOG = System.getLogger(SerialExecutor.class.getName());
+  static final int BATCH = 256;
 
   private final Executor pool;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -41,7 +43,7 @@ public final class SerialExecutor implements Executor {
   /** Fails fast when state is touched from the wrong thread (cheap; Californium's assertOwner). */
   public void assertOwner() {
     if (owner != Thread.currentThread()) {
-      throw new IllegalStateException("session state touched outside its executor by " + Thread.currentThread().getName());
+      throw new IllegalStateException("state touched outside its executor by " + Thread.currentThread().getName());
     }
   }
 
@@ -56,7 +58,7 @@ public final class SerialExecutor implements Executor {
         try {
           r.run();
         } catch (RuntimeException | Error e) {
-          LOG.error("session task failed", e);
+          LOG.log(System.Logger.Level.ERROR, "serial executor task failed", e);
         }
       }
     } finally {

@@ -1,9 +1,7 @@
-package io.estuary.core.topic;
+package io.estuary.api.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,11 +27,6 @@ class TopicsTest {
   })
   void matches_follows_mqtt_rules(String filter, String topic, boolean expected) {
     assertThat(Topics.matches(filter, topic)).isEqualTo(expected);
-    TopicTrie<String> trie = new TopicTrie<>();
-    trie.add(filter, "c", null, "s");
-    List<String> hits = new ArrayList<>();
-    trie.match(topic, (id, s, g) -> hits.add(id));
-    assertThat(!hits.isEmpty()).as("trie agrees for %s ~ %s", filter, topic).isEqualTo(expected);
   }
 
   @Test
@@ -63,17 +56,10 @@ class TopicsTest {
   }
 
   @Test
-  void trie_remove_prunes_and_shared_groups_are_reported() {
-    TopicTrie<String> trie = new TopicTrie<>();
-    trie.add("a/b", "c1", null, "s1");
-    trie.add("a/+", "c2", "g", "s2");
-    List<String> hits = new ArrayList<>();
-    trie.match("a/b", (id, s, g) -> hits.add(id + ":" + g));
-    assertThat(hits).containsExactlyInAnyOrder("c1:null", "c2:g");
-    assertThat(trie.remove("a/b", "c1", null)).isTrue();
-    assertThat(trie.remove("a/b", "c1", null)).isFalse();
-    hits.clear();
-    trie.match("a/b", (id, s, g) -> hits.add(id));
-    assertThat(hits).containsExactly("c2");
+  void a_subscription_matches_through_its_share_prefix() {
+    assertThat(Topics.matchesSubscription("$share/g/a/+", "a/b")).isTrue();
+    assertThat(Topics.matchesSubscription("$share/g/a/+", "x/b")).isFalse();
+    assertThat(Topics.matchesSubscription("$share/g", "g")).isFalse();
+    assertThat(Topics.matchesSubscription("a/#", "a")).isTrue();
   }
 }

@@ -1,0 +1,139 @@
+package io.estuary.core.server;
+
+import io.estuary.api.AuthResult;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.ClientCredentials;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.DeliverySink;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.KeyValueSpace;
+import io.estuary.api.Message;
+import io.estuary.api.Metrics;
+import io.estuary.api.PublishOutcome;
+import io.estuary.api.SessionOptions;
+import io.estuary.core.session.Broker;
+import io.estuary.core.store.AsyncKeyValueSpace;
+import io.estuary.core.store.Store;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.regex.Pattern;
+
+/**
+ * One adapter's {@link GatewayContext}: the broker's services, plus what belongs to that adapter
+ * alone: its protocol name, its key-value namespace ({@code <protocol>} and {@code <protocol>-<name>}:
+ * the names MQTT-SN, CoAP and LwM2M used before, so their stored data is found) and its metric prefix
+ * ({@code <protocol>.}: the names they used before). Created by {@link Gateway}; the adapter never
+ * sees the {@link Broker}. Thread-safe; the thread contracts are on {@link GatewayContext}.
+ */
+public final class AdapterContext implements GatewayContext {
+  private static final Pattern PROTOCOL = Pattern.compile("[a-z0-9_]+");
+  private static final Pattern SPACE_NAME = Pattern.compile("[a-z0-9_-]+");
+  /** Namespaces the core keeps for itself. */
+  private static final Set<String> RESERVED = Set.of("broker");
+
+  private final Broker broker;
+  private final Store store;
+  private final Executor storeExecutor;
+  private final String protocol;
+  private final Metrics metrics;
+  private final Map<String, KeyValueSpace> spaces = new ConcurrentHashMap<>();
+
+  /**
+   * @param storeExecutor runs every key-value operation (the core's store threads)
+   * @param metricPrefix put in front of every metric name, normally {@link #metricPrefix(String)}
+   */
+  public AdapterContext(String protocol, Broker broker, Store store, Executor storeExecutor, Metrics rootMetrics,
+      String metricPrefix) {
+    if (!PROTOCOL.matcher(protocol).matches() || RESERVED.contains(protocol)) {
+      throw new IllegalArgumentException("adapter protocol must be lower-case letters, digits and '_', not "
+          + RESERVED + ", was \"" + protocol + "\"");
+    }
+    this.protocol = protocol;
+    this.broker = broker;
+    this.store = store;
+    this.storeExecutor = storeExecutor;
+    this.metrics = metricPrefix.isEmpty() ? rootMetrics : new AdapterMetrics(rootMetrics, metricPrefix);
+  }
+
+  /** The default metric prefix of {@code protocol}: {@code "<protocol>."}. */
+  public static String metricPrefix(String protocol) {
+    return protocol + ".";
+  }
+
+  /** The stored namespace of an adapter's space: {@code <protocol>}, or {@code <protocol>-<name>}. */
+  public static String namespace(String protocol, String name) {
+    if (name == null) {
+      return protocol;
+    }
+    if (!SPACE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("key-value space name must be lower-case letters, digits, '_' and '-', was \""
+          + name + "\"");
+    }
+    return protocol + "-" + name;
+  }
+
+  @Override
+  public String protocol() {
+    return protocol;
+  }
+
+  @Override
+  public String nodeName() {
+    return broker.nodeName();
+  }
+
+  @Override
+  public CompletionStage<AuthResult> authenticate(ClientCredentials credentials) {
+    return broker.authenticate(credentials);
+  }
+
+  @Override
+  public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink) {
+    return broker.openSession(client, options, sink);
+  }
+
+  @Override
+  public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message) {
+    return broker.publish(publisher, message);
+  }
+
+  @Override
+  public Message retained(String topic) {
+    return broker.retained(topic);
+  }
+
+  @Override
+  public KeyValueSpace keyValueSpace() {
+    return space(namespace(protocol, null));
+  }
+
+  @Override
+  public KeyValueSpace keyValueSpace(String name) {
+    return space(namespace(protocol, name));
+  }
+
+  private KeyValueSpace space(String namespace) {
+    // one instance per namespace: its serial executor is what keeps the space's operations in order
+    return spaces.computeIfAbsent(namespace, n -> new AsyncKeyValueSpace(store.keyValueTable(n), storeExecutor));
+  }
+
+  @Override
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public Clock clock() {
+    return broker.clock();
+  }
+
+  @Override
+  public ScheduledExecutorService scheduler() {
+    return broker.scheduler();
+  }
+}
