@@ -56,6 +56,9 @@ public final class Broker implements GatewayContext, AutoCloseable {
   final Clock clock;
   final ScheduledExecutorService scheduler;
   final ExecutorService workers;
+  /** Runs the sessions' serial executors. */
+  final java.util.concurrent.Executor sessionPool;
+  final SessionTimers timers;
   final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
   final TopicTrie<Subscription> trie = new TopicTrie<>();
   private final ConcurrentHashMap<String, Message> retained = new ConcurrentHashMap<>();
@@ -77,6 +80,12 @@ public final class Broker implements GatewayContext, AutoCloseable {
 
   public Broker(String nodeName, MqttLimits limits, Store store, Authenticator authenticator, Authorizer authorizer,
       Metrics metrics, Clock clock) {
+    this(nodeName, limits, store, authenticator, authorizer, metrics, clock, null, null);
+  }
+
+  /** With {@code sessionPool} and {@code timers} non-null, sessions run there (unit tests drive them by hand). */
+  Broker(String nodeName, MqttLimits limits, Store store, Authenticator authenticator, Authorizer authorizer,
+      Metrics metrics, Clock clock, java.util.concurrent.Executor sessionPool, SessionTimers timers) {
     this.nodeName = nodeName;
     this.limits = limits;
     this.store = store;
@@ -86,6 +95,8 @@ public final class Broker implements GatewayContext, AutoCloseable {
     this.clock = clock;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("estuary-timer"));
     this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("estuary-session"));
+    this.sessionPool = sessionPool != null ? sessionPool : workers;
+    this.timers = timers != null ? timers : SessionTimers.on(scheduler);
     this.received = metrics.counter("messages.received");
     this.sent = metrics.counter("messages.sent");
     this.droppedQueueFull = metrics.counter("messages.dropped", "reason", "queue_full");

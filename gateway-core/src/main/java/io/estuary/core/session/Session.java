@@ -24,8 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,15 +92,15 @@ final class Session {
   private long nextSeq = 1;
   private long disconnectedAt;
   private Message pendingWill;
-  private ScheduledFuture<?> willTimer;
-  private ScheduledFuture<?> expiryTimer;
+  private SessionTimers.Timer willTimer;
+  private SessionTimers.Timer expiryTimer;
   private List<CompletableFuture<Void>> drainWaiters;
-  private ScheduledFuture<?> ageTimer;
+  private SessionTimers.Timer ageTimer;
 
   Session(Broker broker, String clientId) {
     this.broker = broker;
     this.clientId = clientId;
-    this.actor = new SerialExecutor(broker.workers);
+    this.actor = new SerialExecutor(broker.sessionPool);
     this.queue = new SessionQueue(() -> actor.execute(this::drain));
     queue.caps(broker.limits.maxQueuedMessages(), broker.limits.maxQueuedBytes());
   }
@@ -201,7 +199,7 @@ final class Session {
       } else {
         pendingWill = will;
         long delay = Math.min(willDelay.toMillis(), expiry.toMillis());
-        willTimer = broker.scheduler.schedule(() -> actor.execute(this::willDelayElapsed), delay, TimeUnit.MILLISECONDS);
+        willTimer = broker.timers.schedule(() -> actor.execute(this::willDelayElapsed), delay);
       }
     }
     if (!persistent()) {
@@ -248,7 +246,7 @@ final class Session {
   private void scheduleExpiry() {
     long deadline = disconnectedAt + expiry.toMillis();
     long delay = Math.max(0, deadline - now());
-    expiryTimer = broker.scheduler.schedule(() -> actor.execute(this::expireIfDue), delay, TimeUnit.MILLISECONDS);
+    expiryTimer = broker.timers.schedule(() -> actor.execute(this::expireIfDue), delay);
   }
 
   private void expireIfDue() {
@@ -265,15 +263,15 @@ final class Session {
 
   private void cancelTimers() {
     if (willTimer != null) {
-      willTimer.cancel(false);
+      willTimer.cancel();
       willTimer = null;
     }
     if (expiryTimer != null) {
-      expiryTimer.cancel(false);
+      expiryTimer.cancel();
       expiryTimer = null;
     }
     if (ageTimer != null) {
-      ageTimer.cancel(false);
+      ageTimer.cancel();
       ageTimer = null;
     }
   }
@@ -525,10 +523,10 @@ final class Session {
     }
     long created = queue.peek().message().createdAtMillis();
     long delay = Math.max(1, created + maxQueuedAgeMillis - now());
-    ageTimer = broker.scheduler.schedule(() -> actor.execute(() -> {
+    ageTimer = broker.timers.schedule(() -> actor.execute(() -> {
       ageTimer = null;
       drain();
-    }), delay, TimeUnit.MILLISECONDS);
+    }), delay);
   }
 
   private void drain() {
