@@ -22,7 +22,7 @@ class InboundQosTest {
   }
 
   private PublishOutcome publishOnce(Device d, int key, String payload) {
-    CompletableFuture<PublishOutcome> o = d.session.publishExactlyOnce(key, message("t/a", payload, 2)).toCompletableFuture();
+    CompletableFuture<PublishOutcome> o = d.session.publishOnce(key, message("t/a", payload, 2)).toCompletableFuture();
     f.settle();
     return o.join();
   }
@@ -41,8 +41,8 @@ class InboundQosTest {
     Device sub = f.open("sub", clean()).subscribe("t/#", 2);
     Device pub = f.open("pub", clean());
     publishOnce(pub, 7, "first");
-    assertThat(pub.session.release(7)).isTrue();
-    assertThat(pub.session.release(7)).isFalse();
+    assertThat(pub.session.releaseKey(7)).isTrue();
+    assertThat(pub.session.releaseKey(7)).isFalse();
     assertThat(publishOnce(pub, 7, "second").status()).isEqualTo(PublishOutcome.Status.OK);
     assertThat(sub.sink.payloads()).containsExactly("first", "second");
   }
@@ -54,7 +54,7 @@ class InboundQosTest {
     publishOnce(pub, 9, "exactly-once"); // PUBREC went out, the connection dies before PUBREL
     Device resumed = f.open("pub", persistent()); // takes the session over
     assertThat(publishOnce(resumed, 9, "exactly-once").status()).isEqualTo(PublishOutcome.Status.DUPLICATE);
-    assertThat(resumed.session.release(9)).isTrue();
+    assertThat(resumed.session.releaseKey(9)).isTrue();
     assertThat(sub.sink.payloads()).containsExactly("exactly-once");
   }
 

@@ -10,6 +10,7 @@ import io.estuary.api.Message;
 import io.estuary.api.MessageProperties;
 import io.estuary.api.Payload;
 import io.estuary.api.PublishOutcome;
+import io.estuary.api.QueuePolicy;
 import io.estuary.api.SessionOptions;
 import io.estuary.core.session.BrokerFixture.Device;
 import java.time.Duration;
@@ -90,32 +91,33 @@ class OutboundDeliveryTest {
 
   @Test
   void drop_newest_overflow_keeps_the_queue_and_counts_the_new_message() {
-    offlineSubscriber("sub", persistent().maxQueued(2).overflow(SessionOptions.Overflow.DROP_NEWEST));
+    offlineSubscriber("sub", persistent().queue(QueuePolicy.BROKER_DEFAULT.withMaxMessages(2).withOverflow(QueuePolicy.Overflow.DROP_NEWEST)));
     Device pub = f.open("pub", clean());
     for (int i = 0; i < 4; i++) {
       f.publish(pub, "t/a", "m" + i, 1);
     }
     assertThat(f.dropped("queue_full")).isEqualTo(2);
-    Device sub = f.open("sub", persistent().maxQueued(2).overflow(SessionOptions.Overflow.DROP_NEWEST));
+    Device sub = f.open("sub", persistent().queue(QueuePolicy.BROKER_DEFAULT.withMaxMessages(2).withOverflow(QueuePolicy.Overflow.DROP_NEWEST)));
     assertThat(sub.sink.payloads()).containsExactly("m0", "m1");
   }
 
   @Test
   void the_byte_cap_counts_payload_and_topic_of_each_queued_message() {
     // "t/a" + "12345" = 8 bytes a message: a 20-byte cap holds two
-    offlineSubscriber("sub", persistent().maxQueuedBytes(20));
+    offlineSubscriber("sub", persistent().queue(QueuePolicy.BROKER_DEFAULT.withMaxBytes(20)));
     Device pub = f.open("pub", clean());
     for (int i = 0; i < 3; i++) {
       f.publish(pub, "t/a", "1234" + i, 1);
     }
     assertThat(f.dropped("queue_full")).isEqualTo(1);
-    Device sub = f.open("sub", persistent().maxQueuedBytes(20));
+    Device sub = f.open("sub", persistent().queue(QueuePolicy.BROKER_DEFAULT.withMaxBytes(20)));
     assertThat(sub.sink.payloads()).containsExactly("12341", "12342");
   }
 
   @Test
   void backpressure_completes_the_publishers_stage_only_once_the_queue_has_room() {
-    SessionOptions.Builder opts = persistent().receiveMaximum(1).maxQueued(1).overflow(SessionOptions.Overflow.BACKPRESSURE);
+    SessionOptions.Builder opts = persistent().receiveMaximum(1)
+        .queue(new QueuePolicy(1, 0, Duration.ZERO, QueuePolicy.Overflow.BACKPRESSURE));
     Device sub = f.open("sub", opts).subscribe("t/#", 1);
     Device pub = f.open("pub", clean());
     f.publish(pub, "t/a", "m0", 1); // inflight
@@ -176,7 +178,7 @@ class OutboundDeliveryTest {
 
   @Test
   void a_message_older_than_the_queue_age_cap_is_dropped_even_from_an_idle_queue() {
-    offlineSubscriber("sub", persistent().maxQueuedAge(Duration.ofSeconds(30)));
+    offlineSubscriber("sub", persistent().queue(QueuePolicy.BROKER_DEFAULT.withMaxAge(Duration.ofSeconds(30))));
     Device pub = f.open("pub", clean());
     f.publish(pub, "t/a", "old", 1);
     f.advance(Duration.ofSeconds(31)); // no new traffic: the age timer purges it

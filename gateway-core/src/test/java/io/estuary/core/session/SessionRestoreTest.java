@@ -73,11 +73,11 @@ class SessionRestoreTest {
   @Test
   void held_duplicate_keys_survive_a_restart() {
     Device pub = f.open("pub", persistent());
-    pub.session.publishExactlyOnce(3, message("t/a", "x", 2));
+    pub.session.publishOnce(3, message("t/a", "x", 2));
     f.settle();
     f = f.restart("");
     Device again = f.open("pub", persistent());
-    var o = again.session.publishExactlyOnce(3, message("t/a", "x", 2)).toCompletableFuture();
+    var o = again.session.publishOnce(3, message("t/a", "x", 2)).toCompletableFuture();
     f.settle();
     assertThat(o.join().status()).isEqualTo(io.estuary.api.PublishOutcome.Status.DUPLICATE);
   }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estuary.api.CloseReason;
 import io.estuary.core.session.BrokerFixture.Device;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class SleepWakeTest {
   @Test
   void a_sleeping_session_queues_and_wake_flushes_in_order_then_completes_once_all_is_acknowledged() {
     Device sleeper = f.open("sleeper", persistent()).subscribe("t/#", 1);
-    sleeper.session.sleep(Duration.ofMinutes(1));
+    sleeper.session.sleep();
     f.settle();
     assertThat(f.broker.sessionView("sleeper").state()).isEqualTo("asleep");
     Device pub = f.open("pub", clean());
@@ -43,7 +42,7 @@ class SleepWakeTest {
   @Test
   void wake_with_nothing_queued_completes_at_once() {
     Device sleeper = f.open("sleeper", clean());
-    sleeper.session.sleep(Duration.ofMinutes(1));
+    sleeper.session.sleep();
     CompletableFuture<Void> woken = sleeper.session.wake().toCompletableFuture();
     f.settle();
     assertThat(woken).isCompleted();
@@ -52,7 +51,7 @@ class SleepWakeTest {
   @Test
   void wake_fails_when_the_connection_ends_before_the_queue_drained() {
     Device sleeper = f.open("sleeper", persistent()).subscribe("t/#", 1);
-    sleeper.session.sleep(Duration.ofMinutes(1));
+    sleeper.session.sleep();
     Device pub = f.open("pub", clean());
     f.publish(pub, "t/a", "m", 1);
     CompletableFuture<Void> woken = sleeper.session.wake().toCompletableFuture();
