@@ -45,6 +45,16 @@ class SessionLifecycleTest {
   }
 
   @Test
+  void a_stale_handles_unsubscribe_leaves_the_next_connections_subscriptions_alone() {
+    Device old = f.open("sub", persistent()).subscribe("t/#", 1);
+    f.open("sub", persistent());
+    var stage = old.session.unsubscribe(java.util.List.of(new io.estuary.api.TopicFilter("t/#"))).toCompletableFuture();
+    f.settle();
+    assertThat(stage).isCompletedExceptionally();
+    assertThat(f.broker.sessionView("sub").subscriptions()).isEqualTo(1);
+  }
+
+  @Test
   void clean_start_discards_the_previous_session_state() {
     Device sub = f.open("sub", persistent()).subscribe("t/#", 1);
     sub.close(CloseReason.NORMAL);

@@ -59,6 +59,7 @@ class SinkCreditsTest {
     }
     assertThat(sub.sink.payloads()).containsExactly("m0", "m1");
     assertThat(sub.session.queued()).isEqualTo(3);
+    assertThat(sub.session.queuedBytes()).isEqualTo(3 * ("t/0".length() + "m0".length()));
     sub.sink.free(2);
     f.settle();
     assertThat(sub.sink.payloads()).hasSize(2); // nothing moves until the adapter says so
