@@ -1,50 +1,75 @@
 package io.estuary.api;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Adapter → broker: one per connected device, handed out by {@link GatewayContext#openSession}.
  *
- * <p>Thread contract: every method may be called from any thread, but an adapter calls one session
- * from one thread at a time (its connection's event loop or executor). Methods never block. Returned
- * stages complete on the paired {@link DeliverySink#executor()}. After {@link #close} or after the
- * sink was told {@link DeliverySink#sessionClosed}, calls are ignored and stages complete with
- * {@code SESSION_CLOSED} / exceptionally.
+ * <p><b>Threads.</b> Who calls: the adapter, one call at a time per session, normally from the paired
+ * {@link DeliverySink#executor()} (the device's event loop or serial executor); calls never block.
+ * Who completes: every stage this interface returns completes inside a task the broker hands to
+ * {@link DeliverySink#executor()} — also when the answer is known at once (a QoS 0 publish, a
+ * duplicate, a refusal) and when it is a failure. So an action attached with the non-async
+ * {@code thenX}/{@code whenComplete} from that executor runs on that executor, after the current task.
+ * Stages of publishes complete in the order of the calls.
+ *
+ * <p><b>Lifetime.</b> A session handle belongs to one connection. After {@link #close}, or once the sink
+ * was told {@link DeliverySink#sessionClosed} (take-over, kick, expiry, shutdown), calls change nothing:
+ * publish stages complete with {@code SESSION_CLOSED}, other stages exceptionally, void methods are
+ * ignored.
  */
 public interface BrokerSession {
 
+  /** The client id; any thread. */
   String clientId();
 
-  /** Whether state from an earlier connection was resumed (MQTT CONNACK session present). */
+  /** Whether state from an earlier connection was resumed (MQTT CONNACK session present); any thread. */
   boolean sessionPresent();
 
   /**
-   * Routes a message from this device, after the ACL check. QoS 2 messages routed this way are
-   * delivered at once; use {@link #publishExactlyOnce} to get duplicate suppression by packet id.
+   * Routes a message from this device, after the ACL check, on the calling thread. The stage completes
+   * once the outcome is final — for QoS 1/2 with a durable store, once the message is durable in every
+   * target's queue — on the sink's executor. QoS 2 messages routed this way get no duplicate
+   * suppression; use {@link #publishOnce} for that.
    */
   CompletionStage<PublishOutcome> publish(Message message);
 
   /**
-   * QoS 2 inbound (MQTT 5 §4.3.3 method B): routes the message unless {@code packetId} is already
-   * awaiting release, in which case the outcome is {@code DUPLICATE}. The id stays reserved (and
-   * persists with the session) until {@link #release(int)}.
+   * Exactly-once inbound (MQTT 5 §4.3.3 method B, MQTT-SN QoS 2): routes the message unless
+   * {@code key} is still held from an earlier publish, in which case the outcome is {@code DUPLICATE}
+   * and nothing is routed. The key is the adapter's choice of duplicate-suppression key (the MQTT packet
+   * id, the MQTT-SN message id); it is held — and persisted with a persistent session, across
+   * take-overs and restarts — until {@link #releaseKey}. Too many held keys ({@code mqtt.max_awaiting_rel})
+   * answer {@code QUOTA_EXCEEDED}. The stage completes on the sink's executor as for {@link #publish}.
    */
-  CompletionStage<PublishOutcome> publishExactlyOnce(int packetId, Message message);
+  CompletionStage<PublishOutcome> publishOnce(int key, Message message);
 
-  /** PUBREL received for {@code packetId}: frees it. Returns false if it was not awaiting release. */
-  boolean release(int packetId);
+  /**
+   * Frees a key held by {@link #publishOnce} (the device's release, MQTT PUBREL). Answers on the calling
+   * thread, at once: false if the key was not held.
+   */
+  boolean releaseKey(int key);
 
+  /**
+   * Subscribes; one outcome per subscription, in order. Retained messages matching a new subscription
+   * are delivered after the stage completed. Completes on the sink's executor.
+   */
   CompletionStage<List<SubscribeOutcome>> subscribe(List<Subscription> subscriptions);
 
+  /** Unsubscribes the filters this session has; unknown filters are ignored. Completes on the sink's executor. */
   CompletionStage<Void> unsubscribe(List<TopicFilter> filters);
 
-  /** QoS 2 outbound: PUBREC arrived, the message will not be sent again, only PUBREL. */
+  /**
+   * QoS 2 outbound: the device confirmed receipt (MQTT PUBREC) — the message will not be sent again; a
+   * redelivery after a reconnect is {@link Delivery#releasePending()}. Returns at once.
+   */
   void received(DeliveryId id);
 
-  /** QoS 1 PUBACK or QoS 2 PUBCOMP: the delivery is done and frees a slot of the inflight window. */
+  /**
+   * QoS 1/2 outbound: the delivery is done (MQTT PUBACK, PUBCOMP) and frees a slot of the inflight
+   * window. Returns at once; an id that names no unacknowledged delivery is ignored.
+   */
   void acknowledge(DeliveryId id);
 
   /** As {@link #acknowledge(DeliveryId)} for each id, in one hop to the session (fewer tasks under load). */
@@ -54,37 +79,43 @@ public interface BrokerSession {
     }
   }
 
-  /** The device asked to sleep: deliveries are queued until {@link #wake()} or {@code duration} ends. */
-  void sleep(Duration duration);
+  /**
+   * The device sleeps (MQTT-SN §6.14, LwM2M queue mode): deliveries are queued until {@link #wake()}.
+   * The broker keeps no sleep deadline: the adapter owns it (it knows the protocol's tolerance) and
+   * ends a device that misses it with {@link CloseReason#SLEEP_TIMEOUT}. Returns at once.
+   */
+  void sleep();
 
   /**
-   * The device is awake: queued deliveries are sent in order through the sink. The stage completes
-   * once the queue is empty and every QoS 1/2 delivery is acknowledged (MQTT-SN sends PINGRESP then).
+   * The device is awake: queued deliveries are sent in order through the sink. The stage completes on
+   * the sink's executor once the queue is empty and every QoS 1/2 delivery is acknowledged (MQTT-SN
+   * sends PINGRESP then), or exceptionally if the connection ends first.
    */
   CompletionStage<Void> wake();
 
-  /** The sink has room again after reporting no credits: the broker resumes sending. */
+  /**
+   * The sink has room again after the broker found {@link DeliverySink#credits()} at zero: the broker
+   * resumes sending. Returns at once.
+   */
   void creditsAvailable();
 
-  /** Replaces the will (MQTT-SN WILLTOPICUPD/WILLMSGUPD); null clears it. */
+  /**
+   * Replaces the will given in {@link SessionOptions#will()}; null clears it. A general capability of
+   * the session (every adapter may give a will); used by protocols that let a device change its will
+   * while connected (MQTT-SN WILLTOPICUPD/WILLMSGUPD). Persisted with a persistent session. Returns at once.
+   */
   void updateWill(Message will);
 
-  /** Ends this connection. A persistent session stays; the will goes out if the reason says so. */
+  /** Ends this connection. A persistent session stays; the will goes out if the reason says so. Returns at once. */
   void close(CloseReason reason);
 
-  /** Messages waiting in this session's queue (not yet sent), a thread-safe snapshot. */
-  default int queued() {
-    return 0;
-  }
+  /** Messages waiting in this session's queue (not yet sent); a snapshot, any thread. */
+  int queued();
 
   /**
-   * Size of the messages waiting in this session's queue, in bytes (payload + topic of each), a
-   * thread-safe snapshot; what {@link SessionOptions#maxQueuedBytes()} caps.
+   * Size of the messages waiting in this session's queue, in bytes (payload + topic of each): the
+   * quantity {@link QueuePolicy#maxBytes()} caps, for adapters that report their buffer's fill (the
+   * uplink's backlog). A snapshot, any thread.
    */
-  default long queuedBytes() {
-    return 0;
-  }
-
-  /** Adapter-specific details for listings (MQTT-SN topic ids, CoAP observes); thread-safe snapshot. */
-  default void describe(Map<String, Object> attributes) {}
+  long queuedBytes();
 }

@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
-/** Lifecycle of one protocol adapter. start/stop are called once each, from the gateway's main thread. */
+/**
+ * Lifecycle of one protocol adapter. {@link #start} and {@link #stop} are called once each, from the
+ * gateway's main thread, which waits for their stages (they may complete on any thread). The other
+ * methods are called from any thread (the management API's) and answer thread-safe snapshots.
+ */
 public interface ProtocolAdapter {
   /** Binds listeners; fails the stage (e.g. port in use) with a message naming the address. */
   CompletionStage<Void> start();
@@ -13,6 +17,7 @@ public interface ProtocolAdapter {
   /** Stops accepting, closes devices' sessions with SERVER_SHUTDOWN, waits at most {@code grace}. */
   CompletionStage<Void> stop(Duration grace);
 
+  /** Running, stopped or failed; any thread. */
   AdapterStatus status();
 
   /**
@@ -24,7 +29,7 @@ public interface ProtocolAdapter {
     return Map.of();
   }
 
-  /** Bound listeners, for the start-up log and tests that bind port 0. */
+  /** Bound listeners, for the start-up log and tests that bind port 0; any thread, after start. */
   default List<ListenerInfo> listeners() {
     return List.of();
   }

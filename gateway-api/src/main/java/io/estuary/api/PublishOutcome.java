@@ -1,6 +1,6 @@
 package io.estuary.api;
 
-/** What became of a publish. {@code matched} counts the sessions it was routed to. */
+/** What became of a publish (a value). {@code matched} counts the sessions it was routed to. */
 public record PublishOutcome(Status status, int matched) {
   public enum Status {
     OK,
@@ -11,7 +11,7 @@ public record PublishOutcome(Status status, int matched) {
     RETAIN_NOT_SUPPORTED,
     PACKET_TOO_LARGE,
     QUOTA_EXCEEDED,
-    /** QoS 2: the packet id is already awaiting PUBREL, the message was not routed again. */
+    /** {@link BrokerSession#publishOnce}: the key is still held from an earlier publish; not routed again. */
     DUPLICATE,
     SESSION_CLOSED
   }

@@ -12,7 +12,6 @@ import io.estuary.api.SessionOptions;
 import io.estuary.api.SubscribeOutcome;
 import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +33,7 @@ public final class FakeSession implements BrokerSession {
   public final List<Object> events = new CopyOnWriteArrayList<>();
   public final List<Message> wills = new CopyOnWriteArrayList<>();
   public volatile CloseReason closed;
-  public volatile Duration sleeping;
+  public volatile boolean sleeping;
   public volatile PublishOutcome outcome = new PublishOutcome(PublishOutcome.Status.OK, 1);
   private final List<Delivery> queued = new ArrayList<>();
   private final java.util.Set<DeliveryId> awaiting = new java.util.HashSet<>();
@@ -53,7 +52,7 @@ public final class FakeSession implements BrokerSession {
   /** Delivers now, or queues while asleep (as the core does). Call on the sink's executor. */
   public Delivery deliver(Message m) {
     Delivery d = new Delivery(new DeliveryId(ids.incrementAndGet()), m, false, false, List.of());
-    if (sleeping != null) {
+    if (sleeping) {
       queued.add(d);
     } else {
       sink.deliver(d);
@@ -78,14 +77,14 @@ public final class FakeSession implements BrokerSession {
   }
 
   @Override
-  public CompletionStage<PublishOutcome> publishExactlyOnce(int packetId, Message message) {
+  public CompletionStage<PublishOutcome> publishOnce(int key, Message message) {
     published.add(message);
     return CompletableFuture.completedFuture(outcome);
   }
 
   @Override
-  public boolean release(int packetId) {
-    released.add(packetId);
+  public boolean releaseKey(int key) {
+    released.add(key);
     return true;
   }
 
@@ -116,9 +115,9 @@ public final class FakeSession implements BrokerSession {
   }
 
   @Override
-  public void sleep(Duration duration) {
-    events.add("sleep " + duration.toSeconds());
-    sleeping = duration;
+  public void sleep() {
+    events.add("sleep");
+    sleeping = true;
   }
 
   @Override
@@ -126,11 +125,16 @@ public final class FakeSession implements BrokerSession {
     return queued.size();
   }
 
+  @Override
+  public long queuedBytes() {
+    return queued.stream().mapToLong(d -> d.message().payload().size() + d.message().topic().length()).sum();
+  }
+
   /** Completes, as the core does, once every flushed QoS 1/2 delivery is acknowledged. */
   @Override
   public CompletionStage<Void> wake() {
     events.add("wake");
-    sleeping = null;
+    sleeping = false;
     List<Delivery> flush = new ArrayList<>(queued);
     queued.clear();
     drained = new CompletableFuture<>();

@@ -10,6 +10,7 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
 import io.estuary.api.Metrics;
 import io.estuary.api.Payload;
+import io.estuary.api.QueuePolicy;
 import io.estuary.api.SessionOptions;
 import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
@@ -151,10 +152,7 @@ final class Uplink implements DeliverySink, LinkListener {
         .cleanStart(false)
         .sessionExpiry(SESSION_EXPIRY)
         .receiveMaximum(config.maxInflight())
-        .maxQueued(config.maxMessages())
-        .maxQueuedBytes(config.maxBytes())
-        .maxQueuedAge(config.maxAge())
-        .overflow(config.overflow())
+        .queue(new QueuePolicy(config.maxMessages(), config.maxBytes(), config.maxAge(), config.overflow()))
         .build();
     return context.openSession(client, options, this).thenCompose(s -> {
       session = s;

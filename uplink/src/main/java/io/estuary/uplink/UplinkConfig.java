@@ -1,7 +1,7 @@
 package io.estuary.uplink;
 
 import io.estuary.api.AdapterConfig;
-import io.estuary.api.SessionOptions;
+import io.estuary.api.QueuePolicy;
 import io.estuary.uplink.client.Backoff;
 import io.estuary.uplink.client.LinkOptions;
 import io.estuary.uplink.client.TlsOptions;
@@ -46,7 +46,7 @@ public record UplinkConfig(
     int maxMessages,
     long maxBytes,
     Duration maxAge,
-    SessionOptions.Overflow overflow,
+    QueuePolicy.Overflow overflow,
     Backoff reconnect,
     double catchupRate,
     Duration statusInterval) {
@@ -133,10 +133,10 @@ public record UplinkConfig(
       throw buffer.invalid("max_age", "a duration >= 0 (0 = no age cap)");
     }
     String overflowText = buffer != null && buffer.has("overflow") ? buffer.getString("overflow") : "drop_oldest";
-    SessionOptions.Overflow overflow = switch (overflowText) {
-      case "drop_oldest" -> SessionOptions.Overflow.DROP_OLDEST;
-      case "drop_newest" -> SessionOptions.Overflow.DROP_NEWEST;
-      case "backpressure" -> SessionOptions.Overflow.BACKPRESSURE;
+    QueuePolicy.Overflow overflow = switch (overflowText) {
+      case "drop_oldest" -> QueuePolicy.Overflow.DROP_OLDEST;
+      case "drop_newest" -> QueuePolicy.Overflow.DROP_NEWEST;
+      case "backpressure" -> QueuePolicy.Overflow.BACKPRESSURE;
       default -> throw buffer.invalid("overflow", "drop_oldest, drop_newest or backpressure");
     };
     AdapterConfig rc = c.has("reconnect") ? c.getConfig("reconnect") : null;

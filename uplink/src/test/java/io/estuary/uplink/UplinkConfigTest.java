@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.estuary.api.SessionOptions;
+import io.estuary.api.QueuePolicy;
 import io.estuary.core.config.TypesafeAdapterConfig;
 import io.estuary.uplink.client.LinkOptions;
 import io.estuary.uplink.mapping.ForwardRule;
@@ -46,7 +46,7 @@ class UplinkConfigTest {
     assertThat(edge.protoVer()).isEqualTo(LinkOptions.MqttVersion.V5);
     assertThat(edge.sessionExpiry()).isEqualTo(Duration.ofHours(2));
     assertThat(edge.maxMessages()).isEqualTo(1_000_000);
-    assertThat(edge.overflow()).isEqualTo(SessionOptions.Overflow.DROP_OLDEST);
+    assertThat(edge.overflow()).isEqualTo(QueuePolicy.Overflow.DROP_OLDEST);
     assertThat(edge.maxBytes()).isEqualTo(256L * 1024 * 1024);
     assertThat(edge.maxAge()).isZero();
     assertThat(edge.statusInterval()).isEqualTo(Duration.ofSeconds(5));
@@ -80,11 +80,11 @@ class UplinkConfigTest {
     assertThat(f.exclude()).containsExactly("devices/x/#");
     assertThat(c.subscriptions().get(0).qos()).isEqualTo(2);
     assertThat(c.maxMessages()).isEqualTo(10);
-    assertThat(c.overflow()).isEqualTo(SessionOptions.Overflow.DROP_NEWEST);
+    assertThat(c.overflow()).isEqualTo(QueuePolicy.Overflow.DROP_NEWEST);
     assertThat(c.maxBytes()).isEqualTo(64 * 1024);
     assertThat(c.maxAge()).isEqualTo(Duration.ofMinutes(30));
     assertThat(parse("uplink.a { server = \"h\", buffer.overflow = backpressure }").get(0).overflow())
-        .isEqualTo(SessionOptions.Overflow.BACKPRESSURE);
+        .isEqualTo(QueuePolicy.Overflow.BACKPRESSURE);
     assertThat(parse("uplink.a { server = \"h\", forwards = [{ filter = \"a/#\", remote_topic = \"x/${clientid}/${topic}\" }] }")
         .get(0).forwards().get(0).remoteTopic().render("a/b", "n", "dev1")).isEqualTo("x/dev1/a/b");
     assertThat(c.reconnect().min()).isEqualTo(Duration.ofSeconds(2));

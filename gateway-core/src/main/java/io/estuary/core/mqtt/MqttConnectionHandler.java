@@ -147,7 +147,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
         case PUBCOMP -> session.acknowledge(new DeliveryId(msgId(m)));
         case PUBREL -> {
           int id = msgId(m);
-          boolean known = session.release(id);
+          boolean known = session.releaseKey(id);
           ctx.writeAndFlush(pubReply(MqttMessageType.PUBCOMP, id, known ? 0 : 0x92));
         }
         case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) m);
@@ -399,7 +399,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implement
     switch (qos) {
       case 0 -> session.publish(msg);
       case 1 -> session.publish(msg).thenAccept(o -> ctx.writeAndFlush(pubReply(MqttMessageType.PUBACK, packetId, reason(o))));
-      default -> session.publishExactlyOnce(packetId, msg).thenAccept(o -> ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, reason(o))));
+      default -> session.publishOnce(packetId, msg).thenAccept(o -> ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, reason(o))));
     }
   }
 

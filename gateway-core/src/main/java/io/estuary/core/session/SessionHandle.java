@@ -8,31 +8,32 @@ import io.estuary.api.PublishOutcome;
 import io.estuary.api.SubscribeOutcome;
 import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
 /**
- * The adapter's view of its session for one connection. Publishing runs on the caller's thread;
- * everything that touches session state hops to the session's executor; stages complete on the
- * sink's executor. With a durable store a QoS 1/2 publish stage completes only once the message is
- * durable in every target's queue (and, for QoS 2, its packet id in the awaiting-release set); a
- * target session with overflow = BACKPRESSURE and a full queue delays it until its queue has room.
- * Either way the stages complete in publish order.
+ * The adapter's view of its session for one connection, and the inbound phase (publish, exactly-once
+ * keys). Publishing runs on the caller's thread; everything that touches session state hops to the
+ * session's executor; every stage completes in a task on the sink's executor (the thread rule of
+ * {@link BrokerSession}). With a durable store a QoS 1/2 publish stage completes only once the message
+ * is durable in every target's queue (and, for {@link #publishOnce}, its key in the store); a target
+ * session with overflow = BACKPRESSURE and a full queue delays it until its queue has room. Either way
+ * the publish stages complete in publish order.
  */
 final class SessionHandle implements BrokerSession {
   private final Session session;
-  private final Session.Connection conn;
+  private final Broker broker;
+  private final Connection conn;
   private final boolean present;
-  /** Completes once the previous durable publish reply was handed to the sink's executor. */
+  /** Completes once the previous publish reply was handed to the sink's executor. */
   private volatile CompletableFuture<Void> previousReply = CompletableFuture.completedFuture(null);
 
-  SessionHandle(Session session, Session.Connection conn, boolean present) {
+  SessionHandle(Session session, Connection conn, boolean present) {
     this.session = session;
+    this.broker = session.broker;
     this.conn = conn;
     this.present = present;
   }
@@ -47,44 +48,48 @@ final class SessionHandle implements BrokerSession {
     return present;
   }
 
+  // ---- inbound --------------------------------------------------------------------------------
+
   @Override
   public CompletionStage<PublishOutcome> publish(Message message) {
-    boolean durable = session.broker.waitsForStore(message);
     if (conn.closed) {
       return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null);
     }
     if (message.qos() == 0) {
-      return CompletableFuture.completedFuture(session.broker.publishFrom(conn.client, message));
+      return reply(broker.router.publish(conn.client, message, null, null), null);
     }
+    boolean durable = broker.router.waitsForStore(message);
     List<CompletableFuture<Void>> writes = new ArrayList<>();
-    PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
+    PublishOutcome o = broker.router.publish(conn.client, message, writes, null);
     return reply(o, waitFor(writes, durable, message.retain()));
   }
 
   @Override
-  public CompletionStage<PublishOutcome> publishExactlyOnce(int packetId, Message message) {
-    boolean durable = session.broker.waitsForStore(message);
+  public CompletionStage<PublishOutcome> publishOnce(int key, Message message) {
     if (conn.closed) {
       return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null);
     }
-    int max = session.broker.limits.maxAwaitingRel();
-    if (session.awaitingRel.contains(packetId)) {
+    int max = broker.limits.maxAwaitingRel();
+    if (session.heldKeys.contains(key)) {
       return reply(PublishOutcome.of(PublishOutcome.Status.DUPLICATE), null);
     }
-    if (max > 0 && session.awaitingRel.size() >= max) {
+    if (max > 0 && session.heldKeys.size() >= max) {
       return reply(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED), null);
     }
+    boolean durable = broker.router.waitsForStore(message);
     if (durable && session.persistentSnapshot()) {
-      return publishExactlyOnceDurably(packetId, message);
+      return publishOnceDurably(key, message);
     }
     List<CompletableFuture<Void>> writes = new ArrayList<>();
-    PublishOutcome o = session.broker.publishFrom(conn.client, message, writes);
+    PublishOutcome o = broker.router.publish(conn.client, message, writes, null);
     if (o.accepted()) {
-      session.awaitingRel.add(packetId);
+      session.heldKeys.add(key);
       CompletableFuture<Void> marked = new CompletableFuture<>();
       session.actor.execute(() -> {
         try {
-          session.addAwaitingRelease(packetId);
+          if (session.persistent()) {
+            broker.store.addAwaitingRelease(session.clientId, key);
+          }
         } finally {
           marked.complete(null);
         }
@@ -99,57 +104,56 @@ final class SessionHandle implements BrokerSession {
   /** What the publish reply waits for: durability with a durable store, else held-back targets; null = nothing. */
   private CompletableFuture<Void> waitFor(List<CompletableFuture<Void>> writes, boolean durable, boolean retain) {
     if (durable) {
-      return session.broker.durableAfter(writes, retain);
+      return broker.router.durableAfter(writes, retain);
     }
-    return writes.isEmpty() ? null : Broker.allOf(writes);
+    return writes.isEmpty() ? null : Router.allOf(writes);
   }
 
   /**
-   * QoS 2 from a persistent session with a durable store: the routing marker goes to the store before
-   * the copies are queued and its commit after the last of them is written, so a crash in between is
-   * rolled back on recovery instead of leaving copies without the packet id (which a re-sent PUBLISH
-   * would route again). The copies are delivered only once the commit is durable (docs/persistence.md).
-   * The commit does not wait for targets that hold publishers back (BACKPRESSURE): their copies are
-   * written at once, only their admission is late, and the reply waits for that too.
+   * Exactly-once from a persistent session with a durable store: the routing marker goes to the store
+   * before the copies are queued and its commit after the last of them is written, so a crash in between
+   * is rolled back on recovery instead of leaving copies without the key (which a re-sent publish would
+   * route again). The copies are delivered only once the commit is durable (docs/persistence.md). The
+   * commit does not wait for targets that hold publishers back (BACKPRESSURE): their copies are written
+   * at once, only their admission is late, and the reply waits for that too.
    */
-  private CompletionStage<PublishOutcome> publishExactlyOnceDurably(int packetId, Message message) {
-    Broker broker = session.broker;
-    long tag = broker.nextRoutingTag();
-    broker.store.markRouting(session.clientId, packetId, tag);
-    Broker.Routing routing = new Broker.Routing(tag, new CompletableFuture<>(), new ArrayList<>());
+  private CompletionStage<PublishOutcome> publishOnceDurably(int key, Message message) {
+    long tag = broker.router.nextRoutingTag();
+    broker.store.markRouting(session.clientId, key, tag);
+    Router.Routing routing = new Router.Routing(tag, new CompletableFuture<>(), new ArrayList<>());
     List<CompletableFuture<Void>> writes = new ArrayList<>();
-    PublishOutcome o = broker.publishFrom(conn.client, message, writes, routing);
+    PublishOutcome o = broker.router.publish(conn.client, message, writes, routing);
     CompletableFuture<Void> stored;
     if (o.accepted()) {
-      session.awaitingRel.add(packetId);
-      stored = Broker.allOf(routing.written()).thenCompose(v -> {
-        broker.store.addAwaitingRelease(session.clientId, packetId); // the commit, after every copy
+      session.heldKeys.add(key);
+      stored = Router.allOf(routing.written()).thenCompose(v -> {
+        broker.store.addAwaitingRelease(session.clientId, key); // the commit, after every copy
         return broker.store.sync().toCompletableFuture();
       });
     } else {
-      broker.store.removeAwaitingRelease(session.clientId, packetId); // nothing was queued: no reply needs to wait
+      broker.store.removeAwaitingRelease(session.clientId, key); // nothing was queued: no reply needs to wait
       stored = CompletableFuture.completedFuture(null);
     }
     stored.whenComplete((v, err) -> routing.gate().complete(null));
-    return reply(o, writes.isEmpty() ? stored : stored.thenCombine(Broker.allOf(writes), (a, b) -> null));
+    return reply(o, writes.isEmpty() ? stored : stored.thenCombine(Router.allOf(writes), (a, b) -> null));
   }
 
   /**
-   * The publish reply. With nothing to wait for and no earlier reply pending it is ready now; else it
-   * waits for {@code stored} and for every earlier reply of this connection, so PUBACK/PUBREC keep the
-   * order of the PUBLISHes (MQTT 3.1.1 §4.6), and completes on the sink's executor.
+   * The publish reply, completed on the sink's executor. It waits for {@code stored} and for every
+   * earlier reply of this connection, so PUBACK/PUBREC keep the order of the PUBLISHes (MQTT 3.1.1
+   * §4.6); with nothing to wait for it is handed to the executor at once.
    */
   private CompletionStage<PublishOutcome> reply(PublishOutcome o, CompletableFuture<Void> stored) {
+    CompletableFuture<PublishOutcome> out = new CompletableFuture<>();
     if ((stored == null || stored.isDone() && !stored.isCompletedExceptionally()) && previousReply.isDone()) {
-      return CompletableFuture.completedFuture(o);
+      conn.onSink(() -> out.complete(o));
+      return out;
     }
     CompletableFuture<Void> ready = stored == null ? CompletableFuture.completedFuture(null) : stored;
-    CompletableFuture<PublishOutcome> out = new CompletableFuture<>();
     CompletableFuture<Void> handedOver = new CompletableFuture<>();
-    Executor executor = conn.sink.executor();
     previousReply.thenCombine(ready, (a, b) -> b).whenComplete((v, err) -> {
       try {
-        executor.execute(() -> {
+        conn.onSink(() -> {
           if (err == null) {
             out.complete(o);
           } else {
@@ -165,28 +169,34 @@ final class SessionHandle implements BrokerSession {
   }
 
   @Override
-  public boolean release(int packetId) {
-    boolean was = session.awaitingRel.remove(packetId);
-    if (was && session.broker.store.durable() && session.persistentSnapshot()) {
-      // from this thread, like the routing marker of the id's next PUBLISH, so the store sees them in order
-      session.broker.store.removeAwaitingRelease(session.clientId, packetId);
+  public boolean releaseKey(int key) {
+    boolean was = session.heldKeys.remove(key);
+    if (was && broker.store.durable() && session.persistentSnapshot()) {
+      // from this thread, like the routing marker of the key's next publish, so the store sees them in order
+      broker.store.removeAwaitingRelease(session.clientId, key);
     } else if (was) {
-      session.actor.execute(() -> session.removeAwaitingRelease(packetId));
+      session.actor.execute(() -> {
+        if (session.persistent()) {
+          broker.store.removeAwaitingRelease(session.clientId, key);
+        }
+      });
     }
     return was;
   }
+
+  // ---- subscriptions --------------------------------------------------------------------------
 
   @Override
   public CompletionStage<List<SubscribeOutcome>> subscribe(List<Subscription> subscriptions) {
     CompletableFuture<List<SubscribeOutcome>> f = new CompletableFuture<>();
     session.actor.execute(() -> {
       if (conn.closed) {
-        conn.sink.executor().execute(() -> f.completeExceptionally(new IllegalStateException("session closed")));
+        conn.onSink(() -> f.completeExceptionally(closed()));
         return;
       }
       List<Runnable> after = new ArrayList<>();
       List<SubscribeOutcome> out = session.subscribe(conn, subscriptions, after);
-      conn.sink.executor().execute(() -> f.complete(out));
+      conn.onSink(() -> f.complete(out));
       after.forEach(Runnable::run); // retained messages go out after the SUBACK
     });
     return f;
@@ -196,45 +206,77 @@ final class SessionHandle implements BrokerSession {
   public CompletionStage<Void> unsubscribe(List<TopicFilter> filters) {
     CompletableFuture<Void> f = new CompletableFuture<>();
     session.actor.execute(() -> {
+      if (conn.closed) {
+        conn.onSink(() -> f.completeExceptionally(closed())); // a stale handle must not touch the next connection's state
+        return;
+      }
       session.unsubscribe(filters);
-      conn.sink.executor().execute(() -> f.complete(null));
+      conn.onSink(() -> f.complete(null));
     });
     return f;
   }
 
+  // ---- outbound progress ----------------------------------------------------------------------
+
   @Override
   public void received(DeliveryId id) {
-    session.actor.execute(() -> session.received(conn, (int) id.value()));
+    session.actor.execute(() -> {
+      if (current()) {
+        session.outbox().received((int) id.value());
+      }
+    });
   }
 
   @Override
   public void acknowledge(DeliveryId id) {
-    session.actor.execute(() -> session.acknowledge(conn, (int) id.value()));
+    session.actor.execute(() -> {
+      if (current()) {
+        session.outbox().acknowledge(List.of(id));
+      }
+    });
   }
 
   @Override
   public void acknowledge(List<DeliveryId> ids) {
     if (!ids.isEmpty()) {
       List<DeliveryId> copy = List.copyOf(ids);
-      session.actor.execute(() -> session.acknowledgeAll(conn, copy));
+      session.actor.execute(() -> {
+        if (current()) {
+          session.outbox().acknowledge(copy);
+        }
+      });
     }
   }
 
   @Override
-  public void sleep(Duration duration) {
-    session.actor.execute(() -> session.sleep(conn));
+  public void sleep() {
+    session.actor.execute(() -> {
+      if (current()) {
+        session.outbox().sleep();
+      }
+    });
   }
 
   @Override
   public CompletionStage<Void> wake() {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    session.actor.execute(() -> session.wake(conn, f));
+    session.actor.execute(() -> {
+      if (current()) {
+        session.outbox().wake(f);
+      } else {
+        conn.onSink(() -> f.completeExceptionally(closed()));
+      }
+    });
     return f;
   }
 
   @Override
   public void creditsAvailable() {
-    session.actor.execute(() -> session.creditsAvailable(conn));
+    session.actor.execute(() -> {
+      if (current()) {
+        session.outbox().drain();
+      }
+    });
   }
 
   @Override
@@ -255,5 +297,14 @@ final class SessionHandle implements BrokerSession {
   @Override
   public void close(CloseReason reason) {
     session.actor.execute(() -> session.closeFromClient(conn, reason));
+  }
+
+  private static IllegalStateException closed() {
+    return new IllegalStateException("session closed");
+  }
+
+  /** On the actor: whether this handle's connection is still the session's. */
+  private boolean current() {
+    return session.connection() == conn;
   }
 }

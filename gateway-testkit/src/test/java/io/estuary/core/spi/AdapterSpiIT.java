@@ -90,7 +90,7 @@ class AdapterSpiIT {
     var mqtt = mqtt("spi-sleep-pub");
     try (var dev = adapter.new Device().open("spi-sleeper", null, persistent())) {
       dev.session.subscribe(List.of(Subscription.of("sleepy", 1))).toCompletableFuture().get(5, TimeUnit.SECONDS);
-      dev.session.sleep(Duration.ofMinutes(1));
+      dev.session.sleep();
       for (int i = 0; i < 5; i++) {
         mqtt.publishWith().topic("sleepy").qos(MqttQos.AT_LEAST_ONCE).payload(("z" + i).getBytes()).send();
       }

@@ -53,7 +53,7 @@ final class Inbound {
     switch (p.qos()) {
       case 1 -> session.publish(m).whenComplete(ch.whileCurrent((o, e) ->
           ch.send(new Puback(topicIdField, p.msgId(), returnCode(o, e)))));
-      case 2 -> session.publishExactlyOnce(p.msgId(), m).whenComplete(ch.whileCurrent((o, e) -> {
+      case 2 -> session.publishOnce(p.msgId(), m).whenComplete(ch.whileCurrent((o, e) -> {
         ReturnCode rc = returnCode(o, e);
         ch.send(rc == ReturnCode.ACCEPTED ? new Pubrec(p.msgId()) : new Puback(topicIdField, p.msgId(), rc));
       }));
@@ -62,7 +62,7 @@ final class Inbound {
   }
 
   void onPubrel(Pubrel r) {
-    ch.session().release(r.msgId());
+    ch.session().releaseKey(r.msgId());
     ch.send(new Pubcomp(r.msgId()));
   }
 

@@ -554,7 +554,7 @@ public final class MqttSnChannel {
   private void goToSleep() {
     state = State.ASLEEP;
     sleepDeadline = now() + (long) (sleepDuration.toMillis() * config.keepaliveMultiplier());
-    session.sleep(sleepDuration);
+    session.sleep(); // the deadline above is ours: the broker only queues (BrokerSession#sleep)
   }
 
   /**

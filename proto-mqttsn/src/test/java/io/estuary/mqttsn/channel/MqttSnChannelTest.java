@@ -386,9 +386,15 @@ class MqttSnChannelTest {
   void disconnect_with_duration_puts_the_session_to_sleep() {
     FakeSession s = connected("dev1");
     assertThat(frames(ch.handleIn(Disconnect.sleep(120)))).containsExactly(Disconnect.plain());
-    assertThat(s.events).containsExactly("sleep 120");
+    assertThat(s.events).containsExactly("sleep");
     assertThat(s.closed).isNull();
     assertThat(ch.state()).isEqualTo(MqttSnChannel.State.ASLEEP);
+    // the channel owns the sleep deadline: the duration times the keepalive multiplier (1.5)
+    clock.advance(Duration.ofSeconds(179));
+    assertThat(ch.handleTimeout()).isEmpty();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(ch.handleTimeout()).containsExactly(new Close("dev1"));
+    assertThat(s.closed).isEqualTo(CloseReason.SLEEP_TIMEOUT);
   }
 
   @Test
@@ -407,7 +413,7 @@ class MqttSnChannelTest {
     assertThat(frames(ch.handleIn(new Puback(1, 2, ReturnCode.ACCEPTED)))).isEmpty();
     assertThat(frames(ch.handleIn(new Puback(1, 3, ReturnCode.ACCEPTED)))).containsExactly(new PingResp());
     assertThat(s.acknowledged).containsExactly(d1.id(), d2.id());
-    assertThat(s.events).containsExactly("sleep 120", "wake", "sleep 120");
+    assertThat(s.events).containsExactly("sleep", "wake", "sleep");
     assertThat(ch.state()).isEqualTo(MqttSnChannel.State.ASLEEP);
   }
 
@@ -416,7 +422,7 @@ class MqttSnChannelTest {
     FakeSession s = connected("dev1");
     ch.handleIn(Disconnect.sleep(60));
     assertThat(frames(ch.handleIn(new PingReq("dev1")))).containsExactly(new PingResp());
-    assertThat(s.events).containsExactly("sleep 60", "wake", "sleep 60");
+    assertThat(s.events).containsExactly("sleep", "wake", "sleep");
   }
 
   @Test

@@ -1,0 +1,32 @@
+package io.estuary.core.session;
+
+import io.estuary.api.Metrics;
+
+/** The broker's message counters: received, sent, and dropped by reason ({@code messages.dropped{reason}}). Thread-safe. */
+final class MessageCounters {
+  final Metrics.Counter received;
+  final Metrics.Counter sent;
+  final Metrics.Counter droppedQueueFull;
+  final Metrics.Counter droppedExpired;
+  final Metrics.Counter droppedQueueAge;
+  final Metrics.Counter droppedTooLarge;
+  final Metrics.Counter droppedNoSubscribers;
+  final Metrics.Counter droppedQos0Offline;
+  final Metrics.Counter droppedStoreFull;
+
+  MessageCounters(Metrics metrics) {
+    received = metrics.counter("messages.received");
+    sent = metrics.counter("messages.sent");
+    droppedQueueFull = dropped(metrics, "queue_full");
+    droppedExpired = dropped(metrics, "expired");
+    droppedQueueAge = dropped(metrics, "queue_age");
+    droppedTooLarge = dropped(metrics, "too_large");
+    droppedNoSubscribers = dropped(metrics, "no_subscribers");
+    droppedQos0Offline = dropped(metrics, "qos0_offline");
+    droppedStoreFull = dropped(metrics, "store_full");
+  }
+
+  private static Metrics.Counter dropped(Metrics metrics, String reason) {
+    return metrics.counter("messages.dropped", "reason", reason);
+  }
+}

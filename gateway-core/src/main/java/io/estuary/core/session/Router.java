@@ -1,0 +1,266 @@
+package io.estuary.core.session;
+
+import io.estuary.api.ClientInfo;
+import io.estuary.api.Message;
+import io.estuary.api.PublishOutcome;
+import io.estuary.api.Subscription;
+import io.estuary.core.auth.Authorizer;
+import io.estuary.core.config.MqttLimits;
+import io.estuary.core.store.Store;
+import io.estuary.core.topic.TopicTrie;
+import io.estuary.api.topic.Topics;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Publish checks and routing: validates and authorizes a message, keeps the retained index, matches the
+ * subscription index (with shared-subscription groups) and hands a copy to each target session's
+ * executor. Runs on the publisher's thread and touches only concurrent structures.
+ */
+final class Router {
+  private final MqttLimits limits;
+  private final Store store;
+  private final Authorizer authorizer;
+  private final Clock clock;
+  private final MessageCounters counters;
+  private final Map<String, Session> sessions;
+  final TopicTrie<Subscription> trie = new TopicTrie<>();
+  private final ConcurrentHashMap<String, Message> retained = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicInteger> sharedCursors = new ConcurrentHashMap<>();
+  private final AtomicLong routingTags = new AtomicLong(System.currentTimeMillis() << 16);
+
+  Router(MqttLimits limits, Store store, Authorizer authorizer, Clock clock, MessageCounters counters,
+      Map<String, Session> sessions) {
+    this.limits = limits;
+    this.store = store;
+    this.authorizer = authorizer;
+    this.clock = clock;
+    this.counters = counters;
+    this.sessions = sessions;
+  }
+
+  /**
+   * A QoS 2 publish's routing marker ({@link io.estuary.core.store.Store#markRouting}): the tag its
+   * queued copies carry, the gate that holds their delivery until the publish is durable (so no
+   * subscriber sees a message that recovery could roll back), and one stage per QoS 2 copy that
+   * completes once its store write is queued ({@link #route} adds them on the caller's thread).
+   */
+  record Routing(long tag, CompletableFuture<Void> gate, List<CompletableFuture<Void>> written) {}
+
+  /** Completes when every stage in {@code stages} has (an empty list: now). */
+  static CompletableFuture<Void> allOf(List<CompletableFuture<Void>> stages) {
+    return stages.isEmpty() ? CompletableFuture.completedFuture(null)
+        : stages.size() == 1 ? stages.get(0) : CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new));
+  }
+
+  /** A routing tag unique within this run and the one before it (wall-clock milliseconds × 65,536 + a counter). */
+  long nextRoutingTag() {
+    return routingTags.incrementAndGet();
+  }
+
+  /**
+   * Whether acknowledging a publish of {@code m} must wait for the store: QoS 1/2 with a durable
+   * store, so that nothing acknowledged to a publisher is lost to a crash (docs/persistence.md).
+   */
+  boolean waitsForStore(Message m) {
+    return m.qos() > 0 && store.durable();
+  }
+
+  /**
+   * Completes once the queue writes behind {@code writes} (completed on the target sessions' executors
+   * after they queued their store writes) and everything queued before them are durable as the sync
+   * policy defines it. Completes on the store's writer thread or the caller's.
+   */
+  CompletableFuture<Void> durableAfter(List<CompletableFuture<Void>> writes, boolean retain) {
+    if (writes.isEmpty() && !retain) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return allOf(writes).thenCompose(v -> store.sync().toCompletableFuture());
+  }
+
+  /**
+   * Validates, authorizes and routes a message from {@code publisher} (null: the broker itself) on the
+   * caller's thread. With {@code writes} non-null, adds one stage per QoS 1/2 target when the store is
+   * durable (see {@link #durableAfter}) or the target holds publishers back (overflow = BACKPRESSURE).
+   * With {@code routing} non-null (a persistent publisher's QoS 2 publish with a durable store), each
+   * queued copy carries its tag and is delivered only once its gate completes.
+   */
+  PublishOutcome publish(ClientInfo publisher, Message m, List<CompletableFuture<Void>> writes, Routing routing) {
+    if (Topics.checkName(m.topic(), limits.maxTopicLevels()) != null) {
+      return PublishOutcome.of(PublishOutcome.Status.TOPIC_NAME_INVALID);
+    }
+    if (m.qos() > limits.maxQosAllowed()) {
+      return PublishOutcome.of(PublishOutcome.Status.QOS_NOT_SUPPORTED);
+    }
+    if (m.retain() && !limits.retainAvailable()) {
+      return PublishOutcome.of(PublishOutcome.Status.RETAIN_NOT_SUPPORTED);
+    }
+    if (m.payload().size() > limits.maxPacketSize()) {
+      return PublishOutcome.of(PublishOutcome.Status.PACKET_TOO_LARGE);
+    }
+    if (publisher != null && !authorizer.authorize(publisher, Authorizer.Action.PUBLISH, m.topic())) {
+      return PublishOutcome.of(PublishOutcome.Status.NOT_AUTHORIZED);
+    }
+    counters.received.increment();
+    String from = publisher == null ? null : publisher.clientId();
+    Message stamped = (m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis())).withPublisher(from);
+    int matched = route(stamped, from, writes, routing);
+    return new PublishOutcome(matched > 0 ? PublishOutcome.Status.OK : PublishOutcome.Status.NO_MATCHING_SUBSCRIBERS, matched);
+  }
+
+  /** A will, on its session's executor, after the ACL check; false if the ACL refused it. */
+  boolean publishWill(ClientInfo from, Message will) {
+    if (!authorizer.authorize(from, Authorizer.Action.PUBLISH, will.topic())) {
+      return false;
+    }
+    counters.received.increment();
+    route(will.withCreatedAt(clock.millis()).withPublisher(from.clientId()), from.clientId(), null, null);
+    return true;
+  }
+
+  /** Whether {@code client} may subscribe to {@code filter}. */
+  boolean maySubscribe(ClientInfo client, String filter) {
+    return authorizer.authorize(client, Authorizer.Action.SUBSCRIBE, filter);
+  }
+
+  private static final class Target {
+    int qos;
+    boolean retainAsPublished;
+    List<Integer> subscriptionIds;
+
+    void add(Subscription s) {
+      qos = Math.max(qos, s.qos());
+      retainAsPublished |= s.retainAsPublished();
+      if (s.subscriptionId() != 0) {
+        if (subscriptionIds == null) {
+          subscriptionIds = new ArrayList<>(2);
+        }
+        subscriptionIds.add(s.subscriptionId());
+      }
+    }
+  }
+
+  /**
+   * Routes {@code m}; with {@code writes} non-null, adds a stage per QoS 1/2 target that the publisher
+   * must wait for (durable store, or a target holding publishers back), completed once it has queued.
+   * With {@code routing}, QoS 2 copies carry its tag and wait for its gate.
+   */
+  int route(Message m, String originClientId, List<CompletableFuture<Void>> writes, Routing routing) {
+    if (m.retain()) {
+      if (m.payload().isEmpty()) {
+        if (retained.remove(m.topic()) != null) {
+          store.deleteRetained(m.topic());
+        }
+      } else {
+        retained.put(m.topic(), m);
+        store.saveRetained(m);
+      }
+    }
+    Map<String, Target> targets = new HashMap<>();
+    Map<String, List<Map.Entry<String, Subscription>>> groups = new HashMap<>(0);
+    trie.match(m.topic(), (clientId, sub, group) -> {
+      if (group != null) {
+        groups.computeIfAbsent(sub.filter().value(), g -> new ArrayList<>()).add(Map.entry(clientId, sub));
+        return;
+      }
+      if (sub.noLocal() && clientId.equals(originClientId)) {
+        return;
+      }
+      targets.computeIfAbsent(clientId, k -> new Target()).add(sub);
+    });
+    for (var e : groups.entrySet()) {
+      var chosen = pickSharedMember(e.getKey(), e.getValue());
+      if (chosen != null) {
+        targets.computeIfAbsent(chosen.getKey(), k -> new Target()).add(chosen.getValue());
+      }
+    }
+    if (targets.isEmpty()) {
+      counters.droppedNoSubscribers.increment();
+      return 0;
+    }
+    int n = 0;
+    for (var e : targets.entrySet()) {
+      Session s = sessions.get(e.getKey());
+      if (s == null) {
+        continue;
+      }
+      Target t = e.getValue();
+      Message out = m.withQos(Math.min(m.qos(), t.qos)).withRetain(t.retainAsPublished && m.retain());
+      List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
+      if (writes != null && out.qos() > 0 && (store.durable() || s.holdsPublishers())) {
+        CompletableFuture<Void> queued = new CompletableFuture<>();
+        if (routing != null && out.qos() == 2) {
+          CompletableFuture<Void> written = new CompletableFuture<>();
+          routing.written().add(written);
+          s.enqueue(out, ids, queued, routing, written);
+        } else {
+          s.enqueue(out, ids, queued, null, null);
+        }
+        writes.add(queued);
+      } else {
+        s.enqueue(out, ids);
+      }
+      n++;
+    }
+    return n;
+  }
+
+  /** Round robin over the group, preferring connected members (EMQX's round_robin strategy). */
+  private Map.Entry<String, Subscription> pickSharedMember(String key, List<Map.Entry<String, Subscription>> members) {
+    int size = members.size();
+    int start = Math.floorMod(sharedCursors.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement(), size);
+    for (int i = 0; i < size; i++) {
+      var candidate = members.get((start + i) % size);
+      Session s = sessions.get(candidate.getKey());
+      if (s != null && s.connected()) {
+        return candidate;
+      }
+    }
+    return members.get(start);
+  }
+
+  // ---- retained -------------------------------------------------------------------------------
+
+  void recoverRetained() {
+    store.forEachRetained(m -> retained.put(m.topic(), m));
+  }
+
+  int retainedCount() {
+    return retained.size();
+  }
+
+  /** The retained message on {@code topic}, or null; an expired one is removed on the way. */
+  Message retained(String topic) {
+    Message m = retained.get(topic);
+    if (m != null && m.isExpired(clock.millis())) {
+      retained.remove(topic, m);
+      store.deleteRetained(topic);
+      return null;
+    }
+    return m;
+  }
+
+  /** Retained messages matching {@code filter}, expired ones removed on the way. */
+  List<Message> retainedMatching(String filter) {
+    long now = clock.millis();
+    List<Message> out = new ArrayList<>();
+    for (Message m : retained.values()) {
+      if (Topics.matches(filter, m.topic())) {
+        if (m.isExpired(now)) {
+          retained.remove(m.topic(), m);
+          store.deleteRetained(m.topic());
+        } else {
+          out.add(m);
+        }
+      }
+    }
+    return out;
+  }
+}
