@@ -27,7 +27,9 @@ public interface GatewayContext {
   /**
    * Opens (or takes over, or resumes) the session of {@code client.clientId()}. An existing
    * connection with the same client id gets {@link DeliverySink#sessionClosed} with TAKEN_OVER.
-   * Completes on {@code sink.executor()}.
+   * Completes on {@code sink.executor()}, also when it fails, before any delivery to the sink. A refusal
+   * fails the stage with a {@link SessionRefusedException} whose reason the adapter answers with its
+   * protocol's code.
    */
   CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink);
 
@@ -44,6 +46,13 @@ public interface GatewayContext {
    * dropped from the index and its store delete is queued, not awaited). Any thread.
    */
   Message retained(String topic);
+
+  /**
+   * Whether {@code client} may {@code access} {@code topic} by the gateway's ACL (superusers may do
+   * anything). For reads that are not subscriptions (a CoAP retained GET) ask with {@link Access#SUBSCRIBE}.
+   * Synchronous: the ACL is in memory. Any thread.
+   */
+  boolean authorize(ClientInfo client, Access access, String topic);
 
   /**
    * The adapter's own durable key-value space; its stored namespace is {@link #protocol()}. Any thread;

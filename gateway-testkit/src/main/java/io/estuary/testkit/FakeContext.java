@@ -109,6 +109,14 @@ public final class FakeContext implements GatewayContext {
     return null;
   }
 
+  /** Topics this fake refuses (any access); everything else is allowed. */
+  public final java.util.Set<String> deniedTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  @Override
+  public boolean authorize(ClientInfo client, io.estuary.api.Access access, String topic) {
+    return !deniedTopics.contains(topic);
+  }
+
   @Override
   public KeyValueSpace keyValueSpace() {
     return space(AdapterContext.namespace(protocol, null));

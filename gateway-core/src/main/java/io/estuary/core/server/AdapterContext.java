@@ -1,5 +1,6 @@
 package io.estuary.core.server;
 
+import io.estuary.api.Access;
 import io.estuary.api.AuthResult;
 import io.estuary.api.BrokerSession;
 import io.estuary.api.ClientCredentials;
@@ -105,6 +106,11 @@ public final class AdapterContext implements GatewayContext {
   @Override
   public Message retained(String topic) {
     return broker.retained(topic);
+  }
+
+  @Override
+  public boolean authorize(ClientInfo client, Access access, String topic) {
+    return broker.authorize(client, access, topic);
   }
 
   @Override

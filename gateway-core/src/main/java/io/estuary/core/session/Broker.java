@@ -1,6 +1,7 @@
 package io.estuary.core.session;
 
 import io.estuary.api.concurrent.SerialExecutor;
+import io.estuary.api.Access;
 import io.estuary.api.AuthResult;
 import io.estuary.api.BrokerSession;
 import io.estuary.api.ClientCredentials;
@@ -200,6 +201,11 @@ public final class Broker implements AutoCloseable {
 
   public Message retained(String topic) {
     return router.retained(topic);
+  }
+
+  /** The ACL's answer for {@code client}; see {@code GatewayContext.authorize}. */
+  public boolean authorize(ClientInfo client, Access access, String topic) {
+    return router.authorize(client, access == Access.PUBLISH ? Authorizer.Action.PUBLISH : Authorizer.Action.SUBSCRIBE, topic);
   }
 
   public Metrics metrics() {

@@ -125,6 +125,11 @@ final class Router {
     return true;
   }
 
+  /** The ACL's answer, for adapters' reads that are not subscriptions. */
+  boolean authorize(ClientInfo client, Authorizer.Action action, String topic) {
+    return authorizer.authorize(client, action, topic);
+  }
+
   /** Whether {@code client} may subscribe to {@code filter}. */
   boolean maySubscribe(ClientInfo client, String filter) {
     return authorizer.authorize(client, Authorizer.Action.SUBSCRIBE, filter);
