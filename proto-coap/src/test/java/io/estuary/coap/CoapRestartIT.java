@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.estuary.coap.support.CoapGateway;
-import io.estuary.core.config.PersistenceConfig;
-import io.estuary.core.store.rocksdb.RocksDbStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +24,7 @@ class CoapRestartIT {
   }
 
   void run(Run body) throws Exception {
-    try (RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir));
-        CoapGateway h = CoapGateway.builder().coap("connection_required = true", "heartbeat = 30s").store(store).start()) {
+    try (CoapGateway h = CoapGateway.builder().coap("connection_required = true", "heartbeat = 30s").persistence(dir).start()) {
       body.run(h);
     }
   }
@@ -76,8 +73,7 @@ class CoapRestartIT {
       assertThat(h.client("/mqtt/connection?clientid=dev-n&token=" + tokens[1]).put("", 0).getCode())
           .isEqualTo(ResponseCode.CHANGED);
     });
-    try (RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir));
-        CoapGateway h = CoapGateway.builder().coap("connection_required = true", "heartbeat = 300ms").store(store).start()) {
+    try (CoapGateway h = CoapGateway.builder().coap("connection_required = true", "heartbeat = 300ms").persistence(dir).start()) {
       await().atMost(WAIT).until(() -> h.session("dev-n") == null); // restored, then its heartbeat lapsed
     }
     run(h -> assertThat(h.session("dev-n")).isNull());

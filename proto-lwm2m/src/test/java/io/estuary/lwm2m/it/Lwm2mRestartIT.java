@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.estuary.core.store.memory.MemoryStore;
 import io.estuary.testkit.TestGateway;
+import io.estuary.testkit.TestStore;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 /** Registrations and commands waiting for sleeping devices survive a gateway restart on the same store. */
 @Timeout(90)
 class Lwm2mRestartIT {
-  private final MemoryStore store = new MemoryStore();
+  private final TestStore store = TestStore.inMemory();
   private TestGateway gw;
   private MqttProbe mqtt;
   private TestDevice device;

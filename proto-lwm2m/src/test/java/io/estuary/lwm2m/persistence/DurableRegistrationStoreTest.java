@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estuary.api.KeyValueSpace;
-import io.estuary.core.store.memory.MemoryStore;
+import io.estuary.testkit.MemoryKeyValueSpace;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ import org.eclipse.leshan.server.registration.Registration;
 import org.junit.jupiter.api.Test;
 
 class DurableRegistrationStoreTest {
-  private final KeyValueSpace kv = new MemoryStore().keyValueSpace("lwm2m");
+  private final KeyValueSpace kv = new MemoryKeyValueSpace();
 
   static Registration registration(String id, String ep) {
     return new Registration.Builder(id, ep, new IpPeer(new InetSocketAddress("127.0.0.1", 40123), new PskIdentity(ep)),

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.estuary.api.Payload;
-import io.estuary.core.store.memory.MemoryStore;
 import io.estuary.testkit.TestGateway;
+import io.estuary.testkit.TestStore;
 import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class MqttSnTopicIdPersistenceIT {
 
-  static TestGateway gateway(MemoryStore store) {
+  static TestGateway gateway(TestStore store) {
     return TestGateway.builder()
         .config("gateway.mqttsn.listeners.udp.default.bind = \"127.0.0.1:0\"")
         .adapter(new MqttSnAdapterFactory())
@@ -31,7 +31,7 @@ class MqttSnTopicIdPersistenceIT {
 
   @Test
   void a_persistent_client_keeps_its_topic_ids_across_a_gateway_restart() {
-    MemoryStore store = new MemoryStore();
+    TestStore store = TestStore.inMemory(); // in memory: nothing to close
     int id;
     try (TestGateway gw = gateway(store);
         MqttSnTestClient c = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"))) {
@@ -50,7 +50,7 @@ class MqttSnTopicIdPersistenceIT {
       assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
       c.send(new Publish(false, 1, false, new TopicRef.Id(id), 2, Payload.utf8("after restart")));
       assertThat(c.expect(Puback.class)).isEqualTo(new Puback(id, 2, ReturnCode.ACCEPTED));
-      assertThat(gw.broker().sessionView("sn-keeps-ids").attributes())
+      assertThat(gw.session("sn-keeps-ids").attributes())
           .containsEntry("topic_ids", java.util.Map.of("kept/topic", id));
     }
   }
