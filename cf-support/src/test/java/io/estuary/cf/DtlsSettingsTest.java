@@ -3,10 +3,9 @@ package io.estuary.cf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.typesafe.config.ConfigFactory;
 import io.estuary.testkit.TestPki;
 import io.estuary.api.AdapterConfig;
-import io.estuary.core.config.TypesafeAdapterConfig;
+import io.estuary.testkit.TestConfigs;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +23,7 @@ class DtlsSettingsTest {
   @TempDir Path dir;
 
   private static AdapterConfig block(String hocon) {
-    return new TypesafeAdapterConfig("gateway.coap.listeners.dtls.default.dtls_options", ConfigFactory.parseString(hocon));
+    return TestConfigs.block("gateway.coap.listeners.dtls.default.dtls_options", hocon);
   }
 
   @Test

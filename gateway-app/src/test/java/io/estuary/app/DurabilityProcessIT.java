@@ -17,6 +17,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The packaged gateway with persistence on, killed with SIGKILL while QoS 1 and QoS 2 publishers
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(150)
 class DurabilityProcessIT {
+  private static final Logger LOG = LoggerFactory.getLogger(DurabilityProcessIT.class);
+  /** Replays one run's kill points: {@code -Destuary.durability.seed=<the seed the failed run logged>}. */
+  static final String SEED_PROPERTY = "estuary.durability.seed";
   static final String CONF = """
       persistence.enabled = true
       persistence.sync = interval
@@ -54,7 +59,10 @@ class DurabilityProcessIT {
     }
     StreamingPublisher q1 = new StreamingPublisher("pub-q1", "dur/q1", 1, 32);
     StreamingPublisher q2 = new StreamingPublisher("pub-q2", "dur/q2", 2, 32);
-    Random rnd = new Random();
+    long seed = Long.getLong(SEED_PROPERTY, System.nanoTime());
+    LOG.info("kill points from seed {} (replay with -D{}={})", seed, SEED_PROPERTY, seed);
+    String replay = "kill points seed " + seed + ", replay with -D" + SEED_PROPERTY + "=" + seed;
+    Random rnd = new Random(seed);
     for (int kill = 0; kill < 3; kill++) {
       try (GatewayProcess gw = start(conf)) {
         int port = gw.port("mqtt", "tcp:default");
@@ -64,13 +72,13 @@ class DurabilityProcessIT {
         Thread t2 = new Thread(() -> q2.runAgainst(port), "pub-q2");
         t1.start();
         t2.start();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+        await(replay).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
             .until(() -> q1.acked.size() + q2.acked.size() >= killAt);
         gw.kill(); // SIGKILL with both publishers mid-stream
-        assertThat(gw.waitForExit(Duration.ofSeconds(20))).isNotNull();
+        assertThat(gw.waitForExit(Duration.ofSeconds(20))).as(replay).isNotNull();
         t1.join(20_000);
         t2.join(20_000);
-        assertThat(q1.sent.get() + q2.sent.get()).as("publishes were in flight at the kill")
+        assertThat(q1.sent.get() + q2.sent.get()).as("publishes were in flight at the kill (%s)", replay)
             .isGreaterThan(q1.acked.size() + q2.acked.size());
       }
     }
@@ -78,16 +86,20 @@ class DurabilityProcessIT {
       int port = gw.port("mqtt", "tcp:default");
       List<Received> exactly;
       List<Received> least;
+      // every acknowledged message, then whatever else comes within a second (unacknowledged publishes the
+      // gateway had stored before the kill, and any duplicate that exactly-once must not have)
       try (QosClient c = QosClient.connect(port, "sub-exactly", false)) {
-        exactly = c.receive(Duration.ofSeconds(2), true);
+        exactly = c.receiveUntil(got -> allAcknowledgedArrived(got, q1, q2), Duration.ofSeconds(60), true);
+        exactly.addAll(c.receiveFor(Duration.ofSeconds(1), true));
       }
       try (QosClient c = QosClient.connect(port, "sub-least", false)) {
-        least = c.receive(Duration.ofSeconds(2), true);
+        least = c.receiveUntil(got -> allAcknowledgedArrived(got, q1, q2), Duration.ofSeconds(60), true);
+        least.addAll(c.receiveFor(Duration.ofSeconds(1), true));
       }
       assertThat(gw.output()).doesNotContain("corrupt");
       for (StreamingPublisher p : List.of(q1, q2)) {
-        check(p, exactly, p.qos == 2);
-        check(p, least, false);
+        check(p, exactly, p.qos == 2, replay);
+        check(p, least, false, replay);
       }
     }
   }
@@ -102,8 +114,19 @@ class DurabilityProcessIT {
     }
   }
 
-  /** Every acknowledged sequence arrived, in order; with {@code exactlyOnce}, none arrived twice. */
-  static void check(StreamingPublisher p, List<Received> got, boolean exactlyOnce) {
+  static boolean allAcknowledgedArrived(List<Received> got, StreamingPublisher... publishers) {
+    if (got.size() < java.util.Arrays.stream(publishers).mapToInt(p -> p.acked.size()).sum()) {
+      return false; // cheap: not enough yet
+    }
+    for (StreamingPublisher p : publishers) {
+      if (!new HashSet<>(sequences(p, got)).containsAll(p.acked)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static List<Long> sequences(StreamingPublisher p, List<Received> got) {
     String prefix = p.name + "-";
     List<Long> seqs = new ArrayList<>();
     for (Received r : got) {
@@ -111,18 +134,24 @@ class DurabilityProcessIT {
         seqs.add(Long.parseLong(r.payload().substring(prefix.length())));
       }
     }
+    return seqs;
+  }
+
+  /** Every acknowledged sequence arrived, in order; with {@code exactlyOnce}, none arrived twice. */
+  static void check(StreamingPublisher p, List<Received> got, boolean exactlyOnce, String replay) {
+    List<Long> seqs = sequences(p, got);
     Set<Long> distinct = new HashSet<>(seqs);
     Set<Long> lost = new HashSet<>(p.acked);
     lost.removeAll(distinct);
-    assertThat(lost).as("%s: acknowledged but not delivered (of %d acked)", p.name, p.acked.size()).isEmpty();
+    assertThat(lost).as("%s: acknowledged but not delivered (of %d acked; %s)", p.name, p.acked.size(), replay).isEmpty();
     if (exactlyOnce) {
-      assertThat(seqs).as("%s delivered more than once", p.name).hasSameSizeAs(distinct);
+      assertThat(seqs).as("%s delivered more than once (%s)", p.name, replay).hasSameSizeAs(distinct);
     }
     Map<Long, Boolean> seen = new HashMap<>();
     long last = 0;
     for (long s : seqs) {
       if (seen.put(s, true) == null) {
-        assertThat(s).as("%s order", p.name).isGreaterThan(last);
+        assertThat(s).as("%s order (%s)", p.name, replay).isGreaterThan(last);
         last = s;
       }
     }

@@ -5,18 +5,24 @@ import com.typesafe.config.ConfigFactory;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.Metrics;
+import io.estuary.api.ProtocolAdapter;
 import io.estuary.api.ProtocolAdapterFactory;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.config.GatewayConfig;
+import io.estuary.core.config.PersistenceConfig;
 import io.estuary.core.server.Gateway;
 import io.estuary.core.session.Broker;
 import io.estuary.core.store.KeyValueTable;
+import io.estuary.core.session.SessionView;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
+import io.estuary.core.store.rocksdb.RocksDbStore;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A gateway on 127.0.0.1 with port 0 everywhere, the in-memory store and only the adapters the test
@@ -50,6 +56,7 @@ public final class TestGateway implements AutoCloseable {
     private final List<String> snippets = new ArrayList<>();
     private final List<ProtocolAdapterFactory> factories = new ArrayList<>();
     private Store store;
+    private Path persistenceDir;
     private Clock clock = Clock.systemUTC();
 
     public Builder config(String hocon) {
@@ -68,6 +75,20 @@ public final class TestGateway implements AutoCloseable {
       return this;
     }
 
+    /** Shares a {@link TestStore} across restarts of a test gateway; the test closes it. */
+    public Builder store(TestStore s) {
+      return store(s.store());
+    }
+
+    /**
+     * Runs on RocksDB in {@code dir} (the shipped persistence defaults): the gateway opens it at start and
+     * closes it at close, so the next gateway on the same {@code dir} recovers what this one stored.
+     */
+    public Builder persistence(Path dir) {
+      persistenceDir = dir;
+      return this;
+    }
+
     public Builder clock(Clock c) {
       clock = c;
       return this;
@@ -79,8 +100,14 @@ public final class TestGateway implements AutoCloseable {
         c = ConfigFactory.parseString(s).withFallback(c);
       }
       GatewayConfig cfg = ConfigLoader.bind(c);
-      Store st = store != null ? new NonClosingStore(store) : new MemoryStore();
-      return new TestGateway(Gateway.start(cfg, factories, x -> st, clock));
+      Function<GatewayConfig, Store> stores;
+      if (persistenceDir != null) {
+        stores = x -> RocksDbStore.open(PersistenceConfig.at(persistenceDir));
+      } else {
+        Store st = store != null ? new NonClosingStore(store) : new MemoryStore();
+        stores = x -> st;
+      }
+      return new TestGateway(Gateway.start(cfg, factories, stores, clock));
     }
   }
 
@@ -131,6 +158,37 @@ public final class TestGateway implements AutoCloseable {
       }
     }
     throw new IllegalArgumentException("no listener " + protocol + " " + name + " in " + gateway.listeners());
+  }
+
+  /** Every listener of the MQTT listener and the adapters. */
+  public List<ListenerInfo> listeners() {
+    return gateway.listeners();
+  }
+
+  /** The running adapter for {@code protocol}, or null. */
+  public ProtocolAdapter adapter(String protocol) {
+    return gateway.adapter(protocol);
+  }
+
+  /** The broker's listing of {@code clientId}'s session, or null when it has none. */
+  public TestSession session(String clientId) {
+    SessionView v = gateway.broker().sessionView(clientId);
+    return v == null ? null : toTestSession(v);
+  }
+
+  /** Every session the broker lists. */
+  public List<TestSession> sessions() {
+    return gateway.broker().sessionViews().stream().map(TestGateway::toTestSession).toList();
+  }
+
+  /** Subscriptions on the whole broker. */
+  public long subscriptionCount() {
+    return gateway.broker().subscriptionCount();
+  }
+
+  private static TestSession toTestSession(SessionView v) {
+    return new TestSession(v.clientId(), v.protocol(), v.username(), v.peer(), v.state(), v.persistent(),
+        v.subscriptions(), v.queued(), v.inflight(), v.attributes());
   }
 
   @Override

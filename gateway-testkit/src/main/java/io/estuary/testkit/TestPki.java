@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -27,7 +29,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A throw-away EC P-256 PKI for DTLS tests, made with BouncyCastle: a CA and leaf certificates signed by
+ * A throw-away EC P-256 PKI for DTLS and TLS tests, made with BouncyCastle: a CA and leaf certificates signed by
  * it, written as PEM files ({@code name.crt}, {@code name.key} as PKCS#8) under a directory.
  */
 public final class TestPki {
@@ -62,9 +64,17 @@ public final class TestPki {
 
   /** A leaf certificate {@code CN=<cn>} signed by the CA; PEM files {@code <cn>.crt} and {@code <cn>.key}. */
   public Issued issue(String cn) {
+    return issue(cn, new String[0]);
+  }
+
+  /**
+   * A leaf certificate as {@link #issue(String)} naming {@code hosts} (IP addresses or DNS names) as subject
+   * alternative names, so TLS clients that verify the host name (hivemq, mosquitto) accept it for them.
+   */
+  public Issued issue(String cn, String... hosts) {
     KeyPair keys = ecKeys();
     X509Certificate cert = sign(new X500Principal("CN=" + cn + ", O=Estuary test"), keys,
-        ca.certificate().getSubjectX500Principal(), ca.privateKey(), false);
+        ca.certificate().getSubjectX500Principal(), ca.privateKey(), false, hosts);
     return write(dir, cn, keys, cert);
   }
 
@@ -87,7 +97,7 @@ public final class TestPki {
   }
 
   private static X509Certificate sign(X500Principal subject, KeyPair subjectKeys, X500Principal issuer,
-      PrivateKey issuerKey, boolean isCa) {
+      PrivateKey issuerKey, boolean isCa, String... hosts) {
     Instant now = Instant.now();
     try {
       JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
@@ -97,6 +107,14 @@ public final class TestPki {
       b.addExtension(Extension.keyUsage, true, isCa
           ? new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)
           : new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
+      if (hosts.length > 0) {
+        GeneralName[] names = new GeneralName[hosts.length];
+        for (int i = 0; i < hosts.length; i++) {
+          boolean ip = hosts[i].matches("[0-9.]+") || hosts[i].contains(":");
+          names[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, hosts[i]);
+        }
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+      }
       return new JcaX509CertificateConverter()
           .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
     } catch (OperatorCreationException | GeneralSecurityException | IOException e) {

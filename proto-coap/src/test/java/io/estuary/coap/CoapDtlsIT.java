@@ -11,12 +11,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.MessageObserverAdapter;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.elements.DtlsEndpointContext;
 import org.eclipse.californium.elements.util.Bytes;
+import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
+import org.eclipse.californium.scandium.dtls.DtlsHandshakeTimeoutException;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +40,7 @@ class CoapDtlsIT {
   @Test
   void psk_client_publishes_and_observes_with_its_identity_as_client_id_over_a_connection_id() throws Exception {
     try (CoapGateway h = CoapGateway.start(dtls("psk = [{ identity = dev-psk, key = s3cret }], identity_as = clientid"))) {
-      assertThat(h.gw.gateway().listeners()).anySatisfy(l -> {
+      assertThat(h.gw.listeners()).anySatisfy(l -> {
         assertThat(l.name()).isEqualTo("dtls:default");
         assertThat(l.secure()).isTrue();
       });
@@ -68,8 +74,11 @@ class CoapDtlsIT {
   void wrong_psk_and_unknown_identity_fail_the_handshake() throws Exception {
     try (CoapGateway h = CoapGateway.start(dtls("psk = [{ identity = dev-psk, key = s3cret }]"))) {
       List<Mqtt5Publish> got = h.mqttSubscribe("#");
-      assertThat(attempt(h.secureClient(DtlsClients.psk("dev-psk", "wrong"), "/ps/t?clientid=a").useNONs())).isNull();
-      assertThat(attempt(h.secureClient(DtlsClients.psk("stranger", "s3cret"), "/ps/t?clientid=b"))).isNull();
+      // the gateway cannot read the client's Finished (flight 5) and, as Scandium does, stays silent
+      assertThat(timedOutFlight(refusal(h.secureClient(DtlsClients.psk("dev-psk", "wrong"), "/ps/t?clientid=a").useNONs())))
+          .isEqualTo(5);
+      assertThat(timedOutFlight(refusal(h.secureClient(DtlsClients.psk("stranger", "s3cret"), "/ps/t?clientid=b"))))
+          .isEqualTo(5);
       CoapResponse ok = h.secureClient(DtlsClients.psk("dev-psk", "s3cret"), "/ps/t?clientid=c").post("x", 0);
       assertThat(ok.getCode()).isEqualTo(ResponseCode.CHANGED);
       await().atMost(WAIT).until(() -> got.size() == 1);
@@ -106,8 +115,8 @@ class CoapDtlsIT {
           .isEqualTo(ResponseCode.UNAUTHORIZED);
       // a certificate the CA did not sign never gets through the handshake
       TestPki.Issued rogue = TestPki.selfSigned(dir.resolve("rogue"), "meter-1");
-      assertThat(attempt(h.secureClient(DtlsClients.x509(rogue, pki.ca().certificate()),
-          "/ps/meters/meter-1/kwh?clientid=m1"))).isNull();
+      assertThat(alertOf(refusal(h.secureClient(DtlsClients.x509(rogue, pki.ca().certificate()),
+          "/ps/meters/meter-1/kwh?clientid=m1")))).isEqualTo(AlertDescription.BAD_CERTIFICATE);
       assertThat(h.count("coap.published")).isEqualTo(1.0);
     }
   }
@@ -127,13 +136,41 @@ class CoapDtlsIT {
     }
   }
 
-  /** The response, or null when the request could not get through (handshake failed, timed out). */
-  private static CoapResponse attempt(CoapClient c) {
-    c.setTimeout(3_000L);
+  /**
+   * What the client recorded as stopping a POST that must not get through: the send error its DTLS stack
+   * reported (handshake failure with the peer's alert, handshake timeout). Fails the test if a response came.
+   */
+  private static Throwable refusal(CoapClient c) {
+    c.setTimeout(20_000L);
+    Request post = Request.newPost();
+    post.setPayload("x");
+    AtomicReference<Throwable> sendError = new AtomicReference<>();
+    post.addMessageObserver(new MessageObserverAdapter() {
+      @Override
+      public void onSendError(Throwable error) {
+        sendError.set(error);
+      }
+    });
+    CoapResponse response;
     try {
-      return c.post("x", 0);
+      response = c.advanced(post);
     } catch (Exception e) {
-      return null;
+      response = null; // the send error is recorded on the request
     }
+    assertThat(response).as("no response to a refused client").isNull();
+    assertThat(sendError.get()).as("the client recorded why its request did not get through").isNotNull();
+    return sendError.get();
+  }
+
+  /** The flight at which the client's handshake timed out. */
+  private static int timedOutFlight(Throwable sendError) {
+    assertThat(sendError).isInstanceOf(DtlsHandshakeTimeoutException.class);
+    return ((DtlsHandshakeTimeoutException) sendError).getFlightNumber();
+  }
+
+  /** The alert of a failed handshake. */
+  private static AlertDescription alertOf(Throwable sendError) {
+    assertThat(sendError).isInstanceOf(HandshakeException.class);
+    return ((HandshakeException) sendError).getAlert().getDescription();
   }
 }

@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.estuary.coap.support.CoapGateway;
-import io.estuary.core.config.PersistenceConfig;
-import io.estuary.core.store.rocksdb.RocksDbStore;
+import io.estuary.testkit.TestStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +25,7 @@ class CoapRestartIT {
   }
 
   void run(Run body) throws Exception {
-    try (RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir));
-        CoapGateway h = CoapGateway.builder().coap("connection_required = true", "heartbeat = 30s").store(store).start()) {
+    try (CoapGateway h = CoapGateway.builder().coap("connection_required = true", "heartbeat = 30s").persistence(dir).start()) {
       body.run(h);
     }
   }
@@ -76,8 +74,7 @@ class CoapRestartIT {
       assertThat(h.client("/mqtt/connection?clientid=dev-n&token=" + tokens[1]).put("", 0).getCode())
           .isEqualTo(ResponseCode.CHANGED);
     });
-    try (RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir));
-        CoapGateway h = CoapGateway.builder().coap("connection_required = true", "heartbeat = 300ms").store(store).start()) {
+    try (CoapGateway h = CoapGateway.builder().coap("connection_required = true", "heartbeat = 300ms").persistence(dir).start()) {
       await().atMost(WAIT).until(() -> h.session("dev-n") == null); // restored, then its heartbeat lapsed
     }
     run(h -> assertThat(h.session("dev-n")).isNull());
@@ -86,8 +83,8 @@ class CoapRestartIT {
   @Test
   void a_token_stored_by_the_previous_version_is_restored() throws Exception {
     // what 0.1 wrote: namespace coap-connections, key = client id, StoredConnection format 1
-    try (RocksDbStore store = RocksDbStore.open(PersistenceConfig.at(dir))) {
-      store.keyValueTable("coap-connections").put("dev-old",
+    try (TestStore store = TestStore.rocksDb(dir)) {
+      store.storedKeyValues("coap-connections").put("dev-old",
           new StoredConnection("0123456789abcdef", "bob", "udp:default").encode());
     }
     run(h -> {

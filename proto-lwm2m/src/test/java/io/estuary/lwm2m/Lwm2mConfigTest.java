@@ -3,15 +3,13 @@ package io.estuary.lwm2m;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.typesafe.config.ConfigFactory;
-import io.estuary.core.config.TypesafeAdapterConfig;
+import io.estuary.testkit.TestConfigs;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class Lwm2mConfigTest {
   private static Lwm2mConfig read(String hocon) {
-    var c = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.parseResources("reference.conf")).resolve();
-    return Lwm2mConfig.from(new TypesafeAdapterConfig("gateway.lwm2m", c.getConfig("gateway.lwm2m")));
+    return Lwm2mConfig.from(TestConfigs.adapterConfig("gateway.lwm2m", hocon));
   }
 
   @Test

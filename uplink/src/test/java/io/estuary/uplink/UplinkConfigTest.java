@@ -3,10 +3,8 @@ package io.estuary.uplink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.estuary.api.QueuePolicy;
-import io.estuary.core.config.TypesafeAdapterConfig;
+import io.estuary.testkit.TestConfigs;
 import io.estuary.uplink.client.LinkOptions;
 import io.estuary.uplink.mapping.ForwardRule;
 import java.time.Duration;
@@ -15,8 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class UplinkConfigTest {
   static List<UplinkConfig> parse(String hocon) {
-    Config c = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();
-    return UplinkConfig.parseAll(new TypesafeAdapterConfig("uplink", c.getConfig("uplink")), "n1");
+    return UplinkConfig.parseAll(TestConfigs.adapterConfig("uplink", hocon), "n1");
   }
 
   @Test

@@ -36,7 +36,7 @@ class UplinkMosquittoIT {
   }
 
   static String status(TestGateway gw) {
-    var a = (UplinkAdapter) gw.gateway().adapter("uplink");
+    var a = (UplinkAdapter) gw.adapter("uplink");
     return a.uplinkStatus().get(0).toJson();
   }
 

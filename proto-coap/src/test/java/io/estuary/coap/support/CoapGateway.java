@@ -7,8 +7,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import io.estuary.cf.CfSettings;
 import io.estuary.coap.CoapAdapterFactory;
-import io.estuary.core.session.SessionView;
 import io.estuary.testkit.TestGateway;
+import io.estuary.testkit.TestSession;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -62,9 +62,9 @@ public final class CoapGateway implements AutoCloseable {
       return this;
     }
 
-    /** Runs on {@code store} (shared across restarts; the test closes it). */
-    public Builder store(io.estuary.core.store.Store store) {
-      b.store(store);
+    /** Runs on RocksDB in {@code dir}, opened at start and closed at close: the next gateway on it recovers. */
+    public Builder persistence(java.nio.file.Path dir) {
+      b.persistence(dir);
       return this;
     }
 
@@ -97,12 +97,12 @@ public final class CoapGateway implements AutoCloseable {
   }
 
   /** The broker's view of {@code clientId}'s session, or null. */
-  public SessionView session(String clientId) {
-    return gw.broker().sessionView(clientId);
+  public TestSession session(String clientId) {
+    return gw.session(clientId);
   }
 
   public int subscriptions(String clientId) {
-    SessionView v = session(clientId);
+    TestSession v = session(clientId);
     return v == null ? 0 : v.subscriptions();
   }
 
@@ -111,7 +111,7 @@ public final class CoapGateway implements AutoCloseable {
    * tests that watch a subscription go away read this total.)
    */
   public long totalSubscriptions() {
-    return gw.broker().subscriptionCount();
+    return gw.subscriptionCount();
   }
 
   public double count(String counter) {

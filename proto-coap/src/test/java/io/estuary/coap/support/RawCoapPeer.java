@@ -8,7 +8,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.EmptyMessage;
 import org.eclipse.californium.core.coap.Message;
@@ -81,6 +83,19 @@ public final class RawCoapPeer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Every message that arrives within {@code window} (the whole window): to check that nothing (more) comes. */
+  public List<Message> receiveFor(Duration window) {
+    List<Message> out = new ArrayList<>();
+    long end = System.nanoTime() + window.toNanos();
+    for (long left = window.toNanos(); left > 0; left = end - System.nanoTime()) {
+      Message m = receive(Duration.ofNanos(left));
+      if (m != null) {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   @Override

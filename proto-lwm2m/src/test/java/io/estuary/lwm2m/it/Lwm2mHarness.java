@@ -1,6 +1,10 @@
 package io.estuary.lwm2m.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.estuary.testkit.TestGateway;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +28,18 @@ final class Lwm2mHarness implements AutoCloseable {
     }
     gw = b.adapter(factory).start();
     mqtt = new MqttProbe(gw.mqttPort());
+  }
+
+  /**
+   * The device's registration was refused and it recorded why: its first registration failure starts with
+   * {@code why} (a response code such as {@code FORBIDDEN}, or {@code no answer} when the DTLS handshake
+   * failed), and the gateway published no register event and holds no session for it.
+   */
+  void neverRegisters(TestDevice d, String why) {
+    await().atMost(Duration.ofSeconds(15)).until(() -> !d.registrationFailures.isEmpty());
+    assertThat(d.registrationFailures.get(0)).startsWith(why);
+    assertThat(mqtt.find("lwm2m/" + d.endpoint + "/up/resp", j -> true)).isNull();
+    assertThat(factory.adapter.isAwake(d.endpoint)).isFalse();
   }
 
   @Override

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.estuary.core.store.memory.MemoryStore;
 import io.estuary.testkit.TestGateway;
+import io.estuary.testkit.TestStore;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 /** Registrations and commands waiting for sleeping devices survive a gateway restart on the same store. */
 @Timeout(90)
 class Lwm2mRestartIT {
-  private final MemoryStore store = new MemoryStore();
+  private final TestStore store = TestStore.inMemory();
   private TestGateway gw;
   private MqttProbe mqtt;
   private TestDevice device;
@@ -101,7 +101,7 @@ class Lwm2mRestartIT {
     mqtt.await("lwm2m/dev-qrestart/up/resp", j -> j.path("msgType").asText().equals("register"));
     await().atMost(Duration.ofSeconds(10)).until(() -> !before.adapter.isAwake("dev-qrestart"));
     mqtt.command("dev-qrestart", "{\"reqID\":7,\"msgType\":\"write\",\"data\":{\"path\":\"/19999/0/1\",\"value\":\"kept\"}}");
-    await().atMost(Duration.ofSeconds(5)).until(() -> !store.keyValueTable("lwm2m").scan("q/dev-qrestart/").isEmpty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> !store.storedKeyValues("lwm2m").scan("q/dev-qrestart/").isEmpty());
     stopGateway();
 
     start("127.0.0.1:" + first.getPort());
@@ -110,6 +110,6 @@ class Lwm2mRestartIT {
     JsonNode r = mqtt.response("dev-qrestart", 7);
     assertThat(r.at("/data/code").asText()).isEqualTo("2.04");
     assertThat(device.counter.label).isEqualTo("kept");
-    await().atMost(Duration.ofSeconds(5)).until(() -> store.keyValueTable("lwm2m").scan("q/dev-qrestart/").isEmpty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.storedKeyValues("lwm2m").scan("q/dev-qrestart/").isEmpty());
   }
 }

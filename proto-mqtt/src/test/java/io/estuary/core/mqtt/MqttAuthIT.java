@@ -3,6 +3,7 @@ package io.estuary.core.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
@@ -13,8 +14,10 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.estuary.testkit.TestGateway;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,10 +96,20 @@ class MqttAuthIT {
   }
 
   @Test
-  void superuser_skips_the_acl() {
+  void superuser_skips_the_acl() throws InterruptedException {
     var root = user("root", "toor");
-    root.subscribeWith().topicFilter("secret/#").send();
-    root.publishWith().topic("secret/a").qos(MqttQos.AT_LEAST_ONCE).send();
-    root.disconnect();
+    try (var publishes = root.publishes(MqttGlobalPublishFilter.ALL)) {
+      var subAck = root.subscribeWith().topicFilter("secret/#").qos(MqttQos.AT_LEAST_ONCE).send();
+      assertThat(subAck.getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
+      var pubAck = root.publishWith().topic("secret/a").qos(MqttQos.AT_LEAST_ONCE)
+          .payload("for root".getBytes(StandardCharsets.UTF_8)).send();
+      assertThat(pubAck.getError()).isEmpty();
+      var got = publishes.receive(5, TimeUnit.SECONDS);
+      assertThat(got).as("the superuser's own publish on a denied topic is delivered to it").isPresent();
+      assertThat(got.get().getTopic().toString()).isEqualTo("secret/a");
+      assertThat(new String(got.get().getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("for root");
+    } finally {
+      root.disconnect();
+    }
   }
 }

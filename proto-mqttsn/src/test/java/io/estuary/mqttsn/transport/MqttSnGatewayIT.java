@@ -202,8 +202,8 @@ class MqttSnGatewayIT {
       Optional<Mqtt5Publish> got = publishes.receive(5, TimeUnit.SECONDS);
       assertThat(got).isPresent();
       assertThat(got.get().getTopic().toString()).isEqualTo("fw/two");
-      assertThat(gw.broker().sessionView("sn-fwd-1")).as("node 1 is still connected").isNotNull();
-      assertThat(gw.broker().sessionView("sn-fwd-1").state()).isEqualTo("connected");
+      assertThat(gw.session("sn-fwd-1")).as("node 1 is still connected").isNotNull();
+      assertThat(gw.session("sn-fwd-1").state()).isEqualTo("connected");
     } finally {
       mq.disconnect();
     }

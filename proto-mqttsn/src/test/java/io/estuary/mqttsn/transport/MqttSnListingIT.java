@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
-import io.estuary.core.session.SessionView;
 import io.estuary.testkit.TestGateway;
+import io.estuary.testkit.TestSession;
 import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnCodec;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
@@ -60,7 +60,7 @@ class MqttSnListingIT {
   }
 
   static Map<String, Object> attributes(String id) {
-    SessionView v = gw.broker().sessionView(id);
+    TestSession v = gw.session(id);
     assertThat(v).as("session " + id + " listed").isNotNull();
     return v.attributes();
   }
@@ -127,7 +127,7 @@ class MqttSnListingIT {
       // 1 s × keepalive_multiplier 1.5 without PINGREQ: lost. The session stays (persistent) without a
       // connection; the listing keeps the adapter's last word: state "lost", closed by the sleep timeout
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(gw.broker().sessionView("sn-lost").state()).isEqualTo("disconnected"));
+          assertThat(gw.session("sn-lost").state()).isEqualTo("disconnected"));
       assertThat(attributes("sn-lost")).containsEntry("state", "lost").containsEntry("close_reason", "sleep_timeout");
       assertThat(client("sn-lost").path("state").asText()).isEqualTo("disconnected");
     }

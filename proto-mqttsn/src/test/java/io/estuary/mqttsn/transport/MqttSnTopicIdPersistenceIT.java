@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.estuary.api.Payload;
-import io.estuary.core.store.memory.MemoryStore;
 import io.estuary.testkit.TestGateway;
+import io.estuary.testkit.TestStore;
 import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class MqttSnTopicIdPersistenceIT {
 
-  static TestGateway gateway(MemoryStore store) {
+  static TestGateway gateway(TestStore store) {
     return TestGateway.builder()
         .config("gateway.mqttsn.listeners.udp.default.bind = \"127.0.0.1:0\"")
         .adapter(new MqttSnAdapterFactory())
@@ -33,7 +33,7 @@ class MqttSnTopicIdPersistenceIT {
 
   @Test
   void a_persistent_client_keeps_its_topic_ids_across_a_gateway_restart() {
-    MemoryStore store = new MemoryStore();
+    TestStore store = TestStore.inMemory(); // in memory: nothing to close
     int id;
     try (TestGateway gw = gateway(store);
         MqttSnTestClient c = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"))) {
@@ -47,7 +47,7 @@ class MqttSnTopicIdPersistenceIT {
           !gw.storedKeyValues("mqttsn-topic-ids").scan("12:sn-keeps-ids:").isEmpty());
     }
     // an id as the previous version stored it (namespace and key format unchanged): it must still load
-    store.keyValueTable("mqttsn-topic-ids").put("12:sn-keeps-ids:77", "written/before".getBytes(UTF_8));
+    store.storedKeyValues("mqttsn-topic-ids").put("12:sn-keeps-ids:77", "written/before".getBytes(UTF_8));
     try (TestGateway gw = gateway(store);
         MqttSnTestClient c = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"))) {
       c.send(new Connect(false, false, 60, "sn-keeps-ids"));
@@ -56,7 +56,7 @@ class MqttSnTopicIdPersistenceIT {
       assertThat(c.expect(Puback.class)).isEqualTo(new Puback(id, 2, ReturnCode.ACCEPTED));
       c.send(new Publish(false, 1, false, new TopicRef.Id(77), 3, Payload.utf8("old id")));
       assertThat(c.expect(Puback.class)).isEqualTo(new Puback(77, 3, ReturnCode.ACCEPTED));
-      assertThat(gw.broker().sessionView("sn-keeps-ids").attributes())
+      assertThat(gw.session("sn-keeps-ids").attributes())
           .containsEntry("topic_ids", java.util.Map.of("kept/topic", id, "written/before", 77));
     }
   }

@@ -1,0 +1,123 @@
+package io.estuary.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import io.estuary.testkit.TestGateway;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code estuary ctl}, run from the packaged jar as a user runs it, against a test gateway's management API. */
+@Timeout(120)
+class CtlIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static TestGateway gw;
+  static Mqtt5BlockingClient device;
+
+  /** Exit code and standard output (standard error appended) of one {@code estuary ctl} run. */
+  record Run(int exit, String out) {}
+
+  @BeforeAll
+  static void start() {
+    gw = TestGateway.builder().start();
+    device = Mqtt5Client.builder().identifier("ctl-device").serverHost("127.0.0.1").serverPort(gw.mqttPort()).buildBlocking();
+    device.connect();
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  static Run ctlAt(String api, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", GatewayProcess.jar().toString(), "ctl", "--api", api));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("ctl exits").isTrue();
+    return new Run(p.exitValue(), out);
+  }
+
+  static Run ctl(String... args) throws Exception {
+    return ctlAt("127.0.0.1:" + gw.apiAddress().getPort(), args);
+  }
+
+  @Test
+  void status_prints_the_node_line_and_exits_0() throws Exception {
+    Run r = ctl("status");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).contains("Node estuary-test@127.0.0.1 is started");
+  }
+
+  @Test
+  void clients_and_client_print_the_sessions_as_json() throws Exception {
+    Run all = ctl("clients");
+    assertThat(all.exit()).as(all.out()).isZero();
+    assertThat(JSON.readTree(all.out()).get("data")).anySatisfy(s ->
+        assertThat(s.get("clientId").asText()).isEqualTo("ctl-device"));
+    Run one = ctl("client", "ctl-device");
+    assertThat(one.exit()).as(one.out()).isZero();
+    assertThat(JSON.readTree(one.out()).get("state").asText()).isEqualTo("connected");
+    Run missing = ctl("client", "nobody");
+    assertThat(missing.exit()).as("a 404 is a failure").isEqualTo(1);
+    assertThat(missing.out()).contains("CLIENTID_NOT_FOUND");
+  }
+
+  @Test
+  void stats_listeners_and_metrics_print_what_the_api_answers() throws Exception {
+    Run stats = ctl("stats");
+    assertThat(stats.exit()).as(stats.out()).isZero();
+    JsonNode s = JSON.readTree(stats.out());
+    assertThat(s.get("node").asText()).isEqualTo("estuary-test@127.0.0.1");
+    assertThat(s.get("connections.count").asInt()).isGreaterThanOrEqualTo(1);
+    Run listeners = ctl("listeners");
+    assertThat(listeners.exit()).isZero();
+    assertThat(listeners.out()).contains("tcp:default");
+    Run metrics = ctl("metrics");
+    assertThat(metrics.exit()).isZero();
+    assertThat(metrics.out()).contains("estuary_connections_count");
+  }
+
+  @Test
+  void kick_disconnects_the_client_and_a_second_kick_fails() throws Exception {
+    Mqtt5BlockingClient victim = Mqtt5Client.builder().identifier("ctl-victim").serverHost("127.0.0.1")
+        .serverPort(gw.mqttPort()).buildBlocking();
+    victim.connect();
+    Run kick = ctl("kick", "ctl-victim");
+    assertThat(kick.exit()).as(kick.out()).isZero();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !victim.getState().isConnected());
+    await().atMost(Duration.ofSeconds(10)).until(() -> gw.session("ctl-victim") == null);
+    assertThat(ctl("kick", "ctl-victim").exit()).isEqualTo(1);
+  }
+
+  @Test
+  void usage_errors_and_an_unreachable_api_exit_non_zero_with_a_message() throws Exception {
+    Run noId = ctl("kick");
+    assertThat(noId.exit()).isEqualTo(2);
+    assertThat(noId.out()).contains("needs a client id");
+    Run unknown = ctl("reboot");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.out()).contains("unknown command reboot");
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Run down = ctlAt("127.0.0.1:" + closedPort, "status");
+    assertThat(down.exit()).isEqualTo(1);
+    assertThat(down.out()).contains("cannot reach 127.0.0.1:" + closedPort);
+  }
+}
