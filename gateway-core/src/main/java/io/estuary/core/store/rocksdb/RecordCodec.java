@@ -61,8 +61,8 @@ public final class RecordCodec {
         String filter = r.str();
         int qos = r.u8();
         int opts = r.u8();
-        long id = r.varint();
-        subs.add(new Subscription(new TopicFilter(filter), qos, (opts & 1) != 0, (opts & 2) != 0, (opts >> 2) & 3, (int) id));
+        int id = subscriptionId(r);
+        subs.add(new Subscription(new TopicFilter(filter), qos, (opts & 1) != 0, (opts & 2) != 0, (opts >> 2) & 3, id));
       }
       Message will = r.u8() == 1 ? message(r) : null;
       long willDelay = r.varint();
@@ -98,7 +98,7 @@ public final class RecordCodec {
       int n = r.count(MAX_LIST);
       List<Integer> ids = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        ids.add((int) r.varint());
+        ids.add(subscriptionId(r));
       }
       Message m = message(r);
       r.expectEnd();
@@ -236,5 +236,14 @@ public final class RecordCodec {
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new CorruptRecordException(e.getMessage());
     }
+  }
+
+  /** MQTT 5 §3.8.2.1.2: a subscription identifier is 1..268,435,455 (0 = none here); anything else is corruption. */
+  private static int subscriptionId(RecordReader r) {
+    long id = r.varint();
+    if (id < 0 || id > 268_435_455L) {
+      throw new CorruptRecordException("subscription id out of range: " + id);
+    }
+    return (int) id;
   }
 }
