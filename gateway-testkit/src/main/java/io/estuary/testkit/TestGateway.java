@@ -15,10 +15,16 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 
 /**
- * A gateway on 127.0.0.1 with port 0 everywhere, the in-memory store and only the adapters the test
- * names. Every module's ITs start one of these.
+ * A gateway on 127.0.0.1 with port 0 everywhere, the in-memory store, the MQTT listeners and only the
+ * other adapters the test names. Every module's ITs start one of these.
+ *
+ * <p>The MQTT listeners are an adapter like any other (proto-mqtt's {@code MqttAdapterFactory}), added
+ * by default, first, from the test class path through {@link ServiceLoader}: the test kit cannot depend
+ * on proto-mqtt, whose own tests use the kit, so a module whose tests talk MQTT has proto-mqtt in test
+ * scope. {@link Builder#withoutMqtt()} leaves it out.
  */
 public final class TestGateway implements AutoCloseable {
   /** Loopback, port 0, only plain MQTT/TCP unless the test enables more; no $SYS noise. */
@@ -32,6 +38,9 @@ public final class TestGateway implements AutoCloseable {
       api.bind = "127.0.0.1:0"
       sys_topics.sys_msg_interval = 0s
       """;
+
+  /** The MQTT listeners' protocol tag. */
+  public static final String MQTT = "mqtt";
 
   private final Gateway gateway;
 
@@ -49,6 +58,7 @@ public final class TestGateway implements AutoCloseable {
     private final List<ProtocolAdapterFactory> factories = new ArrayList<>();
     private Store store;
     private Clock clock = Clock.systemUTC();
+    private boolean mqtt = true;
 
     public Builder config(String hocon) {
       snippets.add(hocon);
@@ -57,6 +67,12 @@ public final class TestGateway implements AutoCloseable {
 
     public Builder adapter(ProtocolAdapterFactory f) {
       factories.add(f);
+      return this;
+    }
+
+    /** No MQTT listeners (a test of another adapter that wants nothing else bound). */
+    public Builder withoutMqtt() {
+      mqtt = false;
       return this;
     }
 
@@ -78,7 +94,19 @@ public final class TestGateway implements AutoCloseable {
       }
       GatewayConfig cfg = ConfigLoader.bind(c);
       Store st = store != null ? new NonClosingStore(store) : new MemoryStore();
-      return new TestGateway(Gateway.start(cfg, factories, x -> st, clock));
+      return new TestGateway(Gateway.start(cfg, withMqtt(), x -> st, clock));
+    }
+
+    /** The MQTT adapter from the class path first (unless the test gave one or asked for none), then the test's. */
+    private List<ProtocolAdapterFactory> withMqtt() {
+      List<ProtocolAdapterFactory> all = new ArrayList<>();
+      boolean given = factories.stream().anyMatch(f -> f.protocol().equals(MQTT));
+      if (mqtt && !given) {
+        ServiceLoader.load(ProtocolAdapterFactory.class).stream().map(ServiceLoader.Provider::get)
+            .filter(f -> f.protocol().equals(MQTT)).findFirst().ifPresent(all::add);
+      }
+      all.addAll(factories);
+      return all;
     }
   }
 
@@ -96,7 +124,11 @@ public final class TestGateway implements AutoCloseable {
 
   /** The port of the first MQTT listener of {@code type} (tcp, ssl, ws, wss). */
   public int mqttPort(String type) {
-    return listener("mqtt", type + ":default").getPort();
+    if (gateway.adapter(MQTT) == null) {
+      throw new IllegalStateException("no MQTT listeners: add proto-mqtt to this module's test dependencies "
+          + "(and do not call withoutMqtt())");
+    }
+    return listener(MQTT, type + ":default").getPort();
   }
 
   public int mqttPort() {

@@ -10,7 +10,6 @@ import io.estuary.core.config.TypesafeAdapterConfig;
 import io.estuary.core.management.ManagementApi;
 import io.estuary.core.management.MicrometerMetrics;
 import io.estuary.core.management.SysTopics;
-import io.estuary.core.mqtt.MqttAdapter;
 import io.estuary.core.session.Broker;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
@@ -27,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: store, broker, MQTT listeners, protocol adapters, management API and $SYS. Built
- * by gateway-app's composition root and by the test kit; stopped once.
+ * A running gateway: store, broker, protocol adapters (the MQTT listeners are one of them), management
+ * API and $SYS. Built by gateway-app's composition root and by the test kit; stopped once. Adapters
+ * start in the order of the factories given and stop in the same order, before the broker.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -37,7 +37,6 @@ public final class Gateway implements AutoCloseable {
   private final Store store;
   private final MicrometerMetrics metrics;
   private final Broker broker;
-  private final MqttAdapter mqtt;
   private final Map<String, ProtocolAdapter> adapters = new LinkedHashMap<>();
   private final ManagementApi api;
   private final SysTopics sys;
@@ -53,7 +52,6 @@ public final class Gateway implements AutoCloseable {
     ConfigAuthenticator authn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
     AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
     this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
-    this.mqtt = new MqttAdapter(broker, config.mqtt(), config.listeners());
     this.api = new ManagementApi(broker, metrics, this::listeners, () -> Map.copyOf(adapters));
     this.sys = new SysTopics(broker, metrics);
   }
@@ -89,14 +87,13 @@ public final class Gateway implements AutoCloseable {
       LOG.warn("anonymous clients are allowed; set authentication.allow_anonymous = false to require credentials");
     }
     broker.recover();
-    join(mqtt.start());
     for (ProtocolAdapterFactory f : factories) {
-      String path = f.configPath();
-      if (!config.raw().hasPath(path)) {
+      String path = f.configPath(); // "" = the root (the MQTT listeners read listeners.* and mqtt.*)
+      if (!path.isEmpty() && !config.raw().hasPath(path)) {
         LOG.warn("adapter {} found but has no config block {}; skipped", f.protocol(), path);
         continue;
       }
-      var block = new TypesafeAdapterConfig(path, config.raw().getConfig(path));
+      var block = new TypesafeAdapterConfig(path, path.isEmpty() ? config.raw() : config.raw().getConfig(path));
       if (block.has("enable") && !block.getBoolean("enable")) {
         LOG.info("adapter {} disabled ({}.enable = false)", f.protocol(), path);
         continue;
@@ -148,7 +145,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   public List<ListenerInfo> listeners() {
-    List<ListenerInfo> out = new ArrayList<>(mqtt.listeners());
+    List<ListenerInfo> out = new ArrayList<>();
     adapters.values().forEach(a -> out.addAll(a.listeners()));
     return out;
   }
@@ -169,7 +166,6 @@ public final class Gateway implements AutoCloseable {
     stopped = true;
     LOG.info("stopping Estuary");
     sys.stop();
-    mqtt.stopAccepting();
     for (var e : adapters.entrySet()) {
       try {
         e.getValue().stop(config.shutdownGrace()).toCompletableFuture().join();
@@ -178,7 +174,6 @@ public final class Gateway implements AutoCloseable {
       }
     }
     broker.shutdown(config.shutdownGrace());
-    mqtt.stop(config.shutdownGrace());
     api.close();
     broker.close();
     store.close();
