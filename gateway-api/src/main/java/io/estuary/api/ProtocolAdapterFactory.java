@@ -8,7 +8,11 @@ public interface ProtocolAdapterFactory {
   /** The config block name and tag, e.g. "mqttsn". */
   String protocol();
 
-  /** Where the adapter's config block lives; {@code gateway.<protocol>} unless the adapter says otherwise. */
+  /**
+   * Where the adapter's config block lives; {@code gateway.<protocol>} unless the adapter says
+   * otherwise. {@code ""} is the root of the config tree: the MQTT listeners read their EMQX top-level
+   * keys ({@code listeners.*}, {@code mqtt.*}) that way; a root view has no {@code enable} switch.
+   */
   default String configPath() {
     return "gateway." + protocol();
   }
