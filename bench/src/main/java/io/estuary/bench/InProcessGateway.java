@@ -5,8 +5,10 @@ import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapterFactory;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.server.Gateway;
+import io.estuary.mqtt.MqttAdapterFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Starts Estuary inside a benchmark's JVM: every listener on 127.0.0.1 port 0, no TLS/WS, no $SYS. */
@@ -27,9 +29,17 @@ public final class InProcessGateway {
         """.formatted(name);
   }
 
-  /** Starts a gateway from {@code hocon} with the given adapters and the store the config asks for. */
+  /** Starts a gateway from {@code hocon} with the MQTT listeners, the given adapters and the store the config asks for. */
   public static Gateway start(String hocon, List<ProtocolAdapterFactory> adapters) {
-    return Gateway.start(ConfigLoader.bind(ConfigFactory.parseString(hocon)), adapters, Gateway::defaultStore, Clock.systemUTC());
+    return Gateway.start(ConfigLoader.bind(ConfigFactory.parseString(hocon)), withMqtt(adapters), Gateway::defaultStore, Clock.systemUTC());
+  }
+
+  /** The MQTT listeners first (the order gateway-app's Main uses), then {@code adapters}. */
+  public static List<ProtocolAdapterFactory> withMqtt(List<ProtocolAdapterFactory> adapters) {
+    List<ProtocolAdapterFactory> all = new ArrayList<>();
+    all.add(new MqttAdapterFactory());
+    all.addAll(adapters);
+    return all;
   }
 
   /** The bound address of {@code protocol} listener {@code name}. */

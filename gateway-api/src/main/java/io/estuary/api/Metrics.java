@@ -5,10 +5,16 @@ import java.util.function.Supplier;
 /**
  * Counters and gauges. Names are dotted; tags are key/value pairs. The {@link GatewayContext#metrics()}
  * of an adapter puts its metric prefix in front ({@code counter("drops", "reason", r)} of the MQTT-SN
- * adapter is {@code mqttsn.drops}), so adapters name metrics relative to themselves. Thread-safe; a
+ * adapter is {@code mqttsn.drops}), so adapters name metrics relative to themselves. The gateway-wide
+ * transport counters {@link #BYTES_RECEIVED} and {@link #BYTES_SENT} are the exception: every adapter
+ * counts into the same names, tagged with its protocol, and $SYS reports their sum. Thread-safe; a
  * gauge's supplier is called on the scrape thread and must not block.
  */
 public interface Metrics {
+  /** Bytes read from devices' connections or datagrams, gateway-wide (tagged {@code protocol}). */
+  String BYTES_RECEIVED = "bytes.received";
+  /** Bytes written to devices, gateway-wide (tagged {@code protocol}). */
+  String BYTES_SENT = "bytes.sent";
 
   Counter counter(String name, String... tags);
 

@@ -11,7 +11,9 @@ public interface ProtocolAdapterFactory {
 
   /**
    * Where the adapter's config block lives: {@code gateway.<protocol>} unless the adapter's config is a
-   * top-level block of its own (the uplink's {@code uplink.<name>} blocks).
+   * top-level block of its own (the uplink's {@code uplink.<name>} blocks). {@code ""} is the root of the
+   * config tree: the MQTT listeners read their EMQX top-level keys ({@code listeners.*}, {@code mqtt.*})
+   * that way; a root view has no {@code enable} switch.
    */
   default String configPath() {
     return "gateway." + protocol();

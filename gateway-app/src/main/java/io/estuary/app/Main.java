@@ -49,6 +49,8 @@ public final class Main implements Callable<Integer> {
     }
     List<ProtocolAdapterFactory> factories = new ArrayList<>();
     ServiceLoader.load(ProtocolAdapterFactory.class).forEach(factories::add);
+    // the MQTT listeners first (start, listing, stop), the others in class path order
+    factories.sort(java.util.Comparator.comparing(f -> !f.protocol().equals("mqtt")));
     Gateway gateway;
     try {
       gateway = Gateway.start(cfg, factories, Stores.forConfig(), Clock.systemUTC());

@@ -23,10 +23,16 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.ServiceLoader;
 
 /**
- * A gateway on 127.0.0.1 with port 0 everywhere, the in-memory store and only the adapters the test
- * names. Every module's ITs start one of these.
+ * A gateway on 127.0.0.1 with port 0 everywhere, the in-memory store, the MQTT listeners and only the
+ * other adapters the test names. Every module's ITs start one of these.
+ *
+ * <p>The MQTT listeners are an adapter like any other (proto-mqtt's {@code MqttAdapterFactory}), added
+ * by default, first, from the test class path through {@link ServiceLoader}: the test kit cannot depend
+ * on proto-mqtt, whose own tests use the kit, so a module whose tests talk MQTT has proto-mqtt in test
+ * scope. {@link Builder#withoutMqtt()} leaves it out.
  */
 public final class TestGateway implements AutoCloseable {
   /** Loopback, port 0, only plain MQTT/TCP unless the test enables more; no $SYS noise. */
@@ -40,6 +46,9 @@ public final class TestGateway implements AutoCloseable {
       api.bind = "127.0.0.1:0"
       sys_topics.sys_msg_interval = 0s
       """;
+
+  /** The MQTT listeners' protocol tag. */
+  public static final String MQTT = "mqtt";
 
   private final Gateway gateway;
 
@@ -58,6 +67,7 @@ public final class TestGateway implements AutoCloseable {
     private Store store;
     private Path persistenceDir;
     private Clock clock = Clock.systemUTC();
+    private boolean mqtt = true;
 
     public Builder config(String hocon) {
       snippets.add(hocon);
@@ -66,6 +76,12 @@ public final class TestGateway implements AutoCloseable {
 
     public Builder adapter(ProtocolAdapterFactory f) {
       factories.add(f);
+      return this;
+    }
+
+    /** No MQTT listeners (a test of another adapter that wants nothing else bound). */
+    public Builder withoutMqtt() {
+      mqtt = false;
       return this;
     }
 
@@ -107,7 +123,19 @@ public final class TestGateway implements AutoCloseable {
         Store st = store != null ? new NonClosingStore(store) : new MemoryStore();
         stores = x -> st;
       }
-      return new TestGateway(Gateway.start(cfg, factories, stores, clock));
+      return new TestGateway(Gateway.start(cfg, withMqtt(), stores, clock));
+    }
+
+    /** The MQTT adapter from the class path first (unless the test gave one or asked for none), then the test's. */
+    private List<ProtocolAdapterFactory> withMqtt() {
+      List<ProtocolAdapterFactory> all = new ArrayList<>();
+      boolean given = factories.stream().anyMatch(f -> f.protocol().equals(MQTT));
+      if (mqtt && !given) {
+        ServiceLoader.load(ProtocolAdapterFactory.class).stream().map(ServiceLoader.Provider::get)
+            .filter(f -> f.protocol().equals(MQTT)).findFirst().ifPresent(all::add);
+      }
+      all.addAll(factories);
+      return all;
     }
   }
 
@@ -140,7 +168,11 @@ public final class TestGateway implements AutoCloseable {
 
   /** The port of the first MQTT listener of {@code type} (tcp, ssl, ws, wss). */
   public int mqttPort(String type) {
-    return listener("mqtt", type + ":default").getPort();
+    if (gateway.adapter(MQTT) == null) {
+      throw new IllegalStateException("no MQTT listeners: add proto-mqtt to this module's test dependencies "
+          + "(and do not call withoutMqtt())");
+    }
+    return listener(MQTT, type + ":default").getPort();
   }
 
   public int mqttPort() {

@@ -1,5 +1,6 @@
 package io.estuary.bench.store;
 
+import io.estuary.bench.InProcessGateway;
 import com.typesafe.config.ConfigFactory;
 import io.estuary.bench.durability.RawMqtt;
 import io.estuary.api.ListenerInfo;
@@ -140,7 +141,7 @@ public final class StoreBench implements Callable<Integer> {
     AtomicLong received = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> threads = new ArrayList<>();
-    try (Gateway g = Gateway.start(cfg, List.of(), factory, Clock.systemUTC())) {
+    try (Gateway g = Gateway.start(cfg, InProcessGateway.withMqtt(List.of()), factory, Clock.systemUTC())) {
       int port = port(g);
       byte[] pad = new byte[Math.max(0, size - 8)];
       java.util.Arrays.fill(pad, (byte) 'x');
@@ -234,7 +235,7 @@ public final class StoreBench implements Callable<Integer> {
     GatewayConfig cfg = config(dir, "interval");
     Store opened = Gateway.defaultStore(cfg);
     long open = System.nanoTime();
-    try (Gateway g = Gateway.start(cfg, List.of(), c -> opened, Clock.systemUTC())) {
+    try (Gateway g = Gateway.start(cfg, InProcessGateway.withMqtt(List.of()), c -> opened, Clock.systemUTC())) {
       long started = System.nanoTime();
       long queued;
       do {

@@ -102,31 +102,6 @@ public final class ConfigLoader {
         c.getDouble("mqtt.keepalive_multiplier"),
         c.getDuration("mqtt.idle_timeout"),
         c.getInt("mqtt.max_subscriptions"));
-    List<ListenerConfig> listeners = new ArrayList<>();
-    Config ls = c.getConfig("listeners");
-    for (String type : ls.root().keySet()) {
-      Config byType = ls.getConfig(type);
-      for (String name : byType.root().keySet()) {
-        Config l = byType.getConfig(name);
-        String prefix = "listeners." + type + "." + name;
-        if (l.hasPath("enable") && !l.getBoolean("enable")) {
-          continue;
-        }
-        TlsConfig tls = null;
-        if (type.equals("ssl") || type.equals("wss")) {
-          Config s = l.hasPath("ssl_options") ? l.getConfig("ssl_options") : ConfigFactory.empty();
-          tls = new TlsConfig(
-              str(s, "certfile", ""), str(s, "keyfile", ""), str(s, "cacertfile", ""),
-              str(s, "verify", "verify_none").equals("verify_peer"),
-              s.hasPath("fail_if_no_peer_cert") && s.getBoolean("fail_if_no_peer_cert"));
-        }
-        listeners.add(new ListenerConfig(
-            type, name, address(prefix + ".bind", l.getValue("bind")),
-            str(l, "mountpoint", ""), tls,
-            l.hasPath("websocket.mqtt_path") ? l.getString("websocket.mqtt_path") : "/mqtt",
-            l.hasPath("max_connections") ? l.getInt("max_connections") : 1_024_000));
-      }
-    }
     List<UserEntry> users = new ArrayList<>();
     for (Config u : c.getConfigList("authentication.users")) {
       users.add(new UserEntry(u.getString("username"), u.getString("password"), u.hasPath("superuser") && u.getBoolean("superuser")));
@@ -164,13 +139,9 @@ public final class ConfigLoader {
         c.getDuration("persistence.sync_interval"), c.getBytes("persistence.max_bytes"));
     Duration sys = c.getDuration("sys_topics.sys_msg_interval");
     return new GatewayConfig(
-        c.getString("node.name"), mqtt, listeners, auth, sys,
+        c.getString("node.name"), mqtt, auth, sys,
         c.getBoolean("api.enable") ? address("api.bind", c.getValue("api.bind")) : null,
         persistence, c.getDuration("node.shutdown_grace"), c);
-  }
-
-  private static String str(Config c, String key, String dflt) {
-    return c.hasPath(key) ? c.getString(key) : dflt;
   }
 
   private static int bytes(Config c, String key) {

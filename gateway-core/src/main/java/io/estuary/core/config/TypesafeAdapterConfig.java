@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** {@link AdapterConfig} over a Typesafe subtree; errors name the full key. */
+/** {@link AdapterConfig} over a Typesafe subtree (path "" = the root); errors name the full key. */
 public final class TypesafeAdapterConfig implements AdapterConfig {
   private final String path;
   private final Config config;
@@ -24,6 +24,11 @@ public final class TypesafeAdapterConfig implements AdapterConfig {
     return path;
   }
 
+  /** The full key of {@code key} under this block. */
+  private String full(String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
   @Override
   public boolean has(String key) {
     return config.hasPath(key);
@@ -33,7 +38,7 @@ public final class TypesafeAdapterConfig implements AdapterConfig {
     try {
       return getter.get();
     } catch (ConfigException e) {
-      throw new ConfigError(path + "." + key, e.getMessage());
+      throw new ConfigError(full(key), e.getMessage());
     }
   }
 
@@ -74,7 +79,7 @@ public final class TypesafeAdapterConfig implements AdapterConfig {
 
   @Override
   public AdapterConfig getConfig(String key) {
-    return new TypesafeAdapterConfig(path + "." + key, get(key, () -> config.getConfig(key)));
+    return new TypesafeAdapterConfig(full(key), get(key, () -> config.getConfig(key)));
   }
 
   @Override
@@ -82,7 +87,7 @@ public final class TypesafeAdapterConfig implements AdapterConfig {
     List<? extends Config> list = get(key, () -> config.getConfigList(key));
     List<AdapterConfig> out = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
-      out.add(new TypesafeAdapterConfig(path + "." + key + "[" + i + "]", list.get(i)));
+      out.add(new TypesafeAdapterConfig(full(key) + "[" + i + "]", list.get(i)));
     }
     return out;
   }
@@ -95,6 +100,6 @@ public final class TypesafeAdapterConfig implements AdapterConfig {
   @Override
   public IllegalArgumentException invalid(String key, String expected) {
     String value = config.hasPath(key) ? config.getValue(key).render() : "(missing)";
-    return new ConfigError(path + "." + key, value, expected);
+    return new ConfigError(full(key), value, expected);
   }
 }

@@ -58,7 +58,7 @@ public final class AdapterContext implements GatewayContext {
     this.broker = broker;
     this.store = store;
     this.storeExecutor = storeExecutor;
-    this.metrics = metricPrefix.isEmpty() ? rootMetrics : new AdapterMetrics(rootMetrics, metricPrefix);
+    this.metrics = metricPrefix.isEmpty() ? rootMetrics : new AdapterMetrics(rootMetrics, metricPrefix, protocol);
   }
 
   /** The default metric prefix of {@code protocol}: {@code "<protocol>."}. */

@@ -11,7 +11,6 @@ import io.estuary.core.config.TypesafeAdapterConfig;
 import io.estuary.core.management.ManagementApi;
 import io.estuary.core.management.MicrometerMetrics;
 import io.estuary.core.management.SysTopics;
-import io.estuary.core.mqtt.MqttAdapter;
 import io.estuary.core.session.Broker;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
@@ -32,9 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: store, broker, MQTT listeners, protocol adapters, management API and $SYS. Built
- * by gateway-app's composition root and by the test kit; stopped once. Each adapter gets its own
- * {@link AdapterContext}; their key-value operations run on the store executor owned here
+ * A running gateway: store, broker, protocol adapters (the MQTT listeners are one of them), management
+ * API and $SYS. Built by gateway-app's composition root and by the test kit; stopped once. Adapters
+ * start in the order of the factories given and stop in the same order, before the broker. Each adapter
+ * gets its own {@link AdapterContext}; their key-value operations run on the store executor owned here
  * ({@value #STORE_THREADS} daemon threads {@code estuary-kv-N}), drained before the store closes.
  */
 public final class Gateway implements AutoCloseable {
@@ -44,7 +44,6 @@ public final class Gateway implements AutoCloseable {
   private final Store store;
   private final MicrometerMetrics metrics;
   private final Broker broker;
-  private final MqttAdapter mqtt;
   private final Map<String, ProtocolAdapter> adapters = new LinkedHashMap<>();
   private final Map<String, AdapterContext> contexts = new LinkedHashMap<>();
   /** Runs adapters' key-value operations (reads may touch the disk): never an I/O thread. */
@@ -65,8 +64,6 @@ public final class Gateway implements AutoCloseable {
     AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
     this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
     this.storeExecutor = Executors.newFixedThreadPool(STORE_THREADS, daemon("estuary-kv"));
-    // the MQTT listener still names its metrics in full ("mqtt.connects", "bytes.received"): no prefix
-    this.mqtt = new MqttAdapter(context("mqtt", ""), config.mqtt(), config.listeners());
     this.api = new ManagementApi(broker, metrics, this::listeners, () -> Map.copyOf(adapters));
     this.sys = new SysTopics(broker, metrics);
   }
@@ -102,14 +99,13 @@ public final class Gateway implements AutoCloseable {
       LOG.warn("anonymous clients are allowed; set authentication.allow_anonymous = false to require credentials");
     }
     broker.recover();
-    join(mqtt.start());
     for (ProtocolAdapterFactory f : factories) {
-      String path = f.configPath();
-      if (!config.raw().hasPath(path)) {
+      String path = f.configPath(); // "" = the root (the MQTT listeners read listeners.* and mqtt.*)
+      if (!path.isEmpty() && !config.raw().hasPath(path)) {
         LOG.warn("adapter {} found but has no config block {}; skipped", f.protocol(), path);
         continue;
       }
-      var block = new TypesafeAdapterConfig(path, config.raw().getConfig(path));
+      var block = new TypesafeAdapterConfig(path, path.isEmpty() ? config.raw() : config.raw().getConfig(path));
       if (block.has("enable") && !block.getBoolean("enable")) {
         LOG.info("adapter {} disabled ({}.enable = false)", f.protocol(), path);
         continue;
@@ -181,7 +177,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   public List<ListenerInfo> listeners() {
-    List<ListenerInfo> out = new ArrayList<>(mqtt.listeners());
+    List<ListenerInfo> out = new ArrayList<>();
     adapters.values().forEach(a -> out.addAll(a.listeners()));
     return out;
   }
@@ -214,7 +210,6 @@ public final class Gateway implements AutoCloseable {
     stopped = true;
     LOG.info("stopping Estuary");
     sys.stop();
-    mqtt.stopAccepting();
     for (var e : adapters.entrySet()) {
       try {
         e.getValue().stop(config.shutdownGrace()).toCompletableFuture().join();
@@ -223,7 +218,6 @@ public final class Gateway implements AutoCloseable {
       }
     }
     broker.shutdown(config.shutdownGrace());
-    mqtt.stop(config.shutdownGrace());
     api.close();
     broker.close();
     drainStoreExecutor();

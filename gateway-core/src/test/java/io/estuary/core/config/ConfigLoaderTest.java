@@ -13,9 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigLoaderTest {
 
   @Test
-  void defaults_give_four_mqtt_listeners_on_emqx_ports() {
+  void defaults_put_the_api_on_18083_and_allow_anonymous_clients() {
+    // the four MQTT listeners' defaults are proto-mqtt's (MqttAdapterFactoryTest)
     GatewayConfig c = ConfigLoader.load(null, Map.of());
-    assertThat(c.listeners()).extracting(l -> l.bind().getPort()).containsExactlyInAnyOrder(1883, 8883, 8083, 8084);
     assertThat(c.managementBind().getPort()).isEqualTo(18083);
     assertThat(c.auth().allowAnonymous()).isTrue();
   }
@@ -33,8 +33,8 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigError.class).hasMessageContaining("mqtt.max_qos_allowed").hasMessageContaining("3").hasMessageContaining("0, 1 or 2");
     assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("mqtt.max_inflight = lots")))
         .isInstanceOf(ConfigError.class).hasMessageContaining("max_inflight");
-    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("listeners.tcp.default.bind = \"nohost:99999\"")))
-        .isInstanceOf(ConfigError.class).hasMessageContaining("listeners.tcp.default.bind").hasMessageContaining("99999");
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("api.bind = \"nohost:99999\"")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("api.bind").hasMessageContaining("99999");
     assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("persistence.sync = sometimes")))
         .isInstanceOf(ConfigError.class).hasMessageContaining("always, interval or never");
   }

@@ -1,0 +1,68 @@
+package io.estuary.mqtt;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * One MQTT listener {@code listeners.<type>.<name>}.
+ *
+ * @param type tcp, ssl, ws or wss
+ * @param tls the {@code ssl_options} of ssl/wss; null for tcp/ws
+ * @param wsPath the WebSocket path of ws/wss ("/mqtt")
+ * @param maxConnections connections beyond this are closed at accept
+ */
+public record MqttListenerConfig(
+    String type, String name, InetSocketAddress bind, String mountpoint, TlsOptions tls, String wsPath, int maxConnections) {
+
+  public MqttListenerConfig {
+    Objects.requireNonNull(bind, "bind");
+    mountpoint = mountpoint == null ? "" : mountpoint;
+    if (!isType(type)) {
+      throw new IllegalArgumentException("unknown listener type " + type + ", expected tcp, ssl, ws or wss");
+    }
+    if ((type.equals("ssl") || type.equals("wss")) && tls == null) {
+      throw new IllegalArgumentException("listener " + type + ":" + name + " needs ssl_options");
+    }
+    if (maxConnections < 0) {
+      throw new IllegalArgumentException("maxConnections must be >= 0, was " + maxConnections);
+    }
+  }
+
+  static boolean isType(String type) {
+    return type.equals("tcp") || type.equals("ssl") || type.equals("ws") || type.equals("wss");
+  }
+
+  /** "tcp:default": the listener's name in logs, listings and {@code ClientInfo.listener()}. */
+  public String id() {
+    return type + ":" + name;
+  }
+
+  /** The config key of this listener's block, for error messages. */
+  public String key() {
+    return "listeners." + type + "." + name;
+  }
+
+  public boolean secure() {
+    return tls != null;
+  }
+
+  public boolean websocket() {
+    return type.equals("ws") || type.equals("wss");
+  }
+
+  /**
+   * TLS options of a listener (EMQX's {@code ssl_options}). Empty cert/key files mean a self-signed
+   * certificate generated at start (logged as a warning).
+   */
+  public record TlsOptions(String certFile, String keyFile, String caCertFile, boolean verifyPeer, boolean failIfNoPeerCert) {
+    public TlsOptions {
+      certFile = certFile == null ? "" : certFile;
+      keyFile = keyFile == null ? "" : keyFile;
+      caCertFile = caCertFile == null ? "" : caCertFile;
+    }
+
+    public boolean selfSigned() {
+      return certFile.isEmpty() || keyFile.isEmpty();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.estuary.mqtt.channel;
+
+import io.estuary.mqtt.codec.MqttFrame;
+import java.time.Duration;
+import java.util.Objects;
+
+/** What a {@link MqttChannel} asks its transport to do, in order. */
+public sealed interface Action {
+
+  /** Write (and flush) one packet. */
+  record Send(MqttFrame frame) implements Action {
+    public Send {
+      Objects.requireNonNull(frame, "frame");
+    }
+  }
+
+  /** Write one last packet (CONNACK refusal, MQTT 5 DISCONNECT), then close the connection once it is written. */
+  record SendThenClose(MqttFrame frame) implements Action {
+    public SendThenClose {
+      Objects.requireNonNull(frame, "frame");
+    }
+  }
+
+  /** Close the connection now. */
+  record Close() implements Action {}
+
+  /**
+   * Replace the read-idle timer: {@link MqttChannel#handleTimeout()} is due after {@code readTimeout}
+   * without a byte from the client; zero disables it (keepalive 0, MQTT 5 §3.1.2.10).
+   */
+  record KeepAlive(Duration readTimeout) implements Action {}
+}

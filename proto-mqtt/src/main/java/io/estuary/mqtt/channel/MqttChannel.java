@@ -1,0 +1,470 @@
+package io.estuary.mqtt.channel;
+
+import io.estuary.api.topic.Mountpoint;
+import io.estuary.api.topic.Topics;
+import io.estuary.api.AuthResult;
+import io.estuary.api.BrokerSession;
+import io.estuary.api.ClientCredentials;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.CloseReason;
+import io.estuary.api.Delivery;
+import io.estuary.api.DeliveryId;
+import io.estuary.api.DeliverySink;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.Message;
+import io.estuary.api.MessageProperties;
+import io.estuary.api.PublishOutcome;
+import io.estuary.api.SubscribeOutcome;
+import io.estuary.api.Subscription;
+import io.estuary.api.TopicFilter;
+import io.estuary.mqtt.MqttListenerConfig;
+import io.estuary.mqtt.MqttListenerLimits;
+import io.estuary.mqtt.codec.FrameError;
+import io.estuary.mqtt.codec.MqttFrame;
+import io.estuary.mqtt.codec.MqttFrame.ConnAck;
+import io.estuary.mqtt.codec.MqttFrame.Connect;
+import io.estuary.mqtt.codec.MqttFrame.Disconnect;
+import io.estuary.mqtt.codec.MqttFrame.PubAck;
+import io.estuary.mqtt.codec.MqttFrame.PubComp;
+import io.estuary.mqtt.codec.MqttFrame.PubRec;
+import io.estuary.mqtt.codec.MqttFrame.PubRel;
+import io.estuary.mqtt.codec.MqttFrame.Publish;
+import io.estuary.mqtt.codec.MqttFrame.ServerProperties;
+import io.estuary.mqtt.codec.MqttFrame.SubAck;
+import io.estuary.mqtt.codec.MqttFrame.Subscribe;
+import io.estuary.mqtt.codec.MqttFrame.TopicRequest;
+import io.estuary.mqtt.codec.MqttFrame.UnsubAck;
+import io.estuary.mqtt.codec.MqttFrame.Unsubscribe;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT 3.1/3.1.1/5 connection: the state machine between the client's packets and its {@link
+ * BrokerSession}. Packets go in through {@link #handleIn}, decoder failures through {@link
+ * #handleFrameError}, the read-idle timer through {@link #handleTimeout}, broker deliveries through the
+ * {@link DeliverySink} methods; what the transport must do comes out as {@link Action}s on the {@code
+ * actions} consumer, in order. No sockets: tests feed frames and read the actions.
+ *
+ * <p>Thread contract: every method runs on {@code executor} (the connection's event loop), which is
+ * also this sink's executor, so the broker's stages (open, publish, subscribe) complete there; the
+ * authenticator's answer is handed back to it. Only {@link #credits()} and {@link #attributes()} are
+ * read from other threads (volatile fields).
+ */
+public final class MqttChannel implements DeliverySink {
+  /** Where a connection is in its life. */
+  public enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+  static final String PROTOCOL = "mqtt";
+  private static final Logger LOG = LoggerFactory.getLogger(MqttChannel.class);
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.mqtt.drops");
+  private static final Action CLOSE = new Action.Close();
+
+  private final GatewayContext context;
+  private final MqttListenerLimits limits;
+  private final MqttListenerConfig listener;
+  private final MqttListenerMetrics metrics;
+  private final Executor executor;
+  private final InetSocketAddress peer;
+  private final Consumer<Action> actions;
+  private final TopicAliases aliases = new TopicAliases();
+
+  private State state = State.AWAIT_CONNECT;
+  private volatile int version = 4;
+  private String clientId;
+  private BrokerSession session;
+  private CloseReason closeReason = CloseReason.TRANSPORT_ERROR;
+  private volatile boolean writable = true;
+
+  public MqttChannel(GatewayContext context, MqttListenerLimits limits, MqttListenerConfig listener, MqttListenerMetrics metrics,
+      Executor executor, InetSocketAddress peer, Consumer<Action> actions) {
+    this.context = context;
+    this.limits = limits;
+    this.listener = listener;
+    this.metrics = metrics;
+    this.executor = executor;
+    this.peer = peer;
+    this.actions = actions;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  private boolean v5() {
+    return version == 5;
+  }
+
+  /** {@code code} in MQTT 5, 0 (success, the only code 3.1.1 has) before. */
+  private int ifV5(int code) {
+    return v5() ? code : 0;
+  }
+
+  private void send(MqttFrame f) {
+    actions.accept(new Action.Send(f));
+  }
+
+  private void drop(String what) {
+    DROPS.debug("{} {} {}: {}", listener.id(), clientId, peer, what);
+  }
+
+  // ---- inbound --------------------------------------------------------------------------------
+
+  /** One decoded packet from the client. */
+  public void handleIn(MqttFrame frame) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (state != State.CONNECTED) {
+      if (frame instanceof Connect c && state == State.AWAIT_CONNECT) {
+        onConnect(c);
+      } else {
+        drop("packet before CONNECT completed: " + frame.getClass().getSimpleName());
+        closeNow(CloseReason.PROTOCOL_ERROR);
+      }
+      return;
+    }
+    if (frame instanceof Publish p) {
+      onPublish(p);
+    } else if (frame instanceof PubAck a) {
+      session.acknowledge(new DeliveryId(a.packetId()));
+    } else if (frame instanceof PubRec r) {
+      session.received(new DeliveryId(r.packetId()));
+      send(new PubRel(r.packetId(), 0));
+    } else if (frame instanceof PubComp c) {
+      session.acknowledge(new DeliveryId(c.packetId()));
+    } else if (frame instanceof PubRel r) {
+      boolean known = session.releaseKey(r.packetId());
+      send(new PubComp(r.packetId(), known ? 0 : ifV5(0x92))); // 0x92 packet identifier not found
+    } else if (frame instanceof Subscribe s) {
+      onSubscribe(s);
+    } else if (frame instanceof Unsubscribe u) {
+      onUnsubscribe(u);
+    } else if (frame instanceof MqttFrame.PingReq) {
+      send(new MqttFrame.PingResp());
+    } else if (frame instanceof Disconnect d) {
+      onDisconnect(d);
+    } else if (frame instanceof Connect) {
+      drop("second CONNECT");
+      disconnect(0x82, CloseReason.PROTOCOL_ERROR); // MQTT 5 §3.1.0-2: protocol error
+    } else {
+      drop("unexpected packet " + frame);
+      disconnect(0x82, CloseReason.PROTOCOL_ERROR);
+    }
+  }
+
+  /** A packet the decoder could not read. */
+  public void handleFrameError(FrameError error) {
+    metrics.malformed.increment();
+    drop("malformed packet: " + error.detail());
+    if (state == State.AWAIT_CONNECT) {
+      switch (error.kind()) {
+        case UNACCEPTABLE_PROTOCOL_VERSION -> connAckAndClose(0x01, 0x84);
+        case IDENTIFIER_REJECTED -> connAckAndClose(0x02, 0x85);
+        default -> closeNow(CloseReason.PROTOCOL_ERROR);
+      }
+      return;
+    }
+    disconnect(error.kind() == FrameError.Kind.TOO_LARGE ? 0x95 : 0x81, CloseReason.PROTOCOL_ERROR);
+  }
+
+  // ---- CONNECT --------------------------------------------------------------------------------
+
+  private void onConnect(Connect c) {
+    version = c.version();
+    ConnectCheck.Result result = ConnectCheck.check(c, limits, listener.mountpoint());
+    if (result instanceof ConnectCheck.Refused r) {
+      connAckAndClose(r.v3Code(), r.v5Code());
+      return;
+    }
+    ConnectCheck.Accepted a = (ConnectCheck.Accepted) result;
+    clientId = a.clientId();
+    aliases.clientMaximum(a.clientTopicAliasMax());
+    state = State.CONNECTING;
+    ClientInfo info = new ClientInfo(a.clientId(), c.username(), PROTOCOL, listener.id(), peer, listener.mountpoint());
+    context.authenticate(new ClientCredentials(a.clientId(), c.username(), c.password(), PROTOCOL, peer, null))
+        .whenCompleteAsync((auth, err) -> guarded(() -> authenticated(auth, err, info, a)), executor);
+  }
+
+  private void authenticated(AuthResult auth, Throwable err, ClientInfo info, ConnectCheck.Accepted a) {
+    if (err != null) {
+      LOG.warn("authentication of {} failed", clientId, err);
+      connAckAndClose(0x03, 0x88);
+    } else if (!auth.isAllowed()) {
+      DROPS.debug("{} refused: {}", clientId, auth.reason());
+      metrics.authFailures.increment();
+      boolean bad = auth.status() == AuthResult.Status.BAD_CREDENTIALS;
+      connAckAndClose(bad ? 0x04 : 0x05, bad ? 0x86 : 0x87);
+    } else if (state == State.CONNECTING) {
+      context.openSession(info, a.options(), this).whenComplete((s, e) -> guarded(() -> opened(s, e, a)));
+    }
+  }
+
+  private void opened(BrokerSession s, Throwable err, ConnectCheck.Accepted a) {
+    if (err != null) {
+      connAckAndClose(0x03, 0x88);
+      return;
+    }
+    if (state != State.CONNECTING) { // the connection ended while the broker opened the session
+      s.close(CloseReason.TRANSPORT_ERROR);
+      return;
+    }
+    session = s;
+    state = State.CONNECTED;
+    ServerProperties props = null;
+    if (v5()) {
+      props = new ServerProperties(a.assignedId() ? clientId : null,
+          limits.maxAwaitingRel() == 0 ? 65535 : Math.min(65535, limits.maxAwaitingRel()),
+          limits.maxTopicAlias(), limits.maxPacketSize(), limits.maxQosAllowed() < 2 ? limits.maxQosAllowed() : null,
+          limits.retainAvailable(), limits.wildcardSubscription(), limits.subscriptionIdentifiers(), limits.sharedSubscription());
+    }
+    send(new ConnAck(0, s.sessionPresent(), props));
+    // keepalive × multiplier (MQTT 3.1.1 §3.1.2.10); 0 disables it
+    Duration ka = a.keepAlive();
+    actions.accept(new Action.KeepAlive(ka.isZero() ? Duration.ZERO : Duration.ofMillis((long) (ka.toMillis() * limits.keepaliveMultiplier()))));
+    metrics.connects.increment();
+    LOG.debug("client {} connected from {} on {} (v{}, session present {})", clientId, peer, listener.id(), version, s.sessionPresent());
+  }
+
+  private void connAckAndClose(int v3Code, int v5Code) {
+    state = State.CLOSED;
+    actions.accept(new Action.SendThenClose(new ConnAck(v5() ? v5Code : v3Code, false, null)));
+  }
+
+  // ---- PUBLISH --------------------------------------------------------------------------------
+
+  private void onPublish(Publish p) {
+    int qos = p.qos();
+    String topic = p.topic();
+    if (v5() && p.topicAlias() != null) {
+      int alias = p.topicAlias();
+      if (alias == 0 || alias > limits.maxTopicAlias()) {
+        drop("topic alias out of range " + alias);
+        disconnect(0x94, CloseReason.PROTOCOL_ERROR);
+        return;
+      }
+      topic = aliases.inbound(alias, topic);
+      if (topic == null) {
+        drop("unknown topic alias " + alias);
+        disconnect(0x82, CloseReason.PROTOCOL_ERROR);
+        return;
+      }
+    }
+    if (topic.isEmpty() || Topics.hasWildcard(topic) || topic.indexOf('\uFFFD') >= 0
+        || Topics.checkName(topic, limits.maxTopicLevels()) != null) {
+      drop("invalid topic name '" + topic + "'");
+      disconnect(0x90, CloseReason.PROTOCOL_ERROR);
+      return;
+    }
+    if (qos > limits.maxQosAllowed()) {
+      disconnect(0x9B, CloseReason.PROTOCOL_ERROR);
+      return;
+    }
+    if (p.retain() && !limits.retainAvailable()) {
+      disconnect(0x9A, CloseReason.PROTOCOL_ERROR);
+      return;
+    }
+    metrics.publishesIn.increment();
+    Message msg = new Message(Mountpoint.of(listener.mountpoint()).mountTopic(topic), p.payload(), qos, p.retain(), p.properties(), 0L);
+    int packetId = p.packetId();
+    switch (qos) {
+      case 0 -> session.publish(msg);
+      case 1 -> session.publish(msg).thenAccept(o -> guarded(() -> send(new PubAck(packetId, ifV5(ReasonCodes.publish(o))))));
+      default -> session.publishOnce(packetId, msg)
+          .thenAccept(o -> guarded(() -> send(new PubRec(packetId, ifV5(ReasonCodes.publish(o))))));
+    }
+  }
+
+  // ---- SUBSCRIBE / UNSUBSCRIBE ----------------------------------------------------------------
+
+  private void onSubscribe(Subscribe m) {
+    int packetId = m.packetId();
+    Integer subId = v5() ? m.subscriptionId() : null;
+    List<Subscription> subs = new ArrayList<>(m.topics().size());
+    for (TopicRequest t : m.topics()) {
+      subs.add(new Subscription(new TopicFilter(Mountpoint.of(listener.mountpoint()).mountFilter(t.filter())), t.qos(),
+          v5() && t.noLocal(), v5() && t.retainAsPublished(), v5() ? t.retainHandling() : 0, subId == null ? 0 : subId));
+    }
+    session.subscribe(subs).thenAccept(outcomes -> guarded(() -> {
+      List<Integer> codes = new ArrayList<>(outcomes.size());
+      for (SubscribeOutcome o : outcomes) {
+        codes.add(o.isGranted() ? o.grantedQos() : (v5() ? ReasonCodes.subscribeFailure(o.failure()) : 0x80));
+      }
+      send(new SubAck(packetId, codes));
+    }));
+  }
+
+  private void onUnsubscribe(Unsubscribe m) {
+    int packetId = m.packetId();
+    List<TopicFilter> filters = new ArrayList<>(m.filters().size());
+    for (String t : m.filters()) {
+      filters.add(new TopicFilter(Mountpoint.of(listener.mountpoint()).mountFilter(t)));
+    }
+    session.unsubscribe(filters).thenRun(() -> guarded(() ->
+        send(new UnsubAck(packetId, v5() ? Collections.nCopies(filters.size(), 0) : List.of()))));
+  }
+
+  private void onDisconnect(Disconnect d) {
+    // MQTT 5 §3.14.2.1: 0x04 = disconnect with will message
+    closeReason = v5() && d.reasonCode() == 0x04 ? CloseReason.NORMAL_WITH_WILL : CloseReason.NORMAL;
+    state = State.CLOSED;
+    session.close(closeReason);
+    actions.accept(CLOSE);
+  }
+
+  // ---- closing --------------------------------------------------------------------------------
+
+  /** v5: DISCONNECT with {@code reasonCode} then close; v3: just close. */
+  private void disconnect(int reasonCode, CloseReason reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    closeReason = reason;
+    state = State.CLOSED;
+    if (session != null) {
+      session.close(reason);
+    }
+    actions.accept(v5() ? new Action.SendThenClose(new Disconnect(reasonCode)) : CLOSE);
+  }
+
+  private void closeNow(CloseReason reason) {
+    closeReason = reason;
+    if (session != null && state == State.CONNECTED) {
+      session.close(reason);
+    }
+    state = State.CLOSED;
+    actions.accept(CLOSE);
+  }
+
+  /** The read-idle timer fired: keepalive exceeded, or no CONNECT within {@code mqtt.idle_timeout}. */
+  public void handleTimeout() {
+    drop(state == State.CONNECTED ? "keepalive timeout" : "no CONNECT in time");
+    if (state == State.CONNECTED) {
+      disconnect(0x8D, CloseReason.KEEPALIVE_TIMEOUT); // MQTT 5 0x8D keep alive timeout
+    } else {
+      closeNow(CloseReason.KEEPALIVE_TIMEOUT); // also ends a closing connection whose last write is stuck
+    }
+  }
+
+  /** The transport can (or cannot) take more writes. */
+  public void handleWritable(boolean nowWritable) {
+    writable = nowWritable;
+    if (nowWritable && session != null && state == State.CONNECTED) {
+      session.creditsAvailable();
+    }
+  }
+
+  /** The connection is gone (peer closed, or our close completed). */
+  public void handleClosed() {
+    if (session != null && state == State.CONNECTED) {
+      session.close(closeReason);
+    }
+    state = State.CLOSED;
+  }
+
+  /** The transport failed (reset, TLS error): close without a packet. */
+  public void handleTransportError(Throwable cause) {
+    DROPS.debug("{} {} {}: connection error {}", listener.id(), clientId, peer, cause.toString());
+    closeNow(CloseReason.TRANSPORT_ERROR);
+  }
+
+  /** The adapter stops: MQTT 5 clients get DISCONNECT 0x8B "server shutting down", every session SERVER_SHUTDOWN. */
+  public void handleShutdown() {
+    if (state == State.CONNECTED) {
+      disconnect(0x8B, CloseReason.SERVER_SHUTDOWN);
+    } else if (state != State.CLOSED) {
+      closeNow(CloseReason.SERVER_SHUTDOWN);
+    }
+  }
+
+  /**
+   * An exception from the listener's own code while handling this connection: a bug, never device
+   * input. Counted ({@code mqtt.errors{reason=internal}}), logged, and the connection is closed.
+   */
+  public void handleInternalError(Throwable t) {
+    metrics.internalErrors.increment();
+    LOG.warn("{} {} {}: internal error, closing the connection", listener.id(), clientId, peer, t);
+    if (state != State.CLOSED) {
+      closeNow(CloseReason.TRANSPORT_ERROR);
+    }
+  }
+
+  /** Runs a continuation of a broker stage; an exception in it would otherwise vanish in the stage. */
+  private void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      handleInternalError(e);
+    }
+  }
+
+  // ---- DeliverySink ---------------------------------------------------------------------------
+
+  @Override
+  public Executor executor() {
+    return executor;
+  }
+
+  @Override
+  public int credits() {
+    return writable ? Integer.MAX_VALUE : 0;
+  }
+
+  @Override
+  public void deliver(Delivery d) {
+    if (state != State.CONNECTED) {
+      return;
+    }
+    try {
+      if (d.releasePending()) {
+        send(new PubRel((int) d.id().value(), 0));
+        return;
+      }
+      Message m = d.message();
+      String topic = Mountpoint.of(listener.mountpoint()).unmount(m.topic());
+      Integer alias = null;
+      if (v5()) {
+        Integer known = aliases.outboundKnown(topic);
+        if (known != null) { // MQTT 5 §3.3.2.3.4: a known alias goes without the topic name
+          alias = known;
+          topic = "";
+        } else {
+          alias = aliases.outboundAssign(topic);
+        }
+      }
+      metrics.publishesOut.increment();
+      send(new Publish(topic, (int) d.id().value(), m.qos(), m.retain(), d.duplicate(), m.payload(),
+          v5() ? m.properties() : MessageProperties.NONE, alias, v5() ? d.subscriptionIds() : List.of()));
+    } catch (RuntimeException e) {
+      handleInternalError(e);
+    }
+  }
+
+  @Override
+  public void sessionClosed(CloseReason reason) {
+    int code = switch (reason) {
+      case TAKEN_OVER -> 0x8E;
+      case SERVER_SHUTDOWN -> 0x8B;
+      case ADMIN_KICK -> 0x98;
+      default -> 0x80;
+    };
+    session = null; // the broker already detached this connection
+    disconnect(code, reason);
+  }
+
+  @Override
+  public Map<String, Object> attributes() {
+    return Map.of("listener", listener.id(), "proto_ver", version);
+  }
+}

@@ -1,0 +1,29 @@
+package io.estuary.mqtt.channel;
+
+import io.estuary.api.Metrics;
+
+/** Counters shared by all MQTT connections of one adapter. Thread-safe (the counters are). */
+public final class MqttListenerMetrics {
+  final Metrics.Counter malformed;
+  final Metrics.Counter authFailures;
+  final Metrics.Counter connects;
+  final Metrics.Counter publishesIn;
+  final Metrics.Counter publishesOut;
+  /** Connections refused at accept because the listener is at {@code max_connections}. */
+  public final Metrics.Counter rejectedConnections;
+  /**
+   * Exceptions thrown by the listener's own code while handling a connection (a bug, never device
+   * input: malformed packets are {@code mqtt.drops{reason=malformed}}). The connection is closed.
+   */
+  public final Metrics.Counter internalErrors;
+
+  public MqttListenerMetrics(Metrics m) {
+    malformed = m.counter("drops", "reason", "malformed");
+    authFailures = m.counter("auth.failures");
+    connects = m.counter("connects");
+    publishesIn = m.counter("publish.received");
+    publishesOut = m.counter("publish.sent");
+    rejectedConnections = m.counter("drops", "reason", "max_connections");
+    internalErrors = m.counter("errors", "reason", "internal");
+  }
+}

@@ -1,0 +1,134 @@
+package io.estuary.mqtt.transport;
+
+import io.estuary.api.GatewayContext;
+import io.estuary.mqtt.MqttListenerConfig;
+import io.estuary.mqtt.MqttListenerLimits;
+import io.estuary.mqtt.channel.Action;
+import io.estuary.mqtt.channel.MqttChannel;
+import io.estuary.mqtt.channel.MqttListenerMetrics;
+import io.estuary.mqtt.codec.NettyFrames;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.EncoderException;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty end of one MQTT connection: hands Netty's decoded messages, decoder failures, idle and
+ * writability events to its {@link MqttChannel} and runs the {@link Action}s the channel returns.
+ * Everything happens on the channel's event loop.
+ *
+ * <p>Exceptions are sorted: transport trouble (I/O, TLS, WebSocket, HTTP decoding) closes the
+ * connection quietly; anything else, including an exception thrown by the channel or a packet the
+ * encoder refuses, is the listener's bug and goes to {@link MqttChannel#handleInternalError} (counted
+ * as {@code mqtt.errors{reason=internal}}).
+ */
+final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
+  static final String IDLE_HANDLER = "idle";
+
+  private final GatewayContext context;
+  private final MqttListenerLimits limits;
+  private final MqttListenerConfig listener;
+  private final MqttListenerMetrics metrics;
+  private ChannelHandlerContext ctx;
+  private MqttChannel channel;
+  /** The encoder refusing one of our packets is a bug, not a transport failure. */
+  private final ChannelFutureListener encodeFailure = f -> {
+    if (!f.isSuccess() && f.cause() instanceof EncoderException e) {
+      channel.handleInternalError(e);
+    }
+  };
+
+  MqttConnectionHandler(GatewayContext context, MqttListenerLimits limits, MqttListenerConfig listener, MqttListenerMetrics metrics) {
+    this.context = context;
+    this.limits = limits;
+    this.listener = listener;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    InetSocketAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+    channel = new MqttChannel(context, limits, listener, metrics, ctx.channel().eventLoop(), peer, this::run);
+  }
+
+  /** Runs one action of the channel. */
+  private void run(Action a) {
+    if (a instanceof Action.Send s) {
+      ctx.writeAndFlush(NettyFrames.encode(s.frame())).addListener(encodeFailure);
+    } else if (a instanceof Action.SendThenClose s) {
+      ctx.writeAndFlush(NettyFrames.encode(s.frame())).addListener(encodeFailure).addListener(ChannelFutureListener.CLOSE);
+    } else if (a instanceof Action.Close) {
+      ctx.channel().close();
+    } else if (a instanceof Action.KeepAlive k && ctx.pipeline().get(IDLE_HANDLER) != null) {
+      ctx.pipeline().replace(IDLE_HANDLER, IDLE_HANDLER, new IdleStateHandler(k.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+    }
+  }
+
+  /** Asks the channel to end the connection because the adapter stops. Call on the event loop. */
+  void shutdown() {
+    channel.handleShutdown();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof MqttMessage m)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    try {
+      if (m.decoderResult().isFailure()) {
+        channel.handleFrameError(NettyFrames.error(m.decoderResult().cause()));
+      } else if (channel.state() != MqttChannel.State.CLOSED) {
+        channel.handleIn(NettyFrames.decode(m));
+      }
+    } catch (RuntimeException e) {
+      channel.handleInternalError(e);
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      try {
+        channel.handleTimeout();
+      } catch (RuntimeException e) {
+        channel.handleInternalError(e);
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    channel.handleWritable(ctx.channel().isWritable());
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    channel.handleClosed();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException || cause instanceof DecoderException || cause instanceof WebSocketHandshakeException) {
+      channel.handleTransportError(cause);
+    } else {
+      channel.handleInternalError(cause);
+    }
+  }
+}
