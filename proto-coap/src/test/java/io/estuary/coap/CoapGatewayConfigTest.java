@@ -1,22 +1,28 @@
 package io.estuary.coap;
 
+import io.estuary.api.AdapterConfig;
+import io.estuary.testkit.TestConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.estuary.cf.Deduplicator;
 import io.estuary.coap.mapping.NotifyType;
 import io.estuary.coap.mapping.QosPolicy;
-import io.estuary.coap.support.HoconAdapterConfig;
 import java.time.Duration;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.elements.config.Configuration;
 import org.junit.jupiter.api.Test;
 
 class CoapGatewayConfigTest {
+  /** gateway.coap from reference.conf with {@code overrides} (full paths) laid over it. */
+  private static AdapterConfig coap(String... overrides) {
+    return TestConfigs.adapterConfig("gateway.coap", String.join("\n", overrides));
+  }
+
 
   @Test
   void reference_defaults_are_emqx_defaults() {
-    CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap());
+    CoapGatewayConfig c = CoapGatewayConfig.from(coap());
     assertThat(c.connectionRequired()).isFalse();
     assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.notifyType()).isEqualTo(NotifyType.QOS);
@@ -29,7 +35,7 @@ class CoapGatewayConfigTest {
 
   @Test
   void californium_configuration_is_built_from_config_not_from_a_file() {
-    CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap(
+    CoapGatewayConfig c = CoapGatewayConfig.from(coap(
         "gateway.coap.californium { deduplicator = crop_rotation, exchange_lifetime = 60s, protocol_threads = 3 }",
         "gateway.coap.max_body_size = 128KiB"));
     Configuration cf = c.californium().toConfiguration();
@@ -41,26 +47,26 @@ class CoapGatewayConfigTest {
 
   @Test
   void bad_values_name_the_key() {
-    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap("gateway.coap.notify_type = maybe")))
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.notify_type = maybe")))
         .hasMessageContaining("gateway.coap.notify_type").hasMessageContaining("non, con, qos");
-    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap("gateway.coap.publish_qos = qos7")))
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.publish_qos = qos7")))
         .hasMessageContaining("gateway.coap.publish_qos");
-    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap(
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap(
         "gateway.coap.californium.deduplicator = magic"))).hasMessageContaining("deduplicator");
-    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap(
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap(
         "gateway.coap.listeners.udp.default.bind = \"host:99999\""))).hasMessageContaining("bind");
   }
 
   @Test
   void bind_accepts_a_bare_port() {
-    CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap("gateway.coap.listeners.udp.default.bind = 15683"));
+    CoapGatewayConfig c = CoapGatewayConfig.from(coap("gateway.coap.listeners.udp.default.bind = 15683"));
     assertThat(c.udpListeners().get("default").getPort()).isEqualTo(15683);
   }
 
   @Test
   void dtls_listener_is_off_by_default_and_reads_its_dtls_options_when_enabled() {
-    assertThat(CoapGatewayConfig.from(HoconAdapterConfig.coap()).dtlsListeners()).isEmpty();
-    CoapGatewayConfig c = CoapGatewayConfig.from(HoconAdapterConfig.coap("""
+    assertThat(CoapGatewayConfig.from(coap()).dtlsListeners()).isEmpty();
+    CoapGatewayConfig c = CoapGatewayConfig.from(coap("""
         gateway.coap.listeners.dtls.default { enable = true, dtls_options {
           psk = [{ identity = d1, key = k1 }], identity_as = username, connection_id_length = 4 } }
         """));
@@ -73,7 +79,7 @@ class CoapGatewayConfigTest {
 
   @Test
   void enabled_dtls_listener_without_credentials_fails_with_its_path() {
-    assertThatThrownBy(() -> CoapGatewayConfig.from(HoconAdapterConfig.coap(
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap(
         "gateway.coap.listeners.dtls.default.enable = true")))
         .hasMessageContaining("gateway.coap.listeners.dtls.default.dtls_options").hasMessageContaining("psk");
   }
