@@ -17,7 +17,9 @@ import java.util.concurrent.Executor;
  */
 public final class MemoryKeyValueSpace implements KeyValueSpace {
   /** The stored entries, synchronous (assertions, seeding). */
-  public final KeyValueTable table = new MemoryStore().keyValueTable("test");
+  private final KeyValueTable backing = new MemoryStore().keyValueTable("test");
+  /** The entries, read and seeded synchronously by tests. */
+  public final StoredKeyValues table = new StoredKeyValues(backing);
   private final KeyValueSpace async;
 
   public MemoryKeyValueSpace() {
@@ -25,12 +27,12 @@ public final class MemoryKeyValueSpace implements KeyValueSpace {
   }
 
   public MemoryKeyValueSpace(Executor executor) {
-    this.async = new AsyncKeyValueSpace(table, executor);
+    this.async = new AsyncKeyValueSpace(backing, executor);
   }
 
   /** Every stored entry in key order (a snapshot). */
   public Map<String, byte[]> entries() {
-    return table.scan("");
+    return backing.scan("");
   }
 
   @Override

@@ -12,7 +12,6 @@ import io.estuary.core.config.GatewayConfig;
 import io.estuary.core.config.PersistenceConfig;
 import io.estuary.core.server.Gateway;
 import io.estuary.core.session.Broker;
-import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.session.SessionView;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
@@ -162,8 +161,8 @@ public final class TestGateway implements AutoCloseable {
   }
 
   /** A namespace of the store's key-value area as stored ({@code mqttsn-topic-ids}), read synchronously. */
-  public KeyValueTable storedKeyValues(String namespace) {
-    return gateway.store().keyValueTable(namespace);
+  public StoredKeyValues storedKeyValues(String namespace) {
+    return new StoredKeyValues(gateway.store().keyValueTable(namespace));
   }
 
   /** The port of the first MQTT listener of {@code type} (tcp, ssl, ws, wss). */

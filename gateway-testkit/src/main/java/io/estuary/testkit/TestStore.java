@@ -1,6 +1,5 @@
 package io.estuary.testkit;
 
-import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
 
@@ -22,8 +21,8 @@ public final class TestStore implements AutoCloseable {
   }
 
   /** The stored key-value namespace (e.g. {@code mqttsn-topic-ids}), read synchronously, to check what an adapter persisted. */
-  public KeyValueTable storedKeyValues(String namespace) {
-    return store.keyValueTable(namespace);
+  public StoredKeyValues storedKeyValues(String namespace) {
+    return new StoredKeyValues(store.keyValueTable(namespace));
   }
 
   /**
