@@ -9,7 +9,6 @@ import io.estuary.api.DeliverySink;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
 import io.estuary.api.Metrics;
-import io.estuary.api.Payload;
 import io.estuary.api.QueuePolicy;
 import io.estuary.api.SessionOptions;
 import io.estuary.api.Subscription;
@@ -65,13 +64,8 @@ final class Uplink implements DeliverySink, LinkListener {
   private final ForwardWindow window;
   private final CatchupLimiter limiter;
   private final RemoteLink link;
-  private final Metrics.Counter forwarded;
-  private final Metrics.Counter received;
-  private final Metrics.Counter droppedExcluded;
-  private final Metrics.Counter droppedRefused;
-  private final Metrics.Counter droppedLoop;
-  private final Metrics.Counter droppedLocal;
-  private final Metrics.Counter droppedInvalidTopic;
+  private final StatusPublisher statusPublisher;
+  private final UplinkCounters counters;
 
   // executor-confined (session is volatile only so that the backlog gauge can read it)
   private volatile BrokerSession session;
@@ -79,9 +73,6 @@ final class Uplink implements DeliverySink, LinkListener {
   private boolean pumpScheduled;
   private int lastCredits;
   private ScheduledFuture<?> statusTicker;
-  private boolean publishedConnected;
-  private boolean publishedCatchingUp;
-  private int publishedBacklog;
 
   // mirrors for credits(), gauges and status
   private volatile int credits;
@@ -114,15 +105,10 @@ final class Uplink implements DeliverySink, LinkListener {
     this.limiter = new CatchupLimiter(config.catchupRate());
     List<RemoteFilter> filters = config.subscriptions().stream().map(s -> new RemoteFilter(s.remoteFilter(), s.qos())).toList();
     this.link = RemoteLink.create(config.linkOptions(), filters, this, executor);
+    this.statusPublisher = new StatusPublisher(context, client, node, config.name(), this::status);
     Metrics m = context.metrics();
     String[] tag = {"uplink", config.name()};
-    forwarded = m.counter("forwarded", tag);
-    received = m.counter("received", tag);
-    droppedExcluded = m.counter("dropped", "uplink", config.name(), "reason", "no_rule");
-    droppedRefused = m.counter("dropped", "uplink", config.name(), "reason", "refused_upstream");
-    droppedLoop = m.counter("dropped", "uplink", config.name(), "reason", "loop");
-    droppedLocal = m.counter("dropped", "uplink", config.name(), "reason", "refused_locally");
-    droppedInvalidTopic = m.counter("dropped", "uplink", config.name(), "reason", "invalid_topic");
+    counters = UplinkCounters.register(m, config.name());
     m.gauge("connected", () -> connected ? 1 : 0, tag);
     m.gauge("inflight", () -> inflight, tag);
     m.gauge("catching_up", () -> limiter.catchingUp() ? 1 : 0, tag);
@@ -223,10 +209,10 @@ final class Uplink implements DeliverySink, LinkListener {
     limiter.observed(d.message().createdAtMillis());
     Message remote = forwards.toRemote(d.message());
     if (remote == null) {
-      droppedExcluded.increment(); // excluded, or a filter left over from an older config in a resumed session
+      counters.droppedExcluded().increment(); // excluded, or a filter left over from an older config in a resumed session
       acknowledgeLocal(d.id(), d.message().qos());
     } else if (remote == ForwardMapping.INVALID_TOPIC) {
-      droppedInvalidTopic.increment(); // e.g. ${clientid} of a client id with '+' or '#'
+      counters.droppedInvalidTopic().increment(); // e.g. ${clientid} of a client id with '+' or '#'
       DROPS.debug("uplink {}: no valid upstream topic for {} from {}", config.name(), d.message().topic(), d.message().publisher());
       acknowledgeLocal(d.id(), d.message().qos());
     } else {
@@ -349,9 +335,9 @@ final class Uplink implements DeliverySink, LinkListener {
       return false; // the local session was reopened meanwhile: the broker redelivers, this id is stale
     }
     if (ack.accepted()) {
-      forwarded.increment();
+      counters.forwarded().increment();
     } else {
-      droppedRefused.increment();
+      counters.droppedRefused().increment();
       LOG.debug("uplink {}: upstream refused a message on {}: {}", config.name(), e.remote().topic(), ack.reason());
     }
     acknowledgeLocal(e.id(), e.localQos());
@@ -441,12 +427,12 @@ final class Uplink implements DeliverySink, LinkListener {
   @Override
   public void message(Message remote, Runnable ack) {
     // on the executor already (the client delivers there)
-    received.increment();
+    counters.received().increment();
     InboundMapping.Result r = inbound.toLocal(remote);
     if (r instanceof InboundMapping.Publish p && session != null) {
       session.publish(p.local()).whenComplete((outcome, err) -> {
         if (err != null || !outcome.accepted()) {
-          droppedLocal.increment();
+          counters.droppedLocal().increment();
           LOG.debug("uplink {}: local publish on {} refused: {}", config.name(), p.local().topic(), err != null ? err : outcome.status());
         }
         ack.run(); // the broker has routed it: acknowledge upstream (end-to-end QoS 1)
@@ -454,9 +440,9 @@ final class Uplink implements DeliverySink, LinkListener {
       return;
     }
     if (r instanceof InboundMapping.OwnOrigin) {
-      droppedLoop.increment();
+      counters.droppedLoop().increment();
     } else {
-      droppedLocal.increment();
+      counters.droppedLocal().increment();
     }
     ack.run();
   }
@@ -486,7 +472,7 @@ final class Uplink implements DeliverySink, LinkListener {
 
   UplinkStatus status() {
     return new UplinkStatus(config.name(), config.host() + ":" + config.port(), connected, inflight, backlog(), backlogBytes(),
-        limiter.catchingUp(), lastError, lastConnectedAt, lastDisconnectedAt, (long) forwarded.count(), (long) received.count());
+        limiter.catchingUp(), lastError, lastConnectedAt, lastDisconnectedAt, (long) counters.forwarded().count(), (long) counters.received().count());
   }
 
   /**
@@ -499,30 +485,14 @@ final class Uplink implements DeliverySink, LinkListener {
     }
     checkDrained();
     wakeBroker(); // a safety net: no missed wake-up can stall the buffer longer than one interval
-    if (backlog() > 0 || publishedBacklog > 0) {
-      publishStatus();
-    } else {
-      publishStatusOnChange();
-    }
+    statusPublisher.tick(backlog(), connected, limiter.catchingUp());
   }
 
   private void publishStatusOnChange() {
-    if (connected != publishedConnected || limiter.catchingUp() != publishedCatchingUp) {
-      publishStatus();
-    }
+    statusPublisher.publishOnChange(connected, limiter.catchingUp());
   }
 
   private void publishStatus() {
-    String topic = "$SYS/brokers/" + node + "/uplink/" + config.name() + "/status";
-    UplinkStatus st = status();
-    publishedConnected = st.connected();
-    publishedCatchingUp = st.catchingUp();
-    publishedBacklog = st.backlog();
-    Message m = Message.of(topic, Payload.utf8(st.toJson()), 0, true);
-    context.publish(client, m).whenComplete((o, e) -> {
-      if (e != null || (o != null && !o.accepted())) {
-        LOG.debug("uplink {}: status not published: {}", config.name(), e != null ? e : o.status());
-      }
-    });
+    statusPublisher.publish();
   }
 }
