@@ -51,7 +51,7 @@ public final class ConfigAuthenticator implements Authenticator {
     if (!user.hasPassword()) {
       return passwordlessProtocols.contains(c.protocol()) && c.password() == null
           ? (user.superuser() ? AuthResult.allowedSuperuser() : AuthResult.allowed())
-          : AuthResult.notAuthorized("user without a password outside passwordless_protocols");
+          : AuthResult.badCredentials("user without a password outside passwordless_protocols");
     }
     if (c.password() == null || !passwordMatches(user.password(), c.password())) {
       return AuthResult.badCredentials("bad username or password");
