@@ -1,6 +1,7 @@
 package io.estuary.coap;
 
 import io.estuary.api.BrokerSession;
+import io.estuary.api.ClientInfo;
 import io.estuary.api.CloseReason;
 import io.estuary.api.Delivery;
 import io.estuary.api.DeliverySink;
@@ -41,6 +42,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
   private volatile boolean starved;
   private volatile long lastSeenMillis;
   private volatile boolean closed;
+  private volatile ClientInfo client;
   private BrokerSession session;
   // owned by executor
   private final Map<String, Observer> observers = new LinkedHashMap<>();
@@ -84,6 +86,26 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
 
   void opened(BrokerSession s) {
     this.session = s;
+  }
+
+  /** Who the session was opened for (its ACL identity); any thread. */
+  public ClientInfo client() {
+    return client;
+  }
+
+  void client(ClientInfo c) {
+    this.client = c;
+  }
+
+  /**
+   * Whether a connectionless request by {@code requester} may use this device: only a connectionless device
+   * (a connection-mode one is reached with its token) opened with the same username and DTLS identity.
+   * Any thread.
+   */
+  public boolean usableBy(ClientInfo requester) {
+    ClientInfo c = client;
+    return token == null && c != null && java.util.Objects.equals(c.username(), requester.username())
+        && java.util.Objects.equals(c.authIdentity(), requester.authIdentity());
   }
 
   /** Any valid request from the client, or an acknowledged notification, keeps it alive. */

@@ -6,6 +6,7 @@ import io.estuary.api.CloseReason;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.KeyValueSpace;
 import io.estuary.api.SessionOptions;
+import io.estuary.api.SessionRefusedException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -119,7 +120,9 @@ public final class DeviceRegistry {
 
   /**
    * Connectionless observe: the device of {@code clientId} if one is open or opening, else a new
-   * token-less one. Completes on the device's executor.
+   * token-less one. Completes on the device's executor. A device the requester may not use (a
+   * connection-mode device, or one opened by another username or DTLS identity) fails the stage with a
+   * {@link SessionRefusedException} NOT_OWNER: a request naming a live client id never borrows its session.
    */
   public CompletionStage<CoapDevice> openOrGet(ClientInfo client) {
     CompletableFuture<CoapDevice> created = new CompletableFuture<>();
@@ -130,7 +133,13 @@ public final class DeviceRegistry {
       return created;
     });
     if (existing != created) {
-      return existing.thenCompose(d -> CompletableFuture.supplyAsync(() -> d, d.executor()));
+      return existing.thenCompose(d -> {
+        if (!d.usableBy(client)) {
+          return CompletableFuture.failedFuture(new SessionRefusedException(SessionRefusedException.Reason.NOT_OWNER,
+              "client id " + client.clientId() + " is another identity's live device"));
+        }
+        return CompletableFuture.supplyAsync(() -> d, d.executor());
+      });
     }
     open(client, newDevice(client.clientId(), null, created), created);
     return created;
@@ -148,6 +157,7 @@ public final class DeviceRegistry {
   }
 
   private void open(ClientInfo client, CoapDevice device, CompletableFuture<CoapDevice> f) {
+    device.client(client);
     SessionOptions options = SessionOptions.builder()
         .keepAlive(config.heartbeat())
         .sessionExpiry(Duration.ZERO)

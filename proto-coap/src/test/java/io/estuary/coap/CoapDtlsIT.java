@@ -93,7 +93,7 @@ class CoapDtlsIT {
     TestPki.Issued meter = pki.issue("meter-1");
     try (CoapGateway h = CoapGateway.builder()
         .config("""
-            authentication { allow_anonymous = false, users = [{ username = meter-1, password = unused }]
+            authentication { allow_anonymous = false, users = [{ username = meter-1 }]   # no password: a DTLS-proved device
                              passwordless_protocols = [coaps] }
             authorization.rules = [{ permission = allow, who = "username:meter-1", action = publish, topics = ["meters/${username}/#"] }]
             authorization.no_match = deny

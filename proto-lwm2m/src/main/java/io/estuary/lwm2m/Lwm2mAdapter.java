@@ -10,6 +10,7 @@ import io.estuary.lwm2m.persistence.DurableRegistrationStore;
 import io.estuary.lwm2m.persistence.RegistrationJson;
 import io.estuary.lwm2m.registration.Endpoints;
 import io.estuary.lwm2m.security.LifetimeAuthorizer;
+import io.estuary.lwm2m.security.RegistrationAuthenticator;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -95,7 +96,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
           .setSecurityStore(credentials)
           .setObjectModelProvider(new VersionedModelProvider(ObjectModels.load(config.xmlDir())))
           .setAuthorizer(new LifetimeAuthorizer(config.lifetimeMin(), config.lifetimeMax(),
-              new X509EndpointAuthorizer(new DefaultAuthorizer(credentials))))
+              new RegistrationAuthenticator(ctx, config.usernameFrom(),
+                  new X509EndpointAuthorizer(new DefaultAuthorizer(credentials)))))
           .setClientAwakeTimeProvider(new StaticClientAwakeTimeProvider((int) config.qmodeTimeWindow().toMillis()));
       dtls.stream().filter(l -> l.settings().privateKey() != null).findFirst().ifPresent(l -> {
         DtlsSettings d = l.settings();

@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param udpListeners listener name → bind address
  * @param dtlsListeners listener name → DTLS listener (bind address, dtls_options, PSK security store)
  * @param californium Californium tuning (threads, deduplicator, timers)
+ * @param usernameFrom what a registration's username is for the authenticator and the ACL ({@code username_from})
  */
 public record Lwm2mConfig(
     String xmlDir,
@@ -43,7 +44,22 @@ public record Lwm2mConfig(
     int maxQueuedCommands,
     Map<String, InetSocketAddress> udpListeners,
     Map<String, DtlsListener> dtlsListeners,
-    CfSettings californium) {
+    CfSettings californium,
+    UsernameFrom usernameFrom) {
+
+  /** {@code username_from}: none, the endpoint name, or the DTLS identity (PSK identity / certificate CN / RPK name). */
+  public enum UsernameFrom {
+    NONE, ENDPOINT, IDENTITY;
+
+    static UsernameFrom parse(String s) {
+      for (UsernameFrom u : values()) {
+        if (u.name().equalsIgnoreCase(s.trim())) {
+          return u;
+        }
+      }
+      return null;
+    }
+  }
 
   public Lwm2mConfig {
     xmlDir = xmlDir == null ? "" : xmlDir;
@@ -66,6 +82,7 @@ public record Lwm2mConfig(
       throw new IllegalArgumentException("no enabled listener (listeners.udp or listeners.dtls)");
     }
     Objects.requireNonNull(californium, "californium");
+    Objects.requireNonNull(usernameFrom, "usernameFrom");
   }
 
   /** The mountpoint of one endpoint. */
@@ -87,13 +104,17 @@ public record Lwm2mConfig(
     c.enabledListeners("udp").forEach((name, l) -> udp.put(name, l.getAddress("bind")));
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> dtls.put(name, DtlsListener.from(l, l.getAddress("bind"))));
+    UsernameFrom usernameFrom = UsernameFrom.parse(c.has("username_from") ? c.getString("username_from") : "none");
+    if (usernameFrom == null) {
+      throw c.invalid("username_from", "none, endpoint or identity");
+    }
     CfSettings cf = c.has("californium") ? CfSettings.from(c.getConfig("californium"), 256 * 1024)
         : CfSettings.DEFAULTS.withMaxBodySize(256 * 1024);
     try {
       return new Lwm2mConfig(c.getString("xml_dir"), c.getDuration("lifetime_min"), c.getDuration("lifetime_max"),
           c.getDuration("qmode_time_window"), c.getBoolean("auto_observe"), cond.equals("always"),
           c.getString("mountpoint"), c.has("translators") ? Translators.from(c.getConfig("translators")) : Translators.DEFAULTS,
-          c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf);
+          c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf, usernameFrom);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
     }

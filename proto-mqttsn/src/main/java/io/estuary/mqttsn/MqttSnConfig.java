@@ -3,10 +3,12 @@ package io.estuary.mqttsn;
 import io.estuary.api.AdapterConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The {@code gateway.mqttsn} block, validated. Option names follow EMQX's MQTT-SN gateway where it has
@@ -25,6 +27,10 @@ import java.util.Objects;
  * @param maxRetries give up (and drop the client) after this many resends (Nretry)
  * @param maxInflight QoS 1/2 deliveries in flight to one client (the session's receive maximum)
  * @param sessionExpiry how long a {@code clean_session = false} session outlives its connection
+ * @param qosNeg1Retain whether a connectionless QoS -1 PUBLISH may set a retained message ({@code
+ *     qos_neg1_retain}); off by default: anyone on the LAN can send one, nothing authenticates it
+ * @param wakeupFromNewAddress listeners ({@code udp:<name>}, {@code dtls:<name>}) where a sleeping client
+ *     may wake up (PINGREQ with its client id) or reconnect from another address or port
  */
 public record MqttSnConfig(
     int gatewayId,
@@ -40,7 +46,9 @@ public record MqttSnConfig(
     Duration retryInterval,
     int maxRetries,
     int maxInflight,
-    Duration sessionExpiry) {
+    Duration sessionExpiry,
+    boolean qosNeg1Retain,
+    Set<String> wakeupFromNewAddress) {
 
   /** One {@code predefined} entry. */
   public record PredefinedTopic(int id, String topic) {
@@ -79,27 +87,43 @@ public record MqttSnConfig(
       throw new IllegalArgumentException("max_inflight must be 1..65535, was " + maxInflight);
     }
     Objects.requireNonNull(sessionExpiry, "session_expiry_interval");
+    wakeupFromNewAddress = Set.copyOf(wakeupFromNewAddress);
   }
 
   /** The defaults of reference.conf, with no listener (tests add what they need). */
   public static MqttSnConfig defaults() {
     return new MqttSnConfig(1, false, Duration.ofMinutes(15), new InetSocketAddress("255.255.255.255", 1884), true,
-        List.of(), "", Map.of(), 1.5, Duration.ofSeconds(30), Duration.ofSeconds(10), 4, 32, Duration.ofHours(2));
+        List.of(), "", Map.of(), 1.5, Duration.ofSeconds(30), Duration.ofSeconds(10), 4, 32, Duration.ofHours(2), false, Set.of());
   }
 
   public MqttSnConfig withPredefined(List<PredefinedTopic> topics) {
     return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, topics, mountpoint,
-        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry);
+        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
+        qosNeg1Retain, wakeupFromNewAddress);
   }
 
   public MqttSnConfig withEnableQos3(boolean enable) {
     return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enable, predefined, mountpoint,
-        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry);
+        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
+        qosNeg1Retain, wakeupFromNewAddress);
   }
 
   public MqttSnConfig withMountpoint(String mp) {
     return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, predefined, mp,
-        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry);
+        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
+        qosNeg1Retain, wakeupFromNewAddress);
+  }
+
+  public MqttSnConfig withQosNeg1Retain(boolean allow) {
+    return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, predefined, mountpoint,
+        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
+        allow, wakeupFromNewAddress);
+  }
+
+  public MqttSnConfig withWakeupFromNewAddress(Set<String> listeners) {
+    return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, predefined, mountpoint,
+        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
+        qosNeg1Retain, listeners);
   }
 
   /** The topic of predefined id {@code id}, or null. */
@@ -136,12 +160,25 @@ public record MqttSnConfig(
       }
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
+    Set<String> wakeup = new HashSet<>();
     if (c.has("listeners.udp")) {
       AdapterConfig listeners = c.getConfig("listeners.udp");
       for (String name : listeners.keys()) {
         AdapterConfig l = listeners.getConfig(name);
         if (!l.has("enable") || l.getBoolean("enable")) {
           udp.put(name, address(l, "bind", l.getString("bind"), "0.0.0.0"));
+          if (l.has("wakeup_from_new_address") && l.getBoolean("wakeup_from_new_address")) {
+            wakeup.add("udp:" + name);
+          }
+        }
+      }
+    }
+    if (c.has("listeners.dtls")) {
+      AdapterConfig listeners = c.getConfig("listeners.dtls");
+      for (String name : listeners.keys()) {
+        AdapterConfig l = listeners.getConfig(name);
+        if (l.has("wakeup_from_new_address") && l.getBoolean("wakeup_from_new_address")) {
+          wakeup.add("dtls:" + name);
         }
       }
     }
@@ -161,7 +198,9 @@ public record MqttSnConfig(
           c.has("retry_interval") ? c.getDuration("retry_interval") : d.retryInterval(),
           c.has("max_retries") ? c.getInt("max_retries") : d.maxRetries(),
           c.has("max_inflight") ? c.getInt("max_inflight") : d.maxInflight(),
-          c.has("session_expiry_interval") ? c.getDuration("session_expiry_interval") : d.sessionExpiry());
+          c.has("session_expiry_interval") ? c.getDuration("session_expiry_interval") : d.sessionExpiry(),
+          c.has("qos_neg1_retain") ? c.getBoolean("qos_neg1_retain") : d.qosNeg1Retain(),
+          wakeup);
     } catch (IllegalArgumentException e) {
       // the record's messages start with the key name: prefix the block's path
       String msg = String.valueOf(e.getMessage());

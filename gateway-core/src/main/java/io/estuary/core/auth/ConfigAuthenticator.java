@@ -15,8 +15,10 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 /**
  * Username/password from config. A client without a username is let in only with
  * {@code allow_anonymous}; a known username must present its password; an unknown username is refused
- * unless anonymous access is allowed. Clients that carry no password at all (MQTT-SN, DTLS-identified
- * devices) are judged by username alone when {@code passwordless_protocols} lists their protocol.
+ * unless anonymous access is allowed. A user configured without a password (devices that carry none:
+ * MQTT-SN, DTLS-identified devices) is admitted by username alone, and only over a protocol that
+ * {@code passwordless_protocols} lists (none by default). A user that has a password is never admitted
+ * without it, whatever that list says: on plain UDP the "username" is just a string anyone can send.
  */
 public final class ConfigAuthenticator implements Authenticator {
   private final boolean allowAnonymous;
@@ -46,8 +48,10 @@ public final class ConfigAuthenticator implements Authenticator {
     if (user == null) {
       return allowAnonymous ? AuthResult.allowed() : AuthResult.notAuthorized("anonymous access disabled");
     }
-    if (c.password() == null && passwordlessProtocols.contains(c.protocol())) {
-      return user.superuser() ? AuthResult.allowedSuperuser() : AuthResult.allowed();
+    if (!user.hasPassword()) {
+      return passwordlessProtocols.contains(c.protocol()) && c.password() == null
+          ? (user.superuser() ? AuthResult.allowedSuperuser() : AuthResult.allowed())
+          : AuthResult.badCredentials("user without a password outside passwordless_protocols");
     }
     if (c.password() == null || !passwordMatches(user.password(), c.password())) {
       return AuthResult.badCredentials("bad username or password");

@@ -104,7 +104,7 @@ public final class ConfigLoader {
         c.getInt("mqtt.max_subscriptions"));
     List<UserEntry> users = new ArrayList<>();
     for (Config u : c.getConfigList("authentication.users")) {
-      users.add(new UserEntry(u.getString("username"), u.getString("password"), u.hasPath("superuser") && u.getBoolean("superuser")));
+      users.add(new UserEntry(u.getString("username"), u.hasPath("password") ? u.getString("password") : "", u.hasPath("superuser") && u.getBoolean("superuser")));
     }
     List<AclRule> rules = new ArrayList<>();
     int i = 0;

@@ -36,7 +36,7 @@ public final class ConnectionResource extends CoapResource {
       }
       support.registry.connect(support.clientInfo(ex, q.clientId(), q.username())).whenComplete((device, e2) -> {
         if (e2 != null) {
-          ex.respond(ResponseCode.SERVICE_UNAVAILABLE, "session not opened", MediaTypeRegistry.TEXT_PLAIN);
+          support.sessionFailed(ex, e2);
         } else {
           ex.respond(ResponseCode.CREATED, device.token(), MediaTypeRegistry.TEXT_PLAIN);
         }

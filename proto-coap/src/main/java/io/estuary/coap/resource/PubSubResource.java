@@ -7,6 +7,7 @@ import io.estuary.coap.mapping.RequestQuery;
 import io.estuary.coap.mapping.TopicPath;
 import io.estuary.coap.mapping.ContentFormats;
 import io.estuary.coap.observe.Observer;
+import io.estuary.api.ClientInfo;
 import io.estuary.api.Message;
 import io.estuary.api.PublishOutcome;
 import io.estuary.api.SubscribeOutcome;
@@ -145,15 +146,18 @@ public final class PubSubResource extends CoapResource {
       support.reject(ex, (Parsed.Rejected<?>) topic);
       return;
     }
-    CompletionStage<Boolean> allowed;
+    CompletionStage<ClientInfo> reader;
     if (support.config.connectionRequired() || q.token() != null) {
-      allowed = CompletableFuture.completedFuture(support.connectedDevice(ex, q) != null);
+      CoapDevice d = support.connectedDevice(ex, q);
+      reader = CompletableFuture.completedFuture(d == null ? null : d.client());
     } else {
       String clientId = q.clientId() != null ? q.clientId() : "coap-" + ex.getSourceSocketAddress();
-      allowed = support.authenticate(ex, clientId, q).handle((auth, err) -> !support.refused(ex, auth, err));
+      reader = support.authenticate(ex, clientId, q)
+          .handle((auth, err) -> support.refused(ex, auth, err) ? null : support.clientInfo(ex, clientId, q.username()));
     }
-    allowed.thenAccept(ok2 -> {
-      if (!ok2) {
+    reader.thenAccept(client -> {
+      // a retained read is a one-shot subscription: the ACL's subscribe rules decide (issue #12)
+      if (client == null || !support.mayRead(ex, client, ok.value())) {
         return;
       }
       Message m = support.context.retained(ok.value());
@@ -191,17 +195,22 @@ public final class PubSubResource extends CoapResource {
       if (support.refused(ex, auth, null)) {
         return CompletableFuture.completedFuture(null);
       }
+      ClientInfo requester = support.clientInfo(ex, q.clientId(), q.username());
       if (!open) {
         CoapDevice d = support.registry.find(q.clientId());
         if (d == null) {
           ex.respond(ResponseCode.CONTENT); // nothing to unsubscribe: idempotent success
           return CompletableFuture.completedFuture(null);
         }
+        if (!d.usableBy(requester)) {
+          support.reject(ex, ResponseCode.FORBIDDEN, "client id is another identity's live device");
+          return CompletableFuture.completedFuture(null);
+        }
         return CompletableFuture.completedFuture(d);
       }
-      return support.registry.openOrGet(support.clientInfo(ex, q.clientId(), q.username()));
+      return support.registry.openOrGet(requester);
     }).exceptionally(e -> {
-      ex.respond(ResponseCode.SERVICE_UNAVAILABLE, "session not opened", MediaTypeRegistry.TEXT_PLAIN);
+      support.sessionFailed(ex, e);
       return null;
     });
   }
@@ -238,6 +247,9 @@ public final class PubSubResource extends CoapResource {
     onDevice(ex, device(ex, q, true), d -> {
       if (d.isClosed()) {
         ex.respond(ResponseCode.UNAUTHORIZED);
+        return;
+      }
+      if (!support.mayRead(ex, d.client(), filter)) {
         return;
       }
       int id = d.newSubscriptionId();

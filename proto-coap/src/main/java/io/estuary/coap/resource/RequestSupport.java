@@ -10,7 +10,10 @@ import io.estuary.coap.mapping.Parsed;
 import io.estuary.coap.mapping.RequestQuery;
 import io.estuary.api.AuthResult;
 import io.estuary.api.ClientCredentials;
+import io.estuary.api.Access;
 import io.estuary.api.ClientInfo;
+import io.estuary.api.SessionRefusedException;
+import io.estuary.cf.PeerIdentity;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.PublishOutcome;
 import java.net.InetSocketAddress;
@@ -92,9 +95,38 @@ public final class RequestSupport {
     ex.respond(code, reason, MediaTypeRegistry.TEXT_PLAIN);
   }
 
+  /** The requester as the broker sees it, with the identity its DTLS handshake proved ({@code psk:…}). */
   ClientInfo clientInfo(CoapExchange ex, String clientId, String username) {
+    PeerIdentity proved = PeerIdentity.of(ex.advanced().getRequest().getSourceContext().getPeerIdentity());
     return new ClientInfo(clientId, username, PROTOCOL, listenerName.apply(ex.advanced().getEndpoint()),
-        ex.getSourceSocketAddress(), config.mountpoint());
+        ex.getSourceSocketAddress(), config.mountpoint(), proved == null ? null : proved.authIdentity());
+  }
+
+  /**
+   * Answers a failed session stage: a refusal with its CoAP code (4.00 for an invalid client id, 4.03 for a
+   * reserved id or another identity's session, 5.03 when the gateway takes no sessions), anything else 5.03.
+   */
+  void sessionFailed(CoapExchange ex, Throwable err) {
+    SessionRefusedException r = SessionRefusedException.of(err);
+    if (r == null) {
+      ex.respond(ResponseCode.SERVICE_UNAVAILABLE, "session not opened", MediaTypeRegistry.TEXT_PLAIN);
+      return;
+    }
+    ResponseCode code = switch (r.reason()) {
+      case INVALID_CLIENT_ID -> ResponseCode.BAD_REQUEST;
+      case RESERVED_CLIENT_ID, NOT_OWNER -> ResponseCode.FORBIDDEN;
+      case UNAVAILABLE -> ResponseCode.SERVICE_UNAVAILABLE;
+    };
+    reject(ex, code, "session refused: " + r.reason().name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** Whether {@code client} may read {@code topic} (a retained GET) or observe it; answers 4.03 when not. */
+  boolean mayRead(CoapExchange ex, ClientInfo client, String topicOrFilter) {
+    if (context.authorize(client, Access.SUBSCRIBE, topicOrFilter)) {
+      return true;
+    }
+    reject(ex, ResponseCode.FORBIDDEN, "not authorized to subscribe to " + topicOrFilter);
+    return false;
   }
 
   CompletionStage<AuthResult> authenticate(CoapExchange ex, String clientId, RequestQuery q) {

@@ -3,6 +3,10 @@ package io.estuary.lwm2m.registration;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estuary.api.BrokerSession;
 import io.estuary.api.ClientInfo;
+import io.estuary.api.SessionRefusedException;
+import io.estuary.cf.PeerIdentity;
+import io.estuary.lwm2m.security.DeviceIdentity;
+import io.estuary.lwm2m.security.RegistrationAuthenticator;
 import io.estuary.api.CloseReason;
 import io.estuary.api.Delivery;
 import io.estuary.api.DeliverySink;
@@ -186,11 +190,17 @@ public final class Endpoint implements DeliverySink {
 
   private void open(Registration reg, boolean announce, List<CommandJournal.Entry> stored) {
     opening = true;
-    ClientInfo client = new ClientInfo(name, null, "lwm2m", owner.listenerName(reg), reg.getSocketAddress(), mountpoint.prefix());
+    // the identity RegistrationAuthenticator admitted: the same username and DTLS identity own the session
+    PeerIdentity proved = DeviceIdentity.of(reg.getClientTransportData());
+    ClientInfo client = new ClientInfo(name, RegistrationAuthenticator.username(config.usernameFrom(), name, proved),
+        "lwm2m", owner.listenerName(reg), reg.getSocketAddress(), mountpoint.prefix(),
+        proved == null ? null : proved.authIdentity());
     ctx.openSession(client, SessionOptions.builder().build(), this).whenComplete((s, err) -> {
       opening = false;
       if (err != null) {
-        LOG.debug("LwM2M {} {}: session refused: {}", name, reg.getSocketAddress(), err.toString());
+        SessionRefusedException refused = SessionRefusedException.of(err);
+        drop(refused != null ? "session refused (" + refused.reason() + "): " + refused.getMessage()
+            : "session not opened: " + err);
         closed = true;
         stored.forEach(w -> journal.remove(w.key()));
         downlink.removeRegistration(reg);

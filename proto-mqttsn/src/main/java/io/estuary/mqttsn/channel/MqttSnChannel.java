@@ -11,6 +11,9 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
 import io.estuary.api.Payload;
 import io.estuary.api.SessionOptions;
+import io.estuary.api.SessionRefusedException;
+import io.estuary.api.topic.Topics;
+import io.estuary.cf.PeerIdentity;
 import io.estuary.api.topic.Mountpoint;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
@@ -43,6 +46,14 @@ public final class MqttSnChannel {
   public enum State { NEW, WAIT_WILL_TOPIC, WAIT_WILL_MSG, CONNECTING, ACTIVE, ASLEEP, AWAKE, CLOSED }
 
   static final String PROTOCOL = "mqttsn";
+  /**
+   * The protocol named in {@link ClientCredentials} for clients on a DTLS listener (as CoAP has
+   * {@code coaps}): {@code authentication.passwordless_protocols} can admit DTLS-proved devices without
+   * admitting plain-UDP ones.
+   */
+  static final String SECURE_PROTOCOL = "mqttsn-dtls";
+  /** Will topics are checked as MQTT checks them, with {@code mqtt.max_topic_levels}' default. */
+  static final int MAX_TOPIC_LEVELS = 128;
   /** Deliveries larger than this do not fit a UDP datagram with the 3-octet length form (§5.2.1). */
   static final int MAX_PACKET_SIZE = 65_000;
   private static final Logger log = LoggerFactory.getLogger(MqttSnChannel.class);
@@ -59,7 +70,7 @@ public final class MqttSnChannel {
   private final Inbound in;
 
   private Peer where;
-  private String peerIdentity;
+  private PeerIdentity peerIdentity;
   private boolean identityAsUsername;
   private State state = State.NEW;
   private final long createdAt;
@@ -140,9 +151,14 @@ public final class MqttSnChannel {
    * The DTLS peer identity (PSK identity, certificate CN, RPK name) of the current datagrams, or null on
    * plain UDP; with {@code asUsername} it becomes the session's username ({@code identity_as = username}).
    */
-  public void peerIdentity(String identity, boolean asUsername) {
+  public void peerIdentity(PeerIdentity identity, boolean asUsername) {
     peerIdentity = identity;
     identityAsUsername = asUsername;
+  }
+
+  /** The DTLS-proved identity ({@code psk:…}, {@code x509:…}, {@code rpk:…}) of the client, or null on plain UDP. */
+  public String authIdentity() {
+    return peerIdentity == null ? null : peerIdentity.authIdentity();
   }
 
   // ------------------------------------------------------------------ entry points
@@ -360,6 +376,9 @@ public final class MqttSnChannel {
       drop("unexpected", "WILLTOPIC");
     } else if (w.isEmpty()) {
       authenticate(); // §5.4.7: an empty WILLTOPIC means no will
+    } else if (badWillTopic(w.topic())) {
+      send(new Connack(ReturnCode.REJECTED_INVALID_TOPIC_ID));
+      finish();
     } else {
       pendingWillTopic = w;
       state = State.WAIT_WILL_MSG;
@@ -379,10 +398,21 @@ public final class MqttSnChannel {
     authenticate();
   }
 
+  /** A will topic MQTT would refuse (wildcards, NUL, too long, too many levels): dropped and true. */
+  private boolean badWillTopic(String topic) {
+    String why = Topics.checkName(mountpoint.mountTopic(topic), MAX_TOPIC_LEVELS);
+    if (why == null && topic.indexOf('\uFFFD') < 0) {
+      return false;
+    }
+    drop("bad_will_topic", "will topic '" + topic + "': " + (why == null ? "not UTF-8" : why));
+    return true;
+  }
+
   private void authenticate() {
     state = State.CONNECTING;
     int gen = generation;
-    ClientCredentials credentials = new ClientCredentials(clientId, username(), null, PROTOCOL, where.address(), peerIdentity);
+    ClientCredentials credentials = new ClientCredentials(clientId, username(), null,
+        peerIdentity == null ? PROTOCOL : SECURE_PROTOCOL, where.address(), peerIdentity == null ? null : peerIdentity.name());
     ctx.authenticate(credentials).whenCompleteAsync((auth, err) -> emitAll(run(() -> onAuth(gen, auth, err))), executor);
   }
 
@@ -391,7 +421,7 @@ public final class MqttSnChannel {
       return;
     }
     if (err != null || auth == null || !auth.isAllowed()) {
-      log.debug("mqttsn client {} at {} not authenticated: {}", clientId, where, err != null ? err.toString() : auth);
+      drop("not_authorized", "CONNECT not authenticated: " + (err != null ? err.toString() : auth));
       send(new Connack(ReturnCode.REJECTED_NOT_SUPPORTED)); // MQTT-SN 1.2 has no "not authorized" code
       finish();
       return;
@@ -405,7 +435,8 @@ public final class MqttSnChannel {
         .receiveMaximum(config.maxInflight())
         .maxPacketSize(MAX_PACKET_SIZE)
         .build();
-    ClientInfo info = new ClientInfo(clientId, username(), PROTOCOL, listener, where.address(), mountpoint.prefix());
+    ClientInfo info = new ClientInfo(clientId, username(), PROTOCOL, listener, where.address(), mountpoint.prefix(),
+        authIdentity());
     ctx.openSession(info, options, new Sink(gen))
         .whenComplete((s, e) -> emitAll(run(() -> onOpened(gen, s, e))));
   }
@@ -418,8 +449,17 @@ public final class MqttSnChannel {
       return;
     }
     if (err != null || s == null) {
-      log.debug("mqttsn client {} at {}: session not opened: {}", clientId, where, String.valueOf(err));
-      send(new Connack(ReturnCode.REJECTED_CONGESTION));
+      SessionRefusedException refused = SessionRefusedException.of(err);
+      if (refused != null) {
+        // MQTT-SN 1.2 §5.3.10 has no "bad client id" or "not authorized": 0x03 "not supported" says the
+        // request will never be accepted as it is; 0x01 "congestion" says try later (UNAVAILABLE only)
+        drop("session_refused_" + refused.reason().name().toLowerCase(java.util.Locale.ROOT), refused.getMessage());
+        send(new Connack(refused.reason() == SessionRefusedException.Reason.UNAVAILABLE
+            ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED));
+      } else {
+        log.debug("mqttsn client {} at {}: session not opened: {}", clientId, where, String.valueOf(err));
+        send(new Connack(ReturnCode.REJECTED_CONGESTION));
+      }
       finish();
       return;
     }
@@ -469,7 +509,7 @@ public final class MqttSnChannel {
     // MQTT-SN carries neither username nor password: the client id doubles as the username, so that
     // authentication.users (with passwordless_protocols) and ACL rules can name devices; a DTLS listener
     // with identity_as = username uses the PSK identity / certificate CN instead
-    return identityAsUsername && peerIdentity != null ? peerIdentity : clientId;
+    return identityAsUsername && peerIdentity != null ? peerIdentity.name() : clientId;
   }
 
   private Message will() {
@@ -483,6 +523,10 @@ public final class MqttSnChannel {
       drop("qos3_disabled", "QoS -1 PUBLISH");
       return;
     }
+    if (p.retain() && !config.qosNeg1Retain()) {
+      drop("qos3_retain", "QoS -1 PUBLISH with retain (qos_neg1_retain = false)");
+      return;
+    }
     Message m = ConnectionlessPublisher.message(config, p);
     if (m == null) {
       drop("unknown_topic", "QoS -1 PUBLISH to an unknown topic");
@@ -494,6 +538,10 @@ public final class MqttSnChannel {
   // ------------------------------------------------------------------ will updates (§6.4)
 
   private void onWillTopicUpd(WillTopicUpd w) {
+    if (!w.isEmpty() && badWillTopic(w.topic())) {
+      send(new WillTopicResp(ReturnCode.REJECTED_INVALID_TOPIC_ID)); // the previous will stays
+      return;
+    }
     if (w.isEmpty()) {
       willTopic = null;
       willPayload = Payload.EMPTY;

@@ -1,6 +1,7 @@
 package io.estuary.mqttsn.channel;
 
 import io.estuary.cf.IdentityAs;
+import io.estuary.cf.PeerIdentity;
 import io.estuary.api.CloseReason;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
@@ -22,9 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The clients of one listener: finds the channel for a datagram, answers SEARCHGW (§6.1) and routes
- * connectionless QoS -1 publishes. Channels are keyed by client id, not address: a CONNECT or a
- * wake-up PINGREQ from a new address or port moves the client there (NAT rebinding, a new socket after
- * sleep). On a DTLS listener with {@code identity_as = clientid} the peer's identity is the client id:
+ * connectionless QoS -1 publishes. Channels are keyed by client id and address. A client that is
+ * connected (or still connecting) never moves to another address: a CONNECT carrying its client id from
+ * elsewhere gets CONNACK 0x01 (the id is busy; a device that really moved retries once the old channel is
+ * lost), a PINGREQ a DISCONNECT (no connection here); both are counted as {@code address_in_use}. A
+ * sleeping client may wake up (PINGREQ with its client id) or reconnect from a new address or port only on
+ * a listener with {@code wakeup_from_new_address} (NAT rebinding after a long sleep), and over DTLS only
+ * with the DTLS identity it connected with. On a DTLS listener with {@code identity_as = clientid} the peer's identity is the client id:
  * a CONNECT with an empty client id gets it, a CONNECT or wake-up PINGREQ naming another client id is
  * refused. A client behind a forwarder (§5.5, encapsulated messages) is keyed by the forwarder's address
  * and its wireless node id, and everything sent to it goes back encapsulated. Owned by the transport's
@@ -43,6 +48,7 @@ public final class MqttSnDispatcher {
   private final Map<Peer, MqttSnChannel> byAddress = new HashMap<>();
   private final Map<String, MqttSnChannel> byClientId = new HashMap<>();
   private final Map<String, Metrics.Counter> dropCounters = new HashMap<>();
+  private long lastRefusalLog = Long.MIN_VALUE / 2;
 
   /** A plain UDP listener's dispatcher. */
   public MqttSnDispatcher(MqttSnConfig config, GatewayContext ctx, String listener, Executor executor,
@@ -70,8 +76,8 @@ public final class MqttSnDispatcher {
     onFrame(from, frame, null);
   }
 
-  /** A frame from a DTLS peer: {@code identity} is its PSK identity, certificate CN or RPK name. */
-  public void onFrame(InetSocketAddress from, MqttSnFrame frame, String identity) {
+  /** A frame from a DTLS peer: {@code identity} is what its handshake proved (null on plain UDP). */
+  public void onFrame(InetSocketAddress from, MqttSnFrame frame, PeerIdentity identity) {
     if (frame instanceof Encapsulated e) { // §5.5: a forwarder relays a client's message
       onFrame(new Peer(from, e.wirelessNodeId()), e.message(), identity);
     } else {
@@ -79,7 +85,7 @@ public final class MqttSnDispatcher {
     }
   }
 
-  private void onFrame(Peer from, MqttSnFrame frame, String identity) {
+  private void onFrame(Peer from, MqttSnFrame frame, PeerIdentity identity) {
     if (identityAs != IdentityAs.NONE && (frame instanceof Connect || frame instanceof PingReq)) {
       frame = withIdentity(from, frame, identity);
       if (frame == null) {
@@ -95,9 +101,20 @@ public final class MqttSnDispatcher {
     }
     MqttSnChannel ch = byAddress.get(from);
     if (frame instanceof Connect c) {
+      MqttSnChannel known = c.clientId().isEmpty() ? null : byClientId.get(c.clientId());
+      if (known != null && !known.where().equals(from) && !mayMove(known, identity)) {
+        refuseMove(from, known, "CONNECT");
+        send(from, new Connack(ReturnCode.REJECTED_CONGESTION));
+        return;
+      }
       ch = channelForConnect(from, ch, c.clientId());
     } else if (ch == null && frame instanceof PingReq p && !p.clientId().isEmpty()) {
       ch = byClientId.get(p.clientId()); // §6.14: a sleeping client wakes up, maybe from a new port
+      if (ch != null && !mayMove(ch, identity)) {
+        refuseMove(from, ch, "PINGREQ");
+        send(from, Disconnect.plain());
+        return;
+      }
       if (ch != null) {
         move(ch, from);
       }
@@ -110,6 +127,23 @@ public final class MqttSnDispatcher {
     } else {
       drop(from, "no_session", frame.getClass().getSimpleName() + " from an unknown client");
     }
+  }
+
+  /**
+   * Whether {@code ch} may continue at another address: only asleep, only where the listener allows it,
+   * and over DTLS only with the identity it had.
+   */
+  private boolean mayMove(MqttSnChannel ch, PeerIdentity identity) {
+    if (ch.state() != MqttSnChannel.State.ASLEEP || !config.wakeupFromNewAddress().contains(listener)) {
+      return false;
+    }
+    String had = ch.authIdentity();
+    return had == null ? identity == null : identity != null && had.equals(identity.authIdentity());
+  }
+
+  private void refuseMove(Peer from, MqttSnChannel victim, String what) {
+    drop(from, "address_in_use", what + " for client " + victim.clientId() + " (" + victim.clientState()
+        + " at " + victim.where() + ")");
   }
 
   /**
@@ -127,7 +161,8 @@ public final class MqttSnDispatcher {
    * The frame with the DTLS identity applied ({@code identity_as}), or null when it was refused: no
    * identity at all, or a client id other than the identity with {@code identity_as = clientid}.
    */
-  private MqttSnFrame withIdentity(Peer from, MqttSnFrame frame, String identity) {
+  private MqttSnFrame withIdentity(Peer from, MqttSnFrame frame, PeerIdentity peer) {
+    String identity = peer == null ? null : peer.name();
     if (frame instanceof PingReq p) {
       if (identityAs == IdentityAs.CLIENTID && !p.clientId().isEmpty() && !p.clientId().equals(identity)) {
         drop(from, "identity_mismatch", "PINGREQ for " + p.clientId() + " from DTLS identity " + identity);
@@ -247,6 +282,10 @@ public final class MqttSnDispatcher {
       drop(from, "qos3_disabled", "QoS -1 PUBLISH");
       return;
     }
+    if (p.retain() && !config.qosNeg1Retain()) {
+      drop(from, "qos3_retain", "QoS -1 PUBLISH with retain (qos_neg1_retain = false)");
+      return;
+    }
     Message m = ConnectionlessPublisher.message(config, p);
     if (m == null) {
       drop(from, "unknown_topic", "QoS -1 PUBLISH with a normal topic id or unknown predefined id");
@@ -260,7 +299,13 @@ public final class MqttSnDispatcher {
   }
 
   private void drop(Peer from, String reason, String what) {
-    drops.debug("mqttsn datagram from {} dropped: {} ({})", from, what, reason);
+    long now = ctx.clock().millis();
+    if (reason.equals("address_in_use") && now - lastRefusalLog >= 1000) {
+      lastRefusalLog = now; // INFO at most once a second per listener: a flood of forged PINGREQs stays DEBUG
+      drops.info("mqttsn datagram from {} refused: {} ({})", from, what, reason); // a hijack attempt, or a device that moved
+    } else {
+      drops.debug("mqttsn datagram from {} dropped: {} ({})", from, what, reason);
+    }
     dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("drops", "reason", r)).increment();
   }
 }

@@ -31,7 +31,7 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
   }
 
   /** Decodes one datagram (plain or DTLS) and hands it over; on the event loop. */
-  static void dispatch(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes, String identity) {
+  static void dispatch(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes, io.estuary.cf.PeerIdentity identity) {
     DecodeResult result;
     try {
       result = MqttSnCodec.decode(bytes);

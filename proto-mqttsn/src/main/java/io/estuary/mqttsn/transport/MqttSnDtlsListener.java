@@ -1,6 +1,7 @@
 package io.estuary.mqttsn.transport;
 
 import io.estuary.cf.DtlsSettings;
+import io.estuary.cf.PeerIdentity;
 import io.estuary.api.GatewayContext;
 import io.estuary.mqttsn.DtlsListenerConfig;
 import io.estuary.mqttsn.MqttSnConfig;
@@ -84,7 +85,7 @@ final class MqttSnDtlsListener {
     if (previous != null && !previous.equals(from)) {
       dispatcher.rebind(previous, from); // RFC 9146: same connection id, new address
     }
-    String identity = DtlsSettings.peerName(raw.getSenderIdentity());
+    PeerIdentity identity = PeerIdentity.of(raw.getSenderIdentity());
     MqttSnDatagramHandler.dispatch(dispatcher, from, raw.getBytes(), identity);
   }
 

@@ -3,6 +3,7 @@ package io.estuary.mqttsn.channel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.estuary.api.CloseReason;
+import io.estuary.cf.PeerIdentity;
 import io.estuary.api.Payload;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.MqttSnConfig.PredefinedTopic;
@@ -53,24 +54,98 @@ class MqttSnDispatcherTest {
     assertThat(sent).containsExactly(new Send(A, new Connack(ReturnCode.ACCEPTED)));
   }
 
+  MqttSnDispatcher roaming() {
+    return new MqttSnDispatcher(MqttSnConfig.defaults().withWakeupFromNewAddress(java.util.Set.of("udp:default")), ctx,
+        "udp:default", Runnable::run, sent::addAll, new TopicIdStore(ctx));
+  }
+
   @Test
-  void wake_up_pingreq_from_a_new_port_moves_the_client() {
-    d.onFrame(A, new Connect(false, true, 10, "c1"));
-    d.onFrame(A, Disconnect.sleep(60));
+  void wake_up_pingreq_from_a_new_port_moves_the_client_where_the_listener_allows_it() {
+    MqttSnDispatcher r = roaming();
+    r.onFrame(A, new Connect(false, true, 10, "c1"));
+    r.onFrame(A, Disconnect.sleep(60));
     sent.clear();
-    d.onFrame(B, new PingReq("c1"));
+    r.onFrame(B, new PingReq("c1"));
     assertThat(sent).containsExactly(new Send(B, new PingResp()));
     sent.clear();
-    d.onFrame(A, new PingReq("")); // the old port is not the client any more
+    r.onFrame(A, new PingReq("")); // the old port is not the client any more
     assertThat(sent).isEmpty();
   }
 
   @Test
-  void connect_from_a_new_port_keeps_one_channel_per_client_id() {
+  void wake_up_pingreq_from_a_new_port_is_refused_by_default() {
     d.onFrame(A, new Connect(false, true, 10, "c1"));
+    d.onFrame(A, Disconnect.sleep(60));
+    sent.clear();
+    d.onFrame(B, new PingReq("c1"));
+    assertThat(sent).containsExactly(new Send(B, Disconnect.plain()));
+    assertThat(ctx.counter("mqttsn.drops")).isEqualTo(1.0);
+    sent.clear();
+    d.onFrame(A, new PingReq("c1"));
+    assertThat(sent).containsExactly(new Send(A, new PingResp()));
+  }
+
+  @Test
+  void a_pingreq_for_an_active_client_from_another_address_never_moves_it() {
+    MqttSnDispatcher r = roaming();
+    r.onFrame(A, new Connect(false, true, 10, "c1"));
+    sent.clear();
+    r.onFrame(B, new PingReq("c1"));
+    assertThat(sent).containsExactly(new Send(B, Disconnect.plain()));
+    sent.clear();
+    r.onFrame(A, new PingReq(""));
+    assertThat(sent).containsExactly(new Send(A, new PingResp()));
+  }
+
+  @Test
+  void a_connect_for_an_active_client_from_another_address_gets_congestion_and_the_session_stays() {
+    d.onFrame(A, new Connect(false, true, 10, "c1"));
+    sent.clear();
     d.onFrame(B, new Connect(false, true, 10, "c1"));
+    assertThat(sent).containsExactly(new Send(B, new Connack(ReturnCode.REJECTED_CONGESTION)));
     assertThat(d.size()).isEqualTo(1);
-    assertThat(ctx.sessions.get(0).closed).isEqualTo(CloseReason.NORMAL);
+    assertThat(ctx.sessions).hasSize(1);
+    assertThat(ctx.sessions.get(0).closed).isNull();
+  }
+
+  @Test
+  void a_connect_from_a_new_port_after_a_disconnect_is_a_new_channel() {
+    d.onFrame(A, new Connect(false, true, 10, "c1"));
+    d.onFrame(A, Disconnect.plain());
+    sent.clear();
+    d.onFrame(B, new Connect(false, true, 10, "c1"));
+    assertThat(sent).containsExactly(new Send(B, new Connack(ReturnCode.ACCEPTED)));
+    assertThat(d.size()).isEqualTo(1);
+  }
+
+  @Test
+  void over_dtls_a_sleeper_wakes_from_a_new_address_only_with_its_identity() {
+    MqttSnDispatcher r = new MqttSnDispatcher(MqttSnConfig.defaults().withWakeupFromNewAddress(java.util.Set.of("dtls:default")),
+        ctx, "dtls:default", Runnable::run, sent::addAll, new TopicIdStore(ctx), io.estuary.cf.IdentityAs.NONE);
+    r.onFrame(A, new Connect(false, true, 10, "c1"), PeerIdentity.psk("dev-1"));
+    r.onFrame(A, Disconnect.sleep(60), PeerIdentity.psk("dev-1"));
+    sent.clear();
+    r.onFrame(B, new PingReq("c1"), PeerIdentity.psk("dev-2"));
+    assertThat(sent).containsExactly(new Send(B, Disconnect.plain()));
+    sent.clear();
+    r.onFrame(B, new PingReq("c1"), new PeerIdentity("dev-1", "x509:dev-1"));
+    assertThat(sent).as("a certificate CN spelled like the PSK identity is another identity")
+        .containsExactly(new Send(B, Disconnect.plain()));
+    sent.clear();
+    r.onFrame(B, new PingReq("c1"), PeerIdentity.psk("dev-1"));
+    assertThat(sent).containsExactly(new Send(B, new PingResp()));
+  }
+
+  @Test
+  void a_retained_qos_minus_one_publish_is_dropped_unless_configured() {
+    d.onFrame(A, new Publish(false, -1, true, new TopicRef.Predefined(3), 0, Payload.utf8("x")));
+    assertThat(ctx.anonymous).isEmpty();
+    assertThat(ctx.counter("mqttsn.drops")).isEqualTo(1.0);
+    MqttSnDispatcher allowing = new MqttSnDispatcher(MqttSnConfig.defaults().withQosNeg1Retain(true)
+        .withPredefined(List.of(new PredefinedTopic(3, "p/three"))), ctx, "udp:default", Runnable::run, sent::addAll,
+        new TopicIdStore(ctx));
+    allowing.onFrame(A, new Publish(false, -1, true, new TopicRef.Predefined(3), 0, Payload.utf8("x")));
+    assertThat(ctx.anonymous).hasSize(1);
   }
 
   @Test
@@ -109,16 +184,18 @@ class MqttSnDispatcherTest {
   @Test
   void identity_as_clientid_gives_an_empty_client_id_the_dtls_identity() {
     MqttSnDispatcher dd = dtls(io.estuary.cf.IdentityAs.CLIENTID);
-    dd.onFrame(A, new Connect(false, true, 60, ""), "device-7");
+    dd.onFrame(A, new Connect(false, true, 60, ""), PeerIdentity.psk("device-7"));
     assertThat(sent).containsExactly(new Send(A, new Connack(ReturnCode.ACCEPTED)));
     assertThat(ctx.lastSession().client.clientId()).isEqualTo("device-7");
+    assertThat(ctx.lastSession().client.authIdentity()).isEqualTo("psk:device-7");
     assertThat(ctx.authenticated.get(0).certificateSubject()).isEqualTo("device-7");
+    assertThat(ctx.authenticated.get(0).protocol()).isEqualTo("mqttsn-dtls");
   }
 
   @Test
   void identity_as_clientid_refuses_a_connect_naming_another_client() {
     MqttSnDispatcher dd = dtls(io.estuary.cf.IdentityAs.CLIENTID);
-    dd.onFrame(A, new Connect(false, true, 60, "someone-else"), "device-7");
+    dd.onFrame(A, new Connect(false, true, 60, "someone-else"), PeerIdentity.psk("device-7"));
     assertThat(sent).containsExactly(new Send(A, new Connack(ReturnCode.REJECTED_NOT_SUPPORTED)));
     assertThat(ctx.sessions).isEmpty();
     assertThat(dd.size()).isZero();
@@ -127,7 +204,7 @@ class MqttSnDispatcherTest {
   @Test
   void identity_as_username_keeps_the_client_id_and_authenticates_the_identity_as_username() {
     MqttSnDispatcher dd = dtls(io.estuary.cf.IdentityAs.USERNAME);
-    dd.onFrame(A, new Connect(false, true, 60, "sensor"), "device-7");
+    dd.onFrame(A, new Connect(false, true, 60, "sensor"), PeerIdentity.psk("device-7"));
     assertThat(ctx.authenticated.get(0).username()).isEqualTo("device-7");
     assertThat(ctx.lastSession().client.clientId()).isEqualTo("sensor");
     assertThat(ctx.lastSession().client.username()).isEqualTo("device-7");
@@ -136,10 +213,10 @@ class MqttSnDispatcherTest {
   @Test
   void a_connection_id_rebinding_moves_the_client_to_its_new_address() {
     MqttSnDispatcher dd = dtls(io.estuary.cf.IdentityAs.NONE);
-    dd.onFrame(A, new Connect(false, true, 60, "roamer"), "dev");
+    dd.onFrame(A, new Connect(false, true, 60, "roamer"), PeerIdentity.psk("dev"));
     sent.clear();
     dd.rebind(A, B);
-    dd.onFrame(B, new PingReq(""), "dev");
+    dd.onFrame(B, new PingReq(""), PeerIdentity.psk("dev"));
     assertThat(sent).containsExactly(new Send(B, new PingResp()));
     assertThat(dd.size()).isEqualTo(1);
   }

@@ -1,0 +1,74 @@
+package io.estuary.lwm2m.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue #12's LwM2M attacks with a real Leshan client: endpoint names that widen ACL placeholders or
+ * name reserved sessions, and registrations the authenticator refuses. Each gets 4.03 (the client's
+ * registration-failure callback records FORBIDDEN) before any session is opened or touched.
+ */
+@Timeout(90)
+class Lwm2mSecurityIT {
+
+  private static TestDevice device(Lwm2mHarness h, String ep) {
+    InetSocketAddress lwm2m = h.gw.listener("lwm2m", "udp:default");
+    TestDevice d = new TestDevice(ep, lwm2m, 300, false);
+    h.open.add(d);
+    return d.start();
+  }
+
+  @Test
+  void an_endpoint_named_plus_is_refused_with_forbidden() throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness()) {
+      h.neverRegisters(device(h, "+"), "FORBIDDEN");
+      assertThat(h.gw.session("+")).isNull();
+    }
+  }
+
+  @Test
+  void endpoints_with_a_wildcard_slash_or_control_character_are_refused_with_forbidden() throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness()) {
+      TestDevice hash = device(h, "dev#1");
+      TestDevice slash = device(h, "site/dev");
+      TestDevice bell = device(h, "dev\u0007bell");
+      h.neverRegisters(hash, "FORBIDDEN");
+      h.neverRegisters(slash, "FORBIDDEN");
+      h.neverRegisters(bell, "FORBIDDEN");
+    }
+  }
+
+  @Test
+  void an_endpoint_named_like_the_uplinks_session_is_refused_and_opens_nothing() throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness()) {
+      h.neverRegisters(device(h, "$uplink/cloud"), "FORBIDDEN");
+      assertThat(h.gw.session("$uplink/cloud")).isNull();
+    }
+  }
+
+  @Test
+  void a_registration_the_authenticator_refuses_gets_forbidden() throws Exception {
+    // the endpoint name is the username here, and gw-site1 is a superuser with a password: no password, no entry
+    try (Lwm2mHarness h = new Lwm2mHarness(
+        "authentication.users = [{ username = gw-site1, password = site-secret, superuser = true }]",
+        "authentication.passwordless_protocols = [lwm2m]",
+        "gateway.lwm2m.username_from = endpoint")) {
+      h.neverRegisters(device(h, "gw-site1"), "FORBIDDEN");
+      assertThat(h.gw.session("gw-site1")).isNull();
+    }
+  }
+
+  @Test
+  void a_registration_whose_endpoint_is_a_known_passwordless_user_is_admitted_with_that_username() throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness(
+        "authentication { users = [{ username = dev-known }], passwordless_protocols = [lwm2m] }",
+        "gateway.lwm2m.username_from = endpoint")) {
+      device(h, "dev-known");
+      h.mqtt.await("lwm2m/dev-known/up/resp", j -> j.path("msgType").asText().equals("register"));
+      assertThat(h.gw.session("dev-known").username()).isEqualTo("dev-known");
+    }
+  }
+}
