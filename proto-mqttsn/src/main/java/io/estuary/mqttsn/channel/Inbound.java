@@ -6,6 +6,7 @@ import io.estuary.api.PublishOutcome;
 import io.estuary.api.SubscribeOutcome;
 import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
+import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.codec.MqttSnCodec;
 import io.estuary.mqttsn.codec.MqttSnFrame.Puback;
 import io.estuary.mqttsn.codec.MqttSnFrame.Pubcomp;
@@ -24,8 +25,9 @@ import java.util.List;
 
 /**
  * Client → gateway requests of a connected client: PUBLISH (§6.7, §6.8), REGISTER (§6.5), SUBSCRIBE and
- * UNSUBSCRIBE (§6.9). Answers follow the broker's stages; a stage that completes after the client
- * reconnected is ignored. Owned by the channel's thread.
+ * UNSUBSCRIBE (§6.9); and the QoS -1 PUBLISH of a client without a connection (§6.8). Answers follow
+ * the broker's stages; a stage that completes after the client reconnected is ignored. Owned by the
+ * channel's thread.
  */
 final class Inbound {
   private final MqttSnChannel ch;
@@ -59,6 +61,25 @@ final class Inbound {
       }));
       default -> session.publish(m);
     }
+  }
+
+  /** QoS -1 PUBLISH from a client without a session (§6.8): routed as QoS 0 for a connectionless publisher. */
+  void publishWithoutConnection(Publish p) {
+    MqttSnConfig config = ch.config();
+    if (!config.enableQos3()) {
+      ch.drop("qos3_disabled", "QoS -1 PUBLISH");
+      return;
+    }
+    if (p.retain() && !config.qosNeg1Retain()) {
+      ch.drop("qos3_retain", "QoS -1 PUBLISH with retain (qos_neg1_retain = false)");
+      return;
+    }
+    Message m = ConnectionlessPublisher.message(config, p);
+    if (m == null) {
+      ch.drop("unknown_topic", "QoS -1 PUBLISH to an unknown topic");
+      return;
+    }
+    ch.context().publish(ConnectionlessPublisher.publisher(config, ch.listener(), ch.peer()), m);
   }
 
   void onPubrel(Pubrel r) {
