@@ -14,8 +14,13 @@ public record GatewayConfig(
     MqttLimits mqtt,
     AuthConfig auth,
     Duration sysInterval,
-    InetSocketAddress managementBind,
+    ApiConfig api,
     PersistenceConfig persistence,
     Duration shutdownGrace,
     Config raw) {
+
+  /** Where the management API listens, or null when it is disabled. */
+  public InetSocketAddress managementBind() {
+    return api.bind();
+  }
 }
