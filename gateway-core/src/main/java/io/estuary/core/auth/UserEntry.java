@@ -10,4 +10,10 @@ public record UserEntry(String username, String password, boolean superuser) {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(password, "password");
   }
+
+  /** Never prints the password or its hash. */
+  @Override
+  public String toString() {
+    return "UserEntry[username=" + username + ", password=***, superuser=" + superuser + "]";
+  }
 }

@@ -19,6 +19,13 @@ public record GatewayConfig(
     Duration shutdownGrace,
     Config raw) {
 
+  /** Leaves out {@code raw}: the merged HOCON tree holds every password, PSK and uplink secret of the file. */
+  @Override
+  public String toString() {
+    return "GatewayConfig[nodeName=" + nodeName + ", mqtt=" + mqtt + ", auth=" + auth + ", sysInterval=" + sysInterval
+        + ", api=" + api + ", persistence=" + persistence + ", shutdownGrace=" + shutdownGrace + "]";
+  }
+
   /** Where the management API listens, or null when it is disabled. */
   public InetSocketAddress managementBind() {
     return api.bind();
