@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.eclipse.californium.elements.auth.X509CertPath;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
@@ -41,7 +42,9 @@ import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVe
  *   certfile = "", keyfile = "", cacertfile = ""    # PEM; keyfile unencrypted PKCS#8 or SEC1/PKCS#1
  *   verify = verify_none       # verify_peer: ask clients for a certificate or raw public key
  *   fail_if_no_peer_cert = false
- *   raw_public_keys = false    # RFC 7250: offer our key as RPK and accept any client RPK
+ *   raw_public_keys = false    # RFC 7250: offer our key as RPK and accept client RPKs listed in trusted_rpks
+ *   trusted_rpks = []          # base64 SubjectPublicKeyInfo (or PEM PUBLIC KEY text) of each accepted client key
+ *   trusted_rpks_file = ""     # the same, one PEM PUBLIC KEY block or base64 line per key
  *   connection_id_length = 6   # RFC 9146 DTLS Connection ID bytes; 0 = use peers' ids only
  *   identity_as = none         # none | clientid | username
  * }
@@ -53,7 +56,8 @@ import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVe
  * @param certificateChain our X.509 chain, leaf first; empty for RPK-only or PSK-only
  * @param trustedCertificates CAs that client certificates must chain to
  * @param clientAuth whether clients are asked for (WANTED) or must present (NEEDED) a certificate/RPK
- * @param rawPublicKeys RFC 7250 raw public keys offered and accepted
+ * @param rawPublicKeys RFC 7250 raw public keys offered, and accepted from clients in {@code trustedRawPublicKeys}
+ * @param trustedRawPublicKeys the client raw public keys accepted; never "any key"
  * @param connectionIdLength RFC 9146 connection id length (0..16)
  * @param identityAs what the peer identity becomes
  */
@@ -65,11 +69,13 @@ public record DtlsSettings(
     List<X509Certificate> trustedCertificates,
     CertificateAuthenticationMode clientAuth,
     boolean rawPublicKeys,
+    List<PublicKey> trustedRawPublicKeys,
     int connectionIdLength,
     IdentityAs identityAs) {
 
   public DtlsSettings {
     psk = Map.copyOf(psk);
+    trustedRawPublicKeys = List.copyOf(trustedRawPublicKeys);
     certificateChain = List.copyOf(certificateChain);
     trustedCertificates = List.copyOf(trustedCertificates);
     Objects.requireNonNull(clientAuth, "clientAuth");
@@ -96,6 +102,16 @@ public record DtlsSettings(
 
   /** Reads a {@code dtls_options} block; failures name the key, the value and what was expected. */
   public static DtlsSettings from(AdapterConfig c) {
+    return from(c, false);
+  }
+
+  /**
+   * Reads a {@code dtls_options} block.
+   *
+   * @param rpkTrustedElsewhere the caller binds client raw public keys itself (LwM2M's security store with
+   *     its {@code rpk} entries), so an empty {@code trusted_rpks} is not "trust nobody by mistake"
+   */
+  public static DtlsSettings from(AdapterConfig c, boolean rpkTrustedElsewhere) {
     Map<String, byte[]> psk = new LinkedHashMap<>();
     if (c.has("psk")) {
       int i = 0;
@@ -166,13 +182,46 @@ public record DtlsSettings(
     if (identityAs == null) {
       throw c.invalid("identity_as", "none, clientid or username");
     }
+    boolean rpk = c.has("raw_public_keys") && c.getBoolean("raw_public_keys");
+    List<PublicKey> trustedRpks = trustedRpks(c);
+    if (rpk && auth != CertificateAuthenticationMode.NONE && trustedRpks.isEmpty() && !rpkTrustedElsewhere) {
+      // before: any client key was accepted, so "verified" meant nothing
+      throw c.invalid("trusted_rpks", "the client raw public keys to accept (base64 SubjectPublicKeyInfo, or "
+          + "trusted_rpks_file): raw_public_keys = true with verify = verify_peer no longer accepts any key");
+    }
+    if (!trustedRpks.isEmpty() && !rpk) {
+      throw c.invalid("trusted_rpks", "raw_public_keys = true alongside trusted_rpks");
+    }
     try {
-      return new DtlsSettings(psk, privateKey, publicKey, chain, trusted, auth,
-          c.has("raw_public_keys") && c.getBoolean("raw_public_keys"),
+      return new DtlsSettings(psk, privateKey, publicKey, chain, trusted, auth, rpk, trustedRpks,
           c.has("connection_id_length") ? c.getInt("connection_id_length") : 6, identityAs);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
     }
+  }
+
+  private static List<PublicKey> trustedRpks(AdapterConfig c) {
+    List<PublicKey> out = new ArrayList<>();
+    if (c.has("trusted_rpks")) {
+      int i = 0;
+      for (String k : c.getStringList("trusted_rpks")) {
+        try {
+          out.add(PublicKeys.parse(k));
+        } catch (IllegalArgumentException e) {
+          throw c.invalid("trusted_rpks[" + i + "]", "a base64 DER SubjectPublicKeyInfo (" + e.getMessage() + ")");
+        }
+        i++;
+      }
+    }
+    String file = text(c, "trusted_rpks_file");
+    if (!file.isEmpty()) {
+      try {
+        out.addAll(PublicKeys.fromFile(Path.of(file)));
+      } catch (IllegalArgumentException e) {
+        throw c.invalid("trusted_rpks_file", "PEM PUBLIC KEY blocks or base64 lines (" + e.getMessage() + ")");
+      }
+    }
+    return out;
   }
 
   private static String text(AdapterConfig c, String key) {
@@ -239,8 +288,8 @@ public record DtlsSettings(
       if (!trustedCertificates.isEmpty()) {
         v.setTrustedCertificates(trustedCertificates.toArray(X509Certificate[]::new));
       }
-      if (rawPublicKeys) {
-        v.setTrustAllRPKs();
+      if (rawPublicKeys && !trustedRawPublicKeys.isEmpty()) {
+        v.setTrustedRPKs(trustedRawPublicKeys.stream().map(RawPublicKeyIdentity::new).toArray(RawPublicKeyIdentity[]::new));
       }
       if (v.hasTrusts()) {
         b.setAdvancedCertificateVerifier(v.build());
@@ -271,7 +320,7 @@ public record DtlsSettings(
   @Override
   public String toString() {
     return "DtlsSettings[psk identities=" + psk.size() + ", certificate=" + !certificateChain.isEmpty()
-        + ", rpk=" + rawPublicKeys + ", clientAuth=" + clientAuth + ", trusted=" + trustedCertificates.size()
+        + ", rpk=" + rawPublicKeys + ", trustedRpks=" + trustedRawPublicKeys.size() + ", clientAuth=" + clientAuth + ", trusted=" + trustedCertificates.size()
         + ", cid=" + connectionIdLength + ", identityAs=" + identityAs + "]";
   }
 }

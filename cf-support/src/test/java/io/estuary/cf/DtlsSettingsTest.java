@@ -10,6 +10,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.Base64;
+import org.eclipse.californium.scandium.dtls.CertificateMessage;
+import org.eclipse.californium.scandium.dtls.CertificateVerificationResult;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 import org.eclipse.californium.elements.auth.X509CertPath;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
@@ -83,6 +88,51 @@ class DtlsSettingsTest {
     assertThatThrownBy(() -> DtlsSettings.from(block("""
         certfile = "%s", keyfile = "%s", verify = verify_peer
         """.formatted(server.certFile(), server.keyFile())))).hasMessageContaining("cacertfile");
+  }
+
+  private String rpkBlock(TestPki.Issued server, String extra) {
+    return "certfile = \"%s\", keyfile = \"%s\", raw_public_keys = true, verify = verify_peer%s"
+        .formatted(server.certFile(), server.keyFile(), extra);
+  }
+
+  /** What the listener's verifier answers a client presenting {@code key} as its raw public key. */
+  private static CertificateVerificationResult presentRpk(DtlsSettings s, PublicKey key) {
+    DtlsConnectorConfig cc = s.connectorConfig(s.configuration(CfSettings.DEFAULTS.toConfiguration()),
+        new InetSocketAddress("127.0.0.1", 0));
+    return cc.getAdvancedCertificateVerifier().verifyCertificate(new org.eclipse.californium.scandium.dtls.ConnectionId(new byte[] {1}), null, new InetSocketAddress("127.0.0.1", 5684),
+        true, false, false, new CertificateMessage(key));
+  }
+
+  @Test
+  void raw_public_keys_with_verify_peer_and_no_trust_list_refuses_to_start_naming_trusted_rpks() {
+    TestPki.Issued server = TestPki.create(dir, "ca").issue("server");
+    assertThatThrownBy(() -> DtlsSettings.from(block(rpkBlock(server, ""))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("gateway.coap.listeners.dtls.default.dtls_options.trusted_rpks");
+  }
+
+  @Test
+  void only_the_listed_raw_public_keys_are_accepted() throws Exception {
+    TestPki.Issued server = TestPki.create(dir, "ca").issue("server");
+    KeyPair trusted = TestPki.ecKeys();
+    KeyPair fromFile = TestPki.ecKeys();
+    KeyPair stranger = TestPki.ecKeys();
+    Path file = dir.resolve("trusted.pub");
+    Files.writeString(file, "-----BEGIN PUBLIC KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(fromFile.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n");
+    DtlsSettings s = DtlsSettings.from(block(rpkBlock(server, ", trusted_rpks = [\"%s\"], trusted_rpks_file = \"%s\""
+        .formatted(Base64.getEncoder().encodeToString(trusted.getPublic().getEncoded()), file))));
+    assertThat(s.trustedRawPublicKeys()).hasSize(2);
+    assertThat(presentRpk(s, trusted.getPublic()).getException()).isNull();
+    assertThat(presentRpk(s, fromFile.getPublic()).getException()).isNull();
+    assertThat(presentRpk(s, stranger.getPublic()).getException()).as("a key nobody listed").isNotNull();
+  }
+
+  @Test
+  void the_caller_may_bind_raw_public_keys_itself_as_lwm2m_does() {
+    TestPki.Issued server = TestPki.create(dir, "ca").issue("server");
+    assertThat(DtlsSettings.from(block(rpkBlock(server, "")), true).rawPublicKeys()).isTrue();
   }
 
   @Test

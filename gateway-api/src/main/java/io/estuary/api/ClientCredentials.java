@@ -12,4 +12,12 @@ public record ClientCredentials(
   public static ClientCredentials of(String clientId, String username, byte[] password, String protocol) {
     return new ClientCredentials(clientId, username, password, protocol, null, null);
   }
+
+  /** Never prints the password. */
+  @Override
+  public String toString() {
+    return "ClientCredentials[clientId=" + clientId + ", username=" + username + ", password="
+        + (password == null ? "null" : "***") + ", protocol=" + protocol + ", peer=" + peer
+        + ", certificateSubject=" + certificateSubject + "]";
+  }
 }

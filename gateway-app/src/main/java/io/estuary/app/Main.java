@@ -33,9 +33,14 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /** {@code -c FILE}, else etc/estuary.conf when present, else null (defaults only). */
+  Path configFile() {
+    return config != null ? config : (Files.isRegularFile(Path.of("etc/estuary.conf")) ? Path.of("etc/estuary.conf") : null);
+  }
+
   @Override
   public Integer call() throws Exception {
-    Path file = config != null ? config : (Files.isRegularFile(Path.of("etc/estuary.conf")) ? Path.of("etc/estuary.conf") : null);
+    Path file = configFile();
     Path logback = file == null ? Path.of("etc/logback.xml") : file.toAbsolutePath().getParent().resolve("logback.xml");
     if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(logback)) {
       System.setProperty("logback.configurationFile", logback.toString());

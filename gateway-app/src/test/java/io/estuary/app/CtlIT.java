@@ -10,7 +10,12 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import io.estuary.testkit.TestGateway;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +48,20 @@ class CtlIT {
   }
 
   static Run ctlAt(String api, String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("--api", api));
+    all.addAll(List.of(args));
+    return ctlIn(gw.dataDir().getParent(), all.toArray(String[]::new));
+  }
+
+  /** {@code estuary ctl args...} run from {@code dir}, as a user on the gateway's machine would (./data is the gateway's). */
+  static Run ctlIn(Path dir, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", GatewayProcess.jar().toString(), "ctl", "--api", api));
+        "-jar", GatewayProcess.jar().toString(), "ctl"));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().remove("ESTUARY_API_KEY");
+    pb.environment().remove("ESTUARY_API_SECRET");
+    Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("ctl exits").isTrue();
     return new Run(p.exitValue(), out);
@@ -54,6 +69,41 @@ class CtlIT {
 
   static Run ctl(String... args) throws Exception {
     return ctlAt("127.0.0.1:" + gw.apiAddress().getPort(), args);
+  }
+
+  @Test
+  void clients_works_with_no_flags_on_the_gateways_machine() throws Exception {
+    Run r = ctlIn(gw.dataDir().getParent(), "clients");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(JSON.readTree(r.out()).get("data")).anySatisfy(s ->
+        assertThat(s.get("clientId").asText()).isEqualTo("ctl-device"));
+    Path keyFile = gw.dataDir().resolve("ctl.key");
+    assertThat(Files.getPosixFilePermissions(keyFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(gw.dataDir())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+  }
+
+  @Test
+  void without_the_local_key_the_api_answers_401_and_ctl_says_how_to_get_in(@TempDir Path elsewhere) throws Exception {
+    Run r = ctlIn(elsewhere, "--api", "127.0.0.1:" + gw.apiAddress().getPort(), "clients");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("BAD_API_KEY_OR_SECRET").contains("--key");
+    assertThat(r.out()).doesNotContain("ctl-device");
+  }
+
+  @Test
+  void api_key_create_prints_a_key_and_secret_that_work_from_another_directory(@TempDir Path elsewhere) throws Exception {
+    Run created = ctl("api-key", "create", "--name", "ci-bot");
+    assertThat(created.exit()).as(created.out()).isZero();
+    Matcher key = Pattern.compile("api_key += (\\S+)").matcher(created.out());
+    Matcher secret = Pattern.compile("api_secret += (\\S+)").matcher(created.out());
+    assertThat(key.find()).as(created.out()).isTrue();
+    assertThat(secret.find()).as(created.out()).isTrue();
+    Run withKey = ctlIn(elsewhere, "--api", "127.0.0.1:" + gw.apiAddress().getPort(), "--key", key.group(1),
+        "--secret", secret.group(1), "clients");
+    assertThat(withKey.exit()).as(withKey.out()).isZero();
+    assertThat(withKey.out()).contains("ctl-device");
+    Run listed = ctl("api-key", "list");
+    assertThat(listed.out()).contains("ci-bot").doesNotContain(secret.group(1));
   }
 
   @Test

@@ -11,7 +11,13 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import io.estuary.testkit.TestGateway;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The management HTTP API as docs/operations.md documents it, over real HTTP with java.net.http. */
 @Timeout(60)
@@ -40,9 +47,141 @@ class ManagementApiIT {
   }
 
   private HttpResponse<String> call(String method, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return callAs(TestGateway.apiAuthorization(), method, path);
+  }
+
+  /** A call with {@code authorization} as the Authorization header (null = none). */
+  private HttpResponse<String> callAs(String authorization, String method, String path) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + path))
+        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String basic(String key, String secret) {
+    return "Basic " + Base64.getEncoder().encodeToString((key + ":" + secret).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void assertRefused(HttpResponse<String> r) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+    JsonNode e = JSON.readTree(r.body());
+    assertThat(e.get("code").asText()).isEqualTo("BAD_API_KEY_OR_SECRET");
+    assertThat(e.get("message").asText()).isNotBlank();
+    assertThat(r.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+  }
+
+  @Test
+  void an_unauthenticated_client_list_is_refused_with_401_and_a_json_error() throws Exception {
+    connected("api-secret-device");
+    HttpResponse<String> r = callAs(null, "GET", "/api/v5/clients");
+    assertRefused(r);
+    assertThat(r.body()).doesNotContain("api-secret-device");
+    assertRefused(callAs(null, "DELETE", "/api/v5/clients/api-secret-device"));
+    assertThat(gw.session("api-secret-device")).as("the unauthenticated kick did nothing").isNotNull();
+    assertThat(gw.metrics().counter("api.auth_failures").count()).isEqualTo(2.0);
+  }
+
+  @Test
+  void a_wrong_secret_or_unknown_key_is_refused_with_401() throws Exception {
+    assertRefused(callAs(basic(TestGateway.API_KEY, "not-the-secret"), "GET", "/api/v5/clients"));
+    assertRefused(callAs(basic("nobody", TestGateway.API_SECRET), "GET", "/api/v5/stats"));
+    assertRefused(callAs("Bearer " + TestGateway.API_SECRET, "GET", "/api/v5/listeners"));
+  }
+
+  @Test
+  void a_created_key_works_survives_a_restart_and_is_stored_only_as_a_hash(@TempDir Path data) throws Exception {
+    gw.close();
+    gw = TestGateway.builder().config("persistence.dir = \"" + data + "\"").start();
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + "/api/v5/api_key"))
+        .header("Authorization", TestGateway.apiAuthorization()).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"ops\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    JsonNode k = JSON.readTree(created.body());
+    assertThat(k.get("name").asText()).isEqualTo("ops");
+    String key = k.get("api_key").asText();
+    String secret = k.get("api_secret").asText();
+    assertThat(callAs(basic(key, secret), "GET", "/api/v5/clients").statusCode()).isEqualTo(200);
+    assertThat(getJson("/api/v5/api_key").get("data").toString()).contains("ops").doesNotContain(secret);
+
+    Path stored = gw.dataDir().resolve("api_keys");
+    assertThat(Files.readString(stored)).contains(key).doesNotContain(secret);
+    assertThat(Files.getPosixFilePermissions(stored)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+    gw.close();
+    gw = TestGateway.builder().config("persistence.dir = \"" + data + "\"").start();
+    assertThat(callAs(basic(key, secret), "GET", "/api/v5/clients").statusCode()).as("after a restart").isEqualTo(200);
+  }
+
+  @Test
+  void a_created_key_can_kick() throws Exception {
+    var c = gw.gateway().apiKeys().create("kicker");
+    AtomicReference<Throwable> cause = new AtomicReference<>();
+    Mqtt5BlockingClient victim = Mqtt5Client.builder().identifier("api-kicked-by-key").serverHost("127.0.0.1")
+        .serverPort(gw.mqttPort()).addDisconnectedListener(ctx -> cause.set(ctx.getCause())).buildBlocking();
+    victim.connect();
+    assertThat(callAs(basic(c.key(), c.secret()), "DELETE", "/api/v5/clients/api-kicked-by-key").statusCode()).isEqualTo(204);
+    await().atMost(Duration.ofSeconds(10)).until(() -> cause.get() != null);
+  }
+
+  @Test
+  void status_and_metrics_stay_open_by_default_and_need_a_key_when_configured() throws Exception {
+    assertThat(callAs(null, "GET", "/status").statusCode()).isEqualTo(200);
+    assertThat(callAs(null, "GET", "/metrics").statusCode()).isEqualTo(200);
+    gw.close();
+    gw = TestGateway.builder().config("api { status_auth = true, metrics_auth = true }").start();
+    assertRefused(callAs(null, "GET", "/status"));
+    assertRefused(callAs(null, "GET", "/metrics"));
+    assertThat(call("GET", "/metrics").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void the_client_list_is_paged_with_emqx_meta() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      connected("page-" + i);
+    }
+    JsonNode p1 = getJson("/api/v5/clients?page=1&limit=2");
+    assertThat(p1.get("data")).hasSize(2);
+    assertThat(p1.get("data").get(0).get("clientId").asText()).isEqualTo("page-0");
+    assertThat(p1.get("meta").get("page").asInt()).isEqualTo(1);
+    assertThat(p1.get("meta").get("limit").asInt()).isEqualTo(2);
+    assertThat(p1.get("meta").get("count").asInt()).isEqualTo(5);
+    assertThat(p1.get("meta").get("hasnext").asBoolean()).isTrue();
+    JsonNode p3 = getJson("/api/v5/clients?page=3&limit=2");
+    assertThat(p3.get("data")).hasSize(1);
+    assertThat(p3.get("data").get(0).get("clientId").asText()).isEqualTo("page-4");
+    assertThat(p3.get("meta").get("hasnext").asBoolean()).isFalse();
+    HttpResponse<String> bad = call("GET", "/api/v5/clients?limit=0");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(bad.body()).get("code").asText()).isEqualTo("BAD_REQUEST");
+    assertThat(JSON.readTree(bad.body()).get("message").asText()).contains("limit");
+  }
+
+  @Test
+  void an_idle_connection_is_closed_and_an_oversized_request_is_refused() throws Exception {
+    gw.close();
+    gw = TestGateway.builder().config("api { idle_timeout = 300ms, max_request_size = 2kB }").start();
+    try (Socket s = new Socket("127.0.0.1", gw.apiAddress().getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /status HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)); // never finished
+      assertThat(s.getInputStream().read()).as("the server closed the idle connection").isEqualTo(-1);
+    }
+    assertThat(gw.metrics().counter("api.idle_closed").count()).isEqualTo(1.0);
+    HttpResponse<String> big = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + "/api/v5/api_key"))
+        .header("Authorization", TestGateway.apiAuthorization())
+        .POST(HttpRequest.BodyPublishers.ofString("x".repeat(8192))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(big.statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void the_api_binds_loopback_by_default() {
+    var c = io.estuary.core.config.ConfigLoader.load(null, java.util.Map.of());
+    assertThat(c.managementBind().getAddress().isLoopbackAddress()).isTrue();
+    assertThat(c.managementBind().getPort()).isEqualTo(18083);
   }
 
   private JsonNode getJson(String path) throws Exception {
@@ -83,6 +222,7 @@ class ManagementApiIT {
     HttpResponse<String> missing = call("GET", "/api/v5/clients/nobody");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(missing.body()).get("code").asText()).isEqualTo("CLIENTID_NOT_FOUND");
+    assertThat(JSON.readTree(missing.body()).get("message").asText()).contains("nobody");
     c.disconnect();
   }
 

@@ -16,7 +16,13 @@ import io.estuary.core.session.SessionView;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
 import io.estuary.core.store.rocksdb.RocksDbStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Base64;
+import java.util.Map;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -49,10 +55,17 @@ public final class TestGateway implements AutoCloseable {
   /** The MQTT listeners' protocol tag. */
   public static final String MQTT = "mqtt";
 
-  private final Gateway gateway;
+  /** The management API key every test gateway accepts (from its bootstrap file); see {@link #apiAuthorization()}. */
+  public static final String API_KEY = "estuary-test";
+  /** {@link #API_KEY}'s secret. */
+  public static final String API_SECRET = "test-secret-0123456789";
 
-  private TestGateway(Gateway gateway) {
+  private final Gateway gateway;
+  private final Path tempDir;
+
+  private TestGateway(Gateway gateway, Path tempDir) {
     this.gateway = gateway;
+    this.tempDir = tempDir;
   }
 
   public static Builder builder() {
@@ -110,7 +123,18 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public TestGateway start() {
-      Config c = ConfigFactory.parseString(BASE);
+      // the data directory (API keys, ctl.key) and the API's bootstrap key live in a fresh temp dir
+      Path temp;
+      try {
+        temp = Files.createTempDirectory("estuary-test-");
+        Files.writeString(temp.resolve("api-bootstrap.txt"), API_KEY + ":" + API_SECRET + "\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Path data = persistenceDir != null ? persistenceDir : temp.resolve("data");
+      Config c = ConfigFactory.parseMap(Map.of(
+          "persistence.dir", data.toString(), "api.bootstrap_file", temp.resolve("api-bootstrap.txt").toString()))
+          .withFallback(ConfigFactory.parseString(BASE));
       for (String s : snippets) {
         c = ConfigFactory.parseString(s).withFallback(c);
       }
@@ -122,7 +146,12 @@ public final class TestGateway implements AutoCloseable {
         Store st = store != null ? new NonClosingStore(store) : new MemoryStore();
         stores = x -> st;
       }
-      return new TestGateway(Gateway.start(cfg, withMqtt(), stores, clock));
+      try {
+        return new TestGateway(Gateway.start(cfg, withMqtt(), stores, clock), temp);
+      } catch (RuntimeException e) {
+        deleteTree(temp);
+        throw e;
+      }
     }
 
     /** The MQTT adapter from the class path first (unless the test gave one or asked for none), then the test's. */
@@ -136,6 +165,16 @@ public final class TestGateway implements AutoCloseable {
       all.addAll(factories);
       return all;
     }
+  }
+
+  /** The value of an HTTP {@code Authorization} header with the test API key. */
+  public static String apiAuthorization() {
+    return "Basic " + Base64.getEncoder().encodeToString((API_KEY + ":" + API_SECRET).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The gateway's {@code persistence.dir}: where it writes {@code ctl.key} and created API keys. */
+  public Path dataDir() {
+    return gateway.config().persistence().dir();
   }
 
   public Gateway gateway() {
@@ -225,5 +264,14 @@ public final class TestGateway implements AutoCloseable {
   @Override
   public void close() {
     gateway.close();
+    deleteTree(tempDir);
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort: a temp dir
+    }
   }
 }

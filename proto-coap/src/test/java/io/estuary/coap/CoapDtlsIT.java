@@ -128,7 +128,9 @@ class CoapDtlsIT {
     TestPki.Issued device = TestPki.selfSigned(dir.resolve("dev"), "rpk-device");
     try (CoapGateway h = CoapGateway.start(dtls("""
         certfile = "%s", keyfile = "%s", raw_public_keys = true, verify = verify_peer, fail_if_no_peer_cert = true
-        """.formatted(server.certFile(), server.keyFile())))) {
+        trusted_rpks = ["%s"]
+        """.formatted(server.certFile(), server.keyFile(),
+        java.util.Base64.getEncoder().encodeToString(device.certificate().getPublicKey().getEncoded()))))) {
       List<Mqtt5Publish> got = h.mqttSubscribe("rpk");
       assertThat(h.secureClient(DtlsClients.rpk(device), "/ps/rpk?clientid=r1").post("raw", 0).getCode())
           .isEqualTo(ResponseCode.CHANGED);

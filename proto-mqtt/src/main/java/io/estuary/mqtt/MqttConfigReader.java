@@ -2,6 +2,7 @@ package io.estuary.mqtt;
 
 import io.estuary.api.AdapterConfig;
 import io.estuary.mqtt.MqttListenerConfig.TlsOptions;
+import io.estuary.tls.TlsVersions;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,15 +85,27 @@ public final class MqttConfigReader {
 
   private static TlsOptions tls(AdapterConfig listener) {
     if (!listener.has("ssl_options")) {
-      return new TlsOptions("", "", "", false, false);
+      return new TlsOptions("", "", "", false, false, null, null);
     }
     AdapterConfig s = listener.getConfig("ssl_options");
     String verify = s.has("verify") ? s.getString("verify") : "verify_none";
     if (!verify.equals("verify_none") && !verify.equals("verify_peer")) {
       throw s.invalid("verify", "verify_none or verify_peer");
     }
+    List<String> versions;
+    List<String> ciphers;
+    try {
+      versions = TlsVersions.versions(s.has("versions") ? s.getStringList("versions") : List.of());
+    } catch (IllegalArgumentException e) {
+      throw s.invalid("versions", "TLS versions tlsv1.3 and/or tlsv1.2 (" + e.getMessage() + ")");
+    }
+    try {
+      ciphers = TlsVersions.ciphers(s.has("ciphers") ? s.getStringList("ciphers") : List.of());
+    } catch (IllegalArgumentException e) {
+      throw s.invalid("ciphers", "cipher suites this JVM supports (" + e.getMessage() + ")");
+    }
     TlsOptions t = new TlsOptions(str(s, "certfile"), str(s, "keyfile"), str(s, "cacertfile"), verify.equals("verify_peer"),
-        s.has("fail_if_no_peer_cert") && s.getBoolean("fail_if_no_peer_cert"));
+        s.has("fail_if_no_peer_cert") && s.getBoolean("fail_if_no_peer_cert"), versions, ciphers);
     if (!t.selfSigned()) {
       requireFile(s, "certfile", t.certFile());
       requireFile(s, "keyfile", t.keyFile());

@@ -1,5 +1,7 @@
 package io.estuary.mqtt;
 
+import java.util.List;
+
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
@@ -54,11 +56,20 @@ public record MqttListenerConfig(
    * TLS options of a listener (EMQX's {@code ssl_options}). Empty cert/key files mean a self-signed
    * certificate generated at start (logged as a warning).
    */
-  public record TlsOptions(String certFile, String keyFile, String caCertFile, boolean verifyPeer, boolean failIfNoPeerCert) {
+  /**
+   * {@code ssl_options}.
+   *
+   * @param versions JDK protocol names, TLS 1.2 or newer only (tls-support's TlsVersions)
+   * @param ciphers cipher suites, or null for the JDK's defaults
+   */
+  public record TlsOptions(String certFile, String keyFile, String caCertFile, boolean verifyPeer, boolean failIfNoPeerCert,
+      List<String> versions, List<String> ciphers) {
     public TlsOptions {
       certFile = certFile == null ? "" : certFile;
       keyFile = keyFile == null ? "" : keyFile;
       caCertFile = caCertFile == null ? "" : caCertFile;
+      versions = versions == null ? io.estuary.tls.TlsVersions.DEFAULT : List.copyOf(versions);
+      ciphers = ciphers == null ? null : List.copyOf(ciphers);
     }
 
     public boolean selfSigned() {

@@ -269,4 +269,16 @@ public record UplinkConfig(
     return new LinkOptions(host, port, protoVer, clientId, cleanStart, sessionExpiry, keepalive, username, password,
         ssl, reconnect, maxInflight);
   }
+
+  /** Never prints the password. */
+  @Override
+  public String toString() {
+    return "UplinkConfig[name=" + name + ", host=" + host + ", port=" + port + ", protoVer=" + protoVer
+        + ", clientId=" + clientId + ", cleanStart=" + cleanStart + ", sessionExpiry=" + sessionExpiry
+        + ", keepalive=" + keepalive + ", username=" + username + ", password="
+        + (password == null || password.isEmpty() ? "" : "***") + ", ssl=" + ssl + ", forwards=" + forwards
+        + ", subscriptions=" + subscriptions + ", maxInflight=" + maxInflight + ", maxMessages=" + maxMessages
+        + ", maxBytes=" + maxBytes + ", maxAge=" + maxAge + ", overflow=" + overflow + ", reconnect=" + reconnect
+        + ", catchupRate=" + catchupRate + ", statusInterval=" + statusInterval + "]";
+  }
 }

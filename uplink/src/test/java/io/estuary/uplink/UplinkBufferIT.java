@@ -181,7 +181,8 @@ class UplinkBufferIT {
 
   static String http(TestGateway gw, String path) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + path)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + path))
+            .header("Authorization", TestGateway.apiAuthorization()).build(),
         HttpResponse.BodyHandlers.ofString());
     return r.body();
   }

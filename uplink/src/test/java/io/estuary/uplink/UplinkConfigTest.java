@@ -17,6 +17,13 @@ class UplinkConfigTest {
   }
 
   @Test
+  void the_uplink_password_is_never_printed() {
+    UplinkConfig c = parse("uplink.cloud { enable = true, server = \"h:1\", username = u, password = \"uplink-pass-789\" }").get(0);
+    assertThat(c.toString()).contains("username=u").doesNotContain("uplink-pass-789");
+    assertThat(c.linkOptions().toString()).doesNotContain("uplink-pass-789");
+  }
+
+  @Test
   void the_shipped_example_is_disabled() {
     assertThat(parse("")).isEmpty();
   }

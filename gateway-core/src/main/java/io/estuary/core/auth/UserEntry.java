@@ -15,4 +15,10 @@ public record UserEntry(String username, String password, boolean superuser) {
   public boolean hasPassword() {
     return !password.isEmpty();
   }
+
+  /** Never prints the password or its hash. */
+  @Override
+  public String toString() {
+    return "UserEntry[username=" + username + ", password=***, superuser=" + superuser + "]";
+  }
 }

@@ -140,8 +140,53 @@ public final class ConfigLoader {
     Duration sys = c.getDuration("sys_topics.sys_msg_interval");
     return new GatewayConfig(
         c.getString("node.name"), mqtt, auth, sys,
-        c.getBoolean("api.enable") ? address("api.bind", c.getValue("api.bind")) : null,
+        api(c),
         persistence, c.getDuration("node.shutdown_grace"), c);
+  }
+
+  private static ApiConfig api(Config c) {
+    ApiConfig.Tls tls = null;
+    if (c.getBoolean("api.ssl.enable")) {
+      String cert = c.getString("api.ssl.certfile").trim();
+      String key = c.getString("api.ssl.keyfile").trim();
+      String ca = c.getString("api.ssl.cacertfile").trim();
+      requireFile("api.ssl.certfile", cert);
+      requireFile("api.ssl.keyfile", key);
+      if (!ca.isEmpty()) {
+        requireFile("api.ssl.cacertfile", ca);
+      }
+      String verify = c.getString("api.ssl.verify");
+      if (!verify.equals("verify_none") && !verify.equals("verify_peer")) {
+        throw new ConfigError("api.ssl.verify", verify, "verify_none or verify_peer");
+      }
+      if (verify.equals("verify_peer") && ca.isEmpty()) {
+        throw new ConfigError("api.ssl.cacertfile", "", "a CA file when verify = verify_peer");
+      }
+      List<String> versions;
+      List<String> ciphers;
+      try {
+        versions = io.estuary.tls.TlsVersions.versions(c.getStringList("api.ssl.versions"));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigError("api.ssl.versions", e.getMessage());
+      }
+      try {
+        ciphers = io.estuary.tls.TlsVersions.ciphers(c.getStringList("api.ssl.ciphers"));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigError("api.ssl.ciphers", e.getMessage());
+      }
+      tls = new ApiConfig.Tls(cert, key, ca, verify.equals("verify_peer"), versions, ciphers);
+    }
+    return new ApiConfig(
+        c.getBoolean("api.enable") ? address("api.bind", c.getValue("api.bind")) : null,
+        c.getString("api.bootstrap_file").trim(), c.getBoolean("api.local_key"),
+        c.getBoolean("api.status_auth"), c.getBoolean("api.metrics_auth"),
+        c.getDuration("api.idle_timeout"), bytes(c, "api.max_request_size"), tls);
+  }
+
+  private static void requireFile(String key, String path) {
+    if (path.isEmpty() || !new File(path).isFile()) {
+      throw new ConfigError(key, path, "a readable PEM file");
+    }
   }
 
   private static int bytes(Config c, String key) {

@@ -14,8 +14,20 @@ public record GatewayConfig(
     MqttLimits mqtt,
     AuthConfig auth,
     Duration sysInterval,
-    InetSocketAddress managementBind,
+    ApiConfig api,
     PersistenceConfig persistence,
     Duration shutdownGrace,
     Config raw) {
+
+  /** Leaves out {@code raw}: the merged HOCON tree holds every password, PSK and uplink secret of the file. */
+  @Override
+  public String toString() {
+    return "GatewayConfig[nodeName=" + nodeName + ", mqtt=" + mqtt + ", auth=" + auth + ", sysInterval=" + sysInterval
+        + ", api=" + api + ", persistence=" + persistence + ", shutdownGrace=" + shutdownGrace + "]";
+  }
+
+  /** Where the management API listens, or null when it is disabled. */
+  public InetSocketAddress managementBind() {
+    return api.bind();
+  }
 }

@@ -2,7 +2,10 @@ package io.estuary.core.management;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estuary.api.ListenerInfo;
+import io.estuary.api.Metrics;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.core.config.ApiConfig;
+import io.estuary.core.config.ConfigError;
 import io.estuary.core.session.Broker;
 import io.estuary.core.session.SessionView;
 import io.netty.bootstrap.ServerBootstrap;
@@ -27,6 +30,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.estuary.tls.PemLoader;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -42,26 +55,49 @@ import org.slf4j.LoggerFactory;
 /**
  * The management HTTP API (EMQX-like paths): {@code GET /status} (EMQX's two lines, then one line
  * per adapter and per item of its {@link ProtocolAdapter#statusDetails()}), {@code GET /metrics} (Prometheus),
- * {@code GET /api/v5/stats}, {@code GET /api/v5/listeners}, {@code GET /api/v5/clients[/{id}]},
- * {@code DELETE /api/v5/clients/{id}}. One event loop thread; handlers only read concurrent state.
+ * {@code GET /api/v5/stats}, {@code GET /api/v5/listeners}, {@code GET /api/v5/clients[/{id}]} (the list
+ * paged: {@code page}, {@code limit}, {@code meta}), {@code DELETE /api/v5/clients/{id}},
+ * {@code GET|POST /api/v5/api_key}, {@code DELETE /api/v5/api_key/{name}}.
+ *
+ * <p>Every {@code /api/v5} call needs an API key ({@link ApiKeys}) as HTTP Basic credentials, else
+ * 401 {@code {code: BAD_API_KEY_OR_SECRET, message}}; {@code /status} and {@code /metrics} only when
+ * configured. Optional TLS (1.2+), an idle timeout per connection and a request size cap. Errors are
+ * {@code {code, message}}. One event loop thread; handlers only read concurrent state.
  */
 public final class ManagementApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.core.management.drops");
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 10_000;
 
   private final Broker broker;
   private final MicrometerMetrics metrics;
   private final Supplier<List<ListenerInfo>> listeners;
   private final Supplier<Map<String, ProtocolAdapter>> adapters;
+  private final ApiConfig config;
+  private final ApiKeys keys;
+  private final Metrics.Counter authFailures;
+  private final Metrics.Counter idleClosed;
+  private final DropLog dropLog = new DropLog();
   private EventLoopGroup group;
   private Channel server;
 
   public ManagementApi(Broker broker, MicrometerMetrics metrics, Supplier<List<ListenerInfo>> listeners,
-      Supplier<Map<String, ProtocolAdapter>> adapters) {
+      Supplier<Map<String, ProtocolAdapter>> adapters, ApiConfig config, ApiKeys keys) {
     this.broker = broker;
     this.metrics = metrics;
     this.listeners = listeners;
     this.adapters = adapters;
+    this.config = config;
+    this.keys = keys;
+    this.authFailures = metrics.counter("api.auth_failures");
+    this.idleClosed = metrics.counter("api.idle_closed");
+  }
+
+  /** Whether the API speaks HTTPS. */
+  public boolean secure() {
+    return config.tls() != null;
   }
 
   /**
@@ -80,13 +116,21 @@ public final class ManagementApi implements AutoCloseable {
     return sb.toString();
   }
 
-  public InetSocketAddress start(InetSocketAddress bind) {
+  /** Binds {@code api.bind}; a TLS file that cannot be used or a busy port fails here. */
+  public InetSocketAddress start() {
+    InetSocketAddress bind = config.bind();
+    SslContext tls = config.tls() == null ? null : tlsContext(config.tls());
+    long idleMillis = config.idleTimeout().toMillis();
     group = new NioEventLoopGroup(1, new DefaultThreadFactory("estuary-api", true));
     ChannelFuture f = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
+            if (tls != null) {
+              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+            }
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                new HttpServerCodec(), new HttpObjectAggregator(config.maxRequestSize()), new Handler());
           }
         }).bind(bind).awaitUninterruptibly();
     if (!f.isSuccess()) {
@@ -96,8 +140,33 @@ public final class ManagementApi implements AutoCloseable {
     }
     server = f.channel();
     InetSocketAddress addr = (InetSocketAddress) server.localAddress();
-    LOG.info("listener http api on {}:{} (/status, /metrics, /api/v5)", addr.getHostString(), addr.getPort());
+    LOG.info("listener {} api on {}:{} (/status, /metrics, /api/v5)", tls != null ? "https" : "http", addr.getHostString(),
+        addr.getPort());
+    if (!addr.getAddress().isLoopbackAddress()) {
+      LOG.warn("the management API listens on {}, not loopback: every /api/v5 call needs an API key{}", addr.getHostString(),
+          tls == null ? "; without api.ssl the key crosses the network in clear text" : "");
+    }
     return addr;
+  }
+
+  /** TLS ≥ 1.2 from PEM files (tls-support's {@link PemLoader}). */
+  static SslContext tlsContext(ApiConfig.Tls t) {
+    try {
+      SslContextBuilder b = SslContextBuilder.forServer(PemLoader.keyManagers(Path.of(t.certFile()), Path.of(t.keyFile())))
+          .protocols(t.versions());
+      if (t.ciphers() != null) {
+        b.ciphers(t.ciphers());
+      }
+      if (!t.caCertFile().isEmpty()) {
+        b.trustManager(PemLoader.trustManagers(Path.of(t.caCertFile())));
+      }
+      if (t.verifyPeer()) {
+        b.clientAuth(ClientAuth.REQUIRE);
+      }
+      return b.build();
+    } catch (Exception e) {
+      throw new ConfigError("api.ssl.certfile", "PEM files a TLS context can be built from (" + e.getMessage() + ")");
+    }
   }
 
   @Override
@@ -113,44 +182,25 @@ public final class ManagementApi implements AutoCloseable {
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws Exception {
-      String path = new QueryStringDecoder(req.uri()).path();
-      HttpMethod method = req.method();
       FullHttpResponse resp;
-      if (method.equals(HttpMethod.GET) && path.equals("/status")) {
-        resp = text(HttpResponseStatus.OK, statusText(), "text/plain");
-      } else if (method.equals(HttpMethod.GET) && path.equals("/metrics")) {
-        resp = text(HttpResponseStatus.OK, metrics.scrape(), "text/plain; version=0.0.4");
-      } else if (method.equals(HttpMethod.GET) && path.equals("/api/v5/stats")) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("node", broker.nodeName());
-        s.put("uptime_seconds", broker.uptimeMillis() / 1000);
-        s.put("connections.count", broker.connectedCount());
-        s.put("connections.by_protocol", broker.connectedByProtocol());
-        s.put("sessions.count", broker.sessionCount());
-        s.put("subscriptions.count", broker.subscriptionCount());
-        s.put("retained.count", broker.retainedCount());
-        resp = json(HttpResponseStatus.OK, s);
-      } else if (method.equals(HttpMethod.GET) && path.equals("/api/v5/listeners")) {
-        resp = json(HttpResponseStatus.OK, listeners.get());
-      } else if (method.equals(HttpMethod.GET) && path.equals("/api/v5/clients")) {
-        resp = json(HttpResponseStatus.OK, Map.of("data", broker.sessionViews()));
-      } else if (path.startsWith("/api/v5/clients/")) {
-        String id = QueryStringDecoder.decodeComponent(path.substring("/api/v5/clients/".length()));
-        if (method.equals(HttpMethod.GET)) {
-          SessionView v = broker.sessionView(id);
-          resp = v == null ? json(HttpResponseStatus.NOT_FOUND, Map.of("code", "CLIENTID_NOT_FOUND")) : json(HttpResponseStatus.OK, v);
-        } else if (method.equals(HttpMethod.DELETE)) {
-          resp = broker.kick(id, true)
-              ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
-              : json(HttpResponseStatus.NOT_FOUND, Map.of("code", "CLIENTID_NOT_FOUND"));
-        } else {
-          resp = json(HttpResponseStatus.METHOD_NOT_ALLOWED, Map.of("code", "METHOD_NOT_ALLOWED"));
-        }
-      } else {
-        resp = json(HttpResponseStatus.NOT_FOUND, Map.of("code", "NOT_FOUND"));
+      try {
+        resp = respond(ctx, req);
+      } catch (BadRequest e) {
+        resp = error(HttpResponseStatus.BAD_REQUEST, "BAD_REQUEST", e.getMessage());
       }
       resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
       ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof IdleStateEvent) {
+        idleClosed.increment();
+        DROPS.debug("api connection from {} idle for {}: closed", ctx.channel().remoteAddress(), config.idleTimeout());
+        ctx.close();
+        return;
+      }
+      super.userEventTriggered(ctx, evt);
     }
 
     @Override
@@ -158,6 +208,169 @@ public final class ManagementApi implements AutoCloseable {
       LOG.debug("management API request failed", cause);
       ctx.close();
     }
+  }
+
+  private FullHttpResponse respond(ChannelHandlerContext ctx, FullHttpRequest req) throws Exception {
+    QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+    String path = uri.path();
+    HttpMethod method = req.method();
+    boolean needsKey = path.startsWith("/api/") || (path.equals("/status") && config.statusAuth())
+        || (path.equals("/metrics") && config.metricsAuth());
+    if (needsKey && !authenticated(req)) {
+      authFailures.increment();
+      if (dropLog.allow()) {
+        DROPS.info("management API: {} {} from {} refused: no valid API key", method, path, ctx.channel().remoteAddress());
+      }
+      FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, "BAD_API_KEY_OR_SECRET",
+          "this call needs an API key: HTTP Basic auth with the key and its secret (estuary ctl api-key create)");
+      r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"estuary\"");
+      return r;
+    }
+    if (method.equals(HttpMethod.GET) && path.equals("/status")) {
+      return text(HttpResponseStatus.OK, statusText(), "text/plain");
+    } else if (method.equals(HttpMethod.GET) && path.equals("/metrics")) {
+      return text(HttpResponseStatus.OK, metrics.scrape(), "text/plain; version=0.0.4");
+    } else if (method.equals(HttpMethod.GET) && path.equals("/api/v5/stats")) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("node", broker.nodeName());
+      s.put("uptime_seconds", broker.uptimeMillis() / 1000);
+      s.put("connections.count", broker.connectedCount());
+      s.put("connections.by_protocol", broker.connectedByProtocol());
+      s.put("sessions.count", broker.sessionCount());
+      s.put("subscriptions.count", broker.subscriptionCount());
+      s.put("retained.count", broker.retainedCount());
+      return json(HttpResponseStatus.OK, s);
+    } else if (method.equals(HttpMethod.GET) && path.equals("/api/v5/listeners")) {
+      return json(HttpResponseStatus.OK, listeners.get());
+    } else if (method.equals(HttpMethod.GET) && path.equals("/api/v5/clients")) {
+      return json(HttpResponseStatus.OK, clientsPage(uri));
+    } else if (path.startsWith("/api/v5/clients/")) {
+      String id = QueryStringDecoder.decodeComponent(path.substring("/api/v5/clients/".length()));
+      if (method.equals(HttpMethod.GET)) {
+        SessionView v = broker.sessionView(id);
+        return v == null ? error(HttpResponseStatus.NOT_FOUND, "CLIENTID_NOT_FOUND", "no session " + id)
+            : json(HttpResponseStatus.OK, v);
+      } else if (method.equals(HttpMethod.DELETE)) {
+        return broker.kick(id, true)
+            ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
+            : error(HttpResponseStatus.NOT_FOUND, "CLIENTID_NOT_FOUND", "no session " + id);
+      }
+      return error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", method + " " + path);
+    } else if (path.equals("/api/v5/api_key")) {
+      if (method.equals(HttpMethod.GET)) {
+        return json(HttpResponseStatus.OK, Map.of("data", keys.list()));
+      } else if (method.equals(HttpMethod.POST)) {
+        return createKey(req);
+      }
+      return error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", method + " " + path);
+    } else if (path.startsWith("/api/v5/api_key/") && method.equals(HttpMethod.DELETE)) {
+      String name = QueryStringDecoder.decodeComponent(path.substring("/api/v5/api_key/".length()));
+      return keys.delete(name) ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
+          : error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no created API key named " + name);
+    }
+    return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such resource: " + method + " " + path);
+  }
+
+  private FullHttpResponse createKey(FullHttpRequest req) throws Exception {
+    String name = "key-" + ApiKeyHash.random(4);
+    if (req.content().isReadable()) {
+      var body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+      if (body != null && body.hasNonNull("name")) {
+        name = body.get("name").asText();
+      }
+    }
+    ApiKeys.Created c;
+    try {
+      c = keys.create(name);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(e.getMessage());
+    } catch (IllegalStateException e) {
+      return error(HttpResponseStatus.CONFLICT, "ALREADY_EXISTS", e.getMessage());
+    }
+    LOG.info("management API: API key {} ({}) created", c.name(), c.key());
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("name", c.name());
+    out.put("api_key", c.key());
+    out.put("api_secret", c.secret());
+    return json(HttpResponseStatus.OK, out);
+  }
+
+  /** EMQX's paging: {@code page} from 1, {@code limit} 1..10000 (default 100), sorted by client id. */
+  private Map<String, Object> clientsPage(QueryStringDecoder uri) {
+    int page = intParam(uri, "page", 1, 1, Integer.MAX_VALUE);
+    int limit = intParam(uri, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    List<SessionView> all = new java.util.ArrayList<>(broker.sessionViews());
+    all.sort(Comparator.comparing(SessionView::clientId));
+    long from = (long) (page - 1) * limit;
+    List<SessionView> data = from >= all.size() ? List.of() : all.subList((int) from, (int) Math.min(all.size(), from + limit));
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("page", page);
+    meta.put("limit", limit);
+    meta.put("count", all.size());
+    meta.put("hasnext", from + limit < all.size());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("data", data);
+    out.put("meta", meta);
+    return out;
+  }
+
+  private static int intParam(QueryStringDecoder uri, String name, int dflt, int min, int max) {
+    List<String> v = uri.parameters().get(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v.get(0));
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new BadRequest(name + " must be an integer " + min + ".." + max + ", was " + v.get(0));
+  }
+
+  private boolean authenticated(FullHttpRequest req) {
+    String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return false;
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    int colon = decoded.indexOf(':');
+    return colon > 0 && keys.verify(decoded.substring(0, colon), decoded.substring(colon + 1));
+  }
+
+  /** A client mistake in the query: answered 400. */
+  private static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** At most one INFO line per second about refused calls: a password-guessing flood must not flood the log. */
+  private static final class DropLog {
+    private long last;
+
+    synchronized boolean allow() {
+      long now = System.nanoTime();
+      if (now - last >= 1_000_000_000L || last == 0) {
+        last = now;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  private static FullHttpResponse error(HttpResponseStatus status, String code, String message) throws Exception {
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("code", code);
+    body.put("message", message);
+    return json(status, body);
   }
 
   private static FullHttpResponse text(HttpResponseStatus status, String body, String type) {

@@ -8,7 +8,10 @@ import io.estuary.core.auth.AclAuthorizer;
 import io.estuary.core.auth.ConfigAuthenticator;
 import io.estuary.core.config.GatewayConfig;
 import io.estuary.core.config.TypesafeAdapterConfig;
+import io.estuary.core.config.ConfigError;
+import io.estuary.core.management.ApiKeys;
 import io.estuary.core.management.ManagementApi;
+import io.estuary.core.management.OwnerOnlyFiles;
 import io.estuary.core.management.MicrometerMetrics;
 import io.estuary.core.management.SysTopics;
 import io.estuary.core.session.Broker;
@@ -16,6 +19,7 @@ import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
 import io.estuary.core.store.rocksdb.RocksDbStore;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,12 +54,26 @@ public final class Gateway implements AutoCloseable {
   private final ExecutorService storeExecutor;
   static final int STORE_THREADS = 2;
   private final ManagementApi api;
+  private final ApiKeys apiKeys;
   private final SysTopics sys;
   private InetSocketAddress apiAddress;
   private boolean stopped;
 
+  /** The file {@code estuary ctl} reads its local key and the API's address from, in {@code persistence.dir}. */
+  public static final String CTL_KEY_FILE = "ctl.key";
+  /** Created API keys (hashed), in {@code persistence.dir}. */
+  public static final String API_KEYS_FILE = "api_keys";
+
   private Gateway(GatewayConfig config, Function<GatewayConfig, Store> storeFactory, Clock clock) {
     this.config = config;
+    Path dataDir = config.persistence().dir();
+    if (config.persistence().enabled() || config.managementBind() != null) {
+      try {
+        OwnerOnlyFiles.createDirectory(dataDir); // 0700: the store, API key hashes and ctl.key live here
+      } catch (java.io.IOException e) {
+        throw new ConfigError("persistence.dir", dataDir.toString(), "a directory the gateway can create (" + e.getMessage() + ")");
+      }
+    }
     this.store = storeFactory.apply(config);
     this.metrics = new MicrometerMetrics();
     store.registerMetrics(metrics);
@@ -64,7 +82,10 @@ public final class Gateway implements AutoCloseable {
     AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
     this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
     this.storeExecutor = Executors.newFixedThreadPool(STORE_THREADS, daemon("estuary-kv"));
-    this.api = new ManagementApi(broker, metrics, this::listeners, () -> Map.copyOf(adapters));
+    String bootstrap = config.api().bootstrapFile();
+    this.apiKeys = config.managementBind() == null ? null
+        : ApiKeys.load(dataDir.resolve(API_KEYS_FILE), bootstrap.isEmpty() ? null : Path.of(bootstrap));
+    this.api = new ManagementApi(broker, metrics, this::listeners, () -> Map.copyOf(adapters), config.api(), apiKeys);
     this.sys = new SysTopics(broker, metrics);
   }
 
@@ -119,10 +140,44 @@ public final class Gateway implements AutoCloseable {
       }
     }
     if (config.managementBind() != null) {
-      apiAddress = api.start(config.managementBind());
+      apiAddress = api.start();
+      if (config.api().localKey()) {
+        writeCtlKey();
+      }
     }
     sys.start(config.sysInterval());
     LOG.info("Estuary started: {} listeners", listeners().size());
+  }
+
+  /**
+   * {@code <persistence.dir>/ctl.key} (0600): the API's URL and a key made for this run, so {@code estuary
+   * ctl} run by the same user on this machine needs no flags. Anyone who can read the file can use the API,
+   * which is why the directory is 0700 and the file 0600.
+   */
+  private void writeCtlKey() {
+    ApiKeys.Created local = apiKeys.createLocal();
+    var a = apiAddress.getAddress();
+    String host = a.isAnyLocalAddress() ? (a instanceof java.net.Inet6Address ? "[::1]" : "127.0.0.1")
+        : (a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress());
+    StringBuilder sb = new StringBuilder("# estuary ctl: the management API of the gateway running on this machine.\n")
+        .append("# Rewritten at every start; readable by its owner only. Do not copy it elsewhere.\n")
+        .append("url=").append(api.secure() ? "https" : "http").append("://").append(host).append(':').append(apiAddress.getPort()).append('\n')
+        .append("key=").append(local.key()).append('\n')
+        .append("secret=").append(local.secret()).append('\n');
+    if (api.secure()) {
+      sb.append("certfile=").append(Path.of(config.api().tls().certFile()).toAbsolutePath()).append('\n');
+    }
+    Path f = config.persistence().dir().resolve(CTL_KEY_FILE);
+    try {
+      OwnerOnlyFiles.write(f, sb.toString());
+    } catch (java.io.IOException e) {
+      LOG.warn("cannot write {} for estuary ctl: {}", f, e.getMessage());
+    }
+  }
+
+  /** The management API's keys, or null when the API is disabled. */
+  public ApiKeys apiKeys() {
+    return apiKeys;
   }
 
   private AdapterContext context(String protocol, String metricPrefix) {

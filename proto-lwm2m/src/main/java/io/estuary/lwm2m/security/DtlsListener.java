@@ -41,7 +41,7 @@ public record DtlsListener(InetSocketAddress bind, DtlsSettings settings, Map<St
       throw listener.invalid("dtls_options", "PSK entries (psk, psk_file) or keyfile + certfile");
     }
     AdapterConfig opts = listener.getConfig("dtls_options");
-    DtlsSettings settings = DtlsSettings.from(opts);
+    DtlsSettings settings = DtlsSettings.from(opts, opts.has("rpk")); // rpk entries: Leshan's security store binds each key to its endpoint
     Map<String, String> endpoints = new LinkedHashMap<>();
     settings.psk().keySet().forEach(id -> endpoints.put(id, id));
     if (opts.has("psk")) {

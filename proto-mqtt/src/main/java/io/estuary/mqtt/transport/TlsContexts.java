@@ -6,14 +6,16 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
-import java.io.File;
+import io.estuary.tls.PemLoader;
+import java.nio.file.Path;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds server TLS contexts from PEM files (their existence was checked when the config was read),
- * or a self-signed one when none is configured.
+ * Builds server TLS contexts from PEM files read by tls-support's {@link PemLoader} (their existence was
+ * checked when the config was read), or a self-signed one when none is configured. Only the configured
+ * versions (TLS 1.2 and 1.3 by default, never older) and ciphers are offered.
  */
 final class TlsContexts {
   private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
@@ -33,10 +35,15 @@ final class TlsContexts {
         SelfSignedCertificate ssc = selfSigned();
         b = SslContextBuilder.forServer(ssc.certificate(), ssc.privateKey());
       } else {
-        b = SslContextBuilder.forServer(new File(t.certFile()), new File(t.keyFile()));
+        b = SslContextBuilder.forServer(PemLoader.keyManagers(Path.of(t.certFile()), Path.of(t.keyFile())));
+      }
+      // the floor is ours, not the JVM's: java.security differs between distributions and is edited by operators
+      b.protocols(t.versions());
+      if (t.ciphers() != null) {
+        b.ciphers(t.ciphers());
       }
       if (!t.caCertFile().isEmpty()) {
-        b.trustManager(new File(t.caCertFile()));
+        b.trustManager(PemLoader.trustManagers(Path.of(t.caCertFile())));
       }
       if (t.verifyPeer()) {
         b.clientAuth(t.failIfNoPeerCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);

@@ -259,7 +259,8 @@ class MqttSnDtlsIT {
   void raw_public_key_client_connects_and_its_key_name_can_be_the_username() throws Exception {
     TestPki pki = TestPki.create(dir, "mqttsn-test-ca");
     TestPki.Issued device = pki.issue("rpk-device");
-    try (TestGateway gw = gateway(certificateOptions(pki) + "\nraw_public_keys = true\nidentity_as = username")) {
+    try (TestGateway gw = gateway(certificateOptions(pki) + "\nraw_public_keys = true\nidentity_as = username"
+        + "\ntrusted_rpks = [\"" + java.util.Base64.getEncoder().encodeToString(device.certificate().getPublicKey().getEncoded()) + "\"]")) {
       InetSocketAddress dtls = gw.listener("mqttsn", "dtls:default");
       BlockingQueue<RawData> in = new LinkedBlockingQueue<>();
       DTLSConnector c = rpk(device, in);

@@ -53,7 +53,8 @@ class MqttSnListingIT {
 
   static JsonNode client(String id) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + "/api/v5/clients/" + id)).build(),
+            URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + "/api/v5/clients/" + id))
+            .header("Authorization", TestGateway.apiAuthorization()).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return JSON.readTree(r.body());

@@ -42,4 +42,13 @@ public record LinkOptions(
       throw new IllegalArgumentException("receiveMaximum must be 1..65535, was " + receiveMaximum);
     }
   }
+
+  /** Never prints the password. */
+  @Override
+  public String toString() {
+    return "LinkOptions[host=" + host + ", port=" + port + ", version=" + version + ", clientId=" + clientId
+        + ", cleanStart=" + cleanStart + ", sessionExpiry=" + sessionExpiry + ", keepAlive=" + keepAlive
+        + ", username=" + username + ", password=" + (password.isEmpty() ? "" : "***") + ", tls=" + tls
+        + ", backoff=" + backoff + ", receiveMaximum=" + receiveMaximum + "]";
+  }
 }
