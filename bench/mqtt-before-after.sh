@@ -16,6 +16,8 @@
 #   ROUNDS [3]  MATRIX ["1:fan-in 1:fan-out 0:fan-in"] cells "qos:topology[:rate]" as in mqtt-compare.sh
 #   DURATION [10s]  WARMUP [5s]  DRAIN [5s]  SIZE [64]  PUBS [4]  SUBS [4]  INFLIGHT [100]  E2E_WINDOW [100]
 #   THREADS [1]  JAVA_OPTS [-Xms512m -Xmx2g]  OUT [a temp dir] raw RESULT lines and gateway logs
+#   EXTRA_CONF [none]  a config file appended to both sides' estuary.conf (e.g. bench/acl-deny-rule.conf,
+#   which makes every delivery go through the ACL's deny-rule check: issue #12)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +35,7 @@ SUBS=${SUBS:-4}
 INFLIGHT=${INFLIGHT:-100}
 E2E_WINDOW=${E2E_WINDOW:-100}
 THREADS=${THREADS:-1}
+EXTRA_CONF=${EXTRA_CONF:-}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx2g"}
 WORK=$(mktemp -d -t mqtt-before-after.XXXXXX)
 OUT=${OUT:-$WORK}
@@ -101,6 +104,7 @@ run_side() { # side jar round
     echo "api.enable = false"
     for g in mqttsn coap lwm2m tcp stomp; do echo "gateway.$g.enable = false"; done
     echo "mqtt.max_mqueue_len = 100000"
+    if [[ -n "$EXTRA_CONF" ]]; then cat "$EXTRA_CONF"; fi
   } > "$dir/estuary.conf"
   [[ -f "$ROOT/etc/logback.xml" ]] && cp "$ROOT/etc/logback.xml" "$dir/logback.xml"
   # shellcheck disable=SC2086 # word splitting of the JVM options is wanted

@@ -12,7 +12,10 @@ public final class SessionRefusedException extends RuntimeException {
 
   /** The refusal reasons every protocol can express. */
   public enum Reason {
-    /** The client id is empty, too long, or holds a wildcard ({@code + #}), NUL or a control character. */
+    /**
+     * The client id is empty, too long ({@code mqtt.max_clientid_len}), or holds a wildcard ({@code + #}), NUL or
+     * a control character; also a username holding NUL or a control character (the core's {@code IdentityRules}).
+     */
     INVALID_CLIENT_ID,
     /** Ids starting with {@code $} are reserved (an adapter's own {@code $<protocol>/…} ids excepted). */
     RESERVED_CLIENT_ID,

@@ -39,6 +39,8 @@ public final class FakeContext implements GatewayContext {
   public volatile AuthResult auth = AuthResult.allowed();
   /** What the next opened session answers to sessionPresent(). */
   public volatile boolean sessionPresent;
+  /** When set, openSession fails with it (the broker's identity and ownership rules). */
+  public volatile io.estuary.api.SessionRefusedException refuseSessions;
   /** The spaces handed out, by stored namespace ("mqttsn-topic-ids"). */
   public final Map<String, MemoryKeyValueSpace> spaces = new ConcurrentHashMap<>();
   /**
@@ -93,6 +95,10 @@ public final class FakeContext implements GatewayContext {
 
   @Override
   public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink) {
+    io.estuary.api.SessionRefusedException refused = refuseSessions;
+    if (refused != null) {
+      return CompletableFuture.failedFuture(refused);
+    }
     FakeSession s = new FakeSession(client, options, sink, sessionPresent);
     sessions.add(s);
     return CompletableFuture.completedFuture(s);

@@ -8,6 +8,16 @@ import java.util.function.Predicate;
 /**
  * First matching rule wins; {@code noMatchAllow} decides when none matches (EMQX's
  * {@code authorization.no_match}). Superusers skip the rules.
+ *
+ * <p>Placeholders: {@code ${clientid}} and {@code ${username}} are replaced by the client's values; a
+ * topic whose placeholder value is missing, empty or holds a wildcard ({@code + #}) never matches, so
+ * client id {@code +} cannot turn {@code devices/${clientid}/#} into {@code devices/+/#} (issue #12).
+ *
+ * <p>Delivery ({@link #authorizeDelivery}): the first rule for subscribing whose pattern matches the
+ * message's concrete topic decides, as mosquitto checks every delivery; {@code eq} rules (about a
+ * filter's text, not a topic) take no part, and no match allows (the subscription itself passed the
+ * subscribe check, {@code no_match} included). So only deny rules can stop a delivery, and a client no
+ * deny rule applies to is not checked at all ({@link #checksDelivery}).
  */
 public final class AclAuthorizer implements Authorizer {
   private final List<AclRule> rules;
@@ -21,8 +31,13 @@ public final class AclAuthorizer implements Authorizer {
   }
 
   @Override
+  public boolean isSuperuser(ClientInfo client) {
+    return client.username() != null && superuser.test(client.username());
+  }
+
+  @Override
   public boolean authorize(ClientInfo client, Action action, String topic) {
-    if (client.username() != null && superuser.test(client.username())) {
+    if (isSuperuser(client)) {
       return true;
     }
     for (AclRule r : rules) {
@@ -31,6 +46,37 @@ public final class AclAuthorizer implements Authorizer {
       }
     }
     return noMatchAllow;
+  }
+
+  @Override
+  public boolean checksDelivery(ClientInfo client) {
+    if (isSuperuser(client)) {
+      return false;
+    }
+    for (AclRule r : rules) {
+      if (!r.allow() && appliesTo(r, client, Action.SUBSCRIBE) && r.topics().stream().anyMatch(t -> !t.startsWith("eq "))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public boolean authorizeDelivery(ClientInfo client, String topic) {
+    if (isSuperuser(client)) {
+      return true;
+    }
+    for (AclRule r : rules) {
+      if (appliesTo(r, client, Action.SUBSCRIBE)) {
+        for (String t : r.topics()) {
+          String pattern = t.startsWith("eq ") ? null : substitute(t, client);
+          if (pattern != null && Topics.matches(pattern, topic)) {
+            return r.allow();
+          }
+        }
+      }
+    }
+    return true;
   }
 
   private static boolean appliesTo(AclRule r, ClientInfo c, Action action) {
@@ -50,9 +96,34 @@ public final class AclAuthorizer implements Authorizer {
     return who.substring(9).equals(c.protocol());
   }
 
+  /** The rule topic with its placeholders replaced, or null when a placeholder's value may not be used. */
+  static String substitute(String ruleTopic, ClientInfo c) {
+    String out = ruleTopic;
+    if (out.contains("${username}")) {
+      if (!usable(c.username())) {
+        return null;
+      }
+      out = out.replace("${username}", c.username());
+    }
+    if (out.contains("${clientid}")) {
+      if (!usable(c.clientId())) {
+        return null;
+      }
+      out = out.replace("${clientid}", c.clientId());
+    }
+    return out;
+  }
+
+  private static boolean usable(String value) {
+    return value != null && !value.isEmpty() && value.indexOf('+') < 0 && value.indexOf('#') < 0;
+  }
+
   private static boolean topicMatches(AclRule r, ClientInfo c, Action action, String topic) {
     for (String t : r.topics()) {
-      String pattern = t.replace("${username}", c.username() == null ? "" : c.username()).replace("${clientid}", c.clientId());
+      String pattern = substitute(t, c);
+      if (pattern == null) {
+        continue; // issue #12: a wildcard (or missing) placeholder value never matches
+      }
       if (pattern.startsWith("eq ")) {
         if (pattern.substring(3).equals(topic)) {
           return true;

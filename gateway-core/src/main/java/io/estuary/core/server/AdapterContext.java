@@ -95,12 +95,12 @@ public final class AdapterContext implements GatewayContext {
 
   @Override
   public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink) {
-    return broker.openSession(client, options, sink);
+    return broker.openSession(client, options, sink, protocol); // $<protocol>/… ids are this adapter's own
   }
 
   @Override
   public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message) {
-    return broker.publish(publisher, message);
+    return broker.publish(publisher, message, protocol);
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.estuary.api.Message;
 import io.estuary.api.Metrics;
 import io.estuary.api.PublishOutcome;
 import io.estuary.api.SessionOptions;
+import io.estuary.api.SessionRefusedException;
 import io.estuary.core.auth.Authenticator;
 import io.estuary.core.auth.Authorizer;
 import io.estuary.core.config.MqttLimits;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Broker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+  /** Refused sessions and ACL denials: per-client trouble, DEBUG. */
+  static final Logger DROPS = LoggerFactory.getLogger("io.estuary.core.session.drops");
 
   /** How often the broker writes its "alive" mark (key-value space {@code broker}, key {@code alive}). */
   static final Duration ALIVE_INTERVAL = Duration.ofSeconds(10);
@@ -54,6 +57,7 @@ public final class Broker implements AutoCloseable {
   final MqttLimits limits;
   final Store store;
   private final Authenticator authenticator;
+  final Authorizer authorizer;
   private final Metrics metrics;
   final Clock clock;
   private final ScheduledExecutorService scheduler;
@@ -86,6 +90,7 @@ public final class Broker implements AutoCloseable {
     this.limits = limits;
     this.store = store;
     this.authenticator = authenticator;
+    this.authorizer = authorizer;
     this.metrics = metrics;
     this.clock = clock;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("estuary-timer"));
@@ -166,20 +171,49 @@ public final class Broker implements AutoCloseable {
     return authenticator.authenticate(credentials);
   }
 
-  /** Completes on {@code sink.executor()}, also when it fails (the gateway is shutting down). */
+  /** As {@link #openSession(ClientInfo, SessionOptions, DeliverySink, String)} with no adapter {@code $} namespace. */
   public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink) {
+    return openSession(client, options, sink, null);
+  }
+
+  /**
+   * Completes on {@code sink.executor()}, also when it fails with a {@link SessionRefusedException}: the
+   * gateway is shutting down (UNAVAILABLE), the client id or username breaks the {@link IdentityRules}
+   * (ids in {@code $<adapterProtocol>/…} are the calling adapter's own), or the session belongs to
+   * another identity (NOT_OWNER, decided on the session's executor).
+   *
+   * @param adapterProtocol the protocol of the adapter context opening the session, or null
+   */
+  public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink,
+      String adapterProtocol) {
     CompletableFuture<BrokerSession> f = new CompletableFuture<>();
-    if (shuttingDown) {
-      IllegalStateException refused = new IllegalStateException("server shutting down");
-      try {
-        sink.executor().execute(() -> f.completeExceptionally(refused));
-      } catch (RejectedExecutionException e) {
-        f.completeExceptionally(refused); // the adapter's executor is gone too: nobody waits on it
-      }
+    SessionRefusedException refused = shuttingDown
+        ? new SessionRefusedException(SessionRefusedException.Reason.UNAVAILABLE, "server shutting down")
+        : IdentityRules.check(client, adapterProtocol, limits.maxClientIdLength());
+    if (refused != null) {
+      refuse(client, sink, f, refused);
       return f;
     }
     openInto(client, options, sink, f);
     return f;
+  }
+
+  /** Fails {@code f} with {@code refused} on the sink's executor; logged on {@code io.estuary.core.session.drops} and counted. */
+  void refuse(ClientInfo client, DeliverySink sink, CompletableFuture<BrokerSession> f, SessionRefusedException refused) {
+    String reason = refused.reason().name().toLowerCase(java.util.Locale.ROOT);
+    metrics.counter("sessions.refused", "reason", reason).increment();
+    DROPS.debug("session {} of {} ({} from {}) refused: {} ({})", client.clientId(), client.username(), client.protocol(),
+        client.peer(), reason, refused.getMessage());
+    try {
+      sink.executor().execute(() -> f.completeExceptionally(refused));
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(refused); // the adapter's executor is gone too: nobody waits on it
+    }
+  }
+
+  /** Whether {@code client} may take over any session (skips the ACL too). */
+  boolean isSuperuser(ClientInfo client) {
+    return authorizer.isSuperuser(client);
   }
 
   void openInto(ClientInfo client, SessionOptions options, DeliverySink sink, CompletableFuture<BrokerSession> f) {
@@ -188,6 +222,20 @@ public final class Broker implements AutoCloseable {
   }
 
   public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message) {
+    return publish(publisher, message, null);
+  }
+
+  /**
+   * A publish without a session. A publisher with a {@code $} client id must be the calling adapter's
+   * own ({@code $<adapterProtocol>/…}), as for {@link #openSession}: else NOT_AUTHORIZED.
+   */
+  public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message, String adapterProtocol) {
+    if (publisher != null && publisher.clientId().startsWith("$")
+        && (adapterProtocol == null || !publisher.clientId().startsWith("$" + adapterProtocol + "/"))) {
+      counters.deniedPublish.increment();
+      DROPS.debug("publish as reserved client id {} ({}) refused", publisher.clientId(), publisher.protocol());
+      return CompletableFuture.completedFuture(PublishOutcome.of(PublishOutcome.Status.NOT_AUTHORIZED));
+    }
     if (message.qos() == 0) {
       return CompletableFuture.completedFuture(router.publish(publisher, message, null, null));
     }

@@ -13,6 +13,11 @@ final class MessageCounters {
   final Metrics.Counter droppedNoSubscribers;
   final Metrics.Counter droppedQos0Offline;
   final Metrics.Counter droppedStoreFull;
+  /** ACL denials ({@code acl.denied{action}}): publishes (incl. any client's to $SYS), subscribes, deliveries, subscriptions revoked on resume. */
+  final Metrics.Counter deniedPublish;
+  final Metrics.Counter deniedSubscribe;
+  final Metrics.Counter deniedDelivery;
+  final Metrics.Counter deniedResume;
 
   MessageCounters(Metrics metrics) {
     received = metrics.counter("messages.received");
@@ -24,6 +29,10 @@ final class MessageCounters {
     droppedNoSubscribers = dropped(metrics, "no_subscribers");
     droppedQos0Offline = dropped(metrics, "qos0_offline");
     droppedStoreFull = dropped(metrics, "store_full");
+    deniedPublish = metrics.counter("acl.denied", "action", "publish");
+    deniedSubscribe = metrics.counter("acl.denied", "action", "subscribe");
+    deniedDelivery = metrics.counter("acl.denied", "action", "deliver");
+    deniedResume = metrics.counter("acl.denied", "action", "resume");
   }
 
   private static Metrics.Counter dropped(Metrics metrics, String reason) {

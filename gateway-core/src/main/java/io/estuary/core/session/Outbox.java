@@ -98,8 +98,8 @@ final class Outbox {
 
   /** Returns true when the message was queued beyond the caps and {@code admitted} completes later. */
   boolean enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> admitted, Router.Routing routing) {
-    if (session.discarded()) {
-      return false;
+    if (session.discarded() || !session.mayDeliver(m.topic())) {
+      return false; // a denied message takes no queue room (checked again when it is handed over)
     }
     if (m.qos() == 0 && session.connection() == null && !broker.limits.queueQos0()) {
       broker.counters.droppedQos0Offline.increment();
@@ -177,7 +177,13 @@ final class Outbox {
 
   /** Sends the inflight messages again, in order, to a connection that resumed the session. */
   void resend(Connection c) {
-    for (StoredMessage sm : inflight.values()) {
+    for (var it = inflight.values().iterator(); it.hasNext(); ) {
+      StoredMessage sm = it.next();
+      if (!sm.released() && !session.mayDeliver(sm.message().topic())) {
+        it.remove(); // restored under an ACL that now denies it: not sent again
+        forget(sm);
+        continue;
+      }
       c.handOne(delivery(sm, true));
     }
   }
@@ -211,6 +217,10 @@ final class Outbox {
         if (tooOld(head, now)) {
           broker.counters.droppedQueueAge.increment();
           forget(head);
+          continue;
+        }
+        if (!session.mayDeliver(head.message().topic())) {
+          forget(head); // issue #12: every delivery is checked, queued and restored messages too
           continue;
         }
         if (c.options.maxPacketSize() > 0 && approximateSize(head.message()) > c.options.maxPacketSize()) {

@@ -105,7 +105,7 @@ final class Router {
     if (m.payload().size() > limits.maxPacketSize()) {
       return PublishOutcome.of(PublishOutcome.Status.PACKET_TOO_LARGE);
     }
-    if (publisher != null && !authorizer.authorize(publisher, Authorizer.Action.PUBLISH, m.topic())) {
+    if (publisher != null && !mayPublish(publisher, m.topic())) {
       return PublishOutcome.of(PublishOutcome.Status.NOT_AUTHORIZED);
     }
     counters.received.increment();
@@ -117,12 +117,30 @@ final class Router {
 
   /** A will, on its session's executor, after the ACL check; false if the ACL refused it. */
   boolean publishWill(ClientInfo from, Message will) {
-    if (!authorizer.authorize(from, Authorizer.Action.PUBLISH, will.topic())) {
+    if (!mayPublish(from, will.topic())) {
       return false;
     }
     counters.received.increment();
     route(will.withCreatedAt(clock.millis()).withPublisher(from.clientId()), from.clientId(), null, null);
     return true;
+  }
+
+  /**
+   * A client's publish: never to {@code $SYS} (the broker's and its adapters' own sessions' alone, whatever
+   * the ACL says: issue #12),
+   * else the ACL's answer. A refusal is counted and logged.
+   */
+  private boolean mayPublish(ClientInfo publisher, String topic) {
+    // a '$' client id is an adapter's own ($uplink/<name> publishes its status): IdentityRules and
+    // Broker.publish let no device use one
+    boolean sys = (topic.equals("$SYS") || topic.startsWith("$SYS/")) && !publisher.clientId().startsWith("$");
+    if (!sys && authorizer.authorize(publisher, Authorizer.Action.PUBLISH, topic)) {
+      return true;
+    }
+    counters.deniedPublish.increment();
+    Broker.DROPS.debug("publish of {} ({}) to {} refused: {}", publisher.clientId(), publisher.username(), topic,
+        sys ? "$SYS is published by the broker only" : "the ACL denies it");
+    return false;
   }
 
   /** The ACL's answer, for adapters' reads that are not subscriptions. */

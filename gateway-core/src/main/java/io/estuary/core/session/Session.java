@@ -7,6 +7,7 @@ import io.estuary.api.CloseReason;
 import io.estuary.api.DeliverySink;
 import io.estuary.api.Message;
 import io.estuary.api.SessionOptions;
+import io.estuary.api.SessionRefusedException;
 import io.estuary.api.SubscribeOutcome;
 import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Session {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+  /** Bound of the per-session delivery decision cache (topics). */
+  static final int DELIVERY_DECISIONS = 256;
 
   final Broker broker;
   final String clientId;
@@ -62,6 +65,17 @@ final class Session {
   private boolean discarded;
   private boolean storedRecord;
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+  /** Who the session belongs to; null while unknown (a fresh session, or a record from before owners were stored). */
+  private SessionRecord.Owner owner;
+  /** Whether deliveries to {@link #client} are checked against the ACL (false: superuser, or no rule could deny). */
+  private boolean checksDelivery;
+  /** Topic → delivery decision for {@link #client}, most recently used last; the ACL does not change at run time. */
+  private final LinkedHashMap<String, Boolean> deliveryDecisions = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > DELIVERY_DECISIONS;
+    }
+  };
   private final Outbox outbox;
   private final SessionExpiry expiry;
 
@@ -102,6 +116,12 @@ final class Session {
       broker.openInto(info, requested, sink, f);
       return;
     }
+    // issue #12: resuming or taking over needs the owner's identity or a superuser; refused before any change
+    if (!fresh && owner != null && !owner.matches(info) && !broker.isSuperuser(info)) {
+      broker.refuse(info, sink, f, new SessionRefusedException(SessionRefusedException.Reason.NOT_OWNER,
+          "session belongs to another identity"));
+      return;
+    }
     boolean present = !fresh && !requested.cleanStart();
     if (conn != null) {
       Connection old = conn;
@@ -119,7 +139,13 @@ final class Session {
     }
     outbox.configure(requested.queue());
     holdsPublishersMirror = outbox.holdsPublishers();
-    client = info;
+    if (requested.cleanStart() || owner == null) {
+      owner = SessionRecord.Owner.of(info); // a superuser resuming someone's session leaves it theirs
+    }
+    identify(info);
+    if (present) {
+      reauthorize();
+    }
     fresh = false;
     Connection c = new Connection(sink, info, requested, broker.clock.millis(), () -> actor.execute(this::resumeDrain));
     conn = c;
@@ -135,6 +161,52 @@ final class Session {
     c.onSink(() -> f.complete(handle)); // before any delivery: the adapter holds its session first
     outbox.resend(c);
     outbox.drain();
+  }
+
+  /** The client the session acts for changed: its delivery checks start over. */
+  private void identify(ClientInfo info) {
+    client = info;
+    checksDelivery = broker.authorizer.checksDelivery(info);
+    deliveryDecisions.clear();
+  }
+
+  /** On resume: drops the stored subscriptions the current ACL no longer grants this client, before any delivery. */
+  private void reauthorize() {
+    List<String> revoked = new ArrayList<>(0);
+    for (String raw : subscriptions.keySet()) {
+      Topics.Parsed p = Topics.parse(raw);
+      if (p == null || !broker.router.maySubscribe(client, p.filter())) {
+        revoked.add(raw);
+      }
+    }
+    for (String raw : revoked) {
+      subscriptions.remove(raw);
+      unindex(raw);
+      broker.subscriptionsChanged(-1);
+      broker.counters.deniedResume.increment();
+      Broker.DROPS.info("subscription {} of {} ({}) revoked on resume: the ACL no longer grants it", raw, clientId,
+          client.username());
+    }
+  }
+
+  /**
+   * Whether a message on {@code topic} may go to this session's client (issue #12: deny rules hold on
+   * delivery). Cached per topic; skipped for superusers and clients no rule could deny. Actor only.
+   */
+  boolean mayDeliver(String topic) {
+    if (!checksDelivery) {
+      return true;
+    }
+    Boolean decision = deliveryDecisions.get(topic);
+    if (decision == null) {
+      decision = broker.authorizer.authorizeDelivery(client, topic);
+      deliveryDecisions.put(topic, decision);
+    }
+    if (!decision) {
+      broker.counters.deniedDelivery.increment();
+      Broker.DROPS.debug("message on {} not delivered to {}: the ACL denies it", topic, clientId);
+    }
+    return decision;
   }
 
   private void resumeDrain() {
@@ -222,7 +294,8 @@ final class Session {
   void restore(SessionRecord r) {
     fresh = false;
     storedRecord = true;
-    client = ClientInfo.of(r.clientId(), r.username(), r.protocol(), null);
+    owner = r.owner();
+    identify(new ClientInfo(r.clientId(), r.username(), r.protocol(), null, null, "", owner == null ? null : owner.authIdentity()));
     for (Subscription s : r.subscriptions()) {
       subscriptions.put(s.filter().value(), s);
       index(s);
@@ -244,7 +317,7 @@ final class Session {
     Message will = c != null ? c.will : expiry.pendingWill();
     broker.store.saveSession(new SessionRecord(
         clientId, client.protocol(), client.username(), expiry.expirySeconds(), c != null ? 0 : expiry.disconnectedAt(),
-        List.copyOf(subscriptions.values()), will, expiry.willDelaySeconds()));
+        List.copyOf(subscriptions.values()), will, expiry.willDelaySeconds(), owner));
     storedRecord = true;
   }
 
@@ -275,6 +348,7 @@ final class Session {
       } else if (s.subscriptionId() != 0 && !limits.subscriptionIdentifiers()) {
         out.add(SubscribeOutcome.failed(SubscribeOutcome.Failure.SUBSCRIPTION_ID_NOT_SUPPORTED));
       } else if (!broker.router.maySubscribe(c.client, p.filter())) {
+        broker.counters.deniedSubscribe.increment();
         out.add(SubscribeOutcome.failed(SubscribeOutcome.Failure.NOT_AUTHORIZED));
       } else if (limits.maxSubscriptions() > 0 && subscriptions.size() >= limits.maxSubscriptions() && !subscriptions.containsKey(raw)) {
         out.add(SubscribeOutcome.failed(SubscribeOutcome.Failure.QUOTA_EXCEEDED));

@@ -94,4 +94,46 @@ class AdapterContextTest {
         .isEqualTo("z");
     assertThat(kv.get("missing").toCompletableFuture().join()).isNull();
   }
+
+  /** A sink that runs on the calling thread and records nothing. */
+  static final class NullSink implements io.estuary.api.DeliverySink {
+    @Override
+    public java.util.concurrent.Executor executor() {
+      return Runnable::run;
+    }
+
+    @Override
+    public int credits() {
+      return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public void deliver(io.estuary.api.Delivery d) {}
+
+    @Override
+    public void sessionClosed(io.estuary.api.CloseReason r) {}
+  }
+
+  static io.estuary.api.SessionRefusedException.Reason refusal(java.util.concurrent.CompletionStage<?> opened) {
+    Throwable t = opened.toCompletableFuture().handle((s, e) -> e).orTimeout(5, TimeUnit.SECONDS).join();
+    io.estuary.api.SessionRefusedException r = io.estuary.api.SessionRefusedException.of(t);
+    assertThat(r).as("failure %s", t).isNotNull();
+    return r.reason();
+  }
+
+  @Test
+  void an_adapter_opens_ids_in_its_own_dollar_namespace_and_no_other() throws Exception {
+    var options = io.estuary.api.SessionOptions.builder().cleanStart(false).sessionExpiry(java.time.Duration.ofHours(1)).build();
+    var uplink = io.estuary.api.ClientInfo.of("$uplink/cloud", null, "uplink", null);
+    var own = context("uplink").openSession(uplink, options, new NullSink()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(own).isNotNull();
+    own.close(io.estuary.api.CloseReason.NORMAL);
+    // issue #12: a REGISTER with ep=$uplink/cloud used to open (and, clean, wipe) the uplink's backlog
+    var lwm2m = io.estuary.api.ClientInfo.of("$uplink/cloud", null, "lwm2m", null);
+    assertThat(refusal(context("lwm2m").openSession(lwm2m, io.estuary.api.SessionOptions.builder().build(), new NullSink())))
+        .isEqualTo(io.estuary.api.SessionRefusedException.Reason.RESERVED_CLIENT_ID);
+    assertThat(refusal(context("lwm2m").openSession(io.estuary.api.ClientInfo.of("$lwm2mx/a", null, "lwm2m", null),
+        io.estuary.api.SessionOptions.builder().build(), new NullSink())))
+        .isEqualTo(io.estuary.api.SessionRefusedException.Reason.RESERVED_CLIENT_ID);
+  }
 }

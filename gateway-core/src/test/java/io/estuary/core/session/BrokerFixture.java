@@ -8,6 +8,7 @@ import io.estuary.api.Message;
 import io.estuary.api.Payload;
 import io.estuary.api.PublishOutcome;
 import io.estuary.api.SessionOptions;
+import io.estuary.core.auth.Authorizer;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.config.MqttLimits;
 import io.estuary.core.management.MicrometerMetrics;
@@ -33,6 +34,7 @@ final class BrokerFixture implements AutoCloseable {
   final MicrometerMetrics metrics = new MicrometerMetrics();
   final MqttLimits limits;
   final Broker broker;
+  final Authorizer authorizer;
   private final List<Device> devices = new ArrayList<>();
 
   BrokerFixture() {
@@ -45,18 +47,29 @@ final class BrokerFixture implements AutoCloseable {
   }
 
   BrokerFixture(String config, MemoryStore store, ManualTime time) {
+    this(config, store, time, (client, action, topic) -> !topic.startsWith("forbidden/"));
+  }
+
+  /** With the ACL {@code authorizer} (e.g. an {@link io.estuary.core.auth.AclAuthorizer} with superusers). */
+  BrokerFixture(String config, MemoryStore store, ManualTime time, Authorizer authorizer) {
     this.time = time;
     this.store = store;
+    this.authorizer = authorizer;
     this.limits = ConfigLoader.bind(ConfigFactory.parseString(config)).mqtt();
     this.broker = new Broker("test", limits, store, c -> CompletableFuture.completedFuture(AuthResult.allowed()),
-        (client, action, topic) -> !topic.startsWith("forbidden/"), metrics, time, Runnable::run, time);
+        authorizer, metrics, time, Runnable::run, time);
   }
 
   /** The same store and clock, a new broker that recovers from the store (a restart). */
   BrokerFixture restart(String config) {
+    return restart(config, authorizer);
+  }
+
+  /** A restart whose broker runs with another ACL. */
+  BrokerFixture restart(String config, Authorizer nextAuthorizer) {
     close();
     // a fresh timer wheel at the same instant: the old broker's timers die with it
-    BrokerFixture next = new BrokerFixture(config, store, new ManualTime(time.instant()));
+    BrokerFixture next = new BrokerFixture(config, store, new ManualTime(time.instant()), nextAuthorizer);
     next.broker.recover();
     return next;
   }
@@ -81,9 +94,22 @@ final class BrokerFixture implements AutoCloseable {
 
   /** Starts opening a session; nothing runs on the sink's executor until the test settles. */
   Device connect(String clientId, SessionOptions options) {
+    return connect(ClientInfo.of(clientId, clientId, "test", null), options);
+  }
+
+  /** Opens a session as {@code username} and runs everything until it is open or refused. */
+  Device openAs(String clientId, String username, SessionOptions.Builder options) {
+    Device d = connect(ClientInfo.of(clientId, username, "test", null), options.build());
+    settle();
+    return d;
+  }
+
+  /** Starts opening a session for {@code client}. */
+  Device connect(ClientInfo client, SessionOptions options) {
+    String clientId = client.clientId();
     Device d = new Device(this, clientId, new RecordingSink());
     devices.add(d);
-    d.opened = broker.openSession(ClientInfo.of(clientId, clientId, "test", null), options, d.sink);
+    d.opened = broker.openSession(client, options, d.sink);
     d.opened.whenComplete((s, e) -> d.session = s);
     return d;
   }

@@ -37,8 +37,8 @@ final class ConnectCheck {
       id = "estuary-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
       assigned = true;
     }
-    // ids starting with '$' are reserved for the gateway's own sessions ($uplink/...)
-    if (id.length() > limits.maxClientIdLength() || id.startsWith("$")) {
+    // wildcards, control characters and '$' ids are the core's rules (openSession refuses them for every protocol)
+    if (id.length() > limits.maxClientIdLength()) {
       return new Refused(0x02, 0x85);
     }
     Message will = null;

@@ -14,6 +14,7 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
 import io.estuary.api.MessageProperties;
 import io.estuary.api.PublishOutcome;
+import io.estuary.api.SessionRefusedException;
 import io.estuary.api.SubscribeOutcome;
 import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
@@ -213,7 +214,18 @@ public final class MqttChannel implements DeliverySink {
 
   private void opened(BrokerSession s, Throwable err, ConnectCheck.Accepted a) {
     if (err != null) {
-      connAckAndClose(0x03, 0x88);
+      SessionRefusedException refused = SessionRefusedException.of(err);
+      if (refused == null) {
+        LOG.warn("{} {} {}: opening the session failed", listener.id(), clientId, peer, err);
+        connAckAndClose(0x03, 0x88);
+        return;
+      }
+      drop("session refused: " + refused.reason() + " (" + refused.getMessage() + ")");
+      switch (refused.reason()) {
+        case INVALID_CLIENT_ID, RESERVED_CLIENT_ID -> connAckAndClose(0x02, 0x85); // client identifier not valid
+        case NOT_OWNER -> connAckAndClose(0x05, 0x87); // not authorized
+        case UNAVAILABLE -> connAckAndClose(0x03, 0x88); // server unavailable
+      }
       return;
     }
     if (state != State.CONNECTING) { // the connection ended while the broker opened the session

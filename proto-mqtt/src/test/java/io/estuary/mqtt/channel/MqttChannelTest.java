@@ -10,6 +10,7 @@ import io.estuary.api.Message;
 import io.estuary.api.MessageProperties;
 import io.estuary.api.Payload;
 import io.estuary.api.PublishOutcome;
+import io.estuary.api.SessionRefusedException;
 import io.estuary.mqtt.MqttListenerConfig;
 import io.estuary.mqtt.MqttListenerLimits;
 import io.estuary.mqtt.codec.FrameError;
@@ -36,6 +37,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The MQTT connection state machine without sockets: frames in, actions out. The fake broker answers
@@ -135,10 +138,23 @@ class MqttChannelTest {
     assertThat(ctx.sessions).isEmpty();
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      "INVALID_CLIENT_ID, 4, 2", "INVALID_CLIENT_ID, 5, 133",
+      "RESERVED_CLIENT_ID, 4, 2", "RESERVED_CLIENT_ID, 5, 133",
+      "NOT_OWNER, 4, 5", "NOT_OWNER, 5, 135",
+      "UNAVAILABLE, 4, 3", "UNAVAILABLE, 5, 136"})
+  void a_session_the_broker_refuses_is_answered_with_its_connack_code(SessionRefusedException.Reason reason, int version, int code) {
+    ctx.refuseSessions = new SessionRefusedException(reason, "refused by the test");
+    channel().handleIn(connect(version, "dev-1"));
+    assertThat(actions).containsExactly(new Action.SendThenClose(new ConnAck(code, false, null)));
+    assertThat(channel.state()).isEqualTo(MqttChannel.State.CLOSED);
+  }
+
   @Test
-  void client_ids_starting_with_dollar_are_reserved_for_the_gateway() {
+  void client_ids_starting_with_dollar_are_left_to_the_brokers_rules() {
     channel().handleIn(connect(5, "$uplink/cloud"));
-    assertThat(actions).containsExactly(new Action.SendThenClose(new ConnAck(0x85, false, null)));
+    assertThat(ctx.lastSession()).as("the core refuses it for every protocol, see SessionOwnershipTest").isNotNull();
   }
 
   @Test

@@ -24,6 +24,8 @@ public final class RecordCodec {
   static final int KIND_RETAINED = 3;
   static final int KIND_AWAITING = 4;
 
+  /** Marks the optional owner trailer of a session record. */
+  private static final int OWNER_TAG = 1;
   private static final int MAX_LIST = 1 << 20;
 
   private RecordCodec() {}
@@ -44,6 +46,10 @@ public final class RecordCodec {
       message(w.u8(1), s.will());
     }
     w.varint(s.willDelaySeconds());
+    if (s.owner() != null) {
+      // optional trailer, added within version 1: older records end here and decode with owner unknown
+      w.u8(OWNER_TAG).nullableStr(s.owner().username()).nullableStr(s.owner().authIdentity());
+    }
     return w.finishWithChecksum();
   }
 
@@ -66,8 +72,15 @@ public final class RecordCodec {
       }
       Message will = r.u8() == 1 ? message(r) : null;
       long willDelay = r.varint();
+      SessionRecord.Owner owner = null;
+      if (!r.atEnd()) {
+        if (r.u8() != OWNER_TAG) {
+          throw new CorruptRecordException("bad session trailer");
+        }
+        owner = new SessionRecord.Owner(r.nullableStr(), r.nullableStr());
+      }
       r.expectEnd();
-      return new SessionRecord(clientId, protocol, username, expiry, disconnectedAt, subs, will, willDelay);
+      return new SessionRecord(clientId, protocol, username, expiry, disconnectedAt, subs, will, willDelay, owner);
     });
   }
 

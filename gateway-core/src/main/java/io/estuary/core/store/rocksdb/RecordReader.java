@@ -99,6 +99,10 @@ final class RecordReader {
     return present == 0 ? null : str();
   }
 
+  boolean atEnd() {
+    return pos == end;
+  }
+
   void expectEnd() {
     if (pos != end) {
       throw new CorruptRecordException((end - pos) + " trailing bytes");

@@ -37,6 +37,32 @@ class RecordCodecTest {
   }
 
   @Test
+  void session_with_an_owner_round_trips() {
+    SessionRecord plain = session();
+    SessionRecord owned = new SessionRecord(plain.clientId(), plain.protocol(), plain.username(), plain.expiryIntervalSeconds(),
+        plain.disconnectedAtMillis(), plain.subscriptions(), plain.will(), plain.willDelaySeconds(),
+        new SessionRecord.Owner("alice", "x509:dev-1"));
+    assertThat(RecordCodec.decodeSession(RecordCodec.encodeSession(owned))).isEqualTo(owned);
+    SessionRecord anonymous = new SessionRecord("c", "mqtt", null, 1, 0, List.of(), null, 0, new SessionRecord.Owner(null, null));
+    assertThat(RecordCodec.decodeSession(RecordCodec.encodeSession(anonymous))).isEqualTo(anonymous);
+  }
+
+  @Test
+  void a_session_record_written_before_owners_decodes_with_the_owner_unknown() {
+    // the bytes of session() as the codec wrote them before the owner trailer existed
+    byte[] old = RecordCodec.encodeSession(session());
+    assertThat(RecordCodec.decodeSession(old).owner()).isNull();
+    assertThat(RecordCodec.decodeSession(old)).isEqualTo(session());
+    byte[] owned = RecordCodec.encodeSession(new SessionRecord("c", "mqtt", null, 1, 0, List.of(), null, 0,
+        new SessionRecord.Owner("u", null)));
+    byte[] unowned = RecordCodec.encodeSession(new SessionRecord("c", "mqtt", null, 1, 0, List.of(), null, 0));
+    assertThat(owned.length).isGreaterThan(unowned.length);
+    assertThat(java.util.Arrays.copyOfRange(owned, 0, unowned.length - 4))
+        .as("the owner is a trailer after the fields older records end with")
+        .isEqualTo(java.util.Arrays.copyOfRange(unowned, 0, unowned.length - 4));
+  }
+
+  @Test
   void session_without_username_or_will_round_trips() {
     SessionRecord s = new SessionRecord("c", "mqtt", null, 1, 0, List.of(), null, 0);
     assertThat(RecordCodec.decodeSession(RecordCodec.encodeSession(s))).isEqualTo(s);
