@@ -36,6 +36,16 @@ public interface BrokerSession {
   CompletionStage<PublishOutcome> publish(Message message);
 
   /**
+   * As {@link #publish} for a QoS 0 message whose outcome the device never hears of (MQTT, MQTT-SN and
+   * CoAP NON have no answer for it): the same ACL check, routing and counting, but no stage and so no
+   * reply task on the sink's executor — the one hop per message a QoS 0 stream would otherwise pay.
+   * Refusals are counted and logged by the core. Messages of higher QoS take {@link #publish}'s path.
+   */
+  default void publishUnanswered(Message message) {
+    publish(message);
+  }
+
+  /**
    * Exactly-once inbound (MQTT 5 §4.3.3 method B, MQTT-SN QoS 2): routes the message unless
    * {@code key} is still held from an earlier publish, in which case the outcome is {@code DUPLICATE}
    * and nothing is routed. The key is the adapter's choice of duplicate-suppression key (the MQTT packet

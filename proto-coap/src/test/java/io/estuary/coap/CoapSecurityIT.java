@@ -43,6 +43,16 @@ class CoapSecurityIT {
   }
 
   @Test
+  void the_cores_client_id_rules_are_answered_with_coap_codes() throws Exception {
+    try (CoapGateway h = gateway()) {
+      assertThat(h.client("/mqtt/connection?clientid=dev%2B1").post("", 0).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+      assertThat(h.client("/mqtt/connection?clientid=%24uplink%2Fcloud").post("", 0).getCode()).isEqualTo(ResponseCode.FORBIDDEN);
+      assertThat(h.session("dev+1")).isNull();
+      assertThat(h.session("$uplink/cloud")).isNull();
+    }
+  }
+
+  @Test
   void a_retained_read_is_authorized_as_a_subscription() throws Exception {
     try (CoapGateway h = gateway()) {
       h.mqttPublish("secret/plan", "hidden", 1, true, null);

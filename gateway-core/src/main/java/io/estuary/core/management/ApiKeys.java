@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *   <li>the bootstrap file ({@code api.bootstrap_file}, EMQX's {@code key:secret} lines): read at start, not copied;
  *   <li>the local key for {@code estuary ctl} on this machine: new at every start, memory only.
  * </ul>
- * Thread-safe; {@link #verify} runs on the API's event loop, so a verified secret's SHA-256 is cached
+ * Thread-safe; {@link #verify} runs on the API's handler threads (not its I/O loop), and a verified secret's SHA-256 is cached
  * and the slow hash is paid once per key and secret.
  */
 public final class ApiKeys {

@@ -16,6 +16,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -81,6 +83,12 @@ public final class ManagementApi implements AutoCloseable {
   private final Metrics.Counter idleClosed;
   private final DropLog dropLog = new DropLog();
   private EventLoopGroup group;
+  /**
+   * Runs the request handler: checking an API key's secret for the first time costs a PBKDF2 hash (tens of
+   * ms) and some calls read the store, so neither happens on the I/O loop, which keeps accepting, reading
+   * and closing idle connections while a burst of wrong secrets is being checked.
+   */
+  private EventExecutorGroup handlers;
   private Channel server;
 
   public ManagementApi(Broker broker, MicrometerMetrics metrics, Supplier<List<ListenerInfo>> listeners,
@@ -122,6 +130,7 @@ public final class ManagementApi implements AutoCloseable {
     SslContext tls = config.tls() == null ? null : tlsContext(config.tls());
     long idleMillis = config.idleTimeout().toMillis();
     group = new NioEventLoopGroup(1, new DefaultThreadFactory("estuary-api", true));
+    handlers = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("estuary-api-handler", true));
     ChannelFuture f = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -130,11 +139,13 @@ public final class ManagementApi implements AutoCloseable {
               ch.pipeline().addLast(tls.newHandler(ch.alloc()));
             }
             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
-                new HttpServerCodec(), new HttpObjectAggregator(config.maxRequestSize()), new Handler());
+                new HttpServerCodec(), new HttpObjectAggregator(config.maxRequestSize()));
+            ch.pipeline().addLast(handlers, "api", new Handler());
           }
         }).bind(bind).awaitUninterruptibly();
     if (!f.isSuccess()) {
       group.shutdownGracefully();
+      handlers.shutdownGracefully();
       throw new IllegalStateException("management API cannot bind " + bind.getHostString() + ":" + bind.getPort() + ": "
           + f.cause().getMessage(), f.cause());
     }
@@ -176,6 +187,9 @@ public final class ManagementApi implements AutoCloseable {
     }
     if (group != null) {
       group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(2000);
+    }
+    if (handlers != null) {
+      handlers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(2000);
     }
   }
 

@@ -51,6 +51,15 @@ final class SessionHandle implements BrokerSession {
   // ---- inbound --------------------------------------------------------------------------------
 
   @Override
+  public void publishUnanswered(Message message) {
+    if (message.qos() != 0) {
+      publish(message);
+    } else if (!conn.closed) {
+      broker.router.publish(conn.client, message, null, null);
+    }
+  }
+
+  @Override
   public CompletionStage<PublishOutcome> publish(Message message) {
     if (conn.closed) {
       return reply(PublishOutcome.of(PublishOutcome.Status.SESSION_CLOSED), null);

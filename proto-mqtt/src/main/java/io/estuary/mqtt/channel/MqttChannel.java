@@ -291,7 +291,7 @@ public final class MqttChannel implements DeliverySink {
     Message msg = new Message(Mountpoint.of(listener.mountpoint()).mountTopic(topic), p.payload(), qos, p.retain(), p.properties(), 0L);
     int packetId = p.packetId();
     switch (qos) {
-      case 0 -> session.publish(msg);
+      case 0 -> session.publishUnanswered(msg);
       case 1 -> session.publish(msg).thenAccept(o -> guarded(() -> send(new PubAck(packetId, ifV5(ReasonCodes.publish(o))))));
       default -> session.publishOnce(packetId, msg)
           .thenAccept(o -> guarded(() -> send(new PubRec(packetId, ifV5(ReasonCodes.publish(o))))));

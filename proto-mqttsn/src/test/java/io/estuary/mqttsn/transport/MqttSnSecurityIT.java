@@ -70,6 +70,24 @@ class MqttSnSecurityIT {
   }
 
   @Test
+  void a_client_id_with_a_wildcard_is_refused_by_the_core_and_answered_not_supported() {
+    try (MqttSnTestClient c = new MqttSnTestClient(udp)) {
+      c.send(new Connect(false, true, 60, "dev+1"));
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.REJECTED_NOT_SUPPORTED);
+      assertThat(gw.session("dev+1")).isNull();
+    }
+  }
+
+  @Test
+  void a_reserved_dollar_client_id_cannot_open_or_take_over_a_gateway_session() {
+    try (MqttSnTestClient c = new MqttSnTestClient(udp)) {
+      c.send(new Connect(false, true, 60, "$uplink/cloud"));
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.REJECTED_NOT_SUPPORTED);
+      assertThat(gw.session("$uplink/cloud")).isNull();
+    }
+  }
+
+  @Test
   void a_connect_as_the_superuser_without_its_password_is_refused_even_when_mqttsn_is_passwordless() {
     try (MqttSnTestClient thief = new MqttSnTestClient(udp)) {
       thief.send(new Connect(false, true, 60, "gw-site1"));
