@@ -16,11 +16,11 @@ import java.util.List;
  * Raw public keys (RFC 7250) as configured: DER SubjectPublicKeyInfo in base64 — what {@code openssl
  * pkey -pubout} writes between its PEM lines — bare or PEM-armoured. EC, Ed25519 and RSA keys.
  */
-final class PublicKeys {
+public final class PublicKeys {
   private PublicKeys() {}
 
   /** One key, base64 with or without PEM armour. */
-  static PublicKey parse(String text) {
+  public static PublicKey parse(String text) {
     StringBuilder b64 = new StringBuilder();
     for (String line : text.split("\\R")) {
       String l = line.strip();
@@ -32,7 +32,7 @@ final class PublicKeys {
     try {
       der = Base64.getDecoder().decode(b64.toString());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not base64", e);
+      throw new IllegalArgumentException("a public key must be base64 (DER SubjectPublicKeyInfo)", e);
     }
     for (String algorithm : new String[] {"EC", "Ed25519", "RSA"}) {
       try {
@@ -41,7 +41,7 @@ final class PublicKeys {
         // try the next algorithm
       }
     }
-    throw new IllegalArgumentException("not an EC, Ed25519 or RSA SubjectPublicKeyInfo");
+    throw new IllegalArgumentException("not an EC, Ed25519 or RSA public key (DER SubjectPublicKeyInfo)");
   }
 
   /** Every key in {@code file}: PEM {@code PUBLIC KEY} blocks and/or one base64 key per line ({@code #} comments). */

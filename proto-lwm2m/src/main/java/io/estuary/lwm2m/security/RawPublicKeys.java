@@ -4,11 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Base64;
 
 /**
  * A device's raw public key (RFC 7250) as configured: the DER SubjectPublicKeyInfo in base64 — what
@@ -29,28 +25,8 @@ public final class RawPublicKeys {
     }
   }
 
-  /** A base64 SubjectPublicKeyInfo, with or without PEM armour. */
+  /** A base64 SubjectPublicKeyInfo, with or without PEM armour (cf-support's one parser). */
   public static PublicKey parse(String text) {
-    StringBuilder b64 = new StringBuilder();
-    for (String line : text.split("\\R")) {
-      String l = line.strip();
-      if (!l.isEmpty() && !l.startsWith("-----")) {
-        b64.append(l);
-      }
-    }
-    byte[] der;
-    try {
-      der = Base64.getDecoder().decode(b64.toString());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("a public key must be base64 (DER SubjectPublicKeyInfo)", e);
-    }
-    for (String algorithm : new String[] {"EC", "RSA"}) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
-      } catch (GeneralSecurityException e) {
-        // try the next algorithm
-      }
-    }
-    throw new IllegalArgumentException("not an EC or RSA public key (DER SubjectPublicKeyInfo)");
+    return io.estuary.cf.PublicKeys.parse(text);
   }
 }
