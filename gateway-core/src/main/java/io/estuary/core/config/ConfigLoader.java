@@ -88,7 +88,6 @@ public final class ConfigLoader {
         c.getInt("mqtt.max_clientid_len"),
         c.getInt("mqtt.max_topic_levels"),
         c.getInt("mqtt.max_qos_allowed"),
-        c.getInt("mqtt.max_topic_alias"),
         c.getBoolean("mqtt.retain_available"),
         c.getBoolean("mqtt.wildcard_subscription"),
         c.getBoolean("mqtt.shared_subscription"),
@@ -99,8 +98,6 @@ public final class ConfigLoader {
         c.getBoolean("mqtt.mqueue_store_qos0"),
         c.getInt("mqtt.max_awaiting_rel"),
         c.getDuration("mqtt.max_session_expiry"),
-        c.getDouble("mqtt.keepalive_multiplier"),
-        c.getDuration("mqtt.idle_timeout"),
         c.getInt("mqtt.max_subscriptions"));
     List<UserEntry> users = new ArrayList<>();
     for (Config u : c.getConfigList("authentication.users")) {

@@ -2,13 +2,15 @@ package io.estuary.core.config;
 
 import java.time.Duration;
 
-/** The {@code mqtt.*} block: protocol limits and session behaviour, each answered with its MQTT code. */
+/**
+ * The {@code mqtt.*} keys the broker core enforces (session, queue and routing limits). The keys only the
+ * MQTT listener uses (topic aliases, keepalive multiplier, idle timeout) are read and checked by proto-mqtt.
+ */
 public record MqttLimits(
     int maxPacketSize,
     int maxClientIdLength,
     int maxTopicLevels,
     int maxQosAllowed,
-    int maxTopicAlias,
     boolean retainAvailable,
     boolean wildcardSubscription,
     boolean sharedSubscription,
@@ -19,8 +21,6 @@ public record MqttLimits(
     boolean queueQos0,
     int maxAwaitingRel,
     Duration maxSessionExpiry,
-    double keepaliveMultiplier,
-    Duration idleTimeout,
     int maxSubscriptions) {
 
   public MqttLimits {
@@ -28,12 +28,10 @@ public record MqttLimits(
     check(maxClientIdLength >= 23 && maxClientIdLength <= 65535, "mqtt.max_clientid_len", maxClientIdLength, "23..65535");
     check(maxTopicLevels >= 1, "mqtt.max_topic_levels", maxTopicLevels, ">= 1");
     check(maxQosAllowed >= 0 && maxQosAllowed <= 2, "mqtt.max_qos_allowed", maxQosAllowed, "0, 1 or 2");
-    check(maxTopicAlias >= 0 && maxTopicAlias <= 65535, "mqtt.max_topic_alias", maxTopicAlias, "0..65535");
     check(maxInflight >= 1 && maxInflight <= 65535, "mqtt.max_inflight", maxInflight, "1..65535");
     check(maxQueuedMessages >= 0, "mqtt.max_mqueue_len", maxQueuedMessages, ">= 0 (0 = unbounded)");
     check(maxQueuedBytes >= 0, "mqtt.max_mqueue_bytes", maxQueuedBytes, ">= 0 (0 = no byte cap)");
     check(maxAwaitingRel >= 0, "mqtt.max_awaiting_rel", maxAwaitingRel, ">= 0 (0 = unbounded)");
-    check(keepaliveMultiplier >= 1.0, "mqtt.keepalive_multiplier", keepaliveMultiplier, ">= 1.0");
     check(maxSubscriptions >= 0, "mqtt.max_subscriptions", maxSubscriptions, ">= 0 (0 = unbounded)");
   }
 
