@@ -369,6 +369,8 @@ public final class StompChannel implements DeliverySink {
   public void deliver(Delivery d) {
     if (state == State.CONNECTED) {
       subs.deliver(d);
+    } else if (state == State.CONNECTING) {
+      subs.hold(d); // a resumed session's un-acked messages, sent before our CONNECTED
     }
   }
 
@@ -453,6 +455,7 @@ public final class StompChannel implements DeliverySink {
     serverBeatMillis = serverBeat;
     state = State.CONNECTED;
     metrics.connects.increment();
+    subs.releaseStaleHeld();
     send(reply);
     heartBeat(ctx.clock().millis());
   }

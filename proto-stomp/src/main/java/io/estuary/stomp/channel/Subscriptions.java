@@ -153,6 +153,24 @@ final class Subscriptions {
     }
   }
 
+  /** A delivery that arrived before CONNECTED (a resumed session): kept for the client's SUBSCRIBE. */
+  void hold(Delivery d) {
+    if (d.message().qos() > 0 && orphans.size() < config.maxInflight()) {
+      orphans.add(d);
+    }
+  }
+
+  /** Acknowledges held deliveries that no durable subscription can claim (non-durable ones died with their connection). */
+  void releaseStaleHeld() {
+    for (Iterator<Delivery> it = orphans.iterator(); it.hasNext(); ) {
+      Delivery d = it.next();
+      if (d.subscriptionIds().stream().noneMatch(id -> id >= DURABLE_BASE)) {
+        it.remove();
+        ch.session().acknowledge(d.id());
+      }
+    }
+  }
+
   /** Sends waiting messages of {@code s} while it has room under max_unacked. */
   private void pump(StompSubscription s) {
     while (s.unacked.size() < config.maxUnacked() && !s.pending.isEmpty()) {
