@@ -27,8 +27,21 @@ final class RawStompClient implements AutoCloseable {
   int heartBeats;
 
   RawStompClient(InetSocketAddress address) {
+    this(plain(address));
+  }
+
+  private static Socket plain(InetSocketAddress address) {
     try {
-      socket = new Socket(address.getAddress(), address.getPort());
+      return new Socket(address.getAddress(), address.getPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Over a socket the test opened (TLS). */
+  RawStompClient(Socket s) {
+    try {
+      socket = s;
       socket.setSoTimeout(10_000);
       in = socket.getInputStream();
       out = socket.getOutputStream();
