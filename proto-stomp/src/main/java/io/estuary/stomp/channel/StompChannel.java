@@ -234,12 +234,11 @@ public final class StompChannel implements DeliverySink {
       error("a durable subscription needs a client-id header on CONNECT", f);
       return;
     }
-    boolean shared = subs.coreSubscribed(filter);
     StompSubscription s = new StompSubscription(id, destination, filter, mode, durableName != null,
         subs.coreIdFor(filter, durableName));
     subs.add(s);
     int qos = mode == AckMode.AUTO ? config.autoAckQos() : 1;
-    if (shared && qos <= 0) {
+    if (!subs.needsCoreSubscribe(filter, qos)) {
       receipt(f);
       return;
     }

@@ -20,6 +20,7 @@ public final class StompMetrics {
   final Counter redelivered;
   final Counter deadLettered;
   final Counter droppedRedelivery;
+  final Counter droppedOverflow;
   final Counter unknownAcks;
   final Counter transactionsCommitted;
   final Counter transactionsAborted;
@@ -39,6 +40,7 @@ public final class StompMetrics {
     redelivered = m.counter("messages.redelivered");
     deadLettered = m.counter("messages.dead_lettered");
     droppedRedelivery = m.counter("messages.dropped", "reason", "max_redeliveries");
+    droppedOverflow = m.counter("messages.dropped", "reason", "unacked_overflow");
     unknownAcks = m.counter("acks.unknown");
     transactionsCommitted = m.counter("transactions", "outcome", "commit");
     transactionsAborted = m.counter("transactions", "outcome", "abort");

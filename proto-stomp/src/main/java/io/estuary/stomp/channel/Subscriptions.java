@@ -34,6 +34,8 @@ final class Subscriptions {
   /** STOMP subscriptions per core subscription id (two subscriptions of one filter share the core's). */
   private final Map<Integer, List<StompSubscription>> byCoreId = new HashMap<>();
   private final Map<String, Integer> coreIdByFilter = new HashMap<>();
+  /** The QoS each core subscription was made with (the highest its STOMP subscriptions need). */
+  private final Map<String, Integer> coreQosByFilter = new HashMap<>();
   private final Map<String, Entry> byAckId = new HashMap<>();
   /** Deliveries of a resumed session for durable subscriptions the client has not subscribed again yet. */
   private final List<Delivery> orphans = new ArrayList<>();
@@ -67,9 +69,17 @@ final class Subscriptions {
     return nextCoreId < DURABLE_BASE ? nextCoreId++ : (nextCoreId = 1);
   }
 
-  /** Whether the core already has a subscription of {@code filter} for this connection. */
-  boolean coreSubscribed(String filter) {
-    return coreIdByFilter.containsKey(filter);
+  /**
+   * Whether the core subscription of {@code filter} must be made (or made again) for a new STOMP
+   * subscription needing {@code qos}: not when one of at least that QoS exists (never downgraded).
+   */
+  boolean needsCoreSubscribe(String filter, int qos) {
+    Integer had = coreQosByFilter.get(filter);
+    if (had != null && had >= qos) {
+      return false;
+    }
+    coreQosByFilter.put(filter, qos);
+    return true;
   }
 
   void add(StompSubscription s) {
@@ -102,6 +112,7 @@ final class Subscriptions {
     if (same.isEmpty()) {
       byCoreId.remove(s.coreId);
       coreIdByFilter.remove(s.filter);
+      coreQosByFilter.remove(s.filter);
       return true;
     }
     return false;
@@ -140,7 +151,7 @@ final class Subscriptions {
         held.refs++;
         if (held.id == null && s.pending.size() + s.unacked.size() >= 4 * config.maxUnacked()) {
           held.refs--; // QoS 0 is not bounded by the core's window: a client that does not ack loses it
-          metrics.droppedRedelivery.increment();
+          metrics.droppedOverflow.increment();
           continue;
         }
         long seq = nextSeq++;

@@ -297,6 +297,17 @@ class StompChannelTest {
   }
 
   @Test
+  void a_client_ack_subscription_upgrades_a_shared_core_subscription_and_an_auto_one_never_downgrades_it() {
+    fx.connect("accept-version", "1.2");
+    fx.in(Command.SUBSCRIBE, "id", "a", "destination", "t");
+    fx.in(Command.SUBSCRIBE, "id", "b", "destination", "t", "ack", "client-individual");
+    fx.in(Command.SUBSCRIBE, "id", "c", "destination", "t");
+    assertThat(fx.session().subscribed).extracting(io.estuary.api.Subscription::qos).containsExactly(0, 1);
+    assertThat(fx.session().subscribed).extracting(io.estuary.api.Subscription::subscriptionId).containsOnly(
+        fx.session().subscribed.get(0).subscriptionId());
+  }
+
+  @Test
   void sends_and_acks_of_a_transaction_happen_only_at_commit_and_abort_forgets_them() {
     fx.connect("accept-version", "1.2");
     fx.in(Command.SUBSCRIBE, "id", "s1", "destination", "t", "ack", "client-individual");

@@ -23,6 +23,11 @@ final class StompGateways {
     return b.start();
   }
 
+  /** With the RocksDB store in {@code dir}: what a restart keeps. */
+  static TestGateway startPersistent(java.nio.file.Path dir) {
+    return TestGateway.builder().adapter(new StompAdapterFactory()).config(BASE).persistence(dir).start();
+  }
+
   static InetSocketAddress tcp(TestGateway gw) {
     return gw.listener("stomp", "tcp:default");
   }
