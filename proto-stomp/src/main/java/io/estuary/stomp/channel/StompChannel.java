@@ -7,8 +7,6 @@ import io.estuary.api.DeliverySink;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
 import io.estuary.api.PublishOutcome;
-import io.estuary.api.SubscribeOutcome;
-import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
 import io.estuary.api.topic.Mountpoint;
 import io.estuary.api.topic.Topics;
@@ -30,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One STOMP connection (STOMP 1.2, with 1.0 and 1.1 behaviour where they differ): CONNECT and its
- * session ({@link Connecting}), SEND, SUBSCRIBE/UNSUBSCRIBE, ACK/NACK ({@link Subscriptions}),
+ * session ({@link Connecting}), SEND, SUBSCRIBE/UNSUBSCRIBE ({@link SubscribeFrames}), ACK/NACK ({@link Subscriptions}),
  * BEGIN/COMMIT/ABORT ({@link Transactions}), RECEIPT for any frame that asks, heart-beats both ways,
  * and ERROR then close for every protocol error. It is its session's {@link DeliverySink}.
  *
@@ -54,6 +52,7 @@ public final class StompChannel implements DeliverySink {
   private final Subscriptions subs;
   private final Transactions transactions;
   private final Connecting connecting;
+  private final SubscribeFrames subscribeFrames;
   private final long openedAt;
   private State state = State.AWAIT_CONNECT;
   private StompVersion version = StompVersion.V1_2;
@@ -79,6 +78,7 @@ public final class StompChannel implements DeliverySink {
     this.subs = new Subscriptions(this, config, metrics);
     this.transactions = new Transactions(config.maxTransactions(), config.maxTransactionFrames());
     this.connecting = new Connecting(this, certificateSubject);
+    this.subscribeFrames = new SubscribeFrames(this, config, metrics, subs);
     this.openedAt = ctx.clock().millis();
     this.lastRead = openedAt;
     this.lastWrite = openedAt;
@@ -126,8 +126,8 @@ public final class StompChannel implements DeliverySink {
   private void connected(StompFrame f) {
     switch (f.command()) {
       case SEND -> inTransactionOr(f, () -> publish(f));
-      case SUBSCRIBE -> subscribe(f);
-      case UNSUBSCRIBE -> unsubscribe(f);
+      case SUBSCRIBE -> subscribeFrames.subscribe(f);
+      case UNSUBSCRIBE -> subscribeFrames.unsubscribe(f);
       case ACK, NACK -> inTransactionOr(f, () -> ack(f));
       case BEGIN -> begin(f);
       case COMMIT -> commit(f);
@@ -198,93 +198,6 @@ public final class StompChannel implements DeliverySink {
     } else {
       error("message to " + destination + " refused: " + (err != null ? err : outcome.status()), f);
     }
-  }
-
-  // ------------------------------------------------------------------ SUBSCRIBE / UNSUBSCRIBE
-
-  private void subscribe(StompFrame f) {
-    String destination = f.header("destination");
-    String id = f.header("id", version == StompVersion.V1_0 ? destination : null);
-    AckMode mode = AckMode.of(f.header("ack"));
-    if (destination == null || destination.isEmpty() || id == null) {
-      error("SUBSCRIBE needs destination and id", f);
-      return;
-    }
-    if (mode == null) {
-      error("ack must be auto, client or client-individual", f);
-      return;
-    }
-    if (subs.get(id) != null) {
-      error("subscription " + id + " already exists", f);
-      return;
-    }
-    if (subs.size() >= config.maxSubscriptions()) {
-      error("more than " + config.maxSubscriptions() + " subscriptions", f);
-      return;
-    }
-    String filter = mountpoint.mountFilter(destination);
-    String why = Topics.checkFilter(filter);
-    if (why != null) {
-      error("destination '" + destination + "' is not a valid topic filter: " + why, f);
-      return;
-    }
-    String durableName = durableName(f, id);
-    if (durableName == null && (f.header("persistent") != null || f.header("activemq.subscriptionName") != null)
-        && !persistentSession()) {
-      error("a durable subscription needs a client-id header on CONNECT", f);
-      return;
-    }
-    StompSubscription s = new StompSubscription(id, destination, filter, mode, durableName != null,
-        subs.coreIdFor(filter, durableName));
-    subs.add(s);
-    int qos = mode == AckMode.AUTO ? config.autoAckQos() : 1;
-    if (!subs.needsCoreSubscribe(filter, qos)) {
-      receipt(f);
-      return;
-    }
-    Subscription sub = new Subscription(new TopicFilter(filter), qos, false, false, 0, s.coreId);
-    session.subscribe(List.of(sub)).whenComplete((outcomes, err) -> step(() -> {
-      if (state != State.CONNECTED) {
-        return;
-      }
-      SubscribeOutcome o = err == null && !outcomes.isEmpty() ? outcomes.get(0) : null;
-      if (o != null && o.isGranted()) {
-        receipt(f);
-        return;
-      }
-      subs.remove(s, session);
-      if (o != null && o.failure() == SubscribeOutcome.Failure.NOT_AUTHORIZED) {
-        metrics.deniedSubscribe.increment();
-        error("not authorized to subscribe to " + destination, f);
-      } else {
-        error("subscription to " + destination + " refused: " + (err != null ? err : o == null ? "no answer" : o.failure()), f);
-      }
-    }));
-  }
-
-  /** ActiveMQ's {@code activemq.subscriptionName} or RabbitMQ's {@code persistent:true} (named by id). */
-  private String durableName(StompFrame f, String id) {
-    if (!persistentSession()) {
-      return null;
-    }
-    String name = f.header("activemq.subscriptionName");
-    if (name != null) {
-      return name;
-    }
-    return "true".equals(f.header("persistent")) ? id : null;
-  }
-
-  private void unsubscribe(StompFrame f) {
-    String id = f.header("id", version == StompVersion.V1_0 ? f.header("destination") : null);
-    StompSubscription s = id == null ? null : subs.get(id);
-    if (s == null) {
-      error("no subscription " + id, f);
-      return;
-    }
-    if (subs.remove(s, session)) {
-      session.unsubscribe(List.of(new TopicFilter(s.filter)));
-    }
-    receipt(f);
   }
 
   // ------------------------------------------------------------------ ACK / NACK
@@ -475,7 +388,7 @@ public final class StompChannel implements DeliverySink {
     lastWrite = ctx.clock().millis();
   }
 
-  private void receipt(StompFrame f) {
+  void receipt(StompFrame f) {
     String r = f.header("receipt");
     if (r != null) {
       send(StompFrame.builder(Command.RECEIPT).header("receipt-id", r).build());
