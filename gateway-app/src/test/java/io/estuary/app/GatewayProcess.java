@@ -69,6 +69,9 @@ public final class GatewayProcess implements AutoCloseable {
         gateway.mqttsn.listeners.udp.default.bind = "127.0.0.1:0"
         gateway.coap.listeners.udp.default.bind = "127.0.0.1:0"
         gateway.lwm2m.listeners.udp.default.bind = "127.0.0.1:0"
+        gateway.stomp.listeners.tcp.default.bind = "127.0.0.1:0"
+        gateway.stomp.listeners.ssl.default.enable = false
+        gateway.stomp.listeners.ws.default.bind = "127.0.0.1:0"
         persistence.dir = "%s"
         """.formatted(dir.resolve("data").toString().replace("\\", "/")) + extra);
     return f;
