@@ -76,6 +76,17 @@ class QueueOverflowConfigTest {
   }
 
   @Test
+  void a_session_restored_from_the_store_holds_publishers_before_its_client_returns() {
+    f = new BrokerFixture("mqtt { max_mqueue_len = 2, mqueue_overflow = backpressure }");
+    offlineSubscriber();
+    f = f.restart("mqtt { max_mqueue_len = 2, mqueue_overflow = backpressure }");
+    List<CompletableFuture<PublishOutcome>> stages = publishFive();
+    assertThat(stages.subList(0, 2)).allMatch(CompletableFuture::isDone);
+    assertThat(stages.subList(2, 5)).noneMatch(CompletableFuture::isDone);
+    assertThat(f.dropped("queue_full")).isZero();
+  }
+
+  @Test
   void an_adapters_own_overflow_wins_over_the_brokers() {
     f = new BrokerFixture("mqtt { max_mqueue_len = 2, mqueue_overflow = backpressure }");
     Device sub = f.open("sub", persistent().queue(QueuePolicy.BROKER_DEFAULT.withOverflow(QueuePolicy.Overflow.DROP_NEWEST)));
