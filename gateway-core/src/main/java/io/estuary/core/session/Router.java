@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -111,7 +112,7 @@ final class Router {
     counters.received.increment();
     String from = publisher == null ? null : publisher.clientId();
     // one copy at most (not one per stamp): the time it was accepted and who published it
-    Message stamped = m.createdAtMillis() > 0 && java.util.Objects.equals(m.publisher(), from) ? m
+    Message stamped = m.createdAtMillis() > 0 && Objects.equals(m.publisher(), from) ? m
         : new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
             m.createdAtMillis() > 0 ? m.createdAtMillis() : clock.millis(), from);
     int matched = route(stamped, from, writes, routing);
