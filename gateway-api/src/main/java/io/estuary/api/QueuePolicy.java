@@ -18,8 +18,11 @@ import java.util.Objects;
  */
 public record QueuePolicy(int maxMessages, long maxBytes, Duration maxAge, Overflow overflow) {
 
-  /** The broker's caps ({@code mqtt.max_mqueue_len}, {@code mqtt.max_mqueue_bytes}), no age cap, drop the oldest. */
-  public static final QueuePolicy BROKER_DEFAULT = new QueuePolicy(0, 0, Duration.ZERO, Overflow.DROP_OLDEST);
+  /**
+   * The broker's caps ({@code mqtt.max_mqueue_len}, {@code mqtt.max_mqueue_bytes}), no age cap, the broker's
+   * overflow ({@code mqtt.mqueue_overflow}, drop the oldest unless configured).
+   */
+  public static final QueuePolicy BROKER_DEFAULT = new QueuePolicy(0, 0, Duration.ZERO, Overflow.BROKER);
 
   /** What happens to a message that does not fit. */
   public enum Overflow {
@@ -32,7 +35,9 @@ public record QueuePolicy(int maxMessages, long maxBytes, Duration maxAge, Overf
      * PUBACK/PUBREC) only once the queue is back under the caps; QoS 0 messages, which cannot be held
      * back, are dropped. The overshoot is bounded by the publishers' inflight windows.
      */
-    BACKPRESSURE
+    BACKPRESSURE,
+    /** Whichever of the three the broker's {@code mqtt.mqueue_overflow} names (default {@link #DROP_OLDEST}). */
+    BROKER
   }
 
   public QueuePolicy {

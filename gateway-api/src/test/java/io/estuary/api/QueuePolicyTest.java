@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Test;
 class QueuePolicyTest {
 
   @Test
-  void session_options_default_to_the_brokers_queue_caps() {
+  void session_options_default_to_the_brokers_queue_caps_and_overflow() {
     QueuePolicy p = SessionOptions.builder().build().queue();
     assertThat(p).isEqualTo(QueuePolicy.BROKER_DEFAULT);
     assertThat(p.maxMessages()).isZero();
     assertThat(p.maxBytes()).isZero();
     assertThat(p.maxAge()).isEqualTo(Duration.ZERO);
-    assertThat(p.overflow()).isEqualTo(QueuePolicy.Overflow.DROP_OLDEST);
+    assertThat(p.overflow()).isEqualTo(QueuePolicy.Overflow.BROKER);
   }
 
   @Test

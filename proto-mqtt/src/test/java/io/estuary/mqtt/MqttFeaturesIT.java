@@ -146,6 +146,23 @@ class MqttFeaturesIT {
     pub.disconnect();
   }
 
+  @Test
+  void user_properties_alone_reach_the_subscriber_in_order() throws Exception {
+    var c = v5(gw, "uprops-sub");
+    var pub = v5(gw, "uprops-pub");
+    try (var p = c.publishes(MqttGlobalPublishFilter.ALL)) {
+      c.subscribeWith().topicFilter("uprops/#").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+      pub.publishWith().topic("uprops/t").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).payload("p".getBytes())
+          .userProperties(Mqtt5UserProperties.builder().add("k", "v").add("k2", "v2").add("k", "v3").build()).send();
+      var got = p.receive(5, TimeUnit.SECONDS).orElseThrow();
+      assertThat(got.getUserProperties().asList()).extracting(u -> u.getName() + ":" + u.getValue())
+          .containsExactly("k:v", "k2:v2", "k:v3");
+      assertThat(got.getContentType()).isEmpty();
+    }
+    c.disconnect();
+    pub.disconnect();
+  }
+
   private static byte[] bytes(ByteBuffer b) {
     byte[] out = new byte[b.remaining()];
     b.duplicate().get(out);

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import io.estuary.api.QueuePolicy;
 import io.estuary.core.auth.AclRule;
 import io.estuary.core.auth.UserEntry;
 import java.io.File;
@@ -82,6 +83,16 @@ public final class ConfigLoader {
     return i > 0 ? m.substring(0, i) : "config";
   }
 
+  /** {@code mqtt.mqueue_overflow}: EMQX-style lower-case names of {@link QueuePolicy.Overflow}. */
+  static QueuePolicy.Overflow overflow(String v) {
+    return switch (v) {
+      case "drop_oldest" -> QueuePolicy.Overflow.DROP_OLDEST;
+      case "drop_newest" -> QueuePolicy.Overflow.DROP_NEWEST;
+      case "backpressure" -> QueuePolicy.Overflow.BACKPRESSURE;
+      default -> throw new ConfigError("mqtt.mqueue_overflow", v, "drop_oldest, drop_newest or backpressure");
+    };
+  }
+
   private static GatewayConfig bindResolved(Config c) {
     MqttLimits mqtt = new MqttLimits(
         bytes(c, "mqtt.max_packet_size"),
@@ -96,6 +107,7 @@ public final class ConfigLoader {
         c.getInt("mqtt.max_mqueue_len"),
         c.getBytes("mqtt.max_mqueue_bytes"),
         c.getBoolean("mqtt.mqueue_store_qos0"),
+        overflow(c.getString("mqtt.mqueue_overflow")),
         c.getInt("mqtt.max_awaiting_rel"),
         c.getDuration("mqtt.max_session_expiry"),
         c.getInt("mqtt.max_subscriptions"));

@@ -1,5 +1,6 @@
 package io.estuary.core.config;
 
+import io.estuary.api.QueuePolicy;
 import java.time.Duration;
 
 /**
@@ -19,6 +20,7 @@ public record MqttLimits(
     int maxQueuedMessages,
     long maxQueuedBytes,
     boolean queueQos0,
+    QueuePolicy.Overflow queueOverflow,
     int maxAwaitingRel,
     Duration maxSessionExpiry,
     int maxSubscriptions) {
@@ -31,6 +33,8 @@ public record MqttLimits(
     check(maxInflight >= 1 && maxInflight <= 65535, "mqtt.max_inflight", maxInflight, "1..65535");
     check(maxQueuedMessages >= 0, "mqtt.max_mqueue_len", maxQueuedMessages, ">= 0 (0 = unbounded)");
     check(maxQueuedBytes >= 0, "mqtt.max_mqueue_bytes", maxQueuedBytes, ">= 0 (0 = no byte cap)");
+    check(queueOverflow != null && queueOverflow != QueuePolicy.Overflow.BROKER, "mqtt.mqueue_overflow", queueOverflow,
+        "drop_oldest, drop_newest or backpressure");
     check(maxAwaitingRel >= 0, "mqtt.max_awaiting_rel", maxAwaitingRel, ">= 0 (0 = unbounded)");
     check(maxSubscriptions >= 0, "mqtt.max_subscriptions", maxSubscriptions, ">= 0 (0 = unbounded)");
   }

@@ -29,7 +29,7 @@ final class Outbox {
   private final LinkedHashMap<Integer, StoredMessage> inflight = new LinkedHashMap<>();
   private int nextPacketId = 1;
   private long nextSeq = 1;
-  private QueuePolicy.Overflow overflow = QueuePolicy.Overflow.DROP_OLDEST;
+  private QueuePolicy.Overflow overflow;
   private long maxAgeMillis;
   private boolean asleep;
   private List<CompletableFuture<Void>> drainWaiters;
@@ -41,11 +41,12 @@ final class Outbox {
     this.clientId = session.clientId;
     this.queue = new SessionQueue(() -> session.actor.execute(this::drain));
     queue.caps(broker.limits.maxQueuedMessages(), broker.limits.maxQueuedBytes());
+    overflow = broker.limits.queueOverflow();
   }
 
-  /** Applies a connection's queue policy; 0 caps fall back to the broker's. */
+  /** Applies a connection's queue policy; 0 caps and overflow BROKER fall back to the broker's. */
   void configure(QueuePolicy p) {
-    overflow = p.overflow();
+    overflow = p.overflow() == QueuePolicy.Overflow.BROKER ? broker.limits.queueOverflow() : p.overflow();
     queue.caps(p.maxMessages() > 0 ? p.maxMessages() : broker.limits.maxQueuedMessages(),
         p.maxBytes() > 0 ? p.maxBytes() : broker.limits.maxQueuedBytes());
     maxAgeMillis = p.maxAge().toMillis();

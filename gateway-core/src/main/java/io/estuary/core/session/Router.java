@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,7 +111,10 @@ final class Router {
     }
     counters.received.increment();
     String from = publisher == null ? null : publisher.clientId();
-    Message stamped = (m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis())).withPublisher(from);
+    // one copy at most (not one per stamp): the time it was accepted and who published it
+    Message stamped = m.createdAtMillis() > 0 && Objects.equals(m.publisher(), from) ? m
+        : new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
+            m.createdAtMillis() > 0 ? m.createdAtMillis() : clock.millis(), from);
     int matched = route(stamped, from, writes, routing);
     return new PublishOutcome(matched > 0 ? PublishOutcome.Status.OK : PublishOutcome.Status.NO_MATCHING_SUBSCRIBERS, matched);
   }
@@ -187,10 +191,15 @@ final class Router {
       }
     }
     Map<String, Target> targets = new HashMap<>();
-    Map<String, List<Map.Entry<String, Subscription>>> groups = new HashMap<>(0);
+    // shared-subscription groups: allocated only when a group matches (most publishes match none)
+    @SuppressWarnings("unchecked")
+    Map<String, List<Map.Entry<String, Subscription>>>[] groupsHolder = new Map[1];
     trie.match(m.topic(), (clientId, sub, group) -> {
       if (group != null) {
-        groups.computeIfAbsent(sub.filter().value(), g -> new ArrayList<>()).add(Map.entry(clientId, sub));
+        if (groupsHolder[0] == null) {
+          groupsHolder[0] = new HashMap<>();
+        }
+        groupsHolder[0].computeIfAbsent(sub.filter().value(), g -> new ArrayList<>()).add(Map.entry(clientId, sub));
         return;
       }
       if (sub.noLocal() && clientId.equals(originClientId)) {
@@ -198,6 +207,7 @@ final class Router {
       }
       targets.computeIfAbsent(clientId, k -> new Target()).add(sub);
     });
+    Map<String, List<Map.Entry<String, Subscription>>> groups = groupsHolder[0] == null ? Map.of() : groupsHolder[0];
     for (var e : groups.entrySet()) {
       var chosen = pickSharedMember(e.getKey(), e.getValue());
       if (chosen != null) {

@@ -85,6 +85,8 @@ final class Session {
     this.actor = broker.newSessionExecutor();
     this.outbox = new Outbox(this, broker);
     this.expiry = new SessionExpiry(this, broker);
+    // a session restored from the store follows mqtt.mqueue_overflow before any connection configures it
+    this.holdsPublishersMirror = outbox.holdsPublishers();
   }
 
   // ---- for the phases (actor) -----------------------------------------------------------------

@@ -37,6 +37,9 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigError.class).hasMessageContaining("api.bind").hasMessageContaining("99999");
     assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("persistence.sync = sometimes")))
         .isInstanceOf(ConfigError.class).hasMessageContaining("always, interval or never");
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("mqtt.mqueue_overflow = broker")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("mqtt.mqueue_overflow")
+        .hasMessageContaining("drop_oldest, drop_newest or backpressure");
   }
 
   @Test

@@ -76,6 +76,8 @@ public final class MqttChannel implements DeliverySink {
   private final InetSocketAddress peer;
   private final Consumer<Action> actions;
   private final TopicAliases aliases = new TopicAliases();
+  /** PUBACK/PUBCOMP ids of the current read burst, reported together by {@link #handleReadComplete}. */
+  private final List<DeliveryId> pendingAcks = new ArrayList<>();
 
   private State state = State.AWAIT_CONNECT;
   private volatile int version = 4;
@@ -127,6 +129,15 @@ public final class MqttChannel implements DeliverySink {
     if (state == State.CLOSED) {
       return;
     }
+    if (frame instanceof PubAck a && state == State.CONNECTED) {
+      pendingAcks.add(new DeliveryId(a.packetId())); // reported in one hop at the end of the read burst
+      return;
+    }
+    if (frame instanceof PubComp c && state == State.CONNECTED) {
+      pendingAcks.add(new DeliveryId(c.packetId()));
+      return;
+    }
+    flushAcks(); // whatever comes next (PUBREC, DISCONNECT...) reaches the session after the acks before it
     if (state != State.CONNECTED) {
       if (frame instanceof Connect c && state == State.AWAIT_CONNECT) {
         onConnect(c);
@@ -138,13 +149,9 @@ public final class MqttChannel implements DeliverySink {
     }
     if (frame instanceof Publish p) {
       onPublish(p);
-    } else if (frame instanceof PubAck a) {
-      session.acknowledge(new DeliveryId(a.packetId()));
     } else if (frame instanceof PubRec r) {
       session.received(new DeliveryId(r.packetId()));
       send(new PubRel(r.packetId(), 0));
-    } else if (frame instanceof PubComp c) {
-      session.acknowledge(new DeliveryId(c.packetId()));
     } else if (frame instanceof PubRel r) {
       boolean known = session.releaseKey(r.packetId());
       send(new PubComp(r.packetId(), known ? 0 : ifV5(0x92))); // 0x92 packet identifier not found
@@ -165,8 +172,28 @@ public final class MqttChannel implements DeliverySink {
     }
   }
 
+  /**
+   * The transport has handed over every packet of one read: the PUBACKs and PUBCOMPs of the burst go to
+   * the session in one {@link BrokerSession#acknowledge(List)} (one task on the session instead of one per
+   * packet).
+   */
+  public void handleReadComplete() {
+    flushAcks();
+  }
+
+  private void flushAcks() {
+    if (pendingAcks.isEmpty()) {
+      return;
+    }
+    if (session != null && state == State.CONNECTED) {
+      session.acknowledge(pendingAcks.size() == 1 ? List.of(pendingAcks.get(0)) : List.copyOf(pendingAcks));
+    }
+    pendingAcks.clear();
+  }
+
   /** A packet the decoder could not read. */
   public void handleFrameError(FrameError error) {
+    flushAcks();
     metrics.malformed.increment();
     drop("malformed packet: " + error.detail());
     if (state == State.AWAIT_CONNECT) {
@@ -342,6 +369,7 @@ public final class MqttChannel implements DeliverySink {
     if (state == State.CLOSED) {
       return;
     }
+    flushAcks();
     closeReason = reason;
     state = State.CLOSED;
     if (session != null) {
@@ -351,6 +379,7 @@ public final class MqttChannel implements DeliverySink {
   }
 
   private void closeNow(CloseReason reason) {
+    flushAcks();
     closeReason = reason;
     if (session != null && state == State.CONNECTED) {
       session.close(reason);
@@ -379,6 +408,7 @@ public final class MqttChannel implements DeliverySink {
 
   /** The connection is gone (peer closed, or our close completed). */
   public void handleClosed() {
+    flushAcks();
     if (session != null && state == State.CONNECTED) {
       session.close(closeReason);
     }

@@ -161,7 +161,9 @@ public final class NettyFrames {
 
   /** The publish properties forwarded untouched (MQTT 5 §3.3.2.3); topic alias and subscription ids excluded. */
   static MessageProperties properties(MqttProperties p) {
-    if (p == null || p.isEmpty()) {
+    // Netty's MqttProperties.isEmpty() looks only at its map and ignores user properties and subscription
+    // ids, which it keeps in separate lists: a PUBLISH whose only properties are user properties is not empty.
+    if (p == null || p.listAll().isEmpty()) {
       return MessageProperties.NONE;
     }
     Integer expiry = intProp(p, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL);

@@ -132,10 +132,11 @@ public final class MqttAdapter implements ProtocolAdapter {
 
   private void pipeline(SocketChannel ch, MqttListenerConfig l, SslContext ssl) {
     ChannelPipeline p = ch.pipeline();
-    p.addLast(new FlushConsolidationHandler(256, true));
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
+    // after TLS, so that the SslHandler also sees one flush per burst and seals fewer, fuller records
+    p.addLast(new FlushConsolidationHandler(256, true));
     p.addLast(bytes); // after TLS: application bytes, as EMQX counts them
     if (l.websocket()) {
       p.addLast(new HttpServerCodec());

@@ -99,6 +99,16 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    try {
+      channel.handleReadComplete();
+    } catch (RuntimeException e) {
+      channel.handleInternalError(e);
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
       try {

@@ -378,7 +378,25 @@ class MqttChannelTest {
     assertThat(s.received).containsExactly(d.id());
     assertThat(sent()).containsExactly(new PubRel(p.packetId(), 0));
     channel.handleIn(new PubComp(p.packetId(), 0));
+    channel.handleReadComplete(); // acknowledgements go to the session once per read burst
     assertThat(s.acknowledged).containsExactly(d.id());
+  }
+
+  @Test
+  void the_pubacks_of_one_read_burst_reach_the_session_together_and_before_a_disconnect() {
+    FakeSession s = connected(4, "sub");
+    Delivery d1 = s.deliver(Message.of("a/b", Payload.EMPTY, 1, false));
+    Delivery d2 = s.deliver(Message.of("a/b", Payload.EMPTY, 1, false));
+    Delivery d3 = s.deliver(Message.of("a/b", Payload.EMPTY, 1, false));
+    channel.handleIn(new PubAck((int) d1.id().value(), 0));
+    channel.handleIn(new PubAck((int) d2.id().value(), 0));
+    assertThat(s.acknowledged).isEmpty();
+    channel.handleReadComplete();
+    assertThat(s.acknowledged).containsExactly(d1.id(), d2.id());
+    channel.handleIn(new PubAck((int) d3.id().value(), 0));
+    channel.handleIn(new Disconnect(0));
+    assertThat(s.acknowledged).containsExactly(d1.id(), d2.id(), d3.id());
+    assertThat(s.closed).isEqualTo(CloseReason.NORMAL);
   }
 
   @Test
