@@ -5,6 +5,7 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.KeyValueSpace;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.lwm2m.model.ModelCatalog;
 import io.estuary.lwm2m.persistence.CommandJournal;
 import io.estuary.lwm2m.persistence.DurableRegistrationStore;
 import io.estuary.lwm2m.persistence.RegistrationJson;
@@ -31,7 +32,6 @@ import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
 import org.eclipse.leshan.server.endpoint.LwM2mServerEndpoint;
-import org.eclipse.leshan.server.model.VersionedModelProvider;
 import org.eclipse.leshan.server.queue.StaticClientAwakeTimeProvider;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.security.DefaultAuthorizer;
@@ -85,6 +85,12 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       if (!dtls.isEmpty()) {
         cf = dtls.get(0).settings().configuration(cf); // role, client authentication, connection id
       }
+      // xml_dir is parsed on a background thread: start-up does not wait for XML parsing
+      ModelCatalog models = ModelCatalog.start(config.xmlDir(), r -> {
+        Thread t = new Thread(r, "lwm2m-models");
+        t.setDaemon(true);
+        t.start();
+      });
       CaliforniumServerEndpointsProvider.Builder eps = new CaliforniumServerEndpointsProvider.Builder(
           new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);
       config.udpListeners().values().forEach(a -> eps.addEndpoint(a, Protocol.COAP));
@@ -94,7 +100,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
           .setEndpointsProviders(eps.build())
           .setRegistrationStore(registrations)
           .setSecurityStore(credentials)
-          .setObjectModelProvider(new VersionedModelProvider(ObjectModels.load(config.xmlDir())))
+          .setObjectModelProvider(models)
           .setAuthorizer(new LifetimeAuthorizer(config.lifetimeMin(), config.lifetimeMax(),
               new RegistrationAuthenticator(ctx, config.usernameFrom(),
                   new X509EndpointAuthorizer(new DefaultAuthorizer(credentials)))))

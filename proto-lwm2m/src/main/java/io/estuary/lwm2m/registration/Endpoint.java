@@ -36,6 +36,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import io.estuary.lwm2m.mapping.NodeJson;
+import org.eclipse.leshan.core.model.LwM2mModel;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.TimestampedLwM2mNodes;
@@ -310,6 +313,15 @@ public final class Endpoint implements DeliverySink {
     submit(new Waiting(cmd, new CancelCompositeObservationRequest(obs), Long.MAX_VALUE, null));
   }
 
+  /** Object ids no model knows for this device: their answers are marked model-less and typed by the wire. */
+  private IntPredicate modelless(Registration reg) {
+    if (reg == null) {
+      return NodeJson.ALL_MODELLED;
+    }
+    LwM2mModel model = downlink.model(reg);
+    return id -> model.getObjectModel(id) == null;
+  }
+
   private static ClientProfile profile(Registration reg) {
     return new ClientProfile(reg.getLwM2mVersion(), reg.getSupportedContentFormats());
   }
@@ -393,7 +405,7 @@ public final class Endpoint implements DeliverySink {
           } else if (cancelComposite) {
             downlink.forgetCompositeObservations(reg, cmd.reqPaths());
           }
-          publish(config.translators().response(), EventJson.response(cmd, r));
+          publish(config.translators().response(), EventJson.response(cmd, r, modelless(reg)));
         }),
         e -> executor.execute(() -> failed(w, e)));
   }
@@ -418,18 +430,20 @@ public final class Endpoint implements DeliverySink {
 
   void notified(String path, LwM2mPath lwm2mPath, LwM2mNode content) {
     long seq = observeSeq.merge(path, 1L, Long::sum);
-    publish(config.translators().notification(), EventJson.notify(observeReqIds.get(path), path, seq, lwm2mPath, content));
+    publish(config.translators().notification(), EventJson.bytes(EventJson.notifyTree(observeReqIds.get(path), path, seq,
+        lwm2mPath, content, modelless(registration))));
   }
 
   /** An observe-composite notification: found by its path set, whatever order the command named them in. */
   void notifiedComposite(List<String> paths, Map<LwM2mPath, LwM2mNode> content) {
     String key = Command.compositeKey(paths);
     long seq = observeSeq.merge(key, 1L, Long::sum);
-    publish(config.translators().notification(), EventJson.notifyComposite(observeReqIds.get(key), paths, seq, content));
+    publish(config.translators().notification(), EventJson.bytes(EventJson.notifyCompositeTree(observeReqIds.get(key), paths,
+        seq, content, modelless(registration))));
   }
 
   void sent(TimestampedLwM2mNodes nodes) {
-    publish(config.translators().send(), EventJson.send(nodes));
+    publish(config.translators().send(), EventJson.send(nodes, modelless(registration)));
   }
 
   // ---------------------------------------------------------------- broker
