@@ -7,6 +7,7 @@ import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
 import io.estuary.lwm2m.model.ModelCatalog;
 import io.estuary.lwm2m.persistence.CommandJournal;
+import io.estuary.lwm2m.persistence.ObservationJournal;
 import io.estuary.lwm2m.persistence.DurableRegistrationStore;
 import io.estuary.lwm2m.persistence.RegistrationJson;
 import io.estuary.lwm2m.registration.Endpoints;
@@ -63,6 +64,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private Endpoints endpoints;
   private DurableRegistrationStore registrations;
   private CommandJournal journal;
+  private ObservationJournal observed;
 
   public Lwm2mAdapter(Lwm2mConfig config, GatewayContext ctx) {
     this.config = config;
@@ -77,10 +79,12 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       KeyValueSpace kv = ctx.keyValueSpace(); // stored as "lwm2m", as before
       registrations = new DurableRegistrationStore(kv);
       journal = new CommandJournal(kv, ctx.clock().millis() * 1000);
+      observed = new ObservationJournal(kv);
       // start() runs on the gateway's starting thread, never an I/O thread: the server must not
       // start before its registrations are back, so this thread waits for the store executor
       List<Registration> restored = registrations.load().toCompletableFuture().join();
       Map<String, List<CommandJournal.Entry>> waitingCommands = journal.load().toCompletableFuture().join();
+      Map<String, List<ObservationJournal.Entry>> observations = observed.load().toCompletableFuture().join();
       List<DtlsListener> dtls = List.copyOf(config.dtlsListeners().values());
       if (!dtls.isEmpty()) {
         cf = dtls.get(0).settings().configuration(cf); // role, client authentication, connection id
@@ -122,7 +126,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         t.setDaemon(true);
         return t;
       });
-      endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal);
+      endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal, observed);
       server.getRegistrationService().addListener(endpoints);
       server.getPresenceService().addListener(endpoints);
       server.getObservationService().addListener(endpoints);
@@ -140,9 +144,10 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
             "coaps".equals(uri.getScheme())));
         LOG.info("LwM2M listener {} on {}", name, uri);
       }
-      endpoints.restore(reattach(restored), waitingCommands);
+      endpoints.restore(reattach(restored), waitingCommands, observations);
       if (!restored.isEmpty()) {
-        LOG.info("LwM2M: {} registration(s) restored, {} with waiting commands", restored.size(), waitingCommands.size());
+        LOG.info("LwM2M: {} registration(s) restored, {} with waiting commands, {} with observations to re-establish",
+            restored.size(), waitingCommands.size(), observations.size());
       }
       status = AdapterStatus.RUNNING;
       return CompletableFuture.completedFuture(null);
@@ -197,6 +202,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     }
     if (journal != null) {
       journal.freeze();
+    }
+    if (observed != null) {
+      observed.freeze();
     }
     if (endpoints != null) {
       endpoints.shutdown();

@@ -35,6 +35,11 @@ public final class EventJson {
    * {@code data.modelless} is true and values of such objects carry their wire {@code type}.
    */
   public static byte[] response(Command cmd, LwM2mResponse r, IntPredicate modelless) {
+    return bytes(responseTree(cmd, r, modelless));
+  }
+
+  /** The response as a tree (the caller may flag it, e.g. {@code resumed}). */
+  public static ObjectNode responseTree(Command cmd, LwM2mResponse r, IntPredicate modelless) {
     ObjectNode data = base(cmd, CoapCodes.code(r.getCode()), CoapCodes.codeMsg(r.getCode()));
     markModelless(data, cmd.type().composite() ? cmd.reqPaths() : List.of(cmd.reqPath()), modelless);
     if (r.isSuccess()) {
@@ -52,7 +57,7 @@ public final class EventJson {
     } else if (r.getErrorMessage() != null && !r.getErrorMessage().isEmpty()) {
       data.put("reason", r.getErrorMessage());
     }
-    return bytes(envelope(cmd.envelope(), cmd.type().wire(), data));
+    return envelope(cmd.envelope(), cmd.type().wire(), data);
   }
 
   /** Sets {@code data.modelless} when one of {@code paths} names an object without a model. */
