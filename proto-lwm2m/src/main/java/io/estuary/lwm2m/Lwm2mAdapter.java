@@ -5,7 +5,9 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.KeyValueSpace;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.lwm2m.bootstrap.BootstrapService;
 import io.estuary.lwm2m.model.ModelCatalog;
+import io.estuary.lwm2m.security.ProvisionedCredentials;
 import io.estuary.lwm2m.persistence.CommandJournal;
 import io.estuary.lwm2m.persistence.ObservationJournal;
 import io.estuary.lwm2m.persistence.DurableRegistrationStore;
@@ -36,7 +38,6 @@ import org.eclipse.leshan.server.endpoint.LwM2mServerEndpoint;
 import org.eclipse.leshan.server.queue.StaticClientAwakeTimeProvider;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.security.DefaultAuthorizer;
-import org.eclipse.leshan.server.security.SecurityStore;
 import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
 import io.estuary.cf.DtlsSettings;
 import io.estuary.lwm2m.security.Credentials;
@@ -65,6 +66,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private DurableRegistrationStore registrations;
   private CommandJournal journal;
   private ObservationJournal observed;
+  private BootstrapService bootstrap;
 
   public Lwm2mAdapter(Lwm2mConfig config, GatewayContext ctx) {
     this.config = config;
@@ -99,7 +101,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
           new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);
       config.udpListeners().values().forEach(a -> eps.addEndpoint(a, Protocol.COAP));
       dtls.forEach(l -> eps.addEndpoint(l.bind(), Protocol.COAPS));
-      SecurityStore credentials = Credentials.store(dtls);
+      // configured credentials, plus the PSKs the bootstrap server handed out (kept in the store)
+      ProvisionedCredentials credentials = new ProvisionedCredentials(Credentials.store(dtls), kv);
+      int provisioned = credentials.load().toCompletableFuture().join();
       LeshanServerBuilder builder = new LeshanServerBuilder()
           .setEndpointsProviders(eps.build())
           .setRegistrationStore(registrations)
@@ -143,6 +147,14 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         listeners.add(new ListenerInfo("lwm2m", name, new InetSocketAddress(uri.getHost(), uri.getPort()),
             "coaps".equals(uri.getScheme())));
         LOG.info("LwM2M listener {} on {}", name, uri);
+      }
+      if (config.bootstrap().enabled()) {
+        Map<String, URI> servers = new java.util.HashMap<>();
+        bound.forEach(e -> servers.putIfAbsent(e.getURI().getScheme(), e.getURI()));
+        bootstrap = new BootstrapService(config.bootstrap(), ctx, credentials, config::mountpointFor, servers);
+        bootstrap.start(config.californium().toConfiguration());
+        listeners.addAll(bootstrap.listeners());
+        LOG.info("LwM2M bootstrap server on, {} device credential(s) provisioned by it so far", provisioned);
       }
       endpoints.restore(reattach(restored), waitingCommands, observations);
       if (!restored.isEmpty()) {
@@ -205,6 +217,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     }
     if (observed != null) {
       observed.freeze();
+    }
+    if (bootstrap != null) {
+      bootstrap.stop();
     }
     if (endpoints != null) {
       endpoints.shutdown();

@@ -1,0 +1,81 @@
+package io.estuary.lwm2m.bootstrap;
+
+import io.estuary.api.AdapterConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * One {@code bootstrap.configs[]} item: which endpoints it is for and how they then reach the LwM2M server.
+ *
+ * @param endpoint the endpoint name it is for, or null when {@code pattern} is set
+ * @param pattern a regular expression the whole endpoint name must match, or null
+ * @param security how the device talks to the LwM2M server: {@code none} (coap) or {@code psk} (coaps)
+ * @param pskIdentity the PSK identity written to the device; null = the endpoint name
+ * @param pskKey the key; null = a fresh random 16-byte key per bootstrap
+ * @param lifetime the registration lifetime written to the server object
+ * @param queueMode the binding written is {@code UQ} rather than {@code U}
+ */
+public record BootstrapEntry(String endpoint, Pattern pattern, Security security, String pskIdentity, byte[] pskKey,
+    Duration lifetime, boolean queueMode) {
+
+  /** How the bootstrapped device talks to the LwM2M server. */
+  public enum Security { NONE, PSK }
+
+  public BootstrapEntry {
+    if ((endpoint == null) == (pattern == null)) {
+      throw new IllegalArgumentException("a bootstrap config needs exactly one of endpoint and endpoint_pattern");
+    }
+  }
+
+  public boolean matches(String ep) {
+    return endpoint != null ? endpoint.equals(ep) : pattern.matcher(ep).matches();
+  }
+
+  static BootstrapEntry from(AdapterConfig c, String where) {
+    String ep = c.has("endpoint") && !c.getString("endpoint").isEmpty() ? c.getString("endpoint") : null;
+    Pattern pattern = null;
+    if (c.has("endpoint_pattern") && !c.getString("endpoint_pattern").isEmpty()) {
+      try {
+        pattern = Pattern.compile(c.getString("endpoint_pattern"));
+      } catch (PatternSyntaxException e) {
+        throw c.invalid("endpoint_pattern", "a regular expression (" + e.getDescription() + ")");
+      }
+    }
+    if ((ep == null) == (pattern == null)) {
+      throw new IllegalArgumentException(c.path() + ": " + where + " needs exactly one of endpoint and endpoint_pattern");
+    }
+    String sec = c.has("security") ? c.getString("security").toLowerCase(Locale.ROOT) : "none";
+    Security security = switch (sec) {
+      case "none" -> Security.NONE;
+      case "psk" -> Security.PSK;
+      default -> throw c.invalid("security", "none or psk");
+    };
+    String identity = c.has("psk_identity") && !c.getString("psk_identity").isEmpty() ? c.getString("psk_identity") : null;
+    if (identity != null && pattern != null) {
+      throw c.invalid("psk_identity", "no psk_identity with endpoint_pattern (one identity cannot serve many endpoints)");
+    }
+    byte[] key = null;
+    if (c.has("psk_key") && !c.getString("psk_key").isEmpty()) {
+      key = c.getString("psk_key").getBytes(StandardCharsets.UTF_8);
+    } else if (c.has("psk_key_hex") && !c.getString("psk_key_hex").isEmpty()) {
+      try {
+        key = HexFormat.of().parseHex(c.getString("psk_key_hex"));
+      } catch (IllegalArgumentException e) {
+        throw c.invalid("psk_key_hex", "hex digits");
+      }
+    }
+    if (key != null && pattern != null) {
+      throw c.invalid("psk_key", "no fixed key with endpoint_pattern: each device gets a fresh key");
+    }
+    Duration lifetime = c.has("lifetime") ? c.getDuration("lifetime") : Duration.ofSeconds(300);
+    if (lifetime.isNegative() || lifetime.isZero()) {
+      throw c.invalid("lifetime", "a positive duration");
+    }
+    boolean queue = c.has("queue_mode") && c.getBoolean("queue_mode");
+    return new BootstrapEntry(ep, pattern, security, identity, key, lifetime, queue);
+  }
+}
