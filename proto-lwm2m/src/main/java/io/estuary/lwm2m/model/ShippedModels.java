@@ -32,6 +32,12 @@ public final class ShippedModels {
   /** One index line: object {@code id} at {@code version} is in {@code resource}. */
   public record Entry(int id, String version, String resource) {}
 
+  /**
+   * One parser for every shipped file: a new DDFFileParser builds its XML schema validator again, which costs
+   * far more than parsing one file. Its use is serialized (parses are rare: once per object).
+   */
+  private static final DDFFileParser PARSER = new DDFFileParser();
+
   private final List<Entry> entries;
   private final Map<String, ObjectModel> parsed = new ConcurrentHashMap<>();
 
@@ -89,7 +95,11 @@ public final class ShippedModels {
       return null;
     }
     try (in) {
-      for (ObjectModel m : new DDFFileParser().parse(in, res)) {
+      List<ObjectModel> models;
+      synchronized (PARSER) {
+        models = PARSER.parse(in, res);
+      }
+      for (ObjectModel m : models) {
         if (m.id == e.id() && m.version.equals(e.version())) {
           return m;
         }
