@@ -5,6 +5,9 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.KeyValueSpace;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.AdapterApi;
+import io.estuary.lwm2m.bootstrap.BootstrapApi;
+import io.estuary.lwm2m.bootstrap.BootstrapConfigs;
 import io.estuary.lwm2m.bootstrap.BootstrapService;
 import io.estuary.lwm2m.model.ModelCatalog;
 import io.estuary.lwm2m.security.ProvisionedCredentials;
@@ -67,6 +70,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private CommandJournal journal;
   private ObservationJournal observed;
   private BootstrapService bootstrap;
+  private volatile BootstrapApi api;
 
   public Lwm2mAdapter(Lwm2mConfig config, GatewayContext ctx) {
     this.config = config;
@@ -151,10 +155,16 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       if (config.bootstrap().enabled()) {
         Map<String, URI> servers = new java.util.HashMap<>();
         bound.forEach(e -> servers.putIfAbsent(e.getURI().getScheme(), e.getURI()));
-        bootstrap = new BootstrapService(config.bootstrap(), ctx, credentials, config::mountpointFor, servers);
+        BootstrapConfigs configs = new BootstrapConfigs(config.bootstrap().entries(), kv);
+        int fromApi = configs.load().toCompletableFuture().join();
+        bootstrap = new BootstrapService(config.bootstrap(), configs, ctx, credentials, config::mountpointFor, servers);
         bootstrap.start(config.californium().toConfiguration());
         listeners.addAll(bootstrap.listeners());
-        LOG.info("LwM2M bootstrap server on, {} device credential(s) provisioned by it so far", provisioned);
+        LOG.info("LwM2M bootstrap server on: {} config(s) from the file, {} from the management API; {} device "
+            + "credential(s) provisioned by it so far", config.bootstrap().entries().size(), fromApi, provisioned);
+        api = new BootstrapApi(configs);
+      } else {
+        api = new BootstrapApi(null);
       }
       endpoints.restore(reattach(restored), waitingCommands, observations);
       if (!restored.isEmpty()) {
@@ -253,6 +263,12 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     LeshanServer s = server;
     Registration reg = s == null ? null : s.getRegistrationService().getByEndpoint(endpoint);
     return reg != null && (!reg.usesQueueMode() || s.getPresenceService().isClientAwake(reg));
+  }
+
+  /** {@code /api/v5/gateways/lwm2m/bootstrap/configs}: see {@link BootstrapApi}. */
+  @Override
+  public AdapterApi api() {
+    return api;
   }
 
   @Override

@@ -35,6 +35,61 @@ public record BootstrapEntry(String endpoint, Pattern pattern, Security security
     return endpoint != null ? endpoint.equals(ep) : pattern.matcher(ep).matches();
   }
 
+  /**
+   * An entry for one endpoint from the management API's JSON: {@code {"security": "none"|"psk",
+   * "psk_identity"?, "psk_key"? | "psk_key_hex"?, "lifetime"? (seconds), "queue_mode"?}}.
+   */
+  public static BootstrapEntry fromJson(String endpoint, com.fasterxml.jackson.databind.JsonNode j) {
+    if (endpoint == null || endpoint.isEmpty()) {
+      throw new IllegalArgumentException("an endpoint name is needed");
+    }
+    if (j == null || !j.isObject()) {
+      throw new IllegalArgumentException("the body must be a JSON object");
+    }
+    String sec = j.path("security").asText("none").toLowerCase(Locale.ROOT);
+    Security security = switch (sec) {
+      case "none" -> Security.NONE;
+      case "psk" -> Security.PSK;
+      default -> throw new IllegalArgumentException("security must be none or psk, was '" + sec + "'");
+    };
+    String identity = j.hasNonNull("psk_identity") && !j.get("psk_identity").asText().isEmpty()
+        ? j.get("psk_identity").asText() : null;
+    byte[] key = null;
+    if (j.hasNonNull("psk_key") && !j.get("psk_key").asText().isEmpty()) {
+      key = j.get("psk_key").asText().getBytes(StandardCharsets.UTF_8);
+    } else if (j.hasNonNull("psk_key_hex") && !j.get("psk_key_hex").asText().isEmpty()) {
+      key = HexFormat.of().parseHex(j.get("psk_key_hex").asText());
+    }
+    long lifetime = j.path("lifetime").asLong(300);
+    if (lifetime <= 0) {
+      throw new IllegalArgumentException("lifetime must be a positive number of seconds");
+    }
+    return new BootstrapEntry(endpoint, null, security, identity, key, Duration.ofSeconds(lifetime),
+        j.path("queue_mode").asBoolean(false));
+  }
+
+  /** This entry as the management API shows it (never the key) or, {@code withKey}, as it is stored. */
+  public com.fasterxml.jackson.databind.node.ObjectNode toJson(boolean withKey) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    if (endpoint != null) {
+      o.put("endpoint", endpoint);
+    } else {
+      o.put("endpoint_pattern", pattern.pattern());
+    }
+    o.put("security", security.name().toLowerCase(Locale.ROOT));
+    if (pskIdentity != null) {
+      o.put("psk_identity", pskIdentity);
+    }
+    if (withKey && pskKey != null) {
+      o.put("psk_key_hex", HexFormat.of().formatHex(pskKey));
+    } else if (security == Security.PSK) {
+      o.put("psk_key", pskKey != null ? "(fixed)" : "(generated per bootstrap)");
+    }
+    o.put("lifetime", lifetime.toSeconds());
+    o.put("queue_mode", queueMode);
+    return o;
+  }
+
   static BootstrapEntry from(AdapterConfig c, String where) {
     String ep = c.has("endpoint") && !c.getString("endpoint").isEmpty() ? c.getString("endpoint") : null;
     Pattern pattern = null;

@@ -52,6 +52,7 @@ public final class BootstrapService {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final BootstrapSettings settings;
+  private final BootstrapConfigs configs;
   private final GatewayContext ctx;
   private final ProvisionedCredentials credentials;
   private final Function<String, String> mountpointFor;
@@ -70,9 +71,10 @@ public final class BootstrapService {
    * @param lwm2mServer the gateway's LwM2M server URI per scheme ("coap", "coaps") as bound; the host is
    *     replaced by {@code server_host} when set
    */
-  public BootstrapService(BootstrapSettings settings, GatewayContext ctx, ProvisionedCredentials credentials,
-      Function<String, String> mountpointFor, Map<String, URI> lwm2mServer) {
+  public BootstrapService(BootstrapSettings settings, BootstrapConfigs configs, GatewayContext ctx,
+      ProvisionedCredentials credentials, Function<String, String> mountpointFor, Map<String, URI> lwm2mServer) {
     this.settings = settings;
+    this.configs = configs;
     this.ctx = ctx;
     this.credentials = credentials;
     this.mountpointFor = mountpointFor;
@@ -152,7 +154,7 @@ public final class BootstrapService {
         return null; // bounded: sessions end (or fail) within Leshan's request timeouts
       }
       String ep = session.getEndpoint();
-      BootstrapEntry e = settings.entryFor(ep);
+      BootstrapEntry e = configs.entryFor(ep);
       if (e == null) {
         return null;
       }

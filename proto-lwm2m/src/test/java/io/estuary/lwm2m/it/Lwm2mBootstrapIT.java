@@ -156,4 +156,42 @@ class Lwm2mBootstrapIT {
     again.start();
     readsAfterRegistering("boot-dkeep");
   }
+
+  private java.net.http.HttpResponse<String> api(String method, String path, String body) throws Exception {
+    InetSocketAddress a = h.gw.apiAddress();
+    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + a.getPort() + "/api/v5/gateways/lwm2m" + path))
+        .header("Authorization", io.estuary.testkit.TestGateway.apiAuthorization())
+        .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+            : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    return java.net.http.HttpClient.newHttpClient().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void a_bootstrap_config_set_through_the_management_api_bootstraps_a_device_and_can_be_deleted() throws Exception {
+    start();
+    var put = api("PUT", "/bootstrap/configs/api-dev", "{\"security\":\"psk\",\"psk_key\":\"api-secret\",\"lifetime\":90}");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    var list = api("GET", "/bootstrap/configs", null);
+    assertThat(list.statusCode()).isEqualTo(200);
+    JsonNode data = MqttProbe.JSON.readTree(list.body()).get("data");
+    assertThat(data.get(0).get("endpoint").asText()).isEqualTo("api-dev");
+    assertThat(data.get(0).get("source").asText()).isEqualTo("api");
+    assertThat(list.body()).doesNotContain("api-secret").contains("boot-d.*"); // keys never shown; file configs listed
+    assertThat(api("PUT", "/bootstrap/configs/bad", "{\"security\":\"tls\"}").statusCode()).isEqualTo(400);
+    assertThat(api("GET", "/bootstrap/nothing", null).statusCode()).isEqualTo(404);
+
+    InetSocketAddress bs = h.gw.listener("lwm2m", "bootstrap-udp:default");
+    fresh("api-dev", Security.noSecBootstrap("coap://127.0.0.1:" + bs.getPort()));
+    JsonNode done = h.mqtt.await("lwm2m/api-dev/up/bootstrap", j -> j.at("/data/event").asText().equals("finished"),
+        Duration.ofSeconds(20));
+    assertThat(done.at("/data/security").asText()).isEqualTo("psk");
+    readsAfterRegistering("api-dev");
+    JsonNode reg = h.mqtt.find("lwm2m/api-dev/up/resp", j -> j.path("msgType").asText().equals("register"));
+    assertThat(reg.at("/data/lt").asLong()).isEqualTo(90);
+
+    assertThat(api("DELETE", "/bootstrap/configs/api-dev", null).statusCode()).isEqualTo(204);
+    assertThat(api("DELETE", "/bootstrap/configs/api-dev", null).statusCode()).isEqualTo(404);
+    assertThat(store.storedKeyValues("lwm2m").scan("bs/")).isEmpty();
+  }
 }
