@@ -36,11 +36,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntPredicate;
 import org.eclipse.leshan.core.request.DownlinkRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
-import io.estuary.lwm2m.mapping.NodeJson;
-import org.eclipse.leshan.core.model.LwM2mModel;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.TimestampedLwM2mNodes;
@@ -307,15 +304,6 @@ public final class Endpoint implements DeliverySink {
     submit(new Waiting(cmd, request, Long.MAX_VALUE, null));
   }
 
-  /** Object ids no model knows for this device: their answers are marked model-less and typed by the wire. */
-  private IntPredicate modelless(Registration reg) {
-    if (reg == null) {
-      return NodeJson.ALL_MODELLED;
-    }
-    LwM2mModel model = downlink.model(reg);
-    return id -> model.getObjectModel(id) == null;
-  }
-
   static ClientProfile profile(Registration reg) {
     return new ClientProfile(reg.getLwM2mVersion(), reg.getSupportedContentFormats());
   }
@@ -412,10 +400,10 @@ public final class Endpoint implements DeliverySink {
             observations.cancelled(cmd); // the device refused it this time: the application hears why
           }
           if (w.resume() && r.isSuccess()) {
-            publish(config.translators().notification(), EventJson.bytes(observations.resumedNotification(w, r, modelless(reg))));
+            publish(config.translators().notification(), EventJson.bytes(observations.resumedNotification(w, r, downlink.modelless(reg))));
             return;
           }
-          ObjectNode out = EventJson.responseTree(cmd, r, modelless(reg));
+          ObjectNode out = EventJson.responseTree(cmd, r, downlink.modelless(reg));
           if (w.resume()) {
             out.put("resumed", true);
           }
@@ -451,7 +439,7 @@ public final class Endpoint implements DeliverySink {
   void notified(String path, LwM2mPath lwm2mPath, LwM2mNode content) {
     long seq = observations.nextSeq(path);
     publish(config.translators().notification(), EventJson.bytes(EventJson.notifyTree(observations.reqId(path), path, seq,
-        lwm2mPath, content, modelless(registration))));
+        lwm2mPath, content, downlink.modelless(registration))));
   }
 
   /** Observations of the previous run go out again (through the queue: a sleeping device gets them when it wakes). */
@@ -467,11 +455,11 @@ public final class Endpoint implements DeliverySink {
     String key = Command.compositeKey(paths);
     long seq = observations.nextSeq(key);
     publish(config.translators().notification(), EventJson.bytes(EventJson.notifyCompositeTree(observations.reqId(key), paths,
-        seq, content, modelless(registration))));
+        seq, content, downlink.modelless(registration))));
   }
 
   void sent(TimestampedLwM2mNodes nodes) {
-    publish(config.translators().send(), EventJson.send(nodes, modelless(registration)));
+    publish(config.translators().send(), EventJson.send(nodes, downlink.modelless(registration)));
   }
 
   // ---------------------------------------------------------------- broker
