@@ -33,4 +33,12 @@ public interface ProtocolAdapter {
   default List<ListenerInfo> listeners() {
     return List.of();
   }
+
+  /**
+   * The adapter's own management resources under {@code /api/v5/gateways/<protocol>/}, or null (the
+   * default: the core answers 404 there). Called from the management API's threads, after start.
+   */
+  default AdapterApi api() {
+    return null;
+  }
 }

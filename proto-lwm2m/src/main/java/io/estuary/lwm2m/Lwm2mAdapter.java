@@ -5,7 +5,14 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.KeyValueSpace;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.AdapterApi;
+import io.estuary.lwm2m.bootstrap.BootstrapApi;
+import io.estuary.lwm2m.bootstrap.BootstrapConfigs;
+import io.estuary.lwm2m.bootstrap.BootstrapService;
+import io.estuary.lwm2m.model.ModelCatalog;
+import io.estuary.lwm2m.security.ProvisionedCredentials;
 import io.estuary.lwm2m.persistence.CommandJournal;
+import io.estuary.lwm2m.persistence.ObservationJournal;
 import io.estuary.lwm2m.persistence.DurableRegistrationStore;
 import io.estuary.lwm2m.persistence.RegistrationJson;
 import io.estuary.lwm2m.registration.Endpoints;
@@ -31,11 +38,9 @@ import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
 import org.eclipse.leshan.server.endpoint.LwM2mServerEndpoint;
-import org.eclipse.leshan.server.model.VersionedModelProvider;
 import org.eclipse.leshan.server.queue.StaticClientAwakeTimeProvider;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.security.DefaultAuthorizer;
-import org.eclipse.leshan.server.security.SecurityStore;
 import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
 import io.estuary.cf.DtlsSettings;
 import io.estuary.lwm2m.security.Credentials;
@@ -63,6 +68,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private Endpoints endpoints;
   private DurableRegistrationStore registrations;
   private CommandJournal journal;
+  private ObservationJournal observed;
+  private BootstrapService bootstrap;
+  private volatile BootstrapApi api;
 
   public Lwm2mAdapter(Lwm2mConfig config, GatewayContext ctx) {
     this.config = config;
@@ -77,24 +85,34 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       KeyValueSpace kv = ctx.keyValueSpace(); // stored as "lwm2m", as before
       registrations = new DurableRegistrationStore(kv);
       journal = new CommandJournal(kv, ctx.clock().millis() * 1000);
+      observed = new ObservationJournal(kv);
       // start() runs on the gateway's starting thread, never an I/O thread: the server must not
       // start before its registrations are back, so this thread waits for the store executor
       List<Registration> restored = registrations.load().toCompletableFuture().join();
       Map<String, List<CommandJournal.Entry>> waitingCommands = journal.load().toCompletableFuture().join();
+      Map<String, List<ObservationJournal.Entry>> observations = observed.load().toCompletableFuture().join();
       List<DtlsListener> dtls = List.copyOf(config.dtlsListeners().values());
       if (!dtls.isEmpty()) {
         cf = dtls.get(0).settings().configuration(cf); // role, client authentication, connection id
       }
+      // xml_dir is parsed on a background thread: start-up does not wait for XML parsing
+      ModelCatalog models = ModelCatalog.start(config.xmlDir(), r -> {
+        Thread t = new Thread(r, "lwm2m-models");
+        t.setDaemon(true);
+        t.start();
+      });
       CaliforniumServerEndpointsProvider.Builder eps = new CaliforniumServerEndpointsProvider.Builder(
           new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);
       config.udpListeners().values().forEach(a -> eps.addEndpoint(a, Protocol.COAP));
       dtls.forEach(l -> eps.addEndpoint(l.bind(), Protocol.COAPS));
-      SecurityStore credentials = Credentials.store(dtls);
+      // configured credentials, plus the PSKs the bootstrap server handed out (kept in the store)
+      ProvisionedCredentials credentials = new ProvisionedCredentials(Credentials.store(dtls), kv);
+      int provisioned = credentials.load().toCompletableFuture().join();
       LeshanServerBuilder builder = new LeshanServerBuilder()
           .setEndpointsProviders(eps.build())
           .setRegistrationStore(registrations)
           .setSecurityStore(credentials)
-          .setObjectModelProvider(new VersionedModelProvider(ObjectModels.load(config.xmlDir())))
+          .setObjectModelProvider(models)
           .setAuthorizer(new LifetimeAuthorizer(config.lifetimeMin(), config.lifetimeMax(),
               new RegistrationAuthenticator(ctx, config.usernameFrom(),
                   new X509EndpointAuthorizer(new DefaultAuthorizer(credentials)))))
@@ -116,7 +134,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         t.setDaemon(true);
         return t;
       });
-      endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal);
+      endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal, observed);
       server.getRegistrationService().addListener(endpoints);
       server.getPresenceService().addListener(endpoints);
       server.getObservationService().addListener(endpoints);
@@ -134,9 +152,24 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
             "coaps".equals(uri.getScheme())));
         LOG.info("LwM2M listener {} on {}", name, uri);
       }
-      endpoints.restore(reattach(restored), waitingCommands);
+      if (config.bootstrap().enabled()) {
+        Map<String, URI> servers = new java.util.HashMap<>();
+        bound.forEach(e -> servers.putIfAbsent(e.getURI().getScheme(), e.getURI()));
+        BootstrapConfigs configs = new BootstrapConfigs(config.bootstrap().entries(), kv);
+        int fromApi = configs.load().toCompletableFuture().join();
+        bootstrap = new BootstrapService(config.bootstrap(), configs, ctx, credentials, config::mountpointFor, servers);
+        bootstrap.start(config.californium().toConfiguration());
+        listeners.addAll(bootstrap.listeners());
+        LOG.info("LwM2M bootstrap server on: {} config(s) from the file, {} from the management API; {} device "
+            + "credential(s) provisioned by it so far", config.bootstrap().entries().size(), fromApi, provisioned);
+        api = new BootstrapApi(configs);
+      } else {
+        api = new BootstrapApi(null);
+      }
+      endpoints.restore(reattach(restored), waitingCommands, observations);
       if (!restored.isEmpty()) {
-        LOG.info("LwM2M: {} registration(s) restored, {} with waiting commands", restored.size(), waitingCommands.size());
+        LOG.info("LwM2M: {} registration(s) restored, {} with waiting commands, {} with observations to re-establish",
+            restored.size(), waitingCommands.size(), observations.size());
       }
       status = AdapterStatus.RUNNING;
       return CompletableFuture.completedFuture(null);
@@ -192,6 +225,12 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     if (journal != null) {
       journal.freeze();
     }
+    if (observed != null) {
+      observed.freeze();
+    }
+    if (bootstrap != null) {
+      bootstrap.stop();
+    }
     if (endpoints != null) {
       endpoints.shutdown();
     }
@@ -224,6 +263,12 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     LeshanServer s = server;
     Registration reg = s == null ? null : s.getRegistrationService().getByEndpoint(endpoint);
     return reg != null && (!reg.usesQueueMode() || s.getPresenceService().isClientAwake(reg));
+  }
+
+  /** {@code /api/v5/gateways/lwm2m/bootstrap/configs}: see {@link BootstrapApi}. */
+  @Override
+  public AdapterApi api() {
+    return api;
   }
 
   @Override

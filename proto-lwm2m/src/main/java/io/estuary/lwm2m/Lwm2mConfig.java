@@ -1,5 +1,6 @@
 package io.estuary.lwm2m;
 
+import io.estuary.lwm2m.bootstrap.BootstrapSettings;
 import io.estuary.lwm2m.security.DtlsListener;
 import java.util.Collections;
 
@@ -29,6 +30,7 @@ import java.util.Objects;
  * @param dtlsListeners listener name → DTLS listener (bind address, dtls_options, PSK security store)
  * @param californium Californium tuning (threads, deduplicator, timers)
  * @param usernameFrom what a registration's username is for the authenticator and the ACL ({@code username_from})
+ * @param bootstrap the bootstrap server ({@code bootstrap}); {@link BootstrapSettings#DISABLED} when off
  */
 public record Lwm2mConfig(
     String xmlDir,
@@ -45,7 +47,8 @@ public record Lwm2mConfig(
     Map<String, InetSocketAddress> udpListeners,
     Map<String, DtlsListener> dtlsListeners,
     CfSettings californium,
-    UsernameFrom usernameFrom) {
+    UsernameFrom usernameFrom,
+    BootstrapSettings bootstrap) {
 
   /** {@code username_from}: none, the endpoint name, or the DTLS identity (PSK identity / certificate CN / RPK name). */
   public enum UsernameFrom {
@@ -83,6 +86,7 @@ public record Lwm2mConfig(
     }
     Objects.requireNonNull(californium, "californium");
     Objects.requireNonNull(usernameFrom, "usernameFrom");
+    Objects.requireNonNull(bootstrap, "bootstrap");
   }
 
   /** The mountpoint of one endpoint. */
@@ -114,7 +118,8 @@ public record Lwm2mConfig(
       return new Lwm2mConfig(c.getString("xml_dir"), c.getDuration("lifetime_min"), c.getDuration("lifetime_max"),
           c.getDuration("qmode_time_window"), c.getBoolean("auto_observe"), cond.equals("always"),
           c.getString("mountpoint"), c.has("translators") ? Translators.from(c.getConfig("translators")) : Translators.DEFAULTS,
-          c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf, usernameFrom);
+          c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf, usernameFrom,
+          BootstrapSettings.from(c));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
     }

@@ -73,4 +73,31 @@ class Lwm2mConfigTest {
     assertThatThrownBy(() -> read(DTLS.formatted("x509_endpoints = [ep1]")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x509_endpoints");
   }
+
+  @Test
+  void the_bootstrap_server_is_off_by_default_and_reads_its_configs() {
+    assertThat(read("").bootstrap().enabled()).isFalse();
+    io.estuary.lwm2m.bootstrap.BootstrapSettings b = read("gateway.lwm2m.bootstrap { enable = true, "
+        + "configs = [{ endpoint = m7, security = psk, psk_key = s3cret, lifetime = 60s },"
+        + " { endpoint_pattern = \"sensor-.*\", queue_mode = true }] }").bootstrap();
+    assertThat(b.udpListeners().get("default").getPort()).isEqualTo(5785);
+    assertThat(b.entryFor("m7").security()).isEqualTo(io.estuary.lwm2m.bootstrap.BootstrapEntry.Security.PSK);
+    assertThat(b.entryFor("m7").lifetime()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(b.entryFor("sensor-12").queueMode()).isTrue();
+    assertThat(b.entryFor("sensor-12").security()).isEqualTo(io.estuary.lwm2m.bootstrap.BootstrapEntry.Security.NONE);
+    assertThat(b.entryFor("other")).isNull();
+  }
+
+  @Test
+  void a_bootstrap_config_needs_exactly_one_of_endpoint_and_pattern_and_no_fixed_key_on_a_pattern() {
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ security = none }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one of endpoint and endpoint_pattern");
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint_pattern = \"a.*\","
+        + " security = psk, psk_key = k }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("psk_key");
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint = a, security = tls }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("security");
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint_pattern = \"(\" }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoint_pattern");
+  }
 }

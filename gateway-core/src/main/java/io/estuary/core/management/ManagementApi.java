@@ -3,6 +3,7 @@ package io.estuary.core.management;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.Metrics;
+import io.estuary.api.AdapterApi;
 import io.estuary.api.ProtocolAdapter;
 import io.estuary.core.config.ApiConfig;
 import io.estuary.core.config.ConfigError;
@@ -277,12 +278,33 @@ public final class ManagementApi implements AutoCloseable {
         return createKey(req);
       }
       return error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", method + " " + path);
+    } else if (path.startsWith("/api/v5/gateways/")) {
+      return adapterApi(method, path, req);
     } else if (path.startsWith("/api/v5/api_key/") && method.equals(HttpMethod.DELETE)) {
       String name = QueryStringDecoder.decodeComponent(path.substring("/api/v5/api_key/".length()));
       return keys.delete(name) ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
           : error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no created API key named " + name);
     }
     return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such resource: " + method + " " + path);
+  }
+
+  /** {@code /api/v5/gateways/<protocol>/...}: the adapter's own resources ({@link AdapterApi}), if it has any. */
+  private FullHttpResponse adapterApi(HttpMethod method, String path, FullHttpRequest req) throws Exception {
+    String rest = path.substring("/api/v5/gateways/".length());
+    int slash = rest.indexOf('/');
+    String protocol = slash < 0 ? rest : rest.substring(0, slash);
+    ProtocolAdapter adapter = adapters.get().get(protocol);
+    AdapterApi api = adapter == null ? null : adapter.api();
+    if (api == null) {
+      return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no management resources for gateway '" + protocol + "'");
+    }
+    byte[] body = new byte[req.content().readableBytes()];
+    req.content().getBytes(req.content().readerIndex(), body);
+    AdapterApi.Response r = api.handle(new AdapterApi.Request(method.name(), slash < 0 ? "/" : rest.substring(slash), body));
+    if (r.json().isEmpty()) {
+      return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
+    }
+    return text(HttpResponseStatus.valueOf(r.status()), r.json(), "application/json");
   }
 
   private FullHttpResponse createKey(FullHttpRequest req) throws Exception {

@@ -43,6 +43,11 @@ public enum CommandType {
         || this == CANCEL_OBSERVE_COMPOSITE;
   }
 
+  /** observe and observe-composite: they start an observation. */
+  public boolean observe() {
+    return this == OBSERVE || this == OBSERVE_COMPOSITE;
+  }
+
   /** Create and write with {@code basePath} name their target there; the others use {@code path}. */
   boolean usesBasePath() {
     return this == CREATE;

@@ -44,10 +44,6 @@ final class CompositeRequests {
       if (path.isRoot()) {
         return BuildResult.Invalid.badRequest(op + " paths must name an object or below, was '" + p + "'");
       }
-      if (model.getObjectModel(path.getObjectId()) == null) {
-        return BuildResult.Invalid.badRequest("unknown object " + path.getObjectId()
-            + ": no model among Leshan's OMA objects or xml_dir");
-      }
       paths.add(path);
     }
     return switch (cmd.type()) {

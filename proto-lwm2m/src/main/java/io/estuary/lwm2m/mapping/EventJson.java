@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.link.Link;
 import org.eclipse.leshan.core.link.lwm2m.LwM2mLink;
@@ -26,12 +27,27 @@ public final class EventJson {
 
   /** {@code {reqID.., msgType, data:{reqPath, code, codeMsg, content?}}} for a device's answer. */
   public static byte[] response(Command cmd, LwM2mResponse r) {
+    return response(cmd, r, NodeJson.ALL_MODELLED);
+  }
+
+  /**
+   * As {@link #response(Command, LwM2mResponse)}; when the command names an object in {@code modelless},
+   * {@code data.modelless} is true and values of such objects carry their wire {@code type}.
+   */
+  public static byte[] response(Command cmd, LwM2mResponse r, IntPredicate modelless) {
+    return bytes(responseTree(cmd, r, modelless));
+  }
+
+  /** The response as a tree (the caller may flag it, e.g. {@code resumed}). */
+  public static ObjectNode responseTree(Command cmd, LwM2mResponse r, IntPredicate modelless) {
     ObjectNode data = base(cmd, CoapCodes.code(r.getCode()), CoapCodes.codeMsg(r.getCode()));
+    markModelless(data, cmd.type().composite() ? cmd.reqPaths() : List.of(cmd.reqPath()), modelless);
     if (r.isSuccess()) {
       if (r instanceof ReadCompositeResponse rc && rc.getContent() != null) {
-        data.set("content", compositeContent(rc.getContent()));
+        data.set("content", compositeContent(rc.getContent(), modelless));
       } else if (r instanceof ReadResponse rr && rr.getContent() != null) {
-        data.set("content", NodeJson.content(new LwM2mPath(cmd.reqPath().isEmpty() ? "/" : cmd.reqPath()), rr.getContent()));
+        data.set("content", NodeJson.content(new LwM2mPath(cmd.reqPath().isEmpty() ? "/" : cmd.reqPath()), rr.getContent(),
+            modelless));
       } else if (r instanceof DiscoverResponse dr) {
         ArrayNode links = data.putArray("content");
         for (LwM2mLink l : dr.getObjectLinks()) {
@@ -41,7 +57,28 @@ public final class EventJson {
     } else if (r.getErrorMessage() != null && !r.getErrorMessage().isEmpty()) {
       data.put("reason", r.getErrorMessage());
     }
-    return bytes(envelope(cmd.envelope(), cmd.type().wire(), data));
+    return envelope(cmd.envelope(), cmd.type().wire(), data);
+  }
+
+  /** Sets {@code data.modelless} when one of {@code paths} names an object without a model. */
+  static void markModelless(ObjectNode data, List<String> paths, IntPredicate modelless) {
+    for (String p : paths) {
+      Integer id = objectId(p);
+      if (id != null && modelless.test(id)) {
+        data.put("modelless", true);
+        return;
+      }
+    }
+  }
+
+  private static Integer objectId(String path) {
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    int slash = p.indexOf('/');
+    try {
+      return p.isEmpty() ? null : Integer.valueOf(slash < 0 ? p : p.substring(0, slash));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /** An answer made by the gateway itself (invalid command, expired, queue full). */
@@ -85,13 +122,20 @@ public final class EventJson {
 
   /** {@code {reqID?, msgType:"notify", seqNum, data:{reqPath, code, codeMsg, content}}}. */
   public static byte[] notify(JsonNode reqId, String reqPath, long seqNum, LwM2mPath path, LwM2mNode content) {
+    return bytes(notifyTree(reqId, reqPath, seqNum, path, content, NodeJson.ALL_MODELLED));
+  }
+
+  /** The notification as a tree (the caller may flag it, e.g. {@code resumed}). */
+  public static ObjectNode notifyTree(JsonNode reqId, String reqPath, long seqNum, LwM2mPath path, LwM2mNode content,
+      IntPredicate modelless) {
     ObjectNode out = notifyEnvelope(reqId, seqNum);
     ObjectNode data = out.putObject("data");
     data.put("reqPath", reqPath);
     data.put("code", CoapCodes.code(ResponseCode.CONTENT));
     data.put("codeMsg", CoapCodes.codeMsg(ResponseCode.CONTENT));
-    data.set("content", content == null ? CommandParser.JSON.createArrayNode() : NodeJson.content(path, content));
-    return bytes(out);
+    markModelless(data, List.of(reqPath), modelless);
+    data.set("content", content == null ? CommandParser.JSON.createArrayNode() : NodeJson.content(path, content, modelless));
+    return out;
   }
 
   /**
@@ -99,22 +143,33 @@ public final class EventJson {
    * content}}}.
    */
   public static byte[] notifyComposite(JsonNode reqId, List<String> reqPaths, long seqNum, Map<LwM2mPath, LwM2mNode> content) {
+    return bytes(notifyCompositeTree(reqId, reqPaths, seqNum, content, NodeJson.ALL_MODELLED));
+  }
+
+  /** The composite notification as a tree (the caller may flag it, e.g. {@code resumed}). */
+  public static ObjectNode notifyCompositeTree(JsonNode reqId, List<String> reqPaths, long seqNum,
+      Map<LwM2mPath, LwM2mNode> content, IntPredicate modelless) {
     ObjectNode out = notifyEnvelope(reqId, seqNum);
     ObjectNode data = out.putObject("data");
     ArrayNode paths = data.putArray("reqPaths");
     reqPaths.forEach(paths::add);
     data.put("code", CoapCodes.code(ResponseCode.CONTENT));
     data.put("codeMsg", CoapCodes.codeMsg(ResponseCode.CONTENT));
-    data.set("content", content == null ? CommandParser.JSON.createArrayNode() : compositeContent(content));
-    return bytes(out);
+    markModelless(data, reqPaths, modelless);
+    data.set("content", content == null ? CommandParser.JSON.createArrayNode() : compositeContent(content, modelless));
+    return out;
   }
 
   /** Every value of every path, flattened; paths the device did not have (null nodes) are left out. */
   static ArrayNode compositeContent(Map<LwM2mPath, LwM2mNode> nodes) {
+    return compositeContent(nodes, NodeJson.ALL_MODELLED);
+  }
+
+  static ArrayNode compositeContent(Map<LwM2mPath, LwM2mNode> nodes, IntPredicate modelless) {
     ArrayNode out = CommandParser.JSON.createArrayNode();
     nodes.forEach((path, node) -> {
       if (node != null) {
-        NodeJson.append(out, path, node);
+        NodeJson.append(out, path, node, modelless);
       }
     });
     return out;
@@ -122,6 +177,11 @@ public final class EventJson {
 
   /** LwM2M 1.1 Send: {@code {msgType:"send", data:{content:[{path, value, ts?}]}}}. */
   public static byte[] send(TimestampedLwM2mNodes nodes) {
+    return send(nodes, NodeJson.ALL_MODELLED);
+  }
+
+  /** LwM2M 1.1 Send; values of objects in {@code modelless} carry their wire type. */
+  public static byte[] send(TimestampedLwM2mNodes nodes, IntPredicate modelless) {
     ObjectNode out = CommandParser.JSON.createObjectNode();
     out.put("msgType", "send");
     ObjectNode data = out.putObject("data");
@@ -129,7 +189,7 @@ public final class EventJson {
     ArrayNode content = data.putArray("content");
     for (Instant ts : nodes.getTimestamps()) {
       for (Map.Entry<LwM2mPath, LwM2mNode> e : nodes.getNodesAt(ts).entrySet()) {
-        ArrayNode part = NodeJson.content(e.getKey(), e.getValue());
+        ArrayNode part = NodeJson.content(e.getKey(), e.getValue(), modelless);
         for (JsonNode item : part) {
           if (ts != null) {
             ((ObjectNode) item).put("ts", ts.getEpochSecond());
@@ -209,7 +269,7 @@ public final class EventJson {
     return out;
   }
 
-  static byte[] bytes(JsonNode n) {
+  public static byte[] bytes(JsonNode n) {
     try {
       return CommandParser.JSON.writeValueAsBytes(n);
     } catch (JsonProcessingException e) {

@@ -52,10 +52,8 @@ public final class RequestBuilder {
       }
       ContentFormat format = ContentFormats.requested(cmd.data());
       LwM2mPath path = path(cmd.reqPath());
-      if (!path.isRoot() && model.getObjectModel(path.getObjectId()) == null) {
-        return BuildResult.Invalid.badRequest("unknown object " + path.getObjectId()
-            + ": no model among Leshan's OMA objects or xml_dir");
-      }
+      // an object no model knows still goes to the device (it answers 4.04 if it has no such object);
+      // only writes need a model or an explicit type per value
       return switch (cmd.type()) {
         case READ -> new BuildResult.Built(new ReadRequest(format != null ? format : device.readFormat(), path, null));
         case DISCOVER -> new BuildResult.Built(new DiscoverRequest(path.toString()));
@@ -293,7 +291,10 @@ public final class RequestBuilder {
     }
     ResourceModel rm = model.getResourceModel(objectId, resourceId);
     if (rm == null || rm.type == null || rm.type == Type.NONE) {
-      throw new IllegalArgumentException("no type given and no model for /" + objectId + "/x/" + resourceId);
+      throw new IllegalArgumentException(model.getObjectModel(objectId) == null
+          ? "object " + objectId + " has no model: each value needs a \"type\" (String, Integer, Unsigned Integer, "
+              + "Float, Boolean, Opaque, Time, Objlnk)"
+          : "object " + objectId + " has no resource " + resourceId + " in its model: give its \"type\"");
     }
     return rm.type;
   }

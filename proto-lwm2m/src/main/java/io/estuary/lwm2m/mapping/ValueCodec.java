@@ -36,6 +36,22 @@ public final class ValueCodec {
     };
   }
 
+  /** The name {@link #parseType} reads back: "String", "Integer", "Unsigned Integer", "Float", "Boolean", "Opaque", "Time", "Objlnk", "Corelnk". */
+  public static String typeName(Type type) {
+    return switch (type) {
+      case STRING -> "String";
+      case INTEGER -> "Integer";
+      case UNSIGNED_INTEGER -> "Unsigned Integer";
+      case FLOAT -> "Float";
+      case BOOLEAN -> "Boolean";
+      case OPAQUE -> "Opaque";
+      case TIME -> "Time";
+      case OBJLNK -> "Objlnk";
+      case CORELINK -> "Corelnk";
+      default -> type.name();
+    };
+  }
+
   /** The Java value Leshan expects for {@code type}; {@link IllegalArgumentException} says what is wrong. */
   public static Object toValue(JsonNode v, Type type) {
     if (v == null || v.isNull() || v.isContainerNode()) {

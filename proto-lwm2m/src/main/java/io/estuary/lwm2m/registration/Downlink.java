@@ -3,6 +3,8 @@ package io.estuary.lwm2m.registration;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+import io.estuary.lwm2m.mapping.NodeJson;
 import org.eclipse.leshan.core.model.LwM2mModel;
 import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.SingleObservation;
@@ -19,6 +21,15 @@ public interface Downlink {
   boolean isAwake(Registration reg);
 
   LwM2mModel model(Registration reg);
+
+  /** Object ids no model knows for this device: their answers are marked model-less and typed by the wire. */
+  default IntPredicate modelless(Registration reg) {
+    if (reg == null) {
+      return NodeJson.ALL_MODELLED;
+    }
+    LwM2mModel model = model(reg);
+    return id -> model.getObjectModel(id) == null;
+  }
 
   /** The active observation of {@code path}, or null. */
   SingleObservation observation(Registration reg, String path);

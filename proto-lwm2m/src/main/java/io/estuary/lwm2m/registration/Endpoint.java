@@ -1,6 +1,5 @@
 package io.estuary.lwm2m.registration;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.estuary.api.BrokerSession;
 import io.estuary.api.ClientInfo;
 import io.estuary.api.SessionRefusedException;
@@ -27,15 +26,18 @@ import io.estuary.lwm2m.mapping.EventJson;
 import io.estuary.lwm2m.mapping.ParseResult;
 import io.estuary.lwm2m.mapping.RequestBuilder;
 import io.estuary.lwm2m.persistence.CommandJournal;
+import io.estuary.lwm2m.persistence.ObservationJournal;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.TimestampedLwM2mNodes;
@@ -43,13 +45,11 @@ import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.SingleObservation;
 import org.eclipse.leshan.core.request.CancelCompositeObservationRequest;
 import org.eclipse.leshan.core.request.CancelObservationRequest;
-import org.eclipse.leshan.core.request.DownlinkRequest;
 import org.eclipse.leshan.core.request.ObserveCompositeRequest;
 import org.eclipse.leshan.core.request.ObserveRequest;
 import org.eclipse.leshan.core.request.exception.ClientSleepingException;
 import org.eclipse.leshan.core.request.exception.InvalidResponseException;
 import org.eclipse.leshan.core.request.exception.TimeoutException;
-import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.server.registration.Registration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,14 +62,6 @@ public final class Endpoint implements DeliverySink {
   private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.lwm2m.drops");
 
-  /** A command waiting for a sleeping device. */
-  private record Waiting(Command command, DownlinkRequest<? extends LwM2mResponse> request, long deadlineMillis,
-      String journalKey) {
-    Waiting withKey(String key) {
-      return new Waiting(command, request, deadlineMillis, key);
-    }
-  }
-
   private final String name;
   private final Lwm2mConfig config;
   private final GatewayContext ctx;
@@ -78,8 +70,7 @@ public final class Endpoint implements DeliverySink {
   private final Endpoints owner;
   private final Mountpoint mountpoint;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
-  private final Map<String, JsonNode> observeReqIds = new HashMap<>();
-  private final Map<String, Long> observeSeq = new HashMap<>();
+  private final Observations observations;
   private final List<Message> beforeSession = new ArrayList<>();
   private Registration registration;
   private BrokerSession session;
@@ -89,8 +80,9 @@ public final class Endpoint implements DeliverySink {
   private volatile boolean ready;
 
   Endpoint(String name, Lwm2mConfig config, GatewayContext ctx, Downlink downlink, SerialExecutor executor,
-      Endpoints owner, CommandJournal journal) {
+      Endpoints owner, CommandJournal journal, ObservationJournal observed) {
     this.name = name;
+    this.observations = new Observations(name, observed);
     this.journal = journal;
     this.config = config;
     this.ctx = ctx;
@@ -134,12 +126,17 @@ public final class Endpoint implements DeliverySink {
   // ---------------------------------------------------------------- registration
 
   void registered(Registration reg) {
+    boolean again = registration != null;
     registration = reg;
+    if (again) {
+      observations.lostByRegistration(); // Leshan dropped the previous registration's observations
+    }
     if (session == null && !opening) {
       open(reg, true, List.of());
       return;
     }
     publish(config.translators().register(), EventJson.registration("register", reg));
+    resumeObservations();
     flush();
   }
 
@@ -148,17 +145,23 @@ public final class Endpoint implements DeliverySink {
     if (config.publishUpdateAlways() || objectListChanged) {
       publish(config.translators().update(), EventJson.registration("update", reg));
     }
+    resumeObservations();
     flush();
   }
 
   void awake(Registration reg) {
     registration = reg;
+    resumeObservations();
     flush();
   }
 
-  /** A registration read back from the store at start: the session reopens, no register event. */
-  void restored(Registration reg, List<CommandJournal.Entry> stored) {
+  /**
+   * A registration read back from the store at start: the session reopens, no register event; its
+   * observations are re-established once the device is reachable (at once unless it is in queue mode).
+   */
+  void restored(Registration reg, List<CommandJournal.Entry> stored, List<ObservationJournal.Entry> observed) {
     registration = reg;
+    observations.restore(observed);
     if (session == null && !opening) {
       open(reg, false, stored);
     }
@@ -170,6 +173,7 @@ public final class Endpoint implements DeliverySink {
       publish(config.translators().response(), EventJson.failure(w.command(), "4.04", "not_found", "device deregistered"));
     }
     waiting.clear();
+    observations.forgetAll();
     closed = true;
     if (session != null) {
       session.close(CloseReason.NORMAL);
@@ -229,6 +233,7 @@ public final class Endpoint implements DeliverySink {
         }
         stored.forEach(this::restore);
         ready = true;
+        resumeObservations();
         flush();
       });
     });
@@ -279,38 +284,27 @@ public final class Endpoint implements DeliverySink {
       drop("invalid command: " + inv.reason());
       publish(config.translators().response(), EventJson.failure(cmd, inv.code(), inv.codeMsg(), inv.reason()));
     } else if (built instanceof BuildResult.CancelObserve c) {
-      cancelObserve(cmd, c.path());
+      SingleObservation o = downlink.observation(reg, c.path());
+      cancel(cmd, o == null ? null : new CancelObservationRequest(o), "no observation of " + c.path());
     } else if (built instanceof BuildResult.CancelObserveComposite c) {
-      cancelObserveComposite(cmd, c.paths());
+      CompositeObservation o = downlink.compositeObservation(reg, c.paths());
+      cancel(cmd, o == null ? null : new CancelCompositeObservationRequest(o), "no composite observation of " + c.paths());
     } else if (built instanceof BuildResult.Built b) {
       submit(new Waiting(cmd, b.request(), deadlineMillis, null));
     }
   }
 
-  private void cancelObserve(Command cmd, String path) {
-    SingleObservation obs = downlink.observation(registration, path);
-    if (obs == null) {
-      publish(config.translators().response(), EventJson.failure(cmd, "4.04", "not_found", "no observation of " + path));
+  /** Active cancel; with no active observation, 4.04 (one still waiting to be re-established is dropped too). */
+  private void cancel(Command cmd, DownlinkRequest<? extends LwM2mResponse> request, String none) {
+    observations.cancelled(cmd);
+    if (request == null) {
+      publish(config.translators().response(), EventJson.failure(cmd, "4.04", "not_found", none));
       return;
     }
-    observeReqIds.remove(path);
-    observeSeq.remove(path);
-    submit(new Waiting(cmd, new CancelObservationRequest(obs), Long.MAX_VALUE, null));
+    submit(new Waiting(cmd, request, Long.MAX_VALUE, null));
   }
 
-  private void cancelObserveComposite(Command cmd, List<String> paths) {
-    CompositeObservation obs = downlink.compositeObservation(registration, paths);
-    if (obs == null) {
-      publish(config.translators().response(), EventJson.failure(cmd, "4.04", "not_found",
-          "no composite observation of " + paths));
-      return;
-    }
-    observeReqIds.remove(cmd.reqPath());
-    observeSeq.remove(cmd.reqPath());
-    submit(new Waiting(cmd, new CancelCompositeObservationRequest(obs), Long.MAX_VALUE, null));
-  }
-
-  private static ClientProfile profile(Registration reg) {
+  static ClientProfile profile(Registration reg) {
     return new ClientProfile(reg.getLwM2mVersion(), reg.getSupportedContentFormats());
   }
 
@@ -324,9 +318,12 @@ public final class Endpoint implements DeliverySink {
     return registration != null && registration.usesQueueMode() && !downlink.isAwake(registration);
   }
 
-  /** Commands that will wait for a sleeping device are journaled (cancel-observe is not: observations do not survive a restart). */
+  /**
+   * Commands that will wait for a sleeping device are journaled; cancel-observe is not (after a restart
+   * there is nothing left to cancel), nor a re-established observation (its record is the observation's).
+   */
   private Waiting journaled(Waiting w) {
-    if (w.journalKey() != null || isCancel(w)) {
+    if (w.journalKey() != null || isCancel(w) || w.resume()) {
       return w;
     }
     return w.withKey(journal.save(name, w.command().envelope(), w.deadlineMillis()));
@@ -379,8 +376,12 @@ public final class Endpoint implements DeliverySink {
 
   private void send(Waiting w) {
     Command cmd = w.command();
-    if (w.request() instanceof ObserveRequest || w.request() instanceof ObserveCompositeRequest) {
-      observeReqIds.put(cmd.reqPath(), cmd.envelope().get("reqID"));
+    if (w.resume() && !observations.isStored(cmd)) {
+      return; // cancelled while it waited to be re-established
+    }
+    boolean observe = w.request() instanceof ObserveRequest || w.request() instanceof ObserveCompositeRequest;
+    if (observe) {
+      observations.started(cmd);
     }
     Registration reg = registration;
     boolean cancel = w.request() instanceof CancelObservationRequest;
@@ -393,7 +394,20 @@ public final class Endpoint implements DeliverySink {
           } else if (cancelComposite) {
             downlink.forgetCompositeObservations(reg, cmd.reqPaths());
           }
-          publish(config.translators().response(), EventJson.response(cmd, r));
+          if (observe && r.isSuccess()) {
+            observations.established(cmd);
+          } else if (w.resume()) {
+            observations.cancelled(cmd); // the device refused it this time: the application hears why
+          }
+          if (w.resume() && r.isSuccess()) {
+            publish(config.translators().notification(), EventJson.bytes(observations.resumedNotification(w, r, downlink.modelless(reg))));
+            return;
+          }
+          ObjectNode out = EventJson.responseTree(cmd, r, downlink.modelless(reg));
+          if (w.resume()) {
+            out.put("resumed", true);
+          }
+          publish(config.translators().response(), EventJson.bytes(out));
         }),
         e -> executor.execute(() -> failed(w, e)));
   }
@@ -401,6 +415,12 @@ public final class Endpoint implements DeliverySink {
   private void failed(Waiting w, Exception e) {
     if (e instanceof ClientSleepingException) {
       enqueue(journaled(w), true);
+      return;
+    }
+    if (w.resume()) {
+      // no answer: tried again the next time the device is heard (an update, a register, a wake-up)
+      LOG.debug("LwM2M {}: re-establishing the observation of {} failed: {}", name, w.command().reqPath(), e.toString());
+      observations.resumeLater(w.command());
       return;
     }
     journal.remove(w.journalKey());
@@ -417,19 +437,29 @@ public final class Endpoint implements DeliverySink {
   // ---------------------------------------------------------------- uplink data
 
   void notified(String path, LwM2mPath lwm2mPath, LwM2mNode content) {
-    long seq = observeSeq.merge(path, 1L, Long::sum);
-    publish(config.translators().notification(), EventJson.notify(observeReqIds.get(path), path, seq, lwm2mPath, content));
+    long seq = observations.nextSeq(path);
+    publish(config.translators().notification(), EventJson.bytes(EventJson.notifyTree(observations.reqId(path), path, seq,
+        lwm2mPath, content, downlink.modelless(registration))));
+  }
+
+  /** Observations of the previous run go out again (through the queue: a sleeping device gets them when it wakes). */
+  private void resumeObservations() {
+    Registration reg = registration;
+    if (reg != null && !closed && session != null) {
+      observations.resumeRequests(downlink.model(reg), profile(reg)).forEach(w -> enqueue(w, false));
+    }
   }
 
   /** An observe-composite notification: found by its path set, whatever order the command named them in. */
   void notifiedComposite(List<String> paths, Map<LwM2mPath, LwM2mNode> content) {
     String key = Command.compositeKey(paths);
-    long seq = observeSeq.merge(key, 1L, Long::sum);
-    publish(config.translators().notification(), EventJson.notifyComposite(observeReqIds.get(key), paths, seq, content));
+    long seq = observations.nextSeq(key);
+    publish(config.translators().notification(), EventJson.bytes(EventJson.notifyCompositeTree(observations.reqId(key), paths,
+        seq, content, downlink.modelless(registration))));
   }
 
   void sent(TimestampedLwM2mNodes nodes) {
-    publish(config.translators().send(), EventJson.send(nodes));
+    publish(config.translators().send(), EventJson.send(nodes, downlink.modelless(registration)));
   }
 
   // ---------------------------------------------------------------- broker
@@ -442,6 +472,7 @@ public final class Endpoint implements DeliverySink {
     session = null;
     waiting.forEach(w -> journal.remove(w.journalKey())); // a no-op while the gateway stops
     waiting.clear();
+    observations.forgetAll(); // a no-op while the gateway stops (the journal is frozen)
     owner.removed(this);
     if (registration != null) {
       downlink.removeRegistration(registration);

@@ -9,6 +9,7 @@ import io.estuary.lwm2m.Lwm2mConfig;
 import io.estuary.lwm2m.mapping.Command;
 import io.estuary.lwm2m.mapping.CommandType;
 import io.estuary.lwm2m.persistence.CommandJournal;
+import io.estuary.lwm2m.persistence.ObservationJournal;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -53,10 +54,12 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   private final Function<Registration, String> listenerNames;
   private final Metrics.Counter drops;
   private final CommandJournal journal;
+  private final ObservationJournal observed;
 
   public Endpoints(Lwm2mConfig config, GatewayContext ctx, Downlink downlink, Executor pool,
-      Function<Registration, String> listenerNames, CommandJournal journal) {
+      Function<Registration, String> listenerNames, CommandJournal journal, ObservationJournal observed) {
     this.journal = journal;
+    this.observed = observed;
     this.config = config;
     this.ctx = ctx;
     this.downlink = downlink;
@@ -83,7 +86,8 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   }
 
   private Endpoint endpoint(String name) {
-    return byName.computeIfAbsent(name, n -> new Endpoint(n, config, ctx, downlink, new SerialExecutor(pool), this, journal));
+    return byName.computeIfAbsent(name, n -> new Endpoint(n, config, ctx, downlink, new SerialExecutor(pool), this, journal,
+        observed));
   }
 
   /** True once {@code name}'s session is open and subscribed to its command topic. */
@@ -93,18 +97,22 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   }
 
   /**
-   * Registrations read back from the store at start: each endpoint's session reopens (no register event)
-   * and its journaled commands wait again. Journaled commands of endpoints not registered any more are
-   * deleted.
+   * Registrations read back from the store at start: each endpoint's session reopens (no register event),
+   * its journaled commands wait again and its observations are re-established. Journaled commands and
+   * observations of endpoints not registered any more are deleted.
    */
-  public void restore(Collection<Registration> regs, Map<String, List<CommandJournal.Entry>> stored) {
+  public void restore(Collection<Registration> regs, Map<String, List<CommandJournal.Entry>> stored,
+      Map<String, List<ObservationJournal.Entry>> observations) {
     Map<String, List<CommandJournal.Entry>> left = new java.util.HashMap<>(stored);
+    Map<String, List<ObservationJournal.Entry>> leftObs = new java.util.HashMap<>(observations);
     for (Registration reg : regs) {
       List<CommandJournal.Entry> mine = Objects.requireNonNullElse(left.remove(reg.getEndpoint()), List.of());
+      List<ObservationJournal.Entry> obs = Objects.requireNonNullElse(leftObs.remove(reg.getEndpoint()), List.of());
       Endpoint e = endpoint(reg.getEndpoint());
-      e.executor().execute(() -> e.restored(reg, mine));
+      e.executor().execute(() -> e.restored(reg, mine, obs));
     }
     left.values().forEach(journal::removeAll);
+    leftObs.values().forEach(l -> l.forEach(o -> observed.remove(o.key())));
   }
 
   /** The gateway stops: every session ends; registrations and journaled commands stay stored. */

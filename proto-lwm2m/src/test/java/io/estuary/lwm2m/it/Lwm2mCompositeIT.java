@@ -124,12 +124,14 @@ class Lwm2mCompositeIT {
   }
 
   @Test
-  void composite_commands_the_gateway_cannot_send_get_errors_on_up_resp() {
+  void composite_commands_the_gateway_cannot_send_get_errors_on_up_resp_and_model_less_paths_go_to_the_device() {
     device("dev-ce");
     mqtt.command("dev-ce", "{\"reqID\":7,\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/0\",\"/4242/0/0\"]}}");
-    JsonNode unknown = mqtt.response("dev-ce", 7);
-    assertThat(unknown.at("/data/code").asText()).isEqualTo("4.00");
-    assertThat(unknown.at("/data/reason").asText()).contains("unknown object 4242");
+    JsonNode unknown = mqtt.response("dev-ce", 7); // an object without a model goes to the device all the same
+    assertThat(unknown.at("/data/code").asText()).as(unknown.toString()).isEqualTo("2.05");
+    assertThat(unknown.at("/data/modelless").asBoolean()).isTrue();
+    assertThat(value(unknown, "/3/0/0").asText()).isEqualTo("Estuary");
+    assertThat(value(unknown, "/4242/0/0")).isNull(); // the device has no object 4242
     assertThat(texts(unknown.at("/data/reqPaths"))).containsExactly("/3/0/0", "/4242/0/0");
 
     mqtt.command("dev-ce", "{\"reqID\":8,\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/0\"],\"contentFormat\":\"tlv\"}}");

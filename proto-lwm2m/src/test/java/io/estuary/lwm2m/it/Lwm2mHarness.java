@@ -20,11 +20,19 @@ final class Lwm2mHarness implements AutoCloseable {
 
   /** {@code config} lines are merged after the listener and xml_dir defaults. */
   Lwm2mHarness(String... config) {
+    this(null, config);
+  }
+
+  /** On {@code store} (null: a fresh in-memory one), to restart a gateway on what the previous one stored. */
+  Lwm2mHarness(io.estuary.testkit.TestStore store, String... config) {
     TestGateway.Builder b = TestGateway.builder()
         .config("gateway.lwm2m.listeners.udp.default.bind = \"127.0.0.1:0\"")
         .config("gateway.lwm2m.xml_dir = \"" + TestDevice.XML_DIR.getPath().replace("\\", "/") + "\"");
     for (String line : config) {
       b.config(line);
+    }
+    if (store != null) {
+      b.store(store);
     }
     gw = b.adapter(factory).start();
     mqtt = new MqttProbe(gw.mqttPort());

@@ -22,17 +22,26 @@ final class MqttProbe implements AutoCloseable {
   final List<Received> received = new CopyOnWriteArrayList<>();
 
   MqttProbe(int port) {
-    client = MqttClient.builder().useMqttVersion5().identifier("probe-" + System.nanoTime())
+    this(port, "probe-" + System.nanoTime(), false);
+  }
+
+  /**
+   * {@code persistent}: a session that outlives the connection (and a gateway restart on the same store),
+   * so that what is published while it reconnects waits for it (QoS 1 messages).
+   */
+  MqttProbe(int port, String clientId, boolean persistent) {
+    client = MqttClient.builder().useMqttVersion5().identifier(clientId)
         .serverHost("127.0.0.1").serverPort(port).buildBlocking();
-    client.connect();
-    client.toAsync().subscribeWith().topicFilter("lwm2m/#").qos(MqttQos.AT_LEAST_ONCE)
-        .callback(p -> {
-          try {
-            received.add(new Received(p.getTopic().toString(), JSON.readTree(p.getPayloadAsBytes())));
-          } catch (java.io.IOException e) {
-            received.add(new Received(p.getTopic().toString(), JSON.createObjectNode().put("unparsable", true)));
-          }
-        }).send().join();
+    // every publish, also those queued for a persistent session before the subscription is repeated
+    client.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, p -> {
+      try {
+        received.add(new Received(p.getTopic().toString(), JSON.readTree(p.getPayloadAsBytes())));
+      } catch (java.io.IOException e) {
+        received.add(new Received(p.getTopic().toString(), JSON.createObjectNode().put("unparsable", true)));
+      }
+    });
+    client.connectWith().cleanStart(!persistent).sessionExpiryInterval(persistent ? 600 : 0).send();
+    client.toAsync().subscribeWith().topicFilter("lwm2m/#").qos(MqttQos.AT_LEAST_ONCE).send().join();
   }
 
   void command(String endpoint, String json) {

@@ -97,9 +97,19 @@ class RequestBuilderTest {
   }
 
   @Test
-  void unknown_object_is_invalid_with_a_reason() {
+  void an_object_without_a_model_is_still_read_from_the_device() {
     BuildResult r = build("{\"msgType\":\"read\",\"data\":{\"path\":\"/4242/0\"}}");
-    assertThat(((BuildResult.Invalid) r).reason()).contains("unknown object 4242");
+    assertThat(((ReadRequest) ((BuildResult.Built) r).request()).getPath().toString()).isEqualTo("/4242/0");
+  }
+
+  @Test
+  void a_write_to_an_object_without_a_model_needs_a_type_per_value() {
+    BuildResult typed = build("{\"msgType\":\"write\",\"data\":{\"path\":\"/4242/0/1\",\"type\":\"Integer\",\"value\":5}}");
+    WriteRequest w = (WriteRequest) ((BuildResult.Built) typed).request();
+    assertThat(((LwM2mSingleResource) w.getNode()).getValue()).isEqualTo(5L);
+    BuildResult untyped = build("{\"msgType\":\"write\",\"data\":{\"path\":\"/4242/0/1\",\"value\":5}}");
+    assertThat(((BuildResult.Invalid) untyped).code()).isEqualTo("4.00");
+    assertThat(((BuildResult.Invalid) untyped).reason()).contains("object 4242 has no model").contains("\"type\"");
   }
 
   @Test
@@ -147,11 +157,11 @@ class RequestBuilderTest {
   }
 
   @Test
-  void composite_in_tlv_or_on_an_unknown_object_is_invalid() {
+  void composite_in_tlv_is_invalid_but_an_object_without_a_model_is_sent() {
     assertThat(((BuildResult.Invalid) build("{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/3/0/0\"],"
         + "\"contentFormat\":\"tlv\"}}")).reason()).contains("senml");
-    assertThat(((BuildResult.Invalid) build("{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/4242/0\"]}}"))
-        .reason()).contains("unknown object 4242");
+    assertThat(((BuildResult.Built) build("{\"msgType\":\"read-composite\",\"data\":{\"paths\":[\"/4242/0\"]}}"))
+        .request()).isInstanceOf(ReadCompositeRequest.class);
   }
 
   @Test

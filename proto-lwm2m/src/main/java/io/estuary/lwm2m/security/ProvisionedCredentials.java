@@ -1,0 +1,105 @@
+package io.estuary.lwm2m.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.estuary.api.KeyValueSpace;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.leshan.core.peer.OscoreIdentity;
+import org.eclipse.leshan.server.security.SecurityInfo;
+import org.eclipse.leshan.server.security.SecurityStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The LwM2M server's security store: the configured credentials ({@link Credentials}), which always win,
+ * plus the pre-shared keys the bootstrap server handed out, kept in the key-value space as
+ * {@code psk/<endpoint>} so a bootstrapped device can still register after a restart. Leshan reads it on
+ * Californium's threads; the bootstrap server writes it on its own: concurrent maps.
+ */
+public final class ProvisionedCredentials implements SecurityStore {
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisionedCredentials.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String PREFIX = "psk/";
+
+  private final SecurityStore configured;
+  private final KeyValueSpace kv;
+  private final Map<String, SecurityInfo> byEndpoint = new ConcurrentHashMap<>();
+  private final Map<String, SecurityInfo> byIdentity = new ConcurrentHashMap<>();
+
+  public ProvisionedCredentials(SecurityStore configured, KeyValueSpace kv) {
+    this.configured = configured;
+    this.kv = kv;
+  }
+
+  /** Reads the provisioned keys back (at start, before the server opens); completes on the store executor. */
+  public CompletionStage<Integer> load() {
+    return kv.scan(PREFIX).thenApply(stored -> {
+      stored.forEach((key, bytes) -> {
+        try {
+          JsonNode o = JSON.readTree(bytes);
+          String ep = key.substring(PREFIX.length());
+          remember(SecurityInfo.newPreSharedKeyInfo(ep, o.get("identity").asText(),
+              HexFormat.of().parseHex(o.get("key").asText())));
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("LwM2M: unreadable provisioned credential {} dropped", key);
+          kv.delete(key);
+        }
+      });
+      return byEndpoint.size();
+    });
+  }
+
+  /**
+   * Binds {@code endpoint} to {@code identity} and {@code key} (replacing what the bootstrap server gave it
+   * before). Refused (false) when the configuration already has credentials for the endpoint or the
+   * identity, or the identity belongs to another endpoint.
+   */
+  public synchronized boolean provisionPsk(String endpoint, String identity, byte[] key) {
+    if (configured.getByEndpoint(endpoint) != null || configured.getByIdentity(identity) != null) {
+      return false;
+    }
+    SecurityInfo other = byIdentity.get(identity);
+    if (other != null && !other.getEndpoint().equals(endpoint)) {
+      return false;
+    }
+    SecurityInfo before = byEndpoint.get(endpoint);
+    if (before != null && before.getPskIdentity() != null) {
+      byIdentity.remove(before.getPskIdentity());
+    }
+    remember(SecurityInfo.newPreSharedKeyInfo(endpoint, identity, key));
+    String json = JSON.createObjectNode().put("identity", identity).put("key", HexFormat.of().formatHex(key)).toString();
+    kv.put(PREFIX + endpoint, json.getBytes(StandardCharsets.UTF_8)).whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.warn("LwM2M: provisioned credential of {} not stored: {}", endpoint, e.toString());
+      }
+    });
+    return true;
+  }
+
+  private void remember(SecurityInfo info) {
+    byEndpoint.put(info.getEndpoint(), info);
+    byIdentity.put(info.getPskIdentity(), info);
+  }
+
+  @Override
+  public SecurityInfo getByEndpoint(String endpoint) {
+    SecurityInfo c = configured.getByEndpoint(endpoint);
+    return c != null ? c : byEndpoint.get(endpoint);
+  }
+
+  @Override
+  public SecurityInfo getByIdentity(String pskIdentity) {
+    SecurityInfo c = configured.getByIdentity(pskIdentity);
+    return c != null ? c : byIdentity.get(pskIdentity);
+  }
+
+  @Override
+  public SecurityInfo getByOscoreIdentity(OscoreIdentity oscoreIdentity) {
+    return configured.getByOscoreIdentity(oscoreIdentity);
+  }
+}
