@@ -69,6 +69,8 @@ public final class GatewayProcess implements AutoCloseable {
         gateway.mqttsn.listeners.udp.default.bind = "127.0.0.1:0"
         gateway.coap.listeners.udp.default.bind = "127.0.0.1:0"
         gateway.lwm2m.listeners.udp.default.bind = "127.0.0.1:0"
+        gateway.tcp.listeners.tcp.default.bind = "127.0.0.1:0"
+        gateway.tcp.listeners.ssl.default.enable = false
         persistence.dir = "%s"
         """.formatted(dir.resolve("data").toString().replace("\\", "/")) + extra);
     return f;
