@@ -135,7 +135,8 @@ public final class TcpAdapter implements ProtocolAdapter {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
     p.addLast(TcpConnectionHandler.IDLE, new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-    p.addLast("device", new TcpConnectionHandler(l, actions -> channel(l, ch, actions), drops, context.metrics(), bufferLimit(l)));
+    p.addLast("device", new TcpConnectionHandler(l, actions -> channel(l, ch, actions), drops, context.metrics(), bufferLimit(l),
+        config.idleTimeout()));
   }
 
   private DeviceChannel channel(TcpConfig.Listener l, SocketChannel ch, Consumer<Action> actions) {

@@ -46,6 +46,7 @@ final class TcpConnectionHandler extends ChannelInboundHandlerAdapter {
   private final Metrics.Counter bytesIn;
   private final Metrics.Counter bytesOut;
   private final int bufferLimit;
+  private final java.time.Duration loginDeadline;
   private ChannelHandlerContext ctx;
   private DeviceChannel channel;
   private ByteBuf held;
@@ -60,15 +61,18 @@ final class TcpConnectionHandler extends ChannelInboundHandlerAdapter {
   /**
    * @param channels makes the connection's channel from its action consumer
    * @param bufferLimit the most unconsumed bytes kept (a frame's maximum plus slack)
+   * @param loginDeadline the device must have logged in (CONNECT, hello frame) this long after connecting, however
+   *     it trickles bytes (the read-idle timer alone restarts with every byte)
    */
   TcpConnectionHandler(TcpConfig.Listener listener, Function<Consumer<Action>, DeviceChannel> channels, DropLog drops,
-      Metrics metrics, int bufferLimit) {
+      Metrics metrics, int bufferLimit, java.time.Duration loginDeadline) {
     this.listener = listener;
     this.channels = channels;
     this.drops = drops;
     this.bytesIn = metrics.counter(Metrics.BYTES_RECEIVED);
     this.bytesOut = metrics.counter(Metrics.BYTES_SENT);
     this.bufferLimit = bufferLimit;
+    this.loginDeadline = loginDeadline;
     this.proxyDone = !listener.proxyProtocol();
     this.tlsDone = listener.tls() == null;
   }
@@ -78,6 +82,13 @@ final class TcpConnectionHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     channel = channels.apply(this::run);
     peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+    ctx.executor().schedule(() -> {
+      DeviceChannel.State st = channel.state();
+      if (st == DeviceChannel.State.WAITING || st == DeviceChannel.State.CONNECTING) {
+        channel.handleTimeout();
+        ctx.close();
+      }
+    }, loginDeadline.toMillis(), TimeUnit.MILLISECONDS);
     if (!proxyDone) {
       proxyTimeout = ctx.executor().schedule(() -> {
         if (!proxyDone) {
