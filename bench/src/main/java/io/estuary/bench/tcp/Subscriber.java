@@ -31,14 +31,15 @@ final class Subscriber implements AutoCloseable {
     OutputStream out = socket.getOutputStream();
     DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 256 * 1024));
     out.write(Wire.mqttConnect("tcp-bench-sub"));
+    out.flush();
+    if (in.readUnsignedByte() != 0x20 || in.readUnsignedByte() != 2 || in.readUnsignedByte() > 1 || in.readUnsignedByte() != 0) {
+      throw new IOException("CONNECT refused");
+    }
     byte[] f = filter.getBytes(StandardCharsets.UTF_8);
     ByteBuffer sub = ByteBuffer.allocate(7 + f.length);
     sub.put((byte) 0x82).put((byte) (5 + f.length)).putShort((short) 1).putShort((short) f.length).put(f).put((byte) 0);
     out.write(sub.array());
     out.flush();
-    if (in.readUnsignedByte() != 0x20 || in.readUnsignedByte() != 2 || in.readUnsignedByte() > 1 || in.readUnsignedByte() != 0) {
-      throw new IOException("CONNECT refused");
-    }
     if (in.readUnsignedByte() != 0x90) {
       throw new IOException("no SUBACK");
     }
