@@ -16,7 +16,8 @@ import org.HdrHistogram.Histogram;
  * --clients} raw TCP devices speaking EMQX's framing send {@code --size}-byte DATATRANS frames (published on
  * {@code tcp/<id>/up} at QoS 0) to one MQTT subscriber on {@code tcp/+/up}; then the same number of MQTT 3.1.1
  * clients publish the same payloads at QoS 0 on {@code mq/<id>/up} to one subscriber on {@code mq/+/up}. Both loads
- * keep the same end-to-end window. The cases alternate for {@code --rounds} rounds; the ratios compare means.
+ * keep the same end-to-end window. After one unmeasured round of both, the cases alternate (and swap order) for
+ * {@code --rounds} rounds; the ratios compare the two paths within each round, and their median is the result.
  * Prints RESULT lines and a markdown table on stdout.
  */
 public final class TcpBench {
@@ -45,8 +46,15 @@ public final class TcpBench {
       InetSocketAddress mqtt = InProcessGateway.address(gw, "mqtt", "tcp:default");
       InetSocketAddress tcp = InProcessGateway.address(gw, "tcp", "tcp:default");
       int rounds = Integer.parseInt(o.get("rounds"));
+      // one unmeasured round of both paths first: JIT and pools warm for both, not only for whichever runs second
+      for (DeviceLoad.Kind kind : DeviceLoad.Kind.values()) {
+        run(kind, kind == DeviceLoad.Kind.TCP ? tcp : mqtt, mqtt, o);
+      }
       for (int r = 1; r <= rounds; r++) {
-        for (DeviceLoad.Kind kind : DeviceLoad.Kind.values()) {
+        // alternate which path goes first, so neither always runs on a machine the other just heated
+        List<DeviceLoad.Kind> order = r % 2 == 1 ? List.of(DeviceLoad.Kind.TCP, DeviceLoad.Kind.MQTT)
+            : List.of(DeviceLoad.Kind.MQTT, DeviceLoad.Kind.TCP);
+        for (DeviceLoad.Kind kind : order) {
           Run run = run(kind, kind == DeviceLoad.Kind.TCP ? tcp : mqtt, mqtt, o);
           runs.computeIfAbsent(kind, k -> new ArrayList<>()).add(run);
           String path = kind == DeviceLoad.Kind.TCP ? "TCP devices (EMQX framing) → MQTT subscriber" : "MQTT QoS 0 publishers → MQTT subscriber";
@@ -58,22 +66,31 @@ public final class TcpBench {
     } finally {
       gw.close();
     }
-    double tcpRate = mean(runs.get(DeviceLoad.Kind.TCP), Run::rate);
-    double mqttRate = mean(runs.get(DeviceLoad.Kind.MQTT), Run::rate);
-    double tcpP99 = mean(runs.get(DeviceLoad.Kind.TCP), Run::p99);
-    double mqttP99 = mean(runs.get(DeviceLoad.Kind.MQTT), Run::p99);
+    List<Run> t = runs.get(DeviceLoad.Kind.TCP);
+    List<Run> m = runs.get(DeviceLoad.Kind.MQTT);
+    List<Double> rateRatios = new ArrayList<>();
+    List<Double> p99Ratios = new ArrayList<>();
+    for (int i = 0; i < t.size(); i++) {
+      rateRatios.add(t.get(i).rate / m.get(i).rate);
+      p99Ratios.add(t.get(i).p99 / m.get(i).p99);
+    }
     System.out.println();
     System.out.printf("%d clients, %d-byte payload, window %s, %s per case after %s warm-up%n", Integer.parseInt(o.get("clients")),
         Integer.parseInt(o.get("size")), o.get("window"), o.get("duration"), o.get("warmup"));
     System.out.println("| round | path | msgs/s | p50 ms | p99 ms |");
     System.out.println("|---|---|---|---|---|");
     rows.forEach(System.out::println);
-    System.out.printf("%nRESULT ratio TCP/MQTT: throughput %.2f (%.0f%%), p99 %.2f%n", tcpRate / mqttRate, 100 * tcpRate / mqttRate,
-        tcpP99 / mqttP99);
+    System.out.printf("%nRESULT ratio TCP/MQTT per round: throughput %s (median %.2f), p99 %s (median %.2f)%n",
+        format(rateRatios), median(rateRatios), format(p99Ratios), median(p99Ratios));
   }
 
-  private static double mean(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
-    return runs.stream().mapToDouble(f).average().orElse(Double.NaN);
+  private static String format(List<Double> xs) {
+    return xs.stream().map(x -> String.format("%.2f", x)).toList().toString();
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = xs.stream().sorted().toList();
+    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
   }
 
   private static Run run(DeviceLoad.Kind kind, InetSocketAddress devicesAt, InetSocketAddress mqtt, Map<String, String> o)
