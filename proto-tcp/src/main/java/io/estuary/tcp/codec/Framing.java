@@ -107,8 +107,9 @@ public sealed interface Framing {
   }
 
   /**
-   * Frames end with one of the delimiters (Netty's {@code DelimiterBasedFrameDecoder}: the delimiter that ends the
-   * shortest frame wins), which is stripped; the frame before it is at most {@code maxFrameLength} bytes. Downlink
+   * Frames end with one of the delimiters (as Netty's {@code DelimiterBasedFrameDecoder}: the delimiter that ends the
+   * shortest frame wins, the longest of those starting there; unlike Netty it waits while a delimiter that has only
+   * begun could change that, so the frames do not depend on how reads split the stream), which is stripped; the frame before it is at most {@code maxFrameLength} bytes. Downlink
    * payloads get the first delimiter appended and must then read back as one frame (no delimiter inside).
    */
   record Delimiter(String name, List<byte[]> delimiters, int maxFrameLength) implements Framing {
@@ -137,10 +138,13 @@ public sealed interface Framing {
       for (byte[] d : delimiters) {
         longest = Math.max(longest, d.length);
         int at = indexOf(in, start, n, d);
-        if (at >= 0 && (best < 0 || at < best)) {
+        if (at >= 0 && (best < 0 || at < best || (at == best && d.length > bestLen))) {
           best = at;
           bestLen = d.length;
         }
+      }
+      if (best >= 0 && couldGrow(in, start, n, best)) {
+        return DecodeResult.needMore();
       }
       if (best >= 0) {
         if (best > maxFrameLength) {
@@ -154,6 +158,31 @@ public sealed interface Framing {
       return n >= maxFrameLength + longest
           ? DecodeResult.failed(Kind.TOO_LARGE, "no delimiter within " + maxFrameLength + " bytes")
           : DecodeResult.needMore();
+    }
+
+    /**
+     * Whether a delimiter that has only begun at the end of the input, at or before {@code best}, could still end an
+     * earlier or longer frame: then the answer must wait for more bytes, so a stream decodes the same however it is
+     * split (delimiters such as {@code "a"} and {@code "ab"}, or {@code "xyz"} and {@code "y"}).
+     */
+    private boolean couldGrow(ByteBuffer in, int start, int n, int best) {
+      for (byte[] d : delimiters) {
+        for (int i = Math.max(0, n - d.length + 1); i <= best && i < n; i++) {
+          if (isPrefix(in, start + i, n - i, d)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    private static boolean isPrefix(ByteBuffer in, int from, int len, byte[] d) {
+      for (int j = 0; j < len; j++) {
+        if (in.get(from + j) != d[j]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private static int indexOf(ByteBuffer in, int start, int n, byte[] d) {

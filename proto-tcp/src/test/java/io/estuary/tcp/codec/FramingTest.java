@@ -103,6 +103,18 @@ class FramingTest {
     assertThat(okHex(f, "61 7e 62 0d 0a", 2)).isEqualTo("61");
   }
 
+  // found by CodecPropertiesTest (seed -511261308228243785): "a" then "b" in two reads must not split at "a"
+  @Test
+  void a_delimiter_that_has_only_begun_waits_for_more_bytes_so_split_reads_decode_alike() {
+    Framing f = new Framing.Delimiter("delimiter", List.of(Hex.bytes("61 62"), Hex.bytes("61")), 10);
+    assertThat(decode(f, "78 61")).isInstanceOf(DecodeResult.NeedMore.class);
+    assertThat(okHex(f, "78 61 62", 3)).isEqualTo("78");
+    assertThat(okHex(f, "78 61 63", 2)).isEqualTo("78");
+    Framing g = new Framing.Delimiter("delimiter", List.of(Hex.bytes("78 79 7a"), Hex.bytes("79")), 10);
+    assertThat(decode(g, "41 78 79")).isInstanceOf(DecodeResult.NeedMore.class);
+    assertThat(okHex(g, "41 78 79 7a", 4)).isEqualTo("41");
+  }
+
   @Test
   void no_delimiter_within_the_maximum_is_too_large_and_less_needs_more() {
     Framing f = new Framing.Delimiter("delimiter", List.of(Hex.bytes("0d 0a")), 4);
