@@ -72,6 +72,8 @@ public final class GatewayProcess implements AutoCloseable {
         gateway.stomp.listeners.tcp.default.bind = "127.0.0.1:0"
         gateway.stomp.listeners.ssl.default.enable = false
         gateway.stomp.listeners.ws.default.bind = "127.0.0.1:0"
+        gateway.tcp.listeners.tcp.default.bind = "127.0.0.1:0"
+        gateway.tcp.listeners.ssl.default.enable = false
         persistence.dir = "%s"
         """.formatted(dir.resolve("data").toString().replace("\\", "/")) + extra);
     return f;

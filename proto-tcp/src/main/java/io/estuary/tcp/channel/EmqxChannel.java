@@ -1,0 +1,108 @@
+package io.estuary.tcp.channel;
+
+import io.estuary.api.CloseReason;
+import io.estuary.api.GatewayContext;
+import io.estuary.api.Payload;
+import io.estuary.tcp.TcpConfig;
+import io.estuary.tcp.codec.DecodeResult;
+import io.estuary.tcp.codec.EmqxTcpCodec;
+import io.estuary.tcp.codec.TcpFrame;
+import io.estuary.tcp.codec.TcpFrame.ConnAck;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * One device speaking EMQX's transparent TCP framing. CONNECT must come first (within {@code idle_timeout}); its
+ * version must be 0 or 1 (else CONNACK ILLEGALVER), its credentials pass the gateway's authenticator and its client
+ * id the core's rules (else CONNACK AUTHFAILED, {@code 0x21 00 00}); then CONNACK {@code 0x20 00 14 "Connect
+ * Successfully"}. Connected: DATATRANS → the up topic, PING → PONG, DISCONNECT ends the connection without will;
+ * the down topic's messages go out as DATATRANS. No frame for {@code keepalive × 1.5} seconds ends it (keepalive 0:
+ * never). Unknown, malformed or misplaced frames end the connection, counted and logged.
+ */
+public final class EmqxChannel extends DeviceChannel {
+  /** The reference defines CONNECT version 1 and shows version 0 in its examples. */
+  static final int MAX_VERSION = 1;
+
+  private final EmqxTcpCodec codec;
+
+  public EmqxChannel(GatewayContext context, TcpConfig config, TcpConfig.Listener listener, TcpMetrics metrics,
+      DropLog drops, Executor executor, Consumer<Action> actions) {
+    super(context, config, listener, metrics, drops, executor, actions);
+    this.codec = new EmqxTcpCodec(config.maxPacketSize());
+  }
+
+  @Override
+  protected void onStart() {
+    // waits for CONNECT; the transport's idle timer runs
+  }
+
+  @Override
+  public int handleBytes(ByteBuffer in) {
+    int pos = in.position();
+    while (state == State.WAITING || state == State.CONNECTED) {
+      DecodeResult<TcpFrame> r = codec.decode(in.duplicate().position(pos));
+      if (r instanceof DecodeResult.Ok<TcpFrame> ok) {
+        pos += ok.consumed();
+        TcpFrame f = ok.value();
+        guarded(() -> onFrame(f));
+      } else if (r instanceof DecodeResult.Failed<TcpFrame> failed) {
+        frameError(failed.error());
+        return in.remaining();
+      } else {
+        break;
+      }
+    }
+    return pos - in.position();
+  }
+
+  private void onFrame(TcpFrame f) {
+    if (state == State.WAITING) {
+      if (f instanceof TcpFrame.Connect c) {
+        onConnect(c);
+      } else {
+        protocolError(f.getClass().getSimpleName() + " before CONNECT");
+      }
+      return;
+    }
+    if (f instanceof TcpFrame.DataTrans d) {
+      uplink(d.payload());
+    } else if (f instanceof TcpFrame.Ping) {
+      emit(new Action.Send(EmqxTcpCodec.encode(new TcpFrame.Pong()), null));
+    } else if (f instanceof TcpFrame.Disconnect) {
+      close(CloseReason.NORMAL);
+    } else {
+      protocolError("unexpected " + f.getClass().getSimpleName() + " from a device");
+    }
+  }
+
+  private void onConnect(TcpFrame.Connect c) {
+    if (c.version() > MAX_VERSION) {
+      metrics.protocolError();
+      drops.log(listener.id(), c.clientId(), peer, "CONNECT version " + c.version());
+      closeAfter(EmqxTcpCodec.encode(new ConnAck(ConnAck.ILLEGALVER, "")));
+      return;
+    }
+    login(c.clientId(), c.username(), c.password(), Duration.ofSeconds(c.keepAlive()));
+  }
+
+  @Override
+  protected void connected(boolean sessionPresent) {
+    emit(new Action.Send(EmqxTcpCodec.encode(new ConnAck(ConnAck.SUCCESSFUL, EmqxTcpCodec.CONNECT_SUCCESSFULLY)), null));
+    // keepalive × 1.5, as MQTT 3.1.1 §3.1.2.10 and EMQX; 0 turns the check off
+    keepAlive(deviceKeepAlive().multipliedBy(3).dividedBy(2));
+    emit(new Action.Resume());
+  }
+
+  @Override
+  protected void refused(String why) {
+    drops.log(listener.id(), clientId, peer, why);
+    closeAfter(EmqxTcpCodec.encode(new ConnAck(ConnAck.AUTHFAILED, "")));
+  }
+
+  @Override
+  protected byte[] frameDownlink(Payload payload) {
+    return payload.size() > EmqxTcpCodec.MAX_PAYLOAD ? null : EmqxTcpCodec.encode(new TcpFrame.DataTrans(0, payload));
+  }
+}
