@@ -14,6 +14,9 @@ import io.estuary.core.management.ManagementApi;
 import io.estuary.core.management.OwnerOnlyFiles;
 import io.estuary.core.management.MicrometerMetrics;
 import io.estuary.core.management.SysTopics;
+import io.estuary.core.hooks.HookChain;
+import io.estuary.core.hooks.HooksConfig;
+import io.estuary.core.hooks.PluginLoader;
 import io.estuary.core.session.Broker;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
@@ -56,6 +59,7 @@ public final class Gateway implements AutoCloseable {
   private final ManagementApi api;
   private final ApiKeys apiKeys;
   private final SysTopics sys;
+  private final HookChain hooks;
   private InetSocketAddress apiAddress;
   private boolean stopped;
 
@@ -64,7 +68,8 @@ public final class Gateway implements AutoCloseable {
   /** Created API keys (hashed), in {@code persistence.dir}. */
   public static final String API_KEYS_FILE = "api_keys";
 
-  private Gateway(GatewayConfig config, Function<GatewayConfig, Store> storeFactory, Clock clock) {
+  private Gateway(GatewayConfig config, List<io.estuary.api.hooks.HookPlugin> plugins,
+      Function<GatewayConfig, Store> storeFactory, Clock clock) {
     this.config = config;
     Path dataDir = config.persistence().dir();
     if (config.persistence().enabled() || config.managementBind() != null) {
@@ -82,6 +87,11 @@ public final class Gateway implements AutoCloseable {
     AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
     this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
     this.storeExecutor = Executors.newFixedThreadPool(STORE_THREADS, daemon("estuary-kv"));
+    HooksConfig hooksConfig = HooksConfig.from(config.raw());
+    this.hooks = new HookChain(PluginLoader.load(hooksConfig, plugins), hooksConfig, metrics);
+    if (hooks.enabled()) {
+      broker.events(hooks);
+    }
     String bootstrap = config.api().bootstrapFile();
     this.apiKeys = config.managementBind() == null ? null
         : ApiKeys.load(dataDir.resolve(API_KEYS_FILE), bootstrap.isEmpty() ? null : Path.of(bootstrap));
@@ -91,7 +101,16 @@ public final class Gateway implements AutoCloseable {
 
   /** Starts everything; on failure stops what had started and rethrows. */
   public static Gateway start(GatewayConfig config, List<ProtocolAdapterFactory> factories, Function<GatewayConfig, Store> storeFactory, Clock clock) {
-    Gateway g = new Gateway(config, storeFactory, clock);
+    return start(config, factories, List.of(), storeFactory, clock);
+  }
+
+  /**
+   * As above, with {@code plugins} in the hook chain besides those {@code ServiceLoader} finds on the class
+   * path and in {@code hooks.plugins_dir}.
+   */
+  public static Gateway start(GatewayConfig config, List<ProtocolAdapterFactory> factories,
+      List<io.estuary.api.hooks.HookPlugin> plugins, Function<GatewayConfig, Store> storeFactory, Clock clock) {
+    Gateway g = new Gateway(config, plugins, storeFactory, clock);
     try {
       g.startAll(factories);
       return g;
@@ -119,6 +138,7 @@ public final class Gateway implements AutoCloseable {
     if (config.auth().allowAnonymous()) {
       LOG.warn("anonymous clients are allowed; set authentication.allow_anonymous = false to require credentials");
     }
+    hooks.start(p -> new PluginSettings(p.name(), config, broker));
     broker.recover();
     for (ProtocolAdapterFactory f : factories) {
       String path = f.configPath(); // "" = the root (the MQTT listeners read listeners.* and mqtt.*)
@@ -181,7 +201,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   private AdapterContext context(String protocol, String metricPrefix) {
-    AdapterContext c = new AdapterContext(protocol, broker, store, storeExecutor, metrics, metricPrefix);
+    AdapterContext c = new AdapterContext(protocol, broker, store, storeExecutor, metrics, metricPrefix, hooks);
     contexts.put(protocol, c);
     return c;
   }
@@ -213,6 +233,11 @@ public final class Gateway implements AutoCloseable {
   /** The context the gateway gave the adapter of {@code protocol} ("mqtt" for the MQTT listener), or null. */
   public GatewayContext context(String protocol) {
     return contexts.get(protocol);
+  }
+
+  /** The plugins and the hook threads. */
+  public HookChain hooks() {
+    return hooks;
   }
 
   public MicrometerMetrics metrics() {
@@ -273,6 +298,7 @@ public final class Gateway implements AutoCloseable {
       }
     }
     broker.shutdown(config.shutdownGrace());
+    hooks.close();
     api.close();
     broker.close();
     drainStoreExecutor();
