@@ -25,7 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A hook plugin for tests that rewrites and denies by fixed rules and records every call:
  * <ul>
- *   <li>auth_on_register: username {@value #BLOCKED_USER} → error {@code not_authorized}; else next;
+ *   <li>auth_on_register: username {@value #BLOCKED_USER}, or a client id starting with it (protocols
+ *       without usernames) → error {@code not_authorized}; else next;
  *   <li>auth_on_publish: topics under {@code deny/} → error; under {@code rewrite/} → topic moved to
  *       {@code rewritten/} and payload prefixed {@code "hooked:"}; else next;
  *   <li>auth_on_subscribe: filters under {@code deny/} → QoS 128 (refused); under {@code rewrite/} →
@@ -87,7 +88,7 @@ public final class TestHookPlugin implements HookPlugin {
   public CompletionStage<Verdict<Void>> authOnRegister(RegisterRequest r) {
     record(HookName.AUTH_ON_REGISTER, r.client().protocol(), r.client().clientId(), String.valueOf(r.client().username()));
     return CompletableFuture.completedFuture(
-        BLOCKED_USER.equals(r.client().username()) ? Verdict.error("not_authorized") : Verdict.next());
+        BLOCKED_USER.equals(r.client().username()) || r.client().clientId().startsWith(BLOCKED_USER) ? Verdict.error("not_authorized") : Verdict.next());
   }
 
   @Override
