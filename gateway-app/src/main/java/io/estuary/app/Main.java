@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** {@code estuary [-c FILE]}: runs the gateway in the foreground; {@code estuary ctl ...} talks to a running one. */
 @Command(name = "estuary", mixinStandardHelpOptions = true, version = "Estuary 0.1.0-SNAPSHOT",
     description = "IoT protocol edge gateway: MQTT-SN, CoAP, LwM2M, TCP and STOMP into an embedded MQTT broker.",
-    subcommands = {Ctl.class})
+    subcommands = {Ctl.class, Passwd.class})
 public final class Main implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, description = "HOCON config file (default: etc/estuary.conf if present)")

@@ -4,8 +4,7 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
 import io.estuary.api.ProtocolAdapterFactory;
-import io.estuary.core.auth.AclAuthorizer;
-import io.estuary.core.auth.ConfigAuthenticator;
+import io.estuary.core.auth.AuthSetup;
 import io.estuary.core.config.GatewayConfig;
 import io.estuary.core.config.TypesafeAdapterConfig;
 import io.estuary.core.config.ConfigError;
@@ -60,6 +59,7 @@ public final class Gateway implements AutoCloseable {
   private final ApiKeys apiKeys;
   private final SysTopics sys;
   private final HookChain hooks;
+  private final AuthSetup auth;
   private InetSocketAddress apiAddress;
   private boolean stopped;
 
@@ -83,9 +83,9 @@ public final class Gateway implements AutoCloseable {
     this.metrics = new MicrometerMetrics();
     store.registerMetrics(metrics);
     var auth = config.auth();
-    ConfigAuthenticator authn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
-    AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
-    this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
+    this.auth = new AuthSetup(auth, config.raw(), clock);
+    this.broker = new Broker(config.nodeName(), config.mqtt(), store, this.auth.authenticator(), this.auth.authorizer(),
+        metrics, clock);
     this.storeExecutor = Executors.newFixedThreadPool(STORE_THREADS, daemon("estuary-kv"));
     HooksConfig hooksConfig = HooksConfig.from(config.raw());
     this.hooks = new HookChain(PluginLoader.load(hooksConfig, plugins), hooksConfig, metrics);
@@ -299,6 +299,7 @@ public final class Gateway implements AutoCloseable {
     }
     broker.shutdown(config.shutdownGrace());
     hooks.close();
+    auth.close();
     api.close();
     broker.close();
     drainStoreExecutor();
