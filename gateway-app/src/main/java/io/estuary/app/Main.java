@@ -67,6 +67,21 @@ public final class Main implements Callable<Integer> {
       System.err.println("estuary: cannot start: " + e.getMessage());
       return 1;
     }
+    gateway.reloadFrom(() -> ConfigLoader.load(file, System.getenv()));
+    try {
+      // SIGHUP: read the config and the auth files again, connections stay (as mosquitto and VerneMQ do)
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+        // the signal thread has no context class loader, which Typesafe Config needs for reference.conf
+        Thread.currentThread().setContextClassLoader(Main.class.getClassLoader());
+        try {
+          gateway.reload();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(Main.class).error("reload failed, nothing changed: {}", e.getMessage());
+        }
+      });
+    } catch (IllegalArgumentException ignored) {
+      // no SIGHUP on this platform: estuary ctl reload still works
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop = () -> {
       gateway.close();

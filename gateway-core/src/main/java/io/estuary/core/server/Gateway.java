@@ -60,6 +60,9 @@ public final class Gateway implements AutoCloseable {
   private final SysTopics sys;
   private final HookChain hooks;
   private final AuthSetup auth;
+  private final io.estuary.core.webhooks.WebhookPlugin webhooks;
+  /** Where {@link #reload} reads the config from: the file again (gateway-app), else the config started with. */
+  private volatile java.util.function.Supplier<GatewayConfig> reloadSource;
   private InetSocketAddress apiAddress;
   private boolean stopped;
 
@@ -88,7 +91,12 @@ public final class Gateway implements AutoCloseable {
         metrics, clock);
     this.storeExecutor = Executors.newFixedThreadPool(STORE_THREADS, daemon("estuary-kv"));
     HooksConfig hooksConfig = HooksConfig.from(config.raw());
-    this.hooks = new HookChain(PluginLoader.load(hooksConfig, plugins), hooksConfig, metrics);
+    this.webhooks = Webhooks.fromConfig(config.raw(), clock);
+    List<io.estuary.api.hooks.HookPlugin> all = new ArrayList<>(plugins);
+    if (webhooks != null) {
+      all.add(webhooks);
+    }
+    this.hooks = new HookChain(PluginLoader.load(hooksConfig, all), hooksConfig, metrics);
     if (hooks.enabled()) {
       broker.events(hooks);
     }
@@ -97,6 +105,31 @@ public final class Gateway implements AutoCloseable {
         : ApiKeys.load(dataDir.resolve(API_KEYS_FILE), bootstrap.isEmpty() ? null : Path.of(bootstrap));
     this.api = new ManagementApi(broker, metrics, this::listeners, () -> Map.copyOf(adapters), config.api(), apiKeys);
     this.sys = new SysTopics(broker, metrics);
+    this.reloadSource = () -> config;
+    api.extraRoutes(new GatewayRoutes(this, webhooks));
+  }
+
+  /** Where {@link #reload} reads the config from (gateway-app: the config file and environment again). */
+  public void reloadFrom(java.util.function.Supplier<GatewayConfig> source) {
+    this.reloadSource = source;
+  }
+
+  /**
+   * SIGHUP / {@code estuary ctl reload}: reads the config again and rebuilds the auth sources (password
+   * file, ACL file, users and rules) without touching connections: connected clients stay, their next
+   * checks use the new sources and every session forgets its cached delivery decisions. A config error
+   * changes nothing and is thrown.
+   */
+  public synchronized void reload() {
+    GatewayConfig next = reloadSource.get();
+    auth.reload(next.auth(), next.raw());
+    broker.aclChanged();
+    LOG.info("reloaded");
+  }
+
+  /** The webhooks plugin, or null when {@code webhooks.enable} is false. */
+  public io.estuary.core.webhooks.WebhookPlugin webhooks() {
+    return webhooks;
   }
 
   /** Starts everything; on failure stops what had started and rethrows. */

@@ -280,6 +280,16 @@ public final class Broker implements AutoCloseable {
     router.route(stamped, null, null, null);
   }
 
+  /**
+   * The authorizer's rules changed (reload): every session forgets its cached delivery decisions. Existing
+   * subscriptions stay; deliveries are checked against the new rules from now on.
+   */
+  public void aclChanged() {
+    for (Session s : sessions.values()) {
+      s.actor.execute(s::aclChanged);
+    }
+  }
+
   /** Who hears of offline messages and expired sessions (the hook chain); set once, before listeners start. */
   public void events(SessionEvents e) {
     events = e == null ? SessionEvents.NONE : e;
