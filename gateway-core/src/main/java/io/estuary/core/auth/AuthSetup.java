@@ -41,6 +41,16 @@ public final class AuthSetup implements AutoCloseable {
     LOG.info("authentication sources {}, authorization sources {}", authn.sourceNames(), authz.sourceNames());
   }
 
+  /** One pooled client for the HTTP sources (the JDK keeps connections alive per host). */
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+      .connectTimeout(java.time.Duration.ofSeconds(5)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
+  /** The HTTP authorization plugin when {@code authorization.sources} names {@code http}, else null. */
+  public static HttpAuthzPlugin httpAuthz(Config raw) {
+    return raw.getStringList("authorization.sources").contains("http")
+        ? new HttpAuthzPlugin(raw.getConfig("authorization.http"), HTTP) : null;
+  }
+
   private record Built(ConfigAuthenticator builtIn, List<AuthSource> authn, List<AuthzSource> authz) {}
 
   private static Built build(AuthConfig auth, Config raw) {
@@ -50,15 +60,19 @@ public final class AuthSetup implements AutoCloseable {
       authn.add(switch (s) {
         case "built_in" -> builtIn;
         case "password_file" -> PasswordFileSource.read(file(raw, "authentication.password_file"));
-        default -> throw new ConfigError("authentication.sources", s, "built_in or password_file");
+        case "http" -> new HttpAuthSource(raw.getConfig("authentication.http"), HTTP);
+        default -> throw new ConfigError("authentication.sources", s, "built_in, password_file or http");
       });
     }
     List<AuthzSource> authz = new ArrayList<>();
     for (String s : raw.getStringList("authorization.sources")) {
+      if (s.equals("http")) {
+        continue; // asynchronous: a plugin of the hook chain (httpAuthz), asked before the sources here
+      }
       authz.add(switch (s) {
         case "built_in" -> AuthzChain.builtIn(new AclAuthorizer(auth.rules(), auth.noMatchAllow(), builtIn::isSuperuser));
         case "acl_file" -> AclFile.read(file(raw, "authorization.acl_file"));
-        default -> throw new ConfigError("authorization.sources", s, "built_in or acl_file");
+        default -> throw new ConfigError("authorization.sources", s, "built_in, acl_file or http");
       });
     }
     return new Built(builtIn, authn, authz);

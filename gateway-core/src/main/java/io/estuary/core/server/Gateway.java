@@ -96,6 +96,10 @@ public final class Gateway implements AutoCloseable {
     if (webhooks != null) {
       all.add(webhooks);
     }
+    io.estuary.core.auth.HttpAuthzPlugin httpAuthz = AuthSetup.httpAuthz(config.raw());
+    if (httpAuthz != null) {
+      all.add(httpAuthz);
+    }
     this.hooks = new HookChain(PluginLoader.load(hooksConfig, all), hooksConfig, metrics);
     if (hooks.enabled()) {
       broker.events(hooks);
