@@ -161,13 +161,19 @@ final class HookedSession implements BrokerSession {
   /** Runs {@code action} with the hook's answer on the adapter's executor, after every earlier hooked call. */
   private <T> void inOrder(CompletableFuture<T> answer, java.util.function.Consumer<T> action) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    tail.thenCombine(answer, (x, v) -> v).thenAccept(v -> executor.execute(() -> {
+    tail.thenCombine(answer, (x, v) -> v).thenAccept(v -> {
       try {
-        action.accept(v);
-      } finally {
-        done.complete(null);
+        executor.execute(() -> {
+          try {
+            action.accept(v);
+          } finally {
+            done.complete(null);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        done.complete(null); // the adapter's executor is gone: nobody waits for the answer
       }
-    }));
+    });
     tail = done;
   }
 

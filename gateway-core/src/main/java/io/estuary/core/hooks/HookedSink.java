@@ -63,7 +63,7 @@ final class HookedSink implements DeliverySink {
     CompletableFuture<Verdict<io.estuary.api.hooks.DeliverModifiers>> verdict = chain.ask(HookName.ON_DELIVER,
         client.clientId(), Verdict.next(), p -> p.onDeliver(new DeliverRequest(client, d.message())));
     CompletableFuture<Void> handed = new CompletableFuture<>();
-    tail.thenCombine(verdict, (x, v) -> v).thenAccept(v -> sink.executor().execute(() -> {
+    tail.thenCombine(verdict, (x, v) -> v).thenAccept(v -> handOver(handed, () -> {
       try {
         inHook.decrementAndGet();
         if (v.isError()) {
@@ -85,6 +85,15 @@ final class HookedSink implements DeliverySink {
       }
     }));
     tail = handed;
+  }
+
+  /** Runs {@code task} on the adapter's executor; if that is gone, completes {@code handed} so nothing waits forever. */
+  private void handOver(CompletableFuture<Void> handed, Runnable task) {
+    try {
+      sink.executor().execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      handed.complete(null);
+    }
   }
 
   @Override
