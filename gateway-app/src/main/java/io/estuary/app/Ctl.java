@@ -57,7 +57,7 @@ final class Ctl implements Callable<Integer> {
   @Option(names = "--limit", description = "clients per page (1..10000)")
   Integer limit;
 
-  @Parameters(index = "0", description = "status | stats | clients | client | kick | listeners | metrics | api-key")
+  @Parameters(index = "0", description = "status | stats | clients | client | kick | listeners | metrics | api-key | webhooks | reload")
   String command;
 
   @Parameters(index = "1..*", arity = "0..*", description = "client id for client/kick; create|list|delete [NAME] for api-key")
@@ -103,6 +103,31 @@ final class Ctl implements Callable<Integer> {
             System.err.println("estuary ctl api-key: create [--name N] | list | delete NAME");
             return 2;
           }
+        }
+      }
+      case "reload" -> {
+        path = "/api/v5/reload";
+        method = "POST";
+      }
+      case "webhooks" -> {
+        // vmq-admin webhooks register|deregister hook=NAME endpoint=URL [base64payload=BOOL] [no_payload=BOOL] | show
+        Map<String, String> kv = WebhookArgs.parse(args.size() > 1 ? args.subList(1, args.size()) : List.of());
+        String sub = args.isEmpty() ? "" : args.get(0);
+        if (sub.equals("show")) {
+          path = "/api/v5/webhooks";
+        } else if ((sub.equals("register") || sub.equals("deregister")) && kv.containsKey("hook") && kv.containsKey("endpoint")) {
+          path = "/api/v5/webhooks";
+          method = sub.equals("register") ? "POST" : "DELETE";
+          if (sub.equals("register")) {
+            body = WebhookArgs.json(kv);
+          } else {
+            path += "?hook=" + URLEncoder.encode(kv.get("hook"), StandardCharsets.UTF_8) + "&endpoint="
+                + URLEncoder.encode(kv.get("endpoint"), StandardCharsets.UTF_8);
+          }
+        } else {
+          System.err.println("estuary ctl webhooks: register|deregister hook=NAME endpoint=URL [base64payload=true|false]"
+              + " [no_payload=true|false] | show");
+          return 2;
         }
       }
       default -> {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** {@code estuary [-c FILE]}: runs the gateway in the foreground; {@code estuary ctl ...} talks to a running one. */
 @Command(name = "estuary", mixinStandardHelpOptions = true, version = "Estuary 0.1.0-SNAPSHOT",
     description = "IoT protocol edge gateway: MQTT-SN, CoAP, LwM2M, TCP and STOMP into an embedded MQTT broker.",
-    subcommands = {Ctl.class})
+    subcommands = {Ctl.class, Passwd.class})
 public final class Main implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, description = "HOCON config file (default: etc/estuary.conf if present)")
@@ -66,6 +66,21 @@ public final class Main implements Callable<Integer> {
       org.slf4j.LoggerFactory.getLogger(Main.class).error("cannot start: {}", e.getMessage());
       System.err.println("estuary: cannot start: " + e.getMessage());
       return 1;
+    }
+    gateway.reloadFrom(() -> ConfigLoader.load(file, System.getenv()));
+    try {
+      // SIGHUP: read the config and the auth files again, connections stay (as mosquitto and VerneMQ do)
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+        // the signal thread has no context class loader, which Typesafe Config needs for reference.conf
+        Thread.currentThread().setContextClassLoader(Main.class.getClassLoader());
+        try {
+          gateway.reload();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(Main.class).error("reload failed, nothing changed: {}", e.getMessage());
+        }
+      });
+    } catch (IllegalArgumentException ignored) {
+      // no SIGHUP on this platform: estuary ctl reload still works
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop = () -> {

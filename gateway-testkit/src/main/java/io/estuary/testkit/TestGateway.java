@@ -76,6 +76,7 @@ public final class TestGateway implements AutoCloseable {
   public static final class Builder {
     private final List<String> snippets = new ArrayList<>();
     private final List<ProtocolAdapterFactory> factories = new ArrayList<>();
+    private final List<io.estuary.api.hooks.HookPlugin> plugins = new ArrayList<>();
     private Store store;
     private Path persistenceDir;
     private Clock clock = Clock.systemUTC();
@@ -88,6 +89,12 @@ public final class TestGateway implements AutoCloseable {
 
     public Builder adapter(ProtocolAdapterFactory f) {
       factories.add(f);
+      return this;
+    }
+
+    /** A hook plugin in the chain (after those of {@code hooks.order}, by name, like every plugin). */
+    public Builder plugin(io.estuary.api.hooks.HookPlugin p) {
+      plugins.add(p);
       return this;
     }
 
@@ -147,7 +154,7 @@ public final class TestGateway implements AutoCloseable {
         stores = x -> st;
       }
       try {
-        return new TestGateway(Gateway.start(cfg, withMqtt(), stores, clock), temp);
+        return new TestGateway(Gateway.start(cfg, withMqtt(), plugins, stores, clock), temp);
       } catch (RuntimeException e) {
         deleteTree(temp);
         throw e;

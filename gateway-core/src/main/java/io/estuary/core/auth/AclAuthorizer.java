@@ -40,12 +40,18 @@ public final class AclAuthorizer implements Authorizer {
     if (isSuperuser(client)) {
       return true;
     }
+    Boolean r = match(client, action, topic);
+    return r != null ? r : noMatchAllow;
+  }
+
+  /** The first matching rule's answer, or null when no rule matches (superusers are not special here). */
+  public Boolean match(ClientInfo client, Action action, String topic) {
     for (AclRule r : rules) {
       if (appliesTo(r, client, action) && topicMatches(r, client, action, topic)) {
         return r.allow();
       }
     }
-    return noMatchAllow;
+    return null;
   }
 
   @Override

@@ -20,7 +20,7 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
  * {@code passwordless_protocols} lists (none by default). A user that has a password is never admitted
  * without it, whatever that list says: on plain UDP the "username" is just a string anyone can send.
  */
-public final class ConfigAuthenticator implements Authenticator {
+public final class ConfigAuthenticator implements Authenticator, AuthSource {
   private final boolean allowAnonymous;
   private final Map<String, UserEntry> users;
   private final List<String> passwordlessProtocols;
@@ -39,14 +39,32 @@ public final class ConfigAuthenticator implements Authenticator {
 
   @Override
   public CompletionStage<AuthResult> authenticate(ClientCredentials c) {
-    return CompletableFuture.completedFuture(check(c));
+    return CompletableFuture.completedFuture(checkOrAnonymous(c));
   }
 
-  private AuthResult check(ClientCredentials c) {
+  private AuthResult checkOrAnonymous(ClientCredentials c) {
+    AuthResult r = check(c);
+    return r != null ? r : allowAnonymous ? AuthResult.allowed() : AuthResult.notAuthorized("anonymous access disabled");
+  }
+
+  @Override
+  public String name() {
+    return "built_in";
+  }
+
+  /** Slow only when a user has a bcrypt hash. */
+  @Override
+  public boolean slow() {
+    return users.values().stream().anyMatch(u -> u.hasPassword() && u.password().startsWith("$2"));
+  }
+
+  /** As a source of the chain: the users of {@code authentication.users}; null (ignore) for anyone else. */
+  @Override
+  public AuthResult check(ClientCredentials c) {
     String username = c.username();
     UserEntry user = username == null ? null : users.get(username);
     if (user == null) {
-      return allowAnonymous ? AuthResult.allowed() : AuthResult.notAuthorized("anonymous access disabled");
+      return null;
     }
     if (!user.hasPassword()) {
       return passwordlessProtocols.contains(c.protocol()) && c.password() == null

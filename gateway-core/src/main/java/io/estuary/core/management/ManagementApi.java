@@ -91,6 +91,7 @@ public final class ManagementApi implements AutoCloseable {
    */
   private EventExecutorGroup handlers;
   private Channel server;
+  private volatile ExtraRoutes extraRoutes;
 
   public ManagementApi(Broker broker, MicrometerMetrics metrics, Supplier<List<ListenerInfo>> listeners,
       Supplier<Map<String, ProtocolAdapter>> adapters, ApiConfig config, ApiKeys keys) {
@@ -102,6 +103,11 @@ public final class ManagementApi implements AutoCloseable {
     this.keys = keys;
     this.authFailures = metrics.counter("api.auth_failures");
     this.idleClosed = metrics.counter("api.idle_closed");
+  }
+
+  /** Routes served elsewhere ({@code /api/v5/webhooks}, {@code /api/v5/reload}); set before {@link #start}. */
+  public void extraRoutes(ExtraRoutes routes) {
+    this.extraRoutes = routes;
   }
 
   /** Whether the API speaks HTTPS. */
@@ -284,6 +290,19 @@ public final class ManagementApi implements AutoCloseable {
       String name = QueryStringDecoder.decodeComponent(path.substring("/api/v5/api_key/".length()));
       return keys.delete(name) ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
           : error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no created API key named " + name);
+    }
+    ExtraRoutes extra = extraRoutes;
+    if (extra != null && path.startsWith("/api/v5/")) {
+      ExtraRoutes.Answer a;
+      try {
+        a = extra.handle(method.name(), path, uri.parameters(), req.content().toString(StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest(e.getMessage());
+      }
+      if (a != null) {
+        return a.body() == null ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()))
+            : json(HttpResponseStatus.valueOf(a.status()), a.body());
+      }
     }
     return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such resource: " + method + " " + path);
   }

@@ -12,6 +12,8 @@ import io.estuary.api.Message;
 import io.estuary.api.Metrics;
 import io.estuary.api.PublishOutcome;
 import io.estuary.api.SessionOptions;
+import io.estuary.core.hooks.HookChain;
+import io.estuary.core.hooks.Hooks;
 import io.estuary.core.session.Broker;
 import io.estuary.core.store.AsyncKeyValueSpace;
 import io.estuary.core.store.Store;
@@ -43,6 +45,8 @@ public final class AdapterContext implements GatewayContext {
   private final String protocol;
   private final Metrics metrics;
   private final Map<String, KeyValueSpace> spaces = new ConcurrentHashMap<>();
+  /** The plugins' view of this adapter's clients, or null when no plugin is loaded (nothing wrapped, nothing asked). */
+  private final Hooks hooks;
 
   /**
    * @param storeExecutor runs every key-value operation (the core's store threads)
@@ -50,6 +54,12 @@ public final class AdapterContext implements GatewayContext {
    */
   public AdapterContext(String protocol, Broker broker, Store store, Executor storeExecutor, Metrics rootMetrics,
       String metricPrefix) {
+    this(protocol, broker, store, storeExecutor, rootMetrics, metricPrefix, null);
+  }
+
+  /** With the plugins of {@code hooks} (null or none loaded: no hooks) seeing this adapter's clients. */
+  public AdapterContext(String protocol, Broker broker, Store store, Executor storeExecutor, Metrics rootMetrics,
+      String metricPrefix, HookChain hooks) {
     if (!PROTOCOL.matcher(protocol).matches() || RESERVED.contains(protocol)) {
       throw new IllegalArgumentException("adapter protocol must be lower-case letters, digits and '_', not "
           + RESERVED + ", was \"" + protocol + "\"");
@@ -58,6 +68,8 @@ public final class AdapterContext implements GatewayContext {
     this.broker = broker;
     this.store = store;
     this.storeExecutor = storeExecutor;
+    // the uplink's session is the gateway's own forward buffer, not a device: plugins do not see it
+    this.hooks = hooks == null || !hooks.enabled() || protocol.equals("uplink") ? null : new Hooks(hooks, broker);
     this.metrics = metricPrefix.isEmpty() ? rootMetrics : new AdapterMetrics(rootMetrics, metricPrefix, protocol);
   }
 
@@ -90,17 +102,19 @@ public final class AdapterContext implements GatewayContext {
 
   @Override
   public CompletionStage<AuthResult> authenticate(ClientCredentials credentials) {
-    return broker.authenticate(credentials);
+    return hooks == null ? broker.authenticate(credentials) : hooks.authenticate(credentials);
   }
 
   @Override
   public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink) {
-    return broker.openSession(client, options, sink, protocol); // $<protocol>/… ids are this adapter's own
+    // $<protocol>/… ids are this adapter's own
+    return hooks == null ? broker.openSession(client, options, sink, protocol)
+        : hooks.openSession(client, options, sink, protocol);
   }
 
   @Override
   public CompletionStage<PublishOutcome> publish(ClientInfo publisher, Message message) {
-    return broker.publish(publisher, message, protocol);
+    return hooks == null ? broker.publish(publisher, message, protocol) : hooks.publish(publisher, message, protocol);
   }
 
   @Override

@@ -4,8 +4,7 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
 import io.estuary.api.ProtocolAdapterFactory;
-import io.estuary.core.auth.AclAuthorizer;
-import io.estuary.core.auth.ConfigAuthenticator;
+import io.estuary.core.auth.AuthSetup;
 import io.estuary.core.config.GatewayConfig;
 import io.estuary.core.config.TypesafeAdapterConfig;
 import io.estuary.core.config.ConfigError;
@@ -14,6 +13,9 @@ import io.estuary.core.management.ManagementApi;
 import io.estuary.core.management.OwnerOnlyFiles;
 import io.estuary.core.management.MicrometerMetrics;
 import io.estuary.core.management.SysTopics;
+import io.estuary.core.hooks.HookChain;
+import io.estuary.core.hooks.HooksConfig;
+import io.estuary.core.hooks.PluginLoader;
 import io.estuary.core.session.Broker;
 import io.estuary.core.store.Store;
 import io.estuary.core.store.memory.MemoryStore;
@@ -56,6 +58,11 @@ public final class Gateway implements AutoCloseable {
   private final ManagementApi api;
   private final ApiKeys apiKeys;
   private final SysTopics sys;
+  private final HookChain hooks;
+  private final AuthSetup auth;
+  private final io.estuary.core.webhooks.WebhookPlugin webhooks;
+  /** Where {@link #reload} reads the config from: the file again (gateway-app), else the config started with. */
+  private volatile java.util.function.Supplier<GatewayConfig> reloadSource;
   private InetSocketAddress apiAddress;
   private boolean stopped;
 
@@ -64,7 +71,8 @@ public final class Gateway implements AutoCloseable {
   /** Created API keys (hashed), in {@code persistence.dir}. */
   public static final String API_KEYS_FILE = "api_keys";
 
-  private Gateway(GatewayConfig config, Function<GatewayConfig, Store> storeFactory, Clock clock) {
+  private Gateway(GatewayConfig config, List<io.estuary.api.hooks.HookPlugin> plugins,
+      Function<GatewayConfig, Store> storeFactory, Clock clock) {
     this.config = config;
     Path dataDir = config.persistence().dir();
     if (config.persistence().enabled() || config.managementBind() != null) {
@@ -78,20 +86,68 @@ public final class Gateway implements AutoCloseable {
     this.metrics = new MicrometerMetrics();
     store.registerMetrics(metrics);
     var auth = config.auth();
-    ConfigAuthenticator authn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
-    AclAuthorizer authz = new AclAuthorizer(auth.rules(), auth.noMatchAllow(), authn::isSuperuser);
-    this.broker = new Broker(config.nodeName(), config.mqtt(), store, authn, authz, metrics, clock);
+    this.auth = new AuthSetup(auth, config.raw(), clock);
+    this.broker = new Broker(config.nodeName(), config.mqtt(), store, this.auth.authenticator(), this.auth.authorizer(),
+        metrics, clock);
     this.storeExecutor = Executors.newFixedThreadPool(STORE_THREADS, daemon("estuary-kv"));
+    HooksConfig hooksConfig = HooksConfig.from(config.raw());
+    this.webhooks = Webhooks.fromConfig(config.raw(), clock);
+    List<io.estuary.api.hooks.HookPlugin> all = new ArrayList<>(plugins);
+    if (webhooks != null) {
+      all.add(webhooks);
+    }
+    io.estuary.core.auth.HttpAuthzPlugin httpAuthz = AuthSetup.httpAuthz(config.raw());
+    if (httpAuthz != null) {
+      all.add(httpAuthz);
+    }
+    this.hooks = new HookChain(PluginLoader.load(hooksConfig, all), hooksConfig, metrics);
+    if (hooks.enabled()) {
+      broker.events(hooks);
+    }
     String bootstrap = config.api().bootstrapFile();
     this.apiKeys = config.managementBind() == null ? null
         : ApiKeys.load(dataDir.resolve(API_KEYS_FILE), bootstrap.isEmpty() ? null : Path.of(bootstrap));
     this.api = new ManagementApi(broker, metrics, this::listeners, () -> Map.copyOf(adapters), config.api(), apiKeys);
     this.sys = new SysTopics(broker, metrics);
+    this.reloadSource = () -> config;
+    api.extraRoutes(new GatewayRoutes(this, webhooks));
+  }
+
+  /** Where {@link #reload} reads the config from (gateway-app: the config file and environment again). */
+  public void reloadFrom(java.util.function.Supplier<GatewayConfig> source) {
+    this.reloadSource = source;
+  }
+
+  /**
+   * SIGHUP / {@code estuary ctl reload}: reads the config again and rebuilds the auth sources (password
+   * file, ACL file, users and rules) without touching connections: connected clients stay, their next
+   * checks use the new sources and every session forgets its cached delivery decisions. A config error
+   * changes nothing and is thrown.
+   */
+  public synchronized void reload() {
+    GatewayConfig next = reloadSource.get();
+    auth.reload(next.auth(), next.raw());
+    broker.aclChanged();
+    LOG.info("reloaded");
+  }
+
+  /** The webhooks plugin, or null when {@code webhooks.enable} is false. */
+  public io.estuary.core.webhooks.WebhookPlugin webhooks() {
+    return webhooks;
   }
 
   /** Starts everything; on failure stops what had started and rethrows. */
   public static Gateway start(GatewayConfig config, List<ProtocolAdapterFactory> factories, Function<GatewayConfig, Store> storeFactory, Clock clock) {
-    Gateway g = new Gateway(config, storeFactory, clock);
+    return start(config, factories, List.of(), storeFactory, clock);
+  }
+
+  /**
+   * As above, with {@code plugins} in the hook chain besides those {@code ServiceLoader} finds on the class
+   * path and in {@code hooks.plugins_dir}.
+   */
+  public static Gateway start(GatewayConfig config, List<ProtocolAdapterFactory> factories,
+      List<io.estuary.api.hooks.HookPlugin> plugins, Function<GatewayConfig, Store> storeFactory, Clock clock) {
+    Gateway g = new Gateway(config, plugins, storeFactory, clock);
     try {
       g.startAll(factories);
       return g;
@@ -119,6 +175,7 @@ public final class Gateway implements AutoCloseable {
     if (config.auth().allowAnonymous()) {
       LOG.warn("anonymous clients are allowed; set authentication.allow_anonymous = false to require credentials");
     }
+    hooks.start(p -> new PluginSettings(p.name(), config, broker));
     broker.recover();
     for (ProtocolAdapterFactory f : factories) {
       String path = f.configPath(); // "" = the root (the MQTT listeners read listeners.* and mqtt.*)
@@ -181,7 +238,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   private AdapterContext context(String protocol, String metricPrefix) {
-    AdapterContext c = new AdapterContext(protocol, broker, store, storeExecutor, metrics, metricPrefix);
+    AdapterContext c = new AdapterContext(protocol, broker, store, storeExecutor, metrics, metricPrefix, hooks);
     contexts.put(protocol, c);
     return c;
   }
@@ -213,6 +270,11 @@ public final class Gateway implements AutoCloseable {
   /** The context the gateway gave the adapter of {@code protocol} ("mqtt" for the MQTT listener), or null. */
   public GatewayContext context(String protocol) {
     return contexts.get(protocol);
+  }
+
+  /** The plugins and the hook threads. */
+  public HookChain hooks() {
+    return hooks;
   }
 
   public MicrometerMetrics metrics() {
@@ -273,6 +335,8 @@ public final class Gateway implements AutoCloseable {
       }
     }
     broker.shutdown(config.shutdownGrace());
+    hooks.close();
+    auth.close();
     api.close();
     broker.close();
     drainStoreExecutor();

@@ -72,6 +72,8 @@ public final class Broker implements AutoCloseable {
   private final ConcurrentHashMap<String, AtomicLong> connectedByProtocol = new ConcurrentHashMap<>();
   private final long startedAt;
   private volatile boolean shuttingDown;
+  /** The hook chain's ears for offline sessions (offline messages, expiry); NONE without plugins. */
+  volatile SessionEvents events = SessionEvents.NONE;
   /**
    * The previous run's last "alive" mark (clock millis), or 0: the estimate of when a process that
    * died had still been running, used as the disconnect time of sessions that were connected then.
@@ -276,6 +278,21 @@ public final class Broker implements AutoCloseable {
   public void publishSystem(Message m) {
     Message stamped = m.createdAtMillis() > 0 ? m : m.withCreatedAt(clock.millis());
     router.route(stamped, null, null, null);
+  }
+
+  /**
+   * The authorizer's rules changed (reload): every session forgets its cached delivery decisions. Existing
+   * subscriptions stay; deliveries are checked against the new rules from now on.
+   */
+  public void aclChanged() {
+    for (Session s : sessions.values()) {
+      s.actor.execute(s::aclChanged);
+    }
+  }
+
+  /** Who hears of offline messages and expired sessions (the hook chain); set once, before listeners start. */
+  public void events(SessionEvents e) {
+    events = e == null ? SessionEvents.NONE : e;
   }
 
   // ---- management -----------------------------------------------------------------------------

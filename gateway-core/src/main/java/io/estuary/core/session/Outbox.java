@@ -138,6 +138,9 @@ final class Outbox {
     if (stored) {
       broker.store.saveMessage(clientId, sm);
     }
+    if (session.connection() == null) {
+      broker.events.offlineMessage(clientId, m); // on_offline_message
+    }
     drain();
     return heldBack;
   }

@@ -172,6 +172,13 @@ final class Session {
     deliveryDecisions.clear();
   }
 
+  /** The ACL was reloaded: delivery checks start over (on the actor). */
+  void aclChanged() {
+    if (client != null) {
+      identify(client);
+    }
+  }
+
   /** On resume: drops the stored subscriptions the current ACL no longer grants this client, before any delivery. */
   private void reauthorize() {
     List<String> revoked = new ArrayList<>(0);

@@ -134,6 +134,7 @@ final class SessionExpiry {
     }
     LOG.debug("session {} expired", session.clientId);
     session.discard();
+    broker.events.sessionExpired(session.clientId);
   }
 
   void cancelTimers() {

@@ -1,0 +1,113 @@
+package io.estuary.core.auth;
+
+import com.typesafe.config.Config;
+import io.estuary.core.config.AuthConfig;
+import io.estuary.core.config.ConfigError;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the authentication and authorization chains from {@code authentication.*} and
+ * {@code authorization.*} ({@code sources} in order: {@code built_in}, {@code password_file} /
+ * {@code acl_file}), and rebuilds their sources on reload without touching connected clients. Owns the
+ * auth threads ({@code estuary-auth-N}) slow sources run on.
+ */
+public final class AuthSetup implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AuthSetup.class);
+
+  private final ExecutorService executor;
+  private final AuthChain authn;
+  private final AuthzChain authz;
+
+  public AuthSetup(AuthConfig auth, Config raw, Clock clock) {
+    AtomicInteger n = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(raw.hasPath("authentication.threads") ? raw.getInt("authentication.threads") : 2,
+        r -> {
+          Thread t = new Thread(r, "estuary-auth-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    Built b = build(auth, raw);
+    this.authn = new AuthChain(b.authn, auth.allowAnonymous(), executor, raw.getDuration("authentication.cache.ttl"),
+        raw.getInt("authentication.cache.max_size"), clock);
+    this.authz = new AuthzChain(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser);
+    LOG.info("authentication sources {}, authorization sources {}", authn.sourceNames(), authz.sourceNames());
+  }
+
+  /** One pooled client for the HTTP sources (the JDK keeps connections alive per host). */
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+      .connectTimeout(java.time.Duration.ofSeconds(5)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
+  /** The HTTP authorization plugin when {@code authorization.sources} names {@code http}, else null. */
+  public static HttpAuthzPlugin httpAuthz(Config raw) {
+    return raw.getStringList("authorization.sources").contains("http")
+        ? new HttpAuthzPlugin(raw.getConfig("authorization.http"), HTTP) : null;
+  }
+
+  private record Built(ConfigAuthenticator builtIn, List<AuthSource> authn, List<AuthzSource> authz) {}
+
+  private static Built build(AuthConfig auth, Config raw) {
+    ConfigAuthenticator builtIn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
+    List<AuthSource> authn = new ArrayList<>();
+    for (String s : raw.getStringList("authentication.sources")) {
+      authn.add(switch (s) {
+        case "built_in" -> builtIn;
+        case "password_file" -> PasswordFileSource.read(file(raw, "authentication.password_file"));
+        case "http" -> new HttpAuthSource(raw.getConfig("authentication.http"), HTTP);
+        default -> throw new ConfigError("authentication.sources", s, "built_in, password_file or http");
+      });
+    }
+    List<AuthzSource> authz = new ArrayList<>();
+    for (String s : raw.getStringList("authorization.sources")) {
+      if (s.equals("http")) {
+        continue; // asynchronous: a plugin of the hook chain (httpAuthz), asked before the sources here
+      }
+      authz.add(switch (s) {
+        case "built_in" -> AuthzChain.builtIn(new AclAuthorizer(auth.rules(), auth.noMatchAllow(), builtIn::isSuperuser));
+        case "acl_file" -> AclFile.read(file(raw, "authorization.acl_file"));
+        default -> throw new ConfigError("authorization.sources", s, "built_in, acl_file or http");
+      });
+    }
+    return new Built(builtIn, authn, authz);
+  }
+
+  private static Path file(Config raw, String key) {
+    String f = raw.getString(key);
+    if (f.isEmpty()) {
+      throw new ConfigError(key, "\"\"", "a file, since the sources name it");
+    }
+    return Path.of(f);
+  }
+
+  public Authenticator authenticator() {
+    return authn;
+  }
+
+  public Authorizer authorizer() {
+    return authz;
+  }
+
+  /**
+   * Reads every source again from {@code auth}/{@code raw} (the files too) and swaps them in; on a config
+   * error nothing changes and the error is thrown. Connected clients keep their sessions; their next
+   * publish, subscribe and delivery checks use the new sources.
+   */
+  public synchronized void reload(AuthConfig auth, Config raw) {
+    Built b = build(auth, raw);
+    authn.replace(b.authn, auth.allowAnonymous());
+    authz.replace(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser);
+    LOG.info("auth reloaded: authentication sources {}, authorization sources {}", authn.sourceNames(), authz.sourceNames());
+  }
+
+  @Override
+  public void close() {
+    executor.shutdown();
+  }
+}

@@ -1,0 +1,94 @@
+package io.estuary.core.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.estuary.core.management.ExtraRoutes;
+import io.estuary.core.webhooks.Webhook;
+import io.estuary.core.webhooks.WebhookPlugin;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET|POST|DELETE /api/v5/webhooks} (VerneMQ's {@code vmq-admin webhooks show|register|deregister})
+ * and {@code POST /api/v5/reload} (what SIGHUP does), served by the management API.
+ */
+final class GatewayRoutes implements ExtraRoutes {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Gateway gateway;
+  private final WebhookPlugin webhooks;
+
+  GatewayRoutes(Gateway gateway, WebhookPlugin webhooks) {
+    this.gateway = gateway;
+    this.webhooks = webhooks;
+  }
+
+  @Override
+  public Answer handle(String method, String path, Map<String, List<String>> query, String body) throws Exception {
+    if (path.equals("/api/v5/reload")) {
+      if (!method.equals("POST")) {
+        return new Answer(405, Map.of("code", "METHOD_NOT_ALLOWED", "message", method + " " + path));
+      }
+      try {
+        gateway.reload();
+      } catch (RuntimeException e) {
+        return new Answer(400, Map.of("code", "RELOAD_FAILED", "message", String.valueOf(e.getMessage())));
+      }
+      return new Answer(200, Map.of("reloaded", true));
+    }
+    if (!path.equals("/api/v5/webhooks")) {
+      return null;
+    }
+    if (webhooks == null) {
+      return new Answer(409, Map.of("code", "WEBHOOKS_DISABLED", "message", "set webhooks.enable = true"));
+    }
+    switch (method) {
+      case "GET" -> {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Webhook w : webhooks.registered()) {
+          out.add(view(w));
+        }
+        return new Answer(200, Map.of("data", out));
+      }
+      case "POST" -> {
+        JsonNode b = JSON.readTree(body.isEmpty() ? "{}" : body);
+        if (!b.hasNonNull("hook") || !b.hasNonNull("endpoint")) {
+          throw new IllegalArgumentException("hook and endpoint are required");
+        }
+        Webhook w = new Webhook(b.get("hook").asText(), URI.create(b.get("endpoint").asText()),
+            !b.has("base64payload") || b.get("base64payload").asBoolean(), b.has("no_payload") && b.get("no_payload").asBoolean());
+        webhooks.register(w);
+        return new Answer(201, view(w));
+      }
+      case "DELETE" -> {
+        String hook = first(query, "hook");
+        String endpoint = first(query, "endpoint");
+        if (hook == null || endpoint == null) {
+          throw new IllegalArgumentException("hook and endpoint are required");
+        }
+        return webhooks.deregister(hook, URI.create(endpoint)) ? new Answer(204, null)
+            : new Answer(404, Map.of("code", "NOT_FOUND", "message", "no webhook " + hook + " -> " + endpoint));
+      }
+      default -> {
+        return new Answer(405, Map.of("code", "METHOD_NOT_ALLOWED", "message", method + " " + path));
+      }
+    }
+  }
+
+  private static String first(Map<String, List<String>> q, String k) {
+    List<String> v = q.get(k);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  private static Map<String, Object> view(Webhook w) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("hook", w.wireName());
+    m.put("endpoint", w.endpoint().toString());
+    m.put("base64payload", w.base64payload());
+    m.put("no_payload", w.noPayload());
+    return m;
+  }
+}

@@ -1,0 +1,37 @@
+package io.estuary.core.server;
+
+import com.typesafe.config.Config;
+import io.estuary.core.config.ConfigError;
+import io.estuary.core.webhooks.Webhook;
+import io.estuary.core.webhooks.WebhookPlugin;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/** {@code webhooks.*}: the webhooks plugin and the endpoints registered in the config (VerneMQ's {@code vmq_webhooks.<name>}). */
+final class Webhooks {
+  private Webhooks() {
+  }
+
+  /** The plugin when {@code webhooks.enable}, else null. */
+  static WebhookPlugin fromConfig(Config raw, Clock clock) {
+    if (!raw.hasPath("webhooks") || !raw.getBoolean("webhooks.enable")) {
+      return null;
+    }
+    List<Webhook> initial = new ArrayList<>();
+    Config endpoints = raw.getConfig("webhooks.endpoints");
+    for (String name : new TreeSet<>(endpoints.root().keySet())) {
+      Config e = endpoints.getConfig("\"" + name + "\"");
+      String key = "webhooks.endpoints." + name;
+      try {
+        initial.add(new Webhook(e.getString("hook"), URI.create(e.getString("endpoint")),
+            !e.hasPath("base64payload") || e.getBoolean("base64payload"), e.hasPath("no_payload") && e.getBoolean("no_payload")));
+      } catch (RuntimeException ex) {
+        throw new ConfigError(key, ex.getMessage());
+      }
+    }
+    return new WebhookPlugin(initial, raw.getDuration("webhooks.response_timeout"), raw.getInt("webhooks.cache_size"), clock);
+  }
+}

@@ -1,0 +1,235 @@
+package io.estuary.core.webhooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.estuary.api.hooks.ClientEvent;
+import io.estuary.api.hooks.DeliverModifiers;
+import io.estuary.api.hooks.DeliverRequest;
+import io.estuary.api.hooks.HookName;
+import io.estuary.api.hooks.HookPlugin;
+import io.estuary.api.hooks.PublishModifiers;
+import io.estuary.api.hooks.PublishRequest;
+import io.estuary.api.hooks.RegisterRequest;
+import io.estuary.api.hooks.SubscribeModifiers;
+import io.estuary.api.hooks.SubscribeRequest;
+import io.estuary.api.hooks.Verdict;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * vmq_webhooks: per hook, the registered endpoints in registration order; an answered hook asks them in turn
+ * until one answers ok or error ({@code next} passes on); a notification is posted to all of them, answers
+ * ignored. A non-2xx status, a body that is no vmq_webhooks answer or a failed request counts as an error
+ * for auth_on_* hooks (the client is refused) and as next for on_deliver. Answers {@code ok} of the
+ * auth_on_* hooks are cached for the {@code cache-control: max-age} they came with, per endpoint and request
+ * body (less the client's ephemeral {@code peer_port}). One JDK {@link HttpClient} (its connection pool) for all endpoints. Thread-safe.
+ */
+public final class WebhookPlugin implements HookPlugin {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookPlugin.class);
+  public static final String NAME = "webhooks";
+
+  private final List<Webhook> hooks = new CopyOnWriteArrayList<>();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final Duration timeout;
+  private final ExecutorService executor;
+  private final HttpClient http;
+  private final WebhookCache cache;
+
+  public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock) {
+    this.timeout = timeout;
+    AtomicInteger n = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "estuary-webhook-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.http = HttpClient.newBuilder().executor(executor).connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    this.cache = new WebhookCache(cacheSize, clock);
+    hooks.addAll(initial);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<HookName> hooks() {
+    Set<HookName> out = EnumSet.noneOf(HookName.class);
+    hooks.forEach(w -> out.add(w.hook()));
+    return out;
+  }
+
+  @Override
+  public void hooksChanged(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  /** {@code estuary ctl webhooks register}: adds (or replaces the options of) a hook/endpoint pair. */
+  public synchronized void register(Webhook w) {
+    hooks.removeIf(h -> h.wireName().equals(w.wireName()) && h.endpoint().equals(w.endpoint()));
+    hooks.add(w);
+    cache.clear();
+    listeners.forEach(Runnable::run);
+    LOG.info("webhook registered: {} -> {}", w.wireName(), w.endpoint());
+  }
+
+  /** {@code estuary ctl webhooks deregister}: false when no such registration. */
+  public synchronized boolean deregister(String wireName, URI endpoint) {
+    boolean removed = hooks.removeIf(h -> h.wireName().equals(wireName) && h.endpoint().equals(endpoint));
+    if (removed) {
+      cache.clear();
+      listeners.forEach(Runnable::run);
+      LOG.info("webhook deregistered: {} -> {}", wireName, endpoint);
+    }
+    return removed;
+  }
+
+  /** {@code estuary ctl webhooks show}. */
+  public List<Webhook> registered() {
+    return List.copyOf(hooks);
+  }
+
+  private List<Webhook> of(HookName h) {
+    List<Webhook> out = new ArrayList<>();
+    for (Webhook w : hooks) {
+      if (w.hook() == h) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public CompletionStage<Verdict<Void>> authOnRegister(RegisterRequest r) {
+    return ask(HookName.AUTH_ON_REGISTER, w -> WebhookJson.register(r.client(), r.password(), w), (b, w) -> Verdict.ok(), true);
+  }
+
+  @Override
+  public CompletionStage<Verdict<PublishModifiers>> authOnPublish(PublishRequest r) {
+    return ask(HookName.AUTH_ON_PUBLISH, w -> WebhookJson.message(WebhookJson.client(r.client()), r.message(), w, true),
+        (b, w) -> Verdict.ok(WebhookJson.publishModifiers(b, w)), true);
+  }
+
+  @Override
+  public CompletionStage<Verdict<SubscribeModifiers>> authOnSubscribe(SubscribeRequest r) {
+    return ask(HookName.AUTH_ON_SUBSCRIBE, w -> WebhookJson.subscribe(r.client(), r.subscriptions()),
+        (b, w) -> Verdict.ok(WebhookJson.subscribeModifiers(b)), true);
+  }
+
+  @Override
+  public CompletionStage<Verdict<DeliverModifiers>> onDeliver(DeliverRequest r) {
+    return ask(HookName.ON_DELIVER, w -> {
+      ObjectNode o = WebhookJson.client(r.subscriber());
+      WebhookJson.message(o, r.message(), w, true);
+      return o;
+    }, (b, w) -> Verdict.ok(WebhookJson.deliverModifiers(b, w)), false);
+  }
+
+  @Override
+  public void onEvent(ClientEvent e) {
+    for (Webhook w : of(e.hook())) {
+      post(w, WebhookJson.event(e, w)).exceptionally(err -> {
+        LOG.debug("webhook {} -> {} failed: {}", w.wireName(), w.endpoint(), err.toString());
+        return null;
+      });
+    }
+  }
+
+  /** Asks the endpoints of {@code h} in turn; {@code ok} builds the OK verdict (with modifiers) from a body. */
+  private <M> CompletionStage<Verdict<M>> ask(HookName h, java.util.function.Function<Webhook, ObjectNode> body,
+      BiFunction<JsonNode, Webhook, Verdict<M>> ok, boolean failIsError) {
+    return askFrom(of(h), 0, body, ok, failIsError);
+  }
+
+  private <M> CompletionStage<Verdict<M>> askFrom(List<Webhook> ws, int i, java.util.function.Function<Webhook, ObjectNode> body,
+      BiFunction<JsonNode, Webhook, Verdict<M>> ok, boolean cacheable) {
+    if (i >= ws.size()) {
+      return CompletableFuture.completedFuture(Verdict.next());
+    }
+    Webhook w = ws.get(i);
+    ObjectNode json = body.apply(w);
+    String request = json.toString();
+    String key = null;
+    if (cacheable) {
+      ObjectNode k = json.deepCopy();
+      k.remove("peer_port"); // a reconnect comes from another ephemeral port: same client, same answer
+      key = w.endpoint() + "\n" + w.wireName() + "\n" + k;
+    }
+    @SuppressWarnings("unchecked")
+    Verdict<M> cached = cacheable ? (Verdict<M>) cache.get(key) : null;
+    if (cached != null) {
+      return CompletableFuture.completedFuture(cached);
+    }
+    String cacheKey = key;
+    return send(w, request).handle((resp, err) -> {
+      Verdict<M> v;
+      if (err != null) {
+        LOG.debug("webhook {} -> {} failed: {}", w.wireName(), w.endpoint(), err.toString());
+        v = cacheable ? Verdict.error("webhook_failed") : Verdict.next();
+      } else {
+        v = verdict(resp, w, ok, cacheable);
+        if (cacheable && v.isOk()) {
+          long maxAge = WebhookCache.maxAge(resp.headers().firstValue("cache-control").orElse(null));
+          if (maxAge > 0) {
+            cache.put(cacheKey, v, maxAge);
+          }
+        }
+      }
+      return v;
+    }).thenCompose(v -> v.isNext() ? askFrom(ws, i + 1, body, ok, cacheable) : CompletableFuture.completedFuture(v));
+  }
+
+  private static <M> Verdict<M> verdict(HttpResponse<String> resp, Webhook w, BiFunction<JsonNode, Webhook, Verdict<M>> ok,
+      boolean failIsError) {
+    if (resp.statusCode() / 100 != 2) {
+      LOG.debug("webhook {} -> {} answered HTTP {}", w.wireName(), w.endpoint(), resp.statusCode());
+      return failIsError ? Verdict.error("http_" + resp.statusCode()) : Verdict.next();
+    }
+    try {
+      JsonNode b = WebhookJson.JSON.readTree(resp.body());
+      Verdict<M> v = WebhookJson.kind(b);
+      if (v == null) {
+        LOG.debug("webhook {} -> {} answered no result: {}", w.wireName(), w.endpoint(), resp.body());
+        return failIsError ? Verdict.error("bad_response") : Verdict.next();
+      }
+      return v.isOk() ? ok.apply(b, w) : v;
+    } catch (Exception e) {
+      LOG.debug("webhook {} -> {} answered unreadable JSON: {}", w.wireName(), w.endpoint(), e.toString());
+      return failIsError ? Verdict.error("bad_response") : Verdict.next();
+    }
+  }
+
+  private CompletableFuture<HttpResponse<String>> send(Webhook w, String body) {
+    HttpRequest req = HttpRequest.newBuilder(w.endpoint()).timeout(timeout)
+        .header("content-type", "application/json").header("vernemq-hook", w.wireName())
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private CompletableFuture<HttpResponse<String>> post(Webhook w, ObjectNode body) {
+    return send(w, body.toString());
+  }
+
+  @Override
+  public void stop() {
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Webhooks as VerneMQ's {@code vmq_webhooks}: a built-in hook plugin that POSTs each registered hook's
+ * arguments as JSON (VerneMQ's field names) to HTTP endpoints and turns their answers into verdicts. State:
+ * the registrations (copy-on-write, changed by config and {@code estuary ctl webhooks}) and the response
+ * cache (one lock); HTTP runs on the JDK client's threads ({@code estuary-webhook-N}).
+ */
+package io.estuary.core.webhooks;
