@@ -206,15 +206,14 @@ final class Ctl implements Callable<Integer> {
     if (dataDir != null) {
       return dataDir;
     }
-    Path cfg = parent != null ? parent.configFile() : null;
-    if (cfg != null) {
-      try {
-        return ConfigLoader.load(cfg, System.getenv()).persistence().dir();
-      } catch (RuntimeException e) {
-        System.err.println("estuary ctl: cannot read " + cfg + " (" + e.getMessage() + "); looking for ./data");
-      }
+    Path home = Main.home(System.getenv());
+    Path cfg = parent != null ? parent.configFile(home) : null;
+    try {
+      return ConfigLoader.load(cfg, System.getenv(), home).persistence().dir();
+    } catch (RuntimeException e) {
+      System.err.println("estuary ctl: cannot read " + cfg + " (" + e.getMessage() + "); looking for " + home.resolve("data"));
     }
-    return Path.of("data");
+    return home.resolve("data");
   }
 
   private static String first(String... values) {

@@ -53,12 +53,17 @@ class CtlIT {
     return ctlIn(gw.dataDir().getParent(), all.toArray(String[]::new));
   }
 
-  /** {@code estuary ctl args...} run from {@code dir}, as a user on the gateway's machine would (./data is the gateway's). */
+  /**
+   * {@code estuary ctl args...} run as a user on the gateway's machine would: {@code dir} is the install directory
+   * ({@code ESTUARY_HOME}, as bin/estuary sets it; its data/ is the gateway's), the working directory is elsewhere.
+   */
   static Run ctlIn(Path dir, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", GatewayProcess.jar().toString(), "ctl"));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of(System.getProperty("java.io.tmpdir")).toFile())
+        .redirectErrorStream(true);
+    pb.environment().put("ESTUARY_HOME", dir.toString());
     pb.environment().remove("ESTUARY_API_KEY");
     pb.environment().remove("ESTUARY_API_SECRET");
     Process p = pb.start();
