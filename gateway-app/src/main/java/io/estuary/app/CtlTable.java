@@ -31,6 +31,11 @@ final class CtlTable {
       return answer.size() == 1 && columns == null && answer.get(0).isObject() ? keyValues(answer.get(0)) : table(answer, columns);
     }
     if (answer.isObject()) {
+      if (columns != null) { // one object: only the chosen keys
+        com.fasterxml.jackson.databind.node.ObjectNode picked = answer.deepCopy();
+        picked.retain(columns);
+        return keyValues(picked);
+      }
       return keyValues(answer);
     }
     return answer.asText() + System.lineSeparator();
