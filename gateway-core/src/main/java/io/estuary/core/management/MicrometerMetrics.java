@@ -97,6 +97,12 @@ public final class MicrometerMetrics implements Metrics {
     Gauge.builder("estuary." + name, value).tags(tags).register(registry);
   }
 
+  @Override
+  public void monotonic(String name, Supplier<Number> total, String... tags) {
+    io.micrometer.core.instrument.FunctionCounter.builder("estuary." + name, total, t -> t.get().doubleValue())
+        .tags(tags).register(registry);
+  }
+
   /** Stops the GC notification listener. */
   public void close() {
     gc.close();
