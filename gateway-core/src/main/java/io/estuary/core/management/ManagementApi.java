@@ -174,6 +174,8 @@ public final class ManagementApi implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws Exception {
       FullHttpResponse resp = respond(ctx, req);
       resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+      // one request per connection: say so, or a keep-alive client may send its next request on a socket being closed
+      resp.headers().set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }
 
