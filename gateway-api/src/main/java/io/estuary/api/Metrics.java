@@ -20,6 +20,14 @@ public interface Metrics {
 
   void gauge(String name, Supplier<Number> value, String... tags);
 
+  /**
+   * A count kept elsewhere that only grows (batches written, errors seen), read from {@code total} at scrape
+   * time: exposed as a counter ({@code _total}), not a gauge. The default falls back to a gauge.
+   */
+  default void monotonic(String name, Supplier<Number> total, String... tags) {
+    gauge(name, total, tags);
+  }
+
   /** A monotonically increasing count. Thread-safe. */
   interface Counter {
     void increment();

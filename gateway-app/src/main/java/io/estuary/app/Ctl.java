@@ -26,10 +26,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code estuary ctl status|stats|clients|client ID|kick ID|listeners|metrics|api-key create|list|delete}:
- * a thin client of the management API. Its address and credentials come, in order, from the options,
- * {@code ESTUARY_API_KEY}/{@code ESTUARY_API_SECRET}, and the {@code ctl.key} file the running gateway
- * writes (owner-only) into its data directory: run by the same user on the same machine, no flags are needed.
+ * {@code estuary ctl ...}, shaped like {@code emqx ctl}: {@code status}, {@code stats}, {@code metrics},
+ * {@code listeners}, {@code clients list|show ID|kick ID}, {@code subscriptions list|show ID},
+ * {@code retainer info|topics|show TOPIC|clean TOPIC}, {@code gateways list|clients NAME},
+ * {@code log set-level [LOGGER] LEVEL}, {@code api-key create|list|delete}. Tables by default, the API's JSON
+ * with {@code --json}. A thin client of the management API: its address and credentials come, in order, from
+ * the options, {@code ESTUARY_API_KEY}/{@code ESTUARY_API_SECRET}, and the {@code ctl.key} file the running
+ * gateway writes (owner-only) into its data directory: run by the same user on the same machine, no flags are needed.
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true, description = "Query or control a running gateway through its HTTP API.")
 final class Ctl implements Callable<Integer> {
@@ -51,90 +54,158 @@ final class Ctl implements Callable<Integer> {
   @Option(names = "--name", description = "name of the key for api-key create")
   String name;
 
-  @Option(names = "--page", description = "page of the client list (from 1)")
+  @Option(names = "--page", description = "page of a list (from 1)")
   Integer page;
 
-  @Option(names = "--limit", description = "clients per page (1..10000)")
+  @Option(names = "--limit", description = "items per page (1..10000)")
   Integer limit;
 
-  @Parameters(index = "0", description = "status | stats | clients | client | kick | listeners | metrics | api-key | webhooks | reload")
+  @Option(names = "--clientid", description = "subscriptions list: only this client's")
+  String clientId;
+
+  @Option(names = "--json", description = "print the API's JSON answer instead of a table")
+  boolean json;
+
+  @Parameters(index = "0", description = "status | stats | metrics | listeners | clients | subscriptions | retainer | gateways | log | api-key | webhooks | reload")
   String command;
 
-  @Parameters(index = "1..*", arity = "0..*", description = "client id for client/kick; create|list|delete [NAME] for api-key")
+  @Parameters(index = "1..*", arity = "0..*", description = "the subcommand and its arguments (see docs/operations.md)")
   List<String> args = new ArrayList<>();
+
+  private static final List<String> CLIENT_COLUMNS = List.of("clientid", "username", "proto_name", "ip_address", "port",
+      "conn_state", "subscriptions_cnt", "mqueue_len", "inflight_cnt", "connected_at");
+
+  /** What one ctl command asks the API, and which columns its table shows (null = every field). */
+  private record Call(String method, String path, String body, List<String> columns) {
+    static Call get(String path, List<String> columns) {
+      return new Call("GET", path, null, columns);
+    }
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private String arg(int i) {
+    return args.size() > i ? args.get(i) : null;
+  }
+
+  /** The call for the command line, or null after printing a usage error. */
+  private Call request() throws IOException {
+    String sub = arg(0);
+    switch (command) {
+      case "status":
+        return Call.get("/status", null);
+      case "stats":
+        return Call.get("/api/v5/stats", null);
+      case "metrics":
+        return Call.get("/api/v5/metrics", null);
+      case "listeners":
+        return Call.get("/api/v5/listeners", List.of("protocol", "name", "secure", "address"));
+      case "client":
+        return clientCall("show", sub);
+      case "kick":
+        return clientCall("kick", sub);
+      case "clients":
+        if (sub == null || sub.equals("list")) {
+          return Call.get("/api/v5/clients" + query(), CLIENT_COLUMNS);
+        }
+        return clientCall(sub, arg(1));
+      case "subscriptions":
+        if (sub == null || sub.equals("list")) {
+          return Call.get("/api/v5/subscriptions" + query(), List.of("clientid", "topic", "qos", "nl", "rap", "rh"));
+        } else if (sub.equals("show") && arg(1) != null) {
+          return Call.get("/api/v5/clients/" + enc(arg(1)) + "/subscriptions", List.of("topic", "qos", "nl", "rap", "rh"));
+        }
+        return usage("subscriptions list [--clientid ID] | subscriptions show CLIENTID");
+      case "retainer":
+        if (sub == null || sub.equals("topics") || sub.equals("list")) {
+          return Call.get("/api/v5/mqtt/retainer/messages" + query(), List.of("topic", "qos", "from_clientid", "publish_at"));
+        } else if (sub.equals("info")) {
+          return Call.get("/api/v5/stats?aggregate=true", List.of("retained.count"));
+        } else if (sub.equals("show") && arg(1) != null) {
+          return Call.get("/api/v5/mqtt/retainer/message/" + enc(arg(1)), null);
+        } else if (sub.equals("clean") && arg(1) != null) {
+          return new Call("DELETE", "/api/v5/mqtt/retainer/message/" + enc(arg(1)), null, null);
+        }
+        return usage("retainer info | topics | show TOPIC | clean TOPIC");
+      case "gateways":
+        if (sub == null || sub.equals("list")) {
+          return Call.get("/api/v5/gateways", List.of("name", "status", "current_connections", "listeners"));
+        } else if (sub.equals("clients") && arg(1) != null) {
+          return Call.get("/api/v5/gateways/" + enc(arg(1)) + "/clients" + query(), null);
+        }
+        return usage("gateways list | gateways clients NAME");
+      case "log":
+        if ("set-level".equals(sub) && arg(1) != null) {
+          String logger = arg(2) != null ? arg(1) : "root";
+          String level = arg(2) != null ? arg(2) : arg(1);
+          return new Call("PUT", "/api/v5/log/level",
+              new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("logger", logger, "level", level)), null);
+        }
+        return usage("log set-level [LOGGER] LEVEL   (LEVEL: trace|debug|info|warn|error|off; LOGGER default root)");
+      case "api-key":
+        return apiKeyCall(sub);
+      case "reload":
+        return new Call("POST", "/api/v5/reload", null, null);
+      case "webhooks":
+        return webhooksCall(sub);
+      default:
+        System.err.println("estuary ctl: unknown command " + command);
+        return null;
+    }
+  }
+
+  private Call clientCall(String sub, String id) {
+    if (id == null) {
+      System.err.println("estuary ctl " + command + ": needs a client id");
+      return null;
+    }
+    return switch (sub) {
+      case "show" -> Call.get("/api/v5/clients/" + enc(id), null);
+      case "kick" -> new Call("DELETE", "/api/v5/clients/" + enc(id), null, null);
+      default -> usage("clients list | clients show CLIENTID | clients kick CLIENTID");
+    };
+  }
+
+  private Call apiKeyCall(String sub) throws IOException {
+    return switch (sub == null ? "" : sub) {
+      case "create" -> new Call("POST", "/api/v5/api_key",
+          name == null ? "{}" : new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("name", name)), null);
+      case "list" -> Call.get("/api/v5/api_key", null);
+      case "delete" -> arg(1) == null ? usage("api-key delete NAME") : new Call("DELETE", "/api/v5/api_key/" + enc(arg(1)), null, null);
+      default -> usage("api-key create [--name N] | list | delete NAME");
+    };
+  }
+
+  /** As {@code vmq-admin webhooks}: register|deregister hook=NAME endpoint=URL [base64payload=B] [no_payload=B] | show. */
+  private Call webhooksCall(String sub) {
+    Map<String, String> kv = WebhookArgs.parse(args.size() > 1 ? args.subList(1, args.size()) : List.of());
+    if ("show".equals(sub)) {
+      return Call.get("/api/v5/webhooks", null);
+    } else if (("register".equals(sub) || "deregister".equals(sub)) && kv.containsKey("hook") && kv.containsKey("endpoint")) {
+      if (sub.equals("register")) {
+        return new Call("POST", "/api/v5/webhooks", WebhookArgs.json(kv), null);
+      }
+      return new Call("DELETE", "/api/v5/webhooks?hook=" + enc(kv.get("hook")) + "&endpoint=" + enc(kv.get("endpoint")), null, null);
+    }
+    return usage("webhooks register|deregister hook=NAME endpoint=URL [base64payload=true|false] [no_payload=true|false] | show");
+  }
+
+  private static Call usage(String text) {
+    System.err.println("estuary ctl " + text);
+    return null;
+  }
 
   @Override
   public Integer call() throws Exception {
-    String path;
-    String method = "GET";
-    String body = null;
-    switch (command) {
-      case "status" -> path = "/status";
-      case "stats" -> path = "/api/v5/stats";
-      case "clients" -> path = "/api/v5/clients" + paging();
-      case "listeners" -> path = "/api/v5/listeners";
-      case "metrics" -> path = "/metrics";
-      case "client", "kick" -> {
-        if (args.isEmpty()) {
-          System.err.println("estuary ctl " + command + ": needs a client id");
-          return 2;
-        }
-        path = "/api/v5/clients/" + URLEncoder.encode(args.get(0), StandardCharsets.UTF_8);
-        method = command.equals("kick") ? "DELETE" : "GET";
-      }
-      case "api-key" -> {
-        String sub = args.isEmpty() ? "" : args.get(0);
-        switch (sub) {
-          case "create" -> {
-            path = "/api/v5/api_key";
-            method = "POST";
-            body = name == null ? "{}" : new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("name", name));
-          }
-          case "list" -> path = "/api/v5/api_key";
-          case "delete" -> {
-            if (args.size() < 2) {
-              System.err.println("estuary ctl api-key delete: needs a key name");
-              return 2;
-            }
-            path = "/api/v5/api_key/" + URLEncoder.encode(args.get(1), StandardCharsets.UTF_8);
-            method = "DELETE";
-          }
-          default -> {
-            System.err.println("estuary ctl api-key: create [--name N] | list | delete NAME");
-            return 2;
-          }
-        }
-      }
-      case "reload" -> {
-        path = "/api/v5/reload";
-        method = "POST";
-      }
-      case "webhooks" -> {
-        // vmq-admin webhooks register|deregister hook=NAME endpoint=URL [base64payload=BOOL] [no_payload=BOOL] | show
-        Map<String, String> kv = WebhookArgs.parse(args.size() > 1 ? args.subList(1, args.size()) : List.of());
-        String sub = args.isEmpty() ? "" : args.get(0);
-        if (sub.equals("show")) {
-          path = "/api/v5/webhooks";
-        } else if ((sub.equals("register") || sub.equals("deregister")) && kv.containsKey("hook") && kv.containsKey("endpoint")) {
-          path = "/api/v5/webhooks";
-          method = sub.equals("register") ? "POST" : "DELETE";
-          if (sub.equals("register")) {
-            body = WebhookArgs.json(kv);
-          } else {
-            path += "?hook=" + URLEncoder.encode(kv.get("hook"), StandardCharsets.UTF_8) + "&endpoint="
-                + URLEncoder.encode(kv.get("endpoint"), StandardCharsets.UTF_8);
-          }
-        } else {
-          System.err.println("estuary ctl webhooks: register|deregister hook=NAME endpoint=URL [base64payload=true|false]"
-              + " [no_payload=true|false] | show");
-          return 2;
-        }
-      }
-      default -> {
-        System.err.println("estuary ctl: unknown command " + command);
-        return 2;
-      }
+    Call c = request();
+    if (c == null) {
+      return 2;
     }
+    String path = c.path();
+    String method = c.method();
+    String body = c.body();
     Properties local = localKey();
     String base = baseUrl(local);
     HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path))
@@ -170,7 +241,14 @@ final class Ctl implements Callable<Integer> {
         return 0;
       }
       if (!r.body().isEmpty()) {
-        System.out.println(r.body());
+        boolean isJson = r.headers().firstValue("content-type").orElse("").startsWith("application/json");
+        if (json || !isJson || r.statusCode() >= 300) {
+          System.out.println(r.body());
+        } else {
+          System.out.print(CtlTable.render(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()), c.columns()));
+        }
+      } else if (r.statusCode() == 204) {
+        System.out.println("ok");
       }
       return r.statusCode() < 300 ? 0 : 1;
     } catch (IOException e) {
@@ -179,8 +257,11 @@ final class Ctl implements Callable<Integer> {
     }
   }
 
-  private String paging() {
+  private String query() {
     List<String> q = new ArrayList<>();
+    if (clientId != null) {
+      q.add("clientid=" + enc(clientId));
+    }
     if (page != null) {
       q.add("page=" + page);
     }
@@ -231,15 +312,14 @@ final class Ctl implements Callable<Integer> {
     if (dataDir != null) {
       return dataDir;
     }
-    Path cfg = parent != null ? parent.configFile() : null;
-    if (cfg != null) {
-      try {
-        return ConfigLoader.load(cfg, System.getenv()).persistence().dir();
-      } catch (RuntimeException e) {
-        System.err.println("estuary ctl: cannot read " + cfg + " (" + e.getMessage() + "); looking for ./data");
-      }
+    Path home = Main.home(System.getenv());
+    Path cfg = parent != null ? parent.configFile(home) : null;
+    try {
+      return ConfigLoader.load(cfg, System.getenv(), home).persistence().dir();
+    } catch (RuntimeException e) {
+      System.err.println("estuary ctl: cannot read " + cfg + " (" + e.getMessage() + "); looking for " + home.resolve("data"));
     }
-    return Path.of("data");
+    return home.resolve("data");
   }
 
   private static String first(String... values) {

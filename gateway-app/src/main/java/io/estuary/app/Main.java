@@ -4,6 +4,7 @@ import io.estuary.api.ProtocolAdapterFactory;
 import io.estuary.core.config.ConfigError;
 import io.estuary.core.config.ConfigLoader;
 import io.estuary.core.config.GatewayConfig;
+import io.estuary.core.management.SysTopics;
 import io.estuary.core.server.Gateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,13 +19,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code estuary [-c FILE]}: runs the gateway in the foreground; {@code estuary ctl ...} talks to a running one. */
-@Command(name = "estuary", mixinStandardHelpOptions = true, version = "Estuary 0.1.0-SNAPSHOT",
+@Command(name = "estuary", mixinStandardHelpOptions = true, versionProvider = Main.BuildVersion.class,
     description = "IoT protocol edge gateway: MQTT-SN, CoAP, LwM2M, TCP and STOMP into an embedded MQTT broker.",
     subcommands = {Ctl.class, Passwd.class})
 public final class Main implements Callable<Integer> {
 
-  @Option(names = {"-c", "--config"}, description = "HOCON config file (default: etc/estuary.conf if present)")
+  @Option(names = {"-c", "--config"}, description = "HOCON config file (default: $ESTUARY_HOME/etc/estuary.conf if present)")
   Path config;
+
+  /** {@code --version}: the version Maven stamped into the jar's manifest. */
+  static final class BuildVersion implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"Estuary " + SysTopics.VERSION, "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+    }
+  }
 
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
@@ -33,21 +42,45 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** {@code -c FILE}, else etc/estuary.conf when present, else null (defaults only). */
-  Path configFile() {
-    return config != null ? config : (Files.isRegularFile(Path.of("etc/estuary.conf")) ? Path.of("etc/estuary.conf") : null);
+  /**
+   * The install directory every relative path in the config resolves against: {@code ESTUARY_HOME}, else
+   * {@code -Destuary.home}, else the directory holding the jar (its parent when the jar sits in {@code lib/}).
+   * Never the working directory: {@code cd /tmp && /opt/estuary/bin/estuary} writes nothing into /tmp.
+   */
+  static Path home(java.util.Map<String, String> env) {
+    String h = env.get("ESTUARY_HOME");
+    if (h == null || h.isBlank()) {
+      h = System.getProperty("estuary.home");
+    }
+    if (h != null && !h.isBlank()) {
+      return Path.of(h).toAbsolutePath().normalize();
+    }
+    try {
+      Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+      Path dir = Files.isDirectory(jar) ? jar : jar.getParent();
+      return (dir.getFileName() != null && dir.getFileName().toString().equals("lib") ? dir.getParent() : dir).normalize();
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      throw new IllegalStateException("cannot tell the install directory: set ESTUARY_HOME", e);
+    }
+  }
+
+  /** {@code -c FILE}, else {@code home}/etc/estuary.conf when present, else null (defaults only). */
+  Path configFile(Path home) {
+    Path shipped = home.resolve("etc/estuary.conf");
+    return config != null ? config : (Files.isRegularFile(shipped) ? shipped : null);
   }
 
   @Override
   public Integer call() throws Exception {
-    Path file = configFile();
-    Path logback = file == null ? Path.of("etc/logback.xml") : file.toAbsolutePath().getParent().resolve("logback.xml");
+    Path home = home(System.getenv());
+    Path file = configFile(home);
+    Path logback = file == null ? home.resolve("etc/logback.xml") : file.toAbsolutePath().getParent().resolve("logback.xml");
     if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(logback)) {
       System.setProperty("logback.configurationFile", logback.toString());
     }
     GatewayConfig cfg;
     try {
-      cfg = ConfigLoader.load(file, System.getenv());
+      cfg = ConfigLoader.load(file, System.getenv(), home);
     } catch (ConfigError e) {
       System.err.println("estuary: " + e.getMessage());
       return 2;

@@ -53,12 +53,17 @@ class CtlIT {
     return ctlIn(gw.dataDir().getParent(), all.toArray(String[]::new));
   }
 
-  /** {@code estuary ctl args...} run from {@code dir}, as a user on the gateway's machine would (./data is the gateway's). */
+  /**
+   * {@code estuary ctl args...} run as a user on the gateway's machine would: {@code dir} is the install directory
+   * ({@code ESTUARY_HOME}, as bin/estuary sets it; its data/ is the gateway's), the working directory is elsewhere.
+   */
   static Run ctlIn(Path dir, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", GatewayProcess.jar().toString(), "ctl"));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of(System.getProperty("java.io.tmpdir")).toFile())
+        .redirectErrorStream(true);
+    pb.environment().put("ESTUARY_HOME", dir.toString());
     pb.environment().remove("ESTUARY_API_KEY");
     pb.environment().remove("ESTUARY_API_SECRET");
     Process p = pb.start();
@@ -73,10 +78,10 @@ class CtlIT {
 
   @Test
   void clients_works_with_no_flags_on_the_gateways_machine() throws Exception {
-    Run r = ctlIn(gw.dataDir().getParent(), "clients");
+    Run r = ctlIn(gw.dataDir().getParent(), "clients", "--json");
     assertThat(r.exit()).as(r.out()).isZero();
     assertThat(JSON.readTree(r.out()).get("data")).anySatisfy(s ->
-        assertThat(s.get("clientId").asText()).isEqualTo("ctl-device"));
+        assertThat(s.get("clientid").asText()).isEqualTo("ctl-device"));
     Path keyFile = gw.dataDir().resolve("ctl.key");
     assertThat(Files.getPosixFilePermissions(keyFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(Files.getPosixFilePermissions(gw.dataDir())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
@@ -114,32 +119,65 @@ class CtlIT {
   }
 
   @Test
-  void clients_and_client_print_the_sessions_as_json() throws Exception {
-    Run all = ctl("clients");
+  void clients_and_client_print_the_sessions_as_json_with_the_json_flag() throws Exception {
+    Run all = ctl("clients", "list", "--json");
     assertThat(all.exit()).as(all.out()).isZero();
     assertThat(JSON.readTree(all.out()).get("data")).anySatisfy(s ->
-        assertThat(s.get("clientId").asText()).isEqualTo("ctl-device"));
-    Run one = ctl("client", "ctl-device");
+        assertThat(s.get("clientid").asText()).isEqualTo("ctl-device"));
+    Run one = ctl("clients", "show", "ctl-device", "--json");
     assertThat(one.exit()).as(one.out()).isZero();
-    assertThat(JSON.readTree(one.out()).get("state").asText()).isEqualTo("connected");
+    assertThat(JSON.readTree(one.out()).get("conn_state").asText()).isEqualTo("connected");
     Run missing = ctl("client", "nobody");
     assertThat(missing.exit()).as("a 404 is a failure").isEqualTo(1);
     assertThat(missing.out()).contains("CLIENTID_NOT_FOUND");
   }
 
   @Test
-  void stats_listeners_and_metrics_print_what_the_api_answers() throws Exception {
-    Run stats = ctl("stats");
-    assertThat(stats.exit()).as(stats.out()).isZero();
-    JsonNode s = JSON.readTree(stats.out());
-    assertThat(s.get("node").asText()).isEqualTo("estuary-test@127.0.0.1");
-    assertThat(s.get("connections.count").asInt()).isGreaterThanOrEqualTo(1);
-    Run listeners = ctl("listeners");
-    assertThat(listeners.exit()).isZero();
-    assertThat(listeners.out()).contains("tcp:default");
-    Run metrics = ctl("metrics");
-    assertThat(metrics.exit()).isZero();
-    assertThat(metrics.out()).contains("estuary_connections_count");
+  void clients_list_prints_a_table_with_a_header_row_and_the_page_line() throws Exception {
+    Run all = ctl("clients", "list");
+    assertThat(all.exit()).as(all.out()).isZero();
+    List<String> lines = all.out().lines().toList();
+    assertThat(lines.get(0)).startsWith("clientid").contains("proto_name").contains("conn_state");
+    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("ctl-device").contains("MQTT").contains("connected"));
+    assertThat(lines.get(lines.size() - 1)).startsWith("page 1, 100 per page,");
+    Run one = ctl("clients", "show", "ctl-device");
+    assertThat(one.out()).containsPattern("(?m)^clientid +: ctl-device$");
+  }
+
+  @Test
+  void subscriptions_retainer_and_gateways_print_tables() throws Exception {
+    device.subscribeWith().topicFilter("ctl/sub/#").send(); // hivemq-mqtt-client subscribes with QoS 2 by default
+    device.publishWith().topic("ctl/kept").payload("v".getBytes(StandardCharsets.UTF_8)).retain(true)
+        .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+    Run subs = ctl("subscriptions", "list", "--clientid", "ctl-device");
+    assertThat(subs.exit()).as(subs.out()).isZero();
+    assertThat(subs.out()).containsPattern("(?m)^ctl-device +ctl/sub/# +2");
+    Run shown = ctl("subscriptions", "show", "ctl-device");
+    assertThat(shown.out()).contains("ctl/sub/#");
+    Run topics = ctl("retainer", "topics");
+    assertThat(topics.out()).containsPattern("(?m)^ctl/kept +1 +ctl-device");
+    Run info = ctl("retainer", "info");
+    assertThat(info.out()).containsPattern("retained.count : [1-9]");
+    Run clean = ctl("retainer", "clean", "ctl/kept");
+    assertThat(clean.exit()).as(clean.out()).isZero();
+    assertThat(ctl("retainer", "show", "ctl/kept").exit()).isEqualTo(1);
+    Run gateways = ctl("gateways", "list");
+    assertThat(gateways.exit()).as(gateways.out()).isZero();
+    assertThat(gateways.out()).startsWith("(none)");
+  }
+
+  @Test
+  void log_set_level_changes_a_logger_at_run_time() throws Exception {
+    org.slf4j.Logger probe = org.slf4j.LoggerFactory.getLogger("io.estuary.ctl.probe");
+    Run r = ctl("log", "set-level", "io.estuary.ctl.probe", "trace");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(probe.isTraceEnabled()).isTrue();
+    Run back = ctl("log", "set-level", "io.estuary.ctl.probe", "warn");
+    assertThat(back.exit()).isZero();
+    assertThat(probe.isInfoEnabled()).isFalse();
+    Run bad = ctl("log", "set-level", "loud");
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.out()).contains("BAD_REQUEST");
   }
 
   @Test

@@ -145,14 +145,14 @@ class ManagementApiIT {
     }
     JsonNode p1 = getJson("/api/v5/clients?page=1&limit=2");
     assertThat(p1.get("data")).hasSize(2);
-    assertThat(p1.get("data").get(0).get("clientId").asText()).isEqualTo("page-0");
+    assertThat(p1.get("data").get(0).get("clientid").asText()).isEqualTo("page-0");
     assertThat(p1.get("meta").get("page").asInt()).isEqualTo(1);
     assertThat(p1.get("meta").get("limit").asInt()).isEqualTo(2);
     assertThat(p1.get("meta").get("count").asInt()).isEqualTo(5);
     assertThat(p1.get("meta").get("hasnext").asBoolean()).isTrue();
     JsonNode p3 = getJson("/api/v5/clients?page=3&limit=2");
     assertThat(p3.get("data")).hasSize(1);
-    assertThat(p3.get("data").get(0).get("clientId").asText()).isEqualTo("page-4");
+    assertThat(p3.get("data").get(0).get("clientid").asText()).isEqualTo("page-4");
     assertThat(p3.get("meta").get("hasnext").asBoolean()).isFalse();
     HttpResponse<String> bad = call("GET", "/api/v5/clients?limit=0");
     assertThat(bad.statusCode()).isEqualTo(400);
@@ -211,14 +211,18 @@ class ManagementApiIT {
     c.subscribeWith().topicFilter("api/#").qos(MqttQos.AT_LEAST_ONCE).send();
     JsonNode all = getJson("/api/v5/clients");
     assertThat(all.get("data")).anySatisfy(s -> {
-      assertThat(s.get("clientId").asText()).isEqualTo("api-listed");
+      assertThat(s.get("clientid").asText()).isEqualTo("api-listed");
       assertThat(s.get("protocol").asText()).isEqualTo("mqtt");
-      assertThat(s.get("state").asText()).isEqualTo("connected");
-      assertThat(s.get("subscriptions").asInt()).isEqualTo(1);
+      assertThat(s.get("proto_name").asText()).isEqualTo("MQTT");
+      assertThat(s.get("connected").asBoolean()).isTrue();
+      assertThat(s.get("conn_state").asText()).isEqualTo("connected");
+      assertThat(s.get("subscriptions_cnt").asInt()).isEqualTo(1);
     });
     JsonNode one = getJson("/api/v5/clients/api-listed");
-    assertThat(one.get("clientId").asText()).isEqualTo("api-listed");
-    assertThat(one.get("peer").asText()).contains("127.0.0.1");
+    assertThat(one.get("clientid").asText()).isEqualTo("api-listed");
+    assertThat(one.get("ip_address").asText()).isEqualTo("127.0.0.1");
+    assertThat(one.get("port").asInt()).isPositive();
+    assertThat(one.get("connected_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
     HttpResponse<String> missing = call("GET", "/api/v5/clients/nobody");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(missing.body()).get("code").asText()).isEqualTo("CLIENTID_NOT_FOUND");
@@ -250,7 +254,9 @@ class ManagementApiIT {
     b.subscribeWith().topicFilter("s/1").send();
     b.subscribeWith().topicFilter("s/2").send();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      JsonNode stats = getJson("/api/v5/stats");
+      JsonNode list = getJson("/api/v5/stats");
+      assertThat(list.isArray()).as("EMQX lists stats per node").isTrue();
+      JsonNode stats = list.get(0);
       assertThat(stats.get("node").asText()).isEqualTo("estuary-test@127.0.0.1");
       assertThat(stats.get("connections.count").asInt()).isEqualTo(2);
       assertThat(stats.get("connections.by_protocol").get("mqtt").asInt()).isEqualTo(2);

@@ -57,6 +57,53 @@ public final class RawMqttClient implements AutoCloseable {
     }
   }
 
+  /**
+   * CONNECT (version 4 or 5, clean start) encoded by hand, so a client id Netty's encoder refuses (a NUL, since
+   * Netty 4.1.12x validates on encode) still goes out as hostile input; returns the CONNACK.
+   */
+  public MqttMessage connectUnchecked(String clientId, int version, int keepAliveSeconds) throws IOException {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T', (byte) version, 0x02, (byte) (keepAliveSeconds >> 8), (byte) keepAliveSeconds});
+    if (version == 5) {
+      body.write(0); // no properties
+    }
+    writeString(body, clientId);
+    sendRaw(packet(0x10, body.toByteArray()));
+    return await(MqttMessageType.CONNACK, Duration.ofSeconds(5));
+  }
+
+  /** A QoS 0 PUBLISH encoded by hand (a topic Netty's encoder refuses, such as one with wildcards). */
+  public void publishUnchecked(String topic, byte[] payload, int version) throws IOException {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    writeString(body, topic);
+    if (version == 5) {
+      body.write(0); // no properties
+    }
+    body.writeBytes(payload);
+    sendRaw(packet(0x30, body.toByteArray()));
+  }
+
+  private static void writeString(java.io.ByteArrayOutputStream out, String s) {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.write(b.length >> 8);
+    out.write(b.length);
+    out.writeBytes(b);
+  }
+
+  /** Fixed header (type byte, variable-length remaining length) + body. */
+  private static byte[] packet(int typeAndFlags, byte[] body) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(typeAndFlags);
+    int len = body.length;
+    do {
+      int digit = len % 128;
+      len /= 128;
+      out.write(len > 0 ? digit | 0x80 : digit);
+    } while (len > 0);
+    out.writeBytes(body);
+    return out.toByteArray();
+  }
+
   /** CONNECT with the given version (3, 4 or 5), clean start and keepalive; returns the CONNACK. */
   public MqttMessage connect(String clientId, int version, boolean clean, int keepAliveSeconds) throws IOException {
     return connect(clientId, version, clean, keepAliveSeconds, MqttProperties.NO_PROPERTIES);

@@ -14,6 +14,16 @@ public final class ConfigError extends IllegalArgumentException {
     this.key = key;
   }
 
+  private ConfigError(java.util.List<String> lines, String key) {
+    super((lines.size() == 1 ? "unknown config key: " : "unknown config keys:\n  ") + String.join("\n  ", lines));
+    this.key = key;
+  }
+
+  /** Keys no module knows, one line each ("a.b is not a config key (file line 3): did you mean a.c?"). */
+  static ConfigError unknownKeys(String firstKey, java.util.List<String> lines) {
+    return new ConfigError(lines, firstKey);
+  }
+
   public String key() {
     return key;
   }

@@ -19,7 +19,9 @@ import java.util.Map;
 
 /**
  * Reads the one HOCON file over the defaults of every {@code reference.conf} on the class path, with
- * {@code ESTUARY_A__B_C=v} environment variables overriding key {@code a.b_c}, and binds the core's
+ * {@code ESTUARY_A__B_C=v} environment variables overriding key {@code a.b_c} (a name without {@code __},
+ * such as {@code ESTUARY_HOME}, is not a key), refuses keys no module knows ({@link ConfigSchema}),
+ * resolves relative paths against the install directory ({@link ConfigPaths}) and binds the core's
  * records. Any problem becomes a {@link ConfigError} naming the key.
  */
 public final class ConfigLoader {
@@ -27,8 +29,16 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** Loads {@code file} (null = defaults only) with overrides from {@code env}. */
+  /** Loads {@code file} (null = defaults only) with overrides from {@code env}; paths stay as written. */
   public static GatewayConfig load(Path file, Map<String, String> env) {
+    return load(file, env, null);
+  }
+
+  /**
+   * Loads {@code file} (null = defaults only) with overrides from {@code env}; relative paths resolve
+   * against {@code home} (the install directory; null leaves them as written).
+   */
+  public static GatewayConfig load(Path file, Map<String, String> env, Path home) {
     Config user = ConfigFactory.empty();
     if (file != null) {
       File f = file.toFile();
@@ -41,16 +51,30 @@ public final class ConfigLoader {
         throw new ConfigError("config file " + file, e.getMessage());
       }
     }
-    return bind(fromEnv(env).withFallback(user));
+    return bind(fromEnv(env).withFallback(user), home);
   }
 
-  /** Binds {@code overrides} merged over the class path defaults. */
+  /** Binds {@code overrides} merged over the class path defaults; paths stay as written. */
   public static GatewayConfig bind(Config overrides) {
+    return bind(overrides, null);
+  }
+
+  /**
+   * Binds {@code overrides} merged over the class path defaults, after refusing unknown keys; relative
+   * paths resolve against {@code home} (null leaves them as written).
+   */
+  public static GatewayConfig bind(Config overrides, Path home) {
     Config merged;
+    Config reference = ConfigFactory.defaultReference();
     try {
-      merged = overrides.withFallback(ConfigFactory.defaultReference()).resolve();
+      merged = overrides.withFallback(reference).resolve();
+      // the schema is the reference.conf files alone (defaultReference() also holds the JVM's system properties)
+      ConfigSchema.of(ConfigFactory.parseResources("reference.conf").resolve()).check(overrides.resolveWith(merged));
     } catch (ConfigException e) {
       throw new ConfigError(e.origin() == null ? "config" : e.origin().description(), e.getMessage());
+    }
+    if (home != null) {
+      merged = ConfigPaths.resolve(merged, overrides, home);
     }
     try {
       return bindResolved(merged);
@@ -62,15 +86,16 @@ public final class ConfigLoader {
   static Config fromEnv(Map<String, String> env) {
     Config out = ConfigFactory.empty();
     for (var e : env.entrySet()) {
-      if (!e.getKey().startsWith(ENV_PREFIX) || e.getKey().length() == ENV_PREFIX.length()) {
-        continue;
+      if (!e.getKey().startsWith(ENV_PREFIX) || !e.getKey().contains("__")) {
+        continue; // every key has two levels at least; ESTUARY_HOME and ESTUARY_OPTS are the launcher's
       }
       String path = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace("__", ".");
       Config one;
       try {
-        one = ConfigFactory.parseString(path + " = " + e.getValue());
+        one = ConfigFactory.parseString(path + " = " + e.getValue(),
+            ConfigParseOptions.defaults().setOriginDescription("environment variable " + e.getKey()));
       } catch (ConfigException ex) {
-        one = ConfigFactory.parseMap(Map.of(path, e.getValue()));
+        one = ConfigFactory.parseMap(Map.of(path, e.getValue()), "environment variable " + e.getKey());
       }
       out = one.withFallback(out);
     }

@@ -2,13 +2,51 @@ package io.estuary.core.management;
 
 import io.estuary.api.Metrics;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
 import java.util.function.Supplier;
 
-/** {@link Metrics} on a Micrometer Prometheus registry; names get the {@code estuary.} prefix. Thread-safe. */
+/**
+ * {@link Metrics} on a Micrometer Prometheus registry; names get the {@code estuary.} prefix, counters
+ * come out as {@code estuary_<name>_total}. Every meter carries HELP text ({@link MetricHelp}); the JVM,
+ * GC, thread, class loader, CPU, uptime and file descriptor binders are registered at construction, and
+ * {@code estuary_build_info{version, java}} is always 1. Thread-safe.
+ */
 public final class MicrometerMetrics implements Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  public MicrometerMetrics() {
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        if (id.getDescription() != null && !id.getDescription().isBlank()) {
+          return id;
+        }
+        return new Meter.Id(id.getName(), io.micrometer.core.instrument.Tags.of(id.getTagsAsIterable()), id.getBaseUnit(),
+            MetricHelp.of(id.getName()), id.getType());
+      }
+    });
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    Gauge.builder("estuary.build.info", () -> 1).description("Estuary's version and the Java runtime it runs on (always 1)")
+        .tags("version", SysTopics.VERSION, "java", String.valueOf(Runtime.version().feature())).register(registry);
+  }
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -17,6 +55,20 @@ public final class MicrometerMetrics implements Metrics {
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /**
+   * The counters named {@code estuary.<name>} summed over their tags, by {@code <name>} (for the EMQX-shaped
+   * {@code /api/v5/metrics}).
+   */
+  public Map<String, Double> counterTotals() {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    for (Meter m : registry.getMeters()) {
+      if (m instanceof io.micrometer.core.instrument.Counter c && m.getId().getName().startsWith("estuary.")) {
+        out.merge(m.getId().getName().substring("estuary.".length()), c.count(), Double::sum);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -43,5 +95,16 @@ public final class MicrometerMetrics implements Metrics {
   @Override
   public void gauge(String name, Supplier<Number> value, String... tags) {
     Gauge.builder("estuary." + name, value).tags(tags).register(registry);
+  }
+
+  @Override
+  public void monotonic(String name, Supplier<Number> total, String... tags) {
+    io.micrometer.core.instrument.FunctionCounter.builder("estuary." + name, total, t -> t.get().doubleValue())
+        .tags(tags).register(registry);
+  }
+
+  /** Stops the GC notification listener. */
+  public void close() {
+    gc.close();
   }
 }

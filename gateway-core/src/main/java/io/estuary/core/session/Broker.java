@@ -340,6 +340,32 @@ public final class Broker implements AutoCloseable {
     return s == null ? null : s.view();
   }
 
+  /**
+   * A session's subscriptions, read on its own executor (management API); completes with null for an
+   * unknown client id.
+   */
+  public CompletionStage<List<io.estuary.api.Subscription>> subscriptionsOf(String clientId) {
+    Session s = sessions.get(clientId);
+    if (s == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<List<io.estuary.api.Subscription>> out = new CompletableFuture<>();
+    s.actor.execute(() -> out.complete(s.subscriptionList()));
+    return out;
+  }
+
+  /** Every live retained message, including {@code $}-topics (management API). */
+  public List<Message> retainedMessages() {
+    List<Message> out = new ArrayList<>(router.retainedMatching("#"));
+    out.addAll(router.retainedMatching("$SYS/#"));
+    return out;
+  }
+
+  /** Deletes the retained message on {@code topic} (no publish, no delivery); false if there was none. */
+  public boolean deleteRetained(String topic) {
+    return router.deleteRetained(topic);
+  }
+
   /** Disconnects (and, for {@code discard}, removes) a client's session; false if unknown. */
   public boolean kick(String clientId, boolean discard) {
     Session s = sessions.get(clientId);

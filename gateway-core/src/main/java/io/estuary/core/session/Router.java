@@ -280,6 +280,15 @@ final class Router {
     return m;
   }
 
+  /** Removes the retained message on {@code topic} without publishing anything; false if there was none. */
+  boolean deleteRetained(String topic) {
+    if (retained.remove(topic) == null) {
+      return false;
+    }
+    store.deleteRetained(topic);
+    return true;
+  }
+
   /** Retained messages matching {@code filter}, expired ones removed on the way. */
   List<Message> retainedMatching(String filter) {
     long now = clock.millis();

@@ -483,6 +483,11 @@ final class Session {
     return queuedBytesMirror;
   }
 
+  /** The session's subscriptions; call on {@link #actor} (the management API does, through {@link Broker#subscriptionsOf}). */
+  List<io.estuary.api.Subscription> subscriptionList() {
+    return List.copyOf(subscriptions.values());
+  }
+
   SessionView view() {
     ClientInfo ci = clientMirror;
     Connection c = connMirror;

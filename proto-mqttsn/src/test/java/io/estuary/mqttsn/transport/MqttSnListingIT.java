@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The core's client listing shows an MQTT-SN client's state, its buffered messages and its topic ids,
- * both in {@code GET /api/v5/clients/{id}} and in {@code Broker.sessionView}.
+ * both in {@code GET /api/v5/gateways/mqttsn/clients/{id}} (EMQX's gateway client listing: the adapter's fields
+ * beside the client's) and in {@code Broker.sessionView}.
  */
 @Timeout(60)
 class MqttSnListingIT {
@@ -53,7 +54,7 @@ class MqttSnListingIT {
 
   static JsonNode client(String id) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + "/api/v5/clients/" + id))
+            URI.create("http://127.0.0.1:" + gw.apiAddress().getPort() + "/api/v5/gateways/mqttsn/clients/" + id))
             .header("Authorization", TestGateway.apiAuthorization()).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
@@ -80,9 +81,9 @@ class MqttSnListingIT {
 
       JsonNode active = client("sn-listed");
       assertThat(active.path("protocol").asText()).isEqualTo("mqttsn");
-      assertThat(active.path("attributes").path("state").asText()).isEqualTo("active");
-      assertThat(active.path("attributes").path("buffered").asInt()).isZero();
-      assertThat(active.path("attributes").path("topic_ids").path("listed/a").asInt()).isEqualTo(1);
+      assertThat(active.path("state").asText()).isEqualTo("active");
+      assertThat(active.path("buffered").asInt()).isZero();
+      assertThat(active.path("topic_ids").path("listed/a").asInt()).isEqualTo(1);
 
       c.send(Disconnect.sleep(60));
       assertThat(c.expect(Disconnect.class)).isEqualTo(Disconnect.plain());
@@ -92,8 +93,8 @@ class MqttSnListingIT {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(attributes("sn-listed")).containsEntry("state", "asleep").containsEntry("buffered", 3));
       JsonNode asleep = client("sn-listed");
-      assertThat(asleep.path("attributes").path("state").asText()).isEqualTo("asleep");
-      assertThat(asleep.path("attributes").path("buffered").asInt()).isEqualTo(3);
+      assertThat(asleep.path("state").asText()).isEqualTo("asleep");
+      assertThat(asleep.path("buffered").asInt()).isEqualTo(3);
 
       // wake up: the gateway registers listed/cmd/x first; while the REGACK is outstanding the client is
       // awake and the three messages wait in the gateway
@@ -101,7 +102,7 @@ class MqttSnListingIT {
       Register reg = c.expect(Register.class);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(attributes("sn-listed")).containsEntry("state", "awake").containsEntry("buffered", 3));
-      assertThat(client("sn-listed").path("attributes").path("topic_ids").path("listed/cmd/x").asInt())
+      assertThat(client("sn-listed").path("topic_ids").path("listed/cmd/x").asInt())
           .isEqualTo(reg.topicId());
 
       c.send(new Regack(reg.topicId(), reg.msgId(), ReturnCode.ACCEPTED));
@@ -130,7 +131,7 @@ class MqttSnListingIT {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(gw.session("sn-lost").state()).isEqualTo("disconnected"));
       assertThat(attributes("sn-lost")).containsEntry("state", "lost").containsEntry("close_reason", "sleep_timeout");
-      assertThat(client("sn-lost").path("state").asText()).isEqualTo("disconnected");
+      assertThat(client("sn-lost").path("conn_state").asText()).isEqualTo("disconnected");
     }
   }
 }

@@ -351,11 +351,11 @@ public final class RocksDbStore implements Store {
   public void registerMetrics(Metrics metrics) {
     metrics.gauge("store.bytes", this::estimatedBytes);
     metrics.gauge("store.pending_writes", writer::pending);
-    metrics.gauge("store.batches", writer::batches);
-    metrics.gauge("store.write_errors", writer::writeErrors);
-    metrics.gauge("store.corrupt_records", corruptRecords::get);
-    metrics.gauge("store.compactions", compactions::get);
-    metrics.gauge("store.rolled_back_messages", rolledBackMessages::get);
+    metrics.monotonic("store.batches", writer::batches);
+    metrics.monotonic("store.write_errors", writer::writeErrors);
+    metrics.monotonic("store.corrupt_records", corruptRecords::get);
+    metrics.monotonic("store.compactions", compactions::get);
+    metrics.monotonic("store.rolled_back_messages", rolledBackMessages::get);
   }
 
   private void syncWal() {
