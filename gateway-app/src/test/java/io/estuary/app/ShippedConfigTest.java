@@ -46,6 +46,29 @@ class ShippedConfigTest {
   }
 
   @Test
+  void the_keys_added_by_stomp_tcp_bootstrap_and_hooks_pass_and_their_typos_do_not(@TempDir Path dir) throws Exception {
+    Path ok = dir.resolve("ok.conf");
+    Files.writeString(ok, """
+        gateway.stomp.listeners.tcp.second { bind = "127.0.0.1:0", max_connections = 10 }
+        gateway.tcp.listeners.tcp.meters { bind = "127.0.0.1:0", framing { type = length_field, length_field { size = 2 } } }
+        gateway.lwm2m.bootstrap.configs = [{ endpoint_pattern = "meter-.*", security = psk, lifetime = 300s }]
+        plugins.myplugin { anything = 1, nested { goes = "here" } }
+        webhooks.endpoints.reg { hook = auth_on_register, endpoint = "http://127.0.0.1:1/x" }
+        authentication.http.headers { "X-Token" = "t" }
+        """);
+    assertThat(ConfigLoader.load(ok, Map.of()).raw().getInt("gateway.stomp.listeners.tcp.second.max_connections")).isEqualTo(10);
+    for (String typo : new String[] {
+        "gateway.stomp.listeners.tcp.second { bnd = \"127.0.0.1:0\" }\n",
+        "gateway.tcp.listeners.tcp.meters { framing { typ = line } }\n",
+        "gateway.lwm2m.bootstrap.configs = [{ endpoint_patern = \"m-.*\" }]\n",
+        "hooks.orderr = []\n"}) {
+      Path bad = dir.resolve("bad.conf");
+      Files.writeString(bad, typo);
+      assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of())).as(typo).isInstanceOf(ConfigError.class).hasMessageContaining("did you mean");
+    }
+  }
+
+  @Test
   void a_configured_lwm2m_xml_dir_that_is_missing_refuses_to_start(@TempDir Path home) throws Exception {
     Path f = home.resolve("estuary.conf");
     Files.writeString(f, "gateway.lwm2m.xml_dir = \"models\"\n");
