@@ -193,4 +193,26 @@ class Lwm2mBootstrapKeysIT {
     assertThat(failed.at("/data/reason").asText()).isEqualTo("no_bootstrap_config");
     assertThat(store.storedKeyValues("lwm2m").scan("psk/")).isEmpty();
   }
+
+  private java.net.http.HttpResponse<String> put(String path, String body) throws Exception {
+    InetSocketAddress a = h.gw.apiAddress();
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + a.getPort() + "/api/v5/gateways/lwm2m" + path))
+        .header("Authorization", io.estuary.testkit.TestGateway.apiAuthorization())
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void an_rpk_config_set_through_the_management_api_bootstraps_a_device_and_x509_there_is_refused() throws Exception {
+    start(RPK_LISTENER, "");
+    var ok = put("/bootstrap/configs/api-rpk", "{\"security\":\"rpk\"}");
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    var bad = put("/bootstrap/configs/api-x509", "{\"security\":\"x509\"}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("configuration file");
+    fresh("api-rpk");
+    bootstrapped("api-rpk", "rpk");
+    registersOverDtlsAndIsRead("api-rpk");
+  }
 }
