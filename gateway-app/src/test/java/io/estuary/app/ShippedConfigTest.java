@@ -77,4 +77,22 @@ class ShippedConfigTest {
     Files.createDirectory(home.resolve("models"));
     assertThat(ConfigLoader.load(f, Map.of(), home).raw().getString("gateway.lwm2m.xml_dir")).isEqualTo(home.resolve("models").toString());
   }
+
+  @Test
+  void the_key_files_of_rpk_and_x509_bootstrap_configs_pass_the_check_and_resolve_against_the_install_directory(
+      @TempDir Path home) throws Exception {
+    Path f = home.resolve("estuary.conf");
+    Files.writeString(f, """
+        gateway.lwm2m.bootstrap.configs = [
+          { endpoint = dev1, security = x509, certfile = "certs/dev1.crt", keyfile = "certs/dev1.key" },
+          { endpoint = dev2, security = rpk, keyfile = "/abs/dev2.key", public_key_file = "certs/dev2.pub.pem" } ]
+        """);
+    var configs = ConfigLoader.load(f, Map.of(), home).raw().getConfigList("gateway.lwm2m.bootstrap.configs");
+    assertThat(configs.get(0).getString("certfile")).isEqualTo(home.resolve("certs/dev1.crt").toString());
+    assertThat(configs.get(0).getString("keyfile")).isEqualTo(home.resolve("certs/dev1.key").toString());
+    assertThat(configs.get(1).getString("keyfile")).isEqualTo("/abs/dev2.key");
+    assertThat(configs.get(1).getString("public_key_file")).isEqualTo(home.resolve("certs/dev2.pub.pem").toString());
+    Files.writeString(f, "gateway.lwm2m.bootstrap.configs = [{ endpoint = d, security = rpk, key_file = \"k.pem\" }]\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f, Map.of(), home)).isInstanceOf(ConfigError.class).hasMessageContaining("key_file");
+  }
 }

@@ -157,7 +157,10 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         bound.forEach(e -> servers.putIfAbsent(e.getURI().getScheme(), e.getURI()));
         BootstrapConfigs configs = new BootstrapConfigs(config.bootstrap().entries(), kv);
         int fromApi = configs.load().toCompletableFuture().join();
-        bootstrap = new BootstrapService(config.bootstrap(), configs, ctx, credentials, config::mountpointFor, servers);
+        DtlsSettings serverKeys = dtls.stream().map(DtlsListener::settings).filter(d -> d.privateKey() != null)
+            .findFirst().orElse(null);
+        bootstrap = new BootstrapService(config.bootstrap(), configs, ctx, credentials, config::mountpointFor, servers,
+            serverKeys);
         bootstrap.start(config.californium().toConfiguration());
         listeners.addAll(bootstrap.listeners());
         LOG.info("LwM2M bootstrap server on: {} config(s) from the file, {} from the management API; {} device "

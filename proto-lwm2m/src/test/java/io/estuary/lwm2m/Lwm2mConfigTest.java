@@ -100,4 +100,33 @@ class Lwm2mConfigTest {
     assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint_pattern = \"(\" }] }"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoint_pattern");
   }
+
+  @Test
+  void rpk_and_x509_bootstrap_configs_read_their_device_keys_and_refuse_what_cannot_work(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    io.estuary.testkit.TestPki pki = io.estuary.testkit.TestPki.create(dir, "ca");
+    io.estuary.testkit.TestPki.Issued dev = pki.issue("x1");
+    io.estuary.lwm2m.bootstrap.BootstrapSettings b = read("gateway.lwm2m.bootstrap { enable = true, configs = ["
+        + "{ endpoint = x1, security = x509, certfile = \"" + dev.certFile() + "\", keyfile = \"" + dev.keyFile() + "\" },"
+        + "{ endpoint_pattern = \"r-.*\", security = rpk }] }").bootstrap();
+    assertThat(b.entryFor("x1").security()).isEqualTo(io.estuary.lwm2m.bootstrap.BootstrapEntry.Security.X509);
+    assertThat(b.entryFor("x1").deviceKeys().certificate()).isEqualTo(dev.certificate());
+    assertThat(b.entryFor("r-1").security()).isEqualTo(io.estuary.lwm2m.bootstrap.BootstrapEntry.Security.RPK);
+    assertThat(b.entryFor("r-1").deviceKeys()).isNull(); // a fresh pair per bootstrap
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint = x1, security = x509 }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("certfile");
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint_pattern = \"x.*\","
+        + " security = x509, certfile = \"" + dev.certFile() + "\", keyfile = \"" + dev.keyFile() + "\" }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CN");
+    // a PKCS#8 key holds no public key: public_key_file is needed
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint = r1, security = rpk,"
+        + " keyfile = \"" + dev.keyFile() + "\" }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("public_key_file");
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint = p1, security = psk,"
+        + " certfile = \"" + dev.certFile() + "\" }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("certfile");
+    assertThatThrownBy(() -> read("gateway.lwm2m.bootstrap { enable = true, configs = [{ endpoint = r1, security = rpk,"
+        + " keyfile = \"" + dir.resolve("missing.key") + "\" }] }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.key");
+  }
 }

@@ -1,6 +1,8 @@
 package io.estuary.core.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
@@ -20,7 +22,8 @@ import java.util.TreeMap;
  *   <li>{@code data_dir}: created by its owner, so only its parent must exist;
  *   <li>{@code file}: resolved only (its reader checks it when the feature is enabled).
  * </ul>
- * An empty value means "not set" and stays empty. Runs once, on the loading thread.
+ * An empty value means "not set" and stays empty. A {@code *} right after a list of objects stands for
+ * each element ({@code "gateway.lwm2m.bootstrap.configs.*.keyfile"}). Runs once, on the loading thread.
  */
 final class ConfigPaths {
   private ConfigPaths() {}
@@ -46,8 +49,40 @@ final class ConfigPaths {
         check(key, raw, p, e.getValue(), user.hasPath(key));
         out = out.withValue(key, ConfigValueFactory.fromAnyRef(p.toString(), "resolved against ESTUARY_HOME " + home));
       }
+      int star = e.getKey().lastIndexOf(".*.");
+      if (star > 0) {
+        for (String list : expand(out, e.getKey().substring(0, star))) {
+          out = inListItems(out, user, home, list, e.getKey().substring(star + 3), e.getValue());
+        }
+      }
     }
     return out;
+  }
+
+  /** {@code c} with {@code key} of every object element of the list at {@code list} resolved. */
+  private static Config inListItems(Config c, Config user, Path home, String list, String key, String kind) {
+    if (!c.hasPath(list) || c.getValue(list).valueType() != ConfigValueType.LIST) {
+      return c;
+    }
+    List<ConfigValue> items = new ArrayList<>();
+    boolean changed = false;
+    int i = 0;
+    for (ConfigValue v : c.getList(list)) {
+      if (v.valueType() == ConfigValueType.OBJECT) {
+        Config item = ((ConfigObject) v).toConfig();
+        if (item.hasPath(key) && item.getValue(key).valueType() == ConfigValueType.STRING
+            && !item.getString(key).trim().isEmpty()) {
+          String raw = item.getString(key).trim();
+          Path p = home.resolve(Path.of(raw)).normalize();
+          check(list + "[" + i + "]." + key, raw, p, kind, user.hasPath(list));
+          v = item.withValue(key, ConfigValueFactory.fromAnyRef(p.toString(), "resolved against ESTUARY_HOME " + home)).root();
+          changed = true;
+        }
+      }
+      items.add(v);
+      i++;
+    }
+    return changed ? c.withValue(list, ConfigValueFactory.fromIterable(items)) : c;
   }
 
   private static void check(String key, String raw, Path p, String kind, boolean userSet) {

@@ -132,4 +132,17 @@ class ConfigSchemaTest {
     var c = ConfigFactory.parseString("uplink { a.ssl.certfile = x, b.ssl.certfile = y }");
     assertThat(ConfigPaths.expand(c, "uplink.*.ssl.certfile")).containsExactlyInAnyOrder("uplink.a.ssl.certfile", "uplink.b.ssl.certfile");
   }
+
+  @Test
+  void a_wildcard_after_a_list_of_objects_resolves_that_key_in_each_element(@TempDir Path home) {
+    var reference = ConfigFactory.parseString("""
+        x.configs = []
+        estuary_schema.paths { "x.configs.*.keyfile" = file }
+        """);
+    var user = ConfigFactory.parseString("x.configs = [{ keyfile = \"keys/a.pem\" }, { other = 1 }, { keyfile = \"/abs/b.pem\" }]");
+    var out = ConfigPaths.resolve(user.withFallback(reference), user, home);
+    assertThat(out.getConfigList("x.configs").get(0).getString("keyfile")).isEqualTo(home.resolve("keys/a.pem").toString());
+    assertThat(out.getConfigList("x.configs").get(1).hasPath("keyfile")).isFalse();
+    assertThat(out.getConfigList("x.configs").get(2).getString("keyfile")).isEqualTo("/abs/b.pem");
+  }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
  * GET    /bootstrap/configs             every config (API ones first, then the configuration file's; keys hidden)
  * GET    /bootstrap/configs/{endpoint}  the API's config of one endpoint
  * PUT    /bootstrap/configs/{endpoint}  {"security":"psk","psk_key":"...","lifetime":300,"queue_mode":false}
+ *                                      (security none, psk or rpk: x509 and fixed device keys only in the file)
  * DELETE /bootstrap/configs/{endpoint}
  * </pre>
  * Thread-safe: any management API thread.

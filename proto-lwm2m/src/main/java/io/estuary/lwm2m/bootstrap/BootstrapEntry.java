@@ -2,6 +2,9 @@ package io.estuary.lwm2m.bootstrap;
 
 import io.estuary.api.AdapterConfig;
 import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -13,21 +16,42 @@ import java.util.regex.PatternSyntaxException;
  *
  * @param endpoint the endpoint name it is for, or null when {@code pattern} is set
  * @param pattern a regular expression the whole endpoint name must match, or null
- * @param security how the device talks to the LwM2M server: {@code none} (coap) or {@code psk} (coaps)
+ * @param security how the device talks to the LwM2M server: {@code none} (coap), {@code psk}, {@code rpk} or
+ *     {@code x509} (coaps)
  * @param pskIdentity the PSK identity written to the device; null = the endpoint name
  * @param pskKey the key; null = a fresh random 16-byte key per bootstrap
  * @param lifetime the registration lifetime written to the server object
  * @param queueMode the binding written is {@code UQ} rather than {@code U}
+ * @param deviceKeys rpk: the device's key pair (null = a fresh P-256 pair per bootstrap); x509: its
+ *     certificate and private key
  */
 public record BootstrapEntry(String endpoint, Pattern pattern, Security security, String pskIdentity, byte[] pskKey,
-    Duration lifetime, boolean queueMode) {
+    Duration lifetime, boolean queueMode, DeviceKeys deviceKeys) {
 
   /** How the bootstrapped device talks to the LwM2M server. */
-  public enum Security { NONE, PSK }
+  public enum Security { NONE, PSK, RPK, X509 }
+
+  /**
+   * The device's own credentials written into its security object.
+   *
+   * @param publicKey its raw public key (rpk), or the certificate's key (x509)
+   * @param privateKey its private key
+   * @param certificate its certificate (x509), else null
+   */
+  public record DeviceKeys(PublicKey publicKey, PrivateKey privateKey, X509Certificate certificate) {}
+
+  /** An entry without device keys (none, psk, or rpk with a key pair generated per bootstrap). */
+  public BootstrapEntry(String endpoint, Pattern pattern, Security security, String pskIdentity, byte[] pskKey,
+      Duration lifetime, boolean queueMode) {
+    this(endpoint, pattern, security, pskIdentity, pskKey, lifetime, queueMode, null);
+  }
 
   public BootstrapEntry {
     if ((endpoint == null) == (pattern == null)) {
       throw new IllegalArgumentException("a bootstrap config needs exactly one of endpoint and endpoint_pattern");
+    }
+    if (security == Security.X509 && (deviceKeys == null || deviceKeys.certificate() == null)) {
+      throw new IllegalArgumentException("an x509 bootstrap config needs the device's certificate and key");
     }
   }
 
@@ -36,7 +60,8 @@ public record BootstrapEntry(String endpoint, Pattern pattern, Security security
   }
 
   /**
-   * An entry for one endpoint from the management API's JSON: {@code {"security": "none"|"psk",
+   * An entry for one endpoint from the management API's JSON: {@code {"security": "none"|"psk"|"rpk" (a key
+   * pair generated per bootstrap; x509 and fixed device keys only in the configuration file),
    * "psk_identity"?, "psk_key"? | "psk_key_hex"?, "lifetime"? (seconds), "queue_mode"?}}.
    */
   public static BootstrapEntry fromJson(String endpoint, com.fasterxml.jackson.databind.JsonNode j) {
@@ -50,7 +75,10 @@ public record BootstrapEntry(String endpoint, Pattern pattern, Security security
     Security security = switch (sec) {
       case "none" -> Security.NONE;
       case "psk" -> Security.PSK;
-      default -> throw new IllegalArgumentException("security must be none or psk, was '" + sec + "'");
+      case "rpk" -> Security.RPK;
+      case "x509" -> throw new IllegalArgumentException("security x509 needs the device's certificate and key files: "
+          + "only in the configuration file (gateway.lwm2m.bootstrap.configs)");
+      default -> throw new IllegalArgumentException("security must be none, psk or rpk, was '" + sec + "'");
     };
     String identity = j.hasNonNull("psk_identity") && !j.get("psk_identity").asText().isEmpty()
         ? j.get("psk_identity").asText() : null;
@@ -84,6 +112,10 @@ public record BootstrapEntry(String endpoint, Pattern pattern, Security security
       o.put("psk_key_hex", HexFormat.of().formatHex(pskKey));
     } else if (security == Security.PSK) {
       o.put("psk_key", pskKey != null ? "(fixed)" : "(generated per bootstrap)");
+    } else if (security == Security.RPK) {
+      o.put("device_keys", deviceKeys != null ? "(fixed)" : "(generated per bootstrap)");
+    } else if (security == Security.X509) {
+      o.put("device_certificate", deviceKeys.certificate().getSubjectX500Principal().getName());
     }
     o.put("lifetime", lifetime.toSeconds());
     o.put("queue_mode", queueMode);
@@ -107,7 +139,9 @@ public record BootstrapEntry(String endpoint, Pattern pattern, Security security
     Security security = switch (sec) {
       case "none" -> Security.NONE;
       case "psk" -> Security.PSK;
-      default -> throw c.invalid("security", "none or psk");
+      case "rpk" -> Security.RPK;
+      case "x509" -> Security.X509;
+      default -> throw c.invalid("security", "none, psk, rpk or x509");
     };
     String identity = c.has("psk_identity") && !c.getString("psk_identity").isEmpty() ? c.getString("psk_identity") : null;
     if (identity != null && pattern != null) {
@@ -131,6 +165,11 @@ public record BootstrapEntry(String endpoint, Pattern pattern, Security security
       throw c.invalid("lifetime", "a positive duration");
     }
     boolean queue = c.has("queue_mode") && c.getBoolean("queue_mode");
-    return new BootstrapEntry(ep, pattern, security, identity, key, lifetime, queue);
+    DeviceKeys keys = DeviceKeyFiles.read(c, security);
+    if (keys != null && pattern != null) {
+      throw c.invalid(security == Security.X509 ? "certfile" : "keyfile", "device keys with endpoint (not endpoint_pattern): "
+          + (security == Security.X509 ? "the certificate's CN must be the one endpoint name" : "one key pair per endpoint"));
+    }
+    return new BootstrapEntry(ep, pattern, security, identity, key, lifetime, queue, keys);
   }
 }

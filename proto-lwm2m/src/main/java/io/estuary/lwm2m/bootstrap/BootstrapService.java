@@ -8,20 +8,19 @@ import io.estuary.api.ListenerInfo;
 import io.estuary.api.Message;
 import io.estuary.api.Payload;
 import io.estuary.api.topic.Mountpoint;
+import io.estuary.cf.DtlsSettings;
 import io.estuary.lwm2m.security.Credentials;
 import io.estuary.lwm2m.security.DtlsListener;
 import io.estuary.lwm2m.security.ProvisionedCredentials;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.leshan.core.SecurityMode;
 import org.eclipse.leshan.core.endpoint.Protocol;
 import org.eclipse.leshan.core.request.BindingMode;
 import org.eclipse.leshan.server.bootstrap.BootstrapConfig;
@@ -42,14 +41,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Leshan's bootstrap server on listeners of its own. For an endpoint with a bootstrap config it deletes the
  * device's security and server objects (Leshan clients keep their bootstrap account) and writes one LwM2M
- * server account pointing at the gateway (coap, or coaps with a PSK it provisions into the gateway's
- * security store first), then publishes {@code started} / {@code finished} / {@code failed} on
+ * server account pointing at the gateway (coap, or coaps with a PSK, a raw public key or an X.509
+ * certificate it provisions into the gateway's security store first: {@link DeviceSecurity}), then publishes {@code started} / {@code finished} / {@code failed} on
  * {@code <mountpoint>up/bootstrap}. Leshan calls in on its Californium threads.
  */
 public final class BootstrapService {
   private static final Logger LOG = LoggerFactory.getLogger(BootstrapService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final BootstrapSettings settings;
   private final BootstrapConfigs configs;
@@ -57,6 +55,8 @@ public final class BootstrapService {
   private final ProvisionedCredentials credentials;
   private final Function<String, String> mountpointFor;
   private final Map<String, URI> lwm2mServer;
+  /** The LwM2M server's DTLS key (and certificate), written as the server public key for rpk / x509; or null. */
+  private final DtlsSettings serverKeys;
   private final List<ListenerInfo> listeners = new ArrayList<>();
   /**
    * The config handed to each running bootstrap session (Leshan asks the store more than once per session:
@@ -70,9 +70,13 @@ public final class BootstrapService {
   /**
    * @param lwm2mServer the gateway's LwM2M server URI per scheme ("coap", "coaps") as bound; the host is
    *     replaced by {@code server_host} when set
+   * @param serverKeys the DTLS settings of the LwM2M server's listener that has a key (the one devices
+   *     bootstrapped with rpk or x509 must trust), or null when none has
    */
   public BootstrapService(BootstrapSettings settings, BootstrapConfigs configs, GatewayContext ctx,
-      ProvisionedCredentials credentials, Function<String, String> mountpointFor, Map<String, URI> lwm2mServer) {
+      ProvisionedCredentials credentials, Function<String, String> mountpointFor, Map<String, URI> lwm2mServer,
+      DtlsSettings serverKeys) {
+    this.serverKeys = serverKeys;
     this.settings = settings;
     this.configs = configs;
     this.ctx = ctx;
@@ -158,34 +162,18 @@ public final class BootstrapService {
       if (e == null) {
         return null;
       }
-      boolean psk = e.security() == BootstrapEntry.Security.PSK;
-      URI uri = serverUri(psk ? "coaps" : "coap");
+      boolean secure = e.security() != BootstrapEntry.Security.NONE;
+      URI uri = serverUri(secure ? "coaps" : "coap");
       if (uri == null) {
-        LOG.warn("LwM2M bootstrap of {}: the LwM2M server has no {} listener", ep, psk ? "DTLS" : "UDP");
+        LOG.warn("LwM2M bootstrap of {}: the LwM2M server has no {} listener", ep, secure ? "DTLS" : "UDP");
         return null;
       }
       BootstrapConfig.ServerSecurity sec = new BootstrapConfig.ServerSecurity();
       sec.uri = uri.toString();
       sec.bootstrapServer = false;
       sec.serverId = settings.shortServerId();
-      if (psk) {
-        String identity = e.pskIdentity() != null ? e.pskIdentity() : ep;
-        byte[] key = e.pskKey();
-        if (key == null) {
-          key = new byte[16];
-          RANDOM.nextBytes(key);
-        }
-        // the gateway must know the key before the device has it
-        if (!credentials.provisionPsk(ep, identity, key)) {
-          LOG.warn("LwM2M bootstrap of {}: the configuration already has other credentials for it or for "
-              + "identity {}: not bootstrapped", ep, identity);
-          return null;
-        }
-        sec.securityMode = SecurityMode.PSK;
-        sec.publicKeyOrId = identity.getBytes(StandardCharsets.UTF_8);
-        sec.secretKey = key;
-      } else {
-        sec.securityMode = SecurityMode.NO_SEC;
+      if (!DeviceSecurity.write(e, ep, sec, credentials, serverKeys)) {
+        return null;
       }
       BootstrapConfig.ServerConfig srv = new BootstrapConfig.ServerConfig();
       srv.shortId = settings.shortServerId();
@@ -197,7 +185,7 @@ public final class BootstrapService {
       bc.toDelete = List.of("/0", "/1");
       bc.security.put(1, sec);
       bc.servers.put(0, srv);
-      sessions.put(session.getId(), new Handed(bc, sec.uri, psk ? "psk" : "none"));
+      sessions.put(session.getId(), new Handed(bc, sec.uri, e.security().name().toLowerCase(java.util.Locale.ROOT)));
       return bc;
     }
   }

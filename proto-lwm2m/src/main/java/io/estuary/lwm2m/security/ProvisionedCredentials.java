@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.estuary.api.KeyValueSpace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -17,8 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The LwM2M server's security store: the configured credentials ({@link Credentials}), which always win,
- * plus the pre-shared keys the bootstrap server handed out, kept in the key-value space as
- * {@code psk/<endpoint>} so a bootstrapped device can still register after a restart. Leshan reads it on
+ * plus the credentials the bootstrap server handed out (a pre-shared key, a raw public key, or an X.509
+ * certificate whose CN is the endpoint name), kept in the key-value space as {@code psk/<endpoint>}
+ * (JSON {@code {"identity","key"}} for a PSK, {@code {"type":"rpk","public_key":<base64 SPKI>}},
+ * {@code {"type":"x509"}}) so a bootstrapped device can still register after a restart. Leshan reads it on
  * Californium's threads; the bootstrap server writes it on its own: concurrent maps.
  */
 public final class ProvisionedCredentials implements SecurityStore {
@@ -43,8 +47,13 @@ public final class ProvisionedCredentials implements SecurityStore {
         try {
           JsonNode o = JSON.readTree(bytes);
           String ep = key.substring(PREFIX.length());
-          remember(SecurityInfo.newPreSharedKeyInfo(ep, o.get("identity").asText(),
-              HexFormat.of().parseHex(o.get("key").asText())));
+          remember(switch (o.path("type").asText("psk")) {
+            case "psk" -> SecurityInfo.newPreSharedKeyInfo(ep, o.get("identity").asText(),
+                HexFormat.of().parseHex(o.get("key").asText()));
+            case "rpk" -> SecurityInfo.newRawPublicKeyInfo(ep, RawPublicKeys.parse(o.get("public_key").asText()));
+            case "x509" -> SecurityInfo.newX509CertInfo(ep);
+            default -> throw new IllegalArgumentException("unknown type");
+          });
         } catch (IOException | RuntimeException e) {
           LOG.warn("LwM2M: unreadable provisioned credential {} dropped", key);
           kv.delete(key);
@@ -72,18 +81,61 @@ public final class ProvisionedCredentials implements SecurityStore {
       byIdentity.remove(before.getPskIdentity());
     }
     remember(SecurityInfo.newPreSharedKeyInfo(endpoint, identity, key));
-    String json = JSON.createObjectNode().put("identity", identity).put("key", HexFormat.of().formatHex(key)).toString();
+    store(endpoint, JSON.createObjectNode().put("identity", identity).put("key", HexFormat.of().formatHex(key)).toString());
+    return true;
+  }
+
+  /**
+   * Binds {@code endpoint} to the raw public key it must present over DTLS (replacing what the bootstrap
+   * server gave it before). Refused (false) when the configuration already has credentials for it.
+   */
+  public synchronized boolean provisionRpk(String endpoint, PublicKey key) {
+    if (!replaceable(endpoint)) {
+      return false;
+    }
+    remember(SecurityInfo.newRawPublicKeyInfo(endpoint, key));
+    store(endpoint, JSON.createObjectNode().put("type", "rpk")
+        .put("public_key", Base64.getEncoder().encodeToString(key.getEncoded())).toString());
+    return true;
+  }
+
+  /**
+   * {@code endpoint} must register with a certificate whose CN is its name (chained to the LwM2M DTLS
+   * listener's {@code cacertfile}). Refused (false) when the configuration already has credentials for it.
+   */
+  public synchronized boolean provisionX509(String endpoint) {
+    if (!replaceable(endpoint)) {
+      return false;
+    }
+    remember(SecurityInfo.newX509CertInfo(endpoint));
+    store(endpoint, JSON.createObjectNode().put("type", "x509").toString());
+    return true;
+  }
+
+  private boolean replaceable(String endpoint) {
+    if (configured.getByEndpoint(endpoint) != null) {
+      return false;
+    }
+    SecurityInfo before = byEndpoint.get(endpoint);
+    if (before != null && before.getPskIdentity() != null) {
+      byIdentity.remove(before.getPskIdentity());
+    }
+    return true;
+  }
+
+  private void store(String endpoint, String json) {
     kv.put(PREFIX + endpoint, json.getBytes(StandardCharsets.UTF_8)).whenComplete((v, e) -> {
       if (e != null) {
         LOG.warn("LwM2M: provisioned credential of {} not stored: {}", endpoint, e.toString());
       }
     });
-    return true;
   }
 
   private void remember(SecurityInfo info) {
     byEndpoint.put(info.getEndpoint(), info);
-    byIdentity.put(info.getPskIdentity(), info);
+    if (info.getPskIdentity() != null) {
+      byIdentity.put(info.getPskIdentity(), info);
+    }
   }
 
   @Override

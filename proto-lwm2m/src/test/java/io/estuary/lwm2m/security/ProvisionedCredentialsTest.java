@@ -48,4 +48,29 @@ class ProvisionedCredentialsTest {
     assertThat(c.getByEndpoint("fixed").getPskIdentity()).isEqualTo("fixed-id");
     assertThat(kv.scan("psk/").toCompletableFuture().join()).containsOnlyKeys("psk/ep1");
   }
+
+  @Test
+  void a_provisioned_raw_public_key_or_x509_binding_is_read_back_and_replaces_an_earlier_psk() {
+    ProvisionedCredentials c = new ProvisionedCredentials(new InMemorySecurityStore(), kv);
+    java.security.PublicKey key = io.estuary.testkit.TestPki.ecKeys().getPublic();
+    assertThat(c.provisionPsk("ep1", "id1", b("k1"))).isTrue();
+    assertThat(c.provisionRpk("ep1", key)).isTrue();
+    assertThat(c.getByIdentity("id1")).isNull(); // the old PSK identity no longer opens ep1
+    assertThat(c.provisionX509("ep2")).isTrue();
+
+    ProvisionedCredentials again = new ProvisionedCredentials(new InMemorySecurityStore(), kv);
+    assertThat(again.load().toCompletableFuture().join()).isEqualTo(2);
+    assertThat(again.getByEndpoint("ep1").getRawPublicKey()).isEqualTo(key);
+    assertThat(again.getByEndpoint("ep2").useX509Cert()).isTrue();
+  }
+
+  @Test
+  void configured_credentials_win_over_a_provisioned_raw_public_key_or_certificate() throws Exception {
+    InMemorySecurityStore configured = new InMemorySecurityStore();
+    configured.add(SecurityInfo.newPreSharedKeyInfo("fixed", "fixed-id", b("k")));
+    ProvisionedCredentials c = new ProvisionedCredentials(configured, kv);
+    assertThat(c.provisionRpk("fixed", io.estuary.testkit.TestPki.ecKeys().getPublic())).isFalse();
+    assertThat(c.provisionX509("fixed")).isFalse();
+    assertThat(kv.scan("psk/").toCompletableFuture().join()).isEmpty();
+  }
 }

@@ -1,0 +1,218 @@
+package io.estuary.lwm2m.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.estuary.testkit.TestPki;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.leshan.client.LeshanClient;
+import org.eclipse.leshan.client.LeshanClientBuilder;
+import org.eclipse.leshan.client.californium.endpoint.CaliforniumClientEndpointsProvider;
+import org.eclipse.leshan.client.californium.endpoint.coap.CoapClientProtocolProvider;
+import org.eclipse.leshan.client.californium.endpoint.coaps.CoapsClientProtocolProvider;
+import org.eclipse.leshan.client.engine.DefaultRegistrationEngineFactory;
+import org.eclipse.leshan.client.object.Device;
+import org.eclipse.leshan.client.object.Security;
+import org.eclipse.leshan.client.object.Server;
+import org.eclipse.leshan.client.resource.ObjectsInitializer;
+import org.eclipse.leshan.core.model.ObjectLoader;
+import org.eclipse.leshan.core.model.StaticModel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Factory-fresh Leshan clients bootstrapped over plain UDP with raw public key and X.509 credentials: the
+ * bootstrap server writes them (and the LwM2M server's key or certificate) into the security object and
+ * provisions them into the gateway's security store, and the device then registers over DTLS with them.
+ */
+@Timeout(60)
+class Lwm2mBootstrapKeysIT {
+  @TempDir Path dir;
+  private Lwm2mHarness h;
+  private final List<LeshanClient> clients = new ArrayList<>();
+  private final io.estuary.testkit.TestStore store = io.estuary.testkit.TestStore.inMemory();
+  private TestPki pki;
+  private TestPki.Issued server;
+
+  @AfterEach
+  void stop() throws Exception {
+    clients.forEach(c -> c.destroy(true));
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  /** The gateway with a DTLS listener keyed by {@code dtlsOptions}, a UDP bootstrap listener and {@code configs}. */
+  private void start(String dtlsOptions, String configs) {
+    if (pki == null) {
+      pki = TestPki.create(dir, "lwm2m-bs-ca");
+      server = pki.issue("estuary-lwm2m");
+    }
+    h = new Lwm2mHarness(store,
+        "gateway.lwm2m.command_timeout = 5s",
+        "gateway.lwm2m.listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", dtls_options { "
+            + "certfile = \"" + server.certFile() + "\", keyfile = \"" + server.keyFile() + "\", " + dtlsOptions + " } }",
+        "gateway.lwm2m.bootstrap.enable = true",
+        "gateway.lwm2m.bootstrap.listeners.udp.default.bind = \"127.0.0.1:0\"",
+        "gateway.lwm2m.bootstrap.configs = [ " + configs + " ]");
+  }
+
+  private static final String RPK_LISTENER = "raw_public_keys = true, verify = verify_peer, fail_if_no_peer_cert = true";
+
+  private String x509Listener() {
+    return "cacertfile = \"" + pki.ca().certFile() + "\", verify = verify_peer, fail_if_no_peer_cert = true";
+  }
+
+  private LeshanClient fresh(String endpoint) {
+    InetSocketAddress bs = h.gw.listener("lwm2m", "bootstrap-udp:default");
+    ObjectsInitializer init = new ObjectsInitializer(new StaticModel(ObjectLoader.loadAllDefault()));
+    init.setInstancesForObject(0, Security.noSecBootstrap("coap://127.0.0.1:" + bs.getPort()));
+    init.setClassForObject(1, Server.class);
+    init.setInstancesForObject(3, new Device("Estuary", "fresh", "SN-B"));
+    DefaultRegistrationEngineFactory engine = new DefaultRegistrationEngineFactory();
+    engine.setRequestTimeoutInMs(5000);
+    CaliforniumClientEndpointsProvider.Builder eps = new CaliforniumClientEndpointsProvider.Builder(
+        new CoapClientProtocolProvider(), new CoapsClientProtocolProvider());
+    eps.setClientAddress(InetAddress.getLoopbackAddress());
+    LeshanClient c = new LeshanClientBuilder(endpoint).setObjects(init.create(0, 1, 3))
+        .setRegistrationEngineFactory(engine).setEndpointsProviders(eps.build()).build();
+    clients.add(c);
+    c.start();
+    return c;
+  }
+
+  private JsonNode bootstrapped(String ep, String security) {
+    JsonNode done = h.mqtt.await("lwm2m/" + ep + "/up/bootstrap", j -> j.at("/data/event").asText().equals("finished"),
+        Duration.ofSeconds(20));
+    assertThat(done.at("/data/security").asText()).isEqualTo(security);
+    assertThat(done.at("/data/serverUri").asText()).startsWith("coaps://127.0.0.1:");
+    return done;
+  }
+
+  private void registersOverDtlsAndIsRead(String ep) {
+    JsonNode reg = h.mqtt.await("lwm2m/" + ep + "/up/resp", j -> j.path("msgType").asText().equals("register"),
+        Duration.ofSeconds(20));
+    assertThat(reg.at("/data/ep").asText()).isEqualTo(ep);
+    h.mqtt.command(ep, "{\"reqID\":1,\"msgType\":\"read\",\"data\":{\"path\":\"/3/0/0\"}}");
+    JsonNode r = h.mqtt.response(ep, 1);
+    assertThat(r.at("/data/code").asText()).as(r.toString()).isEqualTo("2.05");
+    assertThat(r.at("/data/content/0/value").asText()).isEqualTo("Estuary");
+  }
+
+  @Test
+  void a_fresh_device_bootstrapped_over_udp_with_a_generated_raw_public_key_registers_over_dtls_with_it()
+      throws Exception {
+    start(RPK_LISTENER, "{ endpoint_pattern = \"rpk-.*\", security = rpk }");
+    fresh("rpk-gen");
+    bootstrapped("rpk-gen", "rpk");
+    registersOverDtlsAndIsRead("rpk-gen");
+    JsonNode cred = MqttProbe.JSON.readTree(store.storedKeyValues("lwm2m").scan("psk/rpk-gen").get("psk/rpk-gen"));
+    assertThat(cred.get("type").asText()).isEqualTo("rpk");
+  }
+
+  @Test
+  void a_raw_public_key_pair_from_pem_files_is_written_to_the_device_and_its_public_key_kept_after_a_restart()
+      throws Exception {
+    pki = TestPki.create(dir, "lwm2m-bs-ca");
+    server = pki.issue("estuary-lwm2m");
+    TestPki.Issued device = pki.issue("rpk-file"); // only its key pair is used
+    String config = "{ endpoint = rpk-file, security = rpk, keyfile = \"" + device.keyFile() + "\", "
+        + "public_key_file = \"" + pemPublicKey(device) + "\" }";
+    start(RPK_LISTENER, config);
+    fresh("rpk-file");
+    bootstrapped("rpk-file", "rpk");
+    registersOverDtlsAndIsRead("rpk-file");
+    clients.forEach(c -> c.destroy(true));
+    clients.clear();
+    h.close();
+
+    start(RPK_LISTENER, config); // same store: the provisioned public key is read back
+    InetSocketAddress coaps = h.gw.listener("lwm2m", "dtls:default");
+    TestDevice again = TestDevice.rpk("rpk-file", coaps, device.keys(), server.certificate().getPublicKey());
+    h.open.add(again);
+    again.start();
+    registersOverDtlsAndIsRead("rpk-file");
+    // another key for that endpoint is refused by the provisioned entry
+    refused(startedDevice(TestDevice.rpk("rpk-file", coaps, TestPki.ecKeys(), server.certificate().getPublicKey())));
+  }
+
+  /** {@code d} (whose endpoint registered before, legitimately) records a 4.03 for its register. */
+  private static void refused(TestDevice d) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !d.registrationFailures.isEmpty());
+    assertThat(d.registrationFailures.get(0)).startsWith("FORBIDDEN");
+  }
+
+  private TestDevice startedDevice(TestDevice d) {
+    h.open.add(d);
+    return d.start();
+  }
+
+  private Path pemPublicKey(TestPki.Issued device) throws Exception {
+    Path f = dir.resolve("rpk-file.pub.pem");
+    java.nio.file.Files.writeString(f, "-----BEGIN PUBLIC KEY-----\n"
+        + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(device.keys().getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n");
+    return f;
+  }
+
+  @Test
+  void a_fresh_device_bootstrapped_over_udp_with_an_x509_certificate_registers_over_dtls_with_it() {
+    pki = TestPki.create(dir, "lwm2m-bs-ca");
+    server = pki.issue("estuary-lwm2m");
+    TestPki.Issued device = pki.issue("x509-dev");
+    start(x509Listener(), "{ endpoint = x509-dev, security = x509, certfile = \"" + device.certFile() + "\", "
+        + "keyfile = \"" + device.keyFile() + "\" }");
+    fresh("x509-dev");
+    bootstrapped("x509-dev", "x509");
+    registersOverDtlsAndIsRead("x509-dev");
+    // provisioned as an X.509 endpoint: the same name over plain UDP is refused
+    InetSocketAddress udp = h.gw.listener("lwm2m", "udp:default");
+    refused(startedDevice(new TestDevice("x509-dev", udp, 300, false)));
+  }
+
+  @Test
+  void an_rpk_bootstrap_without_a_key_on_the_lwm2m_dtls_listener_fails_and_the_failure_is_published() {
+    pki = TestPki.create(dir, "lwm2m-bs-ca");
+    server = pki.issue("estuary-lwm2m");
+    h = new Lwm2mHarness(store,
+        "gateway.lwm2m.listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", "
+            + "dtls_options.psk = [{ identity = \"other\", key = \"other-secret\" }] }",
+        "gateway.lwm2m.bootstrap.enable = true",
+        "gateway.lwm2m.bootstrap.listeners.udp.default.bind = \"127.0.0.1:0\"",
+        "gateway.lwm2m.bootstrap.configs = [ { endpoint = rpk-nokey, security = rpk } ]");
+    fresh("rpk-nokey");
+    JsonNode failed = h.mqtt.await("lwm2m/rpk-nokey/up/bootstrap", j -> j.at("/data/event").asText().equals("failed"),
+        Duration.ofSeconds(20));
+    assertThat(failed.at("/data/reason").asText()).isEqualTo("no_bootstrap_config");
+    assertThat(store.storedKeyValues("lwm2m").scan("psk/")).isEmpty();
+  }
+
+  private java.net.http.HttpResponse<String> put(String path, String body) throws Exception {
+    InetSocketAddress a = h.gw.apiAddress();
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + a.getPort() + "/api/v5/gateways/lwm2m" + path))
+        .header("Authorization", io.estuary.testkit.TestGateway.apiAuthorization())
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void an_rpk_config_set_through_the_management_api_bootstraps_a_device_and_x509_there_is_refused() throws Exception {
+    start(RPK_LISTENER, "");
+    var ok = put("/bootstrap/configs/api-rpk", "{\"security\":\"rpk\"}");
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    var bad = put("/bootstrap/configs/api-x509", "{\"security\":\"x509\"}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("configuration file");
+    fresh("api-rpk");
+    bootstrapped("api-rpk", "rpk");
+    registersOverDtlsAndIsRead("api-rpk");
+  }
+}
