@@ -62,6 +62,8 @@ public final class Gateway implements AutoCloseable {
   private final SysTopics sys;
   private final HookChain hooks;
   private final AuthSetup auth;
+  /** Per-client packet traces, files in {@code <persistence.dir>/trace/}. */
+  private final io.estuary.core.trace.ClientTraces traces;
   private final io.estuary.core.webhooks.WebhookPlugin webhooks;
   /** Where {@link #reload} reads the config from: the file again (gateway-app), else the config started with. */
   private volatile java.util.function.Supplier<GatewayConfig> reloadSource;
@@ -70,6 +72,8 @@ public final class Gateway implements AutoCloseable {
 
   /** The file {@code estuary ctl} reads its local key and the API's address from, in {@code persistence.dir}. */
   public static final String CTL_KEY_FILE = "ctl.key";
+  /** Client traces ({@code estuary ctl trace start client=ID}), in {@code persistence.dir}. */
+  public static final String TRACE_DIR = "trace";
   /** Created API keys (hashed), in {@code persistence.dir}. */
   public static final String API_KEYS_FILE = "api_keys";
 
@@ -85,6 +89,7 @@ public final class Gateway implements AutoCloseable {
       }
     }
     this.store = storeFactory.apply(config);
+    this.traces = new io.estuary.core.trace.ClientTraces(dataDir.resolve(TRACE_DIR), clock);
     this.metrics = new MicrometerMetrics();
     store.registerMetrics(metrics);
     var auth = config.auth();
@@ -301,6 +306,7 @@ public final class Gateway implements AutoCloseable {
 
   private AdapterContext context(String protocol, String metricPrefix) {
     AdapterContext c = new AdapterContext(protocol, broker, store, storeExecutor, metrics, metricPrefix, hooks);
+    c.traces(traces);
     contexts.put(protocol, c);
     return c;
   }
@@ -337,6 +343,11 @@ public final class Gateway implements AutoCloseable {
   /** The context the gateway gave the adapter of {@code protocol} ("mqtt" for the MQTT listener), or null. */
   public GatewayContext context(String protocol) {
     return contexts.get(protocol);
+  }
+
+  /** The clients being traced. */
+  public io.estuary.core.trace.ClientTraces traces() {
+    return traces;
   }
 
   /** The plugins and the hook threads. */
@@ -402,6 +413,7 @@ public final class Gateway implements AutoCloseable {
       }
     }
     broker.shutdown(config.shutdownGrace());
+    traces.close();
     hooks.close();
     auth.close();
     api.close();
