@@ -73,6 +73,14 @@ public interface GatewayContext {
   Clock clock();
 
   /**
+   * The trace of {@code clientId} when an operator traces that client, else null: call it per packet (a map
+   * look-up, nothing allocated while no client is traced) and write the packet's summary in or out.
+   */
+  default PacketTrace trace(String clientId) {
+    return null;
+  }
+
+  /**
    * A shared scheduler for adapter timers; tasks run on its one thread, must be short and hand session
    * work to the session's executor.
    */

@@ -3,7 +3,7 @@ package io.estuary.api;
 import java.util.function.Supplier;
 
 /**
- * Counters and gauges. Names are dotted; tags are key/value pairs. The {@link GatewayContext#metrics()}
+ * Counters, gauges and latency timers. Names are dotted; tags are key/value pairs. The {@link GatewayContext#metrics()}
  * of an adapter puts its metric prefix in front ({@code counter("drops", "reason", r)} of the MQTT-SN
  * adapter is {@code mqttsn.drops}), so adapters name metrics relative to themselves. The gateway-wide
  * transport counters {@link #BYTES_RECEIVED} and {@link #BYTES_SENT} are the exception: every adapter
@@ -26,6 +26,22 @@ public interface Metrics {
    */
   default void monotonic(String name, Supplier<Number> total, String... tags) {
     gauge(name, total, tags);
+  }
+
+  /**
+   * A latency distribution, exposed as a Prometheus histogram ({@code <name>_seconds_bucket}, {@code _sum},
+   * {@code _count}). Get it once and keep it: recording must not allocate. The default records nothing.
+   */
+  default Timer timer(String name, String... tags) {
+    return Timer.NONE;
+  }
+
+  /** Records durations. Thread-safe; {@link #record} does not allocate in the gateway's implementation. */
+  interface Timer {
+    /** Records nothing (metrics implementations without histograms). */
+    Timer NONE = (amount, unit) -> { };
+
+    void record(long amount, java.util.concurrent.TimeUnit unit);
   }
 
   /** A monotonically increasing count. Thread-safe. */

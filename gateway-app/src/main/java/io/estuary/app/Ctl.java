@@ -29,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
  * {@code estuary ctl ...}, shaped like {@code emqx ctl}: {@code status}, {@code stats}, {@code metrics},
  * {@code listeners}, {@code clients list|show ID|kick ID}, {@code subscriptions list|show ID},
  * {@code retainer info|topics|show TOPIC|clean TOPIC}, {@code gateways list|clients NAME},
- * {@code log set-level [LOGGER] LEVEL}, {@code api-key create|list|delete}. Tables by default, the API's JSON
+ * {@code log set-level [LOGGER] LEVEL}, {@code api-key create|list|delete}, {@code trace start|stop client=ID|list}. Tables by default, the API's JSON
  * with {@code --json}. A thin client of the management API: its address and credentials come, in order, from
  * the options, {@code ESTUARY_API_KEY}/{@code ESTUARY_API_SECRET}, and the {@code ctl.key} file the running
  * gateway writes (owner-only) into its data directory: run by the same user on the same machine, no flags are needed.
@@ -66,7 +66,7 @@ final class Ctl implements Callable<Integer> {
   @Option(names = "--json", description = "print the API's JSON answer instead of a table")
   boolean json;
 
-  @Parameters(index = "0", description = "status | stats | metrics | listeners | clients | subscriptions | retainer | gateways | log | api-key | webhooks | reload")
+  @Parameters(index = "0", description = "status | stats | metrics | listeners | clients | subscriptions | retainer | gateways | log | api-key | webhooks | trace | reload")
   String command;
 
   @Parameters(index = "1..*", arity = "0..*", description = "the subcommand and its arguments (see docs/operations.md)")
@@ -150,6 +150,8 @@ final class Ctl implements Callable<Integer> {
         return new Call("POST", "/api/v5/reload", null, null);
       case "webhooks":
         return webhooksCall(sub);
+      case "trace":
+        return traceCall(sub);
       default:
         System.err.println("estuary ctl: unknown command " + command);
         return null;
@@ -190,6 +192,23 @@ final class Ctl implements Callable<Integer> {
       return new Call("DELETE", "/api/v5/webhooks?hook=" + enc(kv.get("hook")) + "&endpoint=" + enc(kv.get("endpoint")), null, null);
     }
     return usage("webhooks register|deregister hook=NAME endpoint=URL [base64payload=true|false] [no_payload=true|false] | show");
+  }
+
+  /** As {@code vmq-admin trace client client-id=ID}: trace start|stop client=ID | list; the file is in persistence.dir/trace. */
+  private Call traceCall(String sub) {
+    String id = null;
+    for (String a : args.size() > 1 ? args.subList(1, args.size()) : List.<String>of()) {
+      if (a.startsWith("client=")) {
+        id = a.substring("client=".length());
+      }
+    }
+    if ("list".equals(sub)) {
+      return Call.get("/api/v5/trace/clients", List.of("clientid", "file", "lines", "dropped"));
+    } else if (("start".equals(sub) || "stop".equals(sub)) && id != null && !id.isEmpty()) {
+      return new Call(sub.equals("start") ? "POST" : "DELETE", "/api/v5/trace/clients/" + enc(id), null,
+          List.of("clientid", "file", "lines", "dropped"));
+    }
+    return usage("trace start client=ID | trace stop client=ID | trace list");
   }
 
   private static Call usage(String text) {

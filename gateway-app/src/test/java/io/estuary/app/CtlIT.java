@@ -208,4 +208,43 @@ class CtlIT {
     assertThat(down.exit()).isEqualTo(1);
     assertThat(down.out()).contains("cannot reach 127.0.0.1:" + closedPort);
   }
+
+  @Test
+  void trace_start_writes_every_packet_in_and_out_of_that_client_only_until_trace_stop() throws Exception {
+    Run start = ctl("--json", "trace", "start", "client=traced-dev");
+    assertThat(start.exit()).as(start.out()).isZero();
+    Path file = Path.of(JSON.readTree(start.out()).get("file").asText());
+    assertThat(ctl("trace", "list").out()).contains("traced-dev");
+    Mqtt5BlockingClient traced = Mqtt5Client.builder().identifier("traced-dev").serverHost("127.0.0.1")
+        .serverPort(gw.mqttPort()).simpleAuth().username("alice").password("s3cret".getBytes(StandardCharsets.UTF_8))
+        .applySimpleAuth().buildBlocking();
+    traced.connect();
+    try (Mqtt5BlockingClient.Mqtt5Publishes in = traced.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+      traced.subscribeWith().topicFilter("trace/#").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+      device.publishWith().topic("trace/other").payload(new byte[] {1, 2, 3}).send(); // the untraced publisher
+      assertThat(in.receive(10, TimeUnit.SECONDS)).isPresent();
+      traced.publishWith().topic("trace/own").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+          .payload(new byte[] {9}).send();
+      assertThat(in.receive(10, TimeUnit.SECONDS)).isPresent();
+    }
+    traced.disconnect();
+    // the writer flushes whenever its queue is empty: the DISCONNECT line shows the gateway has read it
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(file).contains("traced-dev DISCONNECT("));
+    Run stop = ctl("--json", "trace", "stop", "client=traced-dev");
+    assertThat(stop.exit()).as(stop.out()).isZero();
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).as("%s", lines).anyMatch(l -> l.matches(".* mqtt IN  traced-dev CONNECT\\(v5, c: \"traced-dev\", u: \"alice\", p: \\*+,.*"))
+        .anyMatch(l -> l.contains("mqtt OUT traced-dev CONNACK(sp: 0, rc: 0"))
+        .anyMatch(l -> l.contains("mqtt IN  traced-dev SUBSCRIBE("))
+        .anyMatch(l -> l.contains("mqtt OUT traced-dev SUBACK("))
+        .anyMatch(l -> l.contains("mqtt OUT traced-dev PUBLISH(d0, q0, r0, m0, \"trace/other\") with payload of 3 bytes"))
+        .anyMatch(l -> l.contains("mqtt IN  traced-dev PUBLISH(d0, q1, r0, m") && l.contains("\"trace/own\"") && l.endsWith("with payload of 1 bytes"))
+        .anyMatch(l -> l.contains("mqtt OUT traced-dev PUBACK("))
+        .anyMatch(l -> l.contains("mqtt IN  traced-dev DISCONNECT("))
+        .noneMatch(l -> l.contains("ctl-device"))
+        .noneMatch(l -> l.contains("s3cret"));
+    Run again = ctl("trace", "stop", "client=traced-dev");
+    assertThat(again.exit()).isNotZero();
+    assertThat(again.out()).contains("not traced");
+  }
 }

@@ -11,6 +11,8 @@ final class MetricHelp {
   private static final Map<String, String> KNOWN = Map.ofEntries(
       Map.entry("messages.received", "Messages received from clients of every protocol"),
       Map.entry("messages.sent", "Messages delivered to clients of every protocol"),
+      Map.entry("delivery.latency", "Time from a publish reaching the broker to its hand-over to the subscriber's"
+          + " connection, by the subscriber's protocol (millisecond resolution; queued time included)"),
       Map.entry("messages.dropped", "Messages dropped, by reason"),
       Map.entry("bytes.received", "Bytes read from devices, by protocol"),
       Map.entry("bytes.sent", "Bytes written to devices, by protocol"),

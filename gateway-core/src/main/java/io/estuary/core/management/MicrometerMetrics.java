@@ -103,6 +103,20 @@ public final class MicrometerMetrics implements Metrics {
         .tags(tags).register(registry);
   }
 
+  /**
+   * A Micrometer timer with a Prometheus histogram (buckets 0.5 ms to 10 s, so {@code histogram_quantile}
+   * works in Grafana); {@link Metrics.Timer#record} delegates without allocating.
+   */
+  @Override
+  public Metrics.Timer timer(String name, String... tags) {
+    io.micrometer.core.instrument.Timer t = io.micrometer.core.instrument.Timer.builder("estuary." + name).tags(tags)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(java.time.Duration.ofNanos(500_000))
+        .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+        .register(registry);
+    return t::record;
+  }
+
   /** Stops the GC notification listener. */
   public void close() {
     gc.close();

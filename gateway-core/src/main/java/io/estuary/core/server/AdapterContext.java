@@ -142,6 +142,19 @@ public final class AdapterContext implements GatewayContext {
     return spaces.computeIfAbsent(namespace, n -> new AsyncKeyValueSpace(store.keyValueTable(n), storeExecutor));
   }
 
+  /** Where traced clients' packets go (the gateway's; null in unit tests: nothing traced). */
+  private volatile io.estuary.core.trace.ClientTraces traces;
+
+  void traces(io.estuary.core.trace.ClientTraces t) {
+    this.traces = t;
+  }
+
+  @Override
+  public io.estuary.api.PacketTrace trace(String clientId) {
+    io.estuary.core.trace.ClientTraces t = traces;
+    return t == null || clientId == null ? null : t.forClient(protocol, clientId);
+  }
+
   @Override
   public Metrics metrics() {
     return metrics;

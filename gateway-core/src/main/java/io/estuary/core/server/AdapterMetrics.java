@@ -43,4 +43,9 @@ final class AdapterMetrics implements Metrics {
   public void gauge(String name, Supplier<Number> value, String... tags) {
     root.gauge(prefix + name, value, tags);
   }
+
+  @Override
+  public Timer timer(String name, String... tags) {
+    return root.timer(prefix + name, tags);
+  }
 }

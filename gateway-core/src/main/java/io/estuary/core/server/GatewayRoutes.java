@@ -13,13 +13,55 @@ import java.util.Map;
 
 /**
  * {@code GET|POST|DELETE /api/v5/webhooks} (VerneMQ's {@code vmq-admin webhooks show|register|deregister})
- * and {@code POST /api/v5/reload} (what SIGHUP does), served by the management API.
+ * , {@code POST /api/v5/reload} (what SIGHUP does) and the client traces ({@code /api/v5/trace/clients}),
+ * served by the management API.
  */
 final class GatewayRoutes implements ExtraRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Gateway gateway;
   private final WebhookPlugin webhooks;
+
+  private static final String TRACE = "/api/v5/trace/clients";
+
+  /**
+   * {@code GET /api/v5/trace/clients} (the traced clients), {@code POST|DELETE /api/v5/trace/clients/{clientid}}
+   * (start, stop: the answer names the file and its line count; stop answers once the lines are written).
+   */
+  private Answer trace(String method, String rest) throws java.io.IOException {
+    var traces = gateway.traces();
+    if (rest.isEmpty() || rest.equals("/")) {
+      if (!method.equals("GET")) {
+        return new Answer(405, Map.of("code", "METHOD_NOT_ALLOWED", "message", method + " " + TRACE));
+      }
+      List<Map<String, Object>> out = new ArrayList<>();
+      traces.list().forEach(a -> out.add(view(a)));
+      return new Answer(200, Map.of("data", out));
+    }
+    String id = java.net.URLDecoder.decode(rest.substring(1), java.nio.charset.StandardCharsets.UTF_8);
+    switch (method) {
+      case "POST" -> {
+        try {
+          return new Answer(200, view(traces.start(id)));
+        } catch (IllegalStateException e) {
+          return new Answer(409, Map.of("code", "TOO_MANY_TRACES", "message", e.getMessage()));
+        }
+      }
+      case "DELETE" -> {
+        var a = traces.stop(id);
+        return a == null ? new Answer(404, Map.of("code", "NOT_FOUND", "message", "client " + id + " is not traced"))
+            : new Answer(200, view(a));
+      }
+      default -> {
+        return new Answer(405, Map.of("code", "METHOD_NOT_ALLOWED", "message", method + " " + TRACE + "/{clientid}"));
+      }
+    }
+  }
+
+  private static Map<String, Object> view(io.estuary.core.trace.ClientTraces.Active a) {
+    return Map.of("clientid", a.clientId(), "file", a.file().toAbsolutePath().toString(), "lines", a.lines(),
+        "dropped", a.dropped());
+  }
 
   GatewayRoutes(Gateway gateway, WebhookPlugin webhooks) {
     this.gateway = gateway;
@@ -38,6 +80,9 @@ final class GatewayRoutes implements ExtraRoutes {
         return new Answer(400, Map.of("code", "RELOAD_FAILED", "message", String.valueOf(e.getMessage())));
       }
       return new Answer(200, Map.of("reloaded", true));
+    }
+    if (path.startsWith(TRACE)) {
+      return trace(method, path.substring(TRACE.length()));
     }
     if (!path.equals("/api/v5/webhooks")) {
       return null;

@@ -24,6 +24,8 @@ final class Connection {
   final SessionOptions options;
   final long connectedAt;
   volatile boolean closed;
+  /** Publish → delivery latency of this subscriber's protocol (set on the first drain; session executor only). */
+  io.estuary.api.Metrics.Timer latency;
   /** The current will (session executor only); {@code options.will()} until the adapter updates it. */
   Message will;
   /** Deliveries handed to the sink's executor whose task has not finished. */

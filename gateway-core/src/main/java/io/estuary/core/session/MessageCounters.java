@@ -19,7 +19,17 @@ final class MessageCounters {
   final Metrics.Counter deniedDelivery;
   final Metrics.Counter deniedResume;
 
+  private final Metrics metrics;
+  /** {@code delivery.latency} by the subscriber's protocol: one timer per protocol, looked up once per connection. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Metrics.Timer> latency = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The publish → delivery latency timer for subscribers of {@code protocol}. */
+  Metrics.Timer deliveryLatency(String protocol) {
+    return latency.computeIfAbsent(protocol, p -> metrics.timer("delivery.latency", "protocol", p));
+  }
+
   MessageCounters(Metrics metrics) {
+    this.metrics = metrics;
     received = metrics.counter("messages.received");
     sent = metrics.counter("messages.sent");
     droppedQueueFull = dropped(metrics, "queue_full");

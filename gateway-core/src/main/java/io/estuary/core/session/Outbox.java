@@ -235,6 +235,7 @@ final class Outbox {
         if (batch == null) {
           batch = new ArrayList<>(Math.min(room, 64));
         }
+        recordLatency(c, head.message(), now);
         room--;
         c.reserve();
         if (head.message().qos() > 0) {
@@ -256,6 +257,20 @@ final class Outbox {
     scheduleAgePurge();
     session.mirror();
     checkWaiters();
+  }
+
+  /**
+   * Publish → hand-over time of a live message (a retained one sent on subscribe, whose age says nothing about
+   * the broker, is left out), in milliseconds of the broker's clock: no allocation besides the first lookup.
+   */
+  private void recordLatency(Connection c, Message m, long now) {
+    if (m.retain() || m.createdAtMillis() <= 0) {
+      return;
+    }
+    if (c.latency == null) {
+      c.latency = broker.counters.deliveryLatency(c.client.protocol());
+    }
+    c.latency.record(Math.max(0, now - m.createdAtMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private void forget(StoredMessage sm) {

@@ -6,6 +6,9 @@ import io.estuary.mqtt.MqttListenerLimits;
 import io.estuary.mqtt.channel.Action;
 import io.estuary.mqtt.channel.MqttChannel;
 import io.estuary.mqtt.channel.MqttListenerMetrics;
+import io.estuary.api.PacketTrace;
+import io.estuary.mqtt.codec.FrameSummary;
+import io.estuary.mqtt.codec.MqttFrame;
 import io.estuary.mqtt.codec.NettyFrames;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -64,13 +67,23 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   /** Runs one action of the channel. */
   private void run(Action a) {
     if (a instanceof Action.Send s) {
+      traceOut(s.frame());
       ctx.writeAndFlush(NettyFrames.encode(s.frame())).addListener(encodeFailure);
     } else if (a instanceof Action.SendThenClose s) {
+      traceOut(s.frame());
       ctx.writeAndFlush(NettyFrames.encode(s.frame())).addListener(encodeFailure).addListener(ChannelFutureListener.CLOSE);
     } else if (a instanceof Action.Close) {
       ctx.channel().close();
     } else if (a instanceof Action.KeepAlive k && ctx.pipeline().get(IDLE_HANDLER) != null) {
       ctx.pipeline().replace(IDLE_HANDLER, IDLE_HANDLER, new IdleStateHandler(k.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+    }
+  }
+
+  /** Writes a packet sent to a traced client into its trace (a map look-up otherwise). */
+  private void traceOut(MqttFrame f) {
+    PacketTrace t = context.trace(channel.clientId());
+    if (t != null) {
+      t.out(FrameSummary.of(f));
     }
   }
 
@@ -89,7 +102,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
       if (m.decoderResult().isFailure()) {
         channel.handleFrameError(NettyFrames.error(m.decoderResult().cause()));
       } else if (channel.state() != MqttChannel.State.CLOSED) {
-        channel.handleIn(NettyFrames.decode(m));
+        MqttFrame f = NettyFrames.decode(m);
+        PacketTrace t = context.trace(f instanceof MqttFrame.Connect c ? c.clientId() : channel.clientId());
+        if (t != null) {
+          t.in(FrameSummary.of(f));
+        }
+        channel.handleIn(f);
       }
     } catch (RuntimeException e) {
       channel.handleInternalError(e);
