@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,8 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A running gateway: store, broker, protocol adapters (the MQTT listeners are one of them), management
  * API and $SYS. Built by gateway-app's composition root and by the test kit; stopped once. Adapters
- * start concurrently (listed, and stopped, in the order of the factories given, before the broker); the API
- * starts after all of them. Each adapter
+ * start in the order of the factories given and stop in the same order, before the broker. Each adapter
  * gets its own {@link AdapterContext}; their key-value operations run on the store executor owned here
  * ({@value #STORE_THREADS} daemon threads {@code estuary-kv-N}), drained before the store closes.
  */
@@ -184,9 +182,6 @@ public final class Gateway implements AutoCloseable {
     }
     hooks.start(p -> new PluginSettings(p.name(), config, broker));
     broker.recover();
-    Map<String, TypesafeAdapterConfig> blocks = new java.util.HashMap<>();
-    record Pending(String protocol, AdapterContext context, ProtocolAdapterFactory factory) {}
-    List<Pending> pending = new ArrayList<>();
     for (ProtocolAdapterFactory f : factories) {
       String path = f.configPath(); // "" = the root (the MQTT listeners read listeners.* and mqtt.*)
       if (!path.isEmpty() && !config.raw().hasPath(path)) {
@@ -198,72 +193,15 @@ public final class Gateway implements AutoCloseable {
         LOG.info("adapter {} disabled ({}.enable = false)", f.protocol(), path);
         continue;
       }
-      AdapterContext c = context(f.protocol(), AdapterContext.metricPrefix(f.protocol()));
-      pending.add(new Pending(f.protocol(), c, f));
-      blocks.put(f.protocol(), block);
-    }
-    // The adapters are independent (each binds its own ports, builds its own TLS/DTLS contexts, loads its
-    // own classes): created and started side by side on threads estuary-start-N, so the start takes as
-    // long as the slowest adapter instead of the sum. Failures are reported as before: the first failing adapter
-    // in factory order is rethrown after every start has finished, and everything created is stopped.
-    ExecutorService starter = Executors.newFixedThreadPool(Math.max(1, pending.size()), starterThreads());
-    try {
-      List<CompletableFuture<ProtocolAdapter>> created = new ArrayList<>();
-      List<CompletableFuture<Void>> started = new ArrayList<>();
-      for (Pending p : pending) {
-        CompletableFuture<ProtocolAdapter> a = new CompletableFuture<>();
-        CompletableFuture<Void> s = new CompletableFuture<>();
-        starter.execute(() -> {
-          ProtocolAdapter adapter;
-          try {
-            adapter = p.factory().create(blocks.get(p.protocol()), p.context());
-            a.complete(adapter);
-          } catch (Throwable t) {
-            a.completeExceptionally(t);
-            s.completeExceptionally(t);
-            return;
-          }
-          try {
-            adapter.start().whenComplete((v, t) -> {
-              if (t == null) {
-                s.complete(null);
-              } else {
-                s.completeExceptionally(t);
-              }
-            });
-          } catch (Throwable t) {
-            s.completeExceptionally(t);
-          }
-        });
-        created.add(a);
-        started.add(s);
-      }
-      RuntimeException first = null;
-      for (int i = 0; i < pending.size(); i++) {
-        CompletableFuture<ProtocolAdapter> a = created.get(i);
-        try {
-          started.get(i).join();
-        } catch (CompletionException e) {
-          first = first != null ? first : unwrap(e);
-        }
-        ProtocolAdapter adapter = a.isCompletedExceptionally() ? null : a.join();
-        if (adapter != null) {
-          adapters.put(pending.get(i).protocol(), adapter);
-        }
-      }
-      if (first != null) {
-        throw first;
-      }
-    } finally {
-      starter.shutdown();
-    }
-    for (ProtocolAdapter a : adapters.values()) {
+      ProtocolAdapter a = f.create(block, context(f.protocol(), AdapterContext.metricPrefix(f.protocol())));
+      adapters.put(f.protocol(), a);
+      join(a.start());
       for (ListenerInfo l : a.listeners()) {
         LOG.info("listener {} {} on {}:{}{}", l.protocol(), l.name(), l.address().getHostString(), l.address().getPort(),
             l.secure() ? " (DTLS/TLS)" : "");
       }
     }
-    if (config.managementBind() != null) { // after the adapters: /status never answers before they have started
+    if (config.managementBind() != null) {
       apiAddress = api.start();
       if (config.api().localKey()) {
         writeCtlKey();
@@ -320,20 +258,15 @@ public final class Gateway implements AutoCloseable {
     };
   }
 
-  private static RuntimeException unwrap(CompletionException e) {
-    if (e.getCause() instanceof RuntimeException r) {
-      return r;
+  private static void join(java.util.concurrent.CompletionStage<Void> s) {
+    try {
+      s.toCompletableFuture().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
     }
-    if (e.getCause() instanceof Error err) {
-      throw err;
-    }
-    return e;
-  }
-
-  /** Not daemon, as the thread that called {@link #start}: threads adapters create while starting inherit it. */
-  private static java.util.concurrent.ThreadFactory starterThreads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> new Thread(r, "estuary-start-" + n.incrementAndGet());
   }
 
   public Broker broker() {
