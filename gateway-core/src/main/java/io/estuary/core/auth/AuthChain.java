@@ -70,6 +70,9 @@ public final class AuthChain implements Authenticator {
 
   private static AuthResult decide(State s, ClientCredentials c) {
     for (AuthSource src : s.sources()) {
+      src.seen(c);
+    }
+    for (AuthSource src : s.sources()) {
       AuthResult r;
       try {
         r = src.check(c);
