@@ -139,7 +139,12 @@ final class JwtAuthSource implements AuthSource, AutoCloseable {
 
   @Override
   public boolean slow() {
-    return jwks != null; // a JWKS lookup may fetch; HMAC and a fixed key verify in microseconds
+    return secret == null; // a JWKS lookup may fetch, RSA/EC verification costs CPU; HMAC takes microseconds
+  }
+
+  @Override
+  public boolean cacheable() {
+    return false; // every admission must store (or drop) the client's ACL claim again
   }
 
   @Override

@@ -95,4 +95,32 @@ class JwtAuthSourceTest {
     assertThatThrownBy(() -> setup("authentication { sources = [jwt], jwt.use_jwks = true }"))
         .isInstanceOf(ConfigError.class).hasMessageContaining("authentication.jwt.endpoint");
   }
+
+  static AuthSource source(boolean cacheable) {
+    return new AuthSource() {
+      public String name() {
+        return "test";
+      }
+
+      public AuthResult check(ClientCredentials c) {
+        return AuthResult.allowed();
+      }
+
+      public boolean cacheable() {
+        return cacheable;
+      }
+    };
+  }
+
+  @Test
+  void a_chain_with_a_source_that_may_not_be_cached_never_answers_from_the_cache() {
+    var plain = new AuthChain(List.of(source(true)), false, Runnable::run, java.time.Duration.ofMinutes(1), 100, Clock.systemUTC());
+    var jwtLike = new AuthChain(List.of(source(true), source(false)), false, Runnable::run, java.time.Duration.ofMinutes(1), 100,
+        Clock.systemUTC());
+    for (AuthChain chain : List.of(plain, jwtLike)) {
+      chain.authenticate(ClientCredentials.of("c", "u", new byte[] {1}, "mqtt")).toCompletableFuture().join();
+    }
+    assertThat(plain.cacheSize()).isEqualTo(1);
+    assertThat(jwtLike.cacheSize()).isZero();
+  }
 }
