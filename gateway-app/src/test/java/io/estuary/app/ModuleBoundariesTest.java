@@ -43,7 +43,7 @@ class ModuleBoundariesTest {
   void the_spi_carries_no_library_types() {
     noClasses().that().resideInAPackage("io.estuary.api..")
         .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "org.eclipse.californium..",
-            "org.eclipse.leshan..", "com.hivemq..", "org.rocksdb..", "com.fasterxml..", "com.typesafe..")
+            "org.eclipse.leshan..", "com.hivemq..", "org.rocksdb..", "com.fasterxml..", "com.typesafe..", "com.nimbusds..")
         .check(ALL);
   }
 
@@ -52,6 +52,13 @@ class ModuleBoundariesTest {
     noClasses().that().resideOutsideOfPackages("io.estuary.cf..", "io.estuary.coap..", "io.estuary.lwm2m..",
             "io.estuary.mqttsn.transport..", "io.estuary.bench..")
         .should().dependOnClassesThat().resideInAnyPackage("org.eclipse.californium..", "org.eclipse.leshan..")
+        .check(ALL);
+  }
+
+  @Test
+  void nimbus_jose_jwt_stays_in_the_auth_package() {
+    noClasses().that().resideOutsideOfPackages("io.estuary.core.auth..")
+        .should().dependOnClassesThat().resideInAnyPackage("com.nimbusds..")
         .check(ALL);
   }
 

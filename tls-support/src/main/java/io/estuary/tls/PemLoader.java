@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -18,6 +19,7 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
@@ -27,7 +29,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
- * Reads PEM certificates (a chain, leaf first, or a CA bundle) and unencrypted private keys: PKCS#8
+ * Reads PEM certificates (a chain, leaf first, or a CA bundle), public keys and unencrypted private keys: PKCS#8
  * {@code PRIVATE KEY}, PKCS#1 {@code RSA PRIVATE KEY} and SEC1 {@code EC PRIVATE KEY}. No caller has
  * a password setting, so an encrypted key is refused with a message that says so. Every failure is an
  * {@link IllegalArgumentException} naming the file; callers add their config key.
@@ -92,6 +94,23 @@ public final class PemLoader {
       }
     }
     throw new IllegalArgumentException(file + ": no PEM private key found");
+  }
+
+  /**
+   * The public key in {@code file}: a {@code PUBLIC KEY} (X.509 SubjectPublicKeyInfo) block, else the first
+   * certificate's key (a JWT issuer may publish either).
+   */
+  public static PublicKey publicKey(Path file) {
+    for (Object o : objects(file)) {
+      if (o instanceof SubjectPublicKeyInfo info) {
+        try {
+          return new JcaPEMKeyConverter().getPublicKey(info);
+        } catch (IOException e) {
+          throw new IllegalArgumentException(file + ": bad public key: " + e.getMessage(), e);
+        }
+      }
+    }
+    return certificates(file).get(0).getPublicKey();
   }
 
   /** The private key in {@code file}. */

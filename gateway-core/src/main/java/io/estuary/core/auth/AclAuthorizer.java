@@ -142,7 +142,7 @@ public final class AclAuthorizer implements Authorizer {
   }
 
   /** A subscribe filter is covered when every topic it can match is matched by the rule pattern. */
-  private static boolean filterCovers(String pattern, String filter) {
+  static boolean filterCovers(String pattern, String filter) {
     if (!Topics.hasWildcard(filter)) {
       return Topics.matches(pattern, filter);
     }

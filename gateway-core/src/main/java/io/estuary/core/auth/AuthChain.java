@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * refuses or ignores; the first that does not ignore decides; when all ignore, {@code allow_anonymous}
  * admits a client without a username (as mosquitto does) — and, when {@code built_in} is the only source,
  * any username it does not know (the gateway's earlier behaviour). Chains with a slow source (bcrypt, PBKDF2, HTTP) run on the auth executor, never on the
- * caller's (I/O) thread, and their answers are cached ({@link AuthCache}); chains of fast sources answer
+ * caller's (I/O) thread, and their answers are cached ({@link AuthCache}) unless a source says not ({@code jwt}: its ACLs); chains of fast sources answer
  * on the caller's thread. {@link #replace} swaps the sources at run time (reload); connected clients
  * are not asked again. Thread-safe.
  */
@@ -24,7 +24,7 @@ public final class AuthChain implements Authenticator {
   private static final Logger LOG = LoggerFactory.getLogger(AuthChain.class);
 
   /** @param builtInOnly only {@code authentication.users}: unknown usernames count as anonymous (earlier behaviour) */
-  private record State(List<AuthSource> sources, boolean allowAnonymous, boolean slow, boolean builtInOnly) {}
+  private record State(List<AuthSource> sources, boolean allowAnonymous, boolean slow, boolean builtInOnly, boolean cacheable) {}
 
   private final Executor executor;
   private final AuthCache cache;
@@ -40,7 +40,7 @@ public final class AuthChain implements Authenticator {
   /** New sources from now on (reload); the cache starts empty. */
   public void replace(List<AuthSource> sources, boolean allowAnonymous) {
     state = new State(List.copyOf(sources), allowAnonymous, sources.stream().anyMatch(AuthSource::slow),
-        sources.stream().allMatch(src -> src.name().equals("built_in")));
+        sources.stream().allMatch(src -> src.name().equals("built_in")), sources.stream().allMatch(AuthSource::cacheable));
     cache.clear();
   }
 
@@ -54,7 +54,7 @@ public final class AuthChain implements Authenticator {
     if (!s.slow()) {
       return CompletableFuture.completedFuture(decide(s, c));
     }
-    String key = cache.enabled() ? AuthCache.key(c) : null;
+    String key = cache.enabled() && s.cacheable() ? AuthCache.key(c) : null;
     AuthResult cached = key == null ? null : cache.get(key);
     if (cached != null) {
       return CompletableFuture.completedFuture(cached);
@@ -69,6 +69,9 @@ public final class AuthChain implements Authenticator {
   }
 
   private static AuthResult decide(State s, ClientCredentials c) {
+    for (AuthSource src : s.sources()) {
+      src.seen(c);
+    }
     for (AuthSource src : s.sources()) {
       AuthResult r;
       try {

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the authentication and authorization chains from {@code authentication.*} and
- * {@code authorization.*} ({@code sources} in order: {@code built_in}, {@code password_file} /
- * {@code acl_file}), and rebuilds their sources on reload without touching connected clients. Owns the
+ * {@code authorization.*} ({@code sources} in order: {@code built_in}, {@code password_file}, {@code http}, {@code jwt} /
+ * {@code acl_file}, {@code http}; a {@code jwt} source puts its tokens' ACL claims first), and rebuilds their sources on reload without touching connected clients. Owns the
  * auth threads ({@code estuary-auth-N}) slow sources run on.
  */
 public final class AuthSetup implements AutoCloseable {
@@ -25,6 +25,9 @@ public final class AuthSetup implements AutoCloseable {
   private final ExecutorService executor;
   private final AuthChain authn;
   private final AuthzChain authz;
+  private final JwtAclStore jwtAcls;
+  private final Clock clock;
+  private List<AuthSource> sources = List.of();
 
   public AuthSetup(AuthConfig auth, Config raw, Clock clock) {
     AtomicInteger n = new AtomicInteger();
@@ -34,7 +37,10 @@ public final class AuthSetup implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
-    Built b = build(auth, raw);
+    this.clock = clock;
+    this.jwtAcls = new JwtAclStore(clock);
+    Built b = build(auth, raw, jwtAcls, clock);
+    this.sources = b.authn;
     this.authn = new AuthChain(b.authn, auth.allowAnonymous(), executor, raw.getDuration("authentication.cache.ttl"),
         raw.getInt("authentication.cache.max_size"), clock);
     this.authz = new AuthzChain(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser);
@@ -53,7 +59,7 @@ public final class AuthSetup implements AutoCloseable {
 
   private record Built(ConfigAuthenticator builtIn, List<AuthSource> authn, List<AuthzSource> authz) {}
 
-  private static Built build(AuthConfig auth, Config raw) {
+  private static Built build(AuthConfig auth, Config raw, JwtAclStore jwtAcls, Clock clock) {
     ConfigAuthenticator builtIn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
     List<AuthSource> authn = new ArrayList<>();
     for (String s : raw.getStringList("authentication.sources")) {
@@ -61,10 +67,14 @@ public final class AuthSetup implements AutoCloseable {
         case "built_in" -> builtIn;
         case "password_file" -> PasswordFileSource.read(file(raw, "authentication.password_file"));
         case "http" -> new HttpAuthSource(raw.getConfig("authentication.http"), HTTP);
-        default -> throw new ConfigError("authentication.sources", s, "built_in, password_file or http");
+        case "jwt" -> new JwtAuthSource(raw.getConfig("authentication.jwt"), jwtAcls, clock, HTTP);
+        default -> throw new ConfigError("authentication.sources", s, "built_in, password_file, http or jwt");
       });
     }
     List<AuthzSource> authz = new ArrayList<>();
+    if (authn.stream().anyMatch(a -> a instanceof JwtAuthSource)) {
+      authz.add(jwtAcls); // as EMQX: a token's ACL claim is checked before every authorization source
+    }
     for (String s : raw.getStringList("authorization.sources")) {
       if (s.equals("http")) {
         continue; // asynchronous: a plugin of the hook chain (httpAuthz), asked before the sources here
@@ -100,14 +110,26 @@ public final class AuthSetup implements AutoCloseable {
    * publish, subscribe and delivery checks use the new sources.
    */
   public synchronized void reload(AuthConfig auth, Config raw) {
-    Built b = build(auth, raw);
+    Built b = build(auth, raw, jwtAcls, clock);
+    List<AuthSource> old = sources;
+    sources = b.authn;
     authn.replace(b.authn, auth.allowAnonymous());
+    closeAll(old);
     authz.replace(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser);
     LOG.info("auth reloaded: authentication sources {}, authorization sources {}", authn.sourceNames(), authz.sourceNames());
   }
 
+  private static void closeAll(List<AuthSource> list) {
+    for (AuthSource s : list) {
+      if (s instanceof JwtAuthSource j) {
+        j.close(); // its JWKS refresh thread
+      }
+    }
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    closeAll(sources);
     executor.shutdown();
   }
 }

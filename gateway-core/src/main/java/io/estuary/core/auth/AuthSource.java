@@ -16,6 +16,14 @@ public interface AuthSource {
   /** Allowed, refused, or null to pass to the next source. */
   AuthResult check(ClientCredentials credentials);
 
+  /** Called for every source before a chain run asks any (a source may drop what it kept about the client). Fast. */
+  default void seen(ClientCredentials credentials) {}
+
+  /** False when answers may not come from the auth cache (the source keeps per-client state a check must renew). */
+  default boolean cacheable() {
+    return true;
+  }
+
   /** Whether {@link #check} may take long (hashing, network): it then runs on the chain's auth threads. */
   default boolean slow() {
     return true;
