@@ -120,10 +120,9 @@ class TlsAndProxyIT {
   @Test
   void a_device_without_a_certificate_is_refused_where_one_is_required() throws Exception {
     try (RawDevice d = tls("ssl:meters", null)) {
-      Throwable t = catchThrowable(() -> {
-        d.writeHex("00 02 10 20");
-        d.read(1);
-      });
+      // read without writing: the read drives the handshake and then meets the server's alert; a write after the
+      // TLS 1.3 handshake could instead race the server's close and fail with a broken pipe
+      Throwable t = catchThrowable(() -> d.read(1));
       assertThat(t).as("the TLS alert the device sees").isInstanceOf(SSLException.class);
     }
     assertThat(gw.sessions()).noneMatch(s -> s.protocol().equals("tcp"));
