@@ -115,7 +115,7 @@ public final class RequestSupport {
     ResponseCode code = switch (r.reason()) {
       case INVALID_CLIENT_ID -> ResponseCode.BAD_REQUEST;
       case RESERVED_CLIENT_ID, NOT_OWNER -> ResponseCode.FORBIDDEN;
-      case UNAVAILABLE -> ResponseCode.SERVICE_UNAVAILABLE;
+      case UNAVAILABLE, QUOTA_EXCEEDED -> ResponseCode.SERVICE_UNAVAILABLE;
     };
     reject(ex, code, "session refused: " + r.reason().name().toLowerCase(java.util.Locale.ROOT));
   }

@@ -252,6 +252,7 @@ public final class MqttChannel implements DeliverySink {
         case INVALID_CLIENT_ID, RESERVED_CLIENT_ID -> connAckAndClose(0x02, 0x85); // client identifier not valid
         case NOT_OWNER -> connAckAndClose(0x05, 0x87); // not authorized
         case UNAVAILABLE -> connAckAndClose(0x03, 0x88); // server unavailable
+        case QUOTA_EXCEEDED -> connAckAndClose(0x03, 0x97); // quota exceeded (3.1.1: server unavailable)
       }
       return;
     }

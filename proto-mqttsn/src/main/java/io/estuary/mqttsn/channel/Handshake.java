@@ -190,10 +190,11 @@ final class Handshake {
       SessionRefusedException refused = SessionRefusedException.of(err);
       if (refused != null) {
         // MQTT-SN 1.2 §5.3.10 has no "bad client id" or "not authorized": 0x03 "not supported" says the
-        // request will never be accepted as it is; 0x01 "congestion" says try later (UNAVAILABLE only)
+        // request will never be accepted as it is; 0x01 "congestion" says try later (UNAVAILABLE, QUOTA_EXCEEDED)
         ch.drop("session_refused_" + refused.reason().name().toLowerCase(Locale.ROOT), refused.getMessage());
-        ch.send(new Connack(refused.reason() == SessionRefusedException.Reason.UNAVAILABLE
-            ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED));
+        SessionRefusedException.Reason why = refused.reason();
+        ch.send(new Connack(why == SessionRefusedException.Reason.UNAVAILABLE
+            || why == SessionRefusedException.Reason.QUOTA_EXCEEDED ? ReturnCode.REJECTED_CONGESTION : ReturnCode.REJECTED_NOT_SUPPORTED));
       } else {
         log.debug("mqttsn client {} at {}: session not opened: {}", ch.clientId(), ch.where(), String.valueOf(err));
         ch.send(new Connack(ReturnCode.REJECTED_CONGESTION));

@@ -131,6 +131,7 @@ final class Connecting {
         case RESERVED_CLIENT_ID -> "reserved client-id: " + refused.getMessage();
         case NOT_OWNER -> "client-id belongs to another user";
         case UNAVAILABLE -> "session unavailable, try again later";
+        case QUOTA_EXCEEDED -> "too many sessions, try again later";
       }, null);
       return;
     }
