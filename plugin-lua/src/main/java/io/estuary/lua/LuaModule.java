@@ -1,5 +1,6 @@
 package io.estuary.lua;
 
+import java.util.Map;
 import org.luaj.vm2.LuaTable;
 
 /**
@@ -9,11 +10,18 @@ import org.luaj.vm2.LuaTable;
  * state to build that state's view of it. Functions of the table run on the script threads (never an I/O
  * thread) and may block (a database call); they raise a Lua error for bad arguments, which the runtime logs and
  * turns into a deny.
+ *
+ * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services/io.estuary.lua.LuaModule}, a public
+ * no-argument constructor); the runtime calls {@link #start} once, then {@link #table} per state.
  */
 public interface LuaModule extends AutoCloseable {
 
   /** The global name scripts use ({@code postgres}, {@code json}, …). */
   String name();
+
+  /** Called once before the first {@link #table}, with the plugin's config ({@code plugins.lua.*}, flattened). */
+  default void start(Map<String, String> config) {
+  }
 
   /** A new table of this module's functions for one Lua state. */
   LuaTable table();
