@@ -79,6 +79,8 @@ class WebhooksIT {
         String user = body.path("username").asText();
         if (user.equals("evil")) {
           out = "{\"result\":{\"error\":\"not_allowed\"}}";
+        } else if (user.equals("tenant")) {
+          out = "{\"result\":\"ok\",\"modifiers\":{\"mountpoint\":\"wht/\",\"client_id\":\"wh-renamed\"}}";
         } else if (user.equals("cached")) {
           out = "{\"result\":\"ok\"}";
           cache = "max-age=60";
@@ -173,6 +175,22 @@ class WebhooksIT {
     assertThat(b.path("peer_port").asInt()).isPositive();
     assertThat(b.path("mountpoint").asText()).isEmpty();
     assertThat(b.path("protocol").asText()).isEqualTo("mqtt");
+  }
+
+  @Test
+  void register_modifiers_rename_the_session_and_mount_its_topics() throws Exception {
+    var watcher = client("wh-mod-watcher", "alice");
+    var c = client("wh-mod", "tenant");
+    try (var watched = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
+      watcher.subscribeWith().topicFilter("wht/#").qos(MqttQos.AT_LEAST_ONCE).send();
+      c.publishWith().topic("sensor/1").qos(MqttQos.AT_LEAST_ONCE).payload("7".getBytes()).send();
+      assertThat(watched.receive(10, TimeUnit.SECONDS).orElseThrow().getTopic().toString()).isEqualTo("wht/sensor/1");
+      assertThat(gw.session("wh-renamed")).isNotNull();
+      assertThat(gw.session("wh-mod")).isNull();
+    } finally {
+      c.disconnect();
+      watcher.disconnect();
+    }
   }
 
   @Test

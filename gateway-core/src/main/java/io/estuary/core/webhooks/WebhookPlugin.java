@@ -8,6 +8,7 @@ import io.estuary.api.hooks.DeliverRequest;
 import io.estuary.api.hooks.HookName;
 import io.estuary.api.hooks.HookPlugin;
 import io.estuary.api.hooks.PublishModifiers;
+import io.estuary.api.hooks.RegisterModifiers;
 import io.estuary.api.hooks.PublishRequest;
 import io.estuary.api.hooks.RegisterRequest;
 import io.estuary.api.hooks.SubscribeModifiers;
@@ -118,8 +119,9 @@ public final class WebhookPlugin implements HookPlugin {
   }
 
   @Override
-  public CompletionStage<Verdict<Void>> authOnRegister(RegisterRequest r) {
-    return ask(HookName.AUTH_ON_REGISTER, w -> WebhookJson.register(r.client(), r.password(), w), (b, w) -> Verdict.ok(), true);
+  public CompletionStage<Verdict<RegisterModifiers>> authOnRegister(RegisterRequest r) {
+    return ask(HookName.AUTH_ON_REGISTER, w -> WebhookJson.register(r.client(), r.password(), w),
+        (b, w) -> Verdict.ok(WebhookJson.registerModifiers(b, w)), true);
   }
 
   @Override
