@@ -272,4 +272,21 @@ class WebhooksIT {
     assertThat(api("POST", "/api/v5/webhooks", "{\"hook\":\"on_nothing\",\"endpoint\":\"" + endpoint + "\"}").statusCode())
         .isEqualTo(400);
   }
+
+  @Test
+  void an_endpoint_registered_for_a_hook_and_its_m5_variant_is_told_once_with_the_m5_body() throws Exception {
+    String endpoint = base + "?pair";
+    assertThat(api("POST", "/api/v5/webhooks", "{\"hook\":\"on_subscribe\",\"endpoint\":\"" + endpoint + "\"}")
+        .statusCode()).isEqualTo(201);
+    assertThat(api("POST", "/api/v5/webhooks", "{\"hook\":\"on_subscribe_m5\",\"endpoint\":\"" + endpoint + "\"}")
+        .statusCode()).isEqualTo(201);
+    var c = client("wh-pair", "u");
+    c.subscribeWith().topicFilter("pair/#").send();
+    c.disconnect();
+    await().atMost(Duration.ofSeconds(10)).until(() -> got("on_client_gone").stream()
+        .anyMatch(q -> q.body().path("client_id").asText().equals("wh-pair")));
+    assertThat(got("on_subscribe_m5").stream().filter(q -> q.body().path("client_id").asText().equals("wh-pair")))
+        .hasSize(1);
+    assertThat(got("on_subscribe").stream().filter(q -> q.body().path("client_id").asText().equals("wh-pair"))).isEmpty();
+  }
 }
