@@ -9,6 +9,7 @@ import io.estuary.api.hooks.HookName;
 import io.estuary.api.hooks.HookPlugin;
 import io.estuary.api.hooks.PublishModifiers;
 import io.estuary.api.hooks.PublishRequest;
+import io.estuary.api.hooks.RegisterModifiers;
 import io.estuary.api.hooks.RegisterRequest;
 import io.estuary.api.hooks.SubscribeModifiers;
 import io.estuary.api.hooks.SubscribeRequest;
@@ -26,7 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A hook plugin for tests that rewrites and denies by fixed rules and records every call:
  * <ul>
  *   <li>auth_on_register: username {@value #BLOCKED_USER}, or a client id starting with it (protocols
- *       without usernames) → error {@code not_authorized}; else next;
+ *       without usernames) → error {@code not_authorized}; a client id starting with {@value #MOUNTED_PREFIX}
+ *       → ok with mountpoint {@value #TENANT_MOUNTPOINT}; {@code rename-X} → ok with client id {@code renamed-X};
+ *       else next;
  *   <li>auth_on_publish: topics under {@code deny/} → error; under {@code rewrite/} → topic moved to
  *       {@code rewritten/} and payload prefixed {@code "hooked:"}; else next;
  *   <li>auth_on_subscribe: filters under {@code deny/} → QoS 128 (refused); under {@code rewrite/} →
@@ -38,6 +41,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class TestHookPlugin implements HookPlugin {
   public static final String BLOCKED_USER = "blocked";
+  /** Client ids starting with this get the register modifier mountpoint {@value #TENANT_MOUNTPOINT}. */
+  public static final String MOUNTED_PREFIX = "mounted-";
+  public static final String TENANT_MOUNTPOINT = "tenant/";
+  /** Client ids {@code rename-X} get the register modifier client id {@code renamed-X}. */
+  public static final String RENAME_PREFIX = "rename-";
 
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final List<String> threads = new CopyOnWriteArrayList<>();
@@ -85,10 +93,20 @@ public final class TestHookPlugin implements HookPlugin {
   }
 
   @Override
-  public CompletionStage<Verdict<Void>> authOnRegister(RegisterRequest r) {
-    record(HookName.AUTH_ON_REGISTER, r.client().protocol(), r.client().clientId(), String.valueOf(r.client().username()));
-    return CompletableFuture.completedFuture(
-        BLOCKED_USER.equals(r.client().username()) || r.client().clientId().startsWith(BLOCKED_USER) ? Verdict.error("not_authorized") : Verdict.next());
+  public CompletionStage<Verdict<RegisterModifiers>> authOnRegister(RegisterRequest r) {
+    String id = r.client().clientId();
+    record(HookName.AUTH_ON_REGISTER, r.client().protocol(), id, String.valueOf(r.client().username()));
+    if (BLOCKED_USER.equals(r.client().username()) || id.startsWith(BLOCKED_USER)) {
+      return CompletableFuture.completedFuture(Verdict.error("not_authorized"));
+    }
+    if (id.startsWith(MOUNTED_PREFIX)) {
+      return CompletableFuture.completedFuture(Verdict.ok(new RegisterModifiers(TENANT_MOUNTPOINT, null)));
+    }
+    if (id.startsWith(RENAME_PREFIX)) {
+      return CompletableFuture.completedFuture(
+          Verdict.ok(new RegisterModifiers(null, "renamed-" + id.substring(RENAME_PREFIX.length()))));
+    }
+    return CompletableFuture.completedFuture(Verdict.next());
   }
 
   @Override

@@ -79,6 +79,8 @@ class WebhooksIT {
         String user = body.path("username").asText();
         if (user.equals("evil")) {
           out = "{\"result\":{\"error\":\"not_allowed\"}}";
+        } else if (user.equals("tenant")) {
+          out = "{\"result\":\"ok\",\"modifiers\":{\"mountpoint\":\"wht/\",\"client_id\":\"wh-renamed\"}}";
         } else if (user.equals("cached")) {
           out = "{\"result\":\"ok\"}";
           cache = "max-age=60";
@@ -176,6 +178,22 @@ class WebhooksIT {
   }
 
   @Test
+  void register_modifiers_rename_the_session_and_mount_its_topics() throws Exception {
+    var watcher = client("wh-mod-watcher", "alice");
+    var c = client("wh-mod", "tenant");
+    try (var watched = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
+      watcher.subscribeWith().topicFilter("wht/#").qos(MqttQos.AT_LEAST_ONCE).send();
+      c.publishWith().topic("sensor/1").qos(MqttQos.AT_LEAST_ONCE).payload("7".getBytes()).send();
+      assertThat(watched.receive(10, TimeUnit.SECONDS).orElseThrow().getTopic().toString()).isEqualTo("wht/sensor/1");
+      assertThat(gw.session("wh-renamed")).isNotNull();
+      assertThat(gw.session("wh-mod")).isNull();
+    } finally {
+      c.disconnect();
+      watcher.disconnect();
+    }
+  }
+
+  @Test
   void an_ok_with_max_age_is_cached_and_the_endpoint_is_not_asked_again() {
     client("wh-cached", "cached").disconnect();
     client("wh-cached", "cached").disconnect();
@@ -253,5 +271,22 @@ class WebhooksIT {
     assertThat(got("on_register")).noneMatch(q -> q.body().path("client_id").asText().equals("wh-runtime-2"));
     assertThat(api("POST", "/api/v5/webhooks", "{\"hook\":\"on_nothing\",\"endpoint\":\"" + endpoint + "\"}").statusCode())
         .isEqualTo(400);
+  }
+
+  @Test
+  void an_endpoint_registered_for_a_hook_and_its_m5_variant_is_told_once_with_the_m5_body() throws Exception {
+    String endpoint = base + "?pair";
+    assertThat(api("POST", "/api/v5/webhooks", "{\"hook\":\"on_subscribe\",\"endpoint\":\"" + endpoint + "\"}")
+        .statusCode()).isEqualTo(201);
+    assertThat(api("POST", "/api/v5/webhooks", "{\"hook\":\"on_subscribe_m5\",\"endpoint\":\"" + endpoint + "\"}")
+        .statusCode()).isEqualTo(201);
+    var c = client("wh-pair", "u");
+    c.subscribeWith().topicFilter("pair/#").send();
+    c.disconnect();
+    await().atMost(Duration.ofSeconds(10)).until(() -> got("on_client_gone").stream()
+        .anyMatch(q -> q.body().path("client_id").asText().equals("wh-pair")));
+    assertThat(got("on_subscribe_m5").stream().filter(q -> q.body().path("client_id").asText().equals("wh-pair")))
+        .hasSize(1);
+    assertThat(got("on_subscribe").stream().filter(q -> q.body().path("client_id").asText().equals("wh-pair"))).isEmpty();
   }
 }

@@ -113,6 +113,24 @@ public final class PemLoader {
     return certificates(file).get(0).getPublicKey();
   }
 
+  /** The public key (or the first certificate's key) in PEM text, as EMQX's {@code public_key} settings take it. */
+  public static PublicKey publicKeyFromPem(String pem) {
+    try (PEMParser p = new PEMParser(new java.io.StringReader(pem))) {
+      Object o;
+      while ((o = p.readObject()) != null) {
+        if (o instanceof SubjectPublicKeyInfo info) {
+          return new JcaPEMKeyConverter().getPublicKey(info);
+        }
+        if (o instanceof X509CertificateHolder h) {
+          return new JcaX509CertificateConverter().getCertificate(h).getPublicKey();
+        }
+      }
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot read the PEM text: " + e.getMessage(), e);
+    }
+    throw new IllegalArgumentException("no public key or certificate in the PEM text");
+  }
+
   /** The private key in {@code file}. */
   public static PrivateKey privateKey(Path file) {
     return keyPair(file).getPrivate();

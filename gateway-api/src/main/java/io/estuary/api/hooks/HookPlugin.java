@@ -32,8 +32,8 @@ public interface HookPlugin {
   default void stop() {
   }
 
-  /** {@code auth_on_register}. */
-  default CompletionStage<Verdict<Void>> authOnRegister(RegisterRequest request) {
+  /** {@code auth_on_register}: ok may carry {@link RegisterModifiers} (mountpoint, client id). */
+  default CompletionStage<Verdict<RegisterModifiers>> authOnRegister(RegisterRequest request) {
     return Verdict.nextStage();
   }
 

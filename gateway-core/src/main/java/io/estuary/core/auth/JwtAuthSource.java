@@ -108,10 +108,10 @@ final class JwtAuthSource implements AuthSource, AutoCloseable {
       case "public-key" -> {
         String f = c.getString("public_key");
         if (f.isEmpty()) {
-          throw new ConfigError(p + "public_key", "\"\"", "a PEM file (public key or certificate)");
+          throw new ConfigError(p + "public_key", "\"\"", "a PEM file or PEM text (public key or certificate)");
         }
         try {
-          this.publicKey = PemLoader.publicKey(Path.of(f));
+          this.publicKey = f.trim().startsWith("-----BEGIN") ? PemLoader.publicKeyFromPem(f) : PemLoader.publicKey(Path.of(f));
         } catch (IllegalArgumentException e) {
           throw new ConfigError(p + "public_key", f, "a PEM public key or certificate: " + e.getMessage());
         }

@@ -42,8 +42,8 @@ final class ConfigPaths {
           continue;
         }
         String raw = merged.getString(key).trim();
-        if (raw.isEmpty()) {
-          continue;
+        if (raw.isEmpty() || raw.startsWith("-----BEGIN")) {
+          continue; // unset, or the PEM text itself where a file setting also takes that (EMQX's public_key)
         }
         Path p = home.resolve(Path.of(raw)).normalize();
         check(key, raw, p, e.getValue(), user.hasPath(key));

@@ -193,10 +193,19 @@ public final class HookChain implements SessionEvents, AutoCloseable {
    * authenticator decides.
    */
   public CompletableFuture<AuthResult> authenticate(ClientCredentials c) {
+    return authenticate(c, m -> { });
+  }
+
+  /** As {@link #authenticate(ClientCredentials)}; an OK with modifiers hands them to {@code modifiers} first. */
+  public CompletableFuture<AuthResult> authenticate(ClientCredentials c,
+      java.util.function.Consumer<io.estuary.api.hooks.RegisterModifiers> modifiers) {
     ClientInfo client = ClientInfo.of(c.clientId() == null ? "" : c.clientId(), c.username(), c.protocol(), c.peer());
     RegisterRequest r = new RegisterRequest(client, c.password(), List.of());
     return ask(HookName.AUTH_ON_REGISTER, client.clientId(), lateAuth(), p -> p.authOnRegister(r)).thenApply(v -> {
       if (v.isOk()) {
+        if (v.modifiers() != null && !v.modifiers().isEmpty()) {
+          modifiers.accept(v.modifiers());
+        }
         return AuthResult.allowed();
       }
       if (v.isError()) {

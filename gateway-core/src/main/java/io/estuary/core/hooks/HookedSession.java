@@ -39,6 +39,8 @@ final class HookedSession implements BrokerSession {
   private final ClientInfo client;
   private final Executor executor;
   private final Ending ending;
+  /** The auth_on_register mountpoint modifier, or null. */
+  private final Remount remount;
   /** Completes once the last call that waited for a hook reached the core's session. */
   private volatile CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
@@ -64,6 +66,12 @@ final class HookedSession implements BrokerSession {
   }
 
   HookedSession(BrokerSession session, HookChain chain, ClientInfo client, Executor executor, Ending ending) {
+    this(session, chain, client, executor, ending, null);
+  }
+
+  HookedSession(BrokerSession session, HookChain chain, ClientInfo client, Executor executor, Ending ending,
+      Remount remount) {
+    this.remount = remount;
     this.session = session;
     this.chain = chain;
     this.client = client;
@@ -88,7 +96,8 @@ final class HookedSession implements BrokerSession {
   // ---- publish ----------------------------------------------------------------------------------
 
   @Override
-  public CompletionStage<PublishOutcome> publish(Message message) {
+  public CompletionStage<PublishOutcome> publish(Message original) {
+    Message message = remount == null ? original : remount.in(original);
     if (direct(HookName.AUTH_ON_PUBLISH, HookName.ON_PUBLISH)) {
       return session.publish(message);
     }
@@ -96,7 +105,8 @@ final class HookedSession implements BrokerSession {
   }
 
   @Override
-  public void publishUnanswered(Message message) {
+  public void publishUnanswered(Message original) {
+    Message message = remount == null ? original : remount.in(original);
     if (direct(HookName.AUTH_ON_PUBLISH, HookName.ON_PUBLISH)) {
       session.publishUnanswered(message);
       return;
@@ -108,7 +118,8 @@ final class HookedSession implements BrokerSession {
   }
 
   @Override
-  public CompletionStage<PublishOutcome> publishOnce(int key, Message message) {
+  public CompletionStage<PublishOutcome> publishOnce(int key, Message original) {
+    Message message = remount == null ? original : remount.in(original);
     if (direct(HookName.AUTH_ON_PUBLISH, HookName.ON_PUBLISH)) {
       return session.publishOnce(key, message);
     }
@@ -185,7 +196,8 @@ final class HookedSession implements BrokerSession {
   // ---- subscriptions ----------------------------------------------------------------------------
 
   @Override
-  public CompletionStage<List<SubscribeOutcome>> subscribe(List<Subscription> subscriptions) {
+  public CompletionStage<List<SubscribeOutcome>> subscribe(List<Subscription> original) {
+    List<Subscription> subscriptions = remount == null ? original : remount.in(original);
     if (direct(HookName.AUTH_ON_SUBSCRIBE, HookName.ON_SUBSCRIBE)) {
       return session.subscribe(subscriptions);
     }
@@ -199,7 +211,8 @@ final class HookedSession implements BrokerSession {
   }
 
   @Override
-  public CompletionStage<Void> unsubscribe(List<TopicFilter> filters) {
+  public CompletionStage<Void> unsubscribe(List<TopicFilter> original) {
+    List<TopicFilter> filters = remount == null ? original : remount.filtersIn(original);
     if (direct(HookName.ON_UNSUBSCRIBE, HookName.ON_UNSUBSCRIBE)) {
       return session.unsubscribe(filters);
     }
@@ -260,7 +273,7 @@ final class HookedSession implements BrokerSession {
 
   @Override
   public void updateWill(Message will) {
-    session.updateWill(will);
+    session.updateWill(remount == null ? will : remount.in(will));
   }
 
   @Override

@@ -27,12 +27,15 @@ final class HookedSink implements DeliverySink {
   private final HookChain chain;
   private final ClientInfo client;
   private final HookedSession.Ending ending;
+  /** The auth_on_register mountpoint modifier, or null. */
+  private final Remount remount;
   private final AtomicInteger inHook = new AtomicInteger();
   private volatile BrokerSession session;
   /** Completes once the last delivery that went through the hook was handed to the adapter. */
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
-  HookedSink(DeliverySink sink, HookChain chain, ClientInfo client, HookedSession.Ending ending) {
+  HookedSink(DeliverySink sink, HookChain chain, ClientInfo client, HookedSession.Ending ending, Remount remount) {
+    this.remount = remount;
     this.sink = sink;
     this.chain = chain;
     this.client = client;
@@ -54,7 +57,8 @@ final class HookedSink implements DeliverySink {
   }
 
   @Override
-  public void deliver(Delivery d) {
+  public void deliver(Delivery delivery) {
+    Delivery d = remount == null ? delivery : remount.out(delivery);
     if (tail.isDone() && !chain.has(HookName.ON_DELIVER)) {
       sink.deliver(d);
       return;
@@ -98,7 +102,7 @@ final class HookedSink implements DeliverySink {
 
   @Override
   public void deliver(List<Delivery> deliveries) {
-    if (tail.isDone() && !chain.has(HookName.ON_DELIVER)) {
+    if (tail.isDone() && !chain.has(HookName.ON_DELIVER) && remount == null) {
       sink.deliver(deliveries);
       return;
     }

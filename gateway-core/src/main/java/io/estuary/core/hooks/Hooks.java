@@ -11,9 +11,11 @@ import io.estuary.api.SessionOptions;
 import io.estuary.api.hooks.ClientEvent;
 import io.estuary.api.hooks.HookName;
 import io.estuary.api.hooks.PublishRequest;
+import io.estuary.api.hooks.RegisterModifiers;
 import io.estuary.api.hooks.Verdict;
 import io.estuary.core.session.Broker;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,10 +23,20 @@ import java.util.concurrent.CompletionStage;
  * authenticator, on_register and on_client_wakeup when a session opens (which is wrapped in a
  * {@link HookedSession} and {@link HookedSink}), auth_on_publish and on_publish for publishes without a
  * session. Used only when plugins are loaded. Thread-safe.
+ *
+ * <p>auth_on_register's modifiers (mountpoint, client id) reach the session through {@link #pending}: the
+ * adapter authenticates, then opens the session for the same client id and peer; the modifiers wait in
+ * between, in a table bounded in size ({@value #MAX_PENDING}) and time ({@link #PENDING_TTL_NANOS}).
  */
 public final class Hooks {
+  static final int MAX_PENDING = 10_000;
+  static final long PENDING_TTL_NANOS = 60_000_000_000L;
+
   private final HookChain chain;
   private final Broker broker;
+  private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+
+  private record Pending(RegisterModifiers modifiers, long at) {}
 
   public Hooks(HookChain chain, Broker broker) {
     this.chain = chain;
@@ -36,20 +48,56 @@ public final class Hooks {
     if (!chain.has(HookName.AUTH_ON_REGISTER)) {
       return broker.authenticate(c);
     }
-    return chain.authenticate(c).thenCompose(r -> r != null ? CompletableFuture.completedFuture(r) : broker.authenticate(c));
+    String key = key(c.clientId(), c.peer());
+    pending.remove(key);
+    return chain.authenticate(c, m -> park(key, m)).thenCompose(r -> r != null ? CompletableFuture.completedFuture(r) : broker.authenticate(c));
   }
 
   /** Opens the session with the sink wrapped for on_deliver; wraps the session for the other hooks. */
-  public CompletionStage<BrokerSession> openSession(ClientInfo client, SessionOptions options, DeliverySink sink,
+  public CompletionStage<BrokerSession> openSession(ClientInfo asked, SessionOptions askedOptions, DeliverySink sink,
       String protocol) {
+    Pending p = pending.isEmpty() ? null : pending.remove(key(asked.clientId(), asked.peer()));
+    ClientInfo client = asked;
+    SessionOptions options = askedOptions;
+    Remount remount = null;
+    if (p != null && System.nanoTime() - p.at() < PENDING_TTL_NANOS) {
+      RegisterModifiers m = p.modifiers();
+      remount = Remount.of(asked.mountpoint(), m.mountpoint());
+      client = new ClientInfo(m.clientId() != null ? m.clientId() : asked.clientId(), asked.username(),
+          asked.protocol(), asked.listener(), asked.peer(), m.mountpoint() != null ? m.mountpoint() : asked.mountpoint(),
+          asked.authIdentity());
+      if (remount != null && options.will() != null) {
+        options = options.toBuilder().will(remount.in(options.will())).build();
+      }
+    }
+    return open(client, options, sink, protocol, remount);
+  }
+
+  private CompletionStage<BrokerSession> open(ClientInfo client, SessionOptions options, DeliverySink sink,
+      String protocol, Remount remount) {
     HookedSession.Ending ending = new HookedSession.Ending(chain, client, options.persistent());
-    HookedSink hooked = new HookedSink(sink, chain, client, ending);
+    HookedSink hooked = new HookedSink(sink, chain, client, ending, remount);
     return broker.openSession(client, options, hooked, protocol).thenApply(s -> {
       hooked.bind(s); // on the sink's executor, before any delivery
       chain.tell(new ClientEvent.Registered(client, s.sessionPresent()));
       chain.tell(new ClientEvent.WokeUp(client));
-      return new HookedSession(s, chain, client, sink.executor(), ending);
+      return new HookedSession(s, chain, client, sink.executor(), ending, remount);
     });
+  }
+
+  private static String key(String clientId, java.net.InetSocketAddress peer) {
+    return (clientId == null ? "" : clientId) + '\u0000' + peer;
+  }
+
+  private void park(String key, RegisterModifiers m) {
+    if (pending.size() >= MAX_PENDING) {
+      long now = System.nanoTime();
+      pending.values().removeIf(p -> now - p.at() >= PENDING_TTL_NANOS);
+      if (pending.size() >= MAX_PENDING) {
+        return; // a flood of registrations that never open a session: their modifiers are not kept
+      }
+    }
+    pending.put(key, new Pending(m, System.nanoTime()));
   }
 
   /** A publish without a session: auth_on_publish, then the broker, then on_publish. */

@@ -12,12 +12,15 @@ import io.estuary.api.UserProperty;
 import io.estuary.api.hooks.ClientEvent;
 import io.estuary.api.hooks.DeliverModifiers;
 import io.estuary.api.hooks.PublishModifiers;
+import io.estuary.api.hooks.RegisterModifiers;
 import io.estuary.api.hooks.SubscribeModifiers;
 import io.estuary.api.hooks.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JSON of vmq_webhooks: request bodies with VerneMQ's field names ({@code peer_addr}, {@code client_id},
@@ -26,6 +29,8 @@ import java.util.List;
  * {@code {"result":{"error":…}}}, {@code modifiers}, and {@code topics} for auth_on_subscribe). Stateless.
  */
 final class WebhookJson {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookJson.class);
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   private WebhookJson() {
@@ -146,6 +151,31 @@ final class WebhookJson {
     return new PublishModifiers(text(m, "topic"), m.hasNonNull("payload") ? decode(m.get("payload").asText(), w) : null,
         m.hasNonNull("qos") ? m.get("qos").asInt() : null, m.hasNonNull("retain") ? m.get("retain").asBoolean() : null,
         text(m, "mountpoint"));
+  }
+
+  /**
+   * auth_on_register's {@code modifiers}: {@code mountpoint} and {@code client_id} (VerneMQ's subscriber id, also
+   * taken as {@code subscriber_id: [mountpoint, client_id]}); other register modifiers are logged and ignored.
+   */
+  static RegisterModifiers registerModifiers(JsonNode body, Webhook w) {
+    JsonNode m = body.get("modifiers");
+    if (m == null || !m.isObject()) {
+      return null;
+    }
+    String mountpoint = text(m, "mountpoint");
+    String clientId = text(m, "client_id");
+    JsonNode sid = m.get("subscriber_id");
+    if (sid != null && sid.isArray() && sid.size() == 2) {
+      mountpoint = mountpoint != null ? mountpoint : sid.get(0).asText();
+      clientId = clientId != null ? clientId : sid.get(1).asText();
+    }
+    m.fieldNames().forEachRemaining(f -> {
+      if (!f.equals("mountpoint") && !f.equals("client_id") && !f.equals("subscriber_id")) {
+        LOG.debug("webhook {} -> {}: register modifier {} is not supported, ignored", w.wireName(), w.endpoint(), f);
+      }
+    });
+    return clientId != null && clientId.isEmpty() ? new RegisterModifiers(mountpoint, null)
+        : new RegisterModifiers(mountpoint, clientId);
   }
 
   static DeliverModifiers deliverModifiers(JsonNode body, Webhook w) {

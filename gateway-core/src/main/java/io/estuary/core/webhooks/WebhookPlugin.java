@@ -8,6 +8,7 @@ import io.estuary.api.hooks.DeliverRequest;
 import io.estuary.api.hooks.HookName;
 import io.estuary.api.hooks.HookPlugin;
 import io.estuary.api.hooks.PublishModifiers;
+import io.estuary.api.hooks.RegisterModifiers;
 import io.estuary.api.hooks.PublishRequest;
 import io.estuary.api.hooks.RegisterRequest;
 import io.estuary.api.hooks.SubscribeModifiers;
@@ -107,19 +108,36 @@ public final class WebhookPlugin implements HookPlugin {
     return List.copyOf(hooks);
   }
 
+  /**
+   * The endpoints registered for {@code h}, in registration order. A VerneMQ service usually registers the same
+   * endpoint for a hook and its {@code _m5} variant; here they are one hook, so that endpoint is asked (or told)
+   * once, with the {@code _m5} body (a superset) when either registration is {@code _m5}.
+   */
   private List<Webhook> of(HookName h) {
     List<Webhook> out = new ArrayList<>();
     for (Webhook w : hooks) {
-      if (w.hook() == h) {
+      if (w.hook() != h) {
+        continue;
+      }
+      int same = -1;
+      for (int i = 0; i < out.size(); i++) {
+        if (out.get(i).endpoint().equals(w.endpoint())) {
+          same = i;
+        }
+      }
+      if (same < 0) {
         out.add(w);
+      } else if (w.m5() && !out.get(same).m5()) {
+        out.set(same, w);
       }
     }
     return out;
   }
 
   @Override
-  public CompletionStage<Verdict<Void>> authOnRegister(RegisterRequest r) {
-    return ask(HookName.AUTH_ON_REGISTER, w -> WebhookJson.register(r.client(), r.password(), w), (b, w) -> Verdict.ok(), true);
+  public CompletionStage<Verdict<RegisterModifiers>> authOnRegister(RegisterRequest r) {
+    return ask(HookName.AUTH_ON_REGISTER, w -> WebhookJson.register(r.client(), r.password(), w),
+        (b, w) -> Verdict.ok(WebhookJson.registerModifiers(b, w)), true);
   }
 
   @Override

@@ -33,7 +33,7 @@ class HookChainTest {
   }
 
   /** A plugin answering auth_on_register with {@code answer} (null: never answers). */
-  HookPlugin plugin(String name, Function<RegisterRequest, CompletionStage<Verdict<Void>>> answer) {
+  HookPlugin plugin(String name, Function<RegisterRequest, CompletionStage<Verdict<io.estuary.api.hooks.RegisterModifiers>>> answer) {
     return new HookPlugin() {
       public String name() {
         return name;
@@ -43,7 +43,7 @@ class HookChainTest {
         return Set.of(HookName.AUTH_ON_REGISTER);
       }
 
-      public CompletionStage<Verdict<Void>> authOnRegister(RegisterRequest r) {
+      public CompletionStage<Verdict<io.estuary.api.hooks.RegisterModifiers>> authOnRegister(RegisterRequest r) {
         asked.add(name + "@" + Thread.currentThread().getName());
         return answer.apply(r);
       }

@@ -178,6 +178,23 @@ class JwtAuthIT {
     }
   }
 
+  @Test
+  void the_public_key_may_be_the_pem_text_itself_as_in_emqx(@TempDir Path dir) throws Exception {
+    KeyPair rsa = Jwts.rsa();
+    String pem = java.nio.file.Files.readString(Jwts.pem(dir.resolve("inline.pem"), rsa.getPublic()));
+    try (var gw = TestGateway.builder().config("""
+        authentication {
+          allow_anonymous = false
+          sources = [jwt]
+          jwt { algorithm = public-key, public_key = \"\"\"%s\"\"\" }
+        }
+        """.formatted(pem)).start()) {
+      connect(gw, "i1", Jwts.sign("RS256", null, rsa.getPrivate(), claims("i1", 60))).disconnect();
+      assertThat(refused(gw, "i2", Jwts.sign("RS256", null, Jwts.rsa().getPrivate(), claims("i2", 60))))
+          .isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+    }
+  }
+
   static TestGateway publicKeyGateway(Path pem) {
     return TestGateway.builder().config("""
         authentication {
