@@ -43,7 +43,7 @@ public final class AuthSetup implements AutoCloseable {
     this.sources = b.authn;
     this.authn = new AuthChain(b.authn, auth.allowAnonymous(), executor, raw.getDuration("authentication.cache.ttl"),
         raw.getInt("authentication.cache.max_size"), clock);
-    this.authz = new AuthzChain(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser);
+    this.authz = new AuthzChain(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser, b.httpAt);
     LOG.info("authentication sources {}, authorization sources {}", authn.sourceNames(), authz.sourceNames());
   }
 
@@ -51,13 +51,17 @@ public final class AuthSetup implements AutoCloseable {
   private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
       .connectTimeout(java.time.Duration.ofSeconds(5)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 
-  /** The HTTP authorization plugin when {@code authorization.sources} names {@code http}, else null. */
-  public static HttpAuthzPlugin httpAuthz(Config raw) {
+  /**
+   * The HTTP authorization plugin when {@code authorization.sources} names {@code http}, else null. It asks the
+   * sources listed before {@code http} first ({@link AuthzChain#decideBeforeHttp}), so the configured order holds.
+   */
+  public HttpAuthzPlugin httpAuthz(Config raw) {
     return raw.getStringList("authorization.sources").contains("http")
-        ? new HttpAuthzPlugin(raw.getConfig("authorization.http"), HTTP) : null;
+        ? new HttpAuthzPlugin(raw.getConfig("authorization.http"), HTTP, authz::decideBeforeHttp) : null;
   }
 
-  private record Built(ConfigAuthenticator builtIn, List<AuthSource> authn, List<AuthzSource> authz) {}
+  /** @param httpAt how many of {@code authz} come before {@code http} in {@code authorization.sources}; -1 without http */
+  private record Built(ConfigAuthenticator builtIn, List<AuthSource> authn, List<AuthzSource> authz, int httpAt) {}
 
   private static Built build(AuthConfig auth, Config raw, JwtAclStore jwtAcls, Clock clock) {
     ConfigAuthenticator builtIn = new ConfigAuthenticator(auth.allowAnonymous(), auth.users(), auth.passwordlessProtocols());
@@ -75,9 +79,11 @@ public final class AuthSetup implements AutoCloseable {
     if (authn.stream().anyMatch(a -> a instanceof JwtAuthSource)) {
       authz.add(jwtAcls); // as EMQX: a token's ACL claim is checked before every authorization source
     }
+    int httpAt = -1;
     for (String s : raw.getStringList("authorization.sources")) {
       if (s.equals("http")) {
-        continue; // asynchronous: a plugin of the hook chain (httpAuthz), asked before the sources here
+        httpAt = authz.size(); // asynchronous: a plugin of the hook chain (httpAuthz), which asks these first
+        continue;
       }
       authz.add(switch (s) {
         case "built_in" -> AuthzChain.builtIn(new AclAuthorizer(auth.rules(), auth.noMatchAllow(), builtIn::isSuperuser));
@@ -85,7 +91,7 @@ public final class AuthSetup implements AutoCloseable {
         default -> throw new ConfigError("authorization.sources", s, "built_in, acl_file or http");
       });
     }
-    return new Built(builtIn, authn, authz);
+    return new Built(builtIn, authn, authz, httpAt);
   }
 
   private static Path file(Config raw, String key) {
@@ -115,7 +121,7 @@ public final class AuthSetup implements AutoCloseable {
     sources = b.authn;
     authn.replace(b.authn, auth.allowAnonymous());
     closeAll(old);
-    authz.replace(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser);
+    authz.replace(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser, b.httpAt);
     LOG.info("auth reloaded: authentication sources {}, authorization sources {}", authn.sourceNames(), authz.sourceNames());
   }
 

@@ -12,16 +12,44 @@ import java.util.function.Predicate;
  * at run time (reload). Thread-safe: one volatile read per check.
  */
 public final class AuthzChain implements Authorizer {
-  private record State(List<AuthzSource> sources, boolean noMatchAllow, Predicate<String> superuser) {}
+  private record State(List<AuthzSource> sources, boolean noMatchAllow, Predicate<String> superuser, int httpAt) {}
 
   private volatile State state;
 
   public AuthzChain(List<AuthzSource> sources, boolean noMatchAllow, Predicate<String> superuser) {
-    replace(sources, noMatchAllow, superuser);
+    this(sources, noMatchAllow, superuser, -1);
+  }
+
+  /** @param httpAt how many of {@code sources} come before the (asynchronous) {@code http} source; -1 without it */
+  public AuthzChain(List<AuthzSource> sources, boolean noMatchAllow, Predicate<String> superuser, int httpAt) {
+    replace(sources, noMatchAllow, superuser, httpAt);
   }
 
   public void replace(List<AuthzSource> sources, boolean noMatchAllow, Predicate<String> superuser) {
-    state = new State(List.copyOf(sources), noMatchAllow, superuser);
+    replace(sources, noMatchAllow, superuser, -1);
+  }
+
+  public void replace(List<AuthzSource> sources, boolean noMatchAllow, Predicate<String> superuser, int httpAt) {
+    state = new State(List.copyOf(sources), noMatchAllow, superuser, httpAt);
+  }
+
+  /**
+   * What the sources listed before {@code http} decide (TRUE allow, FALSE deny), or null when none of them
+   * matches and the HTTP service is to be asked. Superusers: TRUE. Without http in the sources (after a reload
+   * dropped it): null.
+   */
+  public Boolean decideBeforeHttp(ClientInfo client, Action action, String topic) {
+    State s = state;
+    if (client.username() != null && s.superuser().test(client.username())) {
+      return Boolean.TRUE;
+    }
+    for (int i = 0; i < s.httpAt() && i < s.sources().size(); i++) {
+      Boolean r = s.sources().get(i).check(client, action, topic);
+      if (r != null) {
+        return r;
+      }
+    }
+    return null;
   }
 
   public List<String> sourceNames() {

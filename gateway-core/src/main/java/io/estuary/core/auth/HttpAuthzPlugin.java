@@ -27,18 +27,31 @@ import java.util.concurrent.CompletionStage;
  * {@code authorization.http}: EMQX 5's HTTP authorization, asked for every publish and subscribe with
  * {@code ${topic}} and {@code ${action}} (publish / subscribe). It runs as a plugin of the hook chain
  * (auth_on_publish, auth_on_subscribe), so the HTTP call is asynchronous and never on an I/O thread:
- * {@code allow} grants as far as it is concerned (the ACL sources still apply), {@code deny} refuses,
- * {@code ignore} (or any failure, as in EMQX) passes on. Thread-safe.
+ * {@code allow} grants as far as it is concerned (the sources listed after {@code http} may still deny),
+ * {@code deny} refuses, {@code ignore} (or any failure, as in EMQX) passes on. The sources listed BEFORE
+ * {@code http} in {@code authorization.sources} are asked first, as EMQX's chain does: when one of them
+ * matches, its answer stands and the HTTP service is not called. Thread-safe.
  */
 public final class HttpAuthzPlugin implements HookPlugin {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The sources listed before http: TRUE allow, FALSE deny, null no match. */
+  public interface Before {
+    Boolean decide(ClientInfo client, Authorizer.Action action, String topic);
+  }
+
   private final HttpRequestTemplate request;
   private final HttpClient http;
+  private final Before before;
 
   public HttpAuthzPlugin(Config c, HttpClient http) {
+    this(c, http, (client, action, topic) -> null);
+  }
+
+  public HttpAuthzPlugin(Config c, HttpClient http, Before before) {
     this.request = new HttpRequestTemplate(c, "authorization.http");
     this.http = http;
+    this.before = before;
   }
 
   @Override
@@ -52,6 +65,11 @@ public final class HttpAuthzPlugin implements HookPlugin {
   }
 
   private CompletableFuture<String> ask(ClientInfo c, String action, String topic) {
+    Boolean earlier = before.decide(c, action.equals("publish") ? Authorizer.Action.PUBLISH : Authorizer.Action.SUBSCRIBE,
+        topic);
+    if (earlier != null) {
+      return CompletableFuture.completedFuture(earlier ? "allow" : "deny");
+    }
     Map<String, String> v = new HashMap<>();
     v.put("username", c.username());
     v.put("clientid", c.clientId());

@@ -101,7 +101,7 @@ public final class Gateway implements AutoCloseable {
     if (webhooks != null) {
       all.add(webhooks);
     }
-    io.estuary.core.auth.HttpAuthzPlugin httpAuthz = AuthSetup.httpAuthz(config.raw());
+    io.estuary.core.auth.HttpAuthzPlugin httpAuthz = this.auth.httpAuthz(config.raw());
     if (httpAuthz != null) {
       all.add(httpAuthz);
     }

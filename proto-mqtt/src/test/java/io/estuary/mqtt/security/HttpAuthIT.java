@@ -128,4 +128,39 @@ class HttpAuthIT {
     assertThat(authz).anyMatch(b -> b.path("action").asText().equals("subscribe") && b.path("topic").asText().equals("open/#"));
     c.disconnect();
   }
+
+  @Test
+  void sources_listed_before_http_decide_first_and_the_service_is_not_asked_for_what_they_match() throws Exception {
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    try (var ordered = TestGateway.builder().config("""
+        authentication {
+          allow_anonymous = false
+          sources = [http]
+          http.url = "%1$s/authn"
+        }
+        authorization {
+          sources = [built_in, http]
+          rules = [
+            { permission = allow, who = "all", action = publish, topics = ["secret/ruled/#"] }
+            { permission = deny, who = "all", action = publish, topics = ["open/ruled/#"] }
+          ]
+          http.url = "%1$s/authz"
+        }
+        """.formatted(base)).start()) {
+      var c = Mqtt5Client.builder().identifier("h-order").serverHost("127.0.0.1").serverPort(ordered.mqttPort()).buildBlocking();
+      c.connectWith().simpleAuth().username("u-order").password("good".getBytes()).applySimpleAuth().send();
+      // the rule allows what the service would deny, and denies what the service would allow
+      c.publishWith().topic("secret/ruled/x").qos(MqttQos.AT_LEAST_ONCE).send();
+      var denied = catchThrowableOfType(() -> c.publishWith().topic("open/ruled/x").qos(MqttQos.AT_LEAST_ONCE).send(),
+          Mqtt5PubAckException.class);
+      assertThat(denied.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+      // no rule matches: the service decides
+      var byService = catchThrowableOfType(() -> c.publishWith().topic("secret/other").qos(MqttQos.AT_LEAST_ONCE).send(),
+          Mqtt5PubAckException.class);
+      assertThat(byService.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+      c.disconnect();
+      assertThat(authz).anyMatch(b -> b.path("clientid").asText().equals("h-order") && b.path("topic").asText().equals("secret/other"));
+      assertThat(authz).noneMatch(b -> b.path("clientid").asText().equals("h-order") && b.path("topic").asText().contains("/ruled/"));
+    }
+  }
 }
