@@ -28,6 +28,8 @@ public final class AuthSetup implements AutoCloseable {
   private final JwtAclStore jwtAcls;
   private final Clock clock;
   private List<AuthSource> sources = List.of();
+  /** The HTTP authorization plugin built at start, or null: a reload re-reads its block. */
+  private HttpAuthzPlugin httpAuthz;
 
   public AuthSetup(AuthConfig auth, Config raw, Clock clock) {
     AtomicInteger n = new AtomicInteger();
@@ -55,9 +57,10 @@ public final class AuthSetup implements AutoCloseable {
    * The HTTP authorization plugin when {@code authorization.sources} names {@code http}, else null. It asks the
    * sources listed before {@code http} first ({@link AuthzChain#decideBeforeHttp}), so the configured order holds.
    */
-  public HttpAuthzPlugin httpAuthz(Config raw) {
-    return raw.getStringList("authorization.sources").contains("http")
+  public synchronized HttpAuthzPlugin httpAuthz(Config raw) {
+    httpAuthz = raw.getStringList("authorization.sources").contains("http")
         ? new HttpAuthzPlugin(raw.getConfig("authorization.http"), HTTP, authz::decideBeforeHttp) : null;
+    return httpAuthz;
   }
 
   /** @param httpAt how many of {@code authz} come before {@code http} in {@code authorization.sources}; -1 without http */
@@ -122,6 +125,11 @@ public final class AuthSetup implements AutoCloseable {
     authn.replace(b.authn, auth.allowAnonymous());
     closeAll(old);
     authz.replace(b.authz, auth.noMatchAllow(), b.builtIn::isSuperuser, b.httpAt);
+    if (httpAuthz != null) {
+      httpAuthz.reload(b.httpAt >= 0 ? raw.getConfig("authorization.http") : null);
+    } else if (b.httpAt >= 0) {
+      LOG.warn("authorization.sources now names http: the HTTP authorization plugin is loaded at start, restart to use it");
+    }
     LOG.info("auth reloaded: authentication sources {}, authorization sources {}", authn.sourceNames(), authz.sourceNames());
   }
 

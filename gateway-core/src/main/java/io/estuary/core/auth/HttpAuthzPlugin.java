@@ -40,7 +40,8 @@ public final class HttpAuthzPlugin implements HookPlugin {
     Boolean decide(ClientInfo client, Authorizer.Action action, String topic);
   }
 
-  private final HttpRequestTemplate request;
+  /** null once a reload dropped http from authorization.sources: every call passes on. */
+  private volatile HttpRequestTemplate request;
   private final HttpClient http;
   private final Before before;
 
@@ -64,7 +65,16 @@ public final class HttpAuthzPlugin implements HookPlugin {
     return EnumSet.of(HookName.AUTH_ON_PUBLISH, HookName.AUTH_ON_SUBSCRIBE);
   }
 
+  /** A reload: the new {@code authorization.http} block, or null when the sources no longer name http. */
+  public void reload(Config c) {
+    request = c == null ? null : new HttpRequestTemplate(c, "authorization.http");
+  }
+
   private CompletableFuture<String> ask(ClientInfo c, String action, String topic) {
+    HttpRequestTemplate template = request;
+    if (template == null) {
+      return CompletableFuture.completedFuture("ignore");
+    }
     Boolean earlier = before.decide(c, action.equals("publish") ? Authorizer.Action.PUBLISH : Authorizer.Action.SUBSCRIBE,
         topic);
     if (earlier != null) {
@@ -78,7 +88,7 @@ public final class HttpAuthzPlugin implements HookPlugin {
     v.put("topic", topic);
     v.put("action", action);
     v.put("mountpoint", c.mountpoint());
-    return http.sendAsync(request.build(v), HttpResponse.BodyHandlers.ofString()).handle((r, err) -> {
+    return http.sendAsync(template.build(v), HttpResponse.BodyHandlers.ofString()).handle((r, err) -> {
       if (err != null) {
         return "ignore";
       }
