@@ -68,17 +68,7 @@ class DistributionIT {
   void started_from_another_directory_it_keeps_its_data_in_the_install_directory(@TempDir Path tmp, @TempDir Path elsewhere)
       throws Exception {
     Path home = unpack(tmp);
-    Files.writeString(home.resolve("etc/site.conf"), """
-        include "estuary.conf"
-        listeners.tcp.default.bind = "127.0.0.1:0"
-        listeners.ssl.default.bind = "127.0.0.1:0"
-        listeners.ws.default.bind = "127.0.0.1:0"
-        listeners.wss.default.bind = "127.0.0.1:0"
-        api.bind = "127.0.0.1:0"
-        gateway.mqttsn.listeners.udp.default.bind = "127.0.0.1:0"
-        gateway.coap.listeners.udp.default.bind = "127.0.0.1:0"
-        gateway.lwm2m.listeners.udp.default.bind = "127.0.0.1:0"
-        """);
+    Files.writeString(home.resolve("etc/site.conf"), GatewayProcessConfig.LOOPBACK);
     Process p = estuary(home, elsewhere, "-c", home.resolve("etc/site.conf").toString()).start();
     List<String> lines = new CopyOnWriteArrayList<>();
     Thread reader = new Thread(() -> {
@@ -104,6 +94,41 @@ class DistributionIT {
   }
 
   @Test
+  void cds_records_a_class_data_archive_that_the_next_start_maps(@TempDir Path tmp, @TempDir Path elsewhere)
+      throws Exception {
+    Path home = unpack(tmp);
+    Process cds = estuary(home, elsewhere, "cds").start();
+    String out = new String(cds.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(cds.waitFor(180, TimeUnit.SECONDS)).as(out).isTrue();
+    assertThat(cds.exitValue()).as(out).isZero();
+    Path jsa = home.resolve("lib/estuary.jsa");
+    assertThat(jsa).as(out).isRegularFile();
+    assertThat(Files.size(jsa)).isGreaterThan(1_000_000L);
+
+    Files.writeString(home.resolve("etc/site.conf"), GatewayProcessConfig.LOOPBACK);
+    Process p = estuary(home, elsewhere, "-c", home.resolve("etc/site.conf").toString()).start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (var r = p.inputReader(StandardCharsets.UTF_8)) {
+        r.lines().forEach(lines::add);
+      } catch (IOException ignored) {
+        // process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+          assertThat(String.join("\n", lines)).contains("Estuary started"));
+      // bin/estuary execs the JVM: the launcher's pid is the gateway's, and its memory maps show the archive
+      assertThat(Files.readString(Path.of("/proc/" + p.pid() + "/maps"))).contains(jsa.toString());
+    } finally {
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    }
+  }
+
+  @Test
   void a_typo_in_the_config_refuses_to_start_with_exit_code_2_and_a_suggestion(@TempDir Path tmp, @TempDir Path elsewhere)
       throws Exception {
     Path home = unpack(tmp);
@@ -114,5 +139,28 @@ class DistributionIT {
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isEqualTo(2);
     assertThat(out).contains("authentication.allow_anonymus").contains(conf + " line 2").contains("did you mean allow_anonymous?");
+  }
+
+  /** The shipped config with every default listener on loopback port 0. */
+  static final class GatewayProcessConfig {
+    static final String LOOPBACK = """
+        include "estuary.conf"
+        listeners.tcp.default.bind = "127.0.0.1:0"
+        listeners.ssl.default.bind = "127.0.0.1:0"
+        listeners.ws.default.bind = "127.0.0.1:0"
+        listeners.wss.default.bind = "127.0.0.1:0"
+        api.bind = "127.0.0.1:0"
+        gateway.mqttsn.listeners.udp.default.bind = "127.0.0.1:0"
+        gateway.coap.listeners.udp.default.bind = "127.0.0.1:0"
+        gateway.lwm2m.listeners.udp.default.bind = "127.0.0.1:0"
+        gateway.stomp.listeners.tcp.default.bind = "127.0.0.1:0"
+        gateway.stomp.listeners.ssl.default.bind = "127.0.0.1:0"
+        gateway.stomp.listeners.ws.default.bind = "127.0.0.1:0"
+        gateway.tcp.listeners.tcp.default.bind = "127.0.0.1:0"
+        gateway.tcp.listeners.ssl.default.bind = "127.0.0.1:0"
+        """;
+
+    private GatewayProcessConfig() {
+    }
   }
 }
