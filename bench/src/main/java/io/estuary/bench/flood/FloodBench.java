@@ -49,7 +49,31 @@ public final class FloodBench implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "13") long seed;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new FloodBench()).execute(args));
+    System.exit(new CommandLine(new FloodBench()).registerConverter(Duration.class, FloodBench::duration)
+        .execute(args));
+  }
+
+  /** "30s", "500ms", "2m", "1h", or an ISO-8601 duration. */
+  static Duration duration(String s) {
+    String t = s.trim();
+    if (t.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+    }
+    long n = t.length() > 1 ? parseOrMinus(t.substring(0, t.length() - 1)) : -1;
+    return switch (n < 0 ? ' ' : t.charAt(t.length() - 1)) {
+      case 's' -> Duration.ofSeconds(n);
+      case 'm' -> Duration.ofMinutes(n);
+      case 'h' -> Duration.ofHours(n);
+      default -> Duration.parse(t);
+    };
+  }
+
+  private static long parseOrMinus(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   @Override
@@ -76,14 +100,14 @@ public final class FloodBench implements Callable<Integer> {
         GoodClients good = new GoodClients(new InetSocketAddress(host, mqttsnPort), clients, "flood-good", keepAlive,
             rate, retry.toNanos(), maxRetries)) {
       long drain = retry.toNanos() * (maxRetries + 1) + TimeUnit.SECONDS.toNanos(5);
-      log("%d good clients connected; warm-up %s", clients, warmup);
+      log("%d good clients connected; warm-up %d s", clients, warmup.toSeconds());
       publish(good, sub, probe, phases[0], warmup, drain);
-      log("no-flood phase, %s at %.0f msgs/s", baseline, rate);
+      log("no-flood phase, %d s at %.0f msgs/s", baseline.toSeconds(), rate);
       publish(good, sub, probe, phases[1], baseline, drain);
       report.completed(phases[1]);
       Thread.sleep(1_500); // a scrape after the baseline settled
       report.before(report.latest());
-      log("flood phase, %s; sessions before: %s", duration, report.latest());
+      log("flood phase, %d s; before it: %s", duration.toSeconds(), report.latest());
       Flood flood = new Flood(new InetSocketAddress(host, mqttsnPort),
           coapPort > 0 ? new InetSocketAddress(host, coapPort) : null, Flood.Mix.parse(mix), addresses, pool,
           perSocket, floodKeepAlive, encapsulated);

@@ -27,6 +27,8 @@ final class GatewayProbe {
   volatile long maxHeapUsed = -1;
   volatile long maxLiveAfterGc = -1;
   volatile long maxRss = -1;
+  volatile long maxSessions = -1;
+  volatile long maxConnections = -1;
   volatile long heapMax = -1;
   volatile long scrapes;
   volatile long failedScrapes;
@@ -76,7 +78,11 @@ final class GatewayProbe {
     if (s.heapUsed() >= 0) {
       maxHeapUsed = Math.max(maxHeapUsed, s.heapUsed());
     }
-    maxLiveAfterGc = Math.max(maxLiveAfterGc, s.liveAfterGc());
+    if (s.liveAfterGc() > 0) { // 0 until the first collection of the old generation
+      maxLiveAfterGc = Math.max(maxLiveAfterGc, s.liveAfterGc());
+    }
+    maxSessions = Math.max(maxSessions, s.sessions());
+    maxConnections = Math.max(maxConnections, s.connections());
     long max = sumHeap(text, "jvm_memory_max_bytes");
     if (max > 0) {
       heapMax = max;

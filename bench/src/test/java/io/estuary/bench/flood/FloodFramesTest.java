@@ -153,5 +153,9 @@ class FloodFramesTest {
     assertThat(s.connections()).isEqualTo(101);
     assertThat(GatewayProbe.sumHeap(text, "jvm_memory_max_bytes")).isEqualTo(1L << 30);
     assertThat(Flood.Mix.parse("connect=50, garbage=25,coap=25")).isEqualTo(new Flood.Mix(50, 25, 25));
+    assertThat(FloodBench.duration("30s")).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(FloodBench.duration("500ms")).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(FloodBench.duration("2m")).isEqualTo(java.time.Duration.ofMinutes(2));
+    assertThat(FloodBench.duration("PT5S")).isEqualTo(java.time.Duration.ofSeconds(5));
   }
 }
