@@ -8,7 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Watches the gateway process: whether its pid is alive, its RSS (/proc), and from its Prometheus endpoint
@@ -19,7 +21,8 @@ import java.util.Optional;
  */
 final class GatewayProbe {
   /** One scrape; -1 where the value was not there. */
-  record Sample(long heapUsed, long liveAfterGc, long sessions, long connections, double startTime) {}
+  record Sample(long heapUsed, long liveAfterGc, long sessions, long connections, double startTime,
+      Map<String, Long> dropped) {}
 
   private final long pid;
   private final URI metrics;
@@ -35,6 +38,8 @@ final class GatewayProbe {
   volatile double firstStartTime = Double.NaN;
   volatile boolean restarted;
   volatile boolean died;
+  volatile Sample firstSample;
+  volatile Sample lastSample;
 
   GatewayProbe(long pid, URI metrics) {
     this.pid = pid;
@@ -75,6 +80,10 @@ final class GatewayProbe {
       return Optional.empty();
     }
     Sample s = parse(text);
+    if (firstSample == null) {
+      firstSample = s;
+    }
+    lastSample = s;
     if (s.heapUsed() >= 0) {
       maxHeapUsed = Math.max(maxHeapUsed, s.heapUsed());
     }
@@ -100,7 +109,21 @@ final class GatewayProbe {
   static Sample parse(String text) {
     return new Sample(sumHeap(text, "jvm_memory_used_bytes"), (long) value(text, "jvm_gc_live_data_size_bytes"),
         (long) value(text, "estuary_sessions_count"), (long) value(text, "estuary_connections_count"),
-        valueOrNaN(text, "process_start_time_seconds"));
+        valueOrNaN(text, "process_start_time_seconds"), dropped(text));
+  }
+
+  /** {@code estuary_messages_dropped_total} by its reason tag (summed over other tags). */
+  static Map<String, Long> dropped(String text) {
+    Map<String, Long> m = new TreeMap<>();
+    String prefix = "estuary_messages_dropped_total{";
+    for (String line : text.split("\n")) {
+      int at = line.indexOf("reason=\"");
+      if (line.startsWith(prefix) && at > 0) {
+        String reason = line.substring(at + 8, line.indexOf('"', at + 8));
+        m.merge(reason, (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Long::sum);
+      }
+    }
+    return m;
   }
 
   /** Sum of {@code name{area="heap",...}} samples (pools whose value is -1, "undefined", left out). */

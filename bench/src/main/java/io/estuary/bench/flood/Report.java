@@ -116,6 +116,7 @@ final class Report {
     out.println("| sessions / connections at the end | | " + (last == null ? "?" : last.sessions() + " / "
         + last.connections()) + " |");
     out.println("| flood sessions gone after the flood stopped | | " + gone() + " |");
+    out.println("| gateway's messages dropped during the run, by reason | | " + drops() + " |");
     out.println("| DISCONNECTs received by good clients | | " + disconnects + " |");
     out.println();
     out.println("Goals (issue #13): lost 0: " + mark(completed[2] && fl.lost() == 0 && base.lost() == 0)
@@ -130,6 +131,23 @@ final class Report {
         completed[2], died, flood == null ? 0.0 : flood.rate(), fl.sent.get(), fl.acked.get(), fl.received.get(),
         fl.lost(), p99Base, p99Flood, ratio, probe.maxHeapUsed >> 20, probe.maxLiveAfterGc >> 20,
         probe.maxRss >> 20, probe.maxSessions, goneSeconds, foreign));
+  }
+
+  /** estuary_messages_dropped_total{reason} from the first to the last scrape. */
+  private String drops() {
+    GatewayProbe.Sample a = probe.firstSample;
+    GatewayProbe.Sample b = probe.lastSample;
+    if (a == null || b == null) {
+      return "?";
+    }
+    StringBuilder sb = new StringBuilder();
+    b.dropped().forEach((reason, n) -> {
+      long d = n - a.dropped().getOrDefault(reason, 0L);
+      if (d != 0) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(reason).append(' ').append(d);
+      }
+    });
+    return sb.length() == 0 ? "none" : sb.toString();
   }
 
   private String gone() {

@@ -145,12 +145,15 @@ class FloodFramesTest {
         estuary_sessions_count 101.0
         estuary_connections_count 101.0
         process_start_time_seconds 1.765e9
+        estuary_messages_dropped_total{reason="queue_full"} 12.0
+        estuary_messages_dropped_total{reason="no_subscribers"} 3.0
         """;
     GatewayProbe.Sample s = GatewayProbe.parse(text);
     assertThat(s.heapUsed()).isEqualTo(10_485_760L + 2_097_152L);
     assertThat(s.liveAfterGc()).isEqualTo(3_000_000L);
     assertThat(s.sessions()).isEqualTo(101);
     assertThat(s.connections()).isEqualTo(101);
+    assertThat(s.dropped()).containsEntry("queue_full", 12L).containsEntry("no_subscribers", 3L).hasSize(2);
     assertThat(GatewayProbe.sumHeap(text, "jvm_memory_max_bytes")).isEqualTo(1L << 30);
     assertThat(Flood.Mix.parse("connect=50, garbage=25,coap=25")).isEqualTo(new Flood.Mix(50, 25, 25));
     assertThat(FloodBench.duration("30s")).isEqualTo(java.time.Duration.ofSeconds(30));
