@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Flood benchmark (issue #13): starts the packaged gateway (gateway-app/target/estuary.jar) on 127.0.0.1 with
+# the defaults (+ EXTRA_CONF), then in ONE run: 100 well-behaved MQTT-SN clients publish QoS 1 at 1,000 msgs/s in
+# total to one MQTT subscriber (hivemq-mqtt-client), first alone (the no-flood baseline), then for 60 s beside a
+# flood from many loopback source addresses (127.1.x.y: spoofed-style MQTT-SN CONNECTs, garbage datagrams, CoAP
+# requests, as fast as the machine allows); then waits for the flood's sessions to go. Prints one table: flood
+# rate, good msgs sent/acked/lost, p99 no-flood vs flood, max heap, whether the gateway died, time for the
+# flood's sessions to go, and the issue's goals met or not. Main class io.estuary.bench.flood.FloodBench.
+#
+#   bench/flood-bench.sh                                       # about 4-5 minutes
+#   EXTRA_CONF=my-limits.conf DURATION=30s bench/flood-bench.sh
+#   bench/flood-bench.sh --mix connect=100,garbage=0,coap=0    # extra arguments go to the tool (--help)
+#
+# Builds nothing; needs   mvn -q -o -pl gateway-app,bench -am package -DskipTests   (estuary.jar, flood-bench.jar)
+#
+# Environment (defaults in brackets):
+#   JAVA_OPTS [-Xms256m -Xmx1g] the gateway's JVM: what bin/estuary and etc/estuary.service run by default
+#   EXTRA_CONF [] a HOCON file appended to the generated config (e.g. the limits under test)
+#   BASELINE [30s] no-flood phase   DURATION [60s] flood phase   WARMUP [5s]   CLIENTS [100]   RATE [1000] msgs/s
+#   FLOOD_THREADS [2]  ADDRESSES [65536] flood source addresses   MIX [connect=50,garbage=25,coap=25]
+#   FLOOD_KEEPALIVE [30] s, of the flood's CONNECTs that have one (half have 0)   GONE_WAIT [120s]
+#   BENCH_JAVA_OPTS [-Xms256m -Xmx512m] the load tool's JVM   OUT [a temp dir] config, gateway log, result
+#   TIMEOUT [900] seconds for the load tool
+# Exit code: the load tool's (0 = it completed; the goals are in the table), 2 = not built / gateway did not start.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$ROOT/gateway-app/target/estuary.jar
+BENCH_JAR=$ROOT/bench/target/flood-bench.jar
+log() { echo "flood-bench: $*" >&2; }
+
+for f in "$JAR" "$BENCH_JAR"; do
+  [[ -f "$f" ]] || { log "missing $f; build first: mvn -q -o -pl gateway-app,bench -am package -DskipTests"; exit 2; }
+done
+OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/flood-bench.XXXXXX")}
+mkdir -p "$OUT"
+CONF=$OUT/estuary.conf
+cat > "$CONF" <<EOF
+node.name = "flood-bench@127.0.0.1"
+node.shutdown_grace = 5s
+listeners.tcp.default.bind = "127.0.0.1:0"
+listeners.ssl.default.enable = false
+listeners.ws.default.bind = "127.0.0.1:0"
+listeners.wss.default.enable = false
+api.bind = "127.0.0.1:0"
+gateway.mqttsn.listeners.udp.default.bind = "127.0.0.1:0"
+gateway.coap.listeners.udp.default.bind = "127.0.0.1:0"
+gateway.lwm2m.listeners.udp.default.bind = "127.0.0.1:0"
+gateway.stomp.listeners.tcp.default.bind = "127.0.0.1:0"
+gateway.stomp.listeners.ssl.default.enable = false
+gateway.stomp.listeners.ws.default.bind = "127.0.0.1:0"
+gateway.tcp.listeners.tcp.default.bind = "127.0.0.1:0"
+gateway.tcp.listeners.ssl.default.enable = false
+persistence.dir = "$OUT/data"
+EOF
+if [[ -n "${EXTRA_CONF:-}" ]]; then
+  [[ -f "$EXTRA_CONF" ]] || { log "EXTRA_CONF $EXTRA_CONF: no such file"; exit 2; }
+  { echo "# --- EXTRA_CONF $EXTRA_CONF"; cat "$EXTRA_CONF"; } >> "$CONF"
+fi
+
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx1g"}
+GWLOG=$OUT/gateway.log
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "gateway: java $JAVA_OPTS -jar $JAR -c $CONF (log $GWLOG)"
+# shellcheck disable=SC2086
+java $JAVA_OPTS -Destuary.home="$OUT" -jar "$JAR" -c "$CONF" > "$GWLOG" 2>&1 &
+GW_PID=$!
+stop_gateway() {
+  if kill -0 "$GW_PID" 2>/dev/null; then
+    kill "$GW_PID" 2>/dev/null
+    for _ in $(seq 1 150); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$GW_PID" 2>/dev/null
+  fi
+}
+trap stop_gateway EXIT
+
+for _ in $(seq 1 900); do
+  grep -q "Estuary started" "$GWLOG" 2>/dev/null && break
+  kill -0 "$GW_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if ! grep -q "Estuary started" "$GWLOG"; then
+  log "the gateway did not start; its log:"; tail -50 "$GWLOG" >&2; exit 2
+fi
+port() { grep -m1 -oE "listener $1 on [0-9.]+:[0-9]+" "$GWLOG" | grep -oE '[0-9]+$'; }
+MQTT_PORT=$(port "mqtt tcp:default")
+MQTTSN_PORT=$(port "mqttsn udp:default")
+COAP_PORT=$(port "coap udp:default")
+API_PORT=$(port "http api")
+log "gateway pid $GW_PID: mqtt $MQTT_PORT, mqtt-sn $MQTTSN_PORT, coap ${COAP_PORT:-none}, api ${API_PORT:-none}"
+
+ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_PORT:-0}" --api-port "${API_PORT:-0}"
+      --pid "$GW_PID" --clients "${CLIENTS:-100}" --rate "${RATE:-1000}" --warmup "${WARMUP:-5s}"
+      --baseline "${BASELINE:-30s}" --duration "${DURATION:-60s}" --flood-threads "${FLOOD_THREADS:-2}"
+      --addresses "${ADDRESSES:-65536}" --mix "${MIX:-connect=50,garbage=25,coap=25}"
+      --flood-keepalive "${FLOOD_KEEPALIVE:-30}" --gone-wait "${GONE_WAIT:-120s}")
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}
+log "java $BENCH_JAVA_OPTS -jar $BENCH_JAR ${ARGS[*]} $*"
+# shellcheck disable=SC2086
+timeout --kill-after=10 "${TIMEOUT:-900}" java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" "${ARGS[@]}" "$@" \
+  | tee "$OUT/result.md"
+RC=${PIPESTATUS[0]}
+
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+if kill -0 "$GW_PID" 2>/dev/null; then
+  GW_STATE="alive (pid $GW_PID)"
+else
+  wait "$GW_PID"; GW_STATE="**DEAD**, exit code $?"
+fi
+OOM=$(grep -c "OutOfMemoryError" "$GWLOG")
+{
+  echo
+  echo "Gateway: $GW_STATE at the end; OutOfMemoryError lines in its log: $OOM. JAVA_OPTS: $JAVA_OPTS."
+  echo "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER; $(nproc) cores."
+  [[ $RC -eq 124 || $RC -eq 137 ]] && echo "**The load tool timed out after ${TIMEOUT:-900} s.**"
+  echo "Config, gateway log and this result: $OUT"
+} | tee -a "$OUT/result.md"
+exit "$RC"

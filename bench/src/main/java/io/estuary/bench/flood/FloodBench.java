@@ -1,0 +1,185 @@
+package io.estuary.bench.flood;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Issue #13's flood benchmark against a running gateway (bench/flood-bench.sh starts one): 100 good MQTT-SN
+ * QoS 1 publishers → one MQTT subscriber, first alone (the baseline), then beside a flood from many loopback
+ * source addresses; then how long the flood's sessions take to go. Prints a markdown table and a RESULT line;
+ * whatever happens to the gateway (it may die), it prints what it measured.
+ */
+@Command(name = "flood-bench", mixinStandardHelpOptions = true,
+    description = "MQTT-SN/CoAP flood against a running Estuary while good MQTT-SN clients publish QoS 1")
+public final class FloodBench implements Callable<Integer> {
+  @Option(names = "--host", defaultValue = "127.0.0.1") String host;
+  @Option(names = "--mqtt-port", required = true, description = "MQTT listener (the subscriber)") int mqttPort;
+  @Option(names = "--mqttsn-port", required = true) int mqttsnPort;
+  @Option(names = "--coap-port", defaultValue = "0", description = "0: no CoAP in the flood") int coapPort;
+  @Option(names = "--api-port", defaultValue = "0", description = "management API (GET /metrics); 0: none") int apiPort;
+  @Option(names = "--pid", defaultValue = "0", description = "the gateway's pid (alive? RSS)") long pid;
+  @Option(names = "--clients", defaultValue = "100") int clients;
+  @Option(names = "--rate", defaultValue = "1000", description = "good msgs/s, all clients together") double rate;
+  @Option(names = "--keepalive", defaultValue = "60", description = "good clients' keepalive, s") int keepAlive;
+  @Option(names = "--retry", defaultValue = "10s", description = "Tretry (MQTT-SN §6.13: 10-15 s)") Duration retry;
+  @Option(names = "--max-retries", defaultValue = "5", description = "Nretry (3-5)") int maxRetries;
+  @Option(names = "--warmup", defaultValue = "5s") Duration warmup;
+  @Option(names = "--baseline", defaultValue = "30s", description = "no-flood phase") Duration baseline;
+  @Option(names = "--duration", defaultValue = "60s", description = "flood phase") Duration duration;
+  @Option(names = "--flood-threads", defaultValue = "2") int floodThreads;
+  @Option(names = "--addresses", defaultValue = "65536", description = "flood source addresses (127.1.0.1 on)")
+  int addresses;
+  @Option(names = "--pool", defaultValue = "256", description = "open flood sockets per thread") int pool;
+  @Option(names = "--per-socket", defaultValue = "4", description = "datagrams before a socket is replaced")
+  int perSocket;
+  @Option(names = "--mix", defaultValue = "connect=50,garbage=25,coap=25") String mix;
+  @Option(names = "--flood-keepalive", defaultValue = "30",
+      description = "keepalive of the flood's CONNECTs that have one (the others: 0)") int floodKeepAlive;
+  @Option(names = "--encapsulated", defaultValue = "0.25", description = "share of CONNECTs behind a forwarder")
+  double encapsulated;
+  @Option(names = "--gone-wait", defaultValue = "120s", description = "longest wait for the flood's sessions to go")
+  Duration goneWait;
+  @Option(names = "--seed", defaultValue = "13") long seed;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new FloodBench()).registerConverter(Duration.class, FloodBench::duration)
+        .execute(args));
+  }
+
+  /** "30s", "500ms", "2m", "1h", or an ISO-8601 duration. */
+  static Duration duration(String s) {
+    String t = s.trim();
+    if (t.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+    }
+    long n = t.length() > 1 ? parseOrMinus(t.substring(0, t.length() - 1)) : -1;
+    return switch (n < 0 ? ' ' : t.charAt(t.length() - 1)) {
+      case 's' -> Duration.ofSeconds(n);
+      case 'm' -> Duration.ofMinutes(n);
+      case 'h' -> Duration.ofHours(n);
+      default -> Duration.parse(t);
+    };
+  }
+
+  private static long parseOrMinus(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Phase[] phases = {new Phase(0, "warm-up", clients), new Phase(1, "no flood", clients),
+        new Phase(2, "flood", clients)};
+    GatewayProbe probe = new GatewayProbe(pid, apiPort > 0 ? URI.create("http://" + host + ":" + apiPort + "/metrics")
+        : URI.create("http://" + host + ":1/metrics"));
+    Report report = new Report(phases, probe, floodKeepAlive);
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        probe.sample().ifPresent(report::latest);
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "probe");
+    sampler.setDaemon(true);
+    sampler.start();
+    int exit = 0;
+    try (GoodSubscriber sub = new GoodSubscriber(host, mqttPort, "flood-good/#", phases);
+        GoodClients good = new GoodClients(new InetSocketAddress(host, mqttsnPort), clients, "flood-good", keepAlive,
+            rate, retry.toNanos(), maxRetries)) {
+      long drain = retry.toNanos() * (maxRetries + 1) + TimeUnit.SECONDS.toNanos(5);
+      log("%d good clients connected; warm-up %d s", clients, warmup.toSeconds());
+      publish(good, sub, probe, phases[0], warmup, drain);
+      log("no-flood phase, %d s at %.0f msgs/s", baseline.toSeconds(), rate);
+      publish(good, sub, probe, phases[1], baseline, drain);
+      report.completed(phases[1]);
+      Thread.sleep(1_500); // a scrape after the baseline settled
+      report.before(report.latest());
+      log("flood phase, %d s; before it: %s", duration.toSeconds(), report.latest());
+      Flood flood = new Flood(new InetSocketAddress(host, mqttsnPort),
+          coapPort > 0 ? new InetSocketAddress(host, coapPort) : null, Flood.Mix.parse(mix), addresses, pool,
+          perSocket, floodKeepAlive, encapsulated);
+      report.flood(flood, addresses);
+      flood.start(floodThreads, seed);
+      good.start(phases[2], duration.toNanos());
+      long end = System.nanoTime() + duration.toNanos();
+      while (System.nanoTime() < end) {
+        Thread.sleep(Math.min(5_000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+        log("  flood %.0f datagrams/s, good sent %d acked %d received %d, gateway %s", flood.rate(),
+            phases[2].sent.get(), phases[2].acked.get(), phases[2].received.get(),
+            probe.alive() ? "alive" : "DEAD");
+      }
+      flood.close();
+      long stopped = System.nanoTime();
+      log("flood stopped: %.0f datagrams/s; draining the good clients", flood.rate());
+      settle(good, sub, probe, phases[2], drain);
+      report.completed(phases[2]);
+      report.goneAfter(awaitGone(report, probe, stopped), goneWait.toSeconds());
+      report.disconnects(good.disconnects(), sub.foreign());
+    } catch (Exception e) {
+      report.failure(e);
+      exit = 1;
+    } finally {
+      sampler.interrupt();
+      sampler.join(5_000);
+      probe.alive();
+      report.print(System.out);
+    }
+    return exit;
+  }
+
+  private void publish(GoodClients good, GoodSubscriber sub, GatewayProbe probe, Phase p, Duration d, long drain)
+      throws InterruptedException {
+    good.start(p, d.toNanos());
+    Thread.sleep(d.toMillis() + 1);
+    settle(good, sub, probe, p, drain);
+  }
+
+  private static void settle(GoodClients good, GoodSubscriber sub, GatewayProbe probe, Phase p, long drainNanos)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + drainNanos;
+    while (!good.settled() && System.nanoTime() < deadline && probe.alive()) {
+      Thread.sleep(50);
+    }
+    if (probe.alive()) {
+      sub.awaitAcked(p, 10_000);
+    }
+  }
+
+  /** Seconds from the flood's end until sessions and connections are back to the baseline's; -1: not in time. */
+  private double awaitGone(Report report, GatewayProbe probe, long stopped) throws InterruptedException {
+    Optional<GatewayProbe.Sample> before = Optional.ofNullable(report.before());
+    if (before.isEmpty() || before.get().sessions() < 0) {
+      return Double.NaN;
+    }
+    long deadline = stopped + goneWait.toNanos();
+    while (System.nanoTime() < deadline && probe.alive()) {
+      long at = System.nanoTime();
+      Optional<GatewayProbe.Sample> s = probe.sample();
+      if (s.isPresent()) {
+        report.latest(s.get());
+        if (s.get().sessions() <= before.get().sessions() && s.get().connections() <= before.get().connections()) {
+          return (at - stopped) / 1e9;
+        }
+      }
+      Thread.sleep(1_000);
+    }
+    return -1;
+  }
+
+  static void log(String format, Object... args) {
+    System.err.println("flood-bench: " + String.format(format, args));
+  }
+}
