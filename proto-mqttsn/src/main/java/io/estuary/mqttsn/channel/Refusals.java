@@ -1,0 +1,26 @@
+package io.estuary.mqttsn.channel;
+
+import io.estuary.api.limits.LogThrottle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of limit refusals (issue #13): one INFO line per second for the whole adapter, naming how many
+ * similar lines were left out; the rest at DEBUG. Logger {@code io.estuary.mqttsn.limits}. Any thread.
+ */
+final class Refusals {
+  private static final Logger log = LoggerFactory.getLogger("io.estuary.mqttsn.limits");
+  private static final LogThrottle THROTTLE = LogThrottle.every(1000);
+
+  private Refusals() {
+  }
+
+  static void log(String who, String reason, String what) {
+    long suppressed = THROTTLE.admit();
+    if (suppressed >= 0) {
+      log.info("mqttsn {}: {} ({}){}", who, what, reason, LogThrottle.suffix(suppressed));
+    } else {
+      log.debug("mqttsn {}: {} ({})", who, what, reason);
+    }
+  }
+}
