@@ -89,7 +89,7 @@ public record MqttSnLimits(
 
   /** The defaults of reference.conf. */
   public static MqttSnLimits defaults() {
-    return new MqttSnLimits(1000, 1024, Rate.INFINITY, Rate.INFINITY, Duration.ofMinutes(10), 1024 * 1024, 1000,
+    return new MqttSnLimits(1000, 1024, Rate.INFINITY, Rate.INFINITY, Duration.ofSeconds(60), 1024 * 1024, 1000,
         1000, Set.of(), Map.of());
   }
 
