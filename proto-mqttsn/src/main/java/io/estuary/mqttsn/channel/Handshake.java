@@ -233,6 +233,8 @@ final class Handshake {
     }
     // ids outlive the connection with the session (DESIGN: storage); the core says whether it resumed
     topics.attach(topicStore, clientId);
+    // if the gateway dies while connected, the ids still expire; the end of the connection moves this
+    topics.expiresAt(ch.now() + config.sessionExpiry().toMillis() + ch.keepAlive().toMillis() * 2);
     if (!s.sessionPresent()) {
       topics.clear();
       topicStore.replace(clientId, Map.of());

@@ -212,6 +212,7 @@ public final class MqttSnChannel {
       }
       log.debug("mqttsn client {} session closed by the broker: {}", clientId, reason);
       session = null;
+      topics.expiresAt(now() + config.sessionExpiry().toMillis());
       handshake.forgetOpening();
       send(Disconnect.plain());
       finish();
@@ -475,6 +476,7 @@ public final class MqttSnChannel {
     if (session != null) {
       BrokerSession s = session;
       session = null;
+      topics.expiresAt(now() + config.sessionExpiry().toMillis()); // only for a persistent session's ids
       finish();
       stateMirror = clientState(); // the core keeps our last attributes ("lost") for the listing
       s.close(reason);

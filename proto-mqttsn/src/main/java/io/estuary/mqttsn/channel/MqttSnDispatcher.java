@@ -95,6 +95,11 @@ public final class MqttSnDispatcher {
     return byAddress.size();
   }
 
+  /** Whether a client with this id has a channel here (connecting, connected or asleep). */
+  public boolean hasClient(String clientId) {
+    return byClientId.containsKey(clientId);
+  }
+
   public void onFrame(InetSocketAddress from, MqttSnFrame frame) {
     onFrame(from, frame, null);
   }

@@ -33,6 +33,13 @@ final class TopicRegistry {
     this.clientId = clientId;
   }
 
+  /** The stored ids expire at {@code epochMillis} unless the client connects again (a persistent session). */
+  void expiresAt(long epochMillis) {
+    if (store != null) {
+      store.expiresAt(clientId, epochMillis);
+    }
+  }
+
   /** Stops mirroring (a clean session). */
   void detach() {
     store = null;
