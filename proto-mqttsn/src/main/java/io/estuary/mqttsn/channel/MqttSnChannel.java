@@ -501,7 +501,7 @@ public final class MqttSnChannel {
   /** A configured limit refused or dropped something: counted under its key, logged at most once a second. */
   void limit(String reason, String what) {
     ctx.metrics().counter("drops", "reason", reason).increment();
-    Refusals.log("client " + clientId + " at " + where, reason, what);
+    Refusals.log(reason, () -> "client " + clientId + " at " + where + ": " + what);
   }
 
   private void emit(Action a) {

@@ -86,7 +86,7 @@ public final class MqttSnDispatcher {
     if (guard.admitDatagram(from.getAddress())) {
       return true;
     }
-    limit(Peer.direct(from), "source_datagram_rate", "datagram over source_datagram_rate "
+    limit(Peer.direct(from), "source_datagram_rate", () -> "datagram over source_datagram_rate "
         + guard.limits().sourceDatagramRate());
     return false;
   }
@@ -113,7 +113,7 @@ public final class MqttSnDispatcher {
   public void onFrame(InetSocketAddress from, MqttSnFrame frame, PeerIdentity identity, int size) {
     if (frame instanceof Encapsulated e) { // §5.5: a forwarder relays a client's message
       if (!config.limits().forwarderAllowed(from.getAddress())) {
-        limit(Peer.direct(from), "forwarder_not_allowed", "encapsulated message from a forwarder not in forwarders.allow");
+        limit(Peer.direct(from), "forwarder_not_allowed", () -> "encapsulated message from a forwarder not in forwarders.allow");
         return;
       }
       onFrame(new Peer(from, e.wirelessNodeId()), e.message(), identity, size);
@@ -149,7 +149,8 @@ public final class MqttSnDispatcher {
         over = overCapacity(from);
       }
       if (over != null) { // §5.4.5: 0x01 "congestion", the client retries later
-        limit(from, over, "CONNECT of " + c.clientId() + " refused");
+        Connect refused = c;
+        limit(from, over, () -> "CONNECT of " + refused.clientId() + " refused");
         send(from, new Connack(ReturnCode.REJECTED_CONGESTION));
         return;
       }
@@ -370,9 +371,9 @@ public final class MqttSnDispatcher {
   }
 
   /** A configured limit refused or dropped a datagram: counted under its key, logged at most once a second. */
-  private void limit(Peer from, String reason, String what) {
+  private void limit(Peer from, String reason, java.util.function.Supplier<String> what) {
     dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("drops", "reason", r)).increment();
-    Refusals.log(listener + " datagram from " + from, reason, what);
+    Refusals.log(reason, () -> listener + " datagram from " + from + ": " + what.get());
   }
 
   private void drop(Peer from, String reason, String what) {
