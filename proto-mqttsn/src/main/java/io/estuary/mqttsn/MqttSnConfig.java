@@ -31,6 +31,7 @@ import java.util.Set;
  *     qos_neg1_retain}); off by default: anyone on the LAN can send one, nothing authenticates it
  * @param wakeupFromNewAddress listeners ({@code udp:<name>}, {@code dtls:<name>}) where a sleeping client
  *     may wake up (PINGREQ with its client id) or reconnect from another address or port
+ * @param limits the overload limits (issue #13): caps, rates, budgets
  */
 public record MqttSnConfig(
     int gatewayId,
@@ -48,7 +49,8 @@ public record MqttSnConfig(
     int maxInflight,
     Duration sessionExpiry,
     boolean qosNeg1Retain,
-    Set<String> wakeupFromNewAddress) {
+    Set<String> wakeupFromNewAddress,
+    MqttSnLimits limits) {
 
   /** One {@code predefined} entry. */
   public record PredefinedTopic(int id, String topic) {
@@ -88,42 +90,50 @@ public record MqttSnConfig(
     }
     Objects.requireNonNull(sessionExpiry, "session_expiry_interval");
     wakeupFromNewAddress = Set.copyOf(wakeupFromNewAddress);
+    Objects.requireNonNull(limits, "limits");
   }
 
   /** The defaults of reference.conf, with no listener (tests add what they need). */
   public static MqttSnConfig defaults() {
     return new MqttSnConfig(1, false, Duration.ofMinutes(15), new InetSocketAddress("255.255.255.255", 1884), true,
-        List.of(), "", Map.of(), 1.5, Duration.ofSeconds(30), Duration.ofSeconds(10), 4, 32, Duration.ofHours(2), false, Set.of());
+        List.of(), "", Map.of(), 1.5, Duration.ofSeconds(30), Duration.ofSeconds(10), 4, 32, Duration.ofHours(2), false, Set.of(),
+        MqttSnLimits.defaults());
   }
 
   public MqttSnConfig withPredefined(List<PredefinedTopic> topics) {
     return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, topics, mountpoint,
         udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
-        qosNeg1Retain, wakeupFromNewAddress);
+        qosNeg1Retain, wakeupFromNewAddress, limits);
   }
 
   public MqttSnConfig withEnableQos3(boolean enable) {
     return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enable, predefined, mountpoint,
         udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
-        qosNeg1Retain, wakeupFromNewAddress);
+        qosNeg1Retain, wakeupFromNewAddress, limits);
   }
 
   public MqttSnConfig withMountpoint(String mp) {
     return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, predefined, mp,
         udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
-        qosNeg1Retain, wakeupFromNewAddress);
+        qosNeg1Retain, wakeupFromNewAddress, limits);
   }
 
   public MqttSnConfig withQosNeg1Retain(boolean allow) {
     return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, predefined, mountpoint,
         udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
-        allow, wakeupFromNewAddress);
+        allow, wakeupFromNewAddress, limits);
   }
 
   public MqttSnConfig withWakeupFromNewAddress(Set<String> listeners) {
     return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, predefined, mountpoint,
         udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
-        qosNeg1Retain, listeners);
+        qosNeg1Retain, listeners, limits);
+  }
+
+  public MqttSnConfig withLimits(MqttSnLimits l) {
+    return new MqttSnConfig(gatewayId, broadcast, advertiseInterval, advertiseTarget, enableQos3, predefined, mountpoint,
+        udpListeners, keepaliveMultiplier, idleTimeout, retryInterval, maxRetries, maxInflight, sessionExpiry,
+        qosNeg1Retain, wakeupFromNewAddress, l);
   }
 
   /** The topic of predefined id {@code id}, or null. */
@@ -200,7 +210,8 @@ public record MqttSnConfig(
           c.has("max_inflight") ? c.getInt("max_inflight") : d.maxInflight(),
           c.has("session_expiry_interval") ? c.getDuration("session_expiry_interval") : d.sessionExpiry(),
           c.has("qos_neg1_retain") ? c.getBoolean("qos_neg1_retain") : d.qosNeg1Retain(),
-          wakeup);
+          wakeup,
+          MqttSnLimits.from(c));
     } catch (IllegalArgumentException e) {
       // the record's messages start with the key name: prefix the block's path
       String msg = String.valueOf(e.getMessage());

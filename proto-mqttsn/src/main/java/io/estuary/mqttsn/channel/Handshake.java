@@ -92,7 +92,7 @@ final class Handshake {
       ch.finish();
       return;
     }
-    ch.restart(c.clientId(), Duration.ofSeconds(c.durationSeconds()));
+    ch.restart(c.clientId(), keepAlive(c));
     pendingConnect = c;
     willTopic = null;
     willPayload = Payload.EMPTY;
@@ -105,6 +105,21 @@ final class Handshake {
     } else {
       authenticate();
     }
+  }
+
+  /**
+   * The keepalive of a CONNECT: on a plain-UDP listener at least {@code min_keepalive} (0, "none", too),
+   * so that a session opened by a spoofed datagram, whose address never answers, expires. Over DTLS the
+   * handshake proved the address: the client's value stands.
+   */
+  private Duration keepAlive(Connect c) {
+    Duration asked = Duration.ofSeconds(c.durationSeconds());
+    Duration min = config.limits().minKeepalive();
+    if (listener.startsWith("udp:") && asked.compareTo(min) < 0) {
+      ctx.metrics().counter("keepalive.raised").increment();
+      return min;
+    }
+    return asked;
   }
 
   void onWillTopic(WillTopic w) {
@@ -136,6 +151,10 @@ final class Handshake {
 
   /** A will topic MQTT would refuse (wildcards, NUL, too long, too many levels): dropped and true. */
   private boolean badWillTopic(String topic) {
+    if (Inbound.tooLong(ch, topic)) {
+      ch.limit("max_topic_length", "will topic of " + Inbound.utf8Length(topic) + " bytes");
+      return true;
+    }
     String why = Topics.checkName(ch.mountpoint().mountTopic(topic), MAX_TOPIC_LEVELS);
     if (why == null && topic.indexOf('\uFFFD') < 0) {
       return false;
@@ -214,6 +233,8 @@ final class Handshake {
     }
     // ids outlive the connection with the session (DESIGN: storage); the core says whether it resumed
     topics.attach(topicStore, clientId);
+    // if the gateway dies while connected, the ids still expire; the end of the connection moves this
+    topics.expiresAt(ch.now() + config.sessionExpiry().toMillis() + ch.keepAlive().toMillis() * 2);
     if (!s.sessionPresent()) {
       topics.clear();
       topicStore.replace(clientId, Map.of());

@@ -116,14 +116,38 @@ final class Inbound {
       ch.send(new Regack(0, r.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED));
       return;
     }
+    if (tooLong(ch, name)) { // §5.4.11: the name is refused, as an id the gateway will not give
+      ch.limit("max_topic_length", "REGISTER of a " + utf8Length(name) + "-byte name");
+      ch.send(new Regack(0, r.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID));
+      return;
+    }
     int id = ch.topics().idFor(name);
-    ch.send(id < 0 ? new Regack(0, r.msgId(), ReturnCode.REJECTED_CONGESTION)
-        : new Regack(id, r.msgId(), ReturnCode.ACCEPTED));
+    if (id < 0) { // §5.4.11: congestion, try later (after UNSUBSCRIBE or a clean session)
+      ch.limit("max_topic_ids", "REGISTER beyond max_topic_ids " + ch.config().limits().maxTopicIds());
+      ch.send(new Regack(0, r.msgId(), ReturnCode.REJECTED_CONGESTION));
+      return;
+    }
+    ch.send(new Regack(id, r.msgId(), ReturnCode.ACCEPTED));
+  }
+
+  /** Whether {@code name} is longer than max_topic_length bytes in UTF-8. */
+  static boolean tooLong(MqttSnChannel ch, String name) {
+    int max = ch.config().limits().maxTopicLength();
+    return name.length() > max || (name.length() * 3 > max && utf8Length(name) > max);
+  }
+
+  static int utf8Length(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   void onSubscribe(Subscribe s) {
     String filter = resolve(s.topic());
     if (filter == null) {
+      ch.send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID));
+      return;
+    }
+    if (tooLong(ch, filter)) {
+      ch.limit("max_topic_length", "SUBSCRIBE to a " + utf8Length(filter) + "-byte filter");
       ch.send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_INVALID_TOPIC_ID));
       return;
     }
@@ -133,6 +157,7 @@ final class Inbound {
     } else if (s.topic() instanceof TopicRef.Name && !filter.contains("+") && !filter.contains("#")) {
       topicId = ch.topics().idFor(filter);
       if (topicId < 0) {
+        ch.limit("max_topic_ids", "SUBSCRIBE beyond max_topic_ids " + ch.config().limits().maxTopicIds());
         ch.send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_CONGESTION));
         return;
       }

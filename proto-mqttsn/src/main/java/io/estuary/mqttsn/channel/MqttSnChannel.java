@@ -5,9 +5,11 @@ import io.estuary.api.CloseReason;
 import io.estuary.api.Delivery;
 import io.estuary.api.DeliverySink;
 import io.estuary.api.GatewayContext;
+import io.estuary.api.limits.TokenBucket;
 import io.estuary.api.topic.Mountpoint;
 import io.estuary.cf.PeerIdentity;
 import io.estuary.mqttsn.MqttSnConfig;
+import io.estuary.mqttsn.MqttSnLimits;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.ReturnCode;
@@ -51,7 +53,7 @@ public final class MqttSnChannel {
   private final GatewayContext ctx;
   private final String listener;
   private final Consumer<List<Action>> outbound;
-  private final TopicRegistry topics = new TopicRegistry();
+  private final TopicRegistry topics;
   private final Outbound out;
   private final Inbound in;
   private final Handshake handshake;
@@ -75,6 +77,12 @@ public final class MqttSnChannel {
   private volatile int heldMirror;
   private volatile BrokerSession sessionMirror;
 
+  /** messages_rate and bytes_rate of the client's PUBLISHes; null while unlimited (the default). */
+  private TokenBucket messagesIn;
+  private TokenBucket bytesIn;
+  /** QoS 0 bytes sent since the client was last heard (max_unanswered_bytes). */
+  private long unanswered;
+
   private final List<Action> collected = new ArrayList<>();
   private int depth;
 
@@ -91,6 +99,7 @@ public final class MqttSnChannel {
     this.listener = listener;
     this.where = where;
     this.outbound = outbound;
+    this.topics = new TopicRegistry(config.limits().maxTopicIds());
     this.createdAt = ctx.clock().millis();
     this.lastSeen = createdAt;
     this.out = new Outbound(this);
@@ -141,10 +150,51 @@ public final class MqttSnChannel {
   // ------------------------------------------------------------------ entry points
 
   public List<Action> handleIn(MqttSnFrame frame) {
+    return handleIn(frame, 0);
+  }
+
+  /** A frame that arrived in a datagram of {@code size} bytes (0 when not known: bytes_rate skips it). */
+  public List<Action> handleIn(MqttSnFrame frame, int size) {
     return run(() -> {
       lastSeen = now();
+      unanswered = 0; // heard again: the QoS 0 budget refills
+      if (frame instanceof Publish && session != null && !withinRates(size)) {
+        return;
+      }
       onFrame(frame);
     });
+  }
+
+  /** Whether a PUBLISH of {@code size} bytes is within the client's messages_rate and bytes_rate. */
+  private boolean withinRates(int size) {
+    MqttSnLimits limits = config.limits();
+    if (messagesIn == null && !limits.messagesRate().isInfinite()) {
+      messagesIn = new TokenBucket(limits.messagesRate(), () -> ctx.clock().millis() * 1_000_000L);
+    }
+    if (bytesIn == null && !limits.bytesRate().isInfinite()) {
+      bytesIn = new TokenBucket(limits.bytesRate(), () -> ctx.clock().millis() * 1_000_000L);
+    }
+    if (messagesIn != null && !messagesIn.tryAcquire(1)) {
+      limit("messages_rate", "PUBLISH over messages_rate " + limits.messagesRate());
+      return false;
+    }
+    if (bytesIn != null && size > 0 && !bytesIn.tryAcquire(size)) {
+      limit("bytes_rate", "PUBLISH of " + size + " bytes over bytes_rate " + limits.bytesRate());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code bytes} more QoS 0 bytes may go to the client before it is heard again
+   * (max_unanswered_bytes); counts them when they may.
+   */
+  boolean spendUnanswered(int bytes) {
+    if (unanswered + bytes > config.limits().maxUnansweredBytes()) {
+      return false;
+    }
+    unanswered += bytes;
+    return true;
   }
 
   public List<Action> handleDeliver(int gen, Delivery delivery) {
@@ -162,6 +212,7 @@ public final class MqttSnChannel {
       }
       log.debug("mqttsn client {} session closed by the broker: {}", clientId, reason);
       session = null;
+      topics.expiresAt(now() + config.sessionExpiry().toMillis());
       handshake.forgetOpening();
       send(Disconnect.plain());
       finish();
@@ -425,6 +476,7 @@ public final class MqttSnChannel {
     if (session != null) {
       BrokerSession s = session;
       session = null;
+      topics.expiresAt(now() + config.sessionExpiry().toMillis()); // only for a persistent session's ids
       finish();
       stateMirror = clientState(); // the core keeps our last attributes ("lost") for the listing
       s.close(reason);
@@ -444,6 +496,12 @@ public final class MqttSnChannel {
   void drop(String reason, String what) {
     drops.debug("mqttsn client {} at {}: dropped {} ({})", clientId, where, what, reason);
     ctx.metrics().counter("drops", "reason", reason).increment();
+  }
+
+  /** A configured limit refused or dropped something: counted under its key, logged at most once a second. */
+  void limit(String reason, String what) {
+    ctx.metrics().counter("drops", "reason", reason).increment();
+    Refusals.log(reason, () -> "client " + clientId + " at " + where + ": " + what);
   }
 
   private void emit(Action a) {

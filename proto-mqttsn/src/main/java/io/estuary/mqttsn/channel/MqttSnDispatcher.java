@@ -32,8 +32,14 @@ import org.slf4j.LoggerFactory;
  * with the DTLS identity it connected with. On a DTLS listener with {@code identity_as = clientid} the peer's identity is the client id:
  * a CONNECT with an empty client id gets it, a CONNECT or wake-up PINGREQ naming another client id is
  * refused. A client behind a forwarder (§5.5, encapsulated messages) is keyed by the forwarder's address
- * and its wireless node id, and everything sent to it goes back encapsulated. Owned by the transport's
- * event loop.
+ * and its wireless node id, and everything sent to it goes back encapsulated.
+ *
+ * <p>Limits (issue #13, docs/mqttsn.md "Limits"): datagrams over a source's {@code source_datagram_rate}
+ * are dropped before decoding; a CONNECT over {@code source_conn_rate} or the listener's {@code
+ * max_conn_rate}, or one that would open a channel beyond {@code max_connections} or a forwarder's
+ * {@code max_forwarder_nodes}, gets CONNACK 0x01 "congestion"; encapsulated messages from a forwarder not
+ * in {@code forwarders.allow} are dropped. Each is counted in {@code mqttsn.drops{reason=<key>}}. Owned by
+ * the transport's event loop.
  */
 public final class MqttSnDispatcher {
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
@@ -48,6 +54,9 @@ public final class MqttSnDispatcher {
   private final Map<Peer, MqttSnChannel> byAddress = new HashMap<>();
   private final Map<String, MqttSnChannel> byClientId = new HashMap<>();
   private final Map<String, Metrics.Counter> dropCounters = new HashMap<>();
+  private final ListenerGuard guard;
+  /** Channels per forwarder address (clients behind a forwarder, §5.5). */
+  private final Map<InetSocketAddress, Integer> forwarderNodes = new HashMap<>();
   private long lastRefusalLog = Long.MIN_VALUE / 2;
 
   /** A plain UDP listener's dispatcher. */
@@ -66,10 +75,29 @@ public final class MqttSnDispatcher {
     this.transport = transport;
     this.topicIds = topicIds;
     this.identityAs = identityAs;
+    this.guard = new ListenerGuard(config.limits().listener(listener), ctx, listener);
+  }
+
+  /**
+   * Whether a datagram from {@code from} is within its source's {@code source_datagram_rate}; the
+   * transport asks before decoding and drops (counted) what is not.
+   */
+  public boolean admitDatagram(InetSocketAddress from) {
+    if (guard.admitDatagram(from.getAddress())) {
+      return true;
+    }
+    limit(Peer.direct(from), "source_datagram_rate", () -> "datagram over source_datagram_rate "
+        + guard.limits().sourceDatagramRate());
+    return false;
   }
 
   public int size() {
     return byAddress.size();
+  }
+
+  /** Whether a client with this id has a channel here (connecting, connected or asleep). */
+  public boolean hasClient(String clientId) {
+    return byClientId.containsKey(clientId);
   }
 
   public void onFrame(InetSocketAddress from, MqttSnFrame frame) {
@@ -78,14 +106,23 @@ public final class MqttSnDispatcher {
 
   /** A frame from a DTLS peer: {@code identity} is what its handshake proved (null on plain UDP). */
   public void onFrame(InetSocketAddress from, MqttSnFrame frame, PeerIdentity identity) {
+    onFrame(from, frame, identity, 0);
+  }
+
+  /** A frame that came in a datagram of {@code size} bytes (for bytes_rate; 0 when not known). */
+  public void onFrame(InetSocketAddress from, MqttSnFrame frame, PeerIdentity identity, int size) {
     if (frame instanceof Encapsulated e) { // §5.5: a forwarder relays a client's message
-      onFrame(new Peer(from, e.wirelessNodeId()), e.message(), identity);
+      if (!config.limits().forwarderAllowed(from.getAddress())) {
+        limit(Peer.direct(from), "forwarder_not_allowed", () -> "encapsulated message from a forwarder not in forwarders.allow");
+        return;
+      }
+      onFrame(new Peer(from, e.wirelessNodeId()), e.message(), identity, size);
     } else {
-      onFrame(Peer.direct(from), frame, identity);
+      onFrame(Peer.direct(from), frame, identity, size);
     }
   }
 
-  private void onFrame(Peer from, MqttSnFrame frame, PeerIdentity identity) {
+  private void onFrame(Peer from, MqttSnFrame frame, PeerIdentity identity, int size) {
     if (identityAs != IdentityAs.NONE && (frame instanceof Connect || frame instanceof PingReq)) {
       frame = withIdentity(from, frame, identity);
       if (frame == null) {
@@ -107,6 +144,16 @@ public final class MqttSnDispatcher {
         send(from, new Connack(ReturnCode.REJECTED_CONGESTION));
         return;
       }
+      String over = guard.admitConnect(from.address().getAddress());
+      if (over == null && ch == null && known == null) {
+        over = overCapacity(from);
+      }
+      if (over != null) { // §5.4.5: 0x01 "congestion", the client retries later
+        Connect refused = c;
+        limit(from, over, () -> "CONNECT of " + refused.clientId() + " refused");
+        send(from, new Connack(ReturnCode.REJECTED_CONGESTION));
+        return;
+      }
       ch = channelForConnect(from, ch, c.clientId());
     } else if (ch == null && frame instanceof PingReq p && !p.clientId().isEmpty()) {
       ch = byClientId.get(p.clientId()); // §6.14: a sleeping client wakes up, maybe from a new port
@@ -121,7 +168,7 @@ public final class MqttSnDispatcher {
     }
     if (ch != null) {
       ch.peerIdentity(identity, identityAs == IdentityAs.USERNAME);
-      process(ch, ch.handleIn(frame));
+      process(ch, ch.handleIn(frame, size));
     } else if (frame instanceof Publish p && p.qos() == -1) {
       publishWithoutConnection(from, p);
     } else {
@@ -224,6 +271,31 @@ public final class MqttSnDispatcher {
     }
   }
 
+  /** The cap a new channel at {@code from} would exceed (max_connections, max_forwarder_nodes), or null. */
+  private String overCapacity(Peer from) {
+    if (byAddress.size() >= guard.limits().maxConnections()) {
+      return "max_connections";
+    }
+    if (from.wirelessNodeId() != null
+        && forwarderNodes.getOrDefault(from.address(), 0) >= config.limits().maxForwarderNodes()) {
+      return "max_forwarder_nodes";
+    }
+    return null;
+  }
+
+  private void index(Peer at, MqttSnChannel ch) {
+    byAddress.put(at, ch);
+    if (at.wirelessNodeId() != null) {
+      forwarderNodes.merge(at.address(), 1, Integer::sum);
+    }
+  }
+
+  private void unindex(Peer at, MqttSnChannel ch) {
+    if (byAddress.remove(at, ch) && at.wirelessNodeId() != null) {
+      forwarderNodes.computeIfPresent(at.address(), (a, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
   private MqttSnChannel channelForConnect(Peer from, MqttSnChannel atAddress, String clientId) {
     MqttSnChannel known = clientId.isEmpty() ? null : byClientId.get(clientId);
     if (atAddress != null && atAddress != known && !atAddress.clientId().equals(clientId)) {
@@ -248,19 +320,19 @@ public final class MqttSnDispatcher {
     MqttSnChannel ch = new MqttSnChannel(config, ctx, listener, from, executor, actions -> process(self[0], actions),
         topicIds);
     self[0] = ch;
-    byAddress.put(from, ch);
+    index(from, ch);
     return ch;
   }
 
   private void move(MqttSnChannel ch, Peer to) {
     if (!ch.where().equals(to)) {
-      byAddress.remove(ch.where(), ch);
+      unindex(ch.where(), ch);
       MqttSnChannel other = byAddress.get(to);
       if (other != null && other != ch) {
         process(other, other.abandon(CloseReason.TRANSPORT_ERROR));
       }
       ch.moveTo(to);
-      byAddress.put(to, ch);
+      index(to, ch);
     }
   }
 
@@ -270,7 +342,7 @@ public final class MqttSnDispatcher {
     }
     for (Action a : actions) {
       if (a instanceof Action.Close) {
-        byAddress.remove(ch.where(), ch);
+        unindex(ch.where(), ch);
         byClientId.remove(ch.clientId(), ch);
       }
     }
@@ -296,6 +368,12 @@ public final class MqttSnDispatcher {
 
   private void send(Peer to, MqttSnFrame frame) {
     transport.accept(List.of(new Action.Send(to.address(), to.wrap(frame))));
+  }
+
+  /** A configured limit refused or dropped a datagram: counted under its key, logged at most once a second. */
+  private void limit(Peer from, String reason, java.util.function.Supplier<String> what) {
+    dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("drops", "reason", r)).increment();
+    Refusals.log(reason, () -> listener + " datagram from " + from + ": " + what.get());
   }
 
   private void drop(Peer from, String reason, String what) {

@@ -23,7 +23,12 @@ import java.util.Map;
 /**
  * Gateway → client half of a channel: picks the topic reference for each delivery (predefined id,
  * registered id, short name, or a REGISTER first, §6.10), tracks QoS 1/2 and REGISTER exchanges by
- * MsgId, and resends them after {@code retry_interval} (§6.13). Owned by the channel's thread.
+ * MsgId, and resends them after {@code retry_interval} (§6.13). REGISTERs share the client's inflight
+ * window ({@code max_inflight}) with QoS 1/2 PUBLISHes: a wildcard SUBSCRIBE matching many retained topics
+ * queues its REGISTERs and sends the next one as an answer frees the window. The gateway holds at most
+ * {@code max_mqueue_len} deliveries for a client (QoS 0 beyond it is dropped; QoS 1/2 are bounded by the
+ * broker's receive maximum, also {@code max_inflight}), and sends a client that stays silent at most
+ * {@code max_unanswered_bytes} of QoS 0. Owned by the channel's thread.
  */
 final class Outbound {
 
@@ -51,7 +56,10 @@ final class Outbound {
   private final ArrayDeque<Delivery> held = new ArrayDeque<>();
   private final Map<Integer, Inflight> inflight = new LinkedHashMap<>();
   private final Map<String, List<Delivery>> awaitingRegack = new HashMap<>();
+  /** Deliveries whose topic needs a REGISTER while the inflight window is full, in order. */
+  private final ArrayDeque<Delivery> registerQueue = new ArrayDeque<>();
   private int holds;
+  private boolean draining;
   private int nextMsgId = 1;
 
   Outbound(MqttSnChannel ch) {
@@ -59,6 +67,11 @@ final class Outbound {
   }
 
   void deliver(Delivery d) {
+    if (d.message().qos() == 0 && buffered() >= ch.config().limits().maxMqueueLen()
+        && (holding() || !registerQueue.isEmpty() || needsRegistration(d))) {
+      ch.limit("max_mqueue_len", "QoS 0 delivery on " + d.message().topic() + " beyond max_mqueue_len");
+      return;
+    }
     if (holding()) {
       held.add(d);
     } else {
@@ -76,6 +89,7 @@ final class Outbound {
     while (!holding() && !held.isEmpty()) {
       send(held.poll());
     }
+    drainRegisterQueue();
     if (ch.awake()) {
       ch.checkAwakeDone();
     }
@@ -83,7 +97,7 @@ final class Outbound {
 
   /** Deliveries the gateway holds: behind a SUBACK or a REGACK (not those in flight). */
   int buffered() {
-    int n = held.size();
+    int n = held.size() + registerQueue.size();
     for (List<Delivery> waiting : awaitingRegack.values()) {
       n += waiting.size();
     }
@@ -92,7 +106,7 @@ final class Outbound {
 
   /** Nothing held, registering or unacknowledged. */
   boolean idle() {
-    return held.isEmpty() && inflight.isEmpty() && awaitingRegack.isEmpty();
+    return held.isEmpty() && inflight.isEmpty() && awaitingRegack.isEmpty() && registerQueue.isEmpty();
   }
 
   /** Forgets everything: the broker redelivers unacknowledged messages to the next connection. */
@@ -100,6 +114,7 @@ final class Outbound {
     held.clear();
     inflight.clear();
     awaitingRegack.clear();
+    registerQueue.clear();
     holds = 0;
   }
 
@@ -124,9 +139,17 @@ final class Outbound {
       waiting.add(d);
       return;
     }
+    if (windowFull() || (!draining && !registerQueue.isEmpty())) {
+      if (draining) {
+        registerQueue.addFirst(d);
+      } else {
+        registerQueue.add(d); // behind earlier registrations, or until an answer frees the window
+      }
+      return;
+    }
     int id = ch.topics().idFor(name);
     if (id < 0) {
-      ch.drop("topic_ids_exhausted", "delivery on " + name);
+      ch.limit("max_topic_ids", "delivery on " + name + " needs a topic id beyond max_topic_ids");
       ack(d);
       return;
     }
@@ -134,6 +157,27 @@ final class Outbound {
     waiting.add(d);
     awaitingRegack.put(name, waiting);
     track(Kind.REGISTER, null, name, msgId -> new Register(id, msgId, name)); // §6.10
+  }
+
+  private boolean windowFull() {
+    return inflight.size() >= ch.config().maxInflight();
+  }
+
+  /** Whether {@code d} would need a REGISTER now. */
+  private boolean needsRegistration(Delivery d) {
+    return ref(ch.mountpoint().unmount(d.message().topic())) == null;
+  }
+
+  /** Sends queued registrations while the inflight window has room. */
+  private void drainRegisterQueue() {
+    while (!registerQueue.isEmpty() && !windowFull() && !holding()) {
+      draining = true; // the head may go first: what is behind it in the queue came later
+      try {
+        send(registerQueue.pollFirst());
+      } finally {
+        draining = false;
+      }
+    }
   }
 
   private TopicRef ref(String name) {
@@ -157,6 +201,11 @@ final class Outbound {
   private void publish(Delivery d, TopicRef ref) {
     Message m = d.message();
     if (m.qos() == 0) {
+      if (!ch.spendUnanswered(m.payload().size() + 7)) { // 7: the PUBLISH header with the 3-octet length
+        ch.limit("max_unanswered_bytes", "QoS 0 delivery on " + m.topic() + ": the client was not heard since "
+            + ch.config().limits().maxUnansweredBytes() + " bytes");
+        return;
+      }
       ch.send(new Publish(false, 0, m.retain(), ref, 0, m.payload()));
       return;
     }
@@ -247,6 +296,7 @@ final class Outbound {
   }
 
   private void afterAnswer() {
+    drainRegisterQueue();
     if (ch.awake()) {
       ch.checkAwakeDone();
     }

@@ -2,29 +2,42 @@ package io.estuary.mqttsn.channel;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One client's normal topic ids (MQTT-SN 1.2 §6.5, §6.10): names registered by the client (REGISTER),
  * by SUBSCRIBE with an exact name, or by the gateway before a delivery. Ids are 1..0xFFFE and shared by
  * both directions. For a persistent session every change is mirrored into a {@link TopicIdStore} (off
- * the event loop), so that a client resuming its session after a gateway restart keeps its ids. Owned
- * by the channel's thread; {@link #snapshot()} is readable from any thread.
+ * the event loop), so that a client resuming its session after a gateway restart keeps its ids. A client
+ * holds at most {@code max_topic_ids} ids. Owned by the channel's thread; {@link #snapshot()} is readable
+ * from any thread: the name → id map is concurrent, so a new id costs O(1) and only a listing copies it.
  */
 final class TopicRegistry {
   static final int MAX_ID = 0xFFFE;
 
+  private final int maxIds;
   // name → id and id → name; created on the first id, since most clients of a large fleet have none
-  private Map<String, Integer> ids;
+  private volatile Map<String, Integer> ids;
   private Map<Integer, String> names;
   private int next = 1;
-  private volatile Map<String, Integer> snapshot = Map.of();
   private TopicIdStore store;
   private String clientId;
+
+  TopicRegistry(int maxIds) {
+    this.maxIds = Math.min(MAX_ID, maxIds);
+  }
 
   /** Mirrors further changes into {@code store} under {@code clientId}'s keys. */
   void attach(TopicIdStore store, String clientId) {
     this.store = store;
     this.clientId = clientId;
+  }
+
+  /** The stored ids expire at {@code epochMillis} unless the client connects again (a persistent session). */
+  void expiresAt(long epochMillis) {
+    if (store != null) {
+      store.expiresAt(clientId, epochMillis);
+    }
   }
 
   /** Stops mirroring (a clean session). */
@@ -36,11 +49,10 @@ final class TopicRegistry {
   void load(Map<Integer, String> stored) {
     clear();
     stored.forEach((id, name) -> {
-      if (id >= 1 && id <= MAX_ID) {
+      if (id >= 1 && id <= MAX_ID && size() < maxIds) { // stored under a larger max_topic_ids: the rest is lost
         put(name, id);
       }
     });
-    snapshot = ids == null ? Map.of() : Map.copyOf(ids);
   }
 
   /** A copy of the table (name → id). */
@@ -48,13 +60,13 @@ final class TopicRegistry {
     return ids == null ? Map.of() : Map.copyOf(ids);
   }
 
-  /** The id of {@code name}, allocating one if needed; -1 when all ids are taken. */
+  /** The id of {@code name}, allocating one if needed; -1 when the client holds max_topic_ids ids. */
   int idFor(String name) {
     Integer id = ids == null ? null : ids.get(name);
     if (id != null) {
       return id;
     }
-    if (size() >= MAX_ID) {
+    if (size() >= maxIds) {
       return -1;
     }
     while (names != null && names.containsKey(next)) {
@@ -63,7 +75,6 @@ final class TopicRegistry {
     int allocated = next;
     next = next >= MAX_ID ? 1 : next + 1;
     put(name, allocated);
-    snapshot = Map.copyOf(ids);
     if (store != null) {
       store.put(clientId, allocated, name);
     }
@@ -72,7 +83,7 @@ final class TopicRegistry {
 
   private void put(String name, int id) {
     if (ids == null) {
-      ids = new HashMap<>(4);
+      ids = new ConcurrentHashMap<>(4);
       names = new HashMap<>(4);
     }
     ids.put(name, id);
@@ -94,7 +105,6 @@ final class TopicRegistry {
     Integer id = ids == null ? null : ids.remove(name);
     if (id != null) {
       names.remove(id);
-      snapshot = Map.copyOf(ids);
       if (store != null) {
         store.delete(clientId, id);
       }
@@ -105,7 +115,6 @@ final class TopicRegistry {
     ids = null;
     names = null;
     next = 1;
-    snapshot = Map.of();
   }
 
   int size() {
@@ -114,6 +123,7 @@ final class TopicRegistry {
 
   /** A copy for listings, readable from any thread. */
   Map<String, Integer> snapshot() {
-    return snapshot;
+    Map<String, Integer> m = ids;
+    return m == null ? Map.of() : Map.copyOf(m);
   }
 }

@@ -58,6 +58,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   private EventLoop loop;
   private ScheduledFuture<?> ticker;
   private ScheduledFuture<?> advertiser;
+  private ScheduledFuture<?> sweeper;
   private TopicIdStore topicIds;
 
   public MqttSnAdapter(MqttSnConfig config, List<DtlsListenerConfig> dtlsConfig, GatewayContext ctx) {
@@ -92,6 +93,9 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     }
     ticker = loop.scheduleAtFixedRate(() -> dispatchers.values().forEach(MqttSnDispatcher::tick),
         TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    // stored topic ids of persistent sessions that expired (TopicIdStore): checked every session expiry, 1 s..10 min
+    long sweepEvery = Math.max(1000, Math.min(600_000, config.sessionExpiry().toMillis()));
+    sweeper = loop.scheduleAtFixedRate(this::sweepTopicIds, sweepEvery, sweepEvery, TimeUnit.MILLISECONDS);
     if (config.broadcast() && !channels.isEmpty()) {
       long every = config.advertiseInterval().toMillis();
       advertiser = loop.scheduleAtFixedRate(this::advertise, 0, every, TimeUnit.MILLISECONDS);
@@ -150,6 +154,17 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     return true;
   }
 
+  private void sweepTopicIds() {
+    topicIds.sweep(ctx.clock().millis(), id -> dispatchers.values().stream().anyMatch(d -> d.hasClient(id)), loop)
+        .whenComplete((n, e) -> {
+          if (e != null) {
+            log.warn("mqttsn topic id sweep failed: {}", e.toString());
+          } else if (n > 0) {
+            log.debug("mqttsn topic ids of {} expired sessions deleted", n);
+          }
+        });
+  }
+
   private void advertise() {
     // §5.4.2: Duration is the time until the next ADVERTISE, in seconds
     int seconds = (int) Math.min(0xFFFF, config.advertiseInterval().toSeconds());
@@ -173,6 +188,9 @@ public final class MqttSnAdapter implements ProtocolAdapter {
       }
       if (advertiser != null) {
         advertiser.cancel(false);
+      }
+      if (sweeper != null) {
+        sweeper.cancel(false);
       }
       dispatchers.values().forEach(MqttSnDispatcher::shutdown);
       channels.values().forEach(Channel::close);

@@ -32,6 +32,9 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
 
   /** Decodes one datagram (plain or DTLS) and hands it over; on the event loop. */
   static void dispatch(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes, io.estuary.cf.PeerIdentity identity) {
+    if (!dispatcher.admitDatagram(from)) {
+      return; // over its source's source_datagram_rate: not even decoded (counted by the dispatcher)
+    }
     DecodeResult result;
     try {
       result = MqttSnCodec.decode(bytes);
@@ -43,7 +46,7 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
       if (log.isTraceEnabled()) {
         log.trace("mqttsn in  {} {}", from, d.frame());
       }
-      dispatcher.onFrame(from, d.frame(), identity);
+      dispatcher.onFrame(from, d.frame(), identity, bytes.length);
     } else {
       dispatcher.onFrameError(from, ((DecodeResult.FrameError) result).reason());
     }

@@ -21,16 +21,23 @@ import java.util.Optional;
 /** A raw MQTT-SN client over a loopback UDP socket: sends frames, waits for frames, no hidden logic. */
 public final class MqttSnTestClient implements AutoCloseable {
   private final InetSocketAddress gateway;
+  private final String bindHost;
   private DatagramSocket socket;
 
   public MqttSnTestClient(InetSocketAddress gateway) {
-    this.gateway = gateway;
-    this.socket = open();
+    this(gateway, "127.0.0.1");
   }
 
-  private static DatagramSocket open() {
+  /** A client whose socket is bound to {@code bindHost} (another loopback address: another source). */
+  public MqttSnTestClient(InetSocketAddress gateway, String bindHost) {
+    this.gateway = gateway;
+    this.bindHost = bindHost;
+    this.socket = open(bindHost);
+  }
+
+  private static DatagramSocket open(String bindHost) {
     try {
-      DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+      DatagramSocket s = new DatagramSocket(new InetSocketAddress(bindHost, 0));
       s.setSoTimeout(5000);
       return s;
     } catch (IOException e) {
@@ -41,7 +48,7 @@ public final class MqttSnTestClient implements AutoCloseable {
   /** Continues from a fresh socket (a new source port), as a device does after sleeping behind a NAT. */
   public void newPort() {
     socket.close();
-    socket = open();
+    socket = open(bindHost);
   }
 
   public int localPort() {

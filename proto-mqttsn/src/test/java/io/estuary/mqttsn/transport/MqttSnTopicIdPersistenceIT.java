@@ -60,4 +60,41 @@ class MqttSnTopicIdPersistenceIT {
           .containsEntry("topic_ids", java.util.Map.of("kept/topic", id, "written/before", 77));
     }
   }
+
+  @Test
+  void stored_topic_ids_of_an_expired_session_are_deleted_but_a_connected_clients_stay() {
+    TestStore store = TestStore.inMemory();
+    try (TestGateway gw = TestGateway.builder()
+            .config("""
+                gateway.mqttsn.listeners.udp.default.bind = "127.0.0.1:0"
+                gateway.mqttsn.session_expiry_interval = 1s
+                # sn-stays connects without keepalive: its stored expiry (CONNACK + 1 s) passes while it is connected
+                gateway.mqttsn.min_keepalive = 0s
+                """)
+            .adapter(new MqttSnAdapterFactory())
+            .store(store)
+            .start();
+        MqttSnTestClient gone = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"));
+        MqttSnTestClient stays = new MqttSnTestClient(gw.listener("mqttsn", "udp:default"))) {
+      for (MqttSnTestClient c : java.util.List.of(gone, stays)) {
+        String id = c == gone ? "sn-gone" : "sn-stays";
+        c.send(new Connect(false, false, c == gone ? 60 : 0, id));
+        assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+        c.send(new Register(0, 1, "kept/" + id));
+        assertThat(c.expect(Regack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() ->
+          !gw.storedKeyValues("mqttsn-topic-ids").scan("7:sn-gone:").isEmpty()
+              && !gw.storedKeyValues("mqttsn-topic-ids").scan("8:sn-stays:").isEmpty());
+      gone.send(Disconnect.plain());
+      gone.expect(Disconnect.class);
+      // the broker expires the session 1 s later; the sweep (every session_expiry_interval) deletes its ids
+      await().atMost(Duration.ofSeconds(15)).until(() ->
+          gw.storedKeyValues("mqttsn-topic-ids").scan("7:sn-gone:").isEmpty()
+              && gw.storedKeyValues("mqttsn-topic-ids-expiry").scan("sn-gone").isEmpty());
+      assertThat(gw.storedKeyValues("mqttsn-topic-ids").scan("8:sn-stays:")).as("connected: kept").isNotEmpty();
+      stays.send(new PingReq(""));
+      stays.expect(PingResp.class);
+    }
+  }
 }

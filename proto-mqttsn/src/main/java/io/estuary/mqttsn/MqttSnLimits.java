@@ -1,0 +1,173 @@
+package io.estuary.mqttsn;
+
+import io.estuary.api.AdapterConfig;
+import io.estuary.api.limits.Rate;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The overload limits of the MQTT-SN gateway (issue #13; docs/mqttsn.md, "Limits"): per client, per
+ * forwarder and, in {@link ListenerLimits}, per listener and per source address. Defaults live in this
+ * module's {@code reference.conf} and are repeated in {@link #defaults()}. Immutable.
+ *
+ * @param maxTopicIds normal topic ids one client may hold ({@code max_topic_ids})
+ * @param maxTopicLength the longest topic name in bytes (UTF-8) a client may REGISTER, SUBSCRIBE to or will
+ * @param messagesRate PUBLISHes one client may send ({@code messages_rate}, EMQX syntax); over it dropped
+ * @param bytesRate PUBLISH bytes one client may send ({@code bytes_rate}); over it dropped
+ * @param minKeepalive the least keepalive a plain-UDP client gets (0 and smaller values are raised to it)
+ * @param maxUnansweredBytes QoS 0 bytes sent to a client since it was last heard; beyond, QoS 0 is dropped
+ * @param maxMqueueLen QoS 0 deliveries the gateway holds for one client (behind a SUBACK, a REGACK, the
+ *     inflight window or its sleep); beyond, QoS 0 is dropped (QoS 1/2 are bounded by {@code max_inflight})
+ * @param maxForwarderNodes clients one forwarder may encapsulate (§5.5)
+ * @param forwardersAllow the forwarder addresses whose encapsulated messages are accepted; empty = any
+ * @param listeners per-listener limits by {@code udp:<name>} / {@code dtls:<name>}
+ */
+public record MqttSnLimits(
+    int maxTopicIds,
+    int maxTopicLength,
+    Rate messagesRate,
+    Rate bytesRate,
+    Duration minKeepalive,
+    long maxUnansweredBytes,
+    int maxMqueueLen,
+    int maxForwarderNodes,
+    Set<InetAddress> forwardersAllow,
+    Map<String, ListenerLimits> listeners) {
+
+  /**
+   * One listener's limits.
+   *
+   * @param maxConnections clients (channels, connecting or connected) on the listener
+   * @param maxConnRate CONNECTs per period the listener accepts
+   * @param maxSources source addresses tracked for the per-source rates (least recently seen evicted)
+   * @param sourceConnRate CONNECTs one source IP address may send
+   * @param sourceDatagramRate datagrams one source IP address may send (over it: dropped unread)
+   */
+  public record ListenerLimits(int maxConnections, Rate maxConnRate, int maxSources, Rate sourceConnRate,
+      Rate sourceDatagramRate) {
+    public static final ListenerLimits DEFAULTS =
+        new ListenerLimits(100_000, Rate.parse("1000/s"), 100_000, Rate.parse("100/s"), Rate.parse("1000/s"));
+
+    public ListenerLimits {
+      atLeast(maxConnections, 1, "max_connections");
+      atLeast(maxSources, 1, "max_sources");
+    }
+
+    static ListenerLimits from(AdapterConfig l) {
+      ListenerLimits d = DEFAULTS;
+      return new ListenerLimits(
+          l.has("max_connections") ? count(l, "max_connections") : d.maxConnections(),
+          l.has("max_conn_rate") ? rate(l, "max_conn_rate") : d.maxConnRate(),
+          l.has("max_sources") ? count(l, "max_sources") : d.maxSources(),
+          l.has("source_conn_rate") ? rate(l, "source_conn_rate") : d.sourceConnRate(),
+          l.has("source_datagram_rate") ? rate(l, "source_datagram_rate") : d.sourceDatagramRate());
+    }
+  }
+
+  public MqttSnLimits {
+    atLeast(maxTopicIds, 1, "max_topic_ids");
+    if (maxTopicIds > 0xFFFE) {
+      throw new IllegalArgumentException("max_topic_ids must be 1..65534, was " + maxTopicIds);
+    }
+    atLeast(maxTopicLength, 1, "max_topic_length");
+    if (minKeepalive.isNegative()) {
+      throw new IllegalArgumentException("min_keepalive must not be negative, was " + minKeepalive);
+    }
+    if (maxUnansweredBytes < 1) {
+      throw new IllegalArgumentException("max_unanswered_bytes must be positive, was " + maxUnansweredBytes);
+    }
+    atLeast(maxMqueueLen, 0, "max_mqueue_len");
+    atLeast(maxForwarderNodes, 0, "max_forwarder_nodes");
+    forwardersAllow = Set.copyOf(forwardersAllow);
+    listeners = Map.copyOf(listeners);
+  }
+
+  /** The defaults of reference.conf. */
+  public static MqttSnLimits defaults() {
+    return new MqttSnLimits(1000, 1024, Rate.INFINITY, Rate.INFINITY, Duration.ofSeconds(60), 1024 * 1024, 1000,
+        1000, Set.of(), Map.of());
+  }
+
+  /** The limits of listener {@code name} ({@code udp:<name>} or {@code dtls:<name>}). */
+  public ListenerLimits listener(String name) {
+    return listeners.getOrDefault(name, ListenerLimits.DEFAULTS);
+  }
+
+  /** Whether encapsulated messages from {@code forwarder} are accepted ({@code forwarders.allow}). */
+  public boolean forwarderAllowed(InetAddress forwarder) {
+    return forwardersAllow.isEmpty() || forwardersAllow.contains(forwarder);
+  }
+
+  public MqttSnLimits withListener(String name, ListenerLimits l) {
+    Map<String, ListenerLimits> m = new HashMap<>(listeners);
+    m.put(name, l);
+    return new MqttSnLimits(maxTopicIds, maxTopicLength, messagesRate, bytesRate, minKeepalive, maxUnansweredBytes,
+        maxMqueueLen, maxForwarderNodes, forwardersAllow, m);
+  }
+
+  /** Binds the limit keys of the {@code gateway.mqttsn} block and of its listeners. */
+  static MqttSnLimits from(AdapterConfig c) {
+    MqttSnLimits d = defaults();
+    Map<String, ListenerLimits> listeners = new HashMap<>();
+    for (String type : List.of("udp", "dtls")) {
+      if (c.has("listeners." + type)) {
+        AdapterConfig ls = c.getConfig("listeners." + type);
+        for (String name : ls.keys()) {
+          listeners.put(type + ":" + name, ListenerLimits.from(ls.getConfig(name)));
+        }
+      }
+    }
+    Set<InetAddress> allow = new java.util.HashSet<>();
+    if (c.has("forwarders.allow")) {
+      for (String a : c.getStringList("forwarders.allow")) {
+        try {
+          allow.add(InetAddress.getByName(a.trim()));
+        } catch (UnknownHostException | SecurityException e) {
+          throw c.invalid("forwarders.allow", "a list of forwarder IP addresses, e.g. [\"10.0.0.7\"]");
+        }
+      }
+    }
+    return new MqttSnLimits(
+        c.has("max_topic_ids") ? count(c, "max_topic_ids") : d.maxTopicIds(),
+        c.has("max_topic_length") ? count(c, "max_topic_length") : d.maxTopicLength(),
+        c.has("messages_rate") ? rate(c, "messages_rate") : d.messagesRate(),
+        c.has("bytes_rate") ? rate(c, "bytes_rate") : d.bytesRate(),
+        c.has("min_keepalive") ? c.getDuration("min_keepalive") : d.minKeepalive(),
+        c.has("max_unanswered_bytes") ? c.getBytes("max_unanswered_bytes") : d.maxUnansweredBytes(),
+        c.has("max_mqueue_len") ? count(c, "max_mqueue_len") : d.maxMqueueLen(),
+        c.has("max_forwarder_nodes") ? count(c, "max_forwarder_nodes") : d.maxForwarderNodes(),
+        allow, listeners);
+  }
+
+  private static Rate rate(AdapterConfig c, String key) {
+    try {
+      return Rate.parse(c.getString(key));
+    } catch (IllegalArgumentException e) {
+      throw c.invalid(key, "a rate such as \"1000/s\", \"1MB/10s\" or infinity");
+    }
+  }
+
+  /** An int count, where {@code infinity} means Integer.MAX_VALUE (as in EMQX's max_connections). */
+  private static int count(AdapterConfig c, String key) {
+    String v = c.getString(key).trim();
+    if (v.equalsIgnoreCase("infinity")) {
+      return Integer.MAX_VALUE;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw c.invalid(key, "a whole number or infinity");
+    }
+  }
+
+  private static void atLeast(int v, int min, String key) {
+    if (v < min) {
+      throw new IllegalArgumentException(key + " must be at least " + min + ", was " + v);
+    }
+  }
+}

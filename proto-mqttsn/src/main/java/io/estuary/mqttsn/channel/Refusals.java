@@ -1,0 +1,28 @@
+package io.estuary.mqttsn.channel;
+
+import io.estuary.api.limits.LogThrottle;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of limit refusals (issue #13): one INFO line per second for the whole adapter, naming how many
+ * similar lines were left out; the rest at DEBUG. The message is built only for a line that is written,
+ * so a flood of refusals allocates nothing here. Logger {@code io.estuary.mqttsn.limits}. Any thread.
+ */
+final class Refusals {
+  private static final Logger log = LoggerFactory.getLogger("io.estuary.mqttsn.limits");
+  private static final LogThrottle THROTTLE = LogThrottle.every(1000);
+
+  private Refusals() {
+  }
+
+  static void log(String reason, Supplier<String> message) {
+    long suppressed = THROTTLE.admit();
+    if (suppressed >= 0) {
+      log.info("mqttsn {} ({}){}", message.get(), reason, LogThrottle.suffix(suppressed));
+    } else if (log.isDebugEnabled()) {
+      log.debug("mqttsn {} ({})", message.get(), reason);
+    }
+  }
+}
