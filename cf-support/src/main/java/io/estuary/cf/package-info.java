@@ -6,6 +6,10 @@
  * {@link io.estuary.cf.DtlsSettings} reads a listener's {@code dtls_options} block (PSK table and file, PEM
  * certificate/key/CA through {@link io.estuary.tls.PemLoader}, raw public keys, DTLS Connection ID,
  * {@link io.estuary.cf.IdentityAs}) and builds Scandium's server connector config from it.
- * Everything here is immutable and built once at adapter start on the gateway's main thread.
+ * Overload protection shared by both adapters: {@link io.estuary.cf.ListenerLimits} (a listener's caps and
+ * rates), {@link io.estuary.cf.SourceLimiter} (per-source-address datagram rate over a bounded table) and
+ * {@link io.estuary.cf.LimitedConnector}, which applies it on Californium's receiver threads before a datagram is
+ * parsed. Settings are immutable and built once at adapter start on the gateway's main thread; the limiter's
+ * state is thread-safe (its table's monitor, the buckets' own monitors).
  */
 package io.estuary.cf;

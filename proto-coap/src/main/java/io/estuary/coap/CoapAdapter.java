@@ -1,6 +1,9 @@
 package io.estuary.coap;
 
 import io.estuary.cf.IdentityAs;
+import io.estuary.cf.LimitedConnector;
+import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.SourceLimiter;
 import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.resource.ConnectionResource;
 import io.estuary.coap.resource.PubSubResource;
@@ -26,6 +29,7 @@ import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.config.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,17 +72,26 @@ final class CoapAdapter implements ProtocolAdapter {
           ep -> listenerNames.getOrDefault(ep, "udp:default"), ep -> identityAs.getOrDefault(ep, IdentityAs.NONE));
       Configuration cf = config.californium().toConfiguration();
       server = new CoapServer(cf);
+      List<SourceLimiter> limiters = new ArrayList<>();
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
-        CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cf).setInetSocketAddress(l.getValue()).build();
+        SourceLimiter limiter = limiter("udp:" + l.getKey(), metrics);
+        limiters.add(limiter);
+        // datagrams pass the per-source rate before Californium parses them or creates an exchange
+        CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cf)
+            .setConnector(new LimitedConnector(new UDPConnector(l.getValue(), cf), limiter)).build();
         listenerNames.put(ep, "udp:" + l.getKey());
         server.addEndpoint(ep);
       }
       for (Map.Entry<String, DtlsListener> l : config.dtlsListeners().entrySet()) {
-        CoapEndpoint ep = l.getValue().endpoint(cf);
+        SourceLimiter limiter = limiter("dtls:" + l.getKey(), metrics);
+        limiters.add(limiter);
+        CoapEndpoint ep = l.getValue().endpoint(cf, limiter);
         listenerNames.put(ep, "dtls:" + l.getKey());
         identityAs.put(ep, l.getValue().settings().identityAs());
         server.addEndpoint(ep);
       }
+      context.metrics().monotonic("sources.evicted", () -> limiters.stream().mapToLong(SourceLimiter::evictions).sum());
+      context.metrics().gauge("sources", () -> limiters.stream().mapToInt(SourceLimiter::size).sum());
       CoapResource mqtt = new CoapResource("mqtt");
       mqtt.add(new ConnectionResource(support));
       server.add(mqtt, new PubSubResource(support));
@@ -109,6 +122,11 @@ final class CoapAdapter implements ProtocolAdapter {
       release();
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private SourceLimiter limiter(String listener, CoapMetrics metrics) {
+    ListenerLimits l = config.limits(listener);
+    return new SourceLimiter("coap " + listener, l.sourceRate(), l.maxSources(), metrics.datagramsDropped);
   }
 
   @Override

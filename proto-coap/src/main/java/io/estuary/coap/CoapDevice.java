@@ -38,6 +38,10 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
   private final int capacity;
   private final CoapMetrics metrics;
   private final java.util.function.Consumer<CloseReason> onClosed;
+  private final int maxUnanswered;
+  private final Runnable slot;
+  /** NON notifications sent since the device was last heard from (a request or an ACK). */
+  private final AtomicInteger unanswered = new AtomicInteger();
   private final AtomicInteger pending = new AtomicInteger();
   private volatile boolean starved;
   private volatile long lastSeenMillis;
@@ -51,10 +55,14 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
 
   /**
    * @param token the connection token, or null for a device opened connectionless (by an observe)
+   * @param maxUnanswered NON notifications sent without hearing from the device before the next goes as CON
+   * @param slot gives back the device's slot of its listener's max_connections (idempotent)
    * @param onClosed runs once on the executor after the session ended, to drop the device from the registry
    */
   CoapDevice(String clientId, String token, Executor pool, Clock clock, int capacity, CoapMetrics metrics,
-      java.util.function.Consumer<CloseReason> onClosed) {
+      int maxUnanswered, Runnable slot, java.util.function.Consumer<CloseReason> onClosed) {
+    this.maxUnanswered = maxUnanswered;
+    this.slot = slot;
     this.clientId = clientId;
     this.token = token;
     this.executor = new SerialExecutor(pool);
@@ -111,6 +119,33 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
   /** Any valid request from the client, or an acknowledged notification, keeps it alive. */
   public void touch() {
     lastSeenMillis = clock.millis();
+    unanswered.set(0);
+  }
+
+  /** Gives back the device's listener slot (also when its session never opened); idempotent, any thread. */
+  void releaseSlot() {
+    slot.run();
+  }
+
+  /**
+   * Whether the next notification may go NON: false once {@code max_unanswered_notifications} NON notifications
+   * went out since the device was last heard from, so the next one is confirmable and a silent (or spoofed)
+   * address ends its relations after that one times out (RFC 7641 §4.5). Any thread.
+   */
+  @Override
+  public boolean mayNotifyNon() {
+    if (unanswered.incrementAndGet() <= maxUnanswered) {
+      return true;
+    }
+    unanswered.decrementAndGet();
+    metrics.notificationsChecked.increment();
+    return false;
+  }
+
+  /** Observe relations this device holds; on the executor. */
+  public int observations() {
+    executor.assertOwner();
+    return observers.size();
   }
 
   long lastSeen() {
@@ -283,6 +318,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
       return;
     }
     closed = true;
+    slot.run();
     ResponseCode code = reason == CloseReason.SERVER_SHUTDOWN ? ResponseCode.SERVICE_UNAVAILABLE : ResponseCode.UNAUTHORIZED;
     for (Observer o : List.copyOf(observers.values())) {
       o.close(code);

@@ -2,6 +2,7 @@ package io.estuary.coap;
 
 import io.estuary.cf.CfSettings;
 import io.estuary.cf.DtlsSettings;
+import io.estuary.cf.ListenerLimits;
 import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.mapping.NotifyType;
 import io.estuary.coap.mapping.QosPolicy;
@@ -26,6 +27,12 @@ import java.util.Objects;
  * @param udpListeners listener name → bind address
  * @param dtlsListeners listener name → bind address and DTLS credentials (CoAPs)
  * @param californium Californium tuning (threads, deduplicator, timers)
+ * @param limits listener name ({@code udp:default}, {@code dtls:default}) → its overload limits
+ * @param maxTopicLength longest topic (after percent-decoding, before the mountpoint); longer gets 4.00
+ * @param maxTopicLevels most topic levels; more gets 4.00
+ * @param maxObservations observe relations one device may hold; more gets 5.03
+ * @param maxUnansweredNotifications NON notifications sent to a device that has not been heard from since; the
+ *     next one goes as CON, and if that is never acknowledged the relation ends (RFC 7641 §4.5)
  */
 public record CoapGatewayConfig(
     boolean connectionRequired,
@@ -38,7 +45,12 @@ public record CoapGatewayConfig(
     int maxPendingNotifications,
     Map<String, InetSocketAddress> udpListeners,
     Map<String, DtlsListener> dtlsListeners,
-    CfSettings californium) {
+    CfSettings californium,
+    Map<String, ListenerLimits> limits,
+    int maxTopicLength,
+    int maxTopicLevels,
+    int maxObservations,
+    int maxUnansweredNotifications) {
 
   public CoapGatewayConfig {
     Objects.requireNonNull(notifyType, "notifyType");
@@ -57,6 +69,24 @@ public record CoapGatewayConfig(
     udpListeners = Map.copyOf(udpListeners);
     dtlsListeners = Map.copyOf(dtlsListeners);
     Objects.requireNonNull(californium, "californium");
+    limits = Map.copyOf(limits);
+    if (maxTopicLength < 1 || maxTopicLength > 65535) {
+      throw new IllegalArgumentException("max_topic_length must be 1..65535, was " + maxTopicLength);
+    }
+    if (maxTopicLevels < 1) {
+      throw new IllegalArgumentException("max_topic_levels must be positive, was " + maxTopicLevels);
+    }
+    if (maxObservations < 1) {
+      throw new IllegalArgumentException("max_observations must be positive, was " + maxObservations);
+    }
+    if (maxUnansweredNotifications < 1) {
+      throw new IllegalArgumentException("max_unanswered_notifications must be positive, was " + maxUnansweredNotifications);
+    }
+  }
+
+  /** The limits of listener {@code name} ({@code udp:default}); the defaults for an unknown name. */
+  public ListenerLimits limits(String name) {
+    return limits.getOrDefault(name, ListenerLimits.DEFAULTS);
   }
 
   /** Reads and validates {@code gateway.coap}; failures name the key, the value and what was expected. */
@@ -86,18 +116,33 @@ public record CoapGatewayConfig(
       throw c.invalid("heartbeat", "a positive duration");
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
-    c.enabledListeners("udp").forEach((name, l) -> udp.put(name, l.getAddress("bind")));
+    Map<String, ListenerLimits> limits = new LinkedHashMap<>();
+    c.enabledListeners("udp").forEach((name, l) -> {
+      udp.put(name, l.getAddress("bind"));
+      limits.put("udp:" + name, ListenerLimits.from(l));
+    });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> {
       if (!l.has("dtls_options")) {
         throw l.invalid("dtls_options", "a block with psk / psk_file or certfile + keyfile");
       }
       dtls.put(name, new DtlsListener(l.getAddress("bind"), DtlsSettings.from(l.getConfig("dtls_options"))));
+      limits.put("dtls:" + name, ListenerLimits.from(l));
     });
     CfSettings cf = c.has("californium")
         ? CfSettings.from(c.getConfig("californium"), (int) maxBody)
         : CfSettings.DEFAULTS.withMaxBodySize((int) maxBody);
     return new CoapGatewayConfig(c.getBoolean("connection_required"), heartbeat, notify, pub, sub,
-        c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, dtls, cf);
+        c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, dtls, cf, limits,
+        positive(c, "max_topic_length"), positive(c, "max_topic_levels"), positive(c, "max_observations"),
+        positive(c, "max_unanswered_notifications"));
+  }
+
+  private static int positive(AdapterConfig c, String key) {
+    int v = c.getInt(key);
+    if (v < 1) {
+      throw c.invalid(key, "a positive number");
+    }
+    return v;
   }
 }

@@ -15,7 +15,32 @@ public final class CoapMetrics {
   /** Sessions closed because their heartbeat lapsed. */
   public final Metrics.Counter heartbeatTimeouts;
 
+  /** New devices refused because their listener held max_connections devices (5.03). */
+  public final Metrics.Counter connectionsRefused;
+  /** New devices refused because their listener was over max_conn_rate (5.03). */
+  public final Metrics.Counter connectionsRateLimited;
+  /** Datagrams dropped unanswered because their source address was over source_rate. */
+  public final Metrics.Counter datagramsDropped;
+  /** Requests refused because their topic was over max_topic_length or max_topic_levels (4.00). */
+  public final Metrics.Counter topicsRefused;
+  /** Observe requests refused because the device held max_observations relations (5.03). */
+  public final Metrics.Counter observationsRefused;
+  /** Publishes refused because their client was over messages_rate or bytes_rate (5.03). */
+  public final Metrics.Counter publishesRateLimited;
+  /** NON notifications sent as CON because the device had not been heard from for max_unanswered_notifications. */
+  public final Metrics.Counter notificationsChecked;
+  /** The raw registry, for gauges of the listeners' tables. */
+  public final Metrics registry;
+
   public CoapMetrics(Metrics m) {
+    registry = m;
+    connectionsRefused = m.counter("connections.refused");
+    connectionsRateLimited = m.counter("connections.rate_limited");
+    datagramsDropped = m.counter("datagrams.dropped");
+    topicsRefused = m.counter("topics.refused");
+    observationsRefused = m.counter("observations.refused");
+    publishesRateLimited = m.counter("publishes.rate_limited");
+    notificationsChecked = m.counter("notifications.checked");
     drops = m.counter("drops");
     notificationsDropped = m.counter("notifications.dropped");
     notificationTimeouts = m.counter("notifications.timeouts");

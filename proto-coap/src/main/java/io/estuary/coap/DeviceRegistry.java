@@ -7,6 +7,9 @@ import io.estuary.api.GatewayContext;
 import io.estuary.api.KeyValueSpace;
 import io.estuary.api.SessionOptions;
 import io.estuary.api.SessionRefusedException;
+import io.estuary.api.limits.LogThrottle;
+import io.estuary.api.limits.TokenBucket;
+import io.estuary.cf.ListenerLimits;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -18,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,13 +31,21 @@ import org.slf4j.LoggerFactory;
  * requests). Thread-safe: read from Californium's threads, changed through futures that complete on
  * the device's executor. Also runs the heartbeat sweep on the gateway's scheduler. Connection-mode
  * tokens are kept in the store ({@link StoredConnection}) from POST until DELETE or heartbeat lapse,
- * so devices keep their tokens across a gateway restart ({@link #restoreConnections}).
+ * so devices keep their tokens across a gateway restart ({@link #restoreConnections}). Each device holds a slot of
+ * its listener's {@code max_connections} from its creation until it closes; a new device also takes a token of the
+ * listener's {@code max_conn_rate}. Over either, the stage fails with {@link SessionRefusedException.Reason#QUOTA_EXCEEDED}
+ * (answered 5.03 with Max-Age), counted and logged at most once a second.
  */
 public final class DeviceRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   /** The key-value space of connection-mode tokens. */
   static final String CONNECTIONS = "connections";
+  /** The refusal message of a device over its listener's max_conn_rate (answered with Max-Age 1). */
+  public static final String OVER_CONN_RATE = "listener over max_conn_rate";
+  /** The refusal message of a device over its listener's max_connections. */
+  public static final String OVER_MAX_CONNECTIONS = "listener at max_connections";
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.coap.drops");
 
   private final GatewayContext context;
   private final CoapGatewayConfig config;
@@ -41,6 +54,9 @@ public final class DeviceRegistry {
   private final Map<String, CompletableFuture<CoapDevice>> devices = new ConcurrentHashMap<>();
   private final KeyValueSpace connections;
   private final long lapseMillis;
+  private final Map<String, AtomicInteger> perListener = new ConcurrentHashMap<>();
+  private final Map<String, TokenBucket> connRates = new ConcurrentHashMap<>();
+  private final LogThrottle refusedLog = LogThrottle.every(1000);
   private volatile ScheduledFuture<?> sweep;
 
   public DeviceRegistry(GatewayContext context, CoapGatewayConfig config, CoapMetrics metrics, Executor pool) {
@@ -76,9 +92,16 @@ public final class DeviceRegistry {
    * the same client id is taken over by the broker. Completes on the new device's executor.
    */
   public CompletionStage<CoapDevice> connect(ClientInfo client) {
+    // a device posting again (reboot) replaces its own session: not refused by the cap, still by the rate
+    Runnable slot;
+    try {
+      slot = admit(client, devices.containsKey(client.clientId()));
+    } catch (SessionRefusedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     String token = HexFormat.of().formatHex(randomBytes());
     CompletableFuture<CoapDevice> f = new CompletableFuture<>();
-    CoapDevice device = newDevice(client.clientId(), token, f);
+    CoapDevice device = newDevice(client.clientId(), token, f, slot);
     devices.put(client.clientId(), f);
     open(client, device, f);
     return f.thenApply(d -> {
@@ -108,8 +131,10 @@ public final class DeviceRegistry {
       }
       CompletableFuture<CoapDevice> f = new CompletableFuture<>();
       devices.put(e.getKey(), f);
+      // devices accepted before the restart come back even over today's limits; they hold their slots
+      perListener.computeIfAbsent(c.listener(), k -> new AtomicInteger()).incrementAndGet();
       open(new ClientInfo(e.getKey(), c.username(), protocol, c.listener(), null, mountpoint),
-          newDevice(e.getKey(), c.token(), f), f);
+          newDevice(e.getKey(), c.token(), f, release(c.listener())), f);
       n++;
     }
     if (n > 0) {
@@ -141,13 +166,67 @@ public final class DeviceRegistry {
         return CompletableFuture.supplyAsync(() -> d, d.executor());
       });
     }
-    open(client, newDevice(client.clientId(), null, created), created);
+    Runnable slot;
+    try {
+      slot = admit(client, false);
+    } catch (SessionRefusedException e) {
+      devices.remove(client.clientId(), created);
+      created.completeExceptionally(e);
+      return created;
+    }
+    open(client, newDevice(client.clientId(), null, created, slot), created);
     return created;
   }
 
-  private CoapDevice newDevice(String clientId, String token, CompletableFuture<CoapDevice> f) {
+  /**
+   * Takes a slot of the client's listener and a token of its connection rate; returns what gives the slot back
+   * (idempotent), or throws the QUOTA_EXCEEDED refusal.
+   */
+  private Runnable admit(ClientInfo client, boolean replacing) {
+    String listener = client.listener();
+    ListenerLimits limits = config.limits(listener);
+    AtomicInteger n = perListener.computeIfAbsent(listener, k -> new AtomicInteger());
+    if (n.incrementAndGet() > limits.maxConnections() && !replacing) {
+      n.decrementAndGet();
+      metrics.connectionsRefused.increment();
+      throw refused(client, OVER_MAX_CONNECTIONS, limits.maxConnections());
+    }
+    if (!connRates.computeIfAbsent(listener, k -> TokenBucket.of(limits.maxConnRate())).tryAcquire(1)) {
+      n.decrementAndGet();
+      metrics.connectionsRateLimited.increment();
+      throw refused(client, OVER_CONN_RATE, limits.maxConnRate());
+    }
+    return release(listener);
+  }
+
+  private SessionRefusedException refused(ClientInfo client, String why, Object limit) {
+    long suppressed = refusedLog.admit();
+    if (suppressed >= 0) {
+      DROPS.info("CoAP {} refused {} from {}: {} ({}){}", client.listener(), client.clientId(), client.peer(), why,
+          limit, LogThrottle.suffix(suppressed));
+    }
+    return new SessionRefusedException(SessionRefusedException.Reason.QUOTA_EXCEEDED, why);
+  }
+
+  private Runnable release(String listener) {
+    AtomicBoolean once = new AtomicBoolean();
+    AtomicInteger n = perListener.computeIfAbsent(listener, k -> new AtomicInteger());
+    return () -> {
+      if (once.compareAndSet(false, true)) {
+        n.decrementAndGet();
+      }
+    };
+  }
+
+  /** Devices holding a slot of {@code listener} now (for tests and the management view). */
+  public int devicesOn(String listener) {
+    AtomicInteger n = perListener.get(listener);
+    return n == null ? 0 : n.get();
+  }
+
+  private CoapDevice newDevice(String clientId, String token, CompletableFuture<CoapDevice> f, Runnable slot) {
     return new CoapDevice(clientId, token, pool, context.clock(), config.maxPendingNotifications(), metrics,
-        reason -> {
+        config.maxUnansweredNotifications(), slot, reason -> {
           // a device replaced by a new POST is no longer in the map (the new one wrote its own token);
           // a shutdown keeps the token for the restart
           if (devices.remove(clientId, f) && token != null && reason != CloseReason.SERVER_SHUTDOWN) {
@@ -165,6 +244,7 @@ public final class DeviceRegistry {
         .build();
     context.openSession(client, options, device).whenComplete((BrokerSession s, Throwable err) -> {
       if (err != null) {
+        device.releaseSlot();
         devices.remove(client.clientId(), f);
         f.completeExceptionally(err);
         return;

@@ -34,6 +34,35 @@ class CoapGatewayConfigTest {
   }
 
   @Test
+  void overload_limits_have_protective_defaults_and_are_read_per_listener() {
+    CoapGatewayConfig d = CoapGatewayConfig.from(coap());
+    assertThat(d.limits("udp:default")).isEqualTo(io.estuary.cf.ListenerLimits.DEFAULTS);
+    assertThat(d.limits("udp:default").maxConnections()).isEqualTo(10_000);
+    assertThat(d.limits("udp:default").sourceRate()).isEqualTo(io.estuary.api.limits.Rate.parse("500/s"));
+    assertThat(d.maxTopicLength()).isEqualTo(1024);
+    assertThat(d.maxTopicLevels()).isEqualTo(128);
+    assertThat(d.maxObservations()).isEqualTo(32);
+    assertThat(d.maxUnansweredNotifications()).isEqualTo(100);
+
+    CoapGatewayConfig c = CoapGatewayConfig.from(coap(
+        "gateway.coap.listeners.udp.default { max_connections = 5, max_conn_rate = \"10/m\", messages_rate = 100 }"));
+    assertThat(c.limits("udp:default").maxConnections()).isEqualTo(5);
+    assertThat(c.limits("udp:default").maxConnRate()).isEqualTo(io.estuary.api.limits.Rate.parse("10/m"));
+    assertThat(c.limits("udp:default").messagesRate().perSecond()).isEqualTo(100.0);
+    assertThat(c.limits("udp:default").bytesRate().isInfinite()).isTrue();
+  }
+
+  @Test
+  void a_bad_rate_or_limit_names_its_key() {
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.listeners.udp.default.source_rate = fast")))
+        .hasMessageContaining("source_rate");
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.listeners.udp.default.max_connections = 0")))
+        .hasMessageContaining("max_connections");
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.max_observations = 0")))
+        .hasMessageContaining("max_observations");
+  }
+
+  @Test
   void californium_configuration_is_built_from_config_not_from_a_file() {
     CoapGatewayConfig c = CoapGatewayConfig.from(coap(
         "gateway.coap.californium { deduplicator = crop_rotation, exchange_lifetime = 60s, protocol_threads = 3 }",

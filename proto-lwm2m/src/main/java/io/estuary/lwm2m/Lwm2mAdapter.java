@@ -16,6 +16,10 @@ import io.estuary.lwm2m.persistence.ObservationJournal;
 import io.estuary.lwm2m.persistence.DurableRegistrationStore;
 import io.estuary.lwm2m.persistence.RegistrationJson;
 import io.estuary.lwm2m.registration.Endpoints;
+import io.estuary.lwm2m.registration.LimitedCoapEndpointFactory;
+import io.estuary.lwm2m.registration.RegistrationGate;
+import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.SourceLimiter;
 import io.estuary.lwm2m.security.LifetimeAuthorizer;
 import io.estuary.lwm2m.security.RegistrationAuthenticator;
 import java.net.InetSocketAddress;
@@ -103,13 +107,22 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       });
       CaliforniumServerEndpointsProvider.Builder eps = new CaliforniumServerEndpointsProvider.Builder(
           new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);
-      config.udpListeners().values().forEach(a -> eps.addEndpoint(a, Protocol.COAP));
+      // plain-UDP datagrams pass the per-source rate before Californium parses them (DTLS: Scandium's own bounds)
+      List<SourceLimiter> limiters = new ArrayList<>();
+      io.estuary.api.Metrics.Counter datagramsDropped = ctx.metrics().counter("datagrams.dropped");
+      config.udpListeners().forEach((name, a) -> {
+        ListenerLimits l = config.limits("udp:" + name);
+        SourceLimiter limiter = new SourceLimiter("lwm2m udp:" + name, l.sourceRate(), l.maxSources(), datagramsDropped);
+        limiters.add(limiter);
+        eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter));
+      });
+      ctx.metrics().monotonic("sources.evicted", () -> limiters.stream().mapToLong(SourceLimiter::evictions).sum());
+      ctx.metrics().gauge("sources", () -> limiters.stream().mapToInt(SourceLimiter::size).sum());
       dtls.forEach(l -> eps.addEndpoint(l.bind(), Protocol.COAPS));
       // configured credentials, plus the PSKs the bootstrap server handed out (kept in the store)
       ProvisionedCredentials credentials = new ProvisionedCredentials(Credentials.store(dtls), kv);
       int provisioned = credentials.load().toCompletableFuture().join();
       LeshanServerBuilder builder = new LeshanServerBuilder()
-          .setEndpointsProviders(eps.build())
           .setRegistrationStore(registrations)
           .setSecurityStore(credentials)
           .setObjectModelProvider(models)
@@ -127,6 +140,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
           builder.setTrustedCertificates(d.trustedCertificates().toArray(X509Certificate[]::new));
         }
       });
+      CaliforniumServerEndpointsProvider provider = (CaliforniumServerEndpointsProvider) eps.build();
+      builder.setEndpointsProviders(provider);
       server = builder.build();
       AtomicInteger n = new AtomicInteger();
       workers = Executors.newFixedThreadPool(2, r -> {
@@ -136,6 +151,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       });
       endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal, observed);
       server.getRegistrationService().addListener(endpoints);
+      RegistrationGate gate = installGate(provider);
+      server.getRegistrationService().addListener(gate);
       server.getPresenceService().addListener(endpoints);
       server.getObservationService().addListener(endpoints);
       server.getSendService().addListener(endpoints);
@@ -169,7 +186,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       } else {
         api = new BootstrapApi(null);
       }
-      endpoints.restore(reattach(restored), waitingCommands, observations);
+      List<Registration> live = reattach(restored);
+      gate.restored(live);
+      endpoints.restore(live, waitingCommands, observations);
       if (!restored.isEmpty()) {
         LOG.info("LwM2M: {} registration(s) restored, {} with waiting commands, {} with observations to re-establish",
             restored.size(), waitingCommands.size(), observations.size());
@@ -182,6 +201,28 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       return CompletableFuture.failedFuture(new IllegalStateException(
           "LwM2M gateway failed to start on " + config.udpListeners() + " " + config.dtlsListeners().keySet() + ": " + e.getMessage(), e));
     }
+  }
+
+  /**
+   * Puts the {@link RegistrationGate} in front of Leshan's {@code rd} resource: registrations are capped and
+   * rate-limited per listener before Leshan parses them.
+   */
+  private RegistrationGate installGate(CaliforniumServerEndpointsProvider provider) {
+    org.eclipse.californium.core.server.resources.Resource root = provider.getCoapServer().getRoot();
+    org.eclipse.californium.core.server.resources.Resource rd = root.getChild("rd");
+    RegistrationGate gate = new RegistrationGate(rd, config::limits, this::listenerName,
+        this::listenerName, ep -> registrations.getRegistrationByEndpoint(ep) != null, config.maxObjectLinks(),
+        ctx.metrics());
+    root.delete(rd);
+    root.add(gate);
+    return gate;
+  }
+
+  /** The listener name of a Californium endpoint, by its port (each listener binds its own). */
+  private String listenerName(org.eclipse.californium.core.network.Endpoint ep) {
+    int port = ep.getAddress().getPort();
+    return listenerNames.entrySet().stream().filter(e -> e.getKey().getPort() == port).map(Map.Entry::getValue)
+        .findFirst().orElse("udp:default");
   }
 
   /**

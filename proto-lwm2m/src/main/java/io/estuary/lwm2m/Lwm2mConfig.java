@@ -5,6 +5,7 @@ import io.estuary.lwm2m.security.DtlsListener;
 import java.util.Collections;
 
 import io.estuary.cf.CfSettings;
+import io.estuary.cf.ListenerLimits;
 import io.estuary.api.AdapterConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -31,6 +32,8 @@ import java.util.Objects;
  * @param californium Californium tuning (threads, deduplicator, timers)
  * @param usernameFrom what a registration's username is for the authenticator and the ACL ({@code username_from})
  * @param bootstrap the bootstrap server ({@code bootstrap}); {@link BootstrapSettings#DISABLED} when off
+ * @param limits listener name ({@code udp:default}, {@code dtls:default}) → its overload limits
+ * @param maxObjectLinks most object links a register or update may carry; more gets 4.13
  */
 public record Lwm2mConfig(
     String xmlDir,
@@ -48,7 +51,9 @@ public record Lwm2mConfig(
     Map<String, DtlsListener> dtlsListeners,
     CfSettings californium,
     UsernameFrom usernameFrom,
-    BootstrapSettings bootstrap) {
+    BootstrapSettings bootstrap,
+    Map<String, ListenerLimits> limits,
+    int maxObjectLinks) {
 
   /** {@code username_from}: none, the endpoint name, or the DTLS identity (PSK identity / certificate CN / RPK name). */
   public enum UsernameFrom {
@@ -87,6 +92,15 @@ public record Lwm2mConfig(
     Objects.requireNonNull(californium, "californium");
     Objects.requireNonNull(usernameFrom, "usernameFrom");
     Objects.requireNonNull(bootstrap, "bootstrap");
+    limits = Map.copyOf(limits);
+    if (maxObjectLinks < 1) {
+      throw new IllegalArgumentException("max_object_links must be positive, was " + maxObjectLinks);
+    }
+  }
+
+  /** The limits of listener {@code name} ({@code udp:default}); the defaults for an unknown name. */
+  public ListenerLimits limits(String name) {
+    return limits.getOrDefault(name, ListenerLimits.DEFAULTS);
   }
 
   /** The mountpoint of one endpoint. */
@@ -105,9 +119,20 @@ public record Lwm2mConfig(
       throw c.invalid("max_queued_commands", "a positive number");
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
-    c.enabledListeners("udp").forEach((name, l) -> udp.put(name, l.getAddress("bind")));
+    Map<String, ListenerLimits> limits = new LinkedHashMap<>();
+    c.enabledListeners("udp").forEach((name, l) -> {
+      udp.put(name, l.getAddress("bind"));
+      limits.put("udp:" + name, ListenerLimits.from(l));
+    });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
-    c.enabledListeners("dtls").forEach((name, l) -> dtls.put(name, DtlsListener.from(l, l.getAddress("bind"))));
+    c.enabledListeners("dtls").forEach((name, l) -> {
+      dtls.put(name, DtlsListener.from(l, l.getAddress("bind")));
+      limits.put("dtls:" + name, ListenerLimits.from(l));
+    });
+    int maxLinks = c.getInt("max_object_links");
+    if (maxLinks < 1) {
+      throw c.invalid("max_object_links", "a positive number");
+    }
     UsernameFrom usernameFrom = UsernameFrom.parse(c.has("username_from") ? c.getString("username_from") : "none");
     if (usernameFrom == null) {
       throw c.invalid("username_from", "none, endpoint or identity");
@@ -119,7 +144,7 @@ public record Lwm2mConfig(
           c.getDuration("qmode_time_window"), c.getBoolean("auto_observe"), cond.equals("always"),
           c.getString("mountpoint"), c.has("translators") ? Translators.from(c.getConfig("translators")) : Translators.DEFAULTS,
           c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf, usernameFrom,
-          BootstrapSettings.from(c));
+          BootstrapSettings.from(c), limits, maxLinks);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
     }

@@ -27,6 +27,21 @@ class Lwm2mConfigTest {
   }
 
   @Test
+  void overload_limits_have_protective_defaults_and_are_read_per_listener() {
+    Lwm2mConfig d = read("");
+    assertThat(d.maxObjectLinks()).isEqualTo(1024);
+    assertThat(d.limits("udp:default").maxConnections()).isEqualTo(10_000);
+    assertThat(d.limits("udp:default").maxConnRate()).isEqualTo(io.estuary.api.limits.Rate.parse("1000/s"));
+    Lwm2mConfig c = read("gateway.lwm2m.listeners.udp.default { max_connections = 3, source_rate = \"10/s\" }\n"
+        + "gateway.lwm2m.max_object_links = 8");
+    assertThat(c.limits("udp:default").maxConnections()).isEqualTo(3);
+    assertThat(c.limits("udp:default").sourceRate()).isEqualTo(io.estuary.api.limits.Rate.parse("10/s"));
+    assertThat(c.maxObjectLinks()).isEqualTo(8);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> read("gateway.lwm2m.max_object_links = 0"))
+        .hasMessageContaining("max_object_links");
+  }
+
+  @Test
   void translators_can_be_overridden_one_by_one() {
     Lwm2mConfig c = read("gateway.lwm2m.translators.command = {topic = \"cmd\", qos = 1}");
     assertThat(c.translators().command()).isEqualTo(new Translator("cmd", 1));

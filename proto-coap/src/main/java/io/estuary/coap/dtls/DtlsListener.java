@@ -1,6 +1,8 @@
 package io.estuary.coap.dtls;
 
 import io.estuary.cf.DtlsSettings;
+import io.estuary.cf.LimitedConnector;
+import io.estuary.cf.SourceLimiter;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import org.eclipse.californium.core.network.CoapEndpoint;
@@ -19,10 +21,13 @@ public record DtlsListener(InetSocketAddress bind, DtlsSettings settings) {
     Objects.requireNonNull(settings, "settings");
   }
 
-  /** A CoAP endpoint over a Scandium {@link DTLSConnector}, configured from {@code base} plus these settings. */
-  public CoapEndpoint endpoint(Configuration base) {
+  /**
+   * A CoAP endpoint over a Scandium {@link DTLSConnector}, configured from {@code base} plus these settings, its
+   * decrypted records passing {@code limiter} first.
+   */
+  public CoapEndpoint endpoint(Configuration base, SourceLimiter limiter) {
     Configuration c = settings.configuration(base);
     DTLSConnector connector = new DTLSConnector(settings.connectorConfig(c, bind));
-    return new CoapEndpoint.Builder().setConfiguration(c).setConnector(connector).build();
+    return new CoapEndpoint.Builder().setConfiguration(c).setConnector(new LimitedConnector(connector, limiter)).build();
   }
 }

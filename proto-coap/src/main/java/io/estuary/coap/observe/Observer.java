@@ -124,7 +124,9 @@ public final class Observer {
     }
     Notification n = queue.poll();
     Response r = new Response(ResponseCode.CONTENT);
-    r.setType(notifyType.confirmable(n.message().qos()) ? Type.CON : Type.NON);
+    // a NON stream to an address that never answers is bounded: every max_unanswered_notifications-th goes CON
+    boolean con = notifyType.confirmable(n.message().qos()) || !events.mayNotifyNon();
+    r.setType(con ? Type.CON : Type.NON);
     r.setPayload(n.message().payload().toByteArray());
     int cf = ContentFormats.toContentFormat(n.message().properties().contentType());
     if (cf >= 0) {

@@ -68,7 +68,33 @@ public final class PubSubResource extends CoapResource {
     publish(ex);
   }
 
+  /**
+   * Whether the /ps path is over {@code max_topic_levels} or {@code max_topic_length} (the Uri-Path options as
+   * sent, joined by "/": never shorter than the decoded topic); if so answers 4.00 and counts it.
+   */
+  private boolean topicTooBig(CoapExchange ex) {
+    List<String> levels = levels(ex);
+    int length = Math.max(0, levels.size() - 1);
+    for (String level : levels) {
+      length += level.length();
+    }
+    if (levels.size() > support.config.maxTopicLevels()) {
+      support.metrics.topicsRefused.increment();
+      support.reject(ex, ResponseCode.BAD_REQUEST, "topic has more than max_topic_levels levels");
+      return true;
+    }
+    if (length > support.config.maxTopicLength()) {
+      support.metrics.topicsRefused.increment();
+      support.reject(ex, ResponseCode.BAD_REQUEST, "topic longer than max_topic_length");
+      return true;
+    }
+    return false;
+  }
+
   private void publish(CoapExchange ex) {
+    if (topicTooBig(ex)) {
+      return;
+    }
     RequestQuery q = support.query(ex);
     if (q == null) {
       return;
@@ -84,7 +110,7 @@ public final class PubSubResource extends CoapResource {
     CompletionStage<PublishOutcome> outcome;
     if (support.config.connectionRequired() || q.token() != null) {
       CoapDevice d = support.connectedDevice(ex, q);
-      if (d == null) {
+      if (d == null || support.overPublishRate(ex, d.clientId(), m.payload().size())) {
         return;
       }
       CompletableFuture<PublishOutcome> f = new CompletableFuture<>();
@@ -93,7 +119,7 @@ public final class PubSubResource extends CoapResource {
     } else {
       String clientId = q.clientId() != null ? q.clientId() : "coap-" + ex.getSourceSocketAddress();
       outcome = support.authenticate(ex, clientId, q).thenCompose(auth -> {
-        if (support.refused(ex, auth, null)) {
+        if (support.refused(ex, auth, null) || support.overPublishRate(ex, clientId, m.payload().size())) {
           return CompletableFuture.completedFuture(null);
         }
         return support.context.publish(support.clientInfo(ex, clientId, q.username()), m);
@@ -124,6 +150,9 @@ public final class PubSubResource extends CoapResource {
 
   @Override
   public void handleGET(CoapExchange ex) {
+    if (topicTooBig(ex)) {
+      return;
+    }
     RequestQuery q = support.query(ex);
     if (q == null) {
       return;
@@ -250,6 +279,11 @@ public final class PubSubResource extends CoapResource {
         return;
       }
       if (!support.mayRead(ex, d.client(), filter)) {
+        return;
+      }
+      if (d.observer(filter) == null && d.observations() >= support.config.maxObservations()) {
+        support.metrics.observationsRefused.increment();
+        support.unavailable(ex, RequestSupport.RETRY_OBSERVATIONS, "device holds max_observations relations");
         return;
       }
       int id = d.newSubscriptionId();

@@ -16,12 +16,18 @@ import io.estuary.api.SessionRefusedException;
 import io.estuary.cf.PeerIdentity;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.PublishOutcome;
+import io.estuary.api.limits.SourceTable;
+import io.estuary.api.limits.TokenBucket;
+import io.estuary.cf.ListenerLimits;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.Endpoint;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.slf4j.Logger;
@@ -44,6 +50,17 @@ public final class RequestSupport {
   final CoapMetrics metrics;
   private final Function<Endpoint, String> listenerName;
   private final Function<Endpoint, IdentityAs> identityAs;
+  /** Per listener: client id → its publish buckets, bounded by the listener's max_sources. */
+  private final Map<String, SourceTable<String, PublishBuckets>> publishRates = new ConcurrentHashMap<>();
+
+  /** Max-Age (seconds) of a 5.03 over a rate: retry in a second. */
+  static final int RETRY_RATE = 1;
+  /** Max-Age (seconds) of a 5.03 at a cap: retry in half a minute. */
+  static final int RETRY_CAP = 30;
+  /** Max-Age (seconds) of a 5.03 for a device at max_observations. */
+  static final int RETRY_OBSERVATIONS = 60;
+
+  private record PublishBuckets(TokenBucket messages, TokenBucket bytes) {}
 
   public RequestSupport(CoapGatewayConfig config, GatewayContext context, DeviceRegistry registry, CoapMetrics metrics,
       Function<Endpoint, String> listenerName, Function<Endpoint, IdentityAs> identityAs) {
@@ -95,6 +112,47 @@ public final class RequestSupport {
     ex.respond(code, reason, MediaTypeRegistry.TEXT_PLAIN);
   }
 
+  /**
+   * 5.03 Service Unavailable with a Max-Age option: the client may retry after {@code maxAgeSeconds} (RFC 7252
+   * §5.9.3.4). Counted in drops like every refusal.
+   */
+  void unavailable(CoapExchange ex, int maxAgeSeconds, String reason) {
+    metrics.drops.increment();
+    DROPS.debug("{} {} {}: 5.03 {}", ex.getSourceSocketAddress(), ex.getRequestCode(),
+        ex.getRequestOptions().getUriPathString(), reason);
+    Response r = new Response(ResponseCode.SERVICE_UNAVAILABLE);
+    r.getOptions().setMaxAge(maxAgeSeconds);
+    r.setPayload(reason);
+    r.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
+    ex.respond(r);
+  }
+
+  /** The name of the listener the request came in on ({@code udp:default}). */
+  String listener(CoapExchange ex) {
+    return listenerName.apply(ex.advanced().getEndpoint());
+  }
+
+  /**
+   * Whether a publish of {@code bytes} by {@code clientId} is over its listener's {@code messages_rate} or
+   * {@code bytes_rate}; if so answers 5.03 (Max-Age 1) and counts it. Called after the client is authenticated, so
+   * nobody drains another client's budget by naming its client id.
+   */
+  boolean overPublishRate(CoapExchange ex, String clientId, int bytes) {
+    String listener = listener(ex);
+    ListenerLimits l = config.limits(listener);
+    if (l.messagesRate().isInfinite() && l.bytesRate().isInfinite()) {
+      return false;
+    }
+    PublishBuckets b = publishRates.computeIfAbsent(listener, k -> new SourceTable<>(l.maxSources(),
+        id -> new PublishBuckets(TokenBucket.of(l.messagesRate()), TokenBucket.of(l.bytesRate())))).get(clientId);
+    if (b.messages().tryAcquire(1) && (bytes == 0 || b.bytes().tryAcquire(bytes))) {
+      return false;
+    }
+    metrics.publishesRateLimited.increment();
+    unavailable(ex, RETRY_RATE, "publish over messages_rate or bytes_rate");
+    return true;
+  }
+
   /** The requester as the broker sees it, with the identity its DTLS handshake proved ({@code psk:…}). */
   ClientInfo clientInfo(CoapExchange ex, String clientId, String username) {
     PeerIdentity proved = PeerIdentity.of(ex.advanced().getRequest().getSourceContext().getPeerIdentity());
@@ -110,6 +168,11 @@ public final class RequestSupport {
     SessionRefusedException r = SessionRefusedException.of(err);
     if (r == null) {
       ex.respond(ResponseCode.SERVICE_UNAVAILABLE, "session not opened", MediaTypeRegistry.TEXT_PLAIN);
+      return;
+    }
+    if (r.reason() == SessionRefusedException.Reason.QUOTA_EXCEEDED) {
+      unavailable(ex, DeviceRegistry.OVER_CONN_RATE.equals(r.getMessage()) ? RETRY_RATE : RETRY_CAP,
+          "session refused: " + r.getMessage());
       return;
     }
     ResponseCode code = switch (r.reason()) {

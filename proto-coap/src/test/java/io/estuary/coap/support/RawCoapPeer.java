@@ -31,9 +31,14 @@ public final class RawCoapPeer implements AutoCloseable {
   private int mid = 1;
 
   public RawCoapPeer(InetSocketAddress server) {
+    this(server, InetAddress.getLoopbackAddress());
+  }
+
+  /** A peer on its own source address ({@code 127.0.0.2}: Linux answers for all of 127.0.0.0/8). */
+  public RawCoapPeer(InetSocketAddress server, InetAddress local) {
     this.server = server;
     try {
-      socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      socket = new DatagramSocket(new InetSocketAddress(local, 0));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -54,10 +59,12 @@ public final class RawCoapPeer implements AutoCloseable {
   public void ack(Message m) {
     EmptyMessage ack = EmptyMessage.newACK(m);
     ack.setMID(m.getMID());
+    ack.setToken(Token.EMPTY); // an empty ACK carries no token (RFC 7252 §4.1)
     sendRaw(serializer.getByteArray(ack));
   }
 
-  private void send(Message m) {
+  /** Sends {@code m} with the next message id. */
+  public void send(Message m) {
     m.setMID(mid++);
     sendRaw(serializer.getByteArray(m));
   }

@@ -1,0 +1,67 @@
+package io.estuary.cf;
+
+import io.estuary.api.Metrics;
+import io.estuary.api.limits.LogThrottle;
+import io.estuary.api.limits.Rate;
+import io.estuary.api.limits.SourceTable;
+import io.estuary.api.limits.TokenBucket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-source-address datagram rate of one UDP listener: a token bucket per remote IP address (not per port: a
+ * spoofing host varies ports freely) in a bounded {@link SourceTable} of {@code maxSources} entries, the least
+ * recently seen source evicted first. A datagram over its source's rate is dropped before Californium parses it or
+ * allocates an exchange, counted and logged at most once a second on
+ * {@code io.estuary.cf.drops}; it is never answered, so a flood with forged source addresses gets nothing back to
+ * amplify. Thread-safe (the receiver threads call {@link #admit}).
+ */
+public final class SourceLimiter {
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.cf.drops");
+
+  private final String listener;
+  private final Rate rate;
+  private final SourceTable<InetAddress, TokenBucket> sources;
+  private final Metrics.Counter dropped;
+  private final LogThrottle log = LogThrottle.every(1000);
+
+  /**
+   * {@code rate} per source address ({@link Rate#INFINITY} admits everything and keeps no table); {@code dropped}
+   * counts the datagrams left out.
+   */
+  public SourceLimiter(String listener, Rate rate, int maxSources, Metrics.Counter dropped) {
+    this.listener = listener;
+    this.dropped = dropped;
+    this.rate = rate;
+    this.sources = new SourceTable<>(maxSources, a -> TokenBucket.of(rate));
+  }
+
+  /** Whether a datagram from {@code source} is within its rate; false = drop it (counted). */
+  public boolean admit(InetSocketAddress source) {
+    if (rate.isInfinite() || source == null) {
+      return true;
+    }
+    if (sources.get(source.getAddress()).tryAcquire(1)) {
+      return true;
+    }
+    dropped.increment();
+    long suppressed = log.admit();
+    if (suppressed >= 0) {
+      DROPS.debug("{}: datagrams from {} over source_rate {}, dropped{}", listener, source.getAddress(), rate,
+          LogThrottle.suffix(suppressed));
+    }
+    return false;
+  }
+
+  /** Sources forgotten because the table was full (a flood from many addresses shows here). */
+  public long evictions() {
+    return sources.evictions();
+  }
+
+  /** Sources tracked now (at most max_sources). */
+  public int size() {
+    return sources.size();
+  }
+}
