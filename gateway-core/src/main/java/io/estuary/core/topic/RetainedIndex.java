@@ -19,15 +19,38 @@ import java.util.function.Consumer;
 public final class RetainedIndex {
 
   private static final class Node {
-    /** Null until the node has a child: most nodes are leaves (one per retained topic). */
-    volatile ConcurrentHashMap<String, Node> children;
+    /**
+     * The children: null, one {@link Single} (most nodes: a chain down to a leaf), or a concurrent map once
+     * there are two or more. Replaced only under the index's lock, read lock-free.
+     */
+    volatile Object kids;
     volatile Message message;
 
+    @SuppressWarnings("unchecked")
     Node child(String level) {
-      ConcurrentHashMap<String, Node> c = children;
-      return c == null ? null : c.get(level);
+      Object k = kids;
+      if (k instanceof Single s) {
+        return s.key.equals(level) ? s.node : null;
+      }
+      return k == null ? null : ((ConcurrentHashMap<String, Node>) k).get(level);
+    }
+
+    @SuppressWarnings("unchecked")
+    void forEachChild(java.util.function.BiConsumer<String, Node> action) {
+      Object k = kids;
+      if (k instanceof Single s) {
+        action.accept(s.key, s.node);
+      } else if (k != null) {
+        ((ConcurrentHashMap<String, Node>) k).forEach(action);
+      }
     }
   }
+
+  private record Single(String key, Node node) {}
+
+  /** Level strings shared between branches ("temp", "status", small numbers), bounded; under the lock. */
+  private static final int SHARED_LEVELS = 65_536;
+  private final java.util.HashMap<String, String> sharedLevels = new java.util.HashMap<>();
 
   private final Node root = new Node();
   private final AtomicInteger size = new AtomicInteger();
@@ -64,13 +87,7 @@ public final class RetainedIndex {
     int start = 0;
     while (true) {
       int end = topic.indexOf('/', start);
-      String level = end < 0 ? topic.substring(start) : topic.substring(start, end);
-      ConcurrentHashMap<String, Node> c = n.children;
-      if (c == null) {
-        c = new ConcurrentHashMap<>(2);
-        n.children = c;
-      }
-      n = c.computeIfAbsent(level, k -> new Node());
+      n = childOrNew(n, end < 0 ? topic.substring(start) : topic.substring(start, end));
       if (end < 0) {
         break;
       }
@@ -82,6 +99,60 @@ public final class RetainedIndex {
       size.incrementAndGet();
     }
     return old;
+  }
+
+  /** The child of {@code n} for {@code level}, added if missing; under the lock. */
+  @SuppressWarnings("unchecked")
+  private Node childOrNew(Node n, String level) {
+    Node c = n.child(level);
+    if (c != null) {
+      return c;
+    }
+    c = new Node();
+    level = shared(level);
+    Object k = n.kids;
+    if (k == null) {
+      n.kids = new Single(level, c);
+    } else if (k instanceof Single s) {
+      ConcurrentHashMap<String, Node> map = new ConcurrentHashMap<>(4);
+      map.put(s.key, s.node);
+      map.put(level, c);
+      n.kids = map; // published complete: a reader sees the single child or both
+    } else {
+      ((ConcurrentHashMap<String, Node>) k).put(level, c);
+    }
+    return c;
+  }
+
+  private String shared(String level) {
+    if (level.length() > 32) {
+      return level;
+    }
+    String s = sharedLevels.get(level);
+    if (s != null) {
+      return s;
+    }
+    if (sharedLevels.size() < SHARED_LEVELS) {
+      sharedLevels.put(level, level);
+    }
+    return level;
+  }
+
+  /** Drops the child {@code c} of {@code n} at {@code level}; under the lock. */
+  @SuppressWarnings("unchecked")
+  private static void unlink(Node n, String level, Node c) {
+    Object k = n.kids;
+    if (k instanceof Single s) {
+      if (s.node == c) {
+        n.kids = null;
+      }
+    } else if (k != null) {
+      ConcurrentHashMap<String, Node> map = (ConcurrentHashMap<String, Node>) k;
+      map.remove(level, c);
+      if (map.isEmpty()) {
+        n.kids = null;
+      }
+    }
   }
 
   /** Removes the message on {@code topic}; returns it, or null if there was none. */
@@ -115,9 +186,8 @@ public final class RetainedIndex {
     } else {
       removed = remove(child, topic, end + 1, expected);
     }
-    ConcurrentHashMap<String, Node> grandChildren = child.children;
-    if (removed != null && child.message == null && (grandChildren == null || grandChildren.isEmpty())) {
-      node.children.remove(level, child);
+    if (removed != null && child.message == null && child.kids == null) {
+      unlink(node, level, child);
     }
     return removed;
   }
@@ -132,7 +202,6 @@ public final class RetainedIndex {
    * level, {@code +} and {@code #} skip topics that start with {@code $} (MQTT 5 §4.7.2).
    */
   private void match(Node node, String filter, int start, boolean first, Consumer<Message> v) {
-    ConcurrentHashMap<String, Node> children = node.children;
     int end = filter.indexOf('/', start);
     String level = end < 0 ? filter.substring(start) : filter.substring(start, end);
     if (level.equals("#")) {
@@ -140,26 +209,21 @@ public final class RetainedIndex {
       if (!first) {
         visit(node.message, v);
       }
-      if (children != null) {
-        children.forEach((k, c) -> {
-          if (!(first && hidden(k))) {
-            visitAll(c, v);
-          }
-        });
-      }
-      return;
-    }
-    if (children == null) {
+      node.forEachChild((k, c) -> {
+        if (!(first && hidden(k))) {
+          visitAll(c, v);
+        }
+      });
       return;
     }
     if (level.equals("+")) {
-      children.forEach((k, c) -> {
+      node.forEachChild((k, c) -> {
         if (!(first && hidden(k))) {
           descend(c, filter, end, v);
         }
       });
     } else {
-      Node c = children.get(level);
+      Node c = node.child(level);
       if (c != null) {
         descend(c, filter, end, v);
       }
@@ -191,10 +255,7 @@ public final class RetainedIndex {
     while (!stack.isEmpty()) {
       Node x = stack.pop();
       visit(x.message, v);
-      ConcurrentHashMap<String, Node> c = x.children;
-      if (c != null) {
-        c.values().forEach(stack::push);
-      }
+      x.forEachChild((k, c) -> stack.push(c));
     }
   }
 
