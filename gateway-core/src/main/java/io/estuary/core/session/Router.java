@@ -122,9 +122,9 @@ final class Router {
     return new PublishOutcome(matched > 0 ? PublishOutcome.Status.OK : PublishOutcome.Status.NO_MATCHING_SUBSCRIBERS, matched);
   }
 
-  /** A will, on its session's executor, after the ACL check; false if the ACL refused it. */
+  /** A will, on its session's executor, after the topic limits and the ACL check; false if either refused it. */
   boolean publishWill(ClientInfo from, Message will) {
-    if (!mayPublish(from, will.topic())) {
+    if (!caps.topicNameAccepted(from, will.topic()) || !mayPublish(from, will.topic())) {
       return false;
     }
     counters.received.increment();
