@@ -39,7 +39,7 @@ public record ListenerLimits(int maxConnections, Rate maxConnRate, Rate sourceRa
     return new ListenerLimits(
         l.has("max_connections") ? positive(l, "max_connections") : d.maxConnections,
         rate(l, "max_conn_rate", d.maxConnRate),
-        rate(l, "source_rate", d.sourceRate),
+        rate(l, "source_datagram_rate", d.sourceRate),
         l.has("max_sources") ? positive(l, "max_sources") : d.maxSources,
         rate(l, "messages_rate", d.messagesRate),
         rate(l, "bytes_rate", d.bytesRate));

@@ -49,7 +49,7 @@ public final class SourceLimiter {
     dropped.increment();
     long suppressed = log.admit();
     if (suppressed >= 0) {
-      DROPS.debug("{}: datagrams from {} over source_rate {}, dropped{}", listener, source.getAddress(), rate,
+      DROPS.debug("{}: datagrams from {} over source_datagram_rate {}, dropped{}", listener, source.getAddress(), rate,
           LogThrottle.suffix(suppressed));
     }
     return false;

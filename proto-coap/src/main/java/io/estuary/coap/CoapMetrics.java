@@ -19,7 +19,7 @@ public final class CoapMetrics {
   public final Metrics.Counter connectionsRefused;
   /** New devices refused because their listener was over max_conn_rate (5.03). */
   public final Metrics.Counter connectionsRateLimited;
-  /** Datagrams dropped unanswered because their source address was over source_rate. */
+  /** Datagrams dropped unanswered because their source address was over source_datagram_rate. */
   public final Metrics.Counter datagramsDropped;
   /** Requests refused because their topic was over max_topic_length or max_topic_levels (4.00). */
   public final Metrics.Counter topicsRefused;

@@ -54,8 +54,8 @@ class CoapGatewayConfigTest {
 
   @Test
   void a_bad_rate_or_limit_names_its_key() {
-    assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.listeners.udp.default.source_rate = fast")))
-        .hasMessageContaining("source_rate");
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.listeners.udp.default.source_datagram_rate = fast")))
+        .hasMessageContaining("source_datagram_rate");
     assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.listeners.udp.default.max_connections = 0")))
         .hasMessageContaining("max_connections");
     assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.max_observations = 0")))

@@ -115,7 +115,7 @@ class CoapLimitsIT {
 
   @Test
   void datagrams_over_source_rate_are_dropped_unanswered_while_other_sources_are_served() throws Exception {
-    try (CoapGateway h = CoapGateway.start("listeners.udp.default.source_rate = \"5/m\"");
+    try (CoapGateway h = CoapGateway.start("listeners.udp.default.source_datagram_rate = \"5/m\"");
         RawCoapPeer flood = new RawCoapPeer(h.address);
         RawCoapPeer other = new RawCoapPeer(h.address, InetAddress.getByName("127.0.0.2"))) {
       for (int i = 0; i < 10; i++) {

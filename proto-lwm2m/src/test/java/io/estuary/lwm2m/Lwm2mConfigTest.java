@@ -32,7 +32,7 @@ class Lwm2mConfigTest {
     assertThat(d.maxObjectLinks()).isEqualTo(1024);
     assertThat(d.limits("udp:default").maxConnections()).isEqualTo(10_000);
     assertThat(d.limits("udp:default").maxConnRate()).isEqualTo(io.estuary.api.limits.Rate.parse("1000/s"));
-    Lwm2mConfig c = read("gateway.lwm2m.listeners.udp.default { max_connections = 3, source_rate = \"10/s\" }\n"
+    Lwm2mConfig c = read("gateway.lwm2m.listeners.udp.default { max_connections = 3, source_datagram_rate = \"10/s\" }\n"
         + "gateway.lwm2m.max_object_links = 8");
     assertThat(c.limits("udp:default").maxConnections()).isEqualTo(3);
     assertThat(c.limits("udp:default").sourceRate()).isEqualTo(io.estuary.api.limits.Rate.parse("10/s"));

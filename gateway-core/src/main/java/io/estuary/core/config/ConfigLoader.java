@@ -135,7 +135,11 @@ public final class ConfigLoader {
         overflow(c.getString("mqtt.mqueue_overflow")),
         c.getInt("mqtt.max_awaiting_rel"),
         c.getDuration("mqtt.max_session_expiry"),
-        c.getInt("mqtt.max_subscriptions"));
+        c.getInt("mqtt.max_subscriptions"),
+        c.getInt("mqtt.max_sessions"),
+        c.getInt("mqtt.max_topic_length"),
+        c.getInt("retainer.max_retained_messages"),
+        c.getBytes("retainer.max_payload_size"));
     List<UserEntry> users = new ArrayList<>();
     for (Config u : c.getConfigList("authentication.users")) {
       users.add(new UserEntry(u.getString("username"), u.hasPath("password") ? u.getString("password") : "", u.hasPath("superuser") && u.getBoolean("superuser")));

@@ -4,8 +4,16 @@ import io.estuary.api.QueuePolicy;
 import java.time.Duration;
 
 /**
- * The {@code mqtt.*} keys the broker core enforces (session, queue and routing limits). The keys only the
- * MQTT listener uses (topic aliases, keepalive multiplier, idle timeout) are read and checked by proto-mqtt.
+ * The {@code mqtt.*} keys the broker core enforces (session, queue and routing limits) and the retainer's
+ * caps ({@code retainer.max_retained_messages}, {@code retainer.max_payload_size}: EMQX 5's names). The keys
+ * only the MQTT listener uses (topic aliases, keepalive multiplier, idle timeout) are read and checked by
+ * proto-mqtt. Every limit is enforced in the core, so it holds for every protocol's publishes and subscribes.
+ *
+ * @param maxSessions {@code mqtt.max_sessions}: sessions (connected or not) the broker holds at most; a new
+ *     one beyond it is refused with QUOTA_EXCEEDED (0 = unbounded)
+ * @param maxTopicLength {@code mqtt.max_topic_length}: UTF-8 bytes of a topic name or filter
+ * @param maxRetainedMessages {@code retainer.max_retained_messages}: retained topics (0 = unbounded)
+ * @param maxRetainedPayloadSize {@code retainer.max_payload_size}: bytes of a retained payload (0 = unbounded)
  */
 public record MqttLimits(
     int maxPacketSize,
@@ -23,7 +31,11 @@ public record MqttLimits(
     QueuePolicy.Overflow queueOverflow,
     int maxAwaitingRel,
     Duration maxSessionExpiry,
-    int maxSubscriptions) {
+    int maxSubscriptions,
+    int maxSessions,
+    int maxTopicLength,
+    int maxRetainedMessages,
+    long maxRetainedPayloadSize) {
 
   public MqttLimits {
     check(maxPacketSize >= 64 && maxPacketSize <= 268_435_455, "mqtt.max_packet_size", maxPacketSize, "64B..256MB");
@@ -37,6 +49,10 @@ public record MqttLimits(
         "drop_oldest, drop_newest or backpressure");
     check(maxAwaitingRel >= 0, "mqtt.max_awaiting_rel", maxAwaitingRel, ">= 0 (0 = unbounded)");
     check(maxSubscriptions >= 0, "mqtt.max_subscriptions", maxSubscriptions, ">= 0 (0 = unbounded)");
+    check(maxSessions >= 0, "mqtt.max_sessions", maxSessions, ">= 0 (0 = unbounded)");
+    check(maxTopicLength >= 1 && maxTopicLength <= 65535, "mqtt.max_topic_length", maxTopicLength, "1..65535");
+    check(maxRetainedMessages >= 0, "retainer.max_retained_messages", maxRetainedMessages, ">= 0 (0 = unbounded)");
+    check(maxRetainedPayloadSize >= 0, "retainer.max_payload_size", maxRetainedPayloadSize, ">= 0 (0 = unbounded)");
   }
 
   static void check(boolean ok, String key, Object value, String expected) {

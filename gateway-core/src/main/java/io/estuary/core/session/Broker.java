@@ -68,6 +68,7 @@ public final class Broker implements AutoCloseable {
   final MessageCounters counters;
   final Router router;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  private final SessionQuota quota;
   private final AtomicLong subscriptionCount = new AtomicLong();
   private final ConcurrentHashMap<String, AtomicLong> connectedByProtocol = new ConcurrentHashMap<>();
   private final long startedAt;
@@ -101,6 +102,7 @@ public final class Broker implements AutoCloseable {
     this.timers = timers != null ? timers : SessionTimers.on(scheduler);
     this.counters = new MessageCounters(metrics);
     this.router = new Router(limits, store, authorizer, clock, counters, sessions);
+    this.quota = new SessionQuota(limits.maxSessions());
     metrics.gauge("sessions.count", sessions::size);
     metrics.gauge("connections.count", this::connectedCount);
     metrics.gauge("subscriptions.count", subscriptionCount::get);
@@ -132,7 +134,9 @@ public final class Broker implements AutoCloseable {
     store.forEachSession(records::add);
     for (SessionRecord r : records) {
       Session s = new Session(this, r.clientId());
-      sessions.put(r.clientId(), s);
+      if (sessions.put(r.clientId(), s) == null && !SessionQuota.exempt(r.clientId())) {
+        quota.restored(); // a lowered cap keeps every stored session, and refuses new ones until below it
+      }
       s.actor.execute(() -> s.restore(r));
     }
     if (!records.isEmpty() || router.retainedCount() > 0) {
@@ -150,9 +154,11 @@ public final class Broker implements AutoCloseable {
     return previousAliveMillis;
   }
 
-  /** The session was discarded: it leaves the registry. */
+  /** The session was discarded: it leaves the registry (and frees its {@code mqtt.max_sessions} slot). */
   void removed(Session s) {
-    sessions.remove(s.clientId, s);
+    if (sessions.remove(s.clientId, s) && !SessionQuota.exempt(s.clientId)) {
+      quota.release();
+    }
   }
 
   void connectionsChanged(String protocol, int delta) {
@@ -218,8 +224,19 @@ public final class Broker implements AutoCloseable {
     return authorizer.isSuperuser(client);
   }
 
+  /**
+   * Attaches to the client id's session, creating it if there is none. A new session beyond {@code
+   * mqtt.max_sessions} is refused with QUOTA_EXCEEDED ({@link SessionQuota}); resuming one never is.
+   */
   void openInto(ClientInfo client, SessionOptions options, DeliverySink sink, CompletableFuture<BrokerSession> f) {
-    Session s = sessions.computeIfAbsent(client.clientId(), id -> new Session(this, id));
+    Session s = sessions.computeIfAbsent(client.clientId(),
+        id -> SessionQuota.exempt(id) || quota.tryAcquire() ? new Session(this, id) : null);
+    if (s == null) {
+      quota.refused(client);
+      refuse(client, sink, f, new SessionRefusedException(SessionRefusedException.Reason.QUOTA_EXCEEDED,
+          "mqtt.max_sessions (" + limits.maxSessions() + ") reached"));
+      return;
+    }
     s.actor.execute(() -> s.attach(client, options, sink, f));
   }
 
@@ -356,8 +373,9 @@ public final class Broker implements AutoCloseable {
 
   /** Every live retained message, including {@code $}-topics (management API). */
   public List<Message> retainedMessages() {
-    List<Message> out = new ArrayList<>(router.retainedMatching("#"));
-    out.addAll(router.retainedMatching("$SYS/#"));
+    long now = clock.millis();
+    List<Message> out = router.allRetained();
+    out.removeIf(m -> m.isExpired(now));
     return out;
   }
 

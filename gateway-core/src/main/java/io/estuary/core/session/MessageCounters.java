@@ -20,6 +20,10 @@ final class MessageCounters {
   final Metrics.Counter deniedResume;
 
   private final Metrics metrics;
+
+  Metrics metrics() {
+    return metrics;
+  }
   /** {@code delivery.latency} by the subscriber's protocol: one timer per protocol, looked up once per connection. */
   private final java.util.concurrent.ConcurrentHashMap<String, Metrics.Timer> latency = new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -7,6 +7,7 @@ import io.estuary.api.Subscription;
 import io.estuary.core.auth.Authorizer;
 import io.estuary.core.config.MqttLimits;
 import io.estuary.core.store.Store;
+import io.estuary.core.topic.RetainedIndex;
 import io.estuary.core.topic.TopicTrie;
 import io.estuary.api.topic.Topics;
 import java.time.Clock;
@@ -33,7 +34,8 @@ final class Router {
   private final MessageCounters counters;
   private final Map<String, Session> sessions;
   final TopicTrie<Subscription> trie = new TopicTrie<>();
-  private final ConcurrentHashMap<String, Message> retained = new ConcurrentHashMap<>();
+  private final RetainedIndex retained = new RetainedIndex();
+  private final CoreLimits caps;
   private final ConcurrentHashMap<String, AtomicInteger> sharedCursors = new ConcurrentHashMap<>();
   private final AtomicLong routingTags = new AtomicLong(System.currentTimeMillis() << 16);
 
@@ -45,6 +47,7 @@ final class Router {
     this.clock = clock;
     this.counters = counters;
     this.sessions = sessions;
+    this.caps = new CoreLimits(limits, counters.metrics());
   }
 
   /**
@@ -94,7 +97,7 @@ final class Router {
    * queued copy carries its tag and is delivered only once its gate completes.
    */
   PublishOutcome publish(ClientInfo publisher, Message m, List<CompletableFuture<Void>> writes, Routing routing) {
-    if (Topics.checkName(m.topic(), limits.maxTopicLevels()) != null) {
+    if (!caps.topicNameAccepted(publisher, m.topic())) {
       return PublishOutcome.of(PublishOutcome.Status.TOPIC_NAME_INVALID);
     }
     if (m.qos() > limits.maxQosAllowed()) {
@@ -119,9 +122,9 @@ final class Router {
     return new PublishOutcome(matched > 0 ? PublishOutcome.Status.OK : PublishOutcome.Status.NO_MATCHING_SUBSCRIBERS, matched);
   }
 
-  /** A will, on its session's executor, after the ACL check; false if the ACL refused it. */
+  /** A will, on its session's executor, after the topic limits and the ACL check; false if either refused it. */
   boolean publishWill(ClientInfo from, Message will) {
-    if (!mayPublish(from, will.topic())) {
+    if (!caps.topicNameAccepted(from, will.topic()) || !mayPublish(from, will.topic())) {
       return false;
     }
     counters.received.increment();
@@ -181,14 +184,7 @@ final class Router {
    */
   int route(Message m, String originClientId, List<CompletableFuture<Void>> writes, Routing routing) {
     if (m.retain()) {
-      if (m.payload().isEmpty()) {
-        if (retained.remove(m.topic()) != null) {
-          store.deleteRetained(m.topic());
-        }
-      } else {
-        retained.put(m.topic(), m);
-        store.saveRetained(m);
-      }
+      retain(m);
     }
     Map<String, Target> targets = new HashMap<>();
     // shared-subscription groups: allocated only when a group matches (most publishes match none)
@@ -261,8 +257,26 @@ final class Router {
 
   // ---- retained -------------------------------------------------------------------------------
 
+  /**
+   * Keeps {@code m} (a retained publish) in the retained index and the store, or deletes the topic's
+   * message for an empty payload. Over {@code retainer.max_payload_size}, or a new topic over {@code
+   * retainer.max_retained_messages}, it is not retained (the topic keeps what it had) but still routed,
+   * as EMQX does.
+   */
+  private void retain(Message m) {
+    if (m.payload().isEmpty()) {
+      if (retained.remove(m.topic()) != null) {
+        store.deleteRetained(m.topic());
+      }
+    } else if (caps.retainAccepted(m, retained)) {
+      retained.put(m);
+      store.saveRetained(m);
+    }
+  }
+
+  /** Restores the store's retained messages, all of them (a lowered cap refuses only new topics). */
   void recoverRetained() {
-    store.forEachRetained(m -> retained.put(m.topic(), m));
+    store.forEachRetained(retained::put);
   }
 
   int retainedCount() {
@@ -273,8 +287,9 @@ final class Router {
   Message retained(String topic) {
     Message m = retained.get(topic);
     if (m != null && m.isExpired(clock.millis())) {
-      retained.remove(topic, m);
-      store.deleteRetained(topic);
+      if (retained.remove(topic, m) != null) {
+        store.deleteRetained(topic);
+      }
       return null;
     }
     return m;
@@ -289,20 +304,32 @@ final class Router {
     return true;
   }
 
-  /** Retained messages matching {@code filter}, expired ones removed on the way. */
+  /**
+   * Retained messages matching {@code filter} (no {@code $share} prefix), expired ones removed on the way:
+   * a walk of the retained index's matching branches only.
+   */
   List<Message> retainedMatching(String filter) {
     long now = clock.millis();
     List<Message> out = new ArrayList<>();
-    for (Message m : retained.values()) {
-      if (Topics.matches(filter, m.topic())) {
-        if (m.isExpired(now)) {
-          retained.remove(m.topic(), m);
-          store.deleteRetained(m.topic());
-        } else {
-          out.add(m);
-        }
+    List<Message> expired = new ArrayList<>(0);
+    retained.match(filter, m -> (m.isExpired(now) ? expired : out).add(m));
+    for (Message m : expired) {
+      if (retained.remove(m.topic(), m) != null) {
+        store.deleteRetained(m.topic());
       }
     }
     return out;
+  }
+
+  /** Every retained message, {@code $}-topics included. */
+  List<Message> allRetained() {
+    List<Message> out = new ArrayList<>();
+    retained.forEach(out::add);
+    return out;
+  }
+
+  /** Checks a subscribe's filter (without its {@code $share} prefix) against the topic limits; counted. */
+  boolean filterAccepted(ClientInfo client, String filter) {
+    return caps.topicFilterAccepted(client, filter);
   }
 }

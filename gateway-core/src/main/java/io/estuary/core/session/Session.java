@@ -348,7 +348,7 @@ final class Session {
     for (Subscription s : requested) {
       String raw = s.filter().value();
       Topics.Parsed p = Topics.parse(raw);
-      if (p == null || Topics.checkFilter(p.filter(), limits.maxTopicLevels()) != null) {
+      if (p == null || !broker.router.filterAccepted(c.client, p.filter())) {
         out.add(SubscribeOutcome.failed(SubscribeOutcome.Failure.TOPIC_FILTER_INVALID));
       } else if (p.group() != null && !limits.sharedSubscription()) {
         out.add(SubscribeOutcome.failed(SubscribeOutcome.Failure.SHARED_NOT_SUPPORTED));

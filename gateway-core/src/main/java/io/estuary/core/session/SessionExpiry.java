@@ -114,7 +114,7 @@ final class SessionExpiry {
 
   void publishWill(Message will, ClientInfo from) {
     if (!broker.router.publishWill(from, will)) {
-      LOG.debug("will of {} on {} not authorized", session.clientId, will.topic());
+      LOG.debug("will of {} on {} refused (topic limits or ACL)", session.clientId, will.topic());
     }
   }
 

@@ -1,5 +1,6 @@
 /**
- * Topic names and filters: validation, matching and the concurrent subscription trie. Stateless
- * helpers and lock-free structures; safe from any thread.
+ * Topic indexes: the concurrent subscription trie (filters, matched by a topic) and the retained index
+ * (topics, matched by a filter). Lock-free reads from any thread; the subscription trie's writes come from
+ * session executors, the retained index's from publishing threads, serialised on the index.
  */
 package io.estuary.core.topic;

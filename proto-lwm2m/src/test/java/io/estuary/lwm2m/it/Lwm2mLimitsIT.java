@@ -97,7 +97,7 @@ class Lwm2mLimitsIT {
 
   @Test
   void datagrams_over_source_rate_are_dropped_unanswered_and_counted() throws Exception {
-    try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.listeners.udp.default.source_rate = \"3/m\"");
+    try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.listeners.udp.default.source_datagram_rate = \"3/m\"");
         DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
       InetSocketAddress lwm2m = h.gw.listener("lwm2m", "udp:default");
       UdpDataSerializer serializer = new UdpDataSerializer();

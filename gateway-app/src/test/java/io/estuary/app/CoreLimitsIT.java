@@ -1,0 +1,156 @@
+package io.estuary.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import io.estuary.testkit.TestGateway;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The broker core's caps of issue #13 as an MQTT client meets them: {@code mqtt.max_sessions}, {@code
+ * mqtt.max_topic_length} and {@code mqtt.max_topic_levels} on subscribe, and the retainer's caps.
+ */
+@Timeout(60)
+class CoreLimitsIT {
+
+  private static Mqtt5BlockingClient v5(TestGateway gw, String id) {
+    return Mqtt5Client.builder().identifier(id).serverHost("127.0.0.1").serverPort(gw.mqttPort()).buildBlocking();
+  }
+
+  private static Mqtt3BlockingClient v3(TestGateway gw, String id) {
+    return Mqtt3Client.builder().identifier(id).serverHost("127.0.0.1").serverPort(gw.mqttPort()).buildBlocking();
+  }
+
+  private static long count(TestGateway gw, String name, String... tags) {
+    return (long) gw.metrics().counter(name, tags).count();
+  }
+
+  @Test
+  void a_new_session_beyond_max_sessions_is_refused_with_quota_exceeded_while_a_resume_is_not_and_a_freed_slot_takes_it()
+      throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_sessions = 2").start()) {
+      Mqtt5BlockingClient first = v5(gw, "cap-1");
+      Mqtt5BlockingClient second = v5(gw, "cap-2");
+      first.connect();
+      second.connect();
+
+      var refused5 = catchThrowableOfType(() -> v5(gw, "cap-3").connect(), Mqtt5ConnAckException.class);
+      assertThat(refused5.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.QUOTA_EXCEEDED); // 0x97
+      var refused3 = catchThrowableOfType(() -> v3(gw, "cap-4").connect(), Mqtt3ConnAckException.class);
+      assertThat(refused3.getMqttMessage().getReturnCode()).isEqualTo(Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE); // 0x03
+      assertThat(count(gw, "sessions.refused", "reason", "quota_exceeded")).isEqualTo(2);
+      assertThat(gw.broker().sessionCount()).isEqualTo(2);
+
+      // a client taking over its own session (a resume) is not a new session: never refused
+      Mqtt5BlockingClient again = v5(gw, "cap-1");
+      again.connectWith().cleanStart(false).send();
+      assertThat(gw.session("cap-1").state()).isEqualTo("connected");
+
+      second.disconnect(); // session expiry 0: the session leaves, its slot frees
+      await("a freed slot takes a new session").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+          .untilAsserted(() -> v5(gw, "cap-3").connect());
+      assertThat(gw.session("cap-3").state()).isEqualTo("connected");
+      assertThat(count(gw, "sessions.refused", "reason", "quota_exceeded")).isGreaterThanOrEqualTo(2);
+      again.disconnect();
+    }
+  }
+
+  @Test
+  void a_topic_longer_than_max_topic_length_is_refused_in_puback_and_suback_and_a_too_deep_filter_in_suback()
+      throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_topic_length = 16\nmqtt.max_topic_levels = 3").start()) {
+      Mqtt5BlockingClient c = v5(gw, "len-1");
+      c.connect();
+      String tooLong = "a/bcdefghijklmnop"; // 17 bytes
+      var pub = catchThrowableOfType(() -> c.publishWith().topic(tooLong).qos(MqttQos.AT_LEAST_ONCE)
+          .payload("x".getBytes(StandardCharsets.UTF_8)).send(), Mqtt5PubAckException.class);
+      assertThat(pub.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.TOPIC_NAME_INVALID); // 0x90
+      // 16 bytes: two 2-byte characters count 4 bytes, not 2 chars
+      var utf8 = catchThrowableOfType(() -> c.publishWith().topic("é/ü/abcdefghijk").qos(MqttQos.AT_LEAST_ONCE)
+          .payload("x".getBytes(StandardCharsets.UTF_8)).send(), Mqtt5PubAckException.class);
+      assertThat(utf8.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.TOPIC_NAME_INVALID);
+      c.publishWith().topic("a/bcdefghijklmno").qos(MqttQos.AT_LEAST_ONCE).payload("x".getBytes(StandardCharsets.UTF_8)).send();
+
+      var subLong = catchThrowableOfType(() -> c.subscribeWith().topicFilter("a/bcdefghijklmn/#").send(),
+          Mqtt5SubAckException.class);
+      assertThat(subLong.getMqttMessage().getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.TOPIC_FILTER_INVALID); // 0x8F
+      var subDeep = catchThrowableOfType(() -> c.subscribeWith().topicFilter("a/+/c/#").send(), Mqtt5SubAckException.class);
+      assertThat(subDeep.getMqttMessage().getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.TOPIC_FILTER_INVALID);
+      c.subscribeWith().topicFilter("a/+/#").send();
+
+      assertThat(count(gw, "topics.refused", "action", "publish", "reason", "too_long")).isEqualTo(2);
+      assertThat(count(gw, "topics.refused", "action", "subscribe", "reason", "too_long")).isEqualTo(1);
+      assertThat(count(gw, "topics.refused", "action", "subscribe", "reason", "too_deep")).isEqualTo(1);
+      c.disconnect();
+    }
+  }
+
+  @Test
+  void over_the_retainer_caps_a_new_topic_is_routed_but_not_retained_while_a_retained_topic_is_still_replaced()
+      throws Exception {
+    try (TestGateway gw = TestGateway.builder()
+        .config("retainer.max_retained_messages = 2\nretainer.max_payload_size = 8B").start()) {
+      Mqtt5BlockingClient live = v5(gw, "ret-live");
+      live.connect();
+      live.subscribeWith().topicFilter("r/#").qos(MqttQos.AT_LEAST_ONCE).send();
+      Mqtt5BlockingClient pub = v5(gw, "ret-pub");
+      pub.connect();
+      try (var routed = live.publishes(MqttGlobalPublishFilter.ALL)) {
+        for (String[] p : new String[][] {{"r/1", "one"}, {"r/2", "two"}, {"r/3", "three"}, {"r/1", "uno"},
+            {"r/2", "too-large!"}}) {
+          pub.publishWith().topic(p[0]).qos(MqttQos.AT_LEAST_ONCE).retain(true)
+              .payload(p[1].getBytes(StandardCharsets.UTF_8)).send();
+          var m = routed.receive(10, TimeUnit.SECONDS).orElseThrow();
+          assertThat(new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8)).as("routed").isEqualTo(p[1]);
+        }
+      }
+      assertThat(count(gw, "retained.refused", "reason", "quota_exceeded")).isEqualTo(1);
+      assertThat(count(gw, "retained.refused", "reason", "too_large")).isEqualTo(1);
+      assertThat(gw.broker().retainedCount()).isEqualTo(2);
+
+      Mqtt5BlockingClient late = v5(gw, "ret-late");
+      late.connect();
+      Map<String, String> retained = new HashMap<>();
+      try (var got = late.publishes(MqttGlobalPublishFilter.ALL)) {
+        late.subscribeWith().topicFilter("r/+").qos(MqttQos.AT_LEAST_ONCE).send();
+        for (int i = 0; i < 2; i++) {
+          var m = got.receive(10, TimeUnit.SECONDS).orElseThrow();
+          assertThat(m.isRetain()).isTrue();
+          retained.put(m.getTopic().toString(), new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8));
+        }
+        assertThat(got.receive(300, TimeUnit.MILLISECONDS)).as("r/3 was not retained").isEmpty();
+      }
+      assertThat(retained).containsExactlyInAnyOrderEntriesOf(Map.of("r/1", "uno", "r/2", "two"));
+
+      // deleting frees a place for a new topic
+      pub.publishWith().topic("r/1").qos(MqttQos.AT_LEAST_ONCE).retain(true).send();
+      pub.publishWith().topic("r/3").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload("three".getBytes(StandardCharsets.UTF_8)).send();
+      assertThat(gw.broker().retained("r/3")).isNotNull();
+      assertThat(count(gw, "retained.refused", "reason", "quota_exceeded")).isEqualTo(1);
+      live.disconnect();
+      pub.disconnect();
+      late.disconnect();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.estuary.core.session;
+
+import static io.estuary.core.session.BrokerFixture.clean;
+import static io.estuary.core.session.BrokerFixture.persistent;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.estuary.api.BrokerSession;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
+import io.estuary.api.PublishOutcome;
+import io.estuary.api.SessionRefusedException;
+import io.estuary.api.Subscription;
+import io.estuary.api.SubscribeOutcome;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** The core's caps (issue #13) without sockets: what every adapter's publish, subscribe and open meets. */
+class CoreCapsTest {
+
+  private static SessionRefusedException.Reason refusal(BrokerFixture.Device d) {
+    try {
+      d.opened.toCompletableFuture().join();
+      return null;
+    } catch (CompletionException e) {
+      return ((SessionRefusedException) e.getCause()).reason();
+    }
+  }
+
+  @Test
+  void a_new_session_beyond_max_sessions_is_refused_but_an_adapters_own_session_and_a_resume_are_not() {
+    try (BrokerFixture fx = new BrokerFixture("mqtt.max_sessions = 1")) {
+      fx.open("a", persistent());
+      BrokerFixture.Device b = fx.connect("b", clean().build());
+      fx.settle();
+      assertThat(refusal(b)).isEqualTo(SessionRefusedException.Reason.QUOTA_EXCEEDED);
+      assertThat(fx.count("sessions.refused", "reason", "quota_exceeded")).isEqualTo(1);
+
+      RecordingSink sink = new RecordingSink();
+      CompletableFuture<BrokerSession> own = fx.broker.openSession(ClientInfo.of("$test/gw", null, "test", null),
+          clean().build(), sink, "test").toCompletableFuture();
+      while (sink.executor.runAll()) {
+        // run the sink's executor until the session opened
+      }
+      assertThat(own.join()).as("an adapter's own $-session takes no slot").isNotNull();
+
+      BrokerFixture.Device resumed = fx.connect("a", persistent().build());
+      fx.settle();
+      assertThat(refusal(resumed)).isNull();
+      assertThat(fx.broker.sessionCount()).isEqualTo(2);
+      assertThat(fx.count("sessions.refused", "reason", "quota_exceeded")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void stored_sessions_beyond_a_lowered_max_sessions_are_restored_and_new_ones_wait_until_one_leaves() {
+    BrokerFixture fx = new BrokerFixture("");
+    fx.open("a", persistent()).close(io.estuary.api.CloseReason.NORMAL);
+    fx.open("b", persistent()).close(io.estuary.api.CloseReason.NORMAL);
+    try (BrokerFixture next = fx.restart("mqtt.max_sessions = 1")) {
+      assertThat(next.broker.sessionCount()).isEqualTo(2);
+      BrokerFixture.Device c = next.connect("c", clean().build());
+      next.settle();
+      assertThat(refusal(c)).isEqualTo(SessionRefusedException.Reason.QUOTA_EXCEEDED);
+      next.broker.kick("a", true);
+      next.settle();
+      next.broker.kick("b", true);
+      next.settle();
+      BrokerFixture.Device again = next.connect("c", clean().build());
+      next.settle();
+      assertThat(refusal(again)).isNull();
+    }
+  }
+
+  @Test
+  void a_too_deep_or_too_long_topic_is_refused_by_the_core_for_publish_and_subscribe_and_counted() {
+    try (BrokerFixture fx = new BrokerFixture("mqtt.max_topic_levels = 2\nmqtt.max_topic_length = 8")) {
+      BrokerFixture.Device d = fx.open("d", clean());
+      assertThat(fx.publish(d, "a/b/c", "x", 1).status()).isEqualTo(PublishOutcome.Status.TOPIC_NAME_INVALID);
+      assertThat(fx.publish(d, "a/bcdefgh", "x", 1).status()).isEqualTo(PublishOutcome.Status.TOPIC_NAME_INVALID);
+      assertThat(fx.publish(d, "a/bcdefg", "x", 1).accepted()).isTrue();
+      assertThat(fx.broker.publish(null, Message.of("x/y/z", Payload.utf8("x"), 0, false)).toCompletableFuture().join()
+          .status()).as("a sessionless publish too").isEqualTo(PublishOutcome.Status.TOPIC_NAME_INVALID);
+      CompletableFuture<List<SubscribeOutcome>> sub = d.session.subscribe(List.of(Subscription.of("a/+/#", 0),
+          Subscription.of("$share/g/abcdefghi", 0), Subscription.of("$share/g/abcdefgh", 0))).toCompletableFuture();
+      fx.settle();
+      assertThat(sub.join()).extracting(SubscribeOutcome::failure).containsExactly(
+          SubscribeOutcome.Failure.TOPIC_FILTER_INVALID, SubscribeOutcome.Failure.TOPIC_FILTER_INVALID, null);
+      assertThat(fx.count("topics.refused", "action", "publish", "reason", "too_deep")).isEqualTo(2);
+      assertThat(fx.count("topics.refused", "action", "publish", "reason", "too_long")).isEqualTo(1);
+      assertThat(fx.count("topics.refused", "action", "subscribe", "reason", "too_deep")).isEqualTo(1);
+      assertThat(fx.count("topics.refused", "action", "subscribe", "reason", "too_long")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void utf8_length_counts_bytes_not_chars() {
+    assertThat(CoreLimits.utf8Length("abc")).isEqualTo(3);
+    assertThat(CoreLimits.utf8Length("é")).isEqualTo(2);
+    assertThat(CoreLimits.utf8Length("€")).isEqualTo(3);
+    assertThat(CoreLimits.utf8Length("\uD83D\uDE00")).isEqualTo(4);
+  }
+}
