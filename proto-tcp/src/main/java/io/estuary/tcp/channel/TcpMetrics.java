@@ -11,6 +11,8 @@ public final class TcpMetrics {
   public final Metrics.Counter deliveriesOut;
   public final Metrics.Counter downlinkDropped;
   public final Metrics.Counter rejectedConnections;
+  /** Connections closed at accept because the listener is over {@code max_conn_rate}. */
+  public final Metrics.Counter rateLimitedConnections;
   public final Metrics.Counter keepaliveTimeouts;
   private final Metrics.Counter unknownType;
   private final Metrics.Counter malformed;
@@ -24,6 +26,7 @@ public final class TcpMetrics {
     deliveriesOut = m.counter("messages.sent");
     downlinkDropped = m.counter("messages.dropped", "reason", "unframeable");
     rejectedConnections = m.counter("connections.rejected");
+    rateLimitedConnections = m.counter("connections.rate_limited");
     keepaliveTimeouts = m.counter("keepalive.timeouts");
     unknownType = m.counter("malformed", "reason", "unknown_type");
     malformed = m.counter("malformed", "reason", "malformed");
