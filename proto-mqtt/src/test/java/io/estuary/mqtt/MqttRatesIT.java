@@ -129,6 +129,7 @@ class MqttRatesIT {
       c.connect("alias-max", 5, true, 60);
       c.sendRaw(publishWithAlias("al/x", 5));
       assertThat(disconnectReason(c)).isEqualTo(0x94); // topic alias invalid
+      assertThat(gw.metrics().counter("mqtt.drops", "reason", "topic_alias").count()).isEqualTo(1);
     }
   }
 
@@ -139,6 +140,7 @@ class MqttRatesIT {
       c.connect("alias-unknown", 5, true, 60);
       c.sendRaw(publishWithAlias("", 2));
       assertThat(disconnectReason(c)).isEqualTo(0x82); // protocol error
+      assertThat(gw.metrics().counter("mqtt.drops", "reason", "topic_alias").count()).isEqualTo(1);
     }
   }
 
@@ -163,6 +165,8 @@ class MqttRatesIT {
         }
       }
       assertThat(gw.metrics().counter("mqtt.publish.received").count()).isEqualTo(2);
+      // the wildcard never reaches the channel (the decoder refuses the packet); the level check does
+      assertThat(gw.metrics().counter("mqtt.drops", "reason", "topic_alias").count()).isEqualTo(1);
     }
   }
 

@@ -313,17 +313,20 @@ public final class MqttChannel implements DeliverySink {
     if (v5() && p.topicAlias() != null) {
       int alias = p.topicAlias();
       if (alias == 0 || alias > limits.maxTopicAlias()) {
+        metrics.aliasRefused.increment();
         drop("topic alias out of range " + alias);
         disconnect(0x94, CloseReason.PROTOCOL_ERROR);
         return;
       }
       if (!topic.isEmpty() && !validTopic(topic)) { // checked before the alias table keeps it
+        metrics.aliasRefused.increment();
         drop("invalid topic name '" + topic + "' for topic alias " + alias);
         disconnect(0x90, CloseReason.PROTOCOL_ERROR);
         return;
       }
       topic = aliases.inbound(alias, topic);
       if (topic == null) {
+        metrics.aliasRefused.increment();
         drop("unknown topic alias " + alias);
         disconnect(0x82, CloseReason.PROTOCOL_ERROR);
         return;

@@ -20,6 +20,8 @@ public final class MqttListenerMetrics {
   public final Metrics.Counter bytesRatePauses;
   /** Times reading from a client was paused because its unanswered QoS 1/2 publishes reached the receive maximum. */
   final Metrics.Counter inflightPauses;
+  /** MQTT 5 PUBLISHes refused for their topic alias: out of range, unknown, or bound to an invalid topic. */
+  final Metrics.Counter aliasRefused;
   /**
    * Exceptions thrown by the listener's own code while handling a connection (a bug, never device
    * input: malformed packets are {@code mqtt.drops{reason=malformed}}). The connection is closed.
@@ -39,5 +41,6 @@ public final class MqttListenerMetrics {
     messagesRatePauses = m.counter("reads.paused", "reason", "messages_rate");
     bytesRatePauses = m.counter("reads.paused", "reason", "bytes_rate");
     inflightPauses = m.counter("reads.paused", "reason", "inflight");
+    aliasRefused = m.counter("drops", "reason", "topic_alias");
   }
 }

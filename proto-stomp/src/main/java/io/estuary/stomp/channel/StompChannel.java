@@ -332,6 +332,7 @@ public final class StompChannel implements DeliverySink {
     switch (state) {
       case AWAIT_CONNECT, CONNECTING -> {
         if (now - openedAt >= config.idleTimeout().toMillis()) {
+          metrics.idleTimeouts.increment();
           sendError("no CONNECT within " + config.idleTimeout(), null, null);
           closeNow(CloseReason.KEEPALIVE_TIMEOUT);
         } else {

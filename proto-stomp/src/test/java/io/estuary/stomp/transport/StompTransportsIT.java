@@ -157,6 +157,7 @@ class StompTransportsIT {
         java.time.Duration after = java.time.Duration.ofNanos(System.nanoTime() - start);
         assertThat(after).as("closed at the 1 s timeout").isBetween(java.time.Duration.ofMillis(900), java.time.Duration.ofSeconds(4));
       }
+      assertThat(small.metrics().counter("stomp.idle.timeouts").count()).isEqualTo(2.0);
     }
   }
 }

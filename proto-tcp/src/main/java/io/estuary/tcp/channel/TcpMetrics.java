@@ -14,6 +14,8 @@ public final class TcpMetrics {
   /** Connections closed at accept because the listener is over {@code max_conn_rate}. */
   public final Metrics.Counter rateLimitedConnections;
   public final Metrics.Counter keepaliveTimeouts;
+  /** Connections closed because no CONNECT (EMQX framing) or first frame came within {@code idle_timeout}. */
+  public final Metrics.Counter loginTimeouts;
   private final Metrics.Counter unknownType;
   private final Metrics.Counter malformed;
   private final Metrics.Counter tooLarge;
@@ -28,6 +30,7 @@ public final class TcpMetrics {
     rejectedConnections = m.counter("connections.rejected");
     rateLimitedConnections = m.counter("connections.rate_limited");
     keepaliveTimeouts = m.counter("keepalive.timeouts");
+    loginTimeouts = m.counter("idle.timeouts");
     unknownType = m.counter("malformed", "reason", "unknown_type");
     malformed = m.counter("malformed", "reason", "malformed");
     tooLarge = m.counter("malformed", "reason", "too_large");
