@@ -1,6 +1,7 @@
 package io.estuary.mqtt;
 
 import io.estuary.api.AdapterConfig;
+import io.estuary.api.limits.Rate;
 import io.estuary.mqtt.MqttListenerConfig.TlsOptions;
 import io.estuary.tls.TlsVersions;
 import java.io.File;
@@ -77,10 +78,22 @@ public final class MqttConfigReader {
             l.has("mountpoint") ? l.getString("mountpoint") : "",
             secure ? tls(l) : null,
             l.has("websocket.mqtt_path") ? l.getString("websocket.mqtt_path") : "/mqtt",
-            maxConnections));
+            maxConnections, rate(l, "max_conn_rate"), rate(l, "messages_rate"), rate(l, "bytes_rate")));
       }
     }
     return out;
+  }
+
+  /** A listener's rate in EMQX's syntax ("1000/s", "1MB/s", infinity); infinity when the key is absent. */
+  static Rate rate(AdapterConfig l, String key) {
+    if (!l.has(key)) {
+      return Rate.INFINITY;
+    }
+    try {
+      return Rate.parse(l.getString(key));
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw l.invalid(key, "a rate such as \"1000/s\", \"1MB/s\" or infinity");
+    }
   }
 
   private static TlsOptions tls(AdapterConfig listener) {

@@ -1,5 +1,6 @@
 package io.estuary.mqtt;
 
+import io.estuary.api.limits.Rate;
 import java.util.List;
 
 import java.net.InetSocketAddress;
@@ -11,12 +12,26 @@ import java.util.Objects;
  * @param type tcp, ssl, ws or wss
  * @param tls the {@code ssl_options} of ssl/wss; null for tcp/ws
  * @param wsPath the WebSocket path of ws/wss ("/mqtt")
- * @param maxConnections connections beyond this are closed at accept
+ * @param maxConnections connections beyond this get CONNACK 0x97 (3.1.1: 0x03) to their CONNECT and are closed
+ * @param maxConnRate {@code max_conn_rate}: connections accepted per period; over it they are closed at accept
+ * @param messagesRate {@code messages_rate}: PUBLISH packets one client may send per period; over it the
+ *     listener stops reading from that client until the rate allows more
+ * @param bytesRate {@code bytes_rate}: bytes one client may send per period, enforced the same way
  */
 public record MqttListenerConfig(
-    String type, String name, InetSocketAddress bind, String mountpoint, TlsOptions tls, String wsPath, int maxConnections) {
+    String type, String name, InetSocketAddress bind, String mountpoint, TlsOptions tls, String wsPath, int maxConnections,
+    Rate maxConnRate, Rate messagesRate, Rate bytesRate) {
+
+  /** A listener without rate limits (tests). */
+  public MqttListenerConfig(String type, String name, InetSocketAddress bind, String mountpoint, TlsOptions tls, String wsPath,
+      int maxConnections) {
+    this(type, name, bind, mountpoint, tls, wsPath, maxConnections, Rate.INFINITY, Rate.INFINITY, Rate.INFINITY);
+  }
 
   public MqttListenerConfig {
+    Objects.requireNonNull(maxConnRate, "maxConnRate");
+    Objects.requireNonNull(messagesRate, "messagesRate");
+    Objects.requireNonNull(bytesRate, "bytesRate");
     Objects.requireNonNull(bind, "bind");
     mountpoint = mountpoint == null ? "" : mountpoint;
     if (!isType(type)) {

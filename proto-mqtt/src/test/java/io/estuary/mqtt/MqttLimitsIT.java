@@ -1,19 +1,19 @@
 package io.estuary.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.estuary.testkit.RawMqttClient;
 import io.estuary.testkit.TestGateway;
@@ -51,7 +51,7 @@ class MqttLimitsIT {
   }
 
   @Test
-  void a_connection_beyond_max_connections_is_closed_before_any_connack_and_a_freed_slot_takes_a_new_one() throws Exception {
+  void a_connection_beyond_max_connections_gets_connack_quota_exceeded_in_v5_and_server_unavailable_in_v311() throws Exception {
     try (TestGateway gw = TestGateway.builder().config("listeners.tcp.default.max_connections = 2").start()) {
       Mqtt5BlockingClient first = client(gw, "limit-1");
       Mqtt5BlockingClient second = client(gw, "limit-2");
@@ -59,14 +59,17 @@ class MqttLimitsIT {
       second.connect();
 
       Mqtt5BlockingClient third = client(gw, "limit-3");
-      assertThatThrownBy(third::connect).as("the hivemq client saw its connection closed")
-          .isInstanceOf(ConnectionClosedException.class);
+      Mqtt5ConnAckException refused = catchThrowableOfType(third::connect, Mqtt5ConnAckException.class);
+      assertThat(refused).as("the hivemq client got a refusing CONNACK").isNotNull();
+      assertThat(refused.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.QUOTA_EXCEEDED);
       try (RawMqttClient raw = new RawMqttClient(gw.mqttPort())) {
-        assertThatThrownBy(() -> raw.connect("limit-raw", 4, true, 60))
-            .as("no CONNACK: the server closed the connection").isInstanceOf(IOException.class)
-            .hasMessageContaining("closed by the server");
+        MqttConnAckMessage ack = (MqttConnAckMessage) raw.connect("limit-raw", 4, true, 60);
+        assertThat(ack.variableHeader().connectReturnCode()).as("3.1.1 has no quota code: server unavailable")
+            .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+        assertThat(raw.closedByServer(Duration.ofSeconds(5))).isTrue();
       }
       assertThat(gw.session("limit-3")).isNull();
+      assertThat(gw.metrics().counter("mqtt.drops", "reason", "max_connections").count()).isEqualTo(2);
 
       first.disconnect();
       await("a freed slot takes a new connection").atMost(Duration.ofSeconds(10)).ignoreExceptions()
@@ -88,6 +91,39 @@ class MqttLimitsIT {
       Duration closedAfter = Duration.ofNanos(System.nanoTime() - start);
       assertThat(closedAfter).as("closed after the 1 s timeout, not before").isGreaterThanOrEqualTo(Duration.ofMillis(900));
       assertThat(closedAfter).as("closed within the timeout plus scheduling slack").isLessThan(Duration.ofSeconds(4));
+    }
+  }
+
+  @Test
+  void a_connect_trickled_one_byte_at_a_time_is_cut_off_at_the_timeout_counted_from_the_accept() throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.idle_timeout = 1s").start();
+        Socket s = new Socket("127.0.0.1", gw.mqttPort())) {
+      long start = System.nanoTime();
+      // the start of a CONNECT whose remaining length promises 100 bytes; the read-idle timer alone would restart
+      // with every byte
+      byte[] head = {0x10, 100, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 10};
+      boolean closed = false;
+      for (int i = 0; i < head.length * 4 && !closed; i++) {
+        try {
+          s.getOutputStream().write(head[i % head.length]);
+          s.getOutputStream().flush();
+        } catch (IOException e) {
+          closed = true; // the server closed the connection: our write met the reset
+          break;
+        }
+        s.setSoTimeout(300);
+        try {
+          closed = s.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException e) {
+          // still open: the next byte
+        } catch (IOException e) {
+          closed = true;
+        }
+      }
+      Duration closedAfter = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(closed).as("the server closed the trickling connection").isTrue();
+      assertThat(closedAfter).as("at the 1 s deadline, not at its end").isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
+      assertThat(gw.metrics().counter("mqtt.drops", "reason", "connect_timeout").count()).isEqualTo(1);
     }
   }
 

@@ -50,8 +50,10 @@ public record StompConfig(
    * @param type tcp, ssl, ws or wss
    * @param tls ssl_options of ssl/wss, else null
    * @param wsPath the WebSocket path of ws/wss
+   * @param maxConnRate {@code max_conn_rate}: connections accepted per period; over it they are closed at accept
    */
-  public record Listener(String type, String name, InetSocketAddress bind, int maxConnections, Tls tls, String wsPath) {
+  public record Listener(String type, String name, InetSocketAddress bind, int maxConnections, Tls tls, String wsPath,
+      io.estuary.api.limits.Rate maxConnRate) {
     public String id() {
       return type + ":" + name;
     }
@@ -127,7 +129,13 @@ public record StompConfig(
           throw l.invalid("max_connections", "an integer >= 0");
         }
         String path = ws ? (l.has("path") ? l.getString("path") : "/ws") : null;
-        out.add(new Listener(type, e.getKey(), l.getAddress("bind"), max, secure ? tls(l) : null, path));
+        io.estuary.api.limits.Rate connRate;
+        try {
+          connRate = io.estuary.api.limits.Rate.parse(l.has("max_conn_rate") ? l.getString("max_conn_rate") : "infinity");
+        } catch (IllegalArgumentException | ArithmeticException ex) {
+          throw l.invalid("max_conn_rate", "a rate such as \"100/s\" or infinity");
+        }
+        out.add(new Listener(type, e.getKey(), l.getAddress("bind"), max, secure ? tls(l) : null, path, connRate));
       }
     }
     return out;

@@ -33,9 +33,18 @@ public record TcpConfig(String upTopic, String dnTopic, int upQos, int dnQos, in
    * @param framing null for EMQX's framing
    * @param identity how a device on a configurable framing is named; null for EMQX's framing (CONNECT names it)
    * @param keepAlive configurable framings: the connection ends after this long without a frame (zero = never)
+   * @param maxConnRate {@code max_conn_rate}: connections accepted per period; over it they are closed at accept
    */
   public record Listener(String type, String name, InetSocketAddress bind, int maxConnections, boolean proxyProtocol,
-      Duration proxyProtocolTimeout, TlsOptions tls, Framing framing, Identity identity, Duration keepAlive) {
+      Duration proxyProtocolTimeout, TlsOptions tls, Framing framing, Identity identity, Duration keepAlive,
+      io.estuary.api.limits.Rate maxConnRate) {
+
+    /** A listener without a connection rate limit (tests). */
+    public Listener(String type, String name, InetSocketAddress bind, int maxConnections, boolean proxyProtocol,
+        Duration proxyProtocolTimeout, TlsOptions tls, Framing framing, Identity identity, Duration keepAlive) {
+      this(type, name, bind, maxConnections, proxyProtocol, proxyProtocolTimeout, tls, framing, identity, keepAlive,
+          io.estuary.api.limits.Rate.INFINITY);
+    }
 
     /** "tcp:default": the listener's name in logs, listings and {@code ClientInfo.listener()}. */
     public String id() {

@@ -84,8 +84,14 @@ public final class TcpConfigReader {
         throw l.invalid("identity.from", "certificate_cn only on an ssl listener with ssl_options.verify = verify_peer");
       }
     }
+    io.estuary.api.limits.Rate connRate;
+    try {
+      connRate = io.estuary.api.limits.Rate.parse(l.has("max_conn_rate") ? l.getString("max_conn_rate") : "infinity");
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw l.invalid("max_conn_rate", "a rate such as \"100/s\" or infinity");
+    }
     return new Listener(type, name, l.getAddress("bind"), maxConnections, proxy, proxyTimeout, tls, framing, identity,
-        keepAlive);
+        keepAlive, connRate);
   }
 
   /** null for {@code type = emqx}. */

@@ -29,4 +29,11 @@ public sealed interface Action {
    * without a byte from the client; zero disables it (keepalive 0, MQTT 5 §3.1.2.10).
    */
   record KeepAlive(Duration readTimeout) implements Action {}
+
+  /**
+   * Stop ({@code false}) or resume ({@code true}) reading from the client: its QoS 1/2 publishes the broker
+   * has not answered yet reached the receive maximum (the backpressure that pauses an MQTT 3.1.1 publisher,
+   * which has no receive maximum of its own). Nothing is dropped; TCP's window slows the client.
+   */
+  record Reading(boolean on) implements Action {}
 }

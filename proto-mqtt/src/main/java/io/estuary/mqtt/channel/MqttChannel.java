@@ -85,6 +85,11 @@ public final class MqttChannel implements DeliverySink {
   private BrokerSession session;
   private CloseReason closeReason = CloseReason.TRANSPORT_ERROR;
   private volatile boolean writable = true;
+  /** The listener was at {@code max_connections} when this connection was accepted: its CONNECT gets 0x97. */
+  private boolean overQuota;
+  /** QoS 1/2 publishes handed to the session and not answered yet; reading pauses at the receive maximum. */
+  private int publishesPending;
+  private boolean readingPaused;
 
   public MqttChannel(GatewayContext context, MqttListenerLimits limits, MqttListenerConfig listener, MqttListenerMetrics metrics,
       Executor executor, InetSocketAddress peer, Consumer<Action> actions) {
@@ -95,6 +100,19 @@ public final class MqttChannel implements DeliverySink {
     this.executor = executor;
     this.peer = peer;
     this.actions = actions;
+  }
+
+  /**
+   * Marks a connection accepted beyond the listener's {@code max_connections}: its CONNECT is answered with
+   * CONNACK 0x97 quota exceeded (3.1.1: 0x03 server unavailable) and the connection is closed.
+   */
+  public void refuseForQuota() {
+    overQuota = true;
+  }
+
+  /** The receive maximum announced to MQTT 5 clients, also the QoS 1/2 window of 3.1.1 publishers. */
+  private int receiveMaximum() {
+    return limits.maxAwaitingRel() == 0 ? 65535 : Math.min(65535, limits.maxAwaitingRel());
   }
 
   public State state() {
@@ -211,6 +229,11 @@ public final class MqttChannel implements DeliverySink {
 
   private void onConnect(Connect c) {
     version = c.version();
+    if (overQuota) {
+      drop("listener at max_connections " + listener.maxConnections());
+      connAckAndClose(0x03, 0x97); // quota exceeded (3.1.1: server unavailable)
+      return;
+    }
     ConnectCheck.Result result = ConnectCheck.check(c, limits, listener.mountpoint());
     if (result instanceof ConnectCheck.Refused r) {
       connAckAndClose(r.v3Code(), r.v5Code());
@@ -265,7 +288,7 @@ public final class MqttChannel implements DeliverySink {
     ServerProperties props = null;
     if (v5()) {
       props = new ServerProperties(a.assignedId() ? clientId : null,
-          limits.maxAwaitingRel() == 0 ? 65535 : Math.min(65535, limits.maxAwaitingRel()),
+          receiveMaximum(),
           limits.maxTopicAlias(), limits.maxPacketSize(), limits.maxQosAllowed() < 2 ? limits.maxQosAllowed() : null,
           limits.retainAvailable(), limits.wildcardSubscription(), limits.subscriptionIdentifiers(), limits.sharedSubscription());
     }
@@ -290,19 +313,26 @@ public final class MqttChannel implements DeliverySink {
     if (v5() && p.topicAlias() != null) {
       int alias = p.topicAlias();
       if (alias == 0 || alias > limits.maxTopicAlias()) {
+        metrics.aliasRefused.increment();
         drop("topic alias out of range " + alias);
         disconnect(0x94, CloseReason.PROTOCOL_ERROR);
         return;
       }
+      if (!topic.isEmpty() && !validTopic(topic)) { // checked before the alias table keeps it
+        metrics.aliasRefused.increment();
+        drop("invalid topic name '" + topic + "' for topic alias " + alias);
+        disconnect(0x90, CloseReason.PROTOCOL_ERROR);
+        return;
+      }
       topic = aliases.inbound(alias, topic);
       if (topic == null) {
+        metrics.aliasRefused.increment();
         drop("unknown topic alias " + alias);
         disconnect(0x82, CloseReason.PROTOCOL_ERROR);
         return;
       }
     }
-    if (topic.isEmpty() || Topics.hasWildcard(topic) || topic.indexOf('\uFFFD') >= 0
-        || Topics.checkName(topic, limits.maxTopicLevels()) != null) {
+    if (!validTopic(topic)) {
       drop("invalid topic name '" + topic + "'");
       disconnect(0x90, CloseReason.PROTOCOL_ERROR);
       return;
@@ -320,9 +350,52 @@ public final class MqttChannel implements DeliverySink {
     int packetId = p.packetId();
     switch (qos) {
       case 0 -> session.publishUnanswered(msg);
-      case 1 -> session.publish(msg).thenAccept(o -> guarded(() -> send(new PubAck(packetId, ifV5(ReasonCodes.publish(o))))));
-      default -> session.publishOnce(packetId, msg)
-          .thenAccept(o -> guarded(() -> send(new PubRec(packetId, ifV5(ReasonCodes.publish(o))))));
+      case 1 -> {
+        publishStarted();
+        session.publish(msg).whenComplete((o, e) -> guarded(() -> {
+          publishDone();
+          if (e == null) {
+            send(new PubAck(packetId, ifV5(ReasonCodes.publish(o))));
+          }
+        }));
+      }
+      default -> {
+        publishStarted();
+        session.publishOnce(packetId, msg).whenComplete((o, e) -> guarded(() -> {
+          publishDone();
+          if (e == null) {
+            send(new PubRec(packetId, ifV5(ReasonCodes.publish(o))));
+          }
+        }));
+      }
+    }
+  }
+
+  /** A topic name a client may publish to: not empty, no wildcard, valid UTF-8, within the level limit. */
+  private boolean validTopic(String topic) {
+    return !topic.isEmpty() && !Topics.hasWildcard(topic) && topic.indexOf('\uFFFD') < 0
+        && Topics.checkName(topic, limits.maxTopicLevels()) == null;
+  }
+
+  /**
+   * Backpressure on the publisher (issue #18's 3.1.1 case): with as many QoS 1/2 publishes unanswered by the
+   * broker as the receive maximum, the transport stops reading from the client until one is answered. An MQTT 5
+   * client that honours the receive maximum never reaches it; a 3.1.1 client has no such window, so this is
+   * what slows it down when the broker (store, session) takes its time.
+   */
+  private void publishStarted() {
+    if (++publishesPending >= receiveMaximum() && !readingPaused) {
+      readingPaused = true;
+      metrics.inflightPauses.increment();
+      actions.accept(new Action.Reading(false));
+    }
+  }
+
+  private void publishDone() {
+    publishesPending--;
+    if (readingPaused && publishesPending < receiveMaximum() && state == State.CONNECTED) {
+      readingPaused = false;
+      actions.accept(new Action.Reading(true));
     }
   }
 
@@ -392,6 +465,9 @@ public final class MqttChannel implements DeliverySink {
   /** The read-idle timer fired: keepalive exceeded, or no CONNECT within {@code mqtt.idle_timeout}. */
   public void handleTimeout() {
     drop(state == State.CONNECTED ? "keepalive timeout" : "no CONNECT in time");
+    if (state == State.AWAIT_CONNECT) {
+      metrics.connectTimeouts.increment();
+    }
     if (state == State.CONNECTED) {
       disconnect(0x8D, CloseReason.KEEPALIVE_TIMEOUT); // MQTT 5 0x8D keep alive timeout
     } else {

@@ -4,6 +4,8 @@ import io.estuary.api.AdapterStatus;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.limits.LogThrottle;
+import io.estuary.api.limits.TokenBucket;
 import io.estuary.mqtt.MqttAdapterFactory;
 import io.estuary.mqtt.MqttListenerConfig;
 import io.estuary.mqtt.MqttListenerLimits;
@@ -58,7 +60,13 @@ public final class MqttAdapter implements ProtocolAdapter {
   private final BiFunction<String, String, IllegalArgumentException> invalidConfig;
   private final MqttListenerMetrics metrics;
   private final ByteCounter bytes;
+  /** At most this many connections beyond max_connections wait for their CONNECT to be refused; more are closed. */
+  private static final int MAX_REFUSING = 1024;
+
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  /** Connections accepted beyond max_connections, waiting for the CONNECT that gets CONNACK 0x97. */
+  private final ChannelGroup refusing = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final LogThrottle refusalLog = LogThrottle.every(10_000);
   private final List<Channel> servers = new ArrayList<>();
   private final List<ListenerInfo> bound = new ArrayList<>();
   private EventLoopGroup boss;
@@ -99,7 +107,15 @@ public final class MqttAdapter implements ProtocolAdapter {
     return CompletableFuture.completedFuture(null);
   }
 
+  private void refusal(MqttListenerConfig l, SocketChannel ch, String why) {
+    long suppressed = refusalLog.admit();
+    if (suppressed >= 0) {
+      LOG.warn("listener mqtt {} refuses a connection from {}: {}{}", l.id(), ch.remoteAddress(), why, LogThrottle.suffix(suppressed));
+    }
+  }
+
   private void bind(MqttListenerConfig l) {
+    TokenBucket connRate = TokenBucket.of(l.maxConnRate());
     SslContext ssl = l.secure() ? TlsContexts.server(l, invalidConfig) : null;
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
@@ -108,13 +124,25 @@ public final class MqttAdapter implements ProtocolAdapter {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (channels.size() >= l.maxConnections()) {
-              metrics.rejectedConnections.increment();
+            if (!connRate.tryAcquire(1)) {
+              metrics.connRateDrops.increment();
+              refusal(l, ch, "max_conn_rate " + l.maxConnRate());
               ch.close();
               return;
             }
-            channels.add(ch);
-            pipeline(ch, l, ssl);
+            boolean overQuota = channels.size() >= l.maxConnections();
+            if (overQuota) {
+              metrics.rejectedConnections.increment();
+              refusal(l, ch, "max_connections " + l.maxConnections());
+              if (refusing.size() >= MAX_REFUSING) { // answering refusals must not cost more than this
+                ch.close();
+                return;
+              }
+              refusing.add(ch);
+            } else {
+              channels.add(ch);
+            }
+            pipeline(ch, l, ssl, overQuota);
           }
         });
     ChannelFuture f = b.bind(l.bind()).awaitUninterruptibly();
@@ -130,7 +158,7 @@ public final class MqttAdapter implements ProtocolAdapter {
     }
   }
 
-  private void pipeline(SocketChannel ch, MqttListenerConfig l, SslContext ssl) {
+  private void pipeline(SocketChannel ch, MqttListenerConfig l, SslContext ssl, boolean overQuota) {
     ChannelPipeline p = ch.pipeline();
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
@@ -138,6 +166,7 @@ public final class MqttAdapter implements ProtocolAdapter {
     // after TLS, so that the SslHandler also sees one flush per burst and seals fewer, fuller records
     p.addLast(new FlushConsolidationHandler(256, true));
     p.addLast(bytes); // after TLS: application bytes, as EMQX counts them
+    ReadGate gate = new ReadGate(l.bytesRate(), l.messagesRate(), metrics.bytesRatePauses, metrics.messagesRatePauses);
     if (l.websocket()) {
       p.addLast(new HttpServerCodec());
       p.addLast(new HttpObjectAggregator(65536));
@@ -151,7 +180,7 @@ public final class MqttAdapter implements ProtocolAdapter {
     p.addLast(new MqttDecoder(limits.maxPacketSize(), limits.maxClientIdLength()));
     p.addLast(MqttEncoder.INSTANCE);
     p.addLast(MqttConnectionHandler.IDLE_HANDLER, new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-    p.addLast(new MqttConnectionHandler(context, limits, l, metrics));
+    p.addLast(new MqttConnectionHandler(context, limits, l, metrics, gate, overQuota));
   }
 
   /**
@@ -164,6 +193,7 @@ public final class MqttAdapter implements ProtocolAdapter {
     status = AdapterStatus.STOPPING;
     servers.forEach(Channel::close);
     servers.clear();
+    refusing.close();
     for (Channel ch : channels) {
       MqttConnectionHandler h = ch.pipeline().get(MqttConnectionHandler.class);
       if (h == null) {

@@ -41,6 +41,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   private final MqttListenerLimits limits;
   private final MqttListenerConfig listener;
   private final MqttListenerMetrics metrics;
+  private final ReadGate gate;
+  private final boolean overQuota;
   private ChannelHandlerContext ctx;
   private MqttChannel channel;
   /** The encoder refusing one of our packets is a bug, not a transport failure. */
@@ -50,7 +52,14 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     }
   };
 
-  MqttConnectionHandler(GatewayContext context, MqttListenerLimits limits, MqttListenerConfig listener, MqttListenerMetrics metrics) {
+  /**
+   * @param gate the connection's read gate (rates, backpressure)
+   * @param overQuota the listener was at {@code max_connections}: the CONNECT is refused with quota exceeded
+   */
+  MqttConnectionHandler(GatewayContext context, MqttListenerLimits limits, MqttListenerConfig listener, MqttListenerMetrics metrics,
+      ReadGate gate, boolean overQuota) {
+    this.gate = gate;
+    this.overQuota = overQuota;
     this.context = context;
     this.limits = limits;
     this.listener = listener;
@@ -62,6 +71,18 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     InetSocketAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     channel = new MqttChannel(context, limits, listener, metrics, ctx.channel().eventLoop(), peer, this::run);
+    gate.bind(ctx.channel(), this::handle);
+    if (overQuota) {
+      channel.refuseForQuota();
+    }
+    // a fixed deadline from the accept: the read-idle timer alone restarts with every byte of a trickled CONNECT
+    if (!limits.idleTimeout().isZero()) {
+      ctx.executor().schedule(() -> {
+        if (channel.state() == MqttChannel.State.AWAIT_CONNECT) {
+          channel.handleTimeout();
+        }
+      }, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Runs one action of the channel. */
@@ -74,6 +95,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(NettyFrames.encode(s.frame())).addListener(encodeFailure).addListener(ChannelFutureListener.CLOSE);
     } else if (a instanceof Action.Close) {
       ctx.channel().close();
+    } else if (a instanceof Action.Reading r) {
+      gate.hold(!r.on());
     } else if (a instanceof Action.KeepAlive k && ctx.pipeline().get(IDLE_HANDLER) != null) {
       ctx.pipeline().replace(IDLE_HANDLER, IDLE_HANDLER, new IdleStateHandler(k.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     }
@@ -98,6 +121,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    gate.offer(m);
+  }
+
+  /** One packet, once the read gate lets it through (its rates, backpressure). Releases it. */
+  private void handle(MqttMessage m) {
     try {
       if (m.decoderResult().isFailure()) {
         channel.handleFrameError(NettyFrames.error(m.decoderResult().cause()));
@@ -112,7 +140,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       channel.handleInternalError(e);
     } finally {
-      ReferenceCountUtil.release(msg);
+      ReferenceCountUtil.release(m);
     }
   }
 
@@ -129,6 +157,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
+      if (gate.paused() && channel.state() == MqttChannel.State.CONNECTED) {
+        return; // we stopped reading: the client's silence is ours
+      }
       try {
         channel.handleTimeout();
       } catch (RuntimeException e) {
@@ -147,6 +178,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    gate.closed();
     channel.handleClosed();
     ctx.fireChannelInactive();
   }

@@ -88,7 +88,9 @@ class MqttConnectionFuzzPropertiesTest {
     ch.pipeline().addLast(new MqttDecoder(LIMITS.maxPacketSize(), LIMITS.maxClientIdLength()));
     ch.pipeline().addLast(MqttEncoder.INSTANCE);
     ch.pipeline().addLast(new Settle());
-    ch.pipeline().addLast(new MqttConnectionHandler(broker, LIMITS, LISTENER, new MqttListenerMetrics(broker.metrics())));
+    MqttListenerMetrics metrics = new MqttListenerMetrics(broker.metrics());
+    ReadGate gate = new ReadGate(LISTENER.bytesRate(), LISTENER.messagesRate(), metrics.bytesRatePauses, metrics.messagesRatePauses);
+    ch.pipeline().addLast(new MqttConnectionHandler(broker, LIMITS, LISTENER, metrics, gate, false));
     int off = 0;
     java.util.Random r = new java.util.Random(input.length);
     while (off < input.length && ch.isOpen()) {

@@ -60,6 +60,10 @@ final class Connecting {
       return;
     }
     ch.enterConnecting(v);
+    if (ch.overQuota) {
+      ch.error("too many connections on this listener, try again later", null);
+      return;
+    }
     long[] beats = v == StompVersion.V1_0 ? new long[] {0, 0} : parseBeats(f.header("heart-beat"));
     if (beats == null) {
       ch.error("heart-beat must be two non-negative integers: " + f.header("heart-beat"), f);

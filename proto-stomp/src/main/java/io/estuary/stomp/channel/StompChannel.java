@@ -46,6 +46,8 @@ public final class StompChannel implements DeliverySink {
   final GatewayContext ctx;
   final StompTransport out;
   final StompMetrics metrics;
+  /** Accepted beyond the listener's max_connections (see {@link #refuseForQuota}). */
+  boolean overQuota;
   final String listener;
   final InetSocketAddress peer;
   private final Executor executor;
@@ -85,6 +87,14 @@ public final class StompChannel implements DeliverySink {
   }
 
   /** The connection is open: arms the CONNECT deadline. */
+  /**
+   * The listener was at {@code max_connections} when this connection was accepted: its CONNECT is answered with
+   * ERROR "too many connections" and the connection closed.
+   */
+  public void refuseForQuota() {
+    overQuota = true;
+  }
+
   public void start() {
     out.armTimer(config.idleTimeout());
   }
@@ -322,6 +332,7 @@ public final class StompChannel implements DeliverySink {
     switch (state) {
       case AWAIT_CONNECT, CONNECTING -> {
         if (now - openedAt >= config.idleTimeout().toMillis()) {
+          metrics.idleTimeouts.increment();
           sendError("no CONNECT within " + config.idleTimeout(), null, null);
           closeNow(CloseReason.KEEPALIVE_TIMEOUT);
         } else {

@@ -25,6 +25,10 @@ public final class StompMetrics {
   final Counter transactionsCommitted;
   final Counter transactionsAborted;
   public final Counter rejectedConnections;
+  /** Connections closed because no CONNECT came (or was finished) within {@code idle_timeout}. */
+  final Counter idleTimeouts;
+  /** Connections closed at accept because the listener is over {@code max_conn_rate}. */
+  public final Counter rateLimitedConnections;
   private final Map<DecodeResult.Kind, Counter> frameErrors = new EnumMap<>(DecodeResult.Kind.class);
 
   public StompMetrics(Metrics m) {
@@ -45,6 +49,8 @@ public final class StompMetrics {
     transactionsCommitted = m.counter("transactions", "outcome", "commit");
     transactionsAborted = m.counter("transactions", "outcome", "abort");
     rejectedConnections = m.counter("connections.rejected");
+    idleTimeouts = m.counter("idle.timeouts");
+    rateLimitedConnections = m.counter("connections.rate_limited");
     for (DecodeResult.Kind k : DecodeResult.Kind.values()) {
       frameErrors.put(k, m.counter("frames.refused", "reason", k.tag()));
     }

@@ -4,6 +4,8 @@ import io.estuary.api.AdapterStatus;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.limits.LogThrottle;
+import io.estuary.api.limits.TokenBucket;
 import io.estuary.stomp.StompAdapterFactory;
 import io.estuary.stomp.StompConfig;
 import io.estuary.stomp.channel.StompMetrics;
@@ -53,7 +55,13 @@ public final class StompAdapter implements ProtocolAdapter {
   private final BiFunction<String, String, IllegalArgumentException> invalid;
   private final StompMetrics metrics;
   private final StompCodec codec;
+  /** At most this many connections beyond max_connections wait for their CONNECT to be refused; more are closed. */
+  private static final int MAX_REFUSING = 1024;
+
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  /** Connections accepted beyond max_connections, waiting for the CONNECT that gets ERROR. */
+  private final ChannelGroup refusing = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final LogThrottle refusalLog = LogThrottle.every(10_000);
   private final List<Channel> servers = new ArrayList<>();
   private final List<ListenerInfo> bound = new ArrayList<>();
   private EventLoopGroup boss;
@@ -89,7 +97,15 @@ public final class StompAdapter implements ProtocolAdapter {
     return CompletableFuture.completedFuture(null);
   }
 
+  private void refusal(StompConfig.Listener l, SocketChannel ch, String why) {
+    long suppressed = refusalLog.admit();
+    if (suppressed >= 0) {
+      LOG.warn("listener stomp {} refuses a connection from {}: {}{}", l.id(), ch.remoteAddress(), why, LogThrottle.suffix(suppressed));
+    }
+  }
+
   private void bind(StompConfig.Listener l) {
+    TokenBucket connRate = TokenBucket.of(l.maxConnRate());
     SslContext ssl = l.tls() != null ? TlsContexts.server(l, invalid) : null;
     ChannelGroup mine = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -99,14 +115,26 @@ public final class StompAdapter implements ProtocolAdapter {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (mine.size() >= l.maxConnections()) {
-              metrics.rejectedConnections.increment();
+            if (!connRate.tryAcquire(1)) {
+              metrics.rateLimitedConnections.increment();
+              refusal(l, ch, "max_conn_rate " + l.maxConnRate());
               ch.close();
               return;
             }
-            mine.add(ch);
-            channels.add(ch);
-            pipeline(ch, l, ssl);
+            boolean overQuota = mine.size() >= l.maxConnections();
+            if (overQuota) {
+              metrics.rejectedConnections.increment();
+              refusal(l, ch, "max_connections " + l.maxConnections());
+              if (refusing.size() >= MAX_REFUSING) { // answering refusals must not cost more than this
+                ch.close();
+                return;
+              }
+              refusing.add(ch);
+            } else {
+              mine.add(ch);
+              channels.add(ch);
+            }
+            pipeline(ch, l, ssl, overQuota);
           }
         });
     ChannelFuture f = b.bind(l.bind()).awaitUninterruptibly();
@@ -121,7 +149,7 @@ public final class StompAdapter implements ProtocolAdapter {
         l.websocket() ? " path " + l.wsPath() : "");
   }
 
-  private void pipeline(SocketChannel ch, StompConfig.Listener l, SslContext ssl) {
+  private void pipeline(SocketChannel ch, StompConfig.Listener l, SslContext ssl, boolean overQuota) {
     ChannelPipeline p = ch.pipeline();
     p.addLast(new FlushConsolidationHandler(256, true));
     if (ssl != null) {
@@ -139,7 +167,7 @@ public final class StompAdapter implements ProtocolAdapter {
       p.addLast(WebSocketFrames.Decoder.INSTANCE);
       p.addLast(WebSocketFrames.Encoder.INSTANCE);
     }
-    p.addLast(new StompConnectionHandler(config, context, codec, metrics, l.id()));
+    p.addLast(new StompConnectionHandler(config, context, codec, metrics, l.id(), overQuota));
   }
 
   @Override
@@ -147,6 +175,7 @@ public final class StompAdapter implements ProtocolAdapter {
     status = AdapterStatus.STOPPING;
     servers.forEach(Channel::close);
     servers.clear();
+    refusing.close();
     for (Channel ch : channels) {
       StompConnectionHandler h = ch.pipeline().get(StompConnectionHandler.class);
       if (h == null) {

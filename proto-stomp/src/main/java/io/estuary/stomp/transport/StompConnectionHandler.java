@@ -41,8 +41,12 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
   private ScheduledFuture<?> timer;
   private boolean closing;
 
+  private final boolean overQuota;
+
+  /** @param overQuota accepted beyond the listener's max_connections: the CONNECT gets ERROR */
   StompConnectionHandler(StompConfig config, GatewayContext context, StompCodec codec, StompMetrics metrics,
-      String listener) {
+      String listener, boolean overQuota) {
+    this.overQuota = overQuota;
     this.config = config;
     this.context = context;
     this.codec = codec;
@@ -55,6 +59,9 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
     ctx = c;
     InetSocketAddress peer = (InetSocketAddress) c.channel().remoteAddress();
     channel = new StompChannel(config, context, this, metrics, c.channel().eventLoop(), listener, peer, null);
+    if (overQuota) {
+      channel.refuseForQuota();
+    }
     channel.start();
   }
 

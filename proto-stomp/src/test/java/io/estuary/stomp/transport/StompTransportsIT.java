@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.estuary.stomp.codec.Command;
+import io.estuary.stomp.codec.StompFrame;
 import io.estuary.testkit.TestGateway;
 import io.estuary.testkit.TestPki;
 import java.net.InetSocketAddress;
@@ -109,15 +110,54 @@ class StompTransportsIT {
   }
 
   @Test
-  void a_listener_refuses_connections_past_max_connections() {
+  void a_connect_past_max_connections_gets_an_error_frame_and_the_connection_is_closed() {
     try (TestGateway small = StompGateways.start("gateway.stomp.listeners.tcp.default.max_connections = 1")) {
       try (RawStompClient first = new RawStompClient(StompGateways.tcp(small))) {
         assertThat(first.connect().command()).isEqualTo(Command.CONNECTED);
         try (RawStompClient second = new RawStompClient(StompGateways.tcp(small))) {
+          StompFrame refused = second.connect();
+          assertThat(refused.command()).isEqualTo(Command.ERROR);
+          assertThat(refused.header("message")).isEqualTo("too many connections on this listener, try again later");
           assertThat(second.closedByServer()).isTrue();
         }
         assertThat(small.metrics().counter("stomp.connections.rejected").count()).isEqualTo(1.0);
       }
+    }
+  }
+
+  @Test
+  void a_connection_over_max_conn_rate_is_closed_at_accept_and_counted() {
+    try (TestGateway small = StompGateways.start("gateway.stomp.listeners.tcp.default.max_conn_rate = \"2/m\"")) {
+      try (RawStompClient a = new RawStompClient(StompGateways.tcp(small));
+          RawStompClient b = new RawStompClient(StompGateways.tcp(small))) {
+        assertThat(a.connect().command()).isEqualTo(Command.CONNECTED);
+        assertThat(b.connect().command()).isEqualTo(Command.CONNECTED);
+        try (RawStompClient third = new RawStompClient(StompGateways.tcp(small))) {
+          assertThat(third.closedByServer()).as("closed at accept, no frame").isTrue();
+        }
+        assertThat(small.metrics().counter("stomp.connections.rate_limited").count()).isEqualTo(1.0);
+      }
+    }
+  }
+
+  @Test
+  void a_connection_that_never_completes_connect_gets_an_error_and_is_closed_at_idle_timeout() {
+    try (TestGateway small = StompGateways.start("gateway.stomp.idle_timeout = 1s")) {
+      for (String partial : new String[] {"", "CONNECT\naccept-version:1.2\n"}) {
+        long start = System.nanoTime();
+        try (RawStompClient c = new RawStompClient(StompGateways.tcp(small))) {
+          if (!partial.isEmpty()) {
+            c.write(partial); // a frame that never ends: the timer runs from the accept, not from the last byte
+          }
+          StompFrame error = c.next();
+          assertThat(error.command()).isEqualTo(Command.ERROR);
+          assertThat(error.header("message")).startsWith("no CONNECT within");
+          assertThat(c.closedByServer()).isTrue();
+        }
+        java.time.Duration after = java.time.Duration.ofNanos(System.nanoTime() - start);
+        assertThat(after).as("closed at the 1 s timeout").isBetween(java.time.Duration.ofMillis(900), java.time.Duration.ofSeconds(4));
+      }
+      assertThat(small.metrics().counter("stomp.idle.timeouts").count()).isEqualTo(2.0);
     }
   }
 }

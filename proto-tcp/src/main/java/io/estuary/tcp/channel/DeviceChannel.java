@@ -124,6 +124,7 @@ public abstract class DeviceChannel implements DeliverySink {
       drops.log(listener.id(), clientId, peer, "keepalive timeout (" + keepAlive + ")");
       close(CloseReason.KEEPALIVE_TIMEOUT);
     } else {
+      metrics.loginTimeouts.increment();
       drops.log(listener.id(), clientId, peer, "idle: no " + (listener.framing() == null ? "CONNECT" : "frame")
           + " within " + config.idleTimeout());
       close(CloseReason.PROTOCOL_ERROR);

@@ -26,6 +26,7 @@ public final class EmqxChannel extends DeviceChannel {
   static final int MAX_VERSION = 1;
 
   private final EmqxTcpCodec codec;
+  private boolean overQuota;
 
   public EmqxChannel(GatewayContext context, TcpConfig config, TcpConfig.Listener listener, TcpMetrics metrics,
       DropLog drops, Executor executor, Consumer<Action> actions) {
@@ -77,7 +78,20 @@ public final class EmqxChannel extends DeviceChannel {
     }
   }
 
+  /**
+   * The listener was at {@code max_connections} when this connection was accepted: its CONNECT is answered with
+   * CONNACK AUTHFAILED (the framing's only refusal code) and the connection closed.
+   */
+  public void refuseForQuota() {
+    overQuota = true;
+  }
+
   private void onConnect(TcpFrame.Connect c) {
+    if (overQuota) { // counted at accept (tcp.connections.rejected)
+      drops.log(listener.id(), c.clientId(), peer, "listener at max_connections " + listener.maxConnections());
+      closeAfter(EmqxTcpCodec.encode(new ConnAck(ConnAck.AUTHFAILED, "")));
+      return;
+    }
     if (c.version() > MAX_VERSION) {
       metrics.protocolError();
       drops.log(listener.id(), c.clientId(), peer, "CONNECT version " + c.version());

@@ -11,7 +11,11 @@ public final class TcpMetrics {
   public final Metrics.Counter deliveriesOut;
   public final Metrics.Counter downlinkDropped;
   public final Metrics.Counter rejectedConnections;
+  /** Connections closed at accept because the listener is over {@code max_conn_rate}. */
+  public final Metrics.Counter rateLimitedConnections;
   public final Metrics.Counter keepaliveTimeouts;
+  /** Connections closed because no CONNECT (EMQX framing) or first frame came within {@code idle_timeout}. */
+  public final Metrics.Counter loginTimeouts;
   private final Metrics.Counter unknownType;
   private final Metrics.Counter malformed;
   private final Metrics.Counter tooLarge;
@@ -24,7 +28,9 @@ public final class TcpMetrics {
     deliveriesOut = m.counter("messages.sent");
     downlinkDropped = m.counter("messages.dropped", "reason", "unframeable");
     rejectedConnections = m.counter("connections.rejected");
+    rateLimitedConnections = m.counter("connections.rate_limited");
     keepaliveTimeouts = m.counter("keepalive.timeouts");
+    loginTimeouts = m.counter("idle.timeouts");
     unknownType = m.counter("malformed", "reason", "unknown_type");
     malformed = m.counter("malformed", "reason", "malformed");
     tooLarge = m.counter("malformed", "reason", "too_large");

@@ -4,6 +4,7 @@ import io.estuary.api.AdapterStatus;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.ListenerInfo;
 import io.estuary.api.ProtocolAdapter;
+import io.estuary.api.limits.TokenBucket;
 import io.estuary.tcp.TcpConfig;
 import io.estuary.tcp.channel.Action;
 import io.estuary.tcp.channel.DeviceChannel;
@@ -58,7 +59,12 @@ public final class TcpAdapter implements ProtocolAdapter {
   private final BiFunction<String, String, IllegalArgumentException> invalidConfig;
   private final TcpMetrics metrics;
   private final DropLog drops;
+  /** At most this many connections beyond max_connections wait for their CONNECT to be refused; more are closed. */
+  private static final int MAX_REFUSING = 1024;
+
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  /** EMQX-framing connections accepted beyond max_connections, waiting for the CONNECT that gets AUTHFAILED. */
+  private final ChannelGroup refusing = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final List<Channel> servers = new ArrayList<>();
   private final List<ListenerInfo> bound = new ArrayList<>();
   private EventLoopGroup boss;
@@ -97,6 +103,7 @@ public final class TcpAdapter implements ProtocolAdapter {
   private void bind(TcpConfig.Listener l) {
     SslContext ssl = l.tls() != null ? TlsContexts.server(l, invalidConfig) : null;
     ChannelGroup mine = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    TokenBucket connRate = TokenBucket.of(l.maxConnRate());
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -104,15 +111,27 @@ public final class TcpAdapter implements ProtocolAdapter {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (mine.size() >= l.maxConnections()) {
-              metrics.rejectedConnections.increment();
-              drops.log(l.id(), null, ch.remoteAddress(), "max_connections " + l.maxConnections() + " reached");
+            if (!connRate.tryAcquire(1)) {
+              metrics.rateLimitedConnections.increment();
+              drops.log(l.id(), null, ch.remoteAddress(), "max_conn_rate " + l.maxConnRate() + " reached");
               ch.close();
               return;
             }
-            mine.add(ch);
-            channels.add(ch);
-            pipeline(ch, l, ssl);
+            boolean overQuota = mine.size() >= l.maxConnections();
+            if (overQuota) {
+              metrics.rejectedConnections.increment();
+              drops.log(l.id(), null, ch.remoteAddress(), "max_connections " + l.maxConnections() + " reached");
+              // EMQX framing: the CONNECT gets CONNACK AUTHFAILED; other framings have no refusal to send
+              if (l.framing() != null || refusing.size() >= MAX_REFUSING) {
+                ch.close();
+                return;
+              }
+              refusing.add(ch);
+            } else {
+              mine.add(ch);
+              channels.add(ch);
+            }
+            pipeline(ch, l, ssl, overQuota);
           }
         });
     ChannelFuture f = b.bind(l.bind()).awaitUninterruptibly();
@@ -125,7 +144,7 @@ public final class TcpAdapter implements ProtocolAdapter {
     LOG.info("tcp gateway {} speaks {} framing{}", l.id(), l.framingName(), l.proxyProtocol() ? " behind a PROXY protocol header" : "");
   }
 
-  private void pipeline(SocketChannel ch, TcpConfig.Listener l, SslContext ssl) {
+  private void pipeline(SocketChannel ch, TcpConfig.Listener l, SslContext ssl, boolean overQuota) {
     ChannelPipeline p = ch.pipeline();
     p.addLast(new FlushConsolidationHandler(256, true));
     if (l.proxyProtocol()) {
@@ -135,14 +154,19 @@ public final class TcpAdapter implements ProtocolAdapter {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
     p.addLast(TcpConnectionHandler.IDLE, new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-    p.addLast("device", new TcpConnectionHandler(l, actions -> channel(l, ch, actions), drops, context.metrics(), bufferLimit(l),
+    p.addLast("device", new TcpConnectionHandler(l, actions -> channel(l, ch, actions, overQuota), drops, context.metrics(), bufferLimit(l),
         config.idleTimeout()));
   }
 
-  private DeviceChannel channel(TcpConfig.Listener l, SocketChannel ch, Consumer<Action> actions) {
-    return l.framing() == null
-        ? new EmqxChannel(context, config, l, metrics, drops, ch.eventLoop(), actions)
-        : new RawChannel(context, config, l, metrics, drops, ch.eventLoop(), actions);
+  private DeviceChannel channel(TcpConfig.Listener l, SocketChannel ch, Consumer<Action> actions, boolean overQuota) {
+    if (l.framing() != null) {
+      return new RawChannel(context, config, l, metrics, drops, ch.eventLoop(), actions);
+    }
+    EmqxChannel c = new EmqxChannel(context, config, l, metrics, drops, ch.eventLoop(), actions);
+    if (overQuota) {
+      c.refuseForQuota();
+    }
+    return c;
   }
 
   private int bufferLimit(TcpConfig.Listener l) {
@@ -160,6 +184,7 @@ public final class TcpAdapter implements ProtocolAdapter {
     status = AdapterStatus.STOPPING;
     servers.forEach(Channel::close);
     servers.clear();
+    refusing.close();
     for (Channel ch : channels) {
       TcpConnectionHandler h = ch.pipeline().get(TcpConnectionHandler.class);
       if (h == null) {
