@@ -58,6 +58,7 @@ public final class LuaPlugin implements HookPlugin {
   }
 
   private final LogThrottle errorLog = LogThrottle.every(1000);
+  private final LogThrottle timeoutLog = LogThrottle.every(1000);
   private final LogThrottle busyLog = LogThrottle.every(1000);
   private volatile Generation gen = Generation.EMPTY;
   private volatile Runnable changed = () -> { };
@@ -274,28 +275,29 @@ public final class LuaPlugin implements HookPlugin {
           return v;
         }
       } catch (LuaState.Overrun | StackOverflowError e) {
-        fail(script, h, who, "ran past the call limit of " + config.callTimeout().toMillis() + " ms"
+        fail(timeoutLog, script, h, who, "ran past the call limit of " + config.callTimeout().toMillis() + " ms"
             + (e instanceof StackOverflowError ? " (stack overflow)" : ""));
         return Verdict.error("script_timeout");
       } catch (ScriptPool.Busy e) {
-        fail(script, h, who, e.getMessage());
+        fail(busyLog, script, h, who, e.getMessage());
         return Verdict.error("script_busy");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return Verdict.error("script_busy");
       } catch (LuaError e) {
-        fail(script, h, who, e.getMessage());
+        fail(errorLog, script, h, who, e.getMessage());
         return Verdict.error("script_error");
       } catch (RuntimeException e) {
-        fail(script, h, who, e.toString());
+        fail(errorLog, script, h, who, e.toString());
         return Verdict.error("script_error");
       }
     }
     return Verdict.next();
   }
 
-  private void fail(String script, HookName h, String who, String why) {
-    long n = errorLog.admit();
+  /** One rate-limited line per kind (errors, timeouts, busy) and second, with the count of those left out. */
+  private void fail(LogThrottle throttle, String script, HookName h, String who, String why) {
+    long n = throttle.admit();
     if (n >= 0) {
       LOG.warn("lua: {} {} for {} denied: {}{}", script, h.wireName(), who, why, LogThrottle.suffix(n));
     }

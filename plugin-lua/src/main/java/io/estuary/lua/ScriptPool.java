@@ -92,15 +92,22 @@ final class ScriptPool {
       errors.incrementAndGet();
       throw e;
     } finally {
-      LuaState back = s;
       if (replace) {
-        try {
-          back = build();
-        } catch (RuntimeException e) {
-          back = s; // cannot rebuild (the file changed under us?): keep the old one rather than shrink
-        }
+        // answer first: the fresh state is built on a thread of its own and joins the pool when ready
+        Thread t = new Thread(() -> {
+          LuaState back = s;
+          try {
+            back = build();
+          } catch (RuntimeException e) {
+            // cannot rebuild (the file changed under us?): keep the old one rather than shrink the pool
+          }
+          idle.add(back);
+        }, "estuary-lua-rebuild");
+        t.setDaemon(true);
+        t.start();
+      } else {
+        idle.add(s);
       }
-      idle.add(back);
     }
   }
 }
