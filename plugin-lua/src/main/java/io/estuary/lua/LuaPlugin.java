@@ -119,8 +119,12 @@ public final class LuaPlugin implements HookPlugin {
         });
     executor.allowCoreThreadTimeOut(true);
     gen = build(config.scripts(), List.of());
-    LOG.info("lua: {} script(s) {}, {} state(s) each, modules {}, call limit {}", gen.pools().size(),
-        config.scripts(), config.numStates(), byName.keySet(), config.callTimeout());
+    if (gen.pools().isEmpty()) {
+      LOG.debug("lua: no script (plugins.lua.scripts), no hook; modules {}", byName.keySet());
+    } else {
+      LOG.info("lua: {} script(s) {}, {} state(s) each, modules {}, call limit {}", gen.pools().size(),
+          config.scripts(), config.numStates(), byName.keySet(), config.callTimeout());
+    }
   }
 
   private Generation build(List<Path> files, List<ScriptPool> keep) {
