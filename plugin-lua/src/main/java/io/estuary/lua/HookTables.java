@@ -164,6 +164,17 @@ final class HookTables {
         mp.isnil() ? null : mp.checkjstring());
   }
 
+  /** auth_on_register's {@code {mountpoint = ..., client_id = ...}} (VerneMQ's subscriber id); others ignored. */
+  static io.estuary.api.hooks.RegisterModifiers registerModifiers(LuaTable t) {
+    LuaValue mp = t.get("mountpoint");
+    LuaValue id = t.get("client_id");
+    if (mp.isnil() && (id.isnil() || id.checkjstring().isEmpty())) {
+      return null;
+    }
+    return new io.estuary.api.hooks.RegisterModifiers(mp.isnil() ? null : mp.checkjstring(),
+        id.isnil() || id.checkjstring().isEmpty() ? null : id.checkjstring());
+  }
+
   static DeliverModifiers deliverModifiers(LuaTable t) {
     LuaValue topic = t.get("topic");
     LuaValue payload = t.get("payload");

@@ -198,8 +198,9 @@ public final class LuaPlugin implements HookPlugin {
   }
 
   @Override
-  public CompletionStage<Verdict<Void>> authOnRegister(RegisterRequest r) {
-    return ask(HookName.AUTH_ON_REGISTER, r.client().clientId(), () -> HookTables.register(r, true), t -> null);
+  public CompletionStage<Verdict<io.estuary.api.hooks.RegisterModifiers>> authOnRegister(RegisterRequest r) {
+    return ask(HookName.AUTH_ON_REGISTER, r.client().clientId(), () -> HookTables.register(r, true),
+        HookTables::registerModifiers);
   }
 
   @Override

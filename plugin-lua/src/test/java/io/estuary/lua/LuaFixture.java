@@ -65,7 +65,7 @@ final class LuaFixture implements AutoCloseable {
     return new ClientInfo(id, user, "mqtt", "tcp:default", new InetSocketAddress("127.0.0.1", 40000), "");
   }
 
-  Verdict<Void> register(String id, String user, String password) throws Exception {
+  Verdict<io.estuary.api.hooks.RegisterModifiers> register(String id, String user, String password) throws Exception {
     return plugin.authOnRegister(new RegisterRequest(client(id, user),
         password == null ? null : password.getBytes(StandardCharsets.UTF_8), List.of())).toCompletableFuture().get(5, TimeUnit.SECONDS);
   }

@@ -115,7 +115,7 @@ class LuaPluginTest {
         end
         """).start()) {
       long t0 = System.nanoTime();
-      Verdict<Void> v = f.register("c", "loop", null);
+      Verdict<io.estuary.api.hooks.RegisterModifiers> v = f.register("c", "loop", null);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertThat(v.error()).isEqualTo("script_timeout");
       assertThat(ms).isLessThan(2000);
