@@ -1,7 +1,7 @@
 -- auth/mysql.lua: clients authenticated and authorized by MySQL's or MariaDB's vmq_auth_acl table, as
 -- VerneMQ's database auth documents it (docs/lua-databases.md has the schema and sample rows).
 --
---   plugins.lua.scripts = ["share/lua/auth/mysql.lua"]
+--   plugins.lua.scripts = ["auth/mysql.lua"]   # under script_path ("lua" in the install directory)
 --   plugins.lua.mysql { host = "127.0.0.1", port = 3306, user = "vmq", password = "…", database = "vmq" }
 --   plugins.lua.mysql.password_hash_method = password   # password | md5 | sha1 | sha256, as VerneMQ's
 --

@@ -1,7 +1,7 @@
 -- auth/postgres.lua: clients authenticated and authorized by PostgreSQL's vmq_auth_acl table, as
 -- VerneMQ's database auth documents it (docs/lua-databases.md has the schema and sample rows).
 --
---   plugins.lua.scripts = ["share/lua/auth/postgres.lua"]
+--   plugins.lua.scripts = ["auth/postgres.lua"]   # under script_path ("lua" in the install directory)
 --   plugins.lua.postgres { host = "127.0.0.1", port = 5432, user = "vmq", password = "…", database = "vmq" }
 --   plugins.lua.postgres.password_hash_method = crypt   # crypt: pgcrypto checks on the server
 --                                                       # bcrypt: checked here with bcrypt.hashpw

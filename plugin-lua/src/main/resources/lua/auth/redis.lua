@@ -2,7 +2,7 @@
 -- the key is the JSON array [mountpoint,client_id,username] (no spaces), the value a JSON object with the
 -- bcrypt "passhash" and the "publish_acl" and "subscribe_acl" lists (docs/lua-databases.md).
 --
---   plugins.lua.scripts = ["share/lua/auth/redis.lua"]
+--   plugins.lua.scripts = ["auth/redis.lua"]   # under script_path ("lua" in the install directory)
 --   plugins.lua.redis { host = "127.0.0.1", port = 6379, password = "", database = 0 }
 --
 -- A key with client id "*" admits any client id of that username; the key naming the client id wins.

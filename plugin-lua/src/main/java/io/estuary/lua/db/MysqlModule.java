@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -72,16 +71,27 @@ public final class MysqlModule extends JdbcModule {
   }
 
   @Override
-  void extend(LuaTable table) {
+  public void start(java.util.Map<String, String> config) {
+    super.start(config);
+    hashMethodSql();
+  }
+
+  /** The SQL of {@code plugins.lua.mysql.password_hash_method}, checked at start. */
+  private String hashMethodSql() {
     String method = defaults().string("password_hash_method", "password").toLowerCase(Locale.ROOT);
-    String sql = switch (method) {
+    return switch (method) {
       case "password" -> "PASSWORD(?)";
       case "md5" -> "MD5(?)";
       case "sha1" -> "SHA1(?)";
       case "sha256" -> "SHA2(?, 256)";
-      default -> throw new LuaError(
+      default -> throw new IllegalArgumentException(
           "plugins.lua.mysql.password_hash_method must be password, md5, sha1 or sha256, not " + method);
     };
+  }
+
+  @Override
+  void extend(LuaTable table) {
+    String sql = hashMethodSql();
     table.set("hash_method", new VarArgFunction() {
       @Override
       public Varargs invoke(Varargs args) {

@@ -3,7 +3,6 @@ package io.estuary.lua.db;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -48,11 +47,23 @@ public final class PostgresModule extends JdbcModule {
   }
 
   @Override
-  void extend(LuaTable table) {
+  public void start(java.util.Map<String, String> config) {
+    super.start(config);
+    hashMethodSql();
+  }
+
+  /** {@code plugins.lua.postgres.password_hash_method}, checked at start. */
+  private String hashMethodSql() {
     String method = defaults().string("password_hash_method", "crypt").toLowerCase(Locale.ROOT);
     if (!method.equals("crypt") && !method.equals("bcrypt")) {
-      throw new LuaError("plugins.lua.postgres.password_hash_method must be crypt or bcrypt, not " + method);
+      throw new IllegalArgumentException("plugins.lua.postgres.password_hash_method must be crypt or bcrypt, not " + method);
     }
+    return method;
+  }
+
+  @Override
+  void extend(LuaTable table) {
+    String method = hashMethodSql();
     table.set("hash_method", new VarArgFunction() {
       @Override
       public Varargs invoke(Varargs args) {

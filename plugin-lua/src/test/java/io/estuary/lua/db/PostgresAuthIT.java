@@ -216,6 +216,16 @@ class PostgresAuthIT {
   }
 
   @Test
+  void a_statement_slower_than_the_pool_timeout_is_cancelled_with_a_lua_error() {
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> lua.eval("return postgres.execute(pool, 'SELECT pg_sleep(30)')"))
+        .isInstanceOf(LuaError.class).hasMessageContaining("postgres.execute(auth_postgres) failed")
+        .hasMessageContaining("cancel");
+    // the pool's timeout is 2s (DatabaseServers.moduleConfig): the script thread is back long before 30s
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
   void during_an_outage_register_raises_a_clear_error_and_admits_again_once_the_server_is_back() throws Exception {
     assertThat(lua.register("test-client", "test-user", "123")).isEqualTo(LuaValue.TRUE);
     server.stop();
