@@ -84,7 +84,7 @@ final class DatabaseServers {
       run(dir.resolve("pg_ctl-start.log"), as("postgres", bin + "/pg_ctl", "-D", dir.resolve("data").toString(),
           "-l", dir.resolve("postgres.log").toString(), "-w", "-t", "60", "-o",
           "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB"
-              + " -c max_connections=40", "start"));
+              + " -c max_connections=40 -c shared_preload_libraries=pg_stat_statements", "start"));
     }
 
     @Override
