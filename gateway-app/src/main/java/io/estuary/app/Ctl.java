@@ -66,7 +66,7 @@ final class Ctl implements Callable<Integer> {
   @Option(names = "--json", description = "print the API's JSON answer instead of a table")
   boolean json;
 
-  @Parameters(index = "0", description = "status | stats | metrics | listeners | clients | subscriptions | retainer | gateways | log | api-key | webhooks | trace | reload")
+  @Parameters(index = "0", description = "status | stats | metrics | listeners | clients | subscriptions | retainer | gateways | log | api-key | webhooks | script | trace | reload")
   String command;
 
   @Parameters(index = "1..*", arity = "0..*", description = "the subcommand and its arguments (see docs/operations.md)")
@@ -150,6 +150,8 @@ final class Ctl implements Callable<Integer> {
         return new Call("POST", "/api/v5/reload", null, null);
       case "webhooks":
         return webhooksCall(sub);
+      case "script":
+        return scriptCall(sub);
       case "trace":
         return traceCall(sub);
       default:
@@ -192,6 +194,18 @@ final class Ctl implements Callable<Integer> {
       return new Call("DELETE", "/api/v5/webhooks?hook=" + enc(kv.get("hook")) + "&endpoint=" + enc(kv.get("endpoint")), null, null);
     }
     return usage("webhooks register|deregister hook=NAME endpoint=URL [base64payload=true|false] [no_payload=true|false] | show");
+  }
+
+  /** As {@code vmq-admin script show | reload path=FILE}: the Lua plugin's scripts (docs/lua.md). */
+  private Call scriptCall(String sub) {
+    Map<String, String> kv = WebhookArgs.parse(args.size() > 1 ? args.subList(1, args.size()) : List.of());
+    if ("show".equals(sub)) {
+      return Call.get("/api/v5/plugins/lua/show", List.of("script", "hooks", "num_states", "calls", "errors", "timeouts"));
+    } else if ("reload".equals(sub)) {
+      return new Call("POST", "/api/v5/plugins/lua/reload" + (kv.containsKey("path") ? "?path=" + enc(kv.get("path")) : ""),
+          null, List.of("script", "hooks", "num_states", "calls", "errors", "timeouts"));
+    }
+    return usage("script show | reload [path=FILE]   (FILE relative to plugins.lua.script_path; all scripts if none)");
   }
 
   /** As {@code vmq-admin trace client client-id=ID}: trace start|stop client=ID | list; the file is in persistence.dir/trace. */

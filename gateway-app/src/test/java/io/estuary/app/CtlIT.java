@@ -210,6 +210,19 @@ class CtlIT {
   }
 
   @Test
+  void script_show_lists_the_lua_scripts_and_script_reload_of_an_unknown_file_fails_with_a_message() throws Exception {
+    Run show = ctl("--json", "script", "show");
+    assertThat(show.exit()).as(show.out()).isZero();
+    assertThat(JSON.readTree(show.out()).get("data").isArray()).isTrue(); // the shipped gateway runs no script
+    Run reload = ctl("script", "reload", "path=nope.lua");
+    assertThat(reload.exit()).isNotZero();
+    assertThat(reload.out()).contains("no script").contains("nope.lua");
+    Run usage = ctl("script", "load");
+    assertThat(usage.exit()).isEqualTo(2);
+    assertThat(usage.out()).contains("script show | reload");
+  }
+
+  @Test
   void trace_start_writes_every_packet_in_and_out_of_that_client_only_until_trace_stop() throws Exception {
     Run start = ctl("--json", "trace", "start", "client=traced-dev");
     assertThat(start.exit()).as(start.out()).isZero();

@@ -62,6 +62,16 @@ class ModuleBoundariesTest {
         .check(ALL);
   }
 
+  @Test
+  void luaj_stays_in_plugin_lua_and_plugin_lua_uses_only_the_spi() {
+    noClasses().that().resideOutsideOfPackages("io.estuary.lua..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.luaj..")
+        .check(ALL);
+    noClasses().that().resideInAPackage("io.estuary.lua..")
+        .should().dependOnClassesThat().resideInAnyPackage(packages(ADAPTERS, "io.estuary.core..", "io.estuary.cf.."))
+        .check(ALL);
+  }
+
   private static String[] packages(List<String> adapters, String... extra) {
     List<String> out = new java.util.ArrayList<>(adapters.stream().map(a -> "io.estuary." + a + "..").toList());
     out.addAll(List.of(extra));

@@ -62,4 +62,15 @@ public interface HookPlugin {
    */
   default void hooksChanged(Runnable listener) {
   }
+
+  /**
+   * A management command of this plugin ({@code POST /api/v5/plugins/<name>/<command>} with the query
+   * parameters as {@code args}; {@code estuary ctl script show|reload} for the Lua plugin): the answer, made of
+   * maps, lists, strings, numbers and booleans (it is sent as JSON), or null when the plugin has no such
+   * command (404). An {@link IllegalArgumentException} answers 400 with its message. Called on the management
+   * API's threads, never on a hook thread.
+   */
+  default Object command(String command, java.util.Map<String, String> args) {
+    return null;
+  }
 }

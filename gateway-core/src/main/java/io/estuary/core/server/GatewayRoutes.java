@@ -23,6 +23,33 @@ final class GatewayRoutes implements ExtraRoutes {
   private final WebhookPlugin webhooks;
 
   private static final String TRACE = "/api/v5/trace/clients";
+  private static final String PLUGINS = "/api/v5/plugins/";
+
+  /**
+   * {@code GET|POST /api/v5/plugins/{name}/{command}?k=v}: a plugin's own management command
+   * ({@link io.estuary.api.hooks.HookPlugin#command}), e.g. the Lua plugin's {@code show} and {@code reload}.
+   */
+  private Answer plugin(String method, String rest, Map<String, List<String>> query) {
+    int slash = rest.indexOf('/');
+    if (slash <= 0 || slash == rest.length() - 1) {
+      return new Answer(404, Map.of("code", "NOT_FOUND", "message", "use " + PLUGINS + "{name}/{command}"));
+    }
+    if (!method.equals("GET") && !method.equals("POST")) {
+      return new Answer(405, Map.of("code", "METHOD_NOT_ALLOWED", "message", method + " " + PLUGINS + rest));
+    }
+    String name = rest.substring(0, slash);
+    String command = rest.substring(slash + 1);
+    io.estuary.api.hooks.HookPlugin p = gateway.hooks().plugins().stream().filter(x -> x.name().equals(name))
+        .findFirst().orElse(null);
+    if (p == null) {
+      return new Answer(404, Map.of("code", "NOT_FOUND", "message", "no plugin " + name));
+    }
+    Map<String, String> args = new LinkedHashMap<>();
+    query.forEach((k, v) -> args.put(k, v.isEmpty() ? "" : v.get(0)));
+    Object out = p.command(command, args);
+    return out == null ? new Answer(404, Map.of("code", "NOT_FOUND", "message", "plugin " + name + " has no command " + command))
+        : new Answer(200, out);
+  }
 
   /**
    * {@code GET /api/v5/trace/clients} (the traced clients), {@code POST|DELETE /api/v5/trace/clients/{clientid}}
@@ -83,6 +110,9 @@ final class GatewayRoutes implements ExtraRoutes {
     }
     if (path.startsWith(TRACE)) {
       return trace(method, path.substring(TRACE.length()));
+    }
+    if (path.startsWith(PLUGINS)) {
+      return plugin(method, path.substring(PLUGINS.length()), query);
     }
     if (!path.equals("/api/v5/webhooks")) {
       return null;
