@@ -64,6 +64,15 @@ public interface HookPlugin {
   }
 
   /**
+   * Whether {@link #hooks()} may grow from empty at run time (webhooks registered with {@code estuary ctl}). The
+   * gateway wraps sessions for hooks only when some plugin answers a hook at start or says yes here; a plugin
+   * that is merely on the class path with nothing to do (the Lua plugin without scripts) costs nothing.
+   */
+  default boolean hooksMayChange() {
+    return false;
+  }
+
+  /**
    * A management command of this plugin ({@code POST /api/v5/plugins/<name>/<command>} with the query
    * parameters as {@code args}; {@code estuary ctl script show|reload} for the Lua plugin): the answer, made of
    * maps, lists, strings, numbers and booleans (it is sent as JSON), or null when the plugin has no such

@@ -87,9 +87,18 @@ public final class HookChain implements SessionEvents, AutoCloseable {
     byHook = next;
   }
 
-  /** Whether any plugin is loaded: sessions are wrapped only then. */
+  /**
+   * Whether sessions must be wrapped: a plugin answers a hook, or its hooks may appear at run time
+   * ({@link HookPlugin#hooksMayChange}). Read after {@link #start}: a plugin without hooks then (the Lua plugin
+   * with no script) costs nothing.
+   */
   public boolean enabled() {
-    return !plugins.isEmpty();
+    for (HookPlugin p : plugins) {
+      if (!p.hooks().isEmpty() || p.hooksMayChange()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public List<HookPlugin> plugins() {

@@ -106,8 +106,8 @@ public final class Gateway implements AutoCloseable {
       all.add(httpAuthz);
     }
     this.hooks = new HookChain(PluginLoader.load(hooksConfig, all), hooksConfig, metrics);
-    if (hooks.enabled()) {
-      broker.events(hooks);
+    if (!hooks.plugins().isEmpty()) {
+      broker.events(hooks); // each event asks has(hook) first: one volatile read when nobody listens
     }
     String bootstrap = config.api().bootstrapFile();
     this.apiKeys = config.managementBind() == null ? null

@@ -135,6 +135,11 @@ public final class WebhookPlugin implements HookPlugin {
   }
 
   @Override
+  public boolean hooksMayChange() {
+    return true; // estuary ctl webhooks register, at run time
+  }
+
+  @Override
   public CompletionStage<Verdict<RegisterModifiers>> authOnRegister(RegisterRequest r) {
     return ask(HookName.AUTH_ON_REGISTER, w -> WebhookJson.register(r.client(), r.password(), w),
         (b, w) -> Verdict.ok(WebhookJson.registerModifiers(b, w)), true);

@@ -126,4 +126,29 @@ class HookChainTest {
     assertThat(HookName.of("auth_on_publish_m5")).isEqualTo(HookName.AUTH_ON_PUBLISH);
     assertThat(HookName.ON_CLIENT_WAKEUP.wireName()).isEqualTo("on_client_wakeup");
   }
+
+  static HookPlugin idle(String name, boolean mayChange) {
+    return new HookPlugin() {
+      public String name() {
+        return name;
+      }
+
+      public Set<HookName> hooks() {
+        return Set.of();
+      }
+
+      public boolean hooksMayChange() {
+        return mayChange;
+      }
+    };
+  }
+
+  @Test
+  void a_plugin_with_nothing_to_do_does_not_make_the_gateway_wrap_sessions() {
+    assertThat(chain(Verdict.Kind.ERROR, idle("lua", false)).enabled()).isFalse();
+    chain.close();
+    assertThat(chain(Verdict.Kind.ERROR, idle("lua", false), idle("webhooks", true)).enabled()).isTrue();
+    chain.close();
+    assertThat(chain(Verdict.Kind.ERROR, idle("lua", false), plugin("a", r -> Verdict.nextStage())).enabled()).isTrue();
+  }
 }
