@@ -45,6 +45,11 @@ final class AdapterMetrics implements Metrics {
   }
 
   @Override
+  public void monotonic(String name, Supplier<Number> total, String... tags) {
+    root.monotonic(prefix + name, total, tags);
+  }
+
+  @Override
   public Timer timer(String name, String... tags) {
     return root.timer(prefix + name, tags);
   }

@@ -32,7 +32,7 @@ final class ListenerGuard {
         : null;
     if (sources != null) {
       ctx.metrics().gauge("sources", sources::size, "listener", listener);
-      ctx.metrics().monotonic("sources.evictions", sources::evictions, "listener", listener);
+      ctx.metrics().monotonic("sources.evicted", sources::evictions, "listener", listener);
     }
   }
 

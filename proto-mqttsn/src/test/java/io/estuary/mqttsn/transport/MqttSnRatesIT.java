@@ -100,7 +100,7 @@ class MqttSnRatesIT {
       String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + gw.apiAddress().getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(series(scrape, "estuary_mqttsn_sources_evictions\\{listener=\"udp:default\"\\}")).isEqualTo(1.0);
+      assertThat(series(scrape, "estuary_mqttsn_sources_evicted_total\\{listener=\"udp:default\"\\}")).isEqualTo(1.0);
       assertThat(series(scrape, "estuary_mqttsn_sources\\{listener=\"udp:default\"\\}")).isEqualTo(2.0);
       a.send(new PingReq("")); // a is a new source again: a fresh bucket
       a.expect(PingResp.class);
