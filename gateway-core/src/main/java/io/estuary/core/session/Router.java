@@ -7,6 +7,7 @@ import io.estuary.api.Subscription;
 import io.estuary.core.auth.Authorizer;
 import io.estuary.core.config.MqttLimits;
 import io.estuary.core.store.Store;
+import io.estuary.core.store.StoreAdmission;
 import io.estuary.core.topic.TopicTrie;
 import io.estuary.api.topic.Topics;
 import java.time.Clock;
@@ -109,8 +110,11 @@ final class Router {
     if (publisher != null && !mayPublish(publisher, m.topic())) {
       return PublishOutcome.of(PublishOutcome.Status.NOT_AUTHORIZED);
     }
-    counters.received.increment();
     String from = publisher == null ? null : publisher.clientId();
+    if (writes != null && store.refusal() != null && wouldStore(m, from) && !store.admit(StoreAdmission.Work.PUBLISH)) {
+      return PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED); // full or failing store (issue #13)
+    }
+    counters.received.increment();
     // one copy at most (not one per stamp): the time it was accepted and who published it
     Message stamped = m.createdAtMillis() > 0 && Objects.equals(m.publisher(), from) ? m
         : new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
@@ -185,7 +189,7 @@ final class Router {
         if (retained.remove(m.topic()) != null) {
           store.deleteRetained(m.topic());
         }
-      } else {
+      } else if (writes != null || store.admit(StoreAdmission.Work.RETAINED)) { // a publish with writes was admitted
         retained.put(m.topic(), m);
         store.saveRetained(m);
       }
@@ -243,6 +247,28 @@ final class Router {
       n++;
     }
     return n;
+  }
+
+  /**
+   * Whether routing {@code m} would write to the store: a retained message, or a QoS 1/2 copy for a
+   * persistent session (a shared group counts if any member is persistent). Only asked while the store
+   * refuses new work, so the second match costs nothing in normal operation.
+   */
+  private boolean wouldStore(Message m, String originClientId) {
+    if (m.qos() == 0 || !store.durable()) {
+      return false;
+    }
+    if (m.retain() && !m.payload().isEmpty()) {
+      return true;
+    }
+    boolean[] stored = new boolean[1];
+    trie.match(m.topic(), (clientId, sub, group) -> {
+      if (!stored[0] && sub.qos() > 0 && (group != null || !sub.noLocal() || !clientId.equals(originClientId))) {
+        Session s = sessions.get(clientId);
+        stored[0] = s != null && s.persistentSnapshot();
+      }
+    });
+    return stored[0];
   }
 
   /** Round robin over the group, preferring connected members (EMQX's round_robin strategy). */
