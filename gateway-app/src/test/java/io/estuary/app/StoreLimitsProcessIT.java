@@ -35,7 +35,7 @@ class StoreLimitsProcessIT {
   static final String CONF = """
       persistence.enabled = true
       persistence.sync = interval
-      persistence.max_bytes = 200KB
+      persistence.max_bytes = 200KiB
       mqtt.max_mqueue_len = 100000
       """;
 
