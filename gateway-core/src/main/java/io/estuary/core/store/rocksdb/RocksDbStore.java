@@ -29,6 +29,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.Range;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -49,6 +50,8 @@ public final class RocksDbStore implements Store {
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.core.store.drops");
   private static final byte[] FORMAT_KEY = Keys.utf8("estuary.format");
   private static final byte[] EMPTY = new byte[0];
+  /** Above every key the store writes (their first byte is a length byte or UTF-8, never 0xFF). */
+  private static final byte[] MAX_KEY = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
   /** Deleted messages after which the maintenance thread compacts the messages column family. */
   static final long COMPACT_AFTER_DELETES = 500_000;
 
@@ -327,7 +330,8 @@ public final class RocksDbStore implements Store {
 
   /**
    * Accounting (issue #13): RocksDB's own estimate of the live data of every column family (sessions,
-   * messages, awaiting_rel, retained, kv: {@code estimate-live-data-size} + memtables), refreshed every
+   * messages, awaiting_rel, retained, kv: {@code estimate-live-data-size} of the SST files + the approximate
+   * data in the memtables), refreshed every
    * second and at open, plus the key + value bytes of every put queued since. RocksDB's figure rather
    * than an own running total because a total would need a full scan at every start and a read before
    * each overwrite to know the size it replaces; the estimate is known at open and follows compaction.
@@ -427,9 +431,14 @@ public final class RocksDbStore implements Store {
     try {
       long counted = writer.bytesSinceEstimate.get();
       long total = 0;
-      for (ColumnFamilyHandle h : handles) {
-        total += db.getLongProperty(h, "rocksdb.estimate-live-data-size");
-        total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+      // the memtables' data, not their arena: cur-size-all-mem-tables counts allocated blocks (~1 MB for a
+      // few bytes in a fresh process), which would make a small max_bytes refuse an empty store
+      try (Slice from = new Slice(EMPTY); Slice to = new Slice(MAX_KEY)) {
+        Range all = new Range(from, to);
+        for (ColumnFamilyHandle h : handles) {
+          total += db.getLongProperty(h, "rocksdb.estimate-live-data-size");
+          total += db.getApproximateMemTableStats(h, all).size;
+        }
       }
       estimatedBytes = total;
       writer.bytesSinceEstimate.addAndGet(-counted);
