@@ -250,16 +250,17 @@ final class Router {
   }
 
   /**
-   * Whether routing {@code m} would write to the store: a retained message, or a QoS 1/2 copy for a
-   * persistent session (a shared group counts if any member is persistent). Only asked while the store
+   * Whether routing {@code m} would write new data to the store: a retained message, or a QoS 1/2 copy for
+   * a persistent session (a shared group counts if any member is persistent). A retained delete is not:
+   * deletes are never refused, so its copies are queued even over the cap. Only asked while the store
    * refuses new work, so the second match costs nothing in normal operation.
    */
   private boolean wouldStore(Message m, String originClientId) {
     if (m.qos() == 0 || !store.durable()) {
       return false;
     }
-    if (m.retain() && !m.payload().isEmpty()) {
-      return true;
+    if (m.retain()) {
+      return !m.payload().isEmpty(); // deleting a retained message frees space: never refused
     }
     boolean[] stored = new boolean[1];
     trie.match(m.topic(), (clientId, sub, group) -> {
