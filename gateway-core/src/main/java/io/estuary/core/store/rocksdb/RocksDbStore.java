@@ -29,7 +29,6 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.Range;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -50,8 +49,6 @@ public final class RocksDbStore implements Store {
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.core.store.drops");
   private static final byte[] FORMAT_KEY = Keys.utf8("estuary.format");
   private static final byte[] EMPTY = new byte[0];
-  /** Above every key the store writes (their first byte is a length byte or UTF-8, never 0xFF). */
-  private static final byte[] MAX_KEY = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
   /** Deleted messages after which the maintenance thread compacts the messages column family. */
   static final long COMPACT_AFTER_DELETES = 500_000;
 
@@ -78,7 +75,7 @@ public final class RocksDbStore implements Store {
   /** Routing tags of QoS 2 publishes whose commit was not written before the last stop (see {@link #markRouting}). */
   private final Set<Long> rolledBack;
   private final AtomicLong rolledBackMessages = new AtomicLong();
-  private volatile long estimatedBytes;
+  private final StoreBounds bounds;
   private volatile boolean closed;
 
   private RocksDbStore(PersistenceConfig config, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
@@ -94,6 +91,7 @@ public final class RocksDbStore implements Store {
     this.retained = handles.get(4);
     this.kv = handles.get(5);
     this.writer = new StoreWriter(db, config.sync());
+    this.bounds = new StoreBounds(config, db, handles, writer);
     this.rolledBack = uncommittedRoutings();
     this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "estuary-store-maintenance");
@@ -328,29 +326,10 @@ public final class RocksDbStore implements Store {
     return true;
   }
 
-  /**
-   * Accounting (issue #13): RocksDB's own estimate of the live data of every column family (sessions,
-   * messages, awaiting_rel, retained, kv: {@code estimate-live-data-size} of the SST files + the approximate
-   * data in the memtables), refreshed every
-   * second and at open, plus the key + value bytes of every put queued since. RocksDB's figure rather
-   * than an own running total because a total would need a full scan at every start and a read before
-   * each overwrite to know the size it replaces; the estimate is known at open and follows compaction.
-   */
+  /** See {@link StoreBounds}: over max_bytes, the writer queue at a bound, a failing disk. */
   @Override
   public String refusal() {
-    if (writer.failing()) {
-      return StoreAdmission.WRITE_ERROR;
-    }
-    long maxBytes = config.maxBytes();
-    if (maxBytes > 0 && estimatedBytes() >= maxBytes) {
-      return StoreAdmission.MAX_BYTES;
-    }
-    long maxWrites = config.maxPendingWrites();
-    long maxPendingBytes = config.maxPendingBytes();
-    if (maxWrites > 0 && writer.pending() >= maxWrites || maxPendingBytes > 0 && writer.pendingBytes() >= maxPendingBytes) {
-      return StoreAdmission.BUSY;
-    }
-    return null;
+    return bounds.refusal();
   }
 
   @Override
@@ -369,7 +348,7 @@ public final class RocksDbStore implements Store {
 
   /** Live data as RocksDB estimates it (SST live data + memtables, refreshed every second) + puts queued since. */
   public long estimatedBytes() {
-    return estimatedBytes + writer.bytesSinceEstimate.get();
+    return bounds.estimatedBytes();
   }
 
   /**
@@ -425,27 +404,11 @@ public final class RocksDbStore implements Store {
   }
 
   void estimateSize() {
-    if (closed) {
-      return;
-    }
-    try {
-      long counted = writer.bytesSinceEstimate.get();
-      long total = 0;
-      // the memtables' data, not their arena: cur-size-all-mem-tables counts allocated blocks (~1 MB for a
-      // few bytes in a fresh process), which would make a small max_bytes refuse an empty store
-      try (Slice from = new Slice(EMPTY); Slice to = new Slice(MAX_KEY)) {
-        Range all = new Range(from, to);
-        for (ColumnFamilyHandle h : handles) {
-          total += db.getLongProperty(h, "rocksdb.estimate-live-data-size");
-          total += db.getApproximateMemTableStats(h, all).size;
-        }
-      }
-      estimatedBytes = total;
-      writer.bytesSinceEstimate.addAndGet(-counted);
-    } catch (RocksDBException | RuntimeException e) {
-      LOG.debug("store size estimate failed: {}", e.toString());
+    if (!closed) {
+      bounds.estimate();
     }
   }
+
 
   /**
    * After a failed write nothing new is admitted, so a write that proves the disk healthy again may never
@@ -464,7 +427,7 @@ public final class RocksDbStore implements Store {
    */
   void compactIfWorthIt() {
     long deletes = writer.deletes.get();
-    boolean over = config.maxBytes() > 0 && estimatedBytes() >= config.maxBytes();
+    boolean over = bounds.overMaxBytes();
     if (closed || deletes < COMPACT_AFTER_DELETES && !(over && deletes > 0)) {
       return;
     }
