@@ -148,7 +148,9 @@ public final class TestGateway implements AutoCloseable {
       GatewayConfig cfg = ConfigLoader.bind(c);
       Function<GatewayConfig, Store> stores;
       if (persistenceDir != null) {
-        stores = x -> RocksDbStore.open(PersistenceConfig.at(persistenceDir));
+        // the shipped defaults, with the test's persistence.max_bytes / max_pending_* (issue #13)
+        stores = x -> RocksDbStore.open(PersistenceConfig.at(persistenceDir).withMaxBytes(x.persistence().maxBytes())
+            .withMaxPendingWrites(x.persistence().maxPendingWrites(), x.persistence().maxPendingBytes()));
       } else {
         Store st = store != null ? new NonClosingStore(store) : new MemoryStore();
         stores = x -> st;
@@ -209,6 +211,31 @@ public final class TestGateway implements AutoCloseable {
   /** A namespace of the store's key-value area as stored ({@code mqttsn-topic-ids}), read synchronously. */
   public StoredKeyValues storedKeyValues(String namespace) {
     return new StoredKeyValues(gateway.store().keyValueTable(namespace));
+  }
+
+  /**
+   * A failing disk (issue #13), on a {@link Builder#persistence} gateway: with a message every store write
+   * batch from now on fails with it as a RocksDB write error would; null heals it.
+   */
+  public void injectStoreWriteFailure(String message) {
+    rocks().injectWriteFailure(message);
+  }
+
+  /** {@code store.refused{reason, work}}: reason max_bytes, busy, write_error; work publish, session, retained, kv. */
+  public long storeRefused(String reason, String work) {
+    return rocks().admission().refused(reason, io.estuary.core.store.StoreAdmission.Work.valueOf(work.toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  /** Why the store refuses new persistent work now (max_bytes, busy, write_error), or null. */
+  public String storeRefusal() {
+    return gateway.store().refusal();
+  }
+
+  private RocksDbStore rocks() {
+    if (!(gateway.store() instanceof RocksDbStore r)) {
+      throw new IllegalStateException("not a persistence(dir) gateway");
+    }
+    return r;
   }
 
   /** The port of the first MQTT listener of {@code type} (tcp, ssl, ws, wss). */

@@ -174,7 +174,8 @@ public final class ConfigLoader {
     }
     PersistenceConfig persistence = new PersistenceConfig(
         c.getBoolean("persistence.enabled"), Path.of(c.getString("persistence.dir")), syncPolicy,
-        c.getDuration("persistence.sync_interval"), c.getBytes("persistence.max_bytes"));
+        c.getDuration("persistence.sync_interval"), c.getBytes("persistence.max_bytes"),
+        c.getLong("persistence.max_pending_writes"), c.getBytes("persistence.max_pending_bytes"));
     Duration sys = c.getDuration("sys_topics.sys_msg_interval");
     return new GatewayConfig(
         c.getString("node.name"), mqtt, auth, sys,

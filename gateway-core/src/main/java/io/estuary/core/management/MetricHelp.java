@@ -30,7 +30,10 @@ final class MetricHelp {
       Map.entry("store.batches", "Store write batches"),
       Map.entry("store.bytes", "Bytes of live data in the store"),
       Map.entry("store.write_errors", "Store write failures"),
-      Map.entry("store.pending_writes", "Store writes waiting for the writer thread"));
+      Map.entry("store.pending_writes", "Store writes waiting for the writer thread"),
+      Map.entry("store.pending_bytes", "Key and value bytes of store writes waiting for the writer thread"),
+      Map.entry("store.failing", "1 while the store's last write failed (full or failing disk)"),
+      Map.entry("store.refused", "New persistent work the store refused, by reason and work"));
 
   private MetricHelp() {}
 

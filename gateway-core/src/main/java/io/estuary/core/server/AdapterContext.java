@@ -139,7 +139,7 @@ public final class AdapterContext implements GatewayContext {
 
   private KeyValueSpace space(String namespace) {
     // one instance per namespace: its serial executor is what keeps the space's operations in order
-    return spaces.computeIfAbsent(namespace, n -> new AsyncKeyValueSpace(store.keyValueTable(n), storeExecutor));
+    return spaces.computeIfAbsent(namespace, n -> new AsyncKeyValueSpace(store.keyValueTable(n), storeExecutor, store));
   }
 
   /** Where traced clients' packets go (the gateway's; null in unit tests: nothing traced). */

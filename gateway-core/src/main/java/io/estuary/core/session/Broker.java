@@ -18,6 +18,8 @@ import io.estuary.core.config.MqttLimits;
 import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.Store;
+import io.estuary.core.store.StoreAdmission;
+import io.estuary.core.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -198,12 +200,29 @@ public final class Broker implements AutoCloseable {
     SessionRefusedException refused = shuttingDown
         ? new SessionRefusedException(SessionRefusedException.Reason.UNAVAILABLE, "server shutting down")
         : IdentityRules.check(client, adapterProtocol, limits.maxClientIdLength());
+    if (refused == null && needsNewRecord(client.clientId(), options) && !store.admit(StoreAdmission.Work.SESSION)) {
+      refused = new SessionRefusedException(SessionRefusedException.Reason.QUOTA_EXCEEDED,
+          "the store refuses new persistent sessions (" + store.refusal() + ")");
+    }
     if (refused != null) {
       refuse(client, sink, f, refused);
       return f;
     }
     openInto(client, options, sink, f);
     return f;
+  }
+
+  /**
+   * Whether opening would write a new session record (issue #13): a persistent session that is not
+   * already stored, or a clean start of one. Resuming a stored session needs no new room, so it is never
+   * refused for a full store; clean sessions write nothing.
+   */
+  private boolean needsNewRecord(String clientId, SessionOptions options) {
+    if (!options.persistent() || !store.durable()) {
+      return false;
+    }
+    Session existing = sessions.get(clientId);
+    return existing == null || options.cleanStart() || !existing.persistentSnapshot();
   }
 
   /** Fails {@code f} with {@code refused} on the sink's executor; logged on {@code io.estuary.core.session.drops} and counted. */
@@ -263,7 +282,17 @@ public final class Broker implements AutoCloseable {
     if (!router.waitsForStore(message)) {
       return writes.isEmpty() ? CompletableFuture.completedFuture(o) : Router.allOf(writes).thenApply(v -> o);
     }
-    return router.durableAfter(writes, message.retain()).thenApply(v -> o);
+    return router.durableAfter(writes, message.retain()).handle((v, err) -> {
+      if (err == null) {
+        return o;
+      }
+      Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+      if (cause instanceof StoreUnavailableException) { // the store failed to write: refused, not lost (issue #13)
+        store.writeFailed(StoreAdmission.Work.PUBLISH);
+        return PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED);
+      }
+      throw err instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(err);
+    });
   }
 
   public Message retained(String topic) {

@@ -107,8 +107,10 @@ final class Outbox {
       return false;
     }
     boolean stored = m.qos() > 0 && session.persistent();
-    if (stored && !broker.store.hasRoom()) {
-      broker.counters.droppedStoreFull.increment(); // persistence.max_bytes reached: drop the newest (docs/persistence.md)
+    if (stored && admitted == null && !broker.store.hasRoom()) {
+      // nobody waits for it (a will, a broker message): the store refuses new work, drop the newest. A
+      // publisher that waits (admitted != null) was admitted by the router: its copy is stored (issue #13)
+      broker.counters.droppedStoreFull.increment();
       LOG.debug("store full, dropped a message on {} for {}", m.topic(), clientId);
       return false;
     }

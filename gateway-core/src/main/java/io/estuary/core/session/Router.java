@@ -7,6 +7,7 @@ import io.estuary.api.Subscription;
 import io.estuary.core.auth.Authorizer;
 import io.estuary.core.config.MqttLimits;
 import io.estuary.core.store.Store;
+import io.estuary.core.store.StoreAdmission;
 import io.estuary.core.topic.RetainedIndex;
 import io.estuary.core.topic.TopicTrie;
 import io.estuary.api.topic.Topics;
@@ -112,8 +113,11 @@ final class Router {
     if (publisher != null && !mayPublish(publisher, m.topic())) {
       return PublishOutcome.of(PublishOutcome.Status.NOT_AUTHORIZED);
     }
-    counters.received.increment();
     String from = publisher == null ? null : publisher.clientId();
+    if (writes != null && store.refusal() != null && wouldStore(m, from) && !store.admit(StoreAdmission.Work.PUBLISH)) {
+      return PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED); // full or failing store (issue #13)
+    }
+    counters.received.increment();
     // one copy at most (not one per stamp): the time it was accepted and who published it
     Message stamped = m.createdAtMillis() > 0 && Objects.equals(m.publisher(), from) ? m
         : new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
@@ -184,7 +188,7 @@ final class Router {
    */
   int route(Message m, String originClientId, List<CompletableFuture<Void>> writes, Routing routing) {
     if (m.retain()) {
-      retain(m);
+      retain(m, writes != null);
     }
     Map<String, Target> targets = new HashMap<>();
     // shared-subscription groups: allocated only when a group matches (most publishes match none)
@@ -241,6 +245,29 @@ final class Router {
     return n;
   }
 
+  /**
+   * Whether routing {@code m} would write new data to the store: a retained message, or a QoS 1/2 copy for
+   * a persistent session (a shared group counts if any member is persistent). A retained delete is not:
+   * deletes are never refused, so its copies are queued even over the cap. Only asked while the store
+   * refuses new work, so the second match costs nothing in normal operation.
+   */
+  private boolean wouldStore(Message m, String originClientId) {
+    if (m.qos() == 0 || !store.durable()) {
+      return false;
+    }
+    if (m.retain()) {
+      return !m.payload().isEmpty(); // deleting a retained message frees space: never refused
+    }
+    boolean[] stored = new boolean[1];
+    trie.match(m.topic(), (clientId, sub, group) -> {
+      if (!stored[0] && sub.qos() > 0 && (group != null || !sub.noLocal() || !clientId.equals(originClientId))) {
+        Session s = sessions.get(clientId);
+        stored[0] = s != null && s.persistentSnapshot();
+      }
+    });
+    return stored[0];
+  }
+
   /** Round robin over the group, preferring connected members (EMQX's round_robin strategy). */
   private Map.Entry<String, Subscription> pickSharedMember(String key, List<Map.Entry<String, Subscription>> members) {
     int size = members.size();
@@ -263,12 +290,13 @@ final class Router {
    * retainer.max_retained_messages}, it is not retained (the topic keeps what it had) but still routed,
    * as EMQX does.
    */
-  private void retain(Message m) {
+  /** @param admitted the publish's writes were admitted to the store already (else the retained copy asks alone) */
+  private void retain(Message m, boolean admitted) {
     if (m.payload().isEmpty()) {
       if (retained.remove(m.topic()) != null) {
         store.deleteRetained(m.topic());
       }
-    } else if (caps.retainAccepted(m, retained)) {
+    } else if (caps.retainAccepted(m, retained) && (admitted || store.admit(StoreAdmission.Work.RETAINED))) {
       retained.put(m);
       store.saveRetained(m);
     }

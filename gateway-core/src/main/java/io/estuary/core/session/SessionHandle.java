@@ -8,6 +8,8 @@ import io.estuary.api.PublishOutcome;
 import io.estuary.api.SubscribeOutcome;
 import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
+import io.estuary.core.store.StoreAdmission;
+import io.estuary.core.store.StoreUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -107,7 +109,7 @@ final class SessionHandle implements BrokerSession {
         writes.add(marked);
       }
     }
-    return reply(o, waitFor(writes, durable, message.retain()));
+    return reply(o, waitFor(writes, durable, message.retain()), key);
   }
 
   /** What the publish reply waits for: durability with a durable store, else held-back targets; null = nothing. */
@@ -127,6 +129,9 @@ final class SessionHandle implements BrokerSession {
    * at once, only their admission is late, and the reply waits for that too.
    */
   private CompletionStage<PublishOutcome> publishOnceDurably(int key, Message message) {
+    if (!broker.store.admit(StoreAdmission.Work.PUBLISH)) { // its marker is new persistent work (issue #13)
+      return reply(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED), null);
+    }
     long tag = broker.router.nextRoutingTag();
     broker.store.markRouting(session.clientId, key, tag);
     Router.Routing routing = new Router.Routing(tag, new CompletableFuture<>(), new ArrayList<>());
@@ -144,7 +149,7 @@ final class SessionHandle implements BrokerSession {
       stored = CompletableFuture.completedFuture(null);
     }
     stored.whenComplete((v, err) -> routing.gate().complete(null));
-    return reply(o, writes.isEmpty() ? stored : stored.thenCombine(Router.allOf(writes), (a, b) -> null));
+    return reply(o, writes.isEmpty() ? stored : stored.thenCombine(Router.allOf(writes), (a, b) -> null), key);
   }
 
   /**
@@ -153,6 +158,16 @@ final class SessionHandle implements BrokerSession {
    * §4.6); with nothing to wait for it is handed to the executor at once.
    */
   private CompletionStage<PublishOutcome> reply(PublishOutcome o, CompletableFuture<Void> stored) {
+    return reply(o, stored, -1);
+  }
+
+  /**
+   * As above; when {@code stored} fails because the store could not write (a full or failing disk, issue
+   * #13) the reply is QUOTA_EXCEEDED (MQTT 5 0x97) instead of an error, counted in
+   * {@code store.refused{reason=write_error, work=publish}}, and the QoS 2 {@code key} (-1: none) is released
+   * so that a re-send is routed again: at least once while the disk fails.
+   */
+  private CompletionStage<PublishOutcome> reply(PublishOutcome o, CompletableFuture<Void> stored, int key) {
     CompletableFuture<PublishOutcome> out = new CompletableFuture<>();
     if ((stored == null || stored.isDone() && !stored.isCompletedExceptionally()) && previousReply.isDone()) {
       conn.onSink(() -> out.complete(o));
@@ -163,10 +178,17 @@ final class SessionHandle implements BrokerSession {
     previousReply.thenCombine(ready, (a, b) -> b).whenComplete((v, err) -> {
       try {
         conn.onSink(() -> {
+          Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
           if (err == null) {
             out.complete(o);
+          } else if (cause instanceof StoreUnavailableException) {
+            broker.store.writeFailed(StoreAdmission.Work.PUBLISH);
+            if (key >= 0) {
+              session.heldKeys.remove(key);
+            }
+            out.complete(PublishOutcome.of(PublishOutcome.Status.QUOTA_EXCEEDED));
           } else {
-            out.completeExceptionally(err instanceof CompletionException && err.getCause() != null ? err.getCause() : err);
+            out.completeExceptionally(cause);
           }
         });
       } finally {

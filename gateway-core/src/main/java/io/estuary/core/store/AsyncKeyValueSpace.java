@@ -15,19 +15,35 @@ import java.util.function.Supplier;
  * The adapters' {@link KeyValueSpace} over one {@link KeyValueTable}: every operation is a task on a
  * {@link SerialExecutor} of the core's store executor, so operations of one space run in call order,
  * reads never run on the caller's (I/O) thread, and every stage completes on a store executor thread.
+ * A {@code put} while the store refuses new persistent work ({@link Store#admit}) fails at once with a
+ * {@link StoreUnavailableException} (on the store executor too); gets, scans and deletes always run.
  */
 public final class AsyncKeyValueSpace implements KeyValueSpace {
   private final KeyValueTable table;
   private final SerialExecutor executor;
+  private final Store store;
 
+  /** A space whose puts are never refused (tests, the memory store). */
   public AsyncKeyValueSpace(KeyValueTable table, Executor storeExecutor) {
+    this(table, storeExecutor, null);
+  }
+
+  /** @param store asked to {@link Store#admit} every put; null = always admitted */
+  public AsyncKeyValueSpace(KeyValueTable table, Executor storeExecutor, Store store) {
     this.table = table;
     this.executor = new SerialExecutor(storeExecutor);
+    this.store = store;
   }
 
   @Override
   public CompletionStage<Void> put(String key, byte[] value) {
     byte[] copy = value.clone();
+    if (store != null && !store.admit(StoreAdmission.Work.KV)) {
+      String why = store.refusal();
+      return run(() -> {
+        throw new StoreUnavailableException("store refuses new writes (" + (why == null ? "" : why) + "): put of " + key);
+      });
+    }
     return run(() -> {
       table.put(key, copy);
       return null;

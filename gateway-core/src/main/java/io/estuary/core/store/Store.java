@@ -66,12 +66,36 @@ public interface Store extends AutoCloseable {
   boolean durable();
 
   /**
-   * False while the store is over its size cap ({@code persistence.max_bytes}): new messages for
-   * persistent sessions are then dropped (and counted) instead of queued.
+   * False while the store refuses new persistent work ({@link #refusal()} non-null): new messages for
+   * persistent sessions that no publisher waits for (wills, QoS 0 queued offline) are then dropped and counted.
    */
   default boolean hasRoom() {
+    return refusal() == null;
+  }
+
+  /**
+   * Why new persistent work is refused now, or null when it is admitted: {@link StoreAdmission#MAX_BYTES}
+   * (over {@code persistence.max_bytes}), {@link StoreAdmission#BUSY} (the writer's queue is over
+   * {@code persistence.max_pending_writes}/{@code max_pending_bytes}) or {@link StoreAdmission#WRITE_ERROR}
+   * (the last write failed: a full or failing disk). Updates, deletes and reads are never refused.
+   */
+  default String refusal() {
+    return null;
+  }
+
+  /**
+   * Admission of new persistent work of kind {@code work}: true = go ahead; false = refused now, counted in
+   * {@code store.refused{reason, work}} and logged (rate-limited). Any thread; cheap.
+   */
+  default boolean admit(StoreAdmission.Work work) {
     return true;
   }
+
+  /**
+   * Admitted work of kind {@code work} whose write then failed and was answered as refused: counted in
+   * {@code store.refused{reason=write_error, work}}.
+   */
+  default void writeFailed(StoreAdmission.Work work) {}
 
   /** Registers the store's own gauges and counters; called once by the gateway. */
   default void registerMetrics(Metrics metrics) {}

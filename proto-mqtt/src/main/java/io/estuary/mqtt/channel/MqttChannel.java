@@ -354,7 +354,7 @@ public final class MqttChannel implements DeliverySink {
         publishStarted();
         session.publish(msg).whenComplete((o, e) -> guarded(() -> {
           publishDone();
-          if (e == null) {
+          if (e == null && !refusedUnacknowledged(o)) {
             send(new PubAck(packetId, ifV5(ReasonCodes.publish(o))));
           }
         }));
@@ -363,7 +363,7 @@ public final class MqttChannel implements DeliverySink {
         publishStarted();
         session.publishOnce(packetId, msg).whenComplete((o, e) -> guarded(() -> {
           publishDone();
-          if (e == null) {
+          if (e == null && !refusedUnacknowledged(o)) {
             send(new PubRec(packetId, ifV5(ReasonCodes.publish(o))));
           }
         }));
@@ -397,6 +397,20 @@ public final class MqttChannel implements DeliverySink {
       readingPaused = false;
       actions.accept(new Action.Reading(true));
     }
+  }
+
+  /**
+   * MQTT 3.1.1 has no PUBACK/PUBREC reason code: a publish refused for quota (a full or failing store,
+   * issue #13) must not be acknowledged as if stored, so the connection is closed instead (§3.3.5 allows
+   * either) and the client re-sends it once it reconnects. MQTT 5 answers 0x97.
+   */
+  private boolean refusedUnacknowledged(PublishOutcome o) {
+    if (v5() || o.status() != PublishOutcome.Status.QUOTA_EXCEEDED) {
+      return false;
+    }
+    drop("publish refused (quota exceeded), closing the 3.1.1 connection unacknowledged");
+    disconnect(0x97, CloseReason.TRANSPORT_ERROR);
+    return true;
   }
 
   // ---- SUBSCRIBE / UNSUBSCRIBE ----------------------------------------------------------------

@@ -7,6 +7,7 @@ import io.estuary.core.config.PersistenceConfig;
 import io.estuary.core.store.KeyValueTable;
 import io.estuary.core.store.SessionRecord;
 import io.estuary.core.store.Store;
+import io.estuary.core.store.StoreAdmission;
 import io.estuary.core.store.StoredMessage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,13 +70,12 @@ public final class RocksDbStore implements Store {
   private final ScheduledExecutorService maintenance;
   private final ConcurrentHashMap<String, RocksKeyValueSpace> spaces = new ConcurrentHashMap<>();
   private final AtomicLong corruptRecords = new AtomicLong();
-  private final AtomicLong deletesSinceCompaction = new AtomicLong();
-  private final AtomicLong bytesSinceEstimate = new AtomicLong();
+  private final StoreAdmission admission = new StoreAdmission(this::refusal);
   private final AtomicLong compactions = new AtomicLong();
   /** Routing tags of QoS 2 publishes whose commit was not written before the last stop (see {@link #markRouting}). */
   private final Set<Long> rolledBack;
   private final AtomicLong rolledBackMessages = new AtomicLong();
-  private volatile long estimatedBytes;
+  private final StoreBounds bounds;
   private volatile boolean closed;
 
   private RocksDbStore(PersistenceConfig config, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
@@ -91,6 +91,7 @@ public final class RocksDbStore implements Store {
     this.retained = handles.get(4);
     this.kv = handles.get(5);
     this.writer = new StoreWriter(db, config.sync());
+    this.bounds = new StoreBounds(config, db, handles, writer);
     this.rolledBack = uncommittedRoutings();
     this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "estuary-store-maintenance");
@@ -101,7 +102,9 @@ public final class RocksDbStore implements Store {
       long ms = Math.max(1, config.syncInterval().toMillis());
       maintenance.scheduleWithFixedDelay(this::syncWal, ms, ms, TimeUnit.MILLISECONDS);
     }
-    maintenance.scheduleWithFixedDelay(this::estimateSize, 0, 1, TimeUnit.SECONDS);
+    estimateSize(); // max_bytes holds from the first write after a restart: the size is RocksDB's, not counted by us
+    maintenance.scheduleWithFixedDelay(this::estimateSize, 1, 1, TimeUnit.SECONDS);
+    maintenance.scheduleWithFixedDelay(this::probeAfterFailure, 1, 1, TimeUnit.SECONDS);
     maintenance.scheduleWithFixedDelay(this::compactIfWorthIt, 10, 10, TimeUnit.SECONDS);
   }
 
@@ -187,7 +190,6 @@ public final class RocksDbStore implements Store {
     writer.submit(new StoreWriter.Delete(sessions, Keys.utf8(clientId), null));
     writer.submit(new StoreWriter.DeleteRange(messages, prefix, end));
     writer.submit(new StoreWriter.DeleteRange(awaitingRel, prefix, end));
-    deletesSinceCompaction.incrementAndGet();
   }
 
   @Override
@@ -205,16 +207,12 @@ public final class RocksDbStore implements Store {
   @Override
   public void saveMessage(String clientId, StoredMessage message) {
     byte[] value = RecordCodec.encodeQueued(message);
-    if (message.packetId() == 0) {
-      bytesSinceEstimate.addAndGet(value.length);
-    }
     writer.submit(new StoreWriter.Put(messages, Keys.message(clientId, message.seq()), value, null));
   }
 
   @Override
   public void deleteMessage(String clientId, long seq) {
     writer.submit(new StoreWriter.Delete(messages, Keys.message(clientId, seq), null));
-    deletesSinceCompaction.incrementAndGet();
   }
 
   @Override
@@ -328,15 +326,48 @@ public final class RocksDbStore implements Store {
     return true;
   }
 
+  /** See {@link StoreBounds}: over max_bytes, the writer queue at a bound, a failing disk. */
   @Override
-  public boolean hasRoom() {
-    long max = config.maxBytes();
-    return max == 0 || estimatedBytes + bytesSinceEstimate.get() < max;
+  public String refusal() {
+    return bounds.refusal();
   }
 
-  /** Live data as RocksDB estimates it (SST live data + memtables), refreshed every second. */
+  @Override
+  public boolean admit(StoreAdmission.Work work) {
+    return admission.admit(work);
+  }
+
+  @Override
+  public void writeFailed(StoreAdmission.Work work) {
+    admission.writeFailed(work);
+  }
+
+  public StoreAdmission admission() {
+    return admission;
+  }
+
+  /** Live data as RocksDB estimates it (SST live data + memtables, refreshed every second) + puts queued since. */
   public long estimatedBytes() {
-    return estimatedBytes + bytesSinceEstimate.get();
+    return bounds.estimatedBytes();
+  }
+
+  /**
+   * Test seam for a failing disk (issue #13): with a message, every write batch from now on fails with a
+   * {@link RocksDBException} carrying it before reaching RocksDB, exactly as a failed {@code db.write} would
+   * (ENOSPC, EIO); null heals it (the next batch, e.g. the maintenance probe, then succeeds).
+   */
+  public void injectWriteFailure(String message) {
+    writer.injectFailure(message);
+  }
+
+  /** Column family {@code i} in open order (0 = default). */
+  ColumnFamilyHandle family(int i) {
+    return handles.get(i);
+  }
+
+  /** The writer (tests hold it up to fill its queue). */
+  StoreWriter writer() {
+    return writer;
   }
 
   public long corruptRecords() {
@@ -351,6 +382,9 @@ public final class RocksDbStore implements Store {
   public void registerMetrics(Metrics metrics) {
     metrics.gauge("store.bytes", this::estimatedBytes);
     metrics.gauge("store.pending_writes", writer::pending);
+    metrics.gauge("store.pending_bytes", writer::pendingBytes);
+    metrics.gauge("store.failing", () -> writer.failing() ? 1 : 0);
+    admission.registerMetrics(metrics);
     metrics.monotonic("store.batches", writer::batches);
     metrics.monotonic("store.write_errors", writer::writeErrors);
     metrics.monotonic("store.corrupt_records", corruptRecords::get);
@@ -370,37 +404,43 @@ public final class RocksDbStore implements Store {
   }
 
   void estimateSize() {
-    if (closed) {
-      return;
-    }
-    try {
-      long counted = bytesSinceEstimate.get();
-      long total = 0;
-      for (ColumnFamilyHandle h : handles) {
-        total += db.getLongProperty(h, "rocksdb.estimate-live-data-size");
-        total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
-      }
-      estimatedBytes = total;
-      bytesSinceEstimate.addAndGet(-counted);
-    } catch (RocksDBException | RuntimeException e) {
-      LOG.debug("store size estimate failed: {}", e.toString());
+    if (!closed) {
+      bounds.estimate();
     }
   }
 
-  /** Queues drain from their head, leaving tombstones; compaction drops them and reclaims the space. */
+
+  /**
+   * After a failed write nothing new is admitted, so a write that proves the disk healthy again may never
+   * come: once a second the format marker is rewritten through the writer; its success clears the failure.
+   */
+  void probeAfterFailure() {
+    if (!closed && writer.failing() && writer.pending() == 0) {
+      writer.submit(new StoreWriter.Put(handles.get(0), FORMAT_KEY, new byte[] {(byte) RecordCodec.VERSION}, null));
+    }
+  }
+
+  /**
+   * Queues drain from their head and deletes leave tombstones; compaction drops them and reclaims the
+   * space. Every {@link #COMPACT_AFTER_DELETES} deletes, or after any delete while over
+   * {@code persistence.max_bytes}, so that space freed by deletes counts again within ~10 s.
+   */
   void compactIfWorthIt() {
-    if (closed || deletesSinceCompaction.get() < COMPACT_AFTER_DELETES) {
+    long deletes = writer.deletes.get();
+    boolean over = bounds.overMaxBytes();
+    if (closed || deletes < COMPACT_AFTER_DELETES && !(over && deletes > 0)) {
       return;
     }
-    deletesSinceCompaction.set(0);
     compactNow();
   }
 
-  /** Compacts the message and awaiting-release families now (on the calling thread). */
+  /** Compacts every column family now (on the calling thread), memtables first, and refreshes the size. */
   public void compactNow() {
+    writer.deletes.set(0);
     try {
-      db.compactRange(messages);
-      db.compactRange(awaitingRel);
+      for (ColumnFamilyHandle h : handles) {
+        db.compactRange(h);
+      }
       compactions.incrementAndGet();
       estimateSize();
     } catch (RocksDBException e) {

@@ -1,6 +1,7 @@
 package io.estuary.core.store.rocksdb;
 
 import io.estuary.core.config.PersistenceConfig;
+import io.estuary.core.store.StoreUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * completes the barriers of that batch. With {@code sync = always} each batch is written with
  * {@code sync = true}, so a barrier completes only once the batch is on disk; otherwise once RocksDB
  * has handed it to the OS (a process crash loses nothing past that point).
+ *
+ * <p>Bounds (issue #13): {@link #pending()} and {@link #pendingBytes()} are what the store compares with
+ * {@code persistence.max_pending_writes/max_pending_bytes} before it admits new persistent work, so the
+ * queue grows past them only by the writes of work admitted just before (updates and deletes are never
+ * refused: deletes must always be able to free space). A failed batch sets {@link #failing()} until a
+ * later batch succeeds.
  */
 final class StoreWriter {
   private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
@@ -46,6 +53,16 @@ final class StoreWriter {
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
+  /** Key + value bytes of queued, unwritten puts. */
+  private final AtomicLong pendingBytes = new AtomicLong();
+  /** Key + value bytes of every put queued since the store's last size estimate (see RocksDbStore). */
+  final AtomicLong bytesSinceEstimate = new AtomicLong();
+  /** Deletes queued since the last compaction (RocksDbStore's maintenance resets it). */
+  final AtomicLong deletes = new AtomicLong();
+  private volatile boolean failing;
+  private volatile Throwable lastFailure;
+  /** Test seam: while non-null, every batch fails with this message before reaching RocksDB. */
+  private volatile String injectedFailure;
   private final Thread thread;
   private volatile boolean closed;
 
@@ -63,12 +80,33 @@ final class StoreWriter {
       return;
     }
     pending.incrementAndGet();
+    if (op instanceof Put p) {
+      long bytes = p.key().length + (long) p.value().length;
+      pendingBytes.addAndGet(bytes);
+      bytesSinceEstimate.addAndGet(bytes);
+    } else if (op instanceof Delete || op instanceof DeleteRange) {
+      deletes.incrementAndGet();
+    }
     queue.add(op);
+  }
+
+  long pendingBytes() {
+    return pendingBytes.get();
+  }
+
+  /** True since a batch failed, until a later one succeeds. */
+  boolean failing() {
+    return failing;
+  }
+
+  /** Test seam ({@link RocksDbStore#injectWriteFailure}): non-null fails every batch from now on, null heals. */
+  void injectFailure(String message) {
+    injectedFailure = message;
   }
 
   /** Completes once every operation queued before the call is written (and fsynced with sync = always). */
   CompletableFuture<Void> barrier() {
-    if (pending.get() == 0) {
+    if (pending.get() == 0 && !failing) {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> f = new CompletableFuture<>();
@@ -125,29 +163,40 @@ final class StoreWriter {
           batch.deleteRange(r.cf(), r.from(), r.to());
         }
       }
+      String injected = injectedFailure;
+      if (injected != null && batch.count() > 0) {
+        throw new RocksDBException(injected);
+      }
       if (batch.count() > 0) {
         db.write(writeOptions, batch);
         batches.incrementAndGet();
+        failing = false;
       }
     } catch (RocksDBException | RuntimeException e) {
       failure = e;
+      lastFailure = e;
+      failing = true;
       if (writeErrors.incrementAndGet() % 1000 == 1) {
         LOG.error("store write of {} operations failed: {}", ops.size(), e.toString());
       }
     }
+    long bytes = 0;
     for (Op op : ops) {
       if (op instanceof Put p) {
+        bytes += p.key().length + (long) p.value().length;
         runQuietly(p.applied());
       } else if (op instanceof Delete d) {
         runQuietly(d.applied());
       } else if (op instanceof Barrier b) {
-        if (failure == null) {
+        if (failure == null && !failing) {
           b.done().complete(null);
-        } else {
-          b.done().completeExceptionally(failure);
+        } else { // this batch, or an earlier one not yet followed by a good write, failed: nothing is promised
+          b.done().completeExceptionally(new StoreUnavailableException("store write failed: "
+              + (failure != null ? failure : lastFailure), failure != null ? failure : lastFailure));
         }
       }
     }
+    pendingBytes.addAndGet(-bytes);
     pending.addAndGet(-ops.size());
   }
 
