@@ -250,6 +250,34 @@ class MqttConformanceRawIT {
   }
 
   @Test
+  @Disabled("fails: a packet that arrives while the session is being opened (after CONNECT, before CONNACK) closes the"
+      + " connection as 'packet before CONNECT completed'; see docs/mqtt.md, Conformance")
+  void a_packet_sent_right_behind_the_connect_is_processed() throws Exception {
+    // §3.1.4: a client need not wait for the CONNACK before sending further packets (MQTT-3.1.4-6 assumes it)
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.mqttPort())) {
+      byte[] connect = connect(0x02, bytes(), "pipelined", bytes());
+      byte[] both = java.util.Arrays.copyOf(connect, connect.length + 2);
+      both[connect.length] = (byte) 0xC0; // PINGREQ in the same write
+      s.getOutputStream().write(both);
+      s.setSoTimeout(2000);
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      boolean open = false;
+      try {
+        byte[] buf = new byte[256];
+        for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+          got.write(buf, 0, n);
+        }
+      } catch (java.net.SocketTimeoutException stillOpen) {
+        open = true;
+      }
+      String hex = java.util.HexFormat.of().formatHex(got.toByteArray());
+      assertThat(hex).as("a CONNACK first").startsWith("20");
+      assertThat(hex).as("a PINGRESP last").endsWith("d000");
+      assertThat(open).as("the connection stays open").isTrue();
+    }
+  }
+
+  @Test
   void a_take_over_sends_disconnect_0x8e_without_a_session_expiry_interval() throws Exception {
     // MQTT-3.1.4-3, MQTT-3.14.2-2
     try (RawMqttClient first = new RawMqttClient(gw.mqttPort()); RawMqttClient second = new RawMqttClient(gw.mqttPort())) {
