@@ -1,0 +1,175 @@
+package io.estuary.mqtt;
+
+import static io.estuary.mqtt.MqttConformanceRawIT.assertClosedWith;
+import static io.estuary.mqtt.MqttConformanceRawIT.assertRefusedConnect;
+import static io.estuary.mqtt.MqttConformanceRawIT.bytes;
+import static io.estuary.mqtt.MqttConformanceRawIT.connect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.estuary.testkit.RawMqttClient;
+import io.estuary.testkit.TestGateway;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import java.time.Duration;
+import java.util.Deque;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * MQTT 5.0 statements on ill-formed strings and on wills a limited server cannot take, with hand-encoded packets
+ * (docs/mqtt.md, section "Conformance"). Each test names the statement ids it covers.
+ */
+@Timeout(60)
+class MqttConformanceStringsIT {
+  /** 'a', then 0xC3 0x28: an ill-formed two-byte sequence. */
+  static final byte[] ILL_FORMED = {'a', (byte) 0xC3, 0x28};
+  static TestGateway gw;
+  static TestGateway limited;
+
+  @BeforeAll
+  static void start() {
+    gw = TestGateway.builder().start();
+    limited = TestGateway.builder().config("mqtt { max_qos_allowed = 1, retain_available = false }").start();
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+    limited.close();
+  }
+
+  static byte connackCode(RawMqttClient c, boolean willRetain, MqttQoS willQos) throws Exception {
+    c.send(MqttMessageBuilders.connect().clientId("w-" + willRetain + willQos).protocolVersion(MqttVersion.MQTT_5)
+        .cleanSession(true).willFlag(true).willQoS(willQos).willRetain(willRetain).willTopic("lim/will")
+        .willMessage("x".getBytes()).build());
+    Deque<MqttMessage> seen = c.drainUntilClosed(Duration.ofSeconds(5));
+    assertThat(c.closedByServer(Duration.ofMillis(200))).as("closed by the server").isTrue();
+    MqttMessage ack = seen.peekFirst();
+    assertThat(ack).isInstanceOf(MqttConnAckMessage.class);
+    return ((MqttConnAckMessage) ack).variableHeader().connectReturnCode().byteValue();
+  }
+
+  @Test
+  void a_will_qos_above_the_maximum_qos_is_refused_with_0x9b() throws Exception { // MQTT-3.2.2-12
+    try (RawMqttClient c = new RawMqttClient(limited.mqttPort())) {
+      assertThat(connackCode(c, false, MqttQoS.EXACTLY_ONCE)).isEqualTo((byte) 0x9B);
+    }
+  }
+
+  @Test
+  void a_retained_will_without_retain_support_is_refused_with_0x9a() throws Exception { // MQTT-3.2.2-13
+    try (RawMqttClient c = new RawMqttClient(limited.mqttPort())) {
+      assertThat(connackCode(c, true, MqttQoS.AT_MOST_ONCE)).isEqualTo((byte) 0x9A);
+    }
+  }
+
+  @Test
+  void an_ill_formed_will_topic_is_refused() throws Exception { // MQTT-3.1.3-11
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      assertRefusedConnect(c, connect(0x06, bytes(), "badwill", bytes().b(0).raw(ILL_FORMED).str("x")));
+    }
+  }
+
+  @Test
+  void an_ill_formed_user_name_is_refused() throws Exception { // MQTT-3.1.3-12
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      assertRefusedConnect(c, connect(0x82, bytes(), "badname", bytes().raw(ILL_FORMED)));
+    }
+  }
+
+  @Test
+  void an_ill_formed_topic_filter_in_subscribe_is_malformed() throws Exception { // MQTT-3.8.3-1
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      assertClosedWith(c, bytes().u16(1).b(0).raw(ILL_FORMED).b(0).packet(0x82), 0x81);
+    }
+  }
+
+  @Test
+  void an_ill_formed_topic_filter_in_unsubscribe_is_malformed() throws Exception { // MQTT-3.10.3-1
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      assertClosedWith(c, bytes().u16(1).b(0).raw(ILL_FORMED).packet(0xA2), 0x81);
+    }
+  }
+
+  @Test
+  void an_empty_topic_filter_is_refused() throws Exception { // MQTT-4.7.3-1
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      c.connect("emptyfilter", 5, true, 60);
+      c.sendRaw(bytes().u16(4).b(0).str("").b(0).str("ok/e").b(0).packet(0x82));
+      Deque<MqttMessage> seen = c.drainUntilClosed(Duration.ofSeconds(2));
+      MqttMessage first = seen.peekFirst();
+      if (first instanceof MqttSubAckMessage ack) { // refused in the SUBACK, the other filter granted
+        assertThat(ack.payload().reasonCodes()).containsExactly(0x8F, 0);
+      } else { // or treated as a malformed packet
+        assertThat(c.closedByServer(Duration.ofMillis(200))).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void an_ill_formed_user_property_is_malformed() throws Exception { // MQTT-1.5.7-1
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      assertClosedWith(c, bytes().str("s/up").props(bytes().b(0x26).raw(ILL_FORMED).str("v")).b('x').packet(0x30), 0x81);
+    }
+  }
+
+  @Test
+  void an_ill_formed_response_topic_is_malformed() throws Exception { // MQTT-3.3.2-13
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      assertClosedWith(c, bytes().str("s/rt").props(bytes().b(0x08).raw(ILL_FORMED)).b('x').packet(0x30), 0x81);
+    }
+  }
+
+  @Test
+  void an_ill_formed_content_type_is_malformed() throws Exception { // MQTT-3.3.2-19
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      assertClosedWith(c, bytes().str("s/ct").props(bytes().b(0x03).raw(ILL_FORMED)).b('x').packet(0x30), 0x81);
+    }
+  }
+
+  @Test
+  @Disabled("fails: the decoder waits for the missing will fields past the packet's end; only the CONNECT timeout"
+      + " closes the connection; see docs/mqtt.md, Conformance")
+  void a_will_flag_without_the_will_fields_is_refused() throws Exception { // MQTT-3.1.2-9
+    try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      assertRefusedConnect(c, connect(0x06, bytes(), "nowill", bytes()));
+    }
+  }
+
+  @Test
+  void a_delivery_the_client_refused_with_0x80_is_not_sent_again_on_resume() throws Exception { // MQTT-4.4.0-2
+    io.netty.handler.codec.mqtt.MqttProperties keep = new io.netty.handler.codec.mqtt.MqttProperties();
+    keep.add(new io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty(
+        io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 300));
+    try (RawMqttClient pub = new RawMqttClient(gw.mqttPort())) {
+      pub.connect("refuser-pub", 5, true, 60);
+      try (RawMqttClient sub = new RawMqttClient(gw.mqttPort())) {
+        sub.connect("refuser", 5, true, 60, keep);
+        sub.sendRaw(bytes().u16(1).b(0).str("refused/#").b(1).packet(0x82));
+        assertThat(sub.await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
+        pub.sendRaw(bytes().str("refused/1").u16(1).b(0).b('1').packet(0x32));
+        var first = (io.netty.handler.codec.mqtt.MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+        int id = first.variableHeader().packetId();
+        first.release();
+        sub.sendRaw(bytes().u16(id).b(0x80).b(0).packet(0x40)); // PUBACK 0x80 (unspecified error)
+        sub.sendRaw(bytes().b(0).b(0).packet(0xE0)); // DISCONNECT 0x00, the session stays
+        assertThat(sub.closedByServer(Duration.ofSeconds(5))).isTrue();
+      }
+      try (RawMqttClient sub = new RawMqttClient(gw.mqttPort())) {
+        sub.connect("refuser", 5, false, 60, keep);
+        pub.sendRaw(bytes().str("refused/2").u16(2).b(0).b('2').packet(0x32));
+        var next = (io.netty.handler.codec.mqtt.MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+        assertThat(next.variableHeader().topicName()).as("not the refused refused/1 again").isEqualTo("refused/2");
+        next.release();
+      }
+    }
+  }
+}
