@@ -213,6 +213,7 @@ class MqttConformanceRawIT {
       s.setSoTimeout(5000);
       byte[] head = s.getInputStream().readNBytes(3);
       assertThat(head[0]).isEqualTo((byte) 0x20);
+      assertThat(head[1] & 0x80).as("a remaining length below 128 in one byte (MQTT-1.5.5-1)").isZero();
       assertThat(head[2] & 0xFE).as("CONNACK acknowledge flags, bits 7-1 reserved").isZero();
     }
   }

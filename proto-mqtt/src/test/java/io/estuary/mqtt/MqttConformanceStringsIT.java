@@ -172,4 +172,61 @@ class MqttConformanceStringsIT {
       }
     }
   }
+
+  @Test
+  void after_a_pubrec_refusal_the_same_packet_id_is_a_new_message() throws Exception { // MQTT-4.3.3-9
+    try (RawMqttClient sub = new RawMqttClient(gw.mqttPort()); RawMqttClient pub = new RawMqttClient(gw.mqttPort())) {
+      sub.connect("pubrec-sub", 5, true, 60);
+      sub.sendRaw(bytes().u16(1).b(0).str("again/#").b(2).packet(0x82));
+      assertThat(sub.await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
+      pub.connect("pubrec-pub", 5, true, 60);
+      pub.sendRaw(bytes().str("$SYS/denied").u16(5).b(0).b('x').packet(0x34)); // QoS 2, refused
+      MqttMessage rec = pub.await(MqttMessageType.PUBREC, Duration.ofSeconds(5));
+      assertThat(((io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader) rec.variableHeader()).reasonCode() & 0xFF)
+          .isGreaterThanOrEqualTo(0x80);
+      pub.sendRaw(bytes().str("again/x").u16(5).b(0).b('y').packet(0x34)); // the same id, no PUBREL between
+      MqttMessage rec2 = pub.await(MqttMessageType.PUBREC, Duration.ofSeconds(5));
+      assertThat(((io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader) rec2.variableHeader()).reasonCode())
+          .isIn((byte) 0x00, (byte) 0x10);
+      var got = (io.netty.handler.codec.mqtt.MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+      assertThat(got.variableHeader().topicName()).isEqualTo("again/x");
+      got.release();
+    }
+  }
+
+  @Test
+  void a_shared_message_a_member_refused_goes_to_no_other_member() throws Exception { // MQTT-4.8.2-6
+    try (RawMqttClient a = new RawMqttClient(gw.mqttPort()); RawMqttClient b = new RawMqttClient(gw.mqttPort());
+        RawMqttClient pub = new RawMqttClient(gw.mqttPort())) {
+      RawMqttClient[] members = {a, b};
+      for (int i = 0; i < 2; i++) {
+        members[i].connect("sh-" + i, 5, true, 60);
+        members[i].sendRaw(bytes().u16(1).b(0).str("$share/g6/sh6/#").b(1).packet(0x82));
+        assertThat(members[i].await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
+      }
+      pub.connect("sh-pub", 5, true, 60);
+      pub.sendRaw(bytes().str("sh6/1").u16(1).b(0).b('1').packet(0x32));
+      RawMqttClient refuser = null;
+      io.netty.handler.codec.mqtt.MqttPublishMessage first = null;
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (first == null && System.nanoTime() < deadline) {
+        for (RawMqttClient m : members) {
+          MqttMessage got = m.next(Duration.ofMillis(100));
+          if (got instanceof io.netty.handler.codec.mqtt.MqttPublishMessage p) {
+            first = p;
+            refuser = m;
+          }
+        }
+      }
+      assertThat(first).as("one member got sh6/1").isNotNull();
+      refuser.sendRaw(bytes().u16(first.variableHeader().packetId()).b(0x80).b(0).packet(0x40)); // PUBACK 0x80
+      first.release();
+      RawMqttClient other = refuser == a ? b : a;
+      refuser.close();
+      pub.sendRaw(bytes().str("sh6/2").u16(2).b(0).b('2').packet(0x32));
+      var next = (io.netty.handler.codec.mqtt.MqttPublishMessage) other.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+      assertThat(next.variableHeader().topicName()).as("the refused sh6/1 is not handed on").isEqualTo("sh6/2");
+      next.release();
+    }
+  }
 }
