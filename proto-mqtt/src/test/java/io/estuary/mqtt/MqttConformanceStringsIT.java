@@ -229,4 +229,48 @@ class MqttConformanceStringsIT {
       next.release();
     }
   }
+
+  /**
+   * Subscribes {@code filter} with a persistent session, gets one QoS 1 message and leaves it unacknowledged,
+   * unsubscribes if asked, drops the connection and resumes: the same message must come again, with DUP.
+   */
+  private static void inflightSurvives(String id, String filter, String topic, boolean unsubscribe) throws Exception {
+    io.netty.handler.codec.mqtt.MqttProperties keep = new io.netty.handler.codec.mqtt.MqttProperties();
+    keep.add(new io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty(
+        io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 300));
+    try (RawMqttClient pub = new RawMqttClient(gw.mqttPort())) {
+      pub.connect(id + "-pub", 5, true, 60);
+      try (RawMqttClient sub = new RawMqttClient(gw.mqttPort())) {
+        sub.connect(id, 5, true, 60, keep);
+        sub.sendRaw(bytes().u16(1).b(0).str(filter).b(1).packet(0x82));
+        assertThat(sub.await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
+        pub.sendRaw(bytes().str(topic).u16(1).b(0).b('1').packet(0x32));
+        var first = (io.netty.handler.codec.mqtt.MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+        assertThat(first.variableHeader().topicName()).isEqualTo(topic);
+        first.release();
+        if (unsubscribe) {
+          sub.sendRaw(bytes().u16(2).b(0).str(filter).packet(0xA2));
+          assertThat(sub.await(MqttMessageType.UNSUBACK, Duration.ofSeconds(5))).isNotNull();
+        }
+      } // dropped without PUBACK or DISCONNECT
+      try (RawMqttClient sub = new RawMqttClient(gw.mqttPort())) {
+        sub.connect(id, 5, false, 60, keep);
+        var again = (io.netty.handler.codec.mqtt.MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+        assertThat(again).as("the unacknowledged message comes again").isNotNull();
+        assertThat(again.variableHeader().topicName()).isEqualTo(topic);
+        assertThat(again.fixedHeader().isDup()).isTrue();
+        again.release();
+      }
+    }
+  }
+
+  @Test
+  void an_unsubscribe_does_not_cancel_a_qos1_delivery_in_flight() throws Exception { // MQTT-3.10.4-3
+    inflightSurvives("unsub-inflight", "inflight/#", "inflight/1", true);
+  }
+
+  @Test
+  void a_shared_member_that_went_away_gets_its_unacknowledged_message_on_resume() throws Exception { // MQTT-4.8.2-4
+    inflightSurvives("shared-inflight", "$share/g7/sh7/#", "sh7/1", false);
+  }
 }
