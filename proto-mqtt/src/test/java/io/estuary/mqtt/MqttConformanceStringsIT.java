@@ -12,6 +12,8 @@ import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
@@ -24,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * MQTT 5.0 statements on ill-formed strings and on wills a limited server cannot take, with hand-encoded packets
- * (docs/mqtt.md, section "Conformance"). Each test names the statement ids it covers.
+ * MQTT 5.0 statements on ill-formed strings, wills a limited server cannot take, flow control, packet size and
+ * redelivery, with hand-encoded packets (docs/mqtt.md, section "Conformance"). Each test names the statement ids it covers.
  */
 @Timeout(60)
 class MqttConformanceStringsIT {
@@ -272,5 +274,54 @@ class MqttConformanceStringsIT {
   @Test
   void a_shared_member_that_went_away_gets_its_unacknowledged_message_on_resume() throws Exception { // MQTT-4.8.2-4
     inflightSurvives("shared-inflight", "$share/g7/sh7/#", "sh7/1", false);
+  }
+
+  // ---- §3.12 PINGREQ, §4.9 flow control, §3.1.2 maximum packet size ---------------------------------------------
+
+  @Test
+  void pingreq_is_answered_with_pingresp_even_with_no_send_quota_left() throws Exception {
+    // MQTT-3.12.4-1, MQTT-4.9.0-3, MQTT-3.3.4-10
+    MqttProperties one = new MqttProperties();
+    one.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(), 1));
+    try (RawMqttClient sub = new RawMqttClient(gw.mqttPort()); RawMqttClient pub = new RawMqttClient(gw.mqttPort())) {
+      sub.connect("quota", 5, true, 60, one);
+      sub.sendRaw(bytes().u16(1).b(0).str("quota/#").b(1).packet(0x82));
+      assertThat(sub.await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
+      pub.connect("quota-pub", 5, true, 60);
+      pub.sendRaw(bytes().str("quota/1").u16(1).b(0).b('1').packet(0x32));
+      pub.sendRaw(bytes().str("quota/2").u16(2).b(0).b('2').packet(0x32));
+      MqttPublishMessage first = (MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+      assertThat(first.variableHeader().topicName()).isEqualTo("quota/1");
+      int id = first.variableHeader().packetId();
+      first.release();
+      sub.sendRaw(bytes().packet(0xC0)); // PINGREQ while the quota is 0
+      MqttMessage next = sub.next(Duration.ofSeconds(5));
+      assertThat(next.fixedHeader().messageType()).as("PINGRESP, not the second PUBLISH").isEqualTo(MqttMessageType.PINGRESP);
+      sub.sendRaw(bytes().u16(id).packet(0x40)); // PUBACK frees the quota
+      MqttPublishMessage second = (MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+      assertThat(second.variableHeader().topicName()).isEqualTo("quota/2");
+      second.release();
+    }
+  }
+
+  @Test
+  void a_message_larger_than_the_clients_maximum_packet_size_is_not_sent_and_the_next_one_is() throws Exception {
+    // MQTT-3.1.2-24, MQTT-3.1.2-25
+    MqttProperties small = new MqttProperties();
+    small.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), 64));
+    try (RawMqttClient sub = new RawMqttClient(gw.mqttPort()); RawMqttClient pub = new RawMqttClient(gw.mqttPort())) {
+      sub.connect("small", 5, true, 60, small);
+      sub.sendRaw(bytes().u16(1).b(0).str("mps/#").b(1).packet(0x82));
+      assertThat(sub.await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
+      pub.connect("small-pub", 5, true, 60);
+      MqttConformanceRawIT.Bytes big = bytes().str("mps/big").u16(1).b(0);
+      big.out.writeBytes(new byte[200]);
+      pub.sendRaw(big.packet(0x32));
+      pub.sendRaw(bytes().str("mps/small").u16(2).b(0).b('s').packet(0x32));
+      MqttPublishMessage m = (MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+      assertThat(m).isNotNull();
+      assertThat(m.variableHeader().topicName()).isEqualTo("mps/small");
+      m.release();
+    }
   }
 }
