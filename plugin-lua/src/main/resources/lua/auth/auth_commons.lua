@@ -18,6 +18,19 @@ function acl_from_json(text)
     return acl
 end
 
+-- An Estuary addition (VerneMQ has no DTLS): MQTT-SN carries no password, but over DTLS the handshake
+-- proved who the client is (reg.identity: its PSK identity, certificate CN or raw public key name). Such a
+-- client registers without a password when that proven identity is its username (identity_as = username);
+-- the row for that username and client id then decides. A nil password without a proven identity is denied.
+function identity_proven(reg)
+    return reg.password == nil and reg.identity ~= nil and reg.identity == reg.username
+end
+
+-- Whether a register may look its row up at all: a username, and a password or a proven identity.
+function may_register(reg)
+    return reg.username ~= nil and (reg.password ~= nil or identity_proven(reg))
+end
+
 function cache_insert(mountpoint, client_id, username, publish_acl, subscribe_acl)
     auth_cache.insert(mountpoint, client_id, username, publish_acl, subscribe_acl)
 end

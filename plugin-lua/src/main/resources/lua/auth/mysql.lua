@@ -10,17 +10,27 @@
 require "auth/auth_commons"
 
 function auth_on_register(reg)
-    if reg.username == nil or reg.password == nil then
+    if not may_register(reg) then
         return false
     end
     local mountpoint = reg.mountpoint or ""
-    local results = mysql.execute(pool,
-        [[SELECT client_id, publish_acl, subscribe_acl
-          FROM vmq_auth_acl
-          WHERE mountpoint = ? AND (client_id = ? OR client_id = '*') AND username = ?
-            AND password = ]] .. mysql.hash_method() .. [[
-          ORDER BY client_id = '*']],
-        mountpoint, reg.client_id, reg.username, reg.password)
+    local results
+    if identity_proven(reg) then
+        results = mysql.execute(pool,
+            [[SELECT client_id, publish_acl, subscribe_acl
+              FROM vmq_auth_acl
+              WHERE mountpoint = ? AND (client_id = ? OR client_id = '*') AND username = ?
+              ORDER BY client_id = '*']],
+            mountpoint, reg.client_id, reg.username)
+    else
+        results = mysql.execute(pool,
+            [[SELECT client_id, publish_acl, subscribe_acl
+              FROM vmq_auth_acl
+              WHERE mountpoint = ? AND (client_id = ? OR client_id = '*') AND username = ?
+                AND password = ]] .. mysql.hash_method() .. [[
+              ORDER BY client_id = '*']],
+            mountpoint, reg.client_id, reg.username, reg.password)
+    end
     if #results >= 1 then
         local row = results[1]
         cache_insert(mountpoint, reg.client_id, reg.username,

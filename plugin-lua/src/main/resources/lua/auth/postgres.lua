@@ -10,12 +10,19 @@
 require "auth/auth_commons"
 
 function auth_on_register(reg)
-    if reg.username == nil or reg.password == nil then
+    if not may_register(reg) then
         return false
     end
     local mountpoint = reg.mountpoint or ""
     local results
-    if postgres.hash_method() == "bcrypt" then
+    if identity_proven(reg) then
+        results = postgres.execute(pool,
+            [[SELECT client_id, publish_acl::TEXT, subscribe_acl::TEXT
+              FROM vmq_auth_acl
+              WHERE mountpoint = $1 AND (client_id = $2 OR client_id = '*') AND username = $3
+              ORDER BY client_id = '*']],
+            mountpoint, reg.client_id, reg.username)
+    elseif postgres.hash_method() == "bcrypt" then
         results = postgres.execute(pool,
             [[SELECT client_id, password, publish_acl::TEXT, subscribe_acl::TEXT
               FROM vmq_auth_acl

@@ -9,7 +9,7 @@
 require "auth/auth_commons"
 
 function auth_on_register(reg)
-    if reg.username == nil or reg.password == nil then
+    if not may_register(reg) then
         return false
     end
     local mountpoint = reg.mountpoint or ""
@@ -22,8 +22,8 @@ function auth_on_register(reg)
         return false
     end
     local entry = json.decode(res)
-    if type(entry) == "table" and entry.passhash ~= nil
-            and bcrypt.hashpw(reg.password, entry.passhash) == entry.passhash then
+    if type(entry) == "table" and (identity_proven(reg) or (entry.passhash ~= nil
+            and bcrypt.hashpw(reg.password, entry.passhash) == entry.passhash)) then
         cache_insert(mountpoint, reg.client_id, reg.username,
             entry.publish_acl or {}, entry.subscribe_acl or {})
         return true

@@ -21,7 +21,8 @@ import org.luaj.vm2.LuaValue;
 
 /**
  * The argument tables with vmq_diversity's field names (plus {@code protocol}, {@code listener}, and
- * {@code peer_addr}/{@code peer_port} as the webhooks name them next to vmq_diversity's {@code addr}/{@code port}),
+ * {@code peer_addr}/{@code peer_port} as the webhooks name them next to vmq_diversity's {@code addr}/{@code port},
+ * and auth_on_register's {@code identity}: the name a TLS/DTLS handshake proved, absent on plain transports),
  * and the return values turned into verdicts: {@code true} → ok, {@code false} → error
  * ({@code not_authorized}), a table → ok with modifiers, {@code "next"} or nothing → next, another string →
  * error with that reason ({@code "ok"} → ok). Pure functions of their arguments; any thread.
@@ -57,6 +58,9 @@ final class HookTables {
     peer(t, r.client().peer());
     if (r.password() != null) {
       t.set("password", LuaValue.valueOf(r.password()));
+    }
+    if (r.identity() != null) { // an Estuary addition: what the TLS/DTLS handshake proved (VerneMQ has no DTLS)
+      t.set("identity", r.identity());
     }
     t.set("clean_session", LuaValue.valueOf(cleanSession));
     return t;

@@ -66,8 +66,15 @@ final class LuaFixture implements AutoCloseable {
   }
 
   Verdict<io.estuary.api.hooks.RegisterModifiers> register(String id, String user, String password) throws Exception {
+    return register(id, user, password, null);
+  }
+
+  /** A register whose transport proved {@code identity} (DTLS PSK identity, certificate CN), or null. */
+  Verdict<io.estuary.api.hooks.RegisterModifiers> register(String id, String user, String password, String identity)
+      throws Exception {
     return plugin.authOnRegister(new RegisterRequest(client(id, user),
-        password == null ? null : password.getBytes(StandardCharsets.UTF_8), List.of())).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        password == null ? null : password.getBytes(StandardCharsets.UTF_8), List.of(), identity))
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
   Verdict<PublishModifiers> publish(String id, String user, String topic, String payload) throws Exception {

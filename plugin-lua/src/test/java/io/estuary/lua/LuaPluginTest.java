@@ -76,6 +76,30 @@ class LuaPluginTest {
   }
 
   @Test
+  void the_register_table_shows_the_identity_the_transport_proved_and_none_on_a_plain_transport() throws Exception {
+    Files.createDirectories(dir.resolve("auth")); // the shipped auth_commons.lua, required as a module
+    try (var in = LuaPluginTest.class.getResourceAsStream("/lua/auth/auth_commons.lua")) {
+      Files.copy(in, dir.resolve("auth/auth_commons.lua"));
+    }
+    try (LuaFixture f = new LuaFixture(dir).script("identity.lua", """
+        require "auth/auth_commons"
+        function auth_on_register(reg)
+          if reg.client_id == "dtls" then
+            assert(reg.identity == "sn-dev" and reg.password == nil, "identity")
+          else
+            assert(reg.identity == nil, "no identity")
+          end
+          return may_register(reg)
+        end
+        """).start()) {
+      assertThat(f.register("dtls", "sn-dev", null, "sn-dev").isOk()).as(f.warnings().toString()).isTrue();
+      assertThat(f.register("udp", "sn-dev", null).error()).as(f.warnings().toString()).isEqualTo("not_authorized");
+      assertThat(f.register("dtls", "someone-else", null, "sn-dev").error()).as("identity is not the username")
+          .isEqualTo("not_authorized");
+    }
+  }
+
+  @Test
   void a_table_answer_rewrites_the_publish_and_the_subscription() throws Exception {
     try (LuaFixture f = new LuaFixture(dir).script("mod.lua", """
         hooks = {

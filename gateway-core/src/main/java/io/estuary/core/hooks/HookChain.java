@@ -209,7 +209,7 @@ public final class HookChain implements SessionEvents, AutoCloseable {
   public CompletableFuture<AuthResult> authenticate(ClientCredentials c,
       java.util.function.Consumer<io.estuary.api.hooks.RegisterModifiers> modifiers) {
     ClientInfo client = ClientInfo.of(c.clientId() == null ? "" : c.clientId(), c.username(), c.protocol(), c.peer());
-    RegisterRequest r = new RegisterRequest(client, c.password(), List.of());
+    RegisterRequest r = new RegisterRequest(client, c.password(), List.of(), c.certificateSubject());
     return ask(HookName.AUTH_ON_REGISTER, client.clientId(), lateAuth(), p -> p.authOnRegister(r)).thenApply(v -> {
       if (v.isOk()) {
         if (v.modifiers() != null && !v.modifiers().isEmpty()) {

@@ -62,6 +62,18 @@ class HookChainTest {
   }
 
   @Test
+  void the_register_request_carries_the_identity_the_transport_proved() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    chain(Verdict.Kind.ERROR, plugin("a", r -> {
+      seen.add(String.valueOf(r.identity()));
+      return CompletableFuture.completedFuture(Verdict.ok());
+    }));
+    chain.authenticate(new ClientCredentials("c1", "sn-dev", null, "mqttsn-dtls", null, "sn-dev")).join();
+    chain.authenticate(creds("u")).join();
+    assertThat(seen).containsExactly("sn-dev", "null");
+  }
+
+  @Test
   void next_passes_to_the_following_plugin_and_the_first_ok_ends_the_chain() {
     chain(Verdict.Kind.ERROR,
         plugin("a", r -> Verdict.nextStage()),
