@@ -186,6 +186,19 @@ public final class TestGateway implements AutoCloseable {
     return gateway.config().persistence().dir();
   }
 
+  /**
+   * Starts tracing {@code clientId}'s packets, as {@code estuary ctl trace start client=ID} does; the file
+   * the core writes the lines to ({@code <instant> <protocol> IN|OUT <clientid> <summary>}).
+   */
+  public Path startTrace(String clientId) throws java.io.IOException {
+    return gateway.traces().start(clientId).file();
+  }
+
+  /** Stops tracing {@code clientId} ({@code estuary ctl trace stop client=ID}). */
+  public void stopTrace(String clientId) {
+    gateway.traces().stop(clientId);
+  }
+
   public Gateway gateway() {
     return gateway;
   }

@@ -5,6 +5,7 @@ import io.estuary.api.CloseReason;
 import io.estuary.api.Delivery;
 import io.estuary.api.DeliverySink;
 import io.estuary.api.GatewayContext;
+import io.estuary.api.PacketTrace;
 import io.estuary.api.limits.TokenBucket;
 import io.estuary.api.topic.Mountpoint;
 import io.estuary.cf.PeerIdentity;
@@ -75,6 +76,9 @@ public final class MqttSnChannel {
   // listing mirrors, written on the channel's thread at the end of each step, read by any thread
   private volatile String stateMirror = "connecting";
   private volatile int heldMirror;
+  private volatile long keepAliveMirror;
+  /** A listing shows at most this many of a client's topic ids (topic_ids_cnt counts them all). */
+  static final int LISTED_TOPIC_IDS = 100;
   private volatile BrokerSession sessionMirror;
 
   /** messages_rate and bytes_rate of the client's PUBLISHes; null while unlimited (the default). */
@@ -155,6 +159,10 @@ public final class MqttSnChannel {
 
   /** A frame that arrived in a datagram of {@code size} bytes (0 when not known: bytes_rate skips it). */
   public List<Action> handleIn(MqttSnFrame frame, int size) {
+    PacketTrace t = ctx.trace(frame instanceof Connect c && !c.clientId().isEmpty() ? c.clientId() : clientId);
+    if (t != null) {
+      t.in(FrameSummary.of(frame));
+    }
     return run(() -> {
       lastSeen = now();
       unanswered = 0; // heard again: the QoS 0 budget refills
@@ -305,12 +313,15 @@ public final class MqttSnChannel {
   /**
    * For listings ({@link DeliverySink#attributes()}), thread-safe: {@code state} (see {@link
    * #clientState()}), {@code buffered} (messages waiting for the client: queued by the broker while it
-   * sleeps plus those the gateway holds until a REGACK or SUBACK) and {@code topic_ids} (name → id).
+   * sleeps plus those the gateway holds until a REGACK or SUBACK), {@code keepalive} (seconds, as
+   * granted), {@code topic_ids_cnt} and {@code topic_ids} (name → id, the lowest {@value
+   * #LISTED_TOPIC_IDS} ids).
    */
   public Map<String, Object> attributes() {
     BrokerSession s = sessionMirror;
     int buffered = heldMirror + (s == null ? 0 : s.queued());
-    return Map.of("state", stateMirror, "buffered", buffered, "topic_ids", topics.snapshot());
+    return Map.of("state", stateMirror, "buffered", buffered, "keepalive", keepAliveMirror,
+        "topic_ids_cnt", topics.count(), "topic_ids", topics.snapshot(LISTED_TOPIC_IDS));
   }
 
   // ------------------------------------------------------------------ dispatch
@@ -374,6 +385,7 @@ public final class MqttSnChannel {
     clientId = newClientId;
     mountpoint = Mountpoint.of(config.mountpoint(), clientId);
     keepAlive = newKeepAlive;
+    keepAliveMirror = newKeepAlive.toSeconds();
   }
 
   /** The broker accepted the session: CONNACK, then what was held for the client (§6.2). */
@@ -468,6 +480,10 @@ public final class MqttSnChannel {
   }
 
   void send(MqttSnFrame frame) {
+    PacketTrace t = ctx.trace(clientId);
+    if (t != null) {
+      t.out(FrameSummary.of(frame));
+    }
     emit(new Action.Send(where.address(), where.wrap(frame)));
   }
 

@@ -126,4 +126,22 @@ final class TopicRegistry {
     Map<String, Integer> m = ids;
     return m == null ? Map.of() : Map.copyOf(m);
   }
+
+  /** For listings, from any thread: at most {@code limit} ids, the lowest first (name → id). */
+  Map<String, Integer> snapshot(int limit) {
+    Map<String, Integer> m = ids;
+    if (m == null || m.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    m.entrySet().stream().sorted(Map.Entry.comparingByValue()).limit(limit)
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** How many normal ids the client holds, from any thread. */
+  int count() {
+    Map<String, Integer> m = ids;
+    return m == null ? 0 : m.size();
+  }
 }

@@ -84,6 +84,8 @@ class MqttSnListingIT {
       assertThat(active.path("state").asText()).isEqualTo("active");
       assertThat(active.path("buffered").asInt()).isZero();
       assertThat(active.path("topic_ids").path("listed/a").asInt()).isEqualTo(1);
+      assertThat(active.path("topic_ids_cnt").asInt()).isEqualTo(1);
+      assertThat(active.path("keepalive").asLong()).isEqualTo(60);
 
       c.send(Disconnect.sleep(60));
       assertThat(c.expect(Disconnect.class)).isEqualTo(Disconnect.plain());
@@ -102,8 +104,9 @@ class MqttSnListingIT {
       Register reg = c.expect(Register.class);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(attributes("sn-listed")).containsEntry("state", "awake").containsEntry("buffered", 3));
-      assertThat(client("sn-listed").path("topic_ids").path("listed/cmd/x").asInt())
-          .isEqualTo(reg.topicId());
+      JsonNode awake = client("sn-listed");
+      assertThat(awake.path("topic_ids").path("listed/cmd/x").asInt()).isEqualTo(reg.topicId());
+      assertThat(awake.path("topic_ids_cnt").asInt()).isEqualTo(2);
 
       c.send(new Regack(reg.topicId(), reg.msgId(), ReturnCode.ACCEPTED));
       for (int i = 0; i < 3; i++) {
@@ -115,6 +118,24 @@ class MqttSnListingIT {
           assertThat(attributes("sn-listed")).containsEntry("state", "asleep").containsEntry("buffered", 0));
     } finally {
       pub.disconnect();
+    }
+  }
+
+  @Test
+  void the_listing_counts_every_topic_id_but_lists_only_the_lowest_hundred() throws Exception {
+    try (MqttSnTestClient c = new MqttSnTestClient(udp)) {
+      c.connect("sn-many", 90);
+      for (int i = 1; i <= 120; i++) {
+        c.send(new Register(0, i, "many/" + i));
+        assertThat(c.expect(Regack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      }
+      JsonNode listed = client("sn-many");
+      assertThat(listed.path("topic_ids_cnt").asInt()).isEqualTo(120);
+      assertThat(listed.path("topic_ids").size()).isEqualTo(100);
+      assertThat(listed.path("topic_ids").path("many/100").asInt()).isEqualTo(100);
+      assertThat(listed.path("topic_ids").has("many/101")).isFalse();
+      assertThat(listed.path("keepalive").asLong()).isEqualTo(90);
+      assertThat(listed.path("state").asText()).isEqualTo("active");
     }
   }
 

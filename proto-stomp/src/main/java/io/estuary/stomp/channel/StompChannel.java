@@ -6,6 +6,7 @@ import io.estuary.api.Delivery;
 import io.estuary.api.DeliverySink;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
+import io.estuary.api.PacketTrace;
 import io.estuary.api.PublishOutcome;
 import io.estuary.api.TopicFilter;
 import io.estuary.api.topic.Mountpoint;
@@ -108,6 +109,11 @@ public final class StompChannel implements DeliverySink {
 
   public void handleFrame(StompFrame f) {
     lastRead = ctx.clock().millis();
+    boolean connect = f.command() == Command.CONNECT || f.command() == Command.STOMP;
+    PacketTrace t = ctx.trace(connect && state == State.AWAIT_CONNECT ? f.header("client-id") : clientId());
+    if (t != null) {
+      t.in(FrameSummary.of(f));
+    }
     switch (state) {
       case AWAIT_CONNECT -> {
         if (f.command() == Command.CONNECT || f.command() == Command.STOMP) {
@@ -395,6 +401,10 @@ public final class StompChannel implements DeliverySink {
   // ------------------------------------------------------------------ output and close
 
   void send(StompFrame f) {
+    PacketTrace t = ctx.trace(clientId());
+    if (t != null) {
+      t.out(FrameSummary.of(f));
+    }
     out.send(f, version);
     lastWrite = ctx.clock().millis();
   }

@@ -2,6 +2,7 @@ package io.estuary.tcp.channel;
 
 import io.estuary.api.CloseReason;
 import io.estuary.api.GatewayContext;
+import io.estuary.api.PacketTrace;
 import io.estuary.api.Payload;
 import io.estuary.tcp.TcpConfig;
 import io.estuary.tcp.codec.DecodeResult;
@@ -47,6 +48,10 @@ public final class EmqxChannel extends DeviceChannel {
       if (r instanceof DecodeResult.Ok<TcpFrame> ok) {
         pos += ok.consumed();
         TcpFrame f = ok.value();
+        PacketTrace t = context.trace(f instanceof TcpFrame.Connect c ? c.clientId() : clientId);
+        if (t != null) {
+          t.in(summary(f));
+        }
         guarded(() -> onFrame(f));
       } else if (r instanceof DecodeResult.Failed<TcpFrame> failed) {
         frameError(failed.error());
@@ -70,7 +75,7 @@ public final class EmqxChannel extends DeviceChannel {
     if (f instanceof TcpFrame.DataTrans d) {
       uplink(d.payload());
     } else if (f instanceof TcpFrame.Ping) {
-      emit(new Action.Send(EmqxTcpCodec.encode(new TcpFrame.Pong()), null));
+      emit(new Action.Send(encode(clientId, new TcpFrame.Pong()), null));
     } else if (f instanceof TcpFrame.Disconnect) {
       close(CloseReason.NORMAL);
     } else {
@@ -89,13 +94,13 @@ public final class EmqxChannel extends DeviceChannel {
   private void onConnect(TcpFrame.Connect c) {
     if (overQuota) { // counted at accept (tcp.connections.rejected)
       drops.log(listener.id(), c.clientId(), peer, "listener at max_connections " + listener.maxConnections());
-      closeAfter(EmqxTcpCodec.encode(new ConnAck(ConnAck.AUTHFAILED, "")));
+      closeAfter(encode(c.clientId(), new ConnAck(ConnAck.AUTHFAILED, "")));
       return;
     }
     if (c.version() > MAX_VERSION) {
       metrics.protocolError();
       drops.log(listener.id(), c.clientId(), peer, "CONNECT version " + c.version());
-      closeAfter(EmqxTcpCodec.encode(new ConnAck(ConnAck.ILLEGALVER, "")));
+      closeAfter(encode(c.clientId(), new ConnAck(ConnAck.ILLEGALVER, "")));
       return;
     }
     login(c.clientId(), c.username(), c.password(), Duration.ofSeconds(c.keepAlive()));
@@ -103,7 +108,7 @@ public final class EmqxChannel extends DeviceChannel {
 
   @Override
   protected void connected(boolean sessionPresent) {
-    emit(new Action.Send(EmqxTcpCodec.encode(new ConnAck(ConnAck.SUCCESSFUL, EmqxTcpCodec.CONNECT_SUCCESSFULLY)), null));
+    emit(new Action.Send(encode(clientId, new ConnAck(ConnAck.SUCCESSFUL, EmqxTcpCodec.CONNECT_SUCCESSFULLY)), null));
     // keepalive × 1.5, as MQTT 3.1.1 §3.1.2.10 and EMQX; 0 turns the check off
     keepAlive(deviceKeepAlive().multipliedBy(3).dividedBy(2));
     emit(new Action.Resume());
@@ -112,11 +117,37 @@ public final class EmqxChannel extends DeviceChannel {
   @Override
   protected void refused(String why) {
     drops.log(listener.id(), clientId, peer, why);
-    closeAfter(EmqxTcpCodec.encode(new ConnAck(ConnAck.AUTHFAILED, "")));
+    closeAfter(encode(clientId, new ConnAck(ConnAck.AUTHFAILED, "")));
   }
 
   @Override
   protected byte[] frameDownlink(Payload payload) {
-    return payload.size() > EmqxTcpCodec.MAX_PAYLOAD ? null : EmqxTcpCodec.encode(new TcpFrame.DataTrans(0, payload));
+    return payload.size() > EmqxTcpCodec.MAX_PAYLOAD ? null : encode(clientId, new TcpFrame.DataTrans(0, payload));
+  }
+
+  /** Encodes a frame for the device, written into its trace first when the operator traces {@code id}. */
+  private byte[] encode(String id, TcpFrame f) {
+    PacketTrace t = context.trace(id);
+    if (t != null) {
+      t.out(summary(f));
+    }
+    return EmqxTcpCodec.encode(f);
+  }
+
+  /** A frame's one-line trace summary: its type and fields, the payload as its size, never the password. */
+  static String summary(TcpFrame f) {
+    if (f instanceof TcpFrame.Connect c) {
+      return "CONNECT version=" + c.version() + " keepalive=" + c.keepAlive() + " clientid=" + c.clientId()
+          + " username=" + c.username() + " password=" + (c.password() == null ? "none" : "******");
+    } else if (f instanceof ConnAck a) {
+      return "CONNACK code=" + a.code() + (a.message() == null || a.message().isEmpty() ? "" : " message=" + a.message());
+    } else if (f instanceof TcpFrame.DataTrans d) {
+      return "DATATRANS qos=" + d.qos() + " payload=" + d.payload().size() + "B";
+    } else if (f instanceof TcpFrame.Ping) {
+      return "PING";
+    } else if (f instanceof TcpFrame.Pong) {
+      return "PONG";
+    }
+    return "DISCONNECT";
   }
 }
