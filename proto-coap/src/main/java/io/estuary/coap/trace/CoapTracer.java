@@ -22,7 +22,10 @@ import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapt
  * Notifications of an observe relation established before the trace started are not traced.
  */
 public final class CoapTracer extends MessageInterceptorAdapter {
-  /** Open exchanges of traced clients kept at most (observe relations stay in the table while they last). */
+  /**
+   * Open exchanges of traced clients kept at most (observe relations stay in the table while they last); when
+   * full the table is emptied.
+   */
   static final int MAX_EXCHANGES = 4096;
 
   private final GatewayContext context;
@@ -43,9 +46,12 @@ public final class CoapTracer extends MessageInterceptorAdapter {
       return;
     }
     t.in(summary(request));
-    if (exchanges.size() < MAX_EXCHANGES) {
-      exchanges.put(key(request.getSourceContext().getPeerAddress(), request), clientId);
+    if (exchanges.size() >= MAX_EXCHANGES) {
+      // entries of exchanges that never got an answer (or relations ended by RST or timeout) pile up over a
+      // long trace: start over, losing the notifications of the relations still open
+      exchanges.clear();
     }
+    exchanges.put(key(request.getSourceContext().getPeerAddress(), request), clientId);
   }
 
   @Override
@@ -53,7 +59,11 @@ public final class CoapTracer extends MessageInterceptorAdapter {
     if (exchanges.isEmpty()) {
       return;
     }
-    String key = key(response.getEffectiveDestinationContext().getPeerAddress(), response);
+    var destination = response.getEffectiveDestinationContext();
+    if (destination == null) {
+      return;
+    }
+    String key = key(destination.getPeerAddress(), response);
     boolean ongoing = response.getOptions().hasObserve() && response.isSuccess();
     String clientId = ongoing ? exchanges.get(key) : exchanges.remove(key);
     if (clientId == null) {
