@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.californium.core.CoapResource;
+import io.estuary.coap.trace.CoapTracer;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
@@ -95,6 +96,8 @@ final class CoapAdapter implements ProtocolAdapter {
       CoapResource mqtt = new CoapResource("mqtt");
       mqtt.add(new ConnectionResource(support));
       server.add(mqtt, new PubSubResource(support));
+      CoapTracer tracer = new CoapTracer(context);
+      server.getEndpoints().forEach(ep -> ep.addInterceptor(tracer));
       server.start();
       for (Endpoint ep : server.getEndpoints()) {
         String name = listenerNames.get(ep);

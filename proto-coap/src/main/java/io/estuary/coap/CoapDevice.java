@@ -52,6 +52,10 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
   private final Map<String, Observer> observers = new LinkedHashMap<>();
   private final Map<Integer, Observer> bySubscriptionId = new HashMap<>();
   private int nextSubscriptionId = 1;
+  /** The observed filters (at most {@link #LISTED_OBSERVATIONS}) for the client listing, read from any thread. */
+  private volatile List<String> observed = List.of();
+  private volatile int observationCount;
+  static final int LISTED_OBSERVATIONS = 32;
 
   /**
    * @param token the connection token, or null for a device opened connectionless (by an observe)
@@ -195,6 +199,13 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
       old.close(null);
     }
     bySubscriptionId.put(o.subscriptionId(), o);
+    listed();
+  }
+
+  /** Publishes the observed filters to the listing; on the executor after every change. */
+  private void listed() {
+    observationCount = observers.size();
+    observed = observers.keySet().stream().limit(LISTED_OBSERVATIONS).toList();
   }
 
   /** Removes {@code o} if it is still the observer of its filter; returns whether it was. */
@@ -205,6 +216,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
     }
     observers.remove(o.filter());
     bySubscriptionId.remove(o.subscriptionId());
+    listed();
     return true;
   }
 
@@ -325,11 +337,13 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
     }
     observers.clear();
     bySubscriptionId.clear();
+    listed();
     onClosed.accept(reason);
   }
 
   @Override
   public Map<String, Object> attributes() {
-    return Map.of("token", token == null ? "" : "set", "pending", pending.get());
+    return Map.of("token", token == null ? "" : "set", "pending", pending.get(), "observations", observationCount,
+        "observed", observed);
   }
 }

@@ -72,7 +72,8 @@ public final class Endpoint implements DeliverySink {
   private final Deque<Waiting> waiting = new ArrayDeque<>();
   private final Observations observations;
   private final List<Message> beforeSession = new ArrayList<>();
-  private Registration registration;
+  /** Written on the executor, read by {@link #attributes()} from any thread. */
+  private volatile Registration registration;
   private BrokerSession session;
   private final CommandJournal journal;
   private boolean opening;
@@ -119,6 +120,12 @@ public final class Endpoint implements DeliverySink {
       a.put("lifetime", r.getLifeTimeInSec());
       a.put("lwm2m", r.getLwM2mVersion().toString());
       a.put("queue_mode", r.usesQueueMode());
+      a.put("binding", Lwm2mTrace.binding(r));
+      a.put("objects", Lwm2mTrace.objects(r));
+      String last = Lwm2mTrace.instant(r.getLastUpdate());
+      if (last != null) {
+        a.put("last_update", last);
+      }
     }
     return a;
   }

@@ -3,6 +3,7 @@ package io.estuary.lwm2m.registration;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estuary.api.GatewayContext;
+import io.estuary.api.PacketTrace;
 import io.estuary.api.Metrics;
 import io.estuary.api.concurrent.SerialExecutor;
 import io.estuary.lwm2m.Lwm2mConfig;
@@ -62,7 +63,7 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
     this.observed = observed;
     this.config = config;
     this.ctx = ctx;
-    this.downlink = downlink;
+    this.downlink = new TracedDownlink(downlink, ctx);
     this.pool = pool;
     this.listenerNames = listenerNames;
     this.drops = ctx.metrics().counter("drops");
@@ -143,6 +144,11 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   @Override
   public void registered(Registration reg, Registration previousReg, Collection<Observation> previousObservations) {
     LOG.debug("LwM2M {} registered from {} (lifetime {}s)", reg.getEndpoint(), reg.getSocketAddress(), reg.getLifeTimeInSec());
+    PacketTrace t = ctx.trace(reg.getEndpoint());
+    if (t != null) {
+      t.in(Lwm2mTrace.registration("REGISTER", reg));
+      t.out("REGISTER -> 2.01 CREATED location=/rd/" + reg.getId());
+    }
     Endpoint e = endpoint(reg.getEndpoint());
     e.executor().execute(() -> e.registered(reg));
   }
@@ -150,6 +156,13 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   @Override
   public void updated(RegistrationUpdate update, Registration updatedReg, Registration previousReg) {
     boolean objectList = update.getObjectLinks() != null;
+    PacketTrace t = ctx.trace(updatedReg.getEndpoint());
+    if (t != null) {
+      t.in("UPDATE /rd/" + update.getRegistrationId() + (update.getLifeTimeInSec() == null ? "" : " lifetime="
+          + update.getLifeTimeInSec()) + (update.getBindingMode() == null ? "" : " binding="
+          + Lwm2mTrace.binding(updatedReg)) + (objectList ? " objects=" + Lwm2mTrace.objects(updatedReg) : ""));
+      t.out("UPDATE -> 2.04 CHANGED");
+    }
     onEndpoint(updatedReg.getEndpoint(), e -> e.updated(updatedReg, objectList));
   }
 
@@ -159,6 +172,11 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
       return; // replaced by a new registration of the same endpoint: the session stays
     }
     LOG.debug("LwM2M {} {}", reg.getEndpoint(), expired ? "expired" : "deregistered");
+    PacketTrace t = expired ? null : ctx.trace(reg.getEndpoint());
+    if (t != null) {
+      t.in("DEREGISTER /rd/" + reg.getId());
+      t.out("DEREGISTER -> 2.02 DELETED");
+    }
     onEndpoint(reg.getEndpoint(), Endpoint::unregistered);
   }
 
@@ -185,6 +203,10 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   @Override
   public void onResponse(SingleObservation observation, Registration reg, ObserveResponse response) {
     LwM2mPath path = observation.getPath();
+    PacketTrace t = ctx.trace(reg.getEndpoint());
+    if (t != null) {
+      t.in(Lwm2mTrace.response("NOTIFY " + path, response));
+    }
     // a SenML notification may carry timestamped values only: the newest is the content
     LwM2mNode content = response.getContent() != null || response.getTimestampedLwM2mNode() == null
         ? response.getContent() : response.getTimestampedLwM2mNode().getNode();
@@ -194,6 +216,10 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   @Override
   public void onResponse(CompositeObservation observation, Registration reg, ObserveCompositeResponse response) {
     List<String> paths = observation.getPaths().stream().map(LwM2mPath::toString).toList();
+    PacketTrace t = ctx.trace(reg.getEndpoint());
+    if (t != null) {
+      t.in(Lwm2mTrace.response("NOTIFY-COMPOSITE " + paths, response));
+    }
     // timestamped SenML values only: Leshan's merged view (the newest value per path) is the content
     Map<LwM2mPath, LwM2mNode> content = response.getContent() != null || response.getTimestampedLwM2mNodes() == null
         ? response.getContent() : response.getTimestampedLwM2mNodes().getNodes();
@@ -211,6 +237,11 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
 
   @Override
   public void dataReceived(Registration reg, TimestampedLwM2mNodes data, SendRequest request) {
+    PacketTrace t = ctx.trace(reg.getEndpoint());
+    if (t != null) {
+      t.in("SEND format=" + request.getFormat() + " paths=" + data.getNodes().keySet());
+      t.out("SEND -> 2.04 CHANGED");
+    }
     onEndpoint(reg.getEndpoint(), e -> e.sent(data));
   }
 
