@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Deque;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -437,7 +436,6 @@ class MqttConformanceRawIT {
   }
 
   @Test
-  @Disabled("fails: server ignores reserved bits 6-7 of the Subscription Options and grants the subscription; see docs/mqtt.md, Conformance")
   void reserved_bits_in_the_subscription_options_are_malformed() throws Exception { // MQTT-3.8.3-5
     try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
       assertClosedWith(c, bytes().u16(1).b(0).str("opt/r").b(0xC1).packet(0x82), 0x81);

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.Deque;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -138,8 +137,6 @@ class MqttConformanceStringsIT {
   }
 
   @Test
-  @Disabled("fails: the decoder waits for the missing will fields past the packet's end; only the CONNECT timeout"
-      + " closes the connection; see docs/mqtt.md, Conformance")
   void a_will_flag_without_the_will_fields_is_refused() throws Exception { // MQTT-3.1.2-9
     try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
       assertRefusedConnect(c, connect(0x06, bytes(), "nowill", bytes()));
