@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Sits before Netty's {@code MqttDecoder}: cuts the byte stream into whole packets by their remaining length and
- * checks two rules that decoder gets wrong, handing it one whole packet at a time. A CONNECT whose Will Flag,
+ * checks two rules that decoder gets wrong: a CONNECT, and an MQTT 5 SUBSCRIBE, reach it only whole (every
+ * other packet passes through as its bytes arrive). A CONNECT whose Will Flag,
  * User Name Flag or Password Flag announces fields its remaining length does not hold (MQTT-3.1.2-9) would make
  * the replaying decoder wait for bytes past the packet's end; an MQTT 5 SUBSCRIBE with reserved bits 6-7 of the
  * Subscription Options set (MQTT-3.8.3-5) would be granted because the decoder drops those bits. Either becomes
@@ -22,6 +23,8 @@ final class PacketInspector extends ByteToMessageDecoder {
   private int version;
   private boolean transparent;
   private boolean failed;
+  /** Bytes of an uninspected packet still to pass through as they arrive. */
+  private int passing;
 
   PacketInspector(int maxPacketSize) {
     this.maxPacketSize = maxPacketSize;
@@ -36,6 +39,12 @@ final class PacketInspector extends ByteToMessageDecoder {
     }
     if (transparent) {
       out.add(in.readRetainedSlice(readable));
+      return;
+    }
+    if (passing > 0) {
+      int n = Math.min(passing, readable);
+      passing -= n;
+      out.add(in.readRetainedSlice(n));
       return;
     }
     int start = in.readerIndex();
@@ -60,6 +69,24 @@ final class PacketInspector extends ByteToMessageDecoder {
     if (length > maxPacketSize) {
       transparent = true;
       out.add(in.readRetainedSlice(readable));
+      return;
+    }
+    int first = in.getUnsignedByte(start);
+    boolean inspect;
+    if (first == 0x10) { // a CONNECT: held whole only if it starts like one (else MqttDecoder fails it at once)
+      if (readable < headerLength + 3) {
+        return;
+      }
+      int nameLength = in.getUnsignedShort(start + headerLength);
+      inspect = length >= 3 && (nameLength == 4 || nameLength == 6) && in.getUnsignedByte(start + headerLength + 2) == 'M';
+    } else {
+      inspect = first == 0x82 && version == 5;
+    }
+    if (!inspect) { // every other packet goes through as its bytes arrive
+      passing = headerLength + length;
+      int n = Math.min(passing, readable);
+      passing -= n;
+      out.add(in.readRetainedSlice(n));
       return;
     }
     if (readable < headerLength + length) {
