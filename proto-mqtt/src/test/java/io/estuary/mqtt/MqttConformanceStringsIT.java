@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.Deque;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -138,11 +137,36 @@ class MqttConformanceStringsIT {
   }
 
   @Test
-  @Disabled("fails: the decoder waits for the missing will fields past the packet's end; only the CONNECT timeout"
-      + " closes the connection; see docs/mqtt.md, Conformance")
   void a_will_flag_without_the_will_fields_is_refused() throws Exception { // MQTT-3.1.2-9
     try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
       assertRefusedConnect(c, connect(0x06, bytes(), "nowill", bytes()));
+    }
+  }
+
+  @Test
+  void a_publish_sent_behind_a_refused_connect_is_not_processed() throws Exception { // MQTT-3.1.4-6
+    Duration wait = Duration.ofSeconds(5);
+    try (RawMqttClient sub = new RawMqttClient(gw.mqttPort()); RawMqttClient pub = new RawMqttClient(gw.mqttPort());
+        RawMqttClient refused = new RawMqttClient(gw.mqttPort())) {
+      sub.connect("behind-sub", 5, true, 60);
+      sub.sendRaw(bytes().u16(1).b(0).str("behind/refused").b(0).packet(0x82));
+      assertThat(sub.await(MqttMessageType.SUBACK, wait)).isNotNull();
+      // a wildcard client id passes the listener's check and is refused by the broker while the session opens
+      byte[] connect = connect(0x02, bytes(), "bad+id", bytes());
+      byte[] publish = bytes().str("behind/refused").b(0).b('x').packet(0x30);
+      byte[] both = java.util.Arrays.copyOf(connect, connect.length + publish.length);
+      System.arraycopy(publish, 0, both, connect.length, publish.length);
+      refused.sendRaw(both);
+      Deque<MqttMessage> seen = refused.drainUntilClosed(wait);
+      assertThat(seen).as("the refused side got CONNACK 0x85; it saw %s", seen).anySatisfy(m -> {
+        assertThat(m.fixedHeader().messageType()).isEqualTo(MqttMessageType.CONNACK);
+        assertThat(((io.netty.handler.codec.mqtt.MqttConnAckVariableHeader) m.variableHeader()).connectReturnCode().byteValue())
+            .isEqualTo((byte) 0x85);
+      });
+      pub.connect("behind-pub", 5, true, 60);
+      pub.sendRaw(bytes().str("behind/refused").b(0).b('m').packet(0x30)); // the marker: the first thing delivered
+      MqttPublishMessage first = (MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, wait);
+      assertThat(first.payload().toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("m");
     }
   }
 

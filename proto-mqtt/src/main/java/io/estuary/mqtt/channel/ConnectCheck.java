@@ -78,6 +78,9 @@ final class ConnectCheck {
       maxPacket = c.maximumPacketSize() == null ? 0 : c.maximumPacketSize();
       aliasMax = c.topicAliasMaximum() == null ? 0 : c.topicAliasMaximum();
     }
+    if (v5 && c.authMethod() != null) {
+      return new Refused(0x05, 0x8C); // MQTT-4.12.0-1: no enhanced authentication method is offered
+    }
     Duration keepAlive = Duration.ofSeconds(c.keepAliveSeconds());
     SessionOptions options = SessionOptions.builder()
         .cleanStart(c.cleanStart()).sessionExpiry(expiry).keepAlive(keepAlive).will(will).willDelay(willDelay)

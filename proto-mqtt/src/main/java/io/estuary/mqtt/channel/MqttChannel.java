@@ -67,6 +67,10 @@ public final class MqttChannel implements DeliverySink {
   private static final Logger LOG = LoggerFactory.getLogger(MqttChannel.class);
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.mqtt.drops");
   private static final Action CLOSE = new Action.Close();
+  /** Packets pipelined behind the CONNECT that are kept until the session is open; at this many reading pauses. */
+  static final int EARLY_PAUSE = 32;
+  /** ... and beyond this many (already-read bytes still decode after the pause) the connection is a protocol error. */
+  static final int EARLY_MAX = 256;
 
   private final GatewayContext context;
   private final MqttListenerLimits limits;
@@ -78,6 +82,9 @@ public final class MqttChannel implements DeliverySink {
   private final TopicAliases aliases = new TopicAliases();
   /** PUBACK/PUBCOMP ids of the current read burst, reported together by {@link #handleReadComplete}. */
   private final List<DeliveryId> pendingAcks = new ArrayList<>();
+  /** Packets received while CONNECTING (MQTT 5 §3.1.4: a client need not wait for the CONNACK); bounded by EARLY_MAX. */
+  private final java.util.ArrayDeque<MqttFrame> early = new java.util.ArrayDeque<>();
+  private boolean earlyPaused;
 
   private State state = State.AWAIT_CONNECT;
   private volatile int version = 4;
@@ -159,6 +166,8 @@ public final class MqttChannel implements DeliverySink {
     if (state != State.CONNECTED) {
       if (frame instanceof Connect c && state == State.AWAIT_CONNECT) {
         onConnect(c);
+      } else if (state == State.CONNECTING) {
+        keepEarly(frame);
       } else {
         drop("packet before CONNECT completed: " + frame.getClass().getSimpleName());
         closeNow(CloseReason.PROTOCOL_ERROR);
@@ -187,6 +196,38 @@ public final class MqttChannel implements DeliverySink {
     } else {
       drop("unexpected packet " + frame);
       disconnect(0x82, CloseReason.PROTOCOL_ERROR);
+    }
+  }
+
+  /**
+   * A packet that arrived behind the CONNECT while the session is being opened: kept, in order, and handled
+   * once the CONNACK is out ({@link #replayEarly}); dropped if the CONNECT is refused (MQTT-3.1.4-6).
+   */
+  private void keepEarly(MqttFrame frame) {
+    if (early.size() >= EARLY_MAX) {
+      drop("more than " + EARLY_MAX + " packets before the CONNACK");
+      early.clear();
+      closeNow(CloseReason.PROTOCOL_ERROR);
+      return;
+    }
+    early.add(frame);
+    if (early.size() >= EARLY_PAUSE && !earlyPaused) {
+      earlyPaused = true;
+      actions.accept(new Action.Reading(false));
+    }
+  }
+
+  private void replayEarly() {
+    while (!early.isEmpty() && state == State.CONNECTED) {
+      handleIn(early.poll());
+    }
+    early.clear();
+    flushAcks();
+    if (earlyPaused) {
+      earlyPaused = false;
+      if (!readingPaused && state == State.CONNECTED) {
+        actions.accept(new Action.Reading(true));
+      }
     }
   }
 
@@ -298,9 +339,11 @@ public final class MqttChannel implements DeliverySink {
     actions.accept(new Action.KeepAlive(ka.isZero() ? Duration.ZERO : Duration.ofMillis((long) (ka.toMillis() * limits.keepaliveMultiplier()))));
     metrics.connects.increment();
     LOG.debug("client {} connected from {} on {} (v{}, session present {})", clientId, peer, listener.id(), version, s.sessionPresent());
+    replayEarly();
   }
 
   private void connAckAndClose(int v3Code, int v5Code) {
+    early.clear(); // MQTT-3.1.4-6: nothing sent after a refused CONNECT is processed
     state = State.CLOSED;
     actions.accept(new Action.SendThenClose(new ConnAck(v5() ? v5Code : v3Code, false, null)));
   }
@@ -309,6 +352,11 @@ public final class MqttChannel implements DeliverySink {
 
   private void onPublish(Publish p) {
     int qos = p.qos();
+    if (qos == 0 && p.duplicate()) { // MQTT-3.3.1-2 (also checked on the wire by NettyFrames.violation)
+      drop("DUP set on a QoS 0 PUBLISH");
+      disconnect(0x81, CloseReason.PROTOCOL_ERROR);
+      return;
+    }
     String topic = p.topic();
     if (v5() && p.topicAlias() != null) {
       int alias = p.topicAlias();
@@ -416,6 +464,18 @@ public final class MqttChannel implements DeliverySink {
   // ---- SUBSCRIBE / UNSUBSCRIBE ----------------------------------------------------------------
 
   private void onSubscribe(Subscribe m) {
+    if (m.topics().isEmpty()) { // MQTT-3.8.3-2 (3.1.1: MQTT-3.8.3-3)
+      drop("SUBSCRIBE without a topic filter");
+      disconnect(0x82, CloseReason.PROTOCOL_ERROR);
+      return;
+    }
+    for (TopicRequest t : m.topics()) {
+      if (v5() && t.noLocal() && t.filter().startsWith("$share/")) { // MQTT-3.8.3-4
+        drop("No Local on the shared subscription " + t.filter());
+        disconnect(0x82, CloseReason.PROTOCOL_ERROR);
+        return;
+      }
+    }
     int packetId = m.packetId();
     Integer subId = v5() ? m.subscriptionId() : null;
     List<Subscription> subs = new ArrayList<>(m.topics().size());
@@ -433,6 +493,11 @@ public final class MqttChannel implements DeliverySink {
   }
 
   private void onUnsubscribe(Unsubscribe m) {
+    if (m.filters().isEmpty()) { // MQTT-3.10.3-2 (3.1.1: MQTT-3.10.3-2)
+      drop("UNSUBSCRIBE without a topic filter");
+      disconnect(0x82, CloseReason.PROTOCOL_ERROR);
+      return;
+    }
     int packetId = m.packetId();
     List<TopicFilter> filters = new ArrayList<>(m.filters().size());
     for (String t : m.filters()) {
@@ -458,6 +523,7 @@ public final class MqttChannel implements DeliverySink {
       return;
     }
     flushAcks();
+    early.clear();
     closeReason = reason;
     state = State.CLOSED;
     if (session != null) {
@@ -467,6 +533,7 @@ public final class MqttChannel implements DeliverySink {
   }
 
   private void closeNow(CloseReason reason) {
+    early.clear();
     flushAcks();
     closeReason = reason;
     if (session != null && state == State.CONNECTED) {

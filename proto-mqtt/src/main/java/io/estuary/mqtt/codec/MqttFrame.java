@@ -12,12 +12,22 @@ import java.util.Objects;
  */
 public sealed interface MqttFrame {
 
-  /** MQTT 5 §3.1. {@code password} and {@code will} may be null; the Integer properties are null when absent. */
+  /**
+   * MQTT 5 §3.1. {@code password} and {@code will} may be null; the Integer properties and {@code authMethod}
+   * (the Authentication Method, MQTT 5 §3.1.2.11.9) are null when absent.
+   */
   record Connect(int version, String clientId, boolean cleanStart, int keepAliveSeconds, String username, byte[] password,
-      Will will, Integer sessionExpiry, Integer receiveMaximum, Integer maximumPacketSize, Integer topicAliasMaximum)
-      implements MqttFrame {
+      Will will, Integer sessionExpiry, Integer receiveMaximum, Integer maximumPacketSize, Integer topicAliasMaximum,
+      String authMethod) implements MqttFrame {
     public Connect {
       clientId = clientId == null ? "" : clientId;
+    }
+
+    /** A CONNECT without an Authentication Method. */
+    public Connect(int version, String clientId, boolean cleanStart, int keepAliveSeconds, String username, byte[] password,
+        Will will, Integer sessionExpiry, Integer receiveMaximum, Integer maximumPacketSize, Integer topicAliasMaximum) {
+      this(version, clientId, cleanStart, keepAliveSeconds, username, password, will, sessionExpiry, receiveMaximum,
+          maximumPacketSize, topicAliasMaximum, null);
     }
   }
 

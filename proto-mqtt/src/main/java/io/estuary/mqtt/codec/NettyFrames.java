@@ -77,6 +77,25 @@ public final class NettyFrames {
     };
   }
 
+  /**
+   * A rule Netty's decoder does not check on a message it decoded, or null: Will QoS or Will Retain set
+   * without the Will Flag (MQTT-3.1.2-11, MQTT-3.1.2-13) and DUP set on a QoS 0 PUBLISH (MQTT-3.3.1-2) are
+   * malformed packets.
+   */
+  public static FrameError violation(MqttMessage m) {
+    if (m instanceof MqttConnectMessage c) {
+      var vh = c.variableHeader();
+      if (!vh.isWillFlag() && (vh.willQos() != 0 || vh.isWillRetain())) {
+        return new FrameError(Kind.MALFORMED, "Will QoS or Will Retain set without the Will Flag");
+      }
+    } else if (m instanceof MqttPublishMessage p) {
+      if (p.fixedHeader().isDup() && p.fixedHeader().qosLevel() == MqttQoS.AT_MOST_ONCE) {
+        return new FrameError(Kind.MALFORMED, "DUP set on a QoS 0 PUBLISH");
+      }
+    }
+    return null;
+  }
+
   /** What a decoder failure means for the state machine. */
   public static FrameError error(Throwable cause) {
     String detail = String.valueOf(cause);
@@ -107,7 +126,8 @@ public final class NettyFrames {
     return new Connect(vh.version(), pl.clientIdentifier(), vh.isCleanSession(), vh.keepAliveTimeSeconds(),
         vh.hasUserName() ? pl.userName() : null, vh.hasPassword() ? pl.passwordInBytes() : null, will,
         intProp(props, MqttPropertyType.SESSION_EXPIRY_INTERVAL), intProp(props, MqttPropertyType.RECEIVE_MAXIMUM),
-        intProp(props, MqttPropertyType.MAXIMUM_PACKET_SIZE), intProp(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM));
+        intProp(props, MqttPropertyType.MAXIMUM_PACKET_SIZE), intProp(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM),
+        props == null ? null : stringProp(props, MqttPropertyType.AUTHENTICATION_METHOD));
   }
 
   private static Publish publish(MqttPublishMessage p) {

@@ -177,6 +177,7 @@ public final class MqttAdapter implements ProtocolAdapter {
       p.addLast(WebSocketFrames.Decoder.INSTANCE);
       p.addLast(WebSocketFrames.Encoder.INSTANCE);
     }
+    p.addLast(new PacketInspector(limits.maxPacketSize()));
     p.addLast(new MqttDecoder(limits.maxPacketSize(), limits.maxClientIdLength()));
     p.addLast(MqttEncoder.INSTANCE);
     p.addLast(MqttConnectionHandler.IDLE_HANDLER, new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));

@@ -9,6 +9,7 @@ import io.estuary.mqtt.channel.MqttListenerMetrics;
 import io.estuary.api.PacketTrace;
 import io.estuary.mqtt.codec.FrameSummary;
 import io.estuary.mqtt.codec.MqttFrame;
+import io.estuary.mqtt.codec.FrameError;
 import io.estuary.mqtt.codec.NettyFrames;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -127,8 +128,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   /** One packet, once the read gate lets it through (its rates, backpressure). Releases it. */
   private void handle(MqttMessage m) {
     try {
+      FrameError violation;
       if (m.decoderResult().isFailure()) {
         channel.handleFrameError(NettyFrames.error(m.decoderResult().cause()));
+      } else if ((violation = NettyFrames.violation(m)) != null) {
+        channel.handleFrameError(violation);
       } else if (channel.state() != MqttChannel.State.CLOSED) {
         MqttFrame f = NettyFrames.decode(m);
         PacketTrace t = context.trace(f instanceof MqttFrame.Connect c ? c.clientId() : channel.clientId());

@@ -106,6 +106,41 @@ class MqttChannelTest {
   }
 
   @Test
+  void packets_behind_the_connect_wait_for_the_connack_and_too_many_of_them_close_the_connection() {
+    java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>(); // holds the session open until run
+    MqttListenerConfig l = new MqttListenerConfig("tcp", "default", new InetSocketAddress("127.0.0.1", 1883), "", null, "/mqtt", 10);
+    MqttChannel c = new MqttChannel(ctx, limits, l, new MqttListenerMetrics(ctx.metrics()), tasks::add,
+        new InetSocketAddress("127.0.0.1", 40000), actions::add);
+    c.handleIn(connect(5, "early"));
+    c.handleIn(new MqttFrame.PingReq());
+    assertThat(c.state()).isEqualTo(MqttChannel.State.CONNECTING);
+    assertThat(sent()).isEmpty();
+    while (!tasks.isEmpty()) {
+      tasks.poll().run();
+    }
+    assertThat(sent()).hasSize(2);
+    assertThat(sent().get(0)).isInstanceOf(ConnAck.class);
+    assertThat(sent().get(1)).isInstanceOf(MqttFrame.PingResp.class);
+    assertThat(closed()).isFalse();
+
+    actions.clear();
+    MqttChannel flood = new MqttChannel(ctx, limits, l, new MqttListenerMetrics(ctx.metrics()), tasks::add,
+        new InetSocketAddress("127.0.0.1", 40001), actions::add);
+    flood.handleIn(connect(5, "flood"));
+    for (int i = 0; i < MqttChannel.EARLY_MAX; i++) {
+      flood.handleIn(new MqttFrame.PingReq());
+    }
+    assertThat(actions).containsExactly(new Action.Reading(false));
+    flood.handleIn(new MqttFrame.PingReq());
+    assertThat(closed()).isTrue();
+    assertThat(flood.state()).isEqualTo(MqttChannel.State.CLOSED);
+    while (!tasks.isEmpty()) {
+      tasks.poll().run();
+    }
+    assertThat(sent()).as("no CONNACK and no PINGRESP once closed").isEmpty();
+  }
+
+  @Test
   void keepalive_zero_disables_the_read_timer() {
     channel().handleIn(new Connect(4, "dev-1", true, 0, null, null, null, null, null, null, null));
     assertThat(actions).contains(new Action.KeepAlive(Duration.ZERO));
