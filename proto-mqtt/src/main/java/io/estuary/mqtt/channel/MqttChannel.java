@@ -426,13 +426,14 @@ public final class MqttChannel implements DeliverySink {
   }
 
   /**
-   * Backpressure on the publisher (issue #18's 3.1.1 case): with as many QoS 1/2 publishes unanswered by the
-   * broker as the receive maximum, the transport stops reading from the client until one is answered. An MQTT 5
-   * client that honours the receive maximum never reaches it; a 3.1.1 client has no such window, so this is
-   * what slows it down when the broker (store, session) takes its time.
+   * Backpressure on the publisher (issue #18's 3.1.1 case): with more QoS 1/2 publishes unanswered by the
+   * broker than the receive maximum, the transport stops reading from the client until that is no longer so. An
+   * MQTT 5 client that honours the receive maximum never gets there; a 3.1.1 client has no such window, so this is
+   * what slows it down when the broker (store, session) takes its time. A client that keeps exactly the receive
+   * maximum in flight is within its window and is not paused (no reading toggled for every message).
    */
   private void publishStarted() {
-    if (++publishesPending >= receiveMaximum() && !readingPaused) {
+    if (++publishesPending > receiveMaximum() && !readingPaused) {
       readingPaused = true;
       metrics.inflightPauses.increment();
       actions.accept(new Action.Reading(false));
@@ -441,7 +442,7 @@ public final class MqttChannel implements DeliverySink {
 
   private void publishDone() {
     publishesPending--;
-    if (readingPaused && publishesPending < receiveMaximum() && state == State.CONNECTED) {
+    if (readingPaused && publishesPending <= receiveMaximum() && state == State.CONNECTED) {
       readingPaused = false;
       actions.accept(new Action.Reading(true));
     }

@@ -78,7 +78,7 @@ class MqttBackpressureTest {
   }
 
   @Test
-  void a_311_publisher_is_paused_at_the_receive_maximum_of_unanswered_qos1_publishes_and_resumed_by_one_answer() {
+  void a_311_publisher_is_paused_beyond_the_receive_maximum_of_unanswered_qos1_publishes_and_resumed_by_one_answer() {
     MqttListenerConfig l = new MqttListenerConfig("tcp", "default", new InetSocketAddress("127.0.0.1", 1883), "", null, "/mqtt", 10);
     MqttChannel channel = new MqttChannel(slowBroker(), limits, l, new MqttListenerMetrics(fake.metrics()), Runnable::run,
         new InetSocketAddress("127.0.0.1", 40000), actions::add);
@@ -88,9 +88,10 @@ class MqttBackpressureTest {
 
     channel.handleIn(publish(1));
     channel.handleIn(publish(2));
-    assertThat(actions).as("two unanswered: still reading").isEmpty();
     channel.handleIn(publish(3));
-    assertThat(actions).as("the third reaches max_awaiting_rel = 3").containsExactly(new Action.Reading(false));
+    assertThat(actions).as("three unanswered = max_awaiting_rel: still reading").isEmpty();
+    channel.handleIn(publish(4));
+    assertThat(actions).as("the fourth goes beyond max_awaiting_rel = 3").containsExactly(new Action.Reading(false));
     assertThat(fake.counter("mqtt.reads.paused")).isEqualTo(1);
 
     pending.get(1).complete(new PublishOutcome(PublishOutcome.Status.OK, 1));
@@ -98,7 +99,8 @@ class MqttBackpressureTest {
         .containsExactly(new Action.Reading(false), new Action.Reading(true), new Action.Send(new PubAck(2, 0)));
     pending.get(0).complete(new PublishOutcome(PublishOutcome.Status.OK, 1));
     pending.get(2).complete(new PublishOutcome(PublishOutcome.Status.OK, 1));
-    assertThat(actions).hasSize(5);
-    assertThat(fake.lastSession().published).hasSize(3);
+    pending.get(3).complete(new PublishOutcome(PublishOutcome.Status.OK, 1));
+    assertThat(actions).hasSize(6);
+    assertThat(fake.lastSession().published).hasSize(4);
   }
 }
