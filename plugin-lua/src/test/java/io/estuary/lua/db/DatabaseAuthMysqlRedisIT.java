@@ -11,7 +11,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import io.estuary.lua.db.DatabaseAuthProtocolsIT.StompClient;
+import io.estuary.lua.it.RawClients;
 import io.estuary.testkit.TestGateway;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -142,10 +142,10 @@ class DatabaseAuthMysqlRedisIT {
 
   static void stompClientIsDecidedByItsRow(TestGateway gw) throws Exception {
     InetSocketAddress stomp = gw.listener("stomp", "tcp:default");
-    try (StompClient s = new StompClient(stomp)) {
+    try (RawClients.Stomp s = new RawClients.Stomp(stomp)) {
       assertThat(s.connect("stomp-1", "fleet", "wrong")).startsWith("ERROR");
     }
-    try (StompClient s = new StompClient(stomp)) {
+    try (RawClients.Stomp s = new RawClients.Stomp(stomp)) {
       assertThat(s.connect("stomp-1", "fleet", "fleet-pw")).startsWith("CONNECTED");
       s.write("SEND\ndestination:fleet/stomp-1/pos\nreceipt:r1\n\nbody");
       assertThat(s.next()).startsWith("RECEIPT");

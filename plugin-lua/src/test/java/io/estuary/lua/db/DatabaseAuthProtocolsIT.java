@@ -16,13 +16,10 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.estuary.api.ProtocolAdapterFactory;
+import io.estuary.lua.it.RawClients;
 import io.estuary.testkit.TestGateway;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,10 +208,10 @@ class DatabaseAuthProtocolsIT {
   @Test
   void a_stomp_client_is_admitted_by_a_wildcard_row_and_its_sends_use_the_cached_acl() throws Exception {
     InetSocketAddress stomp = gw.listener("stomp", "tcp:default");
-    try (StompClient s = new StompClient(stomp)) {
+    try (RawClients.Stomp s = new RawClients.Stomp(stomp)) {
       assertThat(s.connect("stomp-1", "fleet", "wrong")).startsWith("ERROR");
     }
-    try (var publishes = watcher.publishes(MqttGlobalPublishFilter.ALL); StompClient s = new StompClient(stomp)) {
+    try (var publishes = watcher.publishes(MqttGlobalPublishFilter.ALL); RawClients.Stomp s = new RawClients.Stomp(stomp)) {
       watcher.subscribeWith().topicFilter("fleet/#").qos(MqttQos.AT_LEAST_ONCE).send();
       assertThat(s.connect("stomp-1", "fleet", "fleet-pw")).startsWith("CONNECTED");
       long afterRegister = aclQueries();
@@ -224,50 +221,6 @@ class DatabaseAuthProtocolsIT {
       s.write("SEND\ndestination:fleet/stomp-2/pos\nreceipt:r2\n\nno");
       assertThat(s.next()).startsWith("ERROR").contains("not authorized");
       assertThat(aclQueries()).isEqualTo(afterRegister);
-    }
-  }
-
-  /** A STOMP 1.2 client on a raw socket: frames as text, NUL-terminated. */
-  static final class StompClient implements AutoCloseable {
-    private final Socket socket;
-    private final OutputStream out;
-    private final InputStream in;
-
-    StompClient(InetSocketAddress server) throws IOException {
-      socket = new Socket(server.getAddress(), server.getPort());
-      socket.setSoTimeout(10_000);
-      out = socket.getOutputStream();
-      in = socket.getInputStream();
-    }
-
-    void write(String frame) throws IOException {
-      out.write((frame + "\0").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    }
-
-    /** The next frame without its NUL (heart-beat newlines skipped); null once the server closed. */
-    String next() throws IOException {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      int c;
-      do {
-        c = in.read();
-      } while (c == '\n' || c == '\r');
-      while (c > 0) {
-        b.write(c);
-        c = in.read();
-      }
-      return c < 0 && b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
-    }
-
-    String connect(String clientId, String login, String passcode) throws IOException {
-      write("CONNECT\naccept-version:1.2\nhost:localhost\nclient-id:" + clientId + "\nlogin:" + login
-          + "\npasscode:" + passcode + "\n\n");
-      return next();
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
     }
   }
 }

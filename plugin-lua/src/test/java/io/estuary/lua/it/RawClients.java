@@ -15,7 +15,7 @@ import java.util.Arrays;
  * Just enough MQTT-SN (UDP) and STOMP (TCP) to connect and publish, written here from the specifications so the
  * tests need nothing of the adapters but their listeners (TestBoundary).
  */
-final class RawClients {
+public final class RawClients {
   private RawClients() {
   }
 
@@ -97,25 +97,25 @@ final class RawClients {
   }
 
   /** A STOMP 1.2 client over TCP: frames as text, the command of each answer. */
-  static final class Stomp implements AutoCloseable {
+  public static final class Stomp implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
 
-    Stomp(InetSocketAddress server) throws IOException {
+    public Stomp(InetSocketAddress server) throws IOException {
       socket = new Socket(server.getAddress(), server.getPort());
-      socket.setSoTimeout(5000);
+      socket.setSoTimeout(10_000);
       out = socket.getOutputStream();
       in = socket.getInputStream();
     }
 
-    void write(String frame) throws IOException {
+    public void write(String frame) throws IOException {
       out.write((frame + "\0").getBytes(StandardCharsets.UTF_8));
       out.flush();
     }
 
     /** The next frame as text (without the NUL), heart-beat newlines skipped; null when the server closed. */
-    String next() throws IOException {
+    public String next() throws IOException {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
       int c;
       while ((c = in.read()) == '\n' || c == '\r') {
@@ -128,7 +128,7 @@ final class RawClients {
       return c < 0 && b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
     }
 
-    String connect(String clientId, String login, String passcode) throws IOException {
+    public String connect(String clientId, String login, String passcode) throws IOException {
       write("CONNECT\naccept-version:1.2\nhost:localhost\nclient-id:" + clientId + "\nlogin:" + login + "\npasscode:"
           + passcode + "\n\n");
       return next();
