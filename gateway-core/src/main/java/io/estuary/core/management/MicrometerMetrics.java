@@ -99,9 +99,15 @@ public final class MicrometerMetrics implements Metrics {
 
   @Override
   public void monotonic(String name, Supplier<Number> total, String... tags) {
+    // a FunctionCounter holds its object weakly (and its builder has no strongReference): without this list a
+    // method-reference supplier is collected and the counter reads NaN from then on
+    monotonicSources.add(total);
     io.micrometer.core.instrument.FunctionCounter.builder("estuary." + name, total, t -> t.get().doubleValue())
         .tags(tags).register(registry);
   }
+
+  /** The suppliers of {@link #monotonic} counters, kept for as long as the registry. */
+  private final java.util.Queue<Supplier<Number>> monotonicSources = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /**
    * A Micrometer timer with a Prometheus histogram (buckets 0.5 ms to 10 s, so {@code histogram_quantile}
