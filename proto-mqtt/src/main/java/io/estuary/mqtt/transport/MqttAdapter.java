@@ -116,6 +116,9 @@ public final class MqttAdapter implements ProtocolAdapter {
 
   private void bind(MqttListenerConfig l) {
     TokenBucket connRate = TokenBucket.of(l.maxConnRate());
+    // admitted connections of this listener, counted at admission (initChannel runs on several worker threads at once,
+    // so a group's size checked there let two concurrent accepts both pass the last slot)
+    java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     SslContext ssl = l.secure() ? TlsContexts.server(l, invalidConfig) : null;
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
@@ -130,7 +133,12 @@ public final class MqttAdapter implements ProtocolAdapter {
               ch.close();
               return;
             }
-            boolean overQuota = channels.size() >= l.maxConnections();
+            boolean overQuota = admitted.incrementAndGet() > l.maxConnections();
+            if (overQuota) {
+              admitted.decrementAndGet();
+            } else {
+              ch.closeFuture().addListener(x -> admitted.decrementAndGet());
+            }
             if (overQuota) {
               metrics.rejectedConnections.increment();
               refusal(l, ch, "max_connections " + l.maxConnections());

@@ -106,6 +106,9 @@ public final class StompAdapter implements ProtocolAdapter {
 
   private void bind(StompConfig.Listener l) {
     TokenBucket connRate = TokenBucket.of(l.maxConnRate());
+    // admitted connections of this listener, counted at admission (initChannel runs on several worker threads at once,
+    // so a group's size checked there let two concurrent accepts both pass the last slot)
+    java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     SslContext ssl = l.tls() != null ? TlsContexts.server(l, invalid) : null;
     ChannelGroup mine = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -121,7 +124,12 @@ public final class StompAdapter implements ProtocolAdapter {
               ch.close();
               return;
             }
-            boolean overQuota = mine.size() >= l.maxConnections();
+            boolean overQuota = admitted.incrementAndGet() > l.maxConnections();
+            if (overQuota) {
+              admitted.decrementAndGet();
+            } else {
+              ch.closeFuture().addListener(x -> admitted.decrementAndGet());
+            }
             if (overQuota) {
               metrics.rejectedConnections.increment();
               refusal(l, ch, "max_connections " + l.maxConnections());

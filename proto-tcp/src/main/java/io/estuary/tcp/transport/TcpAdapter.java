@@ -104,6 +104,9 @@ public final class TcpAdapter implements ProtocolAdapter {
     SslContext ssl = l.tls() != null ? TlsContexts.server(l, invalidConfig) : null;
     ChannelGroup mine = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     TokenBucket connRate = TokenBucket.of(l.maxConnRate());
+    // admitted connections of this listener, counted at admission (initChannel runs on several worker threads at once,
+    // so a group's size checked there let two concurrent accepts both pass the last slot)
+    java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -117,7 +120,12 @@ public final class TcpAdapter implements ProtocolAdapter {
               ch.close();
               return;
             }
-            boolean overQuota = mine.size() >= l.maxConnections();
+            boolean overQuota = admitted.incrementAndGet() > l.maxConnections();
+            if (overQuota) {
+              admitted.decrementAndGet();
+            } else {
+              ch.closeFuture().addListener(x -> admitted.decrementAndGet());
+            }
             if (overQuota) {
               metrics.rejectedConnections.increment();
               drops.log(l.id(), null, ch.remoteAddress(), "max_connections " + l.maxConnections() + " reached");
