@@ -334,7 +334,7 @@ class MqttConformancePahoIT {
   // ---- §3.10 / §3.11 UNSUBSCRIBE -------------------------------------------------------------------------------
 
   @Test
-  void unsuback_has_one_code_per_filter_in_order_and_no_subscription_existed_is_0x11() throws Exception {
+  void unsuback_has_one_code_per_filter_in_order_and_0x00_or_0x11_where_no_subscription_existed() throws Exception {
     // MQTT-3.10.4-1, -4, -5, -6, MQTT-3.11.3-1, MQTT-3.11.3-2
     Inbox in = new Inbox();
     MqttAsyncClient c = connected("paho-unsub", in);

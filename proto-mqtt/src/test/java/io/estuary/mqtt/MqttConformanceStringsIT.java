@@ -260,7 +260,8 @@ class MqttConformanceStringsIT {
    * Subscribes {@code filter} with a persistent session, gets one QoS 1 message and leaves it unacknowledged,
    * unsubscribes if asked, drops the connection and resumes: the same message must come again, with DUP.
    */
-  private static void inflightSurvives(String id, String filter, String topic, boolean unsubscribe) throws Exception {
+  private static void inflightSurvives(String id, String filter, String topic, int qos, boolean unsubscribe)
+      throws Exception {
     io.netty.handler.codec.mqtt.MqttProperties keep = new io.netty.handler.codec.mqtt.MqttProperties();
     keep.add(new io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty(
         io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 300));
@@ -268,11 +269,17 @@ class MqttConformanceStringsIT {
       pub.connect(id + "-pub", 5, true, 60);
       try (RawMqttClient sub = new RawMqttClient(gw.mqttPort())) {
         sub.connect(id, 5, true, 60, keep);
-        sub.sendRaw(bytes().u16(1).b(0).str(filter).b(1).packet(0x82));
+        sub.sendRaw(bytes().u16(1).b(0).str(filter).b(qos).packet(0x82));
         assertThat(sub.await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
-        pub.sendRaw(bytes().str(topic).u16(1).b(0).b('1').packet(0x32));
+        pub.sendRaw(bytes().str(topic).u16(1).b(0).b('1').packet(0x30 | qos << 1));
+        if (qos == 2) { // the publisher's own exchange is completed; only the subscriber's stays open
+          assertThat(pub.await(MqttMessageType.PUBREC, Duration.ofSeconds(5))).isNotNull();
+          pub.sendRaw(bytes().u16(1).packet(0x62));
+          assertThat(pub.await(MqttMessageType.PUBCOMP, Duration.ofSeconds(5))).isNotNull();
+        }
         var first = (io.netty.handler.codec.mqtt.MqttPublishMessage) sub.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
         assertThat(first.variableHeader().topicName()).isEqualTo(topic);
+        assertThat(first.fixedHeader().qosLevel().value()).isEqualTo(qos);
         first.release();
         if (unsubscribe) {
           sub.sendRaw(bytes().u16(2).b(0).str(filter).packet(0xA2));
@@ -285,6 +292,7 @@ class MqttConformanceStringsIT {
         assertThat(again).as("the unacknowledged message comes again").isNotNull();
         assertThat(again.variableHeader().topicName()).isEqualTo(topic);
         assertThat(again.fixedHeader().isDup()).isTrue();
+        assertThat(again.fixedHeader().qosLevel().value()).isEqualTo(qos);
         again.release();
       }
     }
@@ -292,12 +300,18 @@ class MqttConformanceStringsIT {
 
   @Test
   void an_unsubscribe_does_not_cancel_a_qos1_delivery_in_flight() throws Exception { // MQTT-3.10.4-3
-    inflightSurvives("unsub-inflight", "inflight/#", "inflight/1", true);
+    inflightSurvives("unsub-inflight", "inflight/#", "inflight/1", 1, true);
   }
 
   @Test
   void a_shared_member_that_went_away_gets_its_unacknowledged_message_on_resume() throws Exception { // MQTT-4.8.2-4
-    inflightSurvives("shared-inflight", "$share/g7/sh7/#", "sh7/1", false);
+    inflightSurvives("shared-inflight", "$share/g7/sh7/#", "sh7/1", 1, false);
+  }
+
+  @Test
+  void a_qos2_delivery_to_a_shared_member_that_went_away_is_finished_when_it_reconnects() throws Exception {
+    // MQTT-4.8.2-4 names the QoS 2 case
+    inflightSurvives("shared-inflight2", "$share/g8/sh8/#", "sh8/1", 2, false);
   }
 
   // ---- §3.12 PINGREQ, §4.9 flow control, §3.1.2 maximum packet size ---------------------------------------------

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Sits before Netty's {@code MqttDecoder}: cuts the byte stream into whole packets by their remaining length and
  * checks two rules that decoder gets wrong: a CONNECT, and an MQTT 5 SUBSCRIBE, reach it only whole (every
- * other packet passes through as its bytes arrive). A CONNECT whose Will Flag,
- * User Name Flag or Password Flag announces fields its remaining length does not hold (MQTT-3.1.2-9) would make
+ * other packet passes through as its bytes arrive). A CONNECT whose Will Flag, User Name Flag or Password Flag
+ * announces fields its remaining length does not hold (MQTT-3.1.2-9, -17, -19) would make
  * the replaying decoder wait for bytes past the packet's end; an MQTT 5 SUBSCRIBE with reserved bits 6-7 of the
  * Subscription Options set (MQTT-3.8.3-5) would be granted because the decoder drops those bits. Either becomes
  * a failed {@code MqttMessage} (a malformed packet for the connection handler) and the rest of the input is
