@@ -5,7 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.estuary.stomp.codec.Command;
 import io.estuary.stomp.codec.StompFrame;
 import io.estuary.testkit.TestGateway;
+import static org.awaitility.Awaitility.await;
+
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -87,6 +96,55 @@ class StompRatesIT {
       assertThat(gw.metrics().counter("stomp.messages.received").count()).isEqualTo(count);
       assertThat(gw.metrics().counter("stomp.reads.paused", "reason", "bytes_rate").count()).isPositive();
       assertThat(gw.metrics().counter("stomp.reads.paused", "reason", "messages_rate").count()).isZero();
+    }
+  }
+
+  @Test
+  void a_websocket_client_over_messages_rate_is_read_at_the_rate_and_loses_nothing() throws Exception {
+    int count = 60;
+    int rate = 20;
+    try (TestGateway gw = StompGateways.start("gateway.stomp.listeners.ws.default.messages_rate = \"" + rate + "/s\"")) {
+      List<Long> receipts = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<String> frames = java.util.Collections.synchronizedList(new ArrayList<>());
+      StringBuilder partial = new StringBuilder();
+      WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("v12.stomp")
+          .buildAsync(URI.create("ws://127.0.0.1:" + gw.listener("stomp", "ws:default").getPort() + "/ws"),
+              new WebSocket.Listener() {
+                @Override
+                public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                  partial.append(data);
+                  if (last) {
+                    String f = partial.toString();
+                    partial.setLength(0);
+                    frames.add(f);
+                    if (f.startsWith("RECEIPT")) {
+                      receipts.add(System.nanoTime());
+                    }
+                  }
+                  w.request(1);
+                  return null;
+                }
+              }).join();
+      ws.sendText("CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0", true).join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> frames.stream().anyMatch(f -> f.startsWith("CONNECTED")));
+      StringBuilder all = new StringBuilder();
+      for (int i = 0; i < count; i++) {
+        all.append("SEND\ndestination:rates/ws\nreceipt:w").append(i).append("\n\nm").append(i).append('\0');
+      }
+      ws.sendText(all, true).join(); // every SEND in one WebSocket message
+      await("a RECEIPT per SEND").atMost(Duration.ofSeconds(20)).until(() -> receipts.size() == count);
+      int from = count / 2;
+      double seconds = (receipts.get(count - 1) - receipts.get(from)) / 1e9;
+      double measured = (count - 1 - from) / seconds;
+      System.out.printf("StompRatesIT ws messages_rate %d/s: SENDs %d..%d in %.2f s = %.1f/s%n", rate, from, count - 1,
+          seconds, measured);
+      assertThat(measured).as("measured SEND rate after the burst").isBetween(rate * 0.6, rate * 1.25);
+      assertThat(frames.stream().filter(f -> f.startsWith("RECEIPT")).map(f -> f.split("\n")[1]).toList())
+          .as("receipts in the order of the SENDs").containsExactlyElementsOf(
+              java.util.stream.IntStream.range(0, count).mapToObj(i -> "receipt-id:w" + i).toList());
+      assertThat(gw.metrics().counter("stomp.messages.received").count()).isEqualTo(count);
+      assertThat(gw.metrics().counter("stomp.reads.paused", "reason", "messages_rate").count()).isPositive();
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
     }
   }
 
