@@ -9,7 +9,8 @@
  * Overload protection shared by both adapters: {@link io.estuary.cf.ListenerLimits} (a listener's caps and
  * rates), {@link io.estuary.cf.SourceLimiter} (per-source-address datagram rate over a bounded table) and
  * {@link io.estuary.cf.LimitedConnector}, which applies it on Californium's receiver threads before a datagram is
- * parsed. Settings are immutable and built once at adapter start on the gateway's main thread; the limiter's
+ * parsed; {@link io.estuary.cf.WatchedKeyValueSpace} counts the adapters' failed store writes and logs them
+ * rate-limited. Settings are immutable and built once at adapter start on the gateway's main thread; the limiter's
  * state is thread-safe (its table's monitor, the buckets' own monitors).
  */
 package io.estuary.cf;

@@ -50,6 +50,8 @@ public final class TestGateway implements AutoCloseable {
       listeners.wss.default { enable = false, bind = "127.0.0.1:0" }
       api.bind = "127.0.0.1:0"
       sys_topics.sys_msg_interval = 0s
+      # the in-memory store is uncapped in tests unless a test sets its own cap (the shipped default is a heap share)
+      persistence.memory_max_bytes = 0
       """;
 
   /** The MQTT listeners' protocol tag. */
@@ -152,7 +154,7 @@ public final class TestGateway implements AutoCloseable {
         stores = x -> RocksDbStore.open(PersistenceConfig.at(persistenceDir).withMaxBytes(x.persistence().maxBytes())
             .withMaxPendingWrites(x.persistence().maxPendingWrites(), x.persistence().maxPendingBytes()));
       } else {
-        Store st = store != null ? new NonClosingStore(store) : new MemoryStore();
+        Store st = store != null ? new NonClosingStore(store) : new MemoryStore(cfg.persistence().memoryMaxBytes());
         stores = x -> st;
       }
       try {

@@ -20,6 +20,7 @@ import io.estuary.lwm2m.registration.LimitedCoapEndpointFactory;
 import io.estuary.lwm2m.registration.RegistrationGate;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.SourceLimiter;
+import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
 import io.estuary.lwm2m.security.LifetimeAuthorizer;
 import io.estuary.lwm2m.security.RegistrationAuthenticator;
 import java.net.InetSocketAddress;
@@ -36,7 +37,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.leshan.core.endpoint.Protocol;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
@@ -73,7 +73,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private DurableRegistrationStore registrations;
   private CommandJournal journal;
   private ObservationJournal observed;
-  private BootstrapService bootstrap;
+  private volatile BootstrapService bootstrap; // volatile: read by the sources gauges
   private volatile BootstrapApi api;
 
   public Lwm2mAdapter(Lwm2mConfig config, GatewayContext ctx) {
@@ -86,7 +86,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     status = AdapterStatus.STARTING;
     try {
       Configuration cf = config.californium().toConfiguration();
-      KeyValueSpace kv = ctx.keyValueSpace(); // stored as "lwm2m", as before
+      // stored as "lwm2m", as before; failed writes counted (lwm2m.store.write_failures) and logged rate-limited
+      KeyValueSpace kv = io.estuary.cf.WatchedKeyValueSpace.of(ctx.keyValueSpace(), "LwM2M", ctx.metrics());
       registrations = new DurableRegistrationStore(kv);
       journal = new CommandJournal(kv, ctx.clock().millis() * 1000);
       observed = new ObservationJournal(kv);
@@ -107,7 +108,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       });
       CaliforniumServerEndpointsProvider.Builder eps = new CaliforniumServerEndpointsProvider.Builder(
           new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);
-      // plain-UDP datagrams pass the per-source rate before Californium parses them (DTLS: Scandium's own bounds)
+      // datagrams pass the per-source rate before Californium parses them (DTLS: before Scandium reads a record)
       List<SourceLimiter> limiters = new ArrayList<>();
       io.estuary.api.Metrics.Counter datagramsDropped = ctx.metrics().counter("datagrams.dropped");
       config.udpListeners().forEach((name, a) -> {
@@ -116,9 +117,18 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         limiters.add(limiter);
         eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter));
       });
-      ctx.metrics().monotonic("sources.evicted", () -> limiters.stream().mapToLong(SourceLimiter::evictions).sum());
-      ctx.metrics().gauge("sources", () -> limiters.stream().mapToInt(SourceLimiter::size).sum());
-      dtls.forEach(l -> eps.addEndpoint(l.bind(), Protocol.COAPS));
+      Configuration dtlsCf = cf;
+      config.dtlsListeners().forEach((name, l) -> {
+        ListenerLimits ll = config.limits("dtls:" + name);
+        SourceLimiter limiter = new SourceLimiter("lwm2m dtls:" + name, ll.sourceRate(), ll.maxSources(), datagramsDropped);
+        limiters.add(limiter);
+        eps.addEndpoint(new LimitedCoapsEndpointFactory(l.bind(), dtlsCf, limiter));
+      });
+      // the bootstrap server's listeners (started below) count in the same totals
+      ctx.metrics().monotonic("sources.evicted", () -> limiters.stream().mapToLong(SourceLimiter::evictions).sum()
+          + (bootstrap == null ? 0 : bootstrap.sourceEvictions()));
+      ctx.metrics().gauge("sources", () -> limiters.stream().mapToInt(SourceLimiter::size).sum()
+          + (bootstrap == null ? 0 : bootstrap.sources()));
       // configured credentials, plus the PSKs the bootstrap server handed out (kept in the store)
       ProvisionedCredentials credentials = new ProvisionedCredentials(Credentials.store(dtls), kv);
       int provisioned = credentials.load().toCompletableFuture().join();

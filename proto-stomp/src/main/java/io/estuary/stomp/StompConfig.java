@@ -51,9 +51,13 @@ public record StompConfig(
    * @param tls ssl_options of ssl/wss, else null
    * @param wsPath the WebSocket path of ws/wss
    * @param maxConnRate {@code max_conn_rate}: connections accepted per period; over it they are closed at accept
+   * @param messagesRate {@code messages_rate}: SEND frames one connection may send per period; over it the
+   *     connection stops reading until it is back under the rate (nothing is dropped)
+   * @param bytesRate {@code bytes_rate}: bytes of frames one connection may send per period, the same way
    */
   public record Listener(String type, String name, InetSocketAddress bind, int maxConnections, Tls tls, String wsPath,
-      io.estuary.api.limits.Rate maxConnRate) {
+      io.estuary.api.limits.Rate maxConnRate, io.estuary.api.limits.Rate messagesRate,
+      io.estuary.api.limits.Rate bytesRate) {
     public String id() {
       return type + ":" + name;
     }
@@ -129,16 +133,21 @@ public record StompConfig(
           throw l.invalid("max_connections", "an integer >= 0");
         }
         String path = ws ? (l.has("path") ? l.getString("path") : "/ws") : null;
-        io.estuary.api.limits.Rate connRate;
-        try {
-          connRate = io.estuary.api.limits.Rate.parse(l.has("max_conn_rate") ? l.getString("max_conn_rate") : "infinity");
-        } catch (IllegalArgumentException | ArithmeticException ex) {
-          throw l.invalid("max_conn_rate", "a rate such as \"100/s\" or infinity");
-        }
-        out.add(new Listener(type, e.getKey(), l.getAddress("bind"), max, secure ? tls(l) : null, path, connRate));
+        out.add(new Listener(type, e.getKey(), l.getAddress("bind"), max, secure ? tls(l) : null, path,
+            rate(l, "max_conn_rate", "\"100/s\""), rate(l, "messages_rate", "\"100/s\""),
+            rate(l, "bytes_rate", "\"64KB/s\"")));
       }
     }
     return out;
+  }
+
+  /** A listener's rate ({@code max_conn_rate}, {@code messages_rate}, {@code bytes_rate}); absent = infinity. */
+  private static io.estuary.api.limits.Rate rate(AdapterConfig l, String key, String example) {
+    try {
+      return io.estuary.api.limits.Rate.parse(l.has(key) ? l.getString(key) : "infinity");
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw l.invalid(key, "a rate such as " + example + " or infinity");
+    }
   }
 
   private static Tls tls(AdapterConfig l) {

@@ -34,10 +34,22 @@ public record TcpConfig(String upTopic, String dnTopic, int upQos, int dnQos, in
    * @param identity how a device on a configurable framing is named; null for EMQX's framing (CONNECT names it)
    * @param keepAlive configurable framings: the connection ends after this long without a frame (zero = never)
    * @param maxConnRate {@code max_conn_rate}: connections accepted per period; over it they are closed at accept
+   * @param messagesRate {@code messages_rate}: uplink frames (DATATRANS, configurable-framing frames) one connection
+   *     may send per period; over it the connection stops reading until it is back under the rate
+   * @param bytesRate {@code bytes_rate}: bytes of frames one connection may send per period, the same way
    */
   public record Listener(String type, String name, InetSocketAddress bind, int maxConnections, boolean proxyProtocol,
       Duration proxyProtocolTimeout, TlsOptions tls, Framing framing, Identity identity, Duration keepAlive,
-      io.estuary.api.limits.Rate maxConnRate) {
+      io.estuary.api.limits.Rate maxConnRate, io.estuary.api.limits.Rate messagesRate,
+      io.estuary.api.limits.Rate bytesRate) {
+
+    /** A listener without per-client rates. */
+    public Listener(String type, String name, InetSocketAddress bind, int maxConnections, boolean proxyProtocol,
+        Duration proxyProtocolTimeout, TlsOptions tls, Framing framing, Identity identity, Duration keepAlive,
+        io.estuary.api.limits.Rate maxConnRate) {
+      this(type, name, bind, maxConnections, proxyProtocol, proxyProtocolTimeout, tls, framing, identity, keepAlive,
+          maxConnRate, io.estuary.api.limits.Rate.INFINITY, io.estuary.api.limits.Rate.INFINITY);
+    }
 
     /** A listener without a connection rate limit (tests). */
     public Listener(String type, String name, InetSocketAddress bind, int maxConnections, boolean proxyProtocol,

@@ -91,7 +91,16 @@ public final class TcpConfigReader {
       throw l.invalid("max_conn_rate", "a rate such as \"100/s\" or infinity");
     }
     return new Listener(type, name, l.getAddress("bind"), maxConnections, proxy, proxyTimeout, tls, framing, identity,
-        keepAlive, connRate);
+        keepAlive, connRate, rate(l, "messages_rate", "\"100/s\""), rate(l, "bytes_rate", "\"64KB/s\""));
+  }
+
+  /** A per-client rate ({@code messages_rate}, {@code bytes_rate}); absent = infinity. */
+  private static io.estuary.api.limits.Rate rate(AdapterConfig l, String key, String example) {
+    try {
+      return io.estuary.api.limits.Rate.parse(l.has(key) ? l.getString(key) : "infinity");
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw l.invalid(key, "a rate such as " + example + " or infinity");
+    }
   }
 
   /** null for {@code type = emqx}. */

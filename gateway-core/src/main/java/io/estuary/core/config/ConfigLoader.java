@@ -172,10 +172,18 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigError("persistence.sync", c.getString("persistence.sync"), "always, interval or never");
     }
+    Path dataDir = Path.of(c.getString("persistence.dir"));
+    boolean durable = c.getBoolean("persistence.enabled");
+    // a size, or a share: of the data directory's file system (max_bytes), of the maximum heap (memory_max_bytes)
+    long maxBytes = PersistenceConfig.sizeOrShare("persistence.max_bytes", c.getValue("persistence.max_bytes").unwrapped()
+        .toString(), x -> c.getBytes("persistence.max_bytes"), () -> durable ? PersistenceConfig.fileSystemTotal(dataDir) : 0);
+    long memoryMaxBytes = PersistenceConfig.sizeOrShare("persistence.memory_max_bytes",
+        c.getValue("persistence.memory_max_bytes").unwrapped().toString(), x -> c.getBytes("persistence.memory_max_bytes"),
+        () -> Runtime.getRuntime().maxMemory());
     PersistenceConfig persistence = new PersistenceConfig(
-        c.getBoolean("persistence.enabled"), Path.of(c.getString("persistence.dir")), syncPolicy,
-        c.getDuration("persistence.sync_interval"), c.getBytes("persistence.max_bytes"),
-        c.getLong("persistence.max_pending_writes"), c.getBytes("persistence.max_pending_bytes"));
+        durable, dataDir, syncPolicy,
+        c.getDuration("persistence.sync_interval"), maxBytes,
+        c.getLong("persistence.max_pending_writes"), c.getBytes("persistence.max_pending_bytes"), memoryMaxBytes);
     Duration sys = c.getDuration("sys_topics.sys_msg_interval");
     return new GatewayConfig(
         c.getString("node.name"), mqtt, auth, sys,

@@ -172,7 +172,8 @@ public final class Gateway implements AutoCloseable {
    * (a directory locked by another process is a {@code ConfigError}), memory otherwise.
    */
   public static Store defaultStore(GatewayConfig config) {
-    return config.persistence().enabled() ? RocksDbStore.open(config.persistence()) : new MemoryStore();
+    return config.persistence().enabled() ? RocksDbStore.open(config.persistence())
+        : new MemoryStore(config.persistence().memoryMaxBytes());
   }
 
   private void startAll(List<ProtocolAdapterFactory> factories) {

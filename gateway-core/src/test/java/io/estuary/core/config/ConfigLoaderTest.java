@@ -28,6 +28,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void store_caps_default_to_a_share_of_the_data_file_system_and_of_the_heap_and_take_sizes_and_zero(@TempDir Path dir) {
+    String d = "persistence.dir = \"" + dir.toString().replace("\\", "/") + "\"\n";
+    PersistenceConfig p = ConfigLoader.bind(ConfigFactory.parseString(d)).persistence();
+    assertThat(p.maxBytes()).as("50% of the file system").isEqualTo(PersistenceConfig.fileSystemTotal(dir) / 2);
+    assertThat(p.memoryMaxBytes()).as("25% of the heap").isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+    p = ConfigLoader.bind(ConfigFactory.parseString(d + "persistence { max_bytes = 10GB, memory_max_bytes = 0 }")).persistence();
+    assertThat(p.maxBytes()).as("HOCON: GB = 10^9").isEqualTo(10_000_000_000L);
+    assertThat(p.memoryMaxBytes()).isZero();
+    p = ConfigLoader.bind(ConfigFactory.parseString(d + "persistence { max_bytes = 0, memory_max_bytes = \"0%\" }")).persistence();
+    assertThat(p.maxBytes()).isZero();
+    assertThat(p.memoryMaxBytes()).isZero();
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString(d + "persistence.max_bytes = \"150%\"")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("persistence.max_bytes").hasMessageContaining("0% to 100%");
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString(d + "persistence.max_bytes = lots")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("persistence.max_bytes");
+  }
+
+  @Test
   void invalid_value_names_key_value_and_expectation() {
     assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("mqtt.max_qos_allowed = 3")))
         .isInstanceOf(ConfigError.class).hasMessageContaining("mqtt.max_qos_allowed").hasMessageContaining("3").hasMessageContaining("0, 1 or 2");

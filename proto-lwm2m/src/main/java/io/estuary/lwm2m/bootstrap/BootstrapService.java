@@ -21,7 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.leshan.core.endpoint.Protocol;
+import io.estuary.cf.LimitedConnector;
+import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.SourceDatagramFilter;
+import io.estuary.cf.SourceLimiter;
+import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
+import org.eclipse.californium.elements.Connector;
+import org.eclipse.leshan.server.californium.bootstrap.endpoint.coap.CoapBootstrapServerEndpointFactory;
+import org.eclipse.leshan.server.californium.bootstrap.endpoint.coaps.CoapsBootstrapServerEndpointFactory;
 import org.eclipse.leshan.core.request.BindingMode;
 import org.eclipse.leshan.server.bootstrap.BootstrapConfig;
 import org.eclipse.leshan.server.bootstrap.BootstrapConfigStore;
@@ -58,6 +65,7 @@ public final class BootstrapService {
   /** The LwM2M server's DTLS key (and certificate), written as the server public key for rpk / x509; or null. */
   private final DtlsSettings serverKeys;
   private final List<ListenerInfo> listeners = new ArrayList<>();
+  private final List<SourceLimiter> limiters = new java.util.concurrent.CopyOnWriteArrayList<>();
   /**
    * The config handed to each running bootstrap session (Leshan asks the store more than once per session:
    * one generated key per session), with what the events report; removed when the session ends.
@@ -100,8 +108,23 @@ public final class BootstrapService {
     }
     CaliforniumBootstrapServerEndpointsProvider.Builder eps = new CaliforniumBootstrapServerEndpointsProvider.Builder(
         new CoapBootstrapServerProtocolProvider(), new CoapsBootstrapServerProtocolProvider()).setConfiguration(cf);
-    settings.udpListeners().values().forEach(a -> eps.addEndpoint(a, Protocol.COAP));
-    dtls.forEach(l -> eps.addEndpoint(l.bind(), Protocol.COAPS));
+    // datagrams pass the listener's per-source rate before Californium parses them (DTLS: before Scandium reads a
+    // record); dropped ones are counted with the LwM2M server's (lwm2m.datagrams.dropped)
+    Configuration dtlsCf = cf;
+    settings.udpListeners().forEach((name, a) -> {
+      SourceLimiter limiter = limiter("udp:" + name);
+      eps.addEndpoint(new CoapBootstrapServerEndpointFactory(LimitedCoapsEndpointFactory.uri("coap", a)) {
+        @Override
+        protected Connector createConnector(InetSocketAddress address, Configuration configuration) {
+          return new LimitedConnector(super.createConnector(address, configuration), limiter);
+        }
+      });
+    });
+    settings.dtlsListeners().forEach((name, l) -> {
+      SourceLimiter limiter = limiter("dtls:" + name);
+      eps.addEndpoint(new CoapsBootstrapServerEndpointFactory(LimitedCoapsEndpointFactory.uri("coaps", l.bind()), null,
+          null, b -> SourceDatagramFilter.install(b, dtlsCf, limiter), null));
+    });
     server = new LeshanBootstrapServerBuilder()
         .setEndpointsProviders(eps.build())
         .setConfigStore(new Configs())
@@ -120,6 +143,24 @@ public final class BootstrapService {
           "coaps".equals(uri.getScheme())));
       LOG.info("LwM2M bootstrap listener {} on {} ({} bootstrap config(s))", name, uri, settings.entries().size());
     }
+  }
+
+  private SourceLimiter limiter(String listener) {
+    ListenerLimits l = settings.limits(listener);
+    SourceLimiter limiter = new SourceLimiter("lwm2m bootstrap-" + listener, l.sourceRate(), l.maxSources(),
+        ctx.metrics().counter("datagrams.dropped"));
+    limiters.add(limiter);
+    return limiter;
+  }
+
+  /** Source addresses the bootstrap listeners' tables forgot because they were full. */
+  public long sourceEvictions() {
+    return limiters.stream().mapToLong(SourceLimiter::evictions).sum();
+  }
+
+  /** Source addresses the bootstrap listeners track now. */
+  public int sources() {
+    return limiters.stream().mapToInt(SourceLimiter::size).sum();
   }
 
   public List<ListenerInfo> listeners() {

@@ -1,6 +1,7 @@
 package io.estuary.lwm2m.bootstrap;
 
 import io.estuary.api.AdapterConfig;
+import io.estuary.cf.ListenerLimits;
 import io.estuary.lwm2m.security.DtlsListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -18,13 +19,28 @@ import java.util.Map;
  * @param serverHost the host written into the server URI; "" = the LwM2M listener's bind host
  * @param shortServerId the LwM2M server's short server id written to the device
  * @param entries per endpoint or pattern, the first match wins
+ * @param limits per listener ({@code udp:default}, {@code dtls:default}): its {@code source_datagram_rate} and
+ *     {@code max_sources} (the other limits are the LwM2M server's business)
  */
 public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> udpListeners,
-    Map<String, DtlsListener> dtlsListeners, String serverHost, int shortServerId, List<BootstrapEntry> entries) {
+    Map<String, DtlsListener> dtlsListeners, String serverHost, int shortServerId, List<BootstrapEntry> entries,
+    Map<String, ListenerLimits> limits) {
 
   public static final BootstrapSettings DISABLED = new BootstrapSettings(false, Map.of(), Map.of(), "", 1, List.of());
 
+  /** Every listener with the default limits. */
+  public BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> udpListeners,
+      Map<String, DtlsListener> dtlsListeners, String serverHost, int shortServerId, List<BootstrapEntry> entries) {
+    this(enabled, udpListeners, dtlsListeners, serverHost, shortServerId, entries, Map.of());
+  }
+
+  /** The limits of listener {@code name} ({@code udp:default}); the defaults for an unknown name. */
+  public ListenerLimits limits(String name) {
+    return limits.getOrDefault(name, ListenerLimits.DEFAULTS);
+  }
+
   public BootstrapSettings {
+    limits = Map.copyOf(limits);
     udpListeners = Collections.unmodifiableMap(new LinkedHashMap<>(udpListeners));
     dtlsListeners = Collections.unmodifiableMap(new LinkedHashMap<>(dtlsListeners));
     entries = List.copyOf(entries);
@@ -56,9 +72,16 @@ public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> 
       return DISABLED;
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
-    c.enabledListeners("udp").forEach((name, l) -> udp.put(name, l.getAddress("bind")));
+    Map<String, ListenerLimits> limits = new LinkedHashMap<>();
+    c.enabledListeners("udp").forEach((name, l) -> {
+      udp.put(name, l.getAddress("bind"));
+      limits.put("udp:" + name, ListenerLimits.from(l));
+    });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
-    c.enabledListeners("dtls").forEach((name, l) -> dtls.put(name, DtlsListener.from(l, l.getAddress("bind"))));
+    c.enabledListeners("dtls").forEach((name, l) -> {
+      dtls.put(name, DtlsListener.from(l, l.getAddress("bind")));
+      limits.put("dtls:" + name, ListenerLimits.from(l));
+    });
     List<BootstrapEntry> entries = new ArrayList<>();
     if (c.has("configs")) {
       int i = 0;
@@ -68,7 +91,7 @@ public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> 
     }
     try {
       return new BootstrapSettings(true, udp, dtls, c.has("server_host") ? c.getString("server_host") : "",
-          c.has("short_server_id") ? c.getInt("short_server_id") : 1, entries);
+          c.has("short_server_id") ? c.getInt("short_server_id") : 1, entries, limits);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(lwm2m.path() + "." + e.getMessage(), e);
     }

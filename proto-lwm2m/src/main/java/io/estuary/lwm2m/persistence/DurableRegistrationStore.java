@@ -58,7 +58,7 @@ public final class DurableRegistrationStore extends InMemoryRegistrationStore {
   static void logged(CompletionStage<?> write) {
     write.whenComplete((v, e) -> {
       if (e != null) {
-        LOG.warn("LwM2M store write failed: {}", e.toString());
+        LOG.debug("LwM2M store write failed: {}", e.toString()); // counted and WARNed rate-limited by the watched space
       }
     });
   }

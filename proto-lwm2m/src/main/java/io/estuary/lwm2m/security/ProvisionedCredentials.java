@@ -126,7 +126,7 @@ public final class ProvisionedCredentials implements SecurityStore {
   private void store(String endpoint, String json) {
     kv.put(PREFIX + endpoint, json.getBytes(StandardCharsets.UTF_8)).whenComplete((v, e) -> {
       if (e != null) {
-        LOG.warn("LwM2M: provisioned credential of {} not stored: {}", endpoint, e.toString());
+        LOG.debug("LwM2M: provisioned credential of {} not stored: {}", endpoint, e.toString()); // counted, WARNed rate-limited
       }
     });
   }

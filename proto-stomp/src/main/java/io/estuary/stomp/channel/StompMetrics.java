@@ -29,6 +29,10 @@ public final class StompMetrics {
   final Counter idleTimeouts;
   /** Connections closed at accept because the listener is over {@code max_conn_rate}. */
   public final Counter rateLimitedConnections;
+  /** Times a connection stopped reading because it went over its listener's {@code messages_rate}. */
+  public final Counter messagesRatePauses;
+  /** Times a connection stopped reading because it went over its listener's {@code bytes_rate}. */
+  public final Counter bytesRatePauses;
   private final Map<DecodeResult.Kind, Counter> frameErrors = new EnumMap<>(DecodeResult.Kind.class);
 
   public StompMetrics(Metrics m) {
@@ -51,6 +55,8 @@ public final class StompMetrics {
     rejectedConnections = m.counter("connections.rejected");
     idleTimeouts = m.counter("idle.timeouts");
     rateLimitedConnections = m.counter("connections.rate_limited");
+    messagesRatePauses = m.counter("reads.paused", "reason", "messages_rate");
+    bytesRatePauses = m.counter("reads.paused", "reason", "bytes_rate");
     for (DecodeResult.Kind k : DecodeResult.Kind.values()) {
       frameErrors.put(k, m.counter("frames.refused", "reason", k.tag()));
     }

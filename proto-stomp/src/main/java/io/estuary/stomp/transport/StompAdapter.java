@@ -175,7 +175,7 @@ public final class StompAdapter implements ProtocolAdapter {
       p.addLast(WebSocketFrames.Decoder.INSTANCE);
       p.addLast(WebSocketFrames.Encoder.INSTANCE);
     }
-    p.addLast(new StompConnectionHandler(config, context, codec, metrics, l.id(), overQuota));
+    p.addLast(new StompConnectionHandler(config, context, codec, metrics, l, overQuota));
   }
 
   @Override

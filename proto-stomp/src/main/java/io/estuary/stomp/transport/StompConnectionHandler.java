@@ -1,11 +1,14 @@
 package io.estuary.stomp.transport;
 
 import io.estuary.api.GatewayContext;
+import io.estuary.api.Metrics;
+import io.estuary.api.limits.TokenBucket;
 import io.estuary.stomp.StompConfig;
 import io.estuary.stomp.channel.StompChannel;
 import io.estuary.stomp.channel.StompMetrics;
 import io.estuary.stomp.channel.StompTransport;
 import io.estuary.stomp.codec.DecodeResult;
+import io.estuary.stomp.codec.Command;
 import io.estuary.stomp.codec.StompCodec;
 import io.estuary.stomp.codec.StompFrame;
 import io.estuary.stomp.codec.StompVersion;
@@ -26,6 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection: cumulates bytes, decodes frames with the codec and hands them to its {@link
  * StompChannel}; carries out what the channel asks (it is the channel's {@link StompTransport}).
+ *
+ * <p>Per-client rates ({@code messages_rate}, {@code bytes_rate}): each frame takes its size from the bytes bucket
+ * and each SEND one token from the messages bucket ({@link TokenBucket#take}); in debt, decoding stops and the
+ * connection stops reading ({@code autoRead} off) — the bytes already read wait, in order, in the decoder's
+ * cumulation (at most one socket read) — until the debt is paid. Nothing is dropped: the client's TCP window
+ * fills and it slows down. Everything runs on the connection's event loop.
  */
 final class StompConnectionHandler extends ByteToMessageDecoder implements StompTransport {
   private static final Logger LOG = LoggerFactory.getLogger(StompConnectionHandler.class);
@@ -42,10 +51,25 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
   private boolean closing;
 
   private final boolean overQuota;
+  /** The listener's per-client rates; null when infinite. */
+  private final TokenBucket bytes;
+  private final TokenBucket messages;
+  /** Over a rate: nothing is decoded or read until {@link #resume}. */
+  private ScheduledFuture<?> ratePause;
+  /** What the channel asked for ({@link #readEnabled}): false while too many of its publishes are unanswered. */
+  private boolean channelReads = true;
 
   /** @param overQuota accepted beyond the listener's max_connections: the CONNECT gets ERROR */
   StompConnectionHandler(StompConfig config, GatewayContext context, StompCodec codec, StompMetrics metrics,
-      String listener, boolean overQuota) {
+      StompConfig.Listener listener, boolean overQuota) {
+    this(config, context, codec, metrics, listener.id(), overQuota, listener.messagesRate(), listener.bytesRate());
+  }
+
+  private StompConnectionHandler(StompConfig config, GatewayContext context, StompCodec codec, StompMetrics metrics,
+      String listener, boolean overQuota, io.estuary.api.limits.Rate messagesRate,
+      io.estuary.api.limits.Rate bytesRate) {
+    this.messages = messagesRate.isInfinite() ? null : TokenBucket.of(messagesRate);
+    this.bytes = bytesRate.isInfinite() ? null : TokenBucket.of(bytesRate);
     this.overQuota = overQuota;
     this.config = config;
     this.context = context;
@@ -73,12 +97,13 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
   @Override
   protected void decode(ChannelHandlerContext c, ByteBuf in, List<Object> out) {
     channel.handleRead();
-    while (in.isReadable() && !closing) {
+    while (in.isReadable() && !closing && ratePause == null) {
       ByteBuffer nio = in.nioBuffer(in.readerIndex(), in.readableBytes());
       DecodeResult r = codec.decode(nio, channel.decodeVersion());
       if (r instanceof DecodeResult.Decoded d) {
         in.skipBytes(d.consumed());
         channel.handleFrame(d.frame());
+        pace(d.consumed(), d.frame().command() == Command.SEND);
       } else if (r instanceof DecodeResult.HeartBeat h) {
         in.skipBytes(h.consumed());
       } else if (r instanceof DecodeResult.FrameError e) {
@@ -93,8 +118,71 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
     }
   }
 
+  /** Charges one frame to the rates; in debt, stops decoding and reading until it is paid. */
+  private void pace(long size, boolean send) {
+    if (bytes == null && messages == null) {
+      return;
+    }
+    long pause = 0;
+    Metrics.Counter reason = null;
+    if (bytes != null) {
+      pause = bytes.take(size);
+      reason = metrics.bytesRatePauses;
+    }
+    if (send && messages != null) {
+      long p = messages.take(1);
+      if (p > pause) {
+        pause = p;
+        reason = metrics.messagesRatePauses;
+      }
+    }
+    if (pause > 0 && ratePause == null && !closing) {
+      reason.increment();
+      ratePause = ctx.executor().schedule(this::resume, pause, TimeUnit.NANOSECONDS);
+      updateAutoRead();
+    }
+  }
+
+  /** The rate's debt is paid: what waits in the cumulation is decoded, then reading goes on unless it paused again. */
+  private void resume() {
+    ratePause = null;
+    if (closing || !ctx.channel().isActive()) {
+      return;
+    }
+    channel.handleRead(); // the client was not silent: we did not read
+    if (internalBuffer().isReadable()) {
+      try {
+        channelRead(ctx, Unpooled.EMPTY_BUFFER); // decodes the cumulation (and may pause again)
+      } catch (Exception e) {
+        exceptionCaught(ctx, e);
+      }
+    }
+    updateAutoRead();
+  }
+
+  private void updateAutoRead() {
+    boolean on = channelReads && ratePause == null;
+    if (ctx.channel().config().isAutoRead() != on) {
+      ctx.channel().config().setAutoRead(on);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext c) throws Exception {
+    if (ratePause != null) {
+      // ByteToMessageDecoder asks for one more read when autoRead is off and it passed nothing on (we never do)
+      c.fireChannelReadComplete();
+      return;
+    }
+    super.channelReadComplete(c);
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext c) throws Exception {
+    if (ratePause != null) {
+      ratePause.cancel(false);
+      ratePause = null;
+    }
     cancelTimer();
     channel.handleClosed();
     super.channelInactive(c);
@@ -139,7 +227,8 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
 
   @Override
   public void readEnabled(boolean enabled) {
-    ctx.channel().config().setAutoRead(enabled);
+    channelReads = enabled;
+    updateAutoRead();
   }
 
   @Override

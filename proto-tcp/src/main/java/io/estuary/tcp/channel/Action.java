@@ -18,6 +18,12 @@ public sealed interface Action {
   /** Decode the bytes the transport still holds: the channel stopped reading while its session opened. */
   record Resume() implements Action {}
 
+  /**
+   * Stop reading for {@code nanos} (the connection went over its {@code messages_rate} or {@code bytes_rate}); then
+   * call {@link DeviceChannel#handleResumed}, decode what is held and read again.
+   */
+  record Pause(long nanos) implements Action {}
+
   /** Replace the read-idle timer: the connection ends after {@code readTimeout} without input; zero removes it. */
   record KeepAlive(Duration readTimeout) implements Action {}
 }

@@ -9,12 +9,14 @@ import io.estuary.api.Delivery;
 import io.estuary.api.DeliverySink;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
+import io.estuary.api.Metrics;
 import io.estuary.api.Payload;
 import io.estuary.api.QueuePolicy;
 import io.estuary.api.SessionOptions;
 import io.estuary.api.SessionRefusedException;
 import io.estuary.api.SubscribeOutcome;
 import io.estuary.api.Subscription;
+import io.estuary.api.limits.TokenBucket;
 import io.estuary.tcp.TcpConfig;
 import io.estuary.tcp.codec.FrameError;
 import java.net.InetSocketAddress;
@@ -62,6 +64,11 @@ public abstract class DeviceChannel implements DeliverySink {
   private BrokerSession session;
   private volatile boolean writable = true;
   private volatile Map<String, Object> attributes = Map.of();
+  /** The listener's per-client rates, null when infinite. */
+  private final TokenBucket messagesBucket;
+  private final TokenBucket bytesBucket;
+  /** Over a rate: no frame is decoded until the transport calls {@link #handleResumed}. */
+  private boolean paused;
 
   protected DeviceChannel(GatewayContext context, TcpConfig config, TcpConfig.Listener listener, TcpMetrics metrics,
       DropLog drops, Executor executor, Consumer<Action> actions) {
@@ -72,6 +79,8 @@ public abstract class DeviceChannel implements DeliverySink {
     this.drops = drops;
     this.executor = executor;
     this.actions = actions;
+    this.messagesBucket = listener.messagesRate().isInfinite() ? null : TokenBucket.of(listener.messagesRate());
+    this.bytesBucket = listener.bytesRate().isInfinite() ? null : TokenBucket.of(listener.bytesRate());
   }
 
   public State state() {
@@ -119,6 +128,9 @@ public abstract class DeviceChannel implements DeliverySink {
     if (state == State.CLOSED) {
       return;
     }
+    if (state == State.CONNECTED && paused) {
+      return; // we stopped reading (a rate): the silence is ours, not the device's
+    }
     if (state == State.CONNECTED) {
       metrics.keepaliveTimeouts.increment();
       drops.log(listener.id(), clientId, peer, "keepalive timeout (" + keepAlive + ")");
@@ -158,7 +170,52 @@ public abstract class DeviceChannel implements DeliverySink {
     close(CloseReason.PROTOCOL_ERROR);
   }
 
+  /** The pause a {@link Action.Pause} asked for is over: frames are decoded again. */
+  public void handleResumed() {
+    paused = false;
+  }
+
+  /** Reading is stopped by a rate. */
+  public boolean paused() {
+    return paused;
+  }
+
   // ---- helpers for the framings ---------------------------------------------------------------
+
+  /** Whether {@link #handleBytes} decodes the next frame: waiting for the login or connected, and not paused. */
+  protected final boolean reading() {
+    return (state == State.WAITING || state == State.CONNECTED) && !paused;
+  }
+
+  /**
+   * Charges one frame handled while connected to the listener's {@code bytes_rate} (its size on the wire) and, if it
+   * is a message ({@code message}), to its {@code messages_rate}; in debt, the channel pauses ({@link Action.Pause}):
+   * the transport stops reading and holds the bytes already read, in order, until the debt is paid. Nothing is
+   * dropped; the device's TCP window fills and it slows down.
+   */
+  protected final void pace(long bytes, boolean message) {
+    if (state != State.CONNECTED || (bytesBucket == null && messagesBucket == null)) {
+      return;
+    }
+    long pause = 0;
+    Metrics.Counter reason = null;
+    if (bytesBucket != null) {
+      pause = bytesBucket.take(bytes);
+      reason = metrics.bytesRatePauses;
+    }
+    if (message && messagesBucket != null) {
+      long p = messagesBucket.take(1);
+      if (p > pause) {
+        pause = p;
+        reason = metrics.messagesRatePauses;
+      }
+    }
+    if (pause > 0 && !paused) {
+      paused = true;
+      reason.increment();
+      emit(new Action.Pause(pause));
+    }
+  }
 
   protected final void emit(Action a) {
     actions.accept(a);

@@ -43,7 +43,7 @@ public final class EmqxChannel extends DeviceChannel {
   @Override
   public int handleBytes(ByteBuffer in) {
     int pos = in.position();
-    while (state == State.WAITING || state == State.CONNECTED) {
+    while (reading()) {
       DecodeResult<TcpFrame> r = codec.decode(in.duplicate().position(pos));
       if (r instanceof DecodeResult.Ok<TcpFrame> ok) {
         pos += ok.consumed();
@@ -52,7 +52,11 @@ public final class EmqxChannel extends DeviceChannel {
         if (t != null) {
           t.in(summary(f));
         }
+        boolean connected = state == State.CONNECTED;
         guarded(() -> onFrame(f));
+        if (connected) {
+          pace(ok.consumed(), f instanceof TcpFrame.DataTrans);
+        }
       } else if (r instanceof DecodeResult.Failed<TcpFrame> failed) {
         frameError(failed.error());
         return in.remaining();

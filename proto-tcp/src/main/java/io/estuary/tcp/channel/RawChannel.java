@@ -57,12 +57,16 @@ public final class RawChannel extends DeviceChannel {
   @Override
   public int handleBytes(ByteBuffer in) {
     int pos = in.position();
-    while (state == State.WAITING || state == State.CONNECTED) {
+    while (reading()) {
       DecodeResult<byte[]> r = framing.decode(in.duplicate().position(pos));
       if (r instanceof DecodeResult.Ok<byte[]> ok) {
         pos += ok.consumed();
         byte[] frame = ok.value();
+        boolean connected = state == State.CONNECTED;
         guarded(() -> onFrame(frame));
+        if (connected) {
+          pace(ok.consumed(), frame.length > 0);
+        }
       } else if (r instanceof DecodeResult.Failed<byte[]> failed) {
         frameError(failed.error());
         return in.remaining();

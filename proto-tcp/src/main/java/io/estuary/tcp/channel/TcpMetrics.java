@@ -14,6 +14,10 @@ public final class TcpMetrics {
   /** Connections closed at accept because the listener is over {@code max_conn_rate}. */
   public final Metrics.Counter rateLimitedConnections;
   public final Metrics.Counter keepaliveTimeouts;
+  /** Times a connection stopped reading because it went over its listener's {@code messages_rate}. */
+  public final Metrics.Counter messagesRatePauses;
+  /** Times a connection stopped reading because it went over its listener's {@code bytes_rate}. */
+  public final Metrics.Counter bytesRatePauses;
   /** Connections closed because no CONNECT (EMQX framing) or first frame came within {@code idle_timeout}. */
   public final Metrics.Counter loginTimeouts;
   private final Metrics.Counter unknownType;
@@ -30,6 +34,8 @@ public final class TcpMetrics {
     rejectedConnections = m.counter("connections.rejected");
     rateLimitedConnections = m.counter("connections.rate_limited");
     keepaliveTimeouts = m.counter("keepalive.timeouts");
+    messagesRatePauses = m.counter("reads.paused", "reason", "messages_rate");
+    bytesRatePauses = m.counter("reads.paused", "reason", "bytes_rate");
     loginTimeouts = m.counter("idle.timeouts");
     unknownType = m.counter("malformed", "reason", "unknown_type");
     malformed = m.counter("malformed", "reason", "malformed");

@@ -136,6 +136,9 @@ final class TcpConnectionHandler extends ChannelInboundHandlerAdapter {
       ctx.channel().close();
     } else if (a instanceof Action.Resume) {
       ctx.executor().execute(this::decodeHeld);
+    } else if (a instanceof Action.Pause p) {
+      ctx.channel().config().setAutoRead(false);
+      ctx.executor().schedule(this::resume, p.nanos(), TimeUnit.NANOSECONDS);
     } else if (a instanceof Action.KeepAlive k) {
       if (k.readTimeout().isZero()) {
         if (ctx.pipeline().get(IDLE) != null) {
@@ -146,6 +149,18 @@ final class TcpConnectionHandler extends ChannelInboundHandlerAdapter {
       } else {
         ctx.pipeline().addBefore(ctx.name(), IDLE, new IdleStateHandler(k.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
       }
+    }
+  }
+
+  /** A rate's pause is over: what was read meanwhile is decoded, in order, then reading goes on unless it paused again. */
+  private void resume() {
+    if (channel.state() == DeviceChannel.State.CLOSED) {
+      return;
+    }
+    channel.handleResumed();
+    decodeHeld();
+    if (!channel.paused() && channel.state() != DeviceChannel.State.CLOSED) {
+      ctx.channel().config().setAutoRead(true);
     }
   }
 
