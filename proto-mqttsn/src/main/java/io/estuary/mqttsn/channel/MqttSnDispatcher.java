@@ -160,8 +160,8 @@ public final class MqttSnDispatcher {
       return; // other gateways' discovery traffic
     }
     MqttSnChannel ch = byAddress.get(from);
-    if (ch != null && ch.unproven() && !(frame instanceof Connect)) {
-      prove(ch); // a datagram after the CONNECT: the address receives our answers
+    if (ch != null && ch.unproven() && provesAddress(frame)) {
+      prove(ch); // a message of the connection after the CONNECT: the address receives our answers
     }
     if (frame instanceof Connect c) {
       MqttSnChannel known = c.clientId().isEmpty() ? null : byClientId.get(c.clientId());
@@ -297,6 +297,16 @@ public final class MqttSnDispatcher {
         process(ch, ch.handleTimeout());
       }
     }
+  }
+
+  /**
+   * Whether {@code frame} from a half-open client's address promotes it: any message of a connection, not a
+   * repeated CONNECT nor connectionless traffic (SEARCHGW, ADVERTISE, GWINFO, QoS -1 PUBLISH), which anyone
+   * sends without having heard from us.
+   */
+  private static boolean provesAddress(MqttSnFrame frame) {
+    return !(frame instanceof Connect || frame instanceof SearchGw || frame instanceof Advertise
+        || frame instanceof GwInfo || (frame instanceof Publish p && p.qos() == -1));
   }
 
   /** Half-open channels whose timeout passed: closed, their new sessions discarded (counted). */

@@ -67,6 +67,12 @@ class MqttSnHalfOpenIT {
     try (MqttSnTestClient c = sn()) {
       c.connect("ho-silent", 60);
       assertThat(gw.session("ho-silent")).isNotNull();
+      // connectionless traffic from the address is no proof: anyone sends it without hearing from us
+      c.send(new SearchGw(0));
+      c.expect(GwInfo.class);
+      c.send(new Publish(false, -1, false, new TopicRef.Short("ho"), 0, Payload.utf8("qos -1")));
+      c.send(new Connect(false, true, 60, "ho-silent")); // a retransmitted CONNECT neither
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
       assertThat(mqttsnSessions()).isEqualTo(1);
       await().atMost(Duration.ofSeconds(10)).until(() -> gw.session("ho-silent") == null);
       assertThat(mqttsnSessions()).isZero();
@@ -174,6 +180,24 @@ class MqttSnHalfOpenIT {
       assertThat(drops("half_open_timeout")).isZero();
       again.send(new PingReq(""));
       again.expect(PingResp.class);
+    }
+  }
+
+  @Test
+  void a_node_behind_a_forwarder_is_half_open_on_its_own() {
+    start("", null);
+    Payload node1 = Payload.copyOf(new byte[] {1});
+    Payload node2 = Payload.copyOf(new byte[] {2});
+    try (MqttSnTestClient fwd = sn()) {
+      fwd.send(new Encapsulated(0, node1, new Connect(false, true, 60, "ho-node1")));
+      assertThat(fwd.expect(Encapsulated.class)).isEqualTo(new Encapsulated(0, node1, new Connack(ReturnCode.ACCEPTED)));
+      fwd.send(new Encapsulated(0, node2, new Connect(false, true, 60, "ho-node2")));
+      assertThat(fwd.expect(Encapsulated.class)).isEqualTo(new Encapsulated(0, node2, new Connack(ReturnCode.ACCEPTED)));
+      fwd.send(new Encapsulated(0, node1, new PingReq(""))); // node 1 answers through the forwarder
+      assertThat(fwd.expect(Encapsulated.class)).isEqualTo(new Encapsulated(0, node1, new PingResp()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> gw.session("ho-node2") == null);
+      assertThat(gw.session("ho-node1")).isNotNull();
+      assertThat(drops("half_open_timeout")).isEqualTo(1.0);
     }
   }
 }
