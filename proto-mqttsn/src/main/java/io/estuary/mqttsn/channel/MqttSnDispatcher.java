@@ -170,13 +170,18 @@ public final class MqttSnDispatcher {
         answerUnknown(from, new Connack(ReturnCode.REJECTED_CONGESTION));
         return;
       }
-      String over = guard.admitConnect(from.address().getAddress());
-      if (over == null && ch == null && known == null) {
-        over = overCapacity(from);
+      boolean newChannel = ch == null && known == null;
+      String over = null;
+      if (newChannel && halfOpenTimeout > 0 && halfOpen.size() >= guard.limits().maxHalfOpen()) {
+        // a SYN backlog full: who has not answered yet keeps the newcomers out; checked before the rates
+        // so that a flood refused here does not use up max_conn_rate for clients that reconnect
+        over = "half_open_full";
       }
-      if (over == null && ch == null && known == null && halfOpenTimeout > 0
-          && halfOpen.size() >= guard.limits().maxHalfOpen()) {
-        over = "half_open_full"; // a SYN backlog full: who has not answered yet keeps the newcomers out
+      if (over == null) {
+        over = guard.admitConnect(from.address().getAddress());
+      }
+      if (over == null && newChannel) {
+        over = overCapacity(from);
       }
       if (over != null) { // §5.4.5: 0x01 "congestion", the client retries later
         Connect refused = c;
