@@ -119,6 +119,18 @@ public interface BrokerSession {
   /** Ends this connection. A persistent session stays; the will goes out if the reason says so. Returns at once. */
   void close(CloseReason reason);
 
+  /**
+   * Ends this connection and deletes the session even if it is persistent, as if it had expired: no
+   * will, nothing kept in the store. For a session the adapter opened for a client that never proved it
+   * receives (MQTT-SN half-open sessions on plain UDP, issue #13): a spoofed {@code clean = 0} CONNECT
+   * must neither fill the store nor come back at restart. Use it only for a session this connection
+   * created ({@link #sessionPresent()} false). Returns at once. The default closes as
+   * {@link CloseReason#SESSION_EXPIRED} (for implementations without persistence).
+   */
+  default void discard() {
+    close(CloseReason.SESSION_EXPIRED);
+  }
+
   /** Messages waiting in this session's queue (not yet sent); a snapshot, any thread. */
   int queued();
 

@@ -34,6 +34,8 @@ public final class FakeSession implements BrokerSession {
   public final List<Message> wills = new CopyOnWriteArrayList<>();
   public volatile CloseReason closed;
   public volatile boolean sleeping;
+  /** Whether the adapter discarded the session ({@link #discard()}). */
+  public volatile boolean discarded;
   public volatile PublishOutcome outcome = new PublishOutcome(PublishOutcome.Status.OK, 1);
   private final List<Delivery> queued = new ArrayList<>();
   private final java.util.Set<DeliveryId> awaiting = new java.util.HashSet<>();
@@ -164,5 +166,11 @@ public final class FakeSession implements BrokerSession {
   @Override
   public void close(CloseReason reason) {
     closed = reason;
+  }
+
+  @Override
+  public void discard() {
+    closed = CloseReason.SESSION_EXPIRED;
+    discarded = true;
   }
 }

@@ -47,15 +47,36 @@ public record MqttSnLimits(
    * @param maxSources source addresses tracked for the per-source rates (least recently seen evicted)
    * @param sourceConnRate CONNECTs one source IP address may send
    * @param sourceDatagramRate datagrams one source IP address may send (over it: dropped unread)
+   * @param maxHalfOpen plain UDP: clients connected from a new address that have not sent a second
+   *     datagram yet (half-open, like a SYN backlog); a CONNECT beyond gets CONNACK congestion
+   * @param halfOpenTimeout plain UDP: how long a half-open client has to send its second datagram before
+   *     its channel is closed and the session it created discarded; zero = off (every CONNECT is trusted)
+   * @param recbuf plain UDP: the socket receive buffer asked for (SO_RCVBUF, EMQX's {@code recbuf}; the
+   *     kernel caps it at net.core.rmem_max); 0 = the system's default
+   * @param unknownAnswerRate answers the listener sends to sources without a channel (refusal CONNACKs,
+   *     GWINFO to SEARCHGW), each a sendto a forged address can cost us; over it not answered
    */
   public record ListenerLimits(int maxConnections, Rate maxConnRate, int maxSources, Rate sourceConnRate,
-      Rate sourceDatagramRate) {
+      Rate sourceDatagramRate, int maxHalfOpen, Duration halfOpenTimeout, long recbuf, Rate unknownAnswerRate) {
     public static final ListenerLimits DEFAULTS =
-        new ListenerLimits(100_000, Rate.parse("1000/s"), 100_000, Rate.parse("100/s"), Rate.parse("1000/s"));
+        new ListenerLimits(100_000, Rate.parse("1000/s"), 100_000, Rate.parse("100/s"), Rate.parse("1000/s"),
+            1000, Duration.ofSeconds(10), 4L * 1024 * 1024, Rate.parse("1000/s"));
 
     public ListenerLimits {
       atLeast(maxConnections, 1, "max_connections");
       atLeast(maxSources, 1, "max_sources");
+      atLeast(maxHalfOpen, 1, "max_half_open");
+      if (halfOpenTimeout.isNegative()) {
+        throw new IllegalArgumentException("half_open_timeout must not be negative, was " + halfOpenTimeout);
+      }
+      if (recbuf < 0 || recbuf > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("recbuf must be 0..2GB, was " + recbuf);
+      }
+    }
+
+    /** Whether CONNECTs from new addresses are half-open until the client's second datagram. */
+    public boolean halfOpen() {
+      return !halfOpenTimeout.isZero();
     }
 
     static ListenerLimits from(AdapterConfig l) {
@@ -65,7 +86,11 @@ public record MqttSnLimits(
           l.has("max_conn_rate") ? rate(l, "max_conn_rate") : d.maxConnRate(),
           l.has("max_sources") ? count(l, "max_sources") : d.maxSources(),
           l.has("source_conn_rate") ? rate(l, "source_conn_rate") : d.sourceConnRate(),
-          l.has("source_datagram_rate") ? rate(l, "source_datagram_rate") : d.sourceDatagramRate());
+          l.has("source_datagram_rate") ? rate(l, "source_datagram_rate") : d.sourceDatagramRate(),
+          l.has("max_half_open") ? count(l, "max_half_open") : d.maxHalfOpen(),
+          l.has("half_open_timeout") ? l.getDuration("half_open_timeout") : d.halfOpenTimeout(),
+          l.has("recbuf") ? l.getBytes("recbuf") : d.recbuf(),
+          l.has("unknown_answer_rate") ? rate(l, "unknown_answer_rate") : d.unknownAnswerRate());
     }
   }
 

@@ -63,6 +63,13 @@ final class HookedSession implements BrokerSession {
       }
       chain.tell(persistent ? new ClientEvent.Offline(client, reason) : new ClientEvent.Gone(client, reason));
     }
+
+    /** The session was discarded with its connection: gone, persistent or not. */
+    void discarded() {
+      if (told.compareAndSet(false, true)) {
+        chain.tell(new ClientEvent.Gone(client, CloseReason.SESSION_EXPIRED));
+      }
+    }
   }
 
   HookedSession(BrokerSession session, HookChain chain, ClientInfo client, Executor executor, Ending ending) {
@@ -283,6 +290,16 @@ final class HookedSession implements BrokerSession {
       session.close(reason);
     } else {
       inOrder(CompletableFuture.completedFuture(null), x -> session.close(reason));
+    }
+  }
+
+  @Override
+  public void discard() {
+    ending.discarded();
+    if (tail.isDone()) {
+      session.discard();
+    } else {
+      inOrder(CompletableFuture.completedFuture(null), x -> session.discard());
     }
   }
 

@@ -231,6 +231,18 @@ final class Session {
     }
   }
 
+  /**
+   * The adapter discards its connection's session (handle.discard, an unproven MQTT-SN client): the
+   * connection ends without a will and the session is deleted even if persistent; a stale handle
+   * changes nothing.
+   */
+  void discardFromClient(Connection c) {
+    if (conn == c) {
+      detach(c, CloseReason.SESSION_EXPIRED, false); // no will, no record saved: the session goes at once
+      discard();
+    }
+  }
+
   void kick(boolean discard) {
     if (conn != null) {
       connectionEnded(CloseReason.ADMIN_KICK, true);

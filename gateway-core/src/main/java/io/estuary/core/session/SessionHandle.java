@@ -330,6 +330,11 @@ final class SessionHandle implements BrokerSession {
     session.actor.execute(() -> session.closeFromClient(conn, reason));
   }
 
+  @Override
+  public void discard() {
+    session.actor.execute(() -> session.discardFromClient(conn));
+  }
+
   private static IllegalStateException closed() {
     return new IllegalStateException("session closed");
   }

@@ -68,6 +68,35 @@ class SessionLifecycleTest {
   }
 
   @Test
+  void discard_deletes_a_persistent_session_at_once_without_its_will_and_it_does_not_come_back_at_restart() {
+    BrokerFixture own = new BrokerFixture(); // restarted below (the restart closes it)
+    Device watcher = own.open("watcher", persistent()).subscribe("will/#", 0);
+    Device d = own.open("dev", persistent().will(BrokerFixture.message("will/dev", "gone", 0)));
+    d.session.discard();
+    own.settle();
+    assertThat(own.broker.sessionView("dev")).isNull();
+    assertThat(watcher.sink.delivered).isEmpty();
+    assertThat(d.sink.closed).isEmpty(); // the adapter asked for it: its sink is not told
+    BrokerFixture again = own.restart("");
+    try {
+      assertThat(again.broker.sessionView("dev")).isNull();
+      assertThat(again.broker.sessionView("watcher")).isNotNull(); // the store kept the other session
+    } finally {
+      again.close();
+    }
+  }
+
+  @Test
+  void discard_on_a_taken_over_handle_changes_nothing() {
+    Device first = f.open("dev", persistent());
+    Device second = f.open("dev", persistent());
+    first.session.discard();
+    f.settle();
+    assertThat(f.broker.sessionView("dev").state()).isEqualTo("connected");
+    assertThat(second.sink.closed).isEmpty();
+  }
+
+  @Test
   void a_non_persistent_session_ends_with_its_connection() {
     Device d = f.open("dev", clean()).subscribe("t/#", 0);
     d.close(CloseReason.NORMAL);

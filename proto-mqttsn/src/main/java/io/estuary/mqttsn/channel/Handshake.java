@@ -201,7 +201,11 @@ final class Handshake {
   private void onOpened(int gen, BrokerSession s, Throwable err) {
     if (gen != ch.generation() || ch.state() != State.CONNECTING) {
       if (s != null && ch.state() == State.CLOSED) {
-        s.close(CloseReason.NORMAL);
+        if (ch.droppedUnproven() && !s.sessionPresent()) {
+          s.discard(); // dropped half-open before the broker answered: the session it created goes too
+        } else {
+          s.close(CloseReason.NORMAL);
+        }
       }
       return;
     }

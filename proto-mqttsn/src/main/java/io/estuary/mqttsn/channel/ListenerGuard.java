@@ -20,12 +20,14 @@ final class ListenerGuard {
 
   private final ListenerLimits limits;
   private final TokenBucket connRate;
+  private final TokenBucket unknownAnswers;
   private final SourceTable<InetAddress, Source> sources;
 
   ListenerGuard(ListenerLimits limits, GatewayContext ctx, String listener) {
     this.limits = limits;
     LongSupplier nanos = () -> ctx.clock().millis() * 1_000_000L;
     this.connRate = new TokenBucket(limits.maxConnRate(), nanos);
+    this.unknownAnswers = new TokenBucket(limits.unknownAnswerRate(), nanos);
     boolean perSource = !limits.sourceDatagramRate().isInfinite() || !limits.sourceConnRate().isInfinite();
     this.sources = perSource ? new SourceTable<>(limits.maxSources(),
         a -> new Source(new TokenBucket(limits.sourceDatagramRate(), nanos), new TokenBucket(limits.sourceConnRate(), nanos)))
@@ -43,6 +45,11 @@ final class ListenerGuard {
   /** Whether a datagram from {@code source} is within source_datagram_rate. */
   boolean admitDatagram(InetAddress source) {
     return sources == null || sources.get(source).datagrams().tryAcquire(1);
+  }
+
+  /** Whether one more answer to a source without a channel is within unknown_answer_rate. */
+  boolean admitUnknownAnswer() {
+    return unknownAnswers.tryAcquire(1);
   }
 
   /**

@@ -86,6 +86,14 @@ public final class MqttSnChannel {
   private TokenBucket bytesIn;
   /** QoS 0 bytes sent since the client was last heard (max_unanswered_bytes). */
   private long unanswered;
+  /**
+   * Half-open (plain UDP, issue #13): connected from a new address and not heard since its CONNECT, so
+   * nothing shows the address receives our answers; until {@link #unprovenUntil}.
+   */
+  private boolean unproven;
+  private long unprovenUntil;
+  /** Dropped while half-open: a session the broker opens afterwards is discarded, not kept. */
+  private boolean droppedUnproven;
 
   private final List<Action> collected = new ArrayList<>();
   private int depth;
@@ -322,6 +330,64 @@ public final class MqttSnChannel {
     int buffered = heldMirror + (s == null ? 0 : s.queued());
     return Map.of("state", stateMirror, "buffered", buffered, "keepalive", keepAliveMirror,
         "topic_ids_cnt", topics.count(), "topic_ids", topics.snapshot(LISTED_TOPIC_IDS));
+  }
+
+  // ------------------------------------------------------------------ half-open (issue #13)
+
+  /** The channel is half-open until {@code deadline} (clock millis): its client must send a second datagram. */
+  public void markUnproven(long deadline) {
+    unproven = true;
+    unprovenUntil = deadline;
+  }
+
+  /** Whether the channel is half-open (see {@link #markUnproven}). */
+  public boolean unproven() {
+    return unproven;
+  }
+
+  public long unprovenUntil() {
+    return unprovenUntil;
+  }
+
+  /** The client sent a datagram after its CONNECT: its address receives, the channel is an ordinary one. */
+  public void prove() {
+    unproven = false;
+  }
+
+  /**
+   * Whether the CONNECT resumed a session that existed before (the broker said session present): the
+   * half-open timeout does not apply to it, its keepalive does.
+   */
+  public boolean resumedSession() {
+    return (session != null && session.sessionPresent()) || handshake.opening();
+  }
+
+  /**
+   * The half-open timeout passed without a second datagram: the channel closes without a datagram and the
+   * session this CONNECT created is discarded, persistent or not (a spoofed {@code clean = 0} CONNECT must
+   * not stay in the store nor come back at restart), with its stored topic ids.
+   */
+  public List<Action> dropUnproven() {
+    return run(() -> {
+      unproven = false;
+      droppedUnproven = true;
+      BrokerSession s = session;
+      session = null;
+      topics.forget();
+      finish();
+      if (s != null) {
+        if (s.sessionPresent()) {
+          s.close(CloseReason.TRANSPORT_ERROR); // not expected (resumed sessions leave the table): keep it
+        } else {
+          s.discard();
+        }
+      }
+    });
+  }
+
+  /** Whether the channel was dropped half-open (a late session must be discarded). */
+  boolean droppedUnproven() {
+    return droppedUnproven;
   }
 
   // ------------------------------------------------------------------ dispatch

@@ -8,12 +8,15 @@ import io.estuary.api.Message;
 import io.estuary.api.Metrics;
 import io.estuary.api.Payload;
 import io.estuary.mqttsn.MqttSnConfig;
+import io.estuary.mqttsn.MqttSnLimits;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -38,8 +41,17 @@ import org.slf4j.LoggerFactory;
  * are dropped before decoding; a CONNECT over {@code source_conn_rate} or the listener's {@code
  * max_conn_rate}, or one that would open a channel beyond {@code max_connections} or a forwarder's
  * {@code max_forwarder_nodes}, gets CONNACK 0x01 "congestion"; encapsulated messages from a forwarder not
- * in {@code forwarders.allow} are dropped. Each is counted in {@code mqttsn.drops{reason=<key>}}. Owned by
- * the transport's event loop.
+ * in {@code forwarders.allow} are dropped. Each is counted in {@code mqttsn.drops{reason=<key>}}.
+ *
+ * <p>Half-open channels (plain UDP listeners with {@code half_open_timeout} > 0, like a TCP SYN backlog):
+ * a CONNECT from an address without a channel is answered as before, but the channel stays <em>half-open</em>
+ * until the client sends any further datagram, which shows that the address receives our answers. At most
+ * {@code max_half_open} channels are half-open; a CONNECT from a new address beyond gets CONNACK
+ * congestion ({@code half_open_full}). A half-open channel not heard within the timeout is closed without a
+ * datagram and the session its CONNECT created is discarded ({@code half_open_timeout}); a CONNECT that
+ * resumed an existing persistent session leaves the table as soon as the broker says so. A client behind a
+ * forwarder is half-open per node (forwarder address and wireless node id): the node's own next message
+ * proves it. Owned by the transport's event loop.
  */
 public final class MqttSnDispatcher {
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
@@ -58,6 +70,11 @@ public final class MqttSnDispatcher {
   /** Channels per forwarder address (clients behind a forwarder, §5.5). */
   private final Map<InetSocketAddress, Integer> forwarderNodes = new HashMap<>();
   private long lastRefusalLog = Long.MIN_VALUE / 2;
+  /** Half-open channels, oldest (first to time out) first; empty unless {@link #halfOpenTimeout} > 0. */
+  private final LinkedHashSet<MqttSnChannel> halfOpen = new LinkedHashSet<>();
+  /** Plain UDP with half_open_timeout > 0: millis a new client has for its second datagram; else 0. */
+  private final long halfOpenTimeout;
+  private volatile int halfOpenMirror;
 
   /** A plain UDP listener's dispatcher. */
   public MqttSnDispatcher(MqttSnConfig config, GatewayContext ctx, String listener, Executor executor,
@@ -76,6 +93,12 @@ public final class MqttSnDispatcher {
     this.topicIds = topicIds;
     this.identityAs = identityAs;
     this.guard = new ListenerGuard(config.limits().listener(listener), ctx, listener);
+    MqttSnLimits.ListenerLimits limits = guard.limits();
+    this.halfOpenTimeout = identityAs == IdentityAs.NONE && listener.startsWith("udp:") && limits.halfOpen()
+        ? Math.max(1, limits.halfOpenTimeout().toMillis()) : 0;
+    if (halfOpenTimeout > 0) {
+      ctx.metrics().gauge("half_open", () -> halfOpenMirror, "listener", listener);
+    }
   }
 
   /**
@@ -130,28 +153,44 @@ public final class MqttSnDispatcher {
       }
     }
     if (frame instanceof SearchGw) {
-      send(from, new GwInfo(config.gatewayId(), Payload.EMPTY)); // §6.1: the gateway itself answers
+      answerUnknown(from, new GwInfo(config.gatewayId(), Payload.EMPTY)); // §6.1: the gateway itself answers
       return;
     }
     if (frame instanceof Advertise || frame instanceof GwInfo) {
       return; // other gateways' discovery traffic
     }
     MqttSnChannel ch = byAddress.get(from);
+    if (ch != null && ch.unproven() && provesAddress(frame)) {
+      prove(ch); // a message of the connection after the CONNECT: the address receives our answers
+    }
     if (frame instanceof Connect c) {
       MqttSnChannel known = c.clientId().isEmpty() ? null : byClientId.get(c.clientId());
       if (known != null && !known.where().equals(from) && !mayMove(known, identity)) {
         refuseMove(from, known, "CONNECT");
-        send(from, new Connack(ReturnCode.REJECTED_CONGESTION));
+        answerUnknown(from, new Connack(ReturnCode.REJECTED_CONGESTION));
         return;
       }
-      String over = guard.admitConnect(from.address().getAddress());
-      if (over == null && ch == null && known == null) {
+      boolean newChannel = ch == null && known == null;
+      String over = null;
+      if (newChannel && halfOpenTimeout > 0 && halfOpen.size() >= guard.limits().maxHalfOpen()) {
+        // a SYN backlog full: who has not answered yet keeps the newcomers out; checked before the rates
+        // so that a flood refused here does not use up max_conn_rate for clients that reconnect
+        over = "half_open_full";
+      }
+      if (over == null) {
+        over = guard.admitConnect(from.address().getAddress());
+      }
+      if (over == null && newChannel) {
         over = overCapacity(from);
       }
       if (over != null) { // §5.4.5: 0x01 "congestion", the client retries later
         Connect refused = c;
         limit(from, over, () -> "CONNECT of " + refused.clientId() + " refused");
-        send(from, new Connack(ReturnCode.REJECTED_CONGESTION));
+        if (ch == null) {
+          answerUnknown(from, new Connack(ReturnCode.REJECTED_CONGESTION));
+        } else {
+          send(from, new Connack(ReturnCode.REJECTED_CONGESTION)); // a client we know always hears why
+        }
         return;
       }
       ch = channelForConnect(from, ch, c.clientId());
@@ -248,6 +287,7 @@ public final class MqttSnDispatcher {
    */
   public void tick() {
     long now = ctx.clock().millis();
+    expireHalfOpen(now);
     List<MqttSnChannel> due = null;
     for (MqttSnChannel ch : byAddress.values()) {
       if (ch.nextDeadline() <= now) {
@@ -262,6 +302,50 @@ public final class MqttSnDispatcher {
         process(ch, ch.handleTimeout());
       }
     }
+  }
+
+  /**
+   * Whether {@code frame} from a half-open client's address promotes it: any message of a connection, not a
+   * repeated CONNECT nor connectionless traffic (SEARCHGW, ADVERTISE, GWINFO, QoS -1 PUBLISH), which anyone
+   * sends without having heard from us.
+   */
+  private static boolean provesAddress(MqttSnFrame frame) {
+    return !(frame instanceof Connect || frame instanceof SearchGw || frame instanceof Advertise
+        || frame instanceof GwInfo || (frame instanceof Publish p && p.qos() == -1));
+  }
+
+  /** Half-open channels whose timeout passed: closed, their new sessions discarded (counted). */
+  private void expireHalfOpen(long now) {
+    List<MqttSnChannel> expired = null;
+    for (Iterator<MqttSnChannel> it = halfOpen.iterator(); it.hasNext(); ) {
+      MqttSnChannel ch = it.next();
+      if (ch.unprovenUntil() > now) {
+        break; // the set is in deadline order (one timeout for the listener)
+      }
+      it.remove();
+      if (expired == null) {
+        expired = new ArrayList<>();
+      }
+      expired.add(ch);
+    }
+    halfOpenMirror = halfOpen.size();
+    if (expired != null) {
+      for (MqttSnChannel ch : expired) {
+        drop(ch.where(), "half_open_timeout", "client " + ch.clientId() + " not heard within half_open_timeout");
+        process(ch, ch.dropUnproven());
+      }
+    }
+  }
+
+  /** Half-open channels on this listener (a snapshot). */
+  public int halfOpen() {
+    return halfOpenMirror;
+  }
+
+  private void prove(MqttSnChannel ch) {
+    ch.prove();
+    halfOpen.remove(ch);
+    halfOpenMirror = halfOpen.size();
   }
 
   /** Gateway shutdown: every client gets DISCONNECT, every session closes without will. */
@@ -306,6 +390,11 @@ public final class MqttSnDispatcher {
     MqttSnChannel ch = known != null ? known : atAddress;
     if (ch == null) {
       ch = newChannel(from);
+      if (halfOpenTimeout > 0) {
+        ch.markUnproven(ctx.clock().millis() + halfOpenTimeout);
+        halfOpen.add(ch);
+        halfOpenMirror = halfOpen.size();
+      }
     } else {
       move(ch, from);
     }
@@ -337,6 +426,9 @@ public final class MqttSnDispatcher {
   }
 
   private void process(MqttSnChannel ch, List<Action> actions) {
+    if (ch.unproven() && ch.resumedSession()) {
+      prove(ch); // the CONNECT resumed a session that existed before: its keepalive applies, not the timeout
+    }
     if (actions.isEmpty()) {
       return;
     }
@@ -344,6 +436,9 @@ public final class MqttSnDispatcher {
       if (a instanceof Action.Close) {
         unindex(ch.where(), ch);
         byClientId.remove(ch.clientId(), ch);
+        if (ch.unproven()) {
+          prove(ch); // closed otherwise (refused, re-CONNECTed elsewhere): leaves the table
+        }
       }
     }
     transport.accept(actions);
@@ -364,6 +459,18 @@ public final class MqttSnDispatcher {
       return;
     }
     ctx.publish(ConnectionlessPublisher.publisher(config, listener, from.address()), m);
+  }
+
+  /**
+   * An answer to a source without a channel (a refusal CONNACK, GWINFO): each costs a sendto to an address
+   * that may be forged, so beyond the listener's {@code unknown_answer_rate} it is counted and not sent.
+   */
+  private void answerUnknown(Peer to, MqttSnFrame frame) {
+    if (guard.admitUnknownAnswer()) {
+      send(to, frame);
+    } else {
+      dropCounters.computeIfAbsent("unknown_answer_rate", r -> ctx.metrics().counter("drops", "reason", r)).increment();
+    }
   }
 
   private void send(Peer to, MqttSnFrame frame) {

@@ -96,6 +96,12 @@ public final class TopicIdStore {
     ids.forEach((name, id) -> logged(space.put(prefix + id, name.getBytes(StandardCharsets.UTF_8))));
   }
 
+  /** Deletes the stored ids of {@code clientId} and their expiry (a discarded session). */
+  void forget(String clientId) {
+    logged(space.deleteAll(prefix(clientId)));
+    logged(expiry.delete(clientId));
+  }
+
   void put(String clientId, int id, String name) {
     logged(space.put(prefix(clientId) + id, name.getBytes(StandardCharsets.UTF_8)));
   }

@@ -40,6 +40,14 @@ final class TopicRegistry {
     }
   }
 
+  /** Deletes what the store holds for the client and stops mirroring (a discarded half-open session). */
+  void forget() {
+    if (store != null) {
+      store.forget(clientId);
+      store = null;
+    }
+  }
+
   /** Stops mirroring (a clean session). */
   void detach() {
     store = null;

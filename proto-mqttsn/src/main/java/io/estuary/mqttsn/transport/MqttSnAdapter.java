@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -106,16 +107,25 @@ public final class MqttSnAdapter implements ProtocolAdapter {
 
   private void bind(String name, InetSocketAddress address) {
     MqttSnDispatcher dispatcher = new MqttSnDispatcher(config, ctx, name, loop, actions -> write(name, actions), topicIds);
+    long recbuf = config.limits().listener(name).recbuf();
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(NioDatagramChannel.class)
         .option(ChannelOption.SO_BROADCAST, true)
         .handler(new MqttSnDatagramHandler(dispatcher));
+    if (recbuf > 0) { // a burst waits in the kernel instead of being dropped there (issue #13)
+      b.option(ChannelOption.SO_RCVBUF, (int) recbuf);
+    }
     ChannelFuture f = b.bind(address).awaitUninterruptibly();
     if (!f.isSuccess()) {
       throw new IllegalStateException("mqttsn listener " + name + " cannot bind " + address + ": " + f.cause(), f.cause());
     }
     Channel ch = f.channel();
+    if (recbuf > 0) {
+      int granted = ((DatagramChannel) ch).config().getReceiveBufferSize();
+      log.info("mqttsn listener {}: receive buffer {} bytes (recbuf {}; the kernel caps it at net.core.rmem_max)",
+          name, granted, recbuf);
+    }
     channels.put(name, ch);
     dispatchers.put(name, dispatcher);
     listeners.add(new ListenerInfo("mqttsn", name, (InetSocketAddress) ch.localAddress(), false));

@@ -24,10 +24,14 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    InetSocketAddress from = packet.sender();
+    if (!dispatcher.admitDatagram(from)) {
+      return; // over its source's source_datagram_rate: not even copied (counted by the dispatcher)
+    }
     ByteBuf buf = packet.content();
     byte[] bytes = new byte[buf.readableBytes()];
     buf.getBytes(buf.readerIndex(), bytes);
-    dispatch(dispatcher, packet.sender(), bytes, null);
+    decode(dispatcher, from, bytes, null);
   }
 
   /** Decodes one datagram (plain or DTLS) and hands it over; on the event loop. */
@@ -35,6 +39,11 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
     if (!dispatcher.admitDatagram(from)) {
       return; // over its source's source_datagram_rate: not even decoded (counted by the dispatcher)
     }
+    decode(dispatcher, from, bytes, identity);
+  }
+
+  private static void decode(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes,
+      io.estuary.cf.PeerIdentity identity) {
     DecodeResult result;
     try {
       result = MqttSnCodec.decode(bytes);

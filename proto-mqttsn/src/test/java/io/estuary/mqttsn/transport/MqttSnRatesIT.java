@@ -206,4 +206,24 @@ class MqttSnRatesIT {
       assertThat(drops("max_mqueue_len")).isEqualTo(3.0);
     }
   }
+
+  @Test
+  void answers_to_unknown_sources_beyond_unknown_answer_rate_are_counted_and_not_sent() {
+    start("gateway.mqttsn.listeners.udp.default { max_conn_rate = \"1/m\", source_conn_rate = infinity,"
+        + " unknown_answer_rate = \"2/m\" }");
+    try (MqttSnTestClient a = sn("127.0.0.2"); MqttSnTestClient b = sn("127.0.0.3"); MqttSnTestClient c = sn("127.0.0.4");
+        MqttSnTestClient d = sn("127.0.0.5")) {
+      a.connect("ans-a", 60); // uses up max_conn_rate
+      b.send(new Connect(false, true, 60, "ans-b"));
+      assertThat(b.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.REJECTED_CONGESTION);
+      c.send(new SearchGw(0)); // GWINFO to an unknown source spends the same budget
+      assertThat(c.expect(GwInfo.class)).isNotNull();
+      d.send(new Connect(false, true, 60, "ans-d")); // refused, but the budget is spent: no CONNACK
+      await().atMost(Duration.ofSeconds(5)).until(() -> drops("unknown_answer_rate") == 1.0);
+      assertThat(d.poll(Duration.ofMillis(300))).isEmpty();
+      assertThat(drops("max_conn_rate")).isEqualTo(2.0);
+      a.send(new PingReq("")); // a client with a channel is answered as always
+      a.expect(PingResp.class);
+    }
+  }
 }
