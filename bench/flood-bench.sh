@@ -21,6 +21,9 @@
 #   FLOOD_KEEPALIVE [30] s, of the flood's CONNECTs that have one (half have 0)   GONE_WAIT [120s]
 #   BENCH_JAVA_OPTS [-Xms256m -Xmx512m] the load tool's JVM   OUT [a temp dir] config, gateway log, result
 #   TIMEOUT [900] seconds for the load tool
+#   PIN [split] split = the gateway on CPU 0 and the load tool on the others (taskset), as when the flood comes
+#               from another machine over the network: it takes none of the gateway's CPU; none = both share
+#               every CPU (the flood's senders then also starve the gateway of CPU, which a network flood does not)
 # Exit code: the load tool's (0 = it completed; the goals are in the table), 2 = not built / gateway did not start.
 set -uo pipefail
 
@@ -59,11 +62,22 @@ if [[ -n "${EXTRA_CONF:-}" ]]; then
 fi
 
 JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx1g"}
+PIN=${PIN:-split}
+GW_CPUS=(); TOOL_CPUS=()
+NCPU=$(nproc)
+if [[ "$PIN" == split ]]; then
+  if (( NCPU >= 2 )) && command -v taskset >/dev/null; then
+    GW_CPUS=(taskset -c 0); TOOL_CPUS=(taskset -c "1-$((NCPU - 1))")
+  else
+    log "PIN=split needs 2 CPUs and taskset; running unpinned"; PIN=none
+  fi
+fi
+log "CPUs: $NCPU, PIN=$PIN${GW_CPUS[*]:+ (gateway: ${GW_CPUS[*]}, load tool: ${TOOL_CPUS[*]})}"
 GWLOG=$OUT/gateway.log
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "gateway: java $JAVA_OPTS -jar $JAR -c $CONF (log $GWLOG)"
 # shellcheck disable=SC2086
-java $JAVA_OPTS -Destuary.home="$OUT" -jar "$JAR" -c "$CONF" > "$GWLOG" 2>&1 &
+"${GW_CPUS[@]}" java $JAVA_OPTS -Destuary.home="$OUT" -jar "$JAR" -c "$CONF" > "$GWLOG" 2>&1 &
 GW_PID=$!
 stop_gateway() {
   if kill -0 "$GW_PID" 2>/dev/null; then
@@ -97,7 +111,7 @@ ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}
 log "java $BENCH_JAVA_OPTS -jar $BENCH_JAR ${ARGS[*]} $*"
 # shellcheck disable=SC2086
-timeout --kill-after=10 "${TIMEOUT:-900}" java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" "${ARGS[@]}" "$@" \
+timeout --kill-after=10 "${TIMEOUT:-900}" "${TOOL_CPUS[@]}" java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" "${ARGS[@]}" "$@" \
   | tee "$OUT/result.md"
 RC=${PIPESTATUS[0]}
 
@@ -111,6 +125,7 @@ OOM=$(grep -c "OutOfMemoryError" "$GWLOG")
 {
   echo
   echo "Gateway: $GW_STATE at the end; OutOfMemoryError lines in its log: $OOM. JAVA_OPTS: $JAVA_OPTS."
+  echo "CPU pinning: PIN=$PIN${GW_CPUS[*]:+ (gateway: ${GW_CPUS[*]}, load tool: ${TOOL_CPUS[*]})}."
   echo "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER; $(nproc) cores."
   [[ $RC -eq 124 || $RC -eq 137 ]] && echo "**The load tool timed out after ${TIMEOUT:-900} s.**"
   echo "Config, gateway log and this result: $OUT"

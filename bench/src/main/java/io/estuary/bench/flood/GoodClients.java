@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The well-behaved MQTT-SN clients: each on its own UDP socket from 127.0.0.1, connected (clean session,
+ * The well-behaved MQTT-SN clients: each on its own UDP socket from its own loopback address
+ * ({@link #addressOf}: 127.0.x.y, apart from the flood's 127.1.x.y, as separate devices would be), connected (clean session,
  * keepalive {@code keepAlive}) with one registered topic {@code <prefix>/<n>}, publishing QoS 1 as a
  * constrained MQTT-SN client does: one PUBLISH in flight, the next only after its PUBACK, a retransmission
  * with DUP after {@code retry} without one, given up after {@code maxRetries} (MQTT-SN 1.2 §6.13: Tretry
@@ -70,7 +71,7 @@ final class GoodClients implements AutoCloseable {
     selector = Selector.open();
     for (int i = 0; i < count; i++) {
       DatagramChannel ch = DatagramChannel.open();
-      ch.bind(new InetSocketAddress("127.0.0.1", 0));
+      ch.bind(new InetSocketAddress(addressOf(i), 0));
       ch.connect(gateway);
       Client c = new Client(i, ch);
       handshake(c, "good-" + i, topicPrefix + "/" + i);
@@ -81,6 +82,11 @@ final class GoodClients implements AutoCloseable {
     thread = new Thread(this::loop, "good-clients");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Client {@code i}'s source address: 127.0.0.2, 127.0.0.3, … (250 per /24), never the flood's 127.1.x.y. */
+  static String addressOf(int i) {
+    return "127.0." + (i / 250) + "." + (2 + i % 250);
   }
 
   long disconnects() {
