@@ -5,7 +5,7 @@ import io.estuary.mqtt.MqttListenerConfig.TlsOptions;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.estuary.tls.GeneratedCertificate;
 import io.estuary.tls.PemLoader;
 import java.nio.file.Path;
 import java.util.function.BiFunction;
@@ -14,12 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds server TLS contexts from PEM files read by tls-support's {@link PemLoader} (their existence was
- * checked when the config was read), or a self-signed one when none is configured. Only the configured
+ * checked when the config was read), or tls-support's {@link GeneratedCertificate} (one per process, shared with
+ * STOMP and the TCP gateway) when none is configured. Only the configured
  * versions (TLS 1.2 and 1.3 by default, never older) and ciphers are offered.
  */
 final class TlsContexts {
   private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
-  private static SelfSignedCertificate selfSigned;
 
   private TlsContexts() {}
 
@@ -32,8 +32,8 @@ final class TlsContexts {
       if (t.selfSigned()) {
         LOG.warn("listener {} uses a self-signed certificate generated at start; set {}.certfile and .keyfile for production",
             l.id(), key);
-        SelfSignedCertificate ssc = selfSigned();
-        b = SslContextBuilder.forServer(ssc.certificate(), ssc.privateKey());
+        GeneratedCertificate g = GeneratedCertificate.get(); // one per process, shared with the other adapters
+        b = SslContextBuilder.forServer(g.privateKey(), g.certificate());
       } else {
         b = SslContextBuilder.forServer(PemLoader.keyManagers(Path.of(t.certFile()), Path.of(t.keyFile())));
       }
@@ -53,13 +53,5 @@ final class TlsContexts {
       throw invalidConfig.apply(key + (t.selfSigned() ? "" : ".certfile"),
           "PEM files a TLS context can be built from (" + e.getMessage() + ")");
     }
-  }
-
-  private static synchronized SelfSignedCertificate selfSigned() throws Exception {
-    if (selfSigned == null) {
-      // EC P-256: generated in milliseconds, where a 2048-bit RSA key took ~2.5 s of the start (BENCHMARKS.md)
-      selfSigned = new SelfSignedCertificate("localhost", "EC", 256);
-    }
-    return selfSigned;
   }
 }

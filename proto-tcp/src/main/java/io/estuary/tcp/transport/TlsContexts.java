@@ -2,24 +2,24 @@ package io.estuary.tcp.transport;
 
 import io.estuary.tcp.TcpConfig;
 import io.estuary.tcp.TcpConfig.TlsOptions;
+import io.estuary.tls.GeneratedCertificate;
 import io.estuary.tls.PemLoader;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Server TLS contexts from PEM files (tls-support's {@link PemLoader}), or a self-signed one when none is
- * configured. Copied and adapted from proto-mqtt's {@code transport.TlsContexts} (adapters may not depend on each
+ * Server TLS contexts from PEM files (tls-support's {@link PemLoader}), or the process's one generated
+ * certificate (tls-support's {@link GeneratedCertificate}, EC P-256) when none is configured. Copied and adapted
+ * from proto-mqtt's {@code transport.TlsContexts} (adapters may not depend on each
  * other); the two are candidates for one helper in tls-support.
  */
 final class TlsContexts {
   private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
-  private static SelfSignedCertificate selfSigned;
 
   private TlsContexts() {}
 
@@ -32,8 +32,8 @@ final class TlsContexts {
       if (t.selfSigned()) {
         LOG.warn("listener tcp {} uses a self-signed certificate generated at start; set {}.certfile and .keyfile for production",
             l.id(), key);
-        SelfSignedCertificate ssc = selfSigned();
-        b = SslContextBuilder.forServer(ssc.certificate(), ssc.privateKey());
+        GeneratedCertificate g = GeneratedCertificate.get(); // one per process, shared with the other adapters
+        b = SslContextBuilder.forServer(g.privateKey(), g.certificate());
       } else {
         b = SslContextBuilder.forServer(PemLoader.keyManagers(Path.of(t.certFile()), Path.of(t.keyFile())));
       }
@@ -52,12 +52,5 @@ final class TlsContexts {
       throw invalidConfig.apply(key + (t.selfSigned() ? "" : ".certfile"),
           "PEM files a TLS context can be built from (" + e.getMessage() + ")");
     }
-  }
-
-  private static synchronized SelfSignedCertificate selfSigned() throws Exception {
-    if (selfSigned == null) {
-      selfSigned = new SelfSignedCertificate("localhost");
-    }
-    return selfSigned;
   }
 }
