@@ -4,11 +4,13 @@ import io.estuary.mqtt.MqttListenerConfig;
 import io.estuary.mqtt.MqttListenerConfig.TlsOptions;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.estuary.tls.GeneratedCertificate;
 import io.estuary.tls.PemLoader;
-import java.nio.file.Path;
+import io.estuary.tls.ServerSslContexts;
 import java.util.function.BiFunction;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,27 +30,16 @@ final class TlsContexts {
     TlsOptions t = l.tls();
     String key = l.key() + ".ssl_options";
     try {
-      SslContextBuilder b;
       if (t.selfSigned()) {
         LOG.warn("listener {} uses a self-signed certificate generated at start; set {}.certfile and .keyfile for production",
             l.id(), key);
-        GeneratedCertificate g = GeneratedCertificate.get(); // one per process, shared with the other adapters
-        b = SslContextBuilder.forServer(g.privateKey(), g.certificate());
-      } else {
-        b = SslContextBuilder.forServer(PemLoader.keyManagers(Path.of(t.certFile()), Path.of(t.keyFile())));
       }
-      // the floor is ours, not the JVM's: java.security differs between distributions and is edited by operators
-      b.protocols(t.versions());
-      if (t.ciphers() != null) {
-        b.ciphers(t.ciphers());
-      }
-      if (!t.caCertFile().isEmpty()) {
-        b.trustManager(PemLoader.trustManagers(Path.of(t.caCertFile())));
-      }
-      if (t.verifyPeer()) {
-        b.clientAuth(t.failIfNoPeerCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
-      }
-      return b.build();
+      // the JDK context from tls-support (the generated certificate or the PEM files), wrapped with our floor of
+      // versions: java.security differs between distributions and is edited by operators
+      SSLContext jdk = ServerSslContexts.server(t.selfSigned() ? null : t.certFile(), t.keyFile(), t.caCertFile());
+      ClientAuth auth = !t.verifyPeer() ? ClientAuth.NONE : t.failIfNoPeerCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL;
+      return new JdkSslContext(jdk, false, t.ciphers(), IdentityCipherSuiteFilter.INSTANCE, null, auth,
+          t.versions().toArray(String[]::new), false);
     } catch (Exception e) {
       throw invalidConfig.apply(key + (t.selfSigned() ? "" : ".certfile"),
           "PEM files a TLS context can be built from (" + e.getMessage() + ")");

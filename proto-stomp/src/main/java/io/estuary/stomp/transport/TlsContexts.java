@@ -3,11 +3,13 @@ package io.estuary.stomp.transport;
 import io.estuary.stomp.StompConfig;
 import io.estuary.tls.GeneratedCertificate;
 import io.estuary.tls.PemLoader;
+import io.estuary.tls.ServerSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import java.nio.file.Path;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import java.util.function.BiFunction;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,23 +28,16 @@ final class TlsContexts {
     StompConfig.Tls t = l.tls();
     String key = l.key() + ".ssl_options";
     try {
-      SslContextBuilder b;
       if (t.selfSigned()) {
         LOG.warn("listener stomp {} uses a self-signed certificate generated at start; set gateway.stomp.{}.certfile "
             + "and .keyfile for production", l.id(), key);
-        GeneratedCertificate g = GeneratedCertificate.get(); // one per process, shared with the other adapters
-        b = SslContextBuilder.forServer(g.privateKey(), g.certificate());
-      } else {
-        b = SslContextBuilder.forServer(PemLoader.keyManagers(Path.of(t.certFile()), Path.of(t.keyFile())));
       }
-      b.protocols(t.versions());
-      if (!t.caCertFile().isEmpty()) {
-        b.trustManager(PemLoader.trustManagers(Path.of(t.caCertFile())));
-      }
-      if (t.verifyPeer()) {
-        b.clientAuth(t.failIfNoPeerCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
-      }
-      return b.build();
+      // the JDK context from tls-support (the generated certificate or the PEM files), wrapped with our floor of
+      // versions: java.security differs between distributions and is edited by operators
+      SSLContext jdk = ServerSslContexts.server(t.selfSigned() ? null : t.certFile(), t.keyFile(), t.caCertFile());
+      ClientAuth auth = !t.verifyPeer() ? ClientAuth.NONE : t.failIfNoPeerCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL;
+      return new JdkSslContext(jdk, false, null, IdentityCipherSuiteFilter.INSTANCE, null, auth,
+          t.versions().toArray(String[]::new), false);
     } catch (Exception e) {
       throw invalid.apply(key + (t.selfSigned() ? "" : ".certfile"),
           "PEM files a TLS context can be built from (" + e.getMessage() + ")");
