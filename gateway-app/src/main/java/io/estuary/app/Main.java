@@ -70,6 +70,33 @@ public final class Main implements Callable<Integer> {
     return config != null ? config : (Files.isRegularFile(shipped) ? shipped : null);
   }
 
+  /**
+   * Whether an enabled TLS listener has no {@code ssl_options.certfile}, so an adapter will ask tls-support for the
+   * generated certificate: every adapter names the option so (EMQX's name). Only a hint to start the generation
+   * early; an adapter that needs the certificate generates it anyway.
+   */
+  static boolean wantsGeneratedCertificate(com.typesafe.config.Config raw) {
+    for (var e : raw.entrySet()) {
+      List<String> path = com.typesafe.config.ConfigUtil.splitPath(e.getKey());
+      int n = path.size();
+      if (n < 3 || !path.get(n - 1).equals("certfile") || !path.get(n - 2).equals("ssl_options")
+          || !String.valueOf(e.getValue().unwrapped()).isEmpty()) {
+        continue;
+      }
+      boolean enabled = true; // the listener's and its adapter's enable (gateway.stomp.enable, ...)
+      for (int i = n - 2; enabled && i > 0; i--) {
+        List<String> flag = new ArrayList<>(path.subList(0, i));
+        flag.add("enable");
+        String f = com.typesafe.config.ConfigUtil.joinPath(flag);
+        enabled = !raw.hasPath(f) || !Boolean.FALSE.equals(raw.getValue(f).unwrapped());
+      }
+      if (enabled) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public Integer call() throws Exception {
     Path home = home(System.getenv());
@@ -84,6 +111,10 @@ public final class Main implements Callable<Integer> {
     } catch (ConfigError e) {
       System.err.println("estuary: " + e.getMessage());
       return 2;
+    }
+    if (wantsGeneratedCertificate(cfg.raw())) {
+      // generated on its own thread while the store opens and the first adapters start (issue #19: start-up)
+      io.estuary.tls.GeneratedCertificate.shared();
     }
     List<ProtocolAdapterFactory> factories = new ArrayList<>();
     ServiceLoader.load(ProtocolAdapterFactory.class).forEach(factories::add);

@@ -49,9 +49,15 @@ public final class AuthSetup implements AutoCloseable {
     LOG.info("authentication sources {}, authorization sources {}", authn.sourceNames(), authz.sourceNames());
   }
 
-  /** One pooled client for the HTTP sources (the JDK keeps connections alive per host). */
-  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
-      .connectTimeout(java.time.Duration.ofSeconds(5)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+  /**
+   * One pooled client for the HTTP sources (the JDK keeps connections alive per host), built at first use: the JDK's
+   * HTTP client loads ~300 classes and its default TLS context, which a gateway without HTTP sources never needs
+   * (start-up, issue #19). Holder idiom: the JVM initialises it once, thread-safely.
+   */
+  private static final class Http {
+    static final java.net.http.HttpClient CLIENT = java.net.http.HttpClient.newBuilder()
+        .connectTimeout(java.time.Duration.ofSeconds(5)).version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+  }
 
   /**
    * The HTTP authorization plugin when {@code authorization.sources} names {@code http}, else null. It asks the
@@ -59,7 +65,7 @@ public final class AuthSetup implements AutoCloseable {
    */
   public synchronized HttpAuthzPlugin httpAuthz(Config raw) {
     httpAuthz = raw.getStringList("authorization.sources").contains("http")
-        ? new HttpAuthzPlugin(raw.getConfig("authorization.http"), HTTP, authz::decideBeforeHttp) : null;
+        ? new HttpAuthzPlugin(raw.getConfig("authorization.http"), Http.CLIENT, authz::decideBeforeHttp) : null;
     return httpAuthz;
   }
 
@@ -73,8 +79,8 @@ public final class AuthSetup implements AutoCloseable {
       authn.add(switch (s) {
         case "built_in" -> builtIn;
         case "password_file" -> PasswordFileSource.read(file(raw, "authentication.password_file"));
-        case "http" -> new HttpAuthSource(raw.getConfig("authentication.http"), HTTP);
-        case "jwt" -> new JwtAuthSource(raw.getConfig("authentication.jwt"), jwtAcls, clock, HTTP);
+        case "http" -> new HttpAuthSource(raw.getConfig("authentication.http"), Http.CLIENT);
+        case "jwt" -> new JwtAuthSource(raw.getConfig("authentication.jwt"), jwtAcls, clock, Http.CLIENT);
         default -> throw new ConfigError("authentication.sources", s, "built_in, password_file, http or jwt");
       });
     }

@@ -4,22 +4,24 @@ import io.estuary.mqtt.MqttListenerConfig;
 import io.estuary.mqtt.MqttListenerConfig.TlsOptions;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
+import io.estuary.tls.GeneratedCertificate;
 import io.estuary.tls.PemLoader;
-import java.nio.file.Path;
+import io.estuary.tls.ServerSslContexts;
 import java.util.function.BiFunction;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Builds server TLS contexts from PEM files read by tls-support's {@link PemLoader} (their existence was
- * checked when the config was read), or a self-signed one when none is configured. Only the configured
+ * checked when the config was read), or tls-support's {@link GeneratedCertificate} (one per process, shared with
+ * STOMP and the TCP gateway) when none is configured. Only the configured
  * versions (TLS 1.2 and 1.3 by default, never older) and ciphers are offered.
  */
 final class TlsContexts {
   private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
-  private static SelfSignedCertificate selfSigned;
 
   private TlsContexts() {}
 
@@ -28,38 +30,19 @@ final class TlsContexts {
     TlsOptions t = l.tls();
     String key = l.key() + ".ssl_options";
     try {
-      SslContextBuilder b;
       if (t.selfSigned()) {
         LOG.warn("listener {} uses a self-signed certificate generated at start; set {}.certfile and .keyfile for production",
             l.id(), key);
-        SelfSignedCertificate ssc = selfSigned();
-        b = SslContextBuilder.forServer(ssc.certificate(), ssc.privateKey());
-      } else {
-        b = SslContextBuilder.forServer(PemLoader.keyManagers(Path.of(t.certFile()), Path.of(t.keyFile())));
       }
-      // the floor is ours, not the JVM's: java.security differs between distributions and is edited by operators
-      b.protocols(t.versions());
-      if (t.ciphers() != null) {
-        b.ciphers(t.ciphers());
-      }
-      if (!t.caCertFile().isEmpty()) {
-        b.trustManager(PemLoader.trustManagers(Path.of(t.caCertFile())));
-      }
-      if (t.verifyPeer()) {
-        b.clientAuth(t.failIfNoPeerCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
-      }
-      return b.build();
+      // the JDK context from tls-support (the generated certificate or the PEM files), wrapped with our floor of
+      // versions: java.security differs between distributions and is edited by operators
+      SSLContext jdk = ServerSslContexts.server(t.selfSigned() ? null : t.certFile(), t.keyFile(), t.caCertFile());
+      ClientAuth auth = !t.verifyPeer() ? ClientAuth.NONE : t.failIfNoPeerCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL;
+      return new JdkSslContext(jdk, false, t.ciphers(), IdentityCipherSuiteFilter.INSTANCE, null, auth,
+          t.versions().toArray(String[]::new), false);
     } catch (Exception e) {
       throw invalidConfig.apply(key + (t.selfSigned() ? "" : ".certfile"),
           "PEM files a TLS context can be built from (" + e.getMessage() + ")");
     }
-  }
-
-  private static synchronized SelfSignedCertificate selfSigned() throws Exception {
-    if (selfSigned == null) {
-      // EC P-256: generated in milliseconds, where a 2048-bit RSA key took ~2.5 s of the start (BENCHMARKS.md)
-      selfSigned = new SelfSignedCertificate("localhost", "EC", 256);
-    }
-    return selfSigned;
   }
 }
