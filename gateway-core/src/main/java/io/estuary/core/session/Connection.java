@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Deliveries are handed over in batches: {@link #hand} collects them on the session's executor and one
  * task of that executor, queued behind the tasks already waiting there (a burst of publishes from several
- * publishers), hands them all to the sink's executor in one task. So a busy session costs its sink one
+ * publishers), hands them all to the sink's executor in one task; drains that acknowledgements or returning
+ * credits start hand over at once ({@link #handNow}). So a busy session costs its sink one
  * task, one wake-up and one flush per burst instead of one per message. Anything else the session's
  * executor sends to the sink ({@link #onSink}) first hands over what is collected, so the sink sees
  * everything in the order the session produced it.
@@ -103,6 +104,15 @@ final class Connection {
     List<Delivery> one = new ArrayList<>(4);
     one.add(d);
     hand(one);
+  }
+
+  /**
+   * Hands what is collected over now instead of behind the tasks waiting on the session's executor: for
+   * the drains that acknowledgements and returning credits start, whose deliveries a client waits for
+   * (QoS 1/2 through a full inflight window: their round trip bounds the throughput). Session executor only.
+   */
+  void handNow() {
+    handPending();
   }
 
   /** Hands the collected deliveries to the sink's executor in one task (session executor only). */

@@ -221,7 +221,7 @@ final class Session {
 
   private void resumeDrain() {
     if (conn != null) {
-      outbox.drain();
+      outbox.drainNow();
     }
   }
 
