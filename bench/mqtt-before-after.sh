@@ -7,8 +7,10 @@
 # same with the "after" gateway (the order flips every round, so drift of the machine's load hits both
 # alike). Both get the same config as mqtt-compare.sh (tcp listener only, API and adapters off,
 # mqtt.max_mqueue_len = 100000, default persistence in a fresh directory) and the same
-# bench/target/mqtt-load.jar. At the end: per cell and side, the median msgs/s and the median p99 over
-# the rounds, and the ratios after/before. Made for a machine shared with other
+# bench/target/mqtt-load.jar. At the end: per cell and side, the median msgs/s, the median p99 and the
+# median cpu/M over the rounds, and the ratios after/before. cpu/M = the gateway process's CPU seconds
+# (utime + stime from /proc/<pid>/stat, read when the load tool opens and closes its measurement window,
+# as mqtt-compare.sh does) per million messages delivered in that window. Made for a machine shared with other
 # work: rerun it, compare ratios, and look at the load average it prints per run.
 #
 # Environment (defaults in brackets):
@@ -80,6 +82,19 @@ seconds_of() { # 10s / 500ms / 2m / 7 -> whole seconds, rounded up
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+window_cpu() { # the load tool's stderr in, the same out; the gateway's CPU ticks at the window's open and close to $WIN
+  local l
+  while IFS= read -r l; do
+    printf '%s\n' "$l"
+    case "$l" in
+      *"mqtt-load: measuring "*) echo "open $(cpu_ticks "$GW_PID")" >> "$WIN" ;;
+      *"mqtt-load: window closed"*) echo "close $(cpu_ticks "$GW_PID")" >> "$WIN" ;;
+    esac
+  done
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -123,21 +138,30 @@ run_side() { # side jar round
       fan-out) counts=(--publishers 1 --subscribers "$SUBS") ;;
       *) log "unknown topology in cell $cell"; exit 2 ;;
     esac
-    local line rc=0 load
+    local line rc=0 load open close cpum
+    WIN=$dir/window.$qos.$topics.$rate; : > "$WIN"
     line=$(timeout "${per_run}s" java -jar "$LOAD_JAR" --host 127.0.0.1 --port "$port" --qos "$qos" \
       --topics "$topics" "${counts[@]}" --size "$SIZE" --duration "$DURATION" --warmup "$WARMUP" \
-      --drain "$DRAIN" --rate "$rate" --inflight "$INFLIGHT" --e2e-window "$E2E_WINDOW" --threads "$THREADS" --quiet \
-      2>>"$OUT/load.log" | grep '^RESULT ') || rc=$?
+      --drain "$DRAIN" --rate "$rate" --inflight "$INFLIGHT" --e2e-window "$E2E_WINDOW" --threads "$THREADS" \
+      2> >(window_cpu >> "$OUT/load.log") | grep '^RESULT ') || rc=$?
+    for _ in $(seq 20); do grep -q '^close ' "$WIN" && break; sleep 0.1; done # the reader runs asynchronously
     load=$(cut -d' ' -f1 /proc/loadavg)
     if [[ -n "$line" ]]; then
+      open=$(awk '$1 == "open" { print $2; exit }' "$WIN")
+      close=$(awk '$1 == "close" { print $2; exit }' "$WIN")
+      cpum=$(awk -v a="$open" -v b="$close" -v hz="$(getconf CLK_TCK)" -v r="$(field "$line" msgs_s)" \
+        -v t="$(field "$line" seconds)" 'BEGIN { if (a == "" || b == "" || r * t == 0) print ""; else printf "%.2f", (b - a) / hz * 1e6 / (r * t) }')
+      line="$line cpu_s_per_m=$cpum"
       echo "$line side=$side round=$round cell=$cell load1=$load" >> "$RESULTS"
-      log "round $round $side $cell: $(tr ' ' '\n' <<< "$line" | grep -E '^(msgs_s|p99_us|lost)=' | tr '\n' ' ')load $load"
+      log "round $round $side $cell: $(tr ' ' '\n' <<< "$line" | grep -E '^(msgs_s|p99_us|lost|cpu_s_per_m)=' | tr '\n' ' ')load $load"
     else
       log "round $round $side $cell failed (exit $rc), see $OUT/load.log"
     fi
   done
   stop_gateway
 }
+
+field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
 
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 for round in $(seq "$ROUNDS"); do
@@ -147,7 +171,6 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 values() { # side cell key -> one value per round
   grep -F " side=$1 " "$RESULTS" | grep -F " cell=$2 " | while read -r l; do field "$l" "$3"; done
@@ -160,13 +183,14 @@ echo "MQTT 3.1.1, ${SIZE} B payloads, ${DURATION} window after ${WARMUP} warm-up
   "medians over rounds; p99 in µs; load average (1 min) after each cell: $(grep -o 'load1=[0-9.]*' "$RESULTS" \
   | cut -d= -f2 | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }')"
 echo
-echo "| QoS | topics | before msgs/s | after msgs/s | after/before | before p99 | after p99 | after/before | before runs (msgs/s) | after runs (msgs/s) |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| QoS | topics | before msgs/s | after msgs/s | after/before | before p99 | after p99 | after/before | before cpu/M | after cpu/M | after/before | before runs (msgs/s) | after runs (msgs/s) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for cell in $MATRIX; do
   IFS=: read -r qos topics rate <<< "$cell"
   bm=$(values before "$cell" msgs_s | median); am=$(values after "$cell" msgs_s | median)
   bp=$(values before "$cell" p99_us | median); ap=$(values after "$cell" p99_us | median)
-  echo "| $qos | $topics${rate:+ @$rate} | $bm | $am | $(ratio "$am" "$bm") | $bp | $ap | $(ratio "$ap" "$bp") |" \
+  bc=$(values before "$cell" cpu_s_per_m | median); ac=$(values after "$cell" cpu_s_per_m | median)
+  echo "| $qos | $topics${rate:+ @$rate} | $bm | $am | $(ratio "$am" "$bm") | $bp | $ap | $(ratio "$ap" "$bp") | $bc | $ac | $(ratio "$ac" "$bc") |" \
     "$(values before "$cell" msgs_s | tr '\n' ' ')| $(values after "$cell" msgs_s | tr '\n' ' ')|"
 done
 echo

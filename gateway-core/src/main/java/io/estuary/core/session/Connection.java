@@ -5,6 +5,8 @@ import io.estuary.api.Delivery;
 import io.estuary.api.DeliverySink;
 import io.estuary.api.Message;
 import io.estuary.api.SessionOptions;
+import io.estuary.api.concurrent.SerialExecutor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,8 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that have not run yet ({@link #outstanding}), so that they never exceed the sink's credits
  * ({@link DeliverySink#credits()} counts only what the sink already received).
  *
- * <p>Threads: {@link #will} is the session executor's; {@link #closed} is written there and read on the
- * sink's executor; the outstanding count is updated from both.
+ * <p>Deliveries are handed over in batches: {@link #hand} collects them on the session's executor and one
+ * task of that executor, queued behind the tasks already waiting there (a burst of publishes from several
+ * publishers), hands them all to the sink's executor in one task; drains that acknowledgements or returning
+ * credits start hand over at once ({@link #handNow}). So a busy session costs its sink one
+ * task, one wake-up and one flush per burst instead of one per message. Anything else the session's
+ * executor sends to the sink ({@link #onSink}) first hands over what is collected, so the sink sees
+ * everything in the order the session produced it.
+ *
+ * <p>Threads: {@link #will} and the collected batch are the session executor's; {@link #closed} is written
+ * there and read on the sink's executor; the outstanding count is updated from both.
  */
 final class Connection {
   final DeliverySink sink;
@@ -34,13 +44,20 @@ final class Connection {
   private final AtomicBoolean stalled = new AtomicBoolean();
   /** Hops to the session's executor and drains its queue again. */
   private final Runnable resume;
+  /** The session's executor: where {@link #pending} is collected and handed over. */
+  private final SerialExecutor actor;
+  /** Deliveries collected for the next hand-over (session executor only); null when none. */
+  private List<Delivery> pending;
+  private final Runnable handPending = this::handPending;
 
-  Connection(DeliverySink sink, ClientInfo client, SessionOptions options, long connectedAt, Runnable resume) {
+  Connection(DeliverySink sink, ClientInfo client, SessionOptions options, long connectedAt, SerialExecutor actor,
+      Runnable resume) {
     this.sink = sink;
     this.client = client;
     this.options = options;
     this.connectedAt = connectedAt;
     this.will = options.will();
+    this.actor = actor;
     this.resume = resume;
   }
 
@@ -68,8 +85,43 @@ final class Connection {
     outstanding.incrementAndGet();
   }
 
-  /** Hands a drain's deliveries (each {@link #reserve reserved}) to the sink's executor in one task. */
+  /**
+   * Adds a drain's deliveries (each {@link #reserve reserved}) to the batch for the sink; the first
+   * delivery of a batch queues its hand-over task on the session's executor. Session executor only.
+   */
   void hand(List<Delivery> batch) {
+    if (pending == null) {
+      pending = batch instanceof ArrayList<Delivery> ? batch : new ArrayList<>(batch);
+      actor.execute(handPending);
+    } else {
+      pending.addAll(batch);
+    }
+  }
+
+  /** Hands one delivery outside a drain (a redelivery when the session resumes). Session executor only. */
+  void handOne(Delivery d) {
+    reserve();
+    List<Delivery> one = new ArrayList<>(4);
+    one.add(d);
+    hand(one);
+  }
+
+  /**
+   * Hands what is collected over now instead of behind the tasks waiting on the session's executor: for
+   * the drains that acknowledgements and returning credits start, whose deliveries a client waits for
+   * (QoS 1/2 through a full inflight window: their round trip bounds the throughput). Session executor only.
+   */
+  void handNow() {
+    handPending();
+  }
+
+  /** Hands the collected deliveries to the sink's executor in one task (session executor only). */
+  private void handPending() {
+    List<Delivery> batch = pending;
+    if (batch == null) {
+      return;
+    }
+    pending = null;
     int n = batch.size();
     sink.executor().execute(() -> {
       try {
@@ -86,12 +138,6 @@ final class Connection {
     });
   }
 
-  /** Hands one delivery outside a drain (a redelivery when the session resumes). */
-  void handOne(Delivery d) {
-    reserve();
-    hand(List.of(d));
-  }
-
   private void ran(int n) {
     outstanding.addAndGet(-n);
     if (stalled.get() && stalled.compareAndSet(true, false)) {
@@ -99,8 +145,15 @@ final class Connection {
     }
   }
 
-  /** Runs {@code task} on the sink's executor (stage completions, sessionClosed). */
+  /**
+   * Runs {@code task} on the sink's executor (stage completions, sessionClosed). Called on the session's
+   * executor, the deliveries collected so far are handed over first, so the task runs after them; from any
+   * other thread (a publish's reply) it is ordered only after what was handed over already.
+   */
   void onSink(Runnable task) {
+    if (actor.inExecutor() && pending != null) {
+      handPending();
+    }
     sink.executor().execute(task);
   }
 }

@@ -316,7 +316,19 @@ final class Outbox {
         broker.store.deleteMessage(clientId, sm.seq());
       }
     }
+    drainNow();
+  }
+
+  /**
+   * Drains and hands the deliveries over at once, not behind the tasks waiting on the session's executor:
+   * the client waits for them (acknowledgements freed its inflight window, or the sink has room again).
+   */
+  void drainNow() {
     drain();
+    Connection c = session.connection();
+    if (c != null) {
+      c.handNow();
+    }
   }
 
   void received(int packetId) {

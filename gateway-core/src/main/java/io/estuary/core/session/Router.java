@@ -190,59 +190,97 @@ final class Router {
     if (m.retain()) {
       retain(m, writes != null);
     }
-    Map<String, Target> targets = new HashMap<>();
-    // shared-subscription groups: allocated only when a group matches (most publishes match none)
-    @SuppressWarnings("unchecked")
-    Map<String, List<Map.Entry<String, Subscription>>>[] groupsHolder = new Map[1];
+    Targets targets = new Targets();
     trie.match(m.topic(), (clientId, sub, group) -> {
       if (group != null) {
-        if (groupsHolder[0] == null) {
-          groupsHolder[0] = new HashMap<>();
-        }
-        groupsHolder[0].computeIfAbsent(sub.filter().value(), g -> new ArrayList<>()).add(Map.entry(clientId, sub));
-        return;
+        targets.group(sub.filter().value(), clientId, sub);
+      } else if (!sub.noLocal() || !clientId.equals(originClientId)) {
+        targets.add(clientId, sub);
       }
-      if (sub.noLocal() && clientId.equals(originClientId)) {
-        return;
-      }
-      targets.computeIfAbsent(clientId, k -> new Target()).add(sub);
     });
-    Map<String, List<Map.Entry<String, Subscription>>> groups = groupsHolder[0] == null ? Map.of() : groupsHolder[0];
-    for (var e : groups.entrySet()) {
-      var chosen = pickSharedMember(e.getKey(), e.getValue());
-      if (chosen != null) {
-        targets.computeIfAbsent(chosen.getKey(), k -> new Target()).add(chosen.getValue());
+    if (targets.groups != null) {
+      for (var e : targets.groups.entrySet()) {
+        var chosen = pickSharedMember(e.getKey(), e.getValue());
+        if (chosen != null) {
+          targets.add(chosen.getKey(), chosen.getValue());
+        }
       }
     }
     if (targets.isEmpty()) {
       counters.droppedNoSubscribers.increment();
       return 0;
     }
+    if (targets.more == null) { // one subscriber (fan-in, point to point): no map at all
+      return deliver(m, targets.firstId, targets.first, writes, routing);
+    }
     int n = 0;
-    for (var e : targets.entrySet()) {
-      Session s = sessions.get(e.getKey());
-      if (s == null) {
-        continue;
-      }
-      Target t = e.getValue();
-      Message out = m.withQos(Math.min(m.qos(), t.qos)).withRetain(t.retainAsPublished && m.retain());
-      List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
-      if (writes != null && out.qos() > 0 && (store.durable() || s.holdsPublishers())) {
-        CompletableFuture<Void> queued = new CompletableFuture<>();
-        if (routing != null && out.qos() == 2) {
-          CompletableFuture<Void> written = new CompletableFuture<>();
-          routing.written().add(written);
-          s.enqueue(out, ids, queued, routing, written);
-        } else {
-          s.enqueue(out, ids, queued, null, null);
-        }
-        writes.add(queued);
-      } else {
-        s.enqueue(out, ids);
-      }
-      n++;
+    for (var e : targets.more.entrySet()) {
+      n += deliver(m, e.getKey(), e.getValue(), writes, routing);
     }
     return n;
+  }
+
+  /** Hands {@code m} to one target session; 1 if it exists, else 0. */
+  private int deliver(Message m, String clientId, Target t, List<CompletableFuture<Void>> writes, Routing routing) {
+    Session s = sessions.get(clientId);
+    if (s == null) {
+      return 0;
+    }
+    Message out = m.withQos(Math.min(m.qos(), t.qos)).withRetain(t.retainAsPublished && m.retain());
+    List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
+    if (writes != null && out.qos() > 0 && (store.durable() || s.holdsPublishers())) {
+      CompletableFuture<Void> queued = new CompletableFuture<>();
+      if (routing != null && out.qos() == 2) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        routing.written().add(written);
+        s.enqueue(out, ids, queued, routing, written);
+      } else {
+        s.enqueue(out, ids, queued, null, null);
+      }
+      writes.add(queued);
+    } else {
+      s.enqueue(out, ids);
+    }
+    return 1;
+  }
+
+  /**
+   * The sessions one publish goes to, each with its overlapping subscriptions merged: the first in two
+   * fields, a map only from the second client on (a HashMap, as before), and the
+   * shared-subscription groups only when one matches (most publishes match none).
+   */
+  private static final class Targets {
+    String firstId;
+    Target first;
+    Map<String, Target> more;
+    Map<String, List<Map.Entry<String, Subscription>>> groups;
+
+    void add(String clientId, Subscription sub) {
+      if (more != null) {
+        more.computeIfAbsent(clientId, k -> new Target()).add(sub);
+      } else if (first == null) {
+        firstId = clientId;
+        first = new Target();
+        first.add(sub);
+      } else if (firstId.equals(clientId)) {
+        first.add(sub);
+      } else {
+        more = new HashMap<>();
+        more.put(firstId, first);
+        more.computeIfAbsent(clientId, k -> new Target()).add(sub);
+      }
+    }
+
+    void group(String key, String clientId, Subscription sub) {
+      if (groups == null) {
+        groups = new HashMap<>();
+      }
+      groups.computeIfAbsent(key, g -> new ArrayList<>()).add(Map.entry(clientId, sub));
+    }
+
+    boolean isEmpty() {
+      return first == null;
+    }
   }
 
   /**

@@ -149,7 +149,8 @@ final class Session {
       reauthorize();
     }
     fresh = false;
-    Connection c = new Connection(sink, info, requested, broker.clock.millis(), () -> actor.execute(this::resumeDrain));
+    Connection c = new Connection(sink, info, requested, broker.clock.millis(), actor,
+        () -> actor.execute(this::resumeDrain));
     conn = c;
     broker.connectionsChanged(info.protocol(), 1);
     if (persistent()) {
@@ -220,7 +221,7 @@ final class Session {
 
   private void resumeDrain() {
     if (conn != null) {
-      outbox.drain();
+      outbox.drainNow();
     }
   }
 

@@ -305,7 +305,7 @@ final class SessionHandle implements BrokerSession {
   public void creditsAvailable() {
     session.actor.execute(() -> {
       if (current()) {
-        session.outbox().drain();
+        session.outbox().drainNow();
       }
     });
   }

@@ -36,6 +36,8 @@ final class BrokerFixture implements AutoCloseable {
   final Broker broker;
   final Authorizer authorizer;
   private final List<Device> devices = new ArrayList<>();
+  /** The session pool when it is a {@link ManualExecutor} ({@link #settle} runs it); null: sessions run inline. */
+  private final ManualExecutor pool;
 
   BrokerFixture() {
     this("");
@@ -52,12 +54,25 @@ final class BrokerFixture implements AutoCloseable {
 
   /** With the ACL {@code authorizer} (e.g. an {@link io.estuary.core.auth.AclAuthorizer} with superusers). */
   BrokerFixture(String config, MemoryStore store, ManualTime time, Authorizer authorizer) {
+    this(config, store, time, authorizer, null);
+  }
+
+  /**
+   * Sessions on {@code pool}, which only {@link #settle} runs: tasks from several publishers queue up in a
+   * session's mailbox before it runs, as they do under load.
+   */
+  BrokerFixture(String config, ManualExecutor pool) {
+    this(config, new MemoryStore(), new ManualTime(START), (client, action, topic) -> !topic.startsWith("forbidden/"), pool);
+  }
+
+  private BrokerFixture(String config, MemoryStore store, ManualTime time, Authorizer authorizer, ManualExecutor pool) {
     this.time = time;
     this.store = store;
     this.authorizer = authorizer;
+    this.pool = pool;
     this.limits = ConfigLoader.bind(ConfigFactory.parseString(config)).mqtt();
     this.broker = new Broker("test", limits, store, c -> CompletableFuture.completedFuture(AuthResult.allowed()),
-        authorizer, metrics, time, Runnable::run, time);
+        authorizer, metrics, time, pool == null ? Runnable::run : pool, time);
   }
 
   /** The same store and clock, a new broker that recovers from the store (a restart). */
@@ -118,7 +133,7 @@ final class BrokerFixture implements AutoCloseable {
   void settle() {
     boolean any;
     do {
-      any = false;
+      any = pool != null && pool.runAll();
       for (Device d : List.copyOf(devices)) {
         any |= d.sink.executor.runAll();
       }

@@ -68,6 +68,11 @@ final class RecordingSink implements DeliverySink {
     return credits();
   }
 
+  /** The largest batch handed over in one {@link #deliver(List)} call. */
+  int maxBatch() {
+    return maxBatch;
+  }
+
   /** Deliveries the sink holds (received and not freed). */
   int held() {
     return held.get();

@@ -7,12 +7,23 @@ import java.util.Objects;
 /** What a {@link MqttChannel} asks its transport to do, in order. */
 public sealed interface Action {
 
-  /** Write (and flush) one packet. */
-  record Send(MqttFrame frame) implements Action {
+  /**
+   * Write one packet, and flush it unless {@code flush} is false: then it is one of a batch of deliveries
+   * and a {@link Flush} follows the batch's last packet.
+   */
+  record Send(MqttFrame frame, boolean flush) implements Action {
     public Send {
       Objects.requireNonNull(frame, "frame");
     }
+
+    /** Write and flush one packet. */
+    public Send(MqttFrame frame) {
+      this(frame, true);
+    }
   }
+
+  /** Flush what was written without a flush (the end of a batch of deliveries). */
+  record Flush() implements Action {}
 
   /** Write one last packet (CONNACK refusal, MQTT 5 DISCONNECT), then close the connection once it is written. */
   record SendThenClose(MqttFrame frame) implements Action {

@@ -67,6 +67,7 @@ public final class MqttChannel implements DeliverySink {
   private static final Logger LOG = LoggerFactory.getLogger(MqttChannel.class);
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.mqtt.drops");
   private static final Action CLOSE = new Action.Close();
+  private static final Action FLUSH = new Action.Flush();
   /** Packets pipelined behind the CONNECT that are kept until the session is open; at this many reading pauses. */
   static final int EARLY_PAUSE = 32;
   /** ... and beyond this many (already-read bytes still decode after the pause) the connection is a protocol error. */
@@ -85,6 +86,8 @@ public final class MqttChannel implements DeliverySink {
   /** Packets received while CONNECTING (MQTT 5 §3.1.4: a client need not wait for the CONNACK); bounded by EARLY_MAX. */
   private final java.util.ArrayDeque<MqttFrame> early = new java.util.ArrayDeque<>();
   private boolean earlyPaused;
+  /** Inside {@link #deliver(List)}: packets are written without a flush, one {@link Action.Flush} ends the batch. */
+  private boolean batching;
 
   private State state = State.AWAIT_CONNECT;
   private volatile int version = 4;
@@ -140,7 +143,7 @@ public final class MqttChannel implements DeliverySink {
   }
 
   private void send(MqttFrame f) {
-    actions.accept(new Action.Send(f));
+    actions.accept(new Action.Send(f, !batching));
   }
 
   private void drop(String what) {
@@ -649,6 +652,20 @@ public final class MqttChannel implements DeliverySink {
           v5() ? m.properties() : MessageProperties.NONE, alias, v5() ? d.subscriptionIds() : List.of()));
     } catch (RuntimeException e) {
       handleInternalError(e);
+    }
+  }
+
+  /** A drain's deliveries, in order: written one by one, flushed once (one write to the socket per batch). */
+  @Override
+  public void deliver(List<Delivery> deliveries) {
+    batching = true;
+    try {
+      for (Delivery d : deliveries) {
+        deliver(d);
+      }
+    } finally {
+      batching = false;
+      actions.accept(FLUSH); // also after a failure mid-batch: what was written goes out
     }
   }
 

@@ -293,8 +293,12 @@ public final class NettyFrames {
         ? MqttProperties.NO_PROPERTIES
         : toNetty(p.properties(), p.subscriptionIds(), p.topicAlias());
     int packetId = p.qos() == 0 ? -1 : p.packetId();
+    // a heap copy, not a wrapped read-only ByteBuffer: the encoder then copies it into the outgoing buffer in
+    // one memory copy (a read-only buffer has no array and takes Netty's slow path, three views per message)
+    byte[] payload = new byte[p.payload().size()];
+    p.payload().copyTo(payload, 0);
     return new MqttPublishMessage(fh, new MqttPublishVariableHeader(p.topic(), packetId, props),
-        Unpooled.wrappedBuffer(p.payload().buffer()));
+        Unpooled.wrappedBuffer(payload));
   }
 
   static MqttProperties toNetty(MessageProperties mp, List<Integer> subscriptionIds, Integer topicAlias) {

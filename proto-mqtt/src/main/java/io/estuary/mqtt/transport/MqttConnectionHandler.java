@@ -90,7 +90,13 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   private void run(Action a) {
     if (a instanceof Action.Send s) {
       traceOut(s.frame());
-      ctx.writeAndFlush(NettyFrames.encode(s.frame())).addListener(encodeFailure);
+      if (s.flush()) {
+        ctx.writeAndFlush(NettyFrames.encode(s.frame())).addListener(encodeFailure);
+      } else {
+        ctx.write(NettyFrames.encode(s.frame())).addListener(encodeFailure);
+      }
+    } else if (a instanceof Action.Flush) {
+      ctx.flush();
     } else if (a instanceof Action.SendThenClose s) {
       traceOut(s.frame());
       ctx.writeAndFlush(NettyFrames.encode(s.frame())).addListener(encodeFailure).addListener(ChannelFutureListener.CLOSE);

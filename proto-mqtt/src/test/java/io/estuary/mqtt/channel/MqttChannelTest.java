@@ -435,6 +435,33 @@ class MqttChannelTest {
   }
 
   @Test
+  void a_batch_of_deliveries_is_written_in_order_without_flushes_and_flushed_once_even_when_it_ends_with_qos0() {
+    connected(4, "batch");
+    List<Delivery> batch = List.of(
+        new Delivery(new DeliveryId(1), Message.of("a/1", Payload.EMPTY, 1, false), false, false, List.of()),
+        new Delivery(new DeliveryId(2), Message.of("a/2", Payload.EMPTY, 1, false), false, false, List.of()),
+        new Delivery(new DeliveryId(0), Message.of("a/3", Payload.EMPTY, 0, false), false, false, List.of()));
+    channel.deliver(batch);
+    assertThat(actions).hasSize(4);
+    assertThat(actions.subList(0, 3)).allSatisfy(a -> assertThat(((Action.Send) a).flush()).isFalse());
+    assertThat(sent()).extracting(f -> ((Publish) f).topic()).containsExactly("a/1", "a/2", "a/3");
+    assertThat(actions.get(3)).isEqualTo(new Action.Flush());
+    actions.clear();
+    channel.deliver(new Delivery(new DeliveryId(0), Message.of("a/4", Payload.EMPTY, 0, false), false, false, List.of()));
+    assertThat(actions).as("one delivery alone is flushed with its write")
+        .singleElement().satisfies(a -> assertThat(((Action.Send) a).flush()).isTrue());
+  }
+
+  @Test
+  void a_batch_to_a_closed_connection_writes_nothing() {
+    connected(4, "batch-gone");
+    channel.handleClosed();
+    actions.clear();
+    channel.deliver(List.of(new Delivery(new DeliveryId(0), Message.of("a", Payload.EMPTY, 0, false), false, false, List.of())));
+    assertThat(sent()).isEmpty();
+  }
+
+  @Test
   void a_qos2_redelivery_after_pubrec_sends_pubrel_not_publish() {
     FakeSession s = connected(4, "sub");
     channel.deliver(new Delivery(new DeliveryId(5), Message.of("a/b", Payload.EMPTY, 2, false), true, true, List.of()));

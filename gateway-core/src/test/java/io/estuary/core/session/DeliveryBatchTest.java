@@ -1,0 +1,67 @@
+package io.estuary.core.session;
+
+import static io.estuary.core.session.BrokerFixture.clean;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.estuary.api.Message;
+import io.estuary.api.Payload;
+import io.estuary.api.Subscription;
+import io.estuary.core.session.BrokerFixture.Device;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A session hands the deliveries of one burst of its executor to the sink in one task (issue #18): the
+ * order stays, and what else the session sends to the sink afterwards (a SUBACK's stage) comes after them.
+ */
+class DeliveryBatchTest {
+  private final ManualExecutor pool = new ManualExecutor();
+  private final BrokerFixture f = new BrokerFixture("", pool);
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private void publishWithoutSettling(Device from, String topic, String payload, int qos) {
+    from.session.publish(Message.of(topic, Payload.utf8(payload), qos, false));
+  }
+
+  @Test
+  void the_publishes_queued_in_one_burst_reach_the_sink_in_one_task_in_their_order() {
+    Device sub = f.open("sub", clean()).subscribe("t/#", 1);
+    Device a = f.open("a", clean());
+    Device b = f.open("b", clean());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      publishWithoutSettling(a, "t/a", "a" + i, i % 2); // QoS 0 and 1 mixed, the last one QoS 0
+      publishWithoutSettling(b, "t/b", "b" + i, 1 - i % 2);
+      expected.add("a" + i);
+      expected.add("b" + i);
+    }
+    pool.runAll(); // the session's mailbox: ten enqueues, then one hand-over
+    assertThat(sub.sink.executor.pending()).as("hand-over tasks on the sink's executor").isEqualTo(1);
+    f.settle();
+    assertThat(sub.sink.payloads()).containsExactlyElementsOf(expected);
+    assertThat(sub.sink.maxBatch()).isEqualTo(10);
+    assertThat(f.broker.sessionView("sub").inflight()).isEqualTo(5);
+  }
+
+  @Test
+  void a_subscribe_answered_after_a_burst_completes_after_the_bursts_deliveries() {
+    Device sub = f.open("sub", clean()).subscribe("t/#", 0);
+    Device pub = f.open("pub", clean());
+    for (int i = 0; i < 3; i++) {
+      publishWithoutSettling(pub, "t/x", "m" + i, 0);
+    }
+    int[] deliveredWhenAnswered = {-1};
+    CompletableFuture<?> subscribed = sub.session.subscribe(List.of(Subscription.of("u/#", 0))).toCompletableFuture()
+        .whenComplete((r, e) -> deliveredWhenAnswered[0] = sub.sink.delivered.size());
+    f.settle();
+    assertThat(subscribed).isCompleted();
+    assertThat(deliveredWhenAnswered[0]).as("deliveries the sink had when the SUBACK's stage completed").isEqualTo(3);
+  }
+}
