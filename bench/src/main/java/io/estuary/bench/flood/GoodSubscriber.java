@@ -47,11 +47,23 @@ final class GoodSubscriber implements AutoCloseable {
     return foreign.get();
   }
 
-  /** Waits (up to {@code millis}) until the subscriber has every message the gateway acknowledged in {@code p}. */
+  /**
+   * Waits until the subscriber has every message the gateway acknowledged in {@code p}: up to {@code millis} after
+   * the last delivery seen, at most 10 x {@code millis} in all.
+   */
   void awaitAcked(Phase p, long millis) throws InterruptedException {
+    // a gateway still working off a flood's backlog delivers late, not never: wait while deliveries progress
+    // (at most 10 x millis), so "lost" counts what stopped arriving, not what was still on its way
+    long hardDeadline = System.currentTimeMillis() + 10 * millis;
     long deadline = System.currentTimeMillis() + millis;
-    while (p.lost() > 0 && System.currentTimeMillis() < deadline) {
+    long seen = p.received.get();
+    while (p.lost() > 0 && System.currentTimeMillis() < deadline && System.currentTimeMillis() < hardDeadline) {
       Thread.sleep(100);
+      long now = p.received.get();
+      if (now != seen) {
+        seen = now;
+        deadline = System.currentTimeMillis() + millis;
+      }
     }
   }
 
