@@ -65,6 +65,8 @@ public final class MqttSnDispatcher {
   private final IdentityAs identityAs;
   private final Map<Peer, MqttSnChannel> byAddress = new HashMap<>();
   private final Map<String, MqttSnChannel> byClientId = new HashMap<>();
+  /** The directly attached channels of {@link #byAddress} by bare address: the per-datagram check allocates nothing. */
+  private final Map<InetSocketAddress, MqttSnChannel> direct = new HashMap<>();
   private final Map<String, Metrics.Counter> dropCounters = new HashMap<>();
   /** The drops a flood makes most of, resolved once (no lookup by tag per datagram). */
   private final Metrics.Counter noSession;
@@ -126,7 +128,7 @@ public final class MqttSnDispatcher {
    * from}: the transport's first question for every datagram, one map lookup.
    */
   public boolean hasChannelAt(InetSocketAddress from) {
-    return byAddress.containsKey(Peer.direct(from));
+    return direct.containsKey(from);
   }
 
   /**
@@ -407,12 +409,18 @@ public final class MqttSnDispatcher {
     byAddress.put(at, ch);
     if (at.wirelessNodeId() != null) {
       forwarderNodes.merge(at.address(), 1, Integer::sum);
+    } else {
+      direct.put(at.address(), ch);
     }
   }
 
   private void unindex(Peer at, MqttSnChannel ch) {
-    if (byAddress.remove(at, ch) && at.wirelessNodeId() != null) {
-      forwarderNodes.computeIfPresent(at.address(), (a, n) -> n <= 1 ? null : n - 1);
+    if (byAddress.remove(at, ch)) {
+      if (at.wirelessNodeId() != null) {
+        forwarderNodes.computeIfPresent(at.address(), (a, n) -> n <= 1 ? null : n - 1);
+      } else {
+        direct.remove(at.address(), ch);
+      }
     }
   }
 
