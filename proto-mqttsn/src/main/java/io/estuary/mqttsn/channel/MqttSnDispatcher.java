@@ -65,7 +65,13 @@ public final class MqttSnDispatcher {
   private final IdentityAs identityAs;
   private final Map<Peer, MqttSnChannel> byAddress = new HashMap<>();
   private final Map<String, MqttSnChannel> byClientId = new HashMap<>();
+  /** The directly attached channels of {@link #byAddress} by bare address: the per-datagram check allocates nothing. */
+  private final Map<InetSocketAddress, MqttSnChannel> direct = new HashMap<>();
   private final Map<String, Metrics.Counter> dropCounters = new HashMap<>();
+  /** The drops a flood makes most of, resolved once (no lookup by tag per datagram). */
+  private final Metrics.Counter noSession;
+  private final Metrics.Counter malformed;
+  private final Metrics.Counter unknownAnswerRate;
   private final ListenerGuard guard;
   /** Channels per forwarder address (clients behind a forwarder, §5.5). */
   private final Map<InetSocketAddress, Integer> forwarderNodes = new HashMap<>();
@@ -93,6 +99,9 @@ public final class MqttSnDispatcher {
     this.topicIds = topicIds;
     this.identityAs = identityAs;
     this.guard = new ListenerGuard(config.limits().listener(listener), ctx, listener);
+    this.noSession = dropCounter("no_session");
+    this.malformed = dropCounter("malformed");
+    this.unknownAnswerRate = dropCounter("unknown_answer_rate");
     MqttSnLimits.ListenerLimits limits = guard.limits();
     this.halfOpenTimeout = identityAs == IdentityAs.NONE && listener.startsWith("udp:") && limits.halfOpen()
         ? Math.max(1, limits.halfOpenTimeout().toMillis()) : 0;
@@ -112,6 +121,27 @@ public final class MqttSnDispatcher {
     limit(Peer.direct(from), "source_datagram_rate", () -> "datagram over source_datagram_rate "
         + guard.limits().sourceDatagramRate());
     return false;
+  }
+
+  /**
+   * Whether a directly attached client has a channel (connecting, half-open, connected or asleep) at {@code
+   * from}: the transport's first question for every datagram, one map lookup.
+   */
+  public boolean hasChannelAt(InetSocketAddress from) {
+    return direct.containsKey(from);
+  }
+
+  /**
+   * The transport dropped a datagram from an address without a channel by its header alone: {@code
+   * malformed} (its length field does not match) or {@code no_session} (a message type that needs a
+   * connection). Counted; logged at DEBUG only, a flood's datagrams allocate nothing here.
+   */
+  public void dropUnknown(InetSocketAddress from, boolean isMalformed) {
+    (isMalformed ? malformed : noSession).increment();
+    if (drops.isDebugEnabled()) {
+      drops.debug("mqttsn datagram from {} dropped: {}", from, isMalformed ? "bad length header (malformed)"
+          : "a message type that needs a connection, from an unknown address (no_session)");
+    }
   }
 
   public int size() {
@@ -211,7 +241,11 @@ public final class MqttSnDispatcher {
     } else if (frame instanceof Publish p && p.qos() == -1) {
       publishWithoutConnection(from, p);
     } else {
-      drop(from, "no_session", frame.getClass().getSimpleName() + " from an unknown client");
+      if (drops.isDebugEnabled()) {
+        drop(from, "no_session", frame.getClass().getSimpleName() + " from an unknown client");
+      } else {
+        noSession.increment();
+      }
     }
   }
 
@@ -278,7 +312,11 @@ public final class MqttSnDispatcher {
 
   /** A datagram that did not decode. */
   public void onFrameError(InetSocketAddress from, String reason) {
-    drop(Peer.direct(from), "malformed", reason);
+    if (drops.isDebugEnabled()) {
+      drop(Peer.direct(from), "malformed", reason);
+    } else {
+      malformed.increment();
+    }
   }
 
   /**
@@ -371,12 +409,18 @@ public final class MqttSnDispatcher {
     byAddress.put(at, ch);
     if (at.wirelessNodeId() != null) {
       forwarderNodes.merge(at.address(), 1, Integer::sum);
+    } else {
+      direct.put(at.address(), ch);
     }
   }
 
   private void unindex(Peer at, MqttSnChannel ch) {
-    if (byAddress.remove(at, ch) && at.wirelessNodeId() != null) {
-      forwarderNodes.computeIfPresent(at.address(), (a, n) -> n <= 1 ? null : n - 1);
+    if (byAddress.remove(at, ch)) {
+      if (at.wirelessNodeId() != null) {
+        forwarderNodes.computeIfPresent(at.address(), (a, n) -> n <= 1 ? null : n - 1);
+      } else {
+        direct.remove(at.address(), ch);
+      }
     }
   }
 
@@ -469,7 +513,7 @@ public final class MqttSnDispatcher {
     if (guard.admitUnknownAnswer()) {
       send(to, frame);
     } else {
-      dropCounters.computeIfAbsent("unknown_answer_rate", r -> ctx.metrics().counter("drops", "reason", r)).increment();
+      unknownAnswerRate.increment();
     }
   }
 
@@ -479,7 +523,7 @@ public final class MqttSnDispatcher {
 
   /** A configured limit refused or dropped a datagram: counted under its key, logged at most once a second. */
   private void limit(Peer from, String reason, java.util.function.Supplier<String> what) {
-    dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("drops", "reason", r)).increment();
+    dropCounter(reason).increment();
     Refusals.log(reason, () -> listener + " datagram from " + from + ": " + what.get());
   }
 
@@ -491,6 +535,10 @@ public final class MqttSnDispatcher {
     } else {
       drops.debug("mqttsn datagram from {} dropped: {} ({})", from, what, reason);
     }
-    dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("drops", "reason", r)).increment();
+    dropCounter(reason).increment();
+  }
+
+  private Metrics.Counter dropCounter(String reason) {
+    return dropCounters.computeIfAbsent(reason, r -> ctx.metrics().counter("drops", "reason", r));
   }
 }

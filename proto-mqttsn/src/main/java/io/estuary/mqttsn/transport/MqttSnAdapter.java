@@ -17,6 +17,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -46,6 +47,10 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
   /** How often keepalive, sleep and retry deadlines are checked. */
   static final Duration TICK = Duration.ofMillis(250);
+  /** Datagrams read per wake-up of the event loop before it runs its other tasks (issue #13, the flood). */
+  static final int READ_BATCH = 64;
+  /** Bytes read per datagram: Netty's default for UDP channels (a longer datagram is cut by the kernel). */
+  static final int RECEIVE_BUFFER = 2048;
 
   private final MqttSnConfig config;
   private final List<DtlsListenerConfig> dtlsConfig;
@@ -112,6 +117,9 @@ public final class MqttSnAdapter implements ProtocolAdapter {
         .group(loop)
         .channel(NioDatagramChannel.class)
         .option(ChannelOption.SO_BROADCAST, true)
+        // up to READ_BATCH datagrams per wake-up (Netty's default for UDP is 16), each read into a pooled
+        // buffer of the size Netty has always used here
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER).maxMessagesPerRead(READ_BATCH))
         .handler(new MqttSnDatagramHandler(dispatcher));
     if (recbuf > 0) { // a burst waits in the kernel instead of being dropped there (issue #13)
       b.option(ChannelOption.SO_RCVBUF, (int) recbuf);

@@ -11,12 +11,21 @@ import io.netty.channel.socket.DatagramPacket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Decodes each datagram and hands it to the listener's dispatcher. Runs on the event loop. */
+/**
+ * Decodes each datagram and hands it to the listener's dispatcher. Runs on the event loop (one handler per
+ * listener channel, so the scratch array is the loop's). The order costs a flood as little as possible
+ * (issue #13): a datagram from an address with a channel goes straight to its source's rate and the
+ * decoder; one from an unknown address is first classified from its header octets ({@link
+ * UnknownSourceFilter}) and, unless it can mean anything without a channel, dropped and counted without
+ * copying, decoding or touching the table of sources.
+ */
 final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(MqttSnDatagramHandler.class);
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
 
   private final MqttSnDispatcher dispatcher;
+  /** The datagram's bytes for the decoder, which copies whatever a frame keeps: reused, never escapes. */
+  private byte[] scratch = new byte[2048];
 
   MqttSnDatagramHandler(MqttSnDispatcher dispatcher) {
     this.dispatcher = dispatcher;
@@ -25,13 +34,23 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     InetSocketAddress from = packet.sender();
+    ByteBuf buf = packet.content();
+    if (!dispatcher.hasChannelAt(from)) {
+      int verdict = UnknownSourceFilter.classify(buf);
+      if (verdict != UnknownSourceFilter.DECODE) {
+        dispatcher.dropUnknown(from, verdict == UnknownSourceFilter.MALFORMED);
+        return;
+      }
+    }
     if (!dispatcher.admitDatagram(from)) {
       return; // over its source's source_datagram_rate: not even copied (counted by the dispatcher)
     }
-    ByteBuf buf = packet.content();
-    byte[] bytes = new byte[buf.readableBytes()];
-    buf.getBytes(buf.readerIndex(), bytes);
-    decode(dispatcher, from, bytes, null);
+    int len = buf.readableBytes();
+    if (scratch.length < len) {
+      scratch = new byte[Math.max(len, scratch.length * 2)];
+    }
+    buf.getBytes(buf.readerIndex(), scratch, 0, len);
+    decode(dispatcher, from, scratch, len, null);
   }
 
   /** Decodes one datagram (plain or DTLS) and hands it over; on the event loop. */
@@ -39,14 +58,15 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
     if (!dispatcher.admitDatagram(from)) {
       return; // over its source's source_datagram_rate: not even decoded (counted by the dispatcher)
     }
-    decode(dispatcher, from, bytes, identity);
+    decode(dispatcher, from, bytes, bytes.length, identity);
   }
 
-  private static void decode(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes,
+  /** Decodes {@code bytes[0, len)}; the decoder copies what a frame keeps, so the array may be reused after. */
+  private static void decode(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes, int len,
       io.estuary.cf.PeerIdentity identity) {
     DecodeResult result;
     try {
-      result = MqttSnCodec.decode(bytes);
+      result = MqttSnCodec.decode(bytes, 0, len);
     } catch (RuntimeException e) { // a codec bug must not take the listener down; the fuzz tests look for these
       drops.debug("mqttsn decoder failed on a datagram from {}", from, e);
       result = new DecodeResult.FrameError("decoder failure: " + e);
@@ -55,7 +75,7 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
       if (log.isTraceEnabled()) {
         log.trace("mqttsn in  {} {}", from, d.frame());
       }
-      dispatcher.onFrame(from, d.frame(), identity, bytes.length);
+      dispatcher.onFrame(from, d.frame(), identity, len);
     } else {
       dispatcher.onFrameError(from, ((DecodeResult.FrameError) result).reason());
     }

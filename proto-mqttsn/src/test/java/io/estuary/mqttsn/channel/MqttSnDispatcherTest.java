@@ -119,6 +119,23 @@ class MqttSnDispatcherTest {
   }
 
   @Test
+  void the_transports_channel_check_follows_connects_moves_and_closes_of_direct_clients_only() {
+    MqttSnDispatcher r = roaming();
+    assertThat(r.hasChannelAt(A)).isFalse();
+    r.onFrame(A, new Connect(false, true, 10, "c1"));
+    assertThat(r.hasChannelAt(A)).as("connected at A").isTrue();
+    r.onFrame(A, Disconnect.sleep(60));
+    r.onFrame(B, new PingReq("c1")); // wakes up from a new port
+    assertThat(r.hasChannelAt(A)).as("moved away from A").isFalse();
+    assertThat(r.hasChannelAt(B)).as("moved to B").isTrue();
+    r.onFrame(B, Disconnect.plain());
+    assertThat(r.hasChannelAt(B)).as("closed").isFalse();
+    r.onFrame(A, via(7, new Connect(false, true, 10, "behind-forwarder")));
+    assertThat(r.size()).isEqualTo(1);
+    assertThat(r.hasChannelAt(A)).as("a forwarder's node is not a direct client at the forwarder's address").isFalse();
+  }
+
+  @Test
   void over_dtls_a_sleeper_wakes_from_a_new_address_only_with_its_identity() {
     MqttSnDispatcher r = new MqttSnDispatcher(MqttSnConfig.defaults().withWakeupFromNewAddress(java.util.Set.of("dtls:default")),
         ctx, "dtls:default", Runnable::run, sent::addAll, new TopicIdStore(ctx), io.estuary.cf.IdentityAs.NONE);
