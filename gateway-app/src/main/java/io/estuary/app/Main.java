@@ -105,6 +105,11 @@ public final class Main implements Callable<Integer> {
     if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(logback)) {
       System.setProperty("logback.configurationFile", logback.toString());
     }
+    // logging is set up on its own thread while the config is read (issue #19: start-up), and waited for before
+    // anything logs: SLF4J hands a thread that asks during the set-up substitute loggers
+    Thread logging = new Thread(org.slf4j.LoggerFactory::getILoggerFactory, "estuary-log-init");
+    logging.setDaemon(true);
+    logging.start();
     GatewayConfig cfg;
     try {
       cfg = ConfigLoader.load(file, System.getenv(), home);
@@ -116,6 +121,8 @@ public final class Main implements Callable<Integer> {
       // generated on its own thread while the store opens and the first adapters start (issue #19: start-up)
       io.estuary.tls.GeneratedCertificate.shared();
     }
+    Stores.prepare(cfg); // RocksDB's native library loads on its own thread while the rest is set up
+    logging.join();
     List<ProtocolAdapterFactory> factories = new ArrayList<>();
     ServiceLoader.load(ProtocolAdapterFactory.class).forEach(factories::add);
     // the MQTT listeners first (start, listing, stop), the others in class path order
