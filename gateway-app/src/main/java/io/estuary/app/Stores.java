@@ -13,6 +13,13 @@ import java.util.function.Function;
 final class Stores {
   private Stores() {}
 
+  /** When persistence is on, starts loading RocksDB's native library on its own thread (start-up, issue #19). */
+  static void prepare(GatewayConfig config) {
+    if (config.persistence().enabled()) {
+      io.estuary.core.store.rocksdb.RocksDbLibrary.loadInBackground();
+    }
+  }
+
   static Function<GatewayConfig, Store> forConfig() {
     return Gateway::defaultStore;
   }

@@ -31,7 +31,8 @@ import java.util.concurrent.CompletionException;
  * provider, about a thousand classes, and took most of the gateway's TLS start-up (BENCHMARKS.md, issue #19).
  * {@link #shared()} starts the generation on a daemon thread ({@code estuary-certgen}) at its first call, so a
  * caller that knows early that one will be needed (gateway-app, right after reading the config) lets it run while
- * the store opens; the adapters call {@link #get()} when they build their TLS contexts. Thread-safe.
+ * the store opens; the same thread then builds the listeners' shared TLS context
+ * ({@link ServerSslContexts}); the adapters call {@link #get()} when they build their TLS contexts. Thread-safe.
  */
 public final class GeneratedCertificate {
   /** Netty's {@code SelfSignedCertificate} default end of validity: 9999-12-31T23:59:59Z. */
@@ -71,7 +72,9 @@ public final class GeneratedCertificate {
             f.complete(generate("localhost"));
           } catch (Throwable e) {
             f.completeExceptionally(e);
+            return;
           }
+          ServerSslContexts.prebuildGenerated(); // the listeners' shared TLS context, off the start thread
         }, "estuary-certgen");
         t.setDaemon(true);
         t.start();

@@ -53,7 +53,7 @@ public final class RocksDbStore implements Store {
   static final long COMPACT_AFTER_DELETES = 500_000;
 
   static {
-    RocksDB.loadLibrary();
+    RocksDbLibrary.load(); // waits for gateway-app's early load, if one was started
   }
 
   private final PersistenceConfig config;
