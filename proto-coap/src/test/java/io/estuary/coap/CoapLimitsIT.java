@@ -143,6 +143,30 @@ class CoapLimitsIT {
   }
 
   @Test
+  void datagrams_over_the_listener_max_datagram_rate_are_dropped_unanswered_whatever_their_source() throws Exception {
+    try (CoapGateway h = CoapGateway.start("listeners.udp.default.max_datagram_rate = \"5/m\"");
+        RawCoapPeer a = new RawCoapPeer(h.address);
+        RawCoapPeer b = new RawCoapPeer(h.address, InetAddress.getByName("127.0.0.2"))) {
+      // each source far under source_datagram_rate: only the listener-wide budget drops
+      for (int i = 0; i < 10; i++) {
+        Request r = Request.newPost();
+        r.setType(Type.NON);
+        r.getOptions().setUriPath("ps/budget").setUriQuery("clientid=b" + (i % 2));
+        r.setToken(Token.fromProvider(new byte[] {(byte) i}));
+        r.setPayload("x");
+        (i % 2 == 0 ? a : b).send(r);
+      }
+      await().atMost(WAIT).until(() -> h.count("coap.datagrams.shed", "reason", "max_datagram_rate") == 5.0);
+      List<Message> answers = new ArrayList<>(a.receiveFor(Duration.ofMillis(500)));
+      answers.addAll(b.receiveFor(Duration.ofMillis(100)));
+      assertThat(answers).hasSize(5).allSatisfy(m -> assertThat(((Response) m).getCode()).isEqualTo(ResponseCode.CHANGED));
+      assertThat(h.count("coap.published")).isEqualTo(5.0);
+      assertThat(h.count("coap.datagrams.dropped")).isEqualTo(0.0);
+      assertThat(h.count("coap.datagrams.shed", "reason", "max_backlog")).isEqualTo(0.0);
+    }
+  }
+
+  @Test
   void a_silent_observer_gets_max_unanswered_notifications_non_then_one_con_and_its_relation_ends() throws Exception {
     try (CoapGateway h = CoapGateway.start("notify_type = non", "max_unanswered_notifications = 5",
             "californium.ack_timeout = 200ms", "californium.max_retransmit = 1");
