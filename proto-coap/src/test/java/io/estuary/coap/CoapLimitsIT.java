@@ -173,6 +173,7 @@ class CoapLimitsIT {
         RawCoapPeer peer = new RawCoapPeer(h.address)) {
       Token token = peer.observe("ps/stream", "clientid=silent", (byte) 9);
       established(peer, token);
+      proven(h, peer, 1); // the device answered the gateway's ping once (half_open_timeout), then went silent
       await().atMost(WAIT).until(() -> h.totalSubscriptions() == 1);
 
       for (int i = 0; i < 30; i++) {
@@ -203,6 +204,7 @@ class CoapLimitsIT {
         RawCoapPeer peer = new RawCoapPeer(h.address)) {
       Token token = peer.observe("ps/live", "clientid=alive", (byte) 5);
       established(peer, token);
+      proven(h, peer, 1);
       await().atMost(WAIT).until(() -> h.totalSubscriptions() == 1);
       for (int i = 0; i < 10; i++) {
         h.mqttPublish("live", "n" + i, 0);
@@ -226,6 +228,17 @@ class CoapLimitsIT {
       assertThat(h.count("coap.notifications.timeouts")).isEqualTo(0.0);
       assertThat(h.totalSubscriptions()).isEqualTo(1);
     }
+  }
+
+  /** Answers the gateway's CoAP ping (what a real endpoint does) and waits until {@code n} devices are proven. */
+  private static void proven(CoapGateway h, RawCoapPeer peer, int n) {
+    await().atMost(WAIT).until(() -> {
+      Message m = peer.receive(Duration.ofMillis(50));
+      if (m != null && RawCoapPeer.isPing(m)) {
+        peer.reject(m);
+      }
+      return h.count("coap.half_open.proven") == n;
+    });
   }
 
   private static Response response(RawCoapPeer peer, Token token) {
