@@ -17,8 +17,10 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
  *
  * <p>Heap bound of the deduplicator (RFC 7252 §4.5 keeps each exchange for EXCHANGE_LIFETIME, 247 s by
  * default): with {@link Deduplicator#PEERS_MARK_AND_SWEEP} (the default) it holds at most
- * {@code maxActivePeers × peerMessages} exchanges whatever the request rate; the other choices grow
- * with rate × {@code exchangeLifetime}.
+ * {@code peerMessages} exchanges per peer, but Californium 3.14 does not bound the number of peers (its per-peer
+ * map ignores MAX_ACTIVE_PEERS): a flood from fresh address:port pairs grows it with the admitted datagram rate
+ * (a listener's max_datagram_rate) × {@code exchangeLifetime}; the other choices grow with rate ×
+ * {@code exchangeLifetime} too.
  *
  * @param protocolThreads Californium protocol-stage threads (request handling, matching)
  * @param udpReceiverThreads threads reading the UDP socket
