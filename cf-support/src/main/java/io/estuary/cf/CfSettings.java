@@ -17,8 +17,10 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
  *
  * <p>Heap bound of the deduplicator (RFC 7252 §4.5 keeps each exchange for EXCHANGE_LIFETIME, 247 s by
  * default): with {@link Deduplicator#PEERS_MARK_AND_SWEEP} (the default) it holds at most
- * {@code maxActivePeers × peerMessages} exchanges whatever the request rate; the other choices grow
- * with rate × {@code exchangeLifetime}.
+ * {@code peerMessages} exchanges per peer, but Californium 3.14 does not bound the number of peers (its per-peer
+ * map ignores MAX_ACTIVE_PEERS): a flood from fresh address:port pairs grows it with the admitted datagram rate
+ * (a listener's max_datagram_rate) × {@code exchangeLifetime}; the other choices grow with rate ×
+ * {@code exchangeLifetime} too.
  *
  * @param protocolThreads Californium protocol-stage threads (request handling, matching)
  * @param udpReceiverThreads threads reading the UDP socket
@@ -35,6 +37,8 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
  * @param preferredBlockSize block size for Block1/Block2 (16..1024, power of two)
  * @param maxMessageSize largest single message before block-wise transfer is used
  * @param maxBodySize largest reassembled body; bigger Block1 transfers get 4.13
+ * @param maxBacklog protocol-stage tasks waiting (received datagrams, exchange steps) past which the listeners drop
+ *     datagrams before Californium allocates anything ({@link BacklogExecutor}, {@link DatagramBudget})
  */
 public record CfSettings(
     int protocolThreads,
@@ -51,14 +55,15 @@ public record CfSettings(
     int maxRetransmit,
     int preferredBlockSize,
     int maxMessageSize,
-    int maxBodySize) {
+    int maxBodySize,
+    int maxBacklog) {
 
   /** RFC 7252 §4.8.2 NON_LIFETIME. */
   private static final Duration NON_LIFETIME = Duration.ofSeconds(145);
 
   public static final CfSettings DEFAULTS = new CfSettings(2, 1, 1, 2, Deduplicator.PEERS_MARK_AND_SWEEP,
       Duration.ofSeconds(247), 64, Duration.ofSeconds(10), 10_000, Duration.ofMinutes(10), Duration.ofSeconds(2),
-      4, 1024, 1152, 64 * 1024);
+      4, 1024, 1152, 64 * 1024, 10_000);
 
   public CfSettings {
     positive("protocol_threads", protocolThreads);
@@ -82,6 +87,7 @@ public record CfSettings(
       throw new IllegalArgumentException("max_message_size must be at least 64, was " + maxMessageSize);
     }
     positive("max_body_size", maxBodySize);
+    positive("max_backlog", maxBacklog);
   }
 
   /**
@@ -111,7 +117,8 @@ public record CfSettings(
           intOr(block, "max_retransmit", d.maxRetransmit),
           block.has("preferred_block_size") ? (int) block.getBytes("preferred_block_size") : d.preferredBlockSize,
           block.has("max_message_size") ? (int) block.getBytes("max_message_size") : d.maxMessageSize,
-          maxBodySize);
+          maxBodySize,
+          intOr(block, "max_backlog", d.maxBacklog));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(block.path() + ": " + e.getMessage(), e);
     }
@@ -121,7 +128,7 @@ public record CfSettings(
   public CfSettings withMaxBodySize(int bytes) {
     return new CfSettings(protocolThreads, udpReceiverThreads, udpSenderThreads, dtlsThreads, deduplicator,
         exchangeLifetime, peerMessages, sweepInterval, maxActivePeers, maxPeerInactivity, ackTimeout, maxRetransmit,
-        preferredBlockSize, maxMessageSize, bytes);
+        preferredBlockSize, maxMessageSize, bytes, maxBacklog);
   }
 
   /**

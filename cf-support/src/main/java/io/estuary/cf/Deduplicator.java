@@ -10,7 +10,7 @@ import org.eclipse.californium.core.config.CoapConfig;
 public enum Deduplicator {
   /** One global map swept every {@code mark_and_sweep_interval}: heap ≈ request rate × exchange_lifetime. */
   MARK_AND_SWEEP(CoapConfig.DEDUPLICATOR_MARK_AND_SWEEP),
-  /** At most {@code peer_messages} remembered per peer: heap ≈ max_active_peers × peer_messages. */
+  /** At most {@code peer_messages} remembered per peer; peers are not bounded (Californium 3.14 ignores max_active_peers here). */
   PEERS_MARK_AND_SWEEP(CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP),
   /** Two generations rotated every exchange_lifetime: heap ≈ 2 × request rate × exchange_lifetime. */
   CROP_ROTATION(CoapConfig.DEDUPLICATOR_CROP_ROTATION),

@@ -13,13 +13,15 @@ import io.estuary.api.limits.Rate;
  * @param maxSources source addresses tracked for {@code sourceRate} (least recently seen evicted first)
  * @param messagesRate publishes per client (CoAP); over it 5.03
  * @param bytesRate publish payload bytes per client (CoAP); over it 5.03
+ * @param maxDatagramRate datagrams the whole listener hands to Californium, whatever their source; over it dropped
+ *     unanswered ({@link DatagramBudget})
  */
 public record ListenerLimits(int maxConnections, Rate maxConnRate, Rate sourceRate, int maxSources, Rate messagesRate,
-    Rate bytesRate) {
+    Rate bytesRate, Rate maxDatagramRate) {
 
   /** The defaults of reference.conf: they protect a default install (about 1 GiB of heap). */
   public static final ListenerLimits DEFAULTS = new ListenerLimits(10_000, Rate.parse("1000/s"), Rate.parse("500/s"),
-      10_000, Rate.INFINITY, Rate.INFINITY);
+      10_000, Rate.INFINITY, Rate.INFINITY, Rate.parse("10000/s"));
 
   public ListenerLimits {
     if (maxConnections < 1) {
@@ -28,7 +30,8 @@ public record ListenerLimits(int maxConnections, Rate maxConnRate, Rate sourceRa
     if (maxSources < 1) {
       throw new IllegalArgumentException("max_sources must be positive, was " + maxSources);
     }
-    if (maxConnRate == null || sourceRate == null || messagesRate == null || bytesRate == null) {
+    if (maxConnRate == null || sourceRate == null || messagesRate == null || bytesRate == null
+        || maxDatagramRate == null) {
       throw new IllegalArgumentException("rates must be set");
     }
   }
@@ -42,7 +45,8 @@ public record ListenerLimits(int maxConnections, Rate maxConnRate, Rate sourceRa
         rate(l, "source_datagram_rate", d.sourceRate),
         l.has("max_sources") ? positive(l, "max_sources") : d.maxSources,
         rate(l, "messages_rate", d.messagesRate),
-        rate(l, "bytes_rate", d.bytesRate));
+        rate(l, "bytes_rate", d.bytesRate),
+        rate(l, "max_datagram_rate", d.maxDatagramRate));
   }
 
   private static int positive(AdapterConfig l, String key) {

@@ -26,12 +26,22 @@ public final class SourceLimiter {
   private final SourceTable<InetAddress, TokenBucket> sources;
   private final Metrics.Counter dropped;
   private final LogThrottle log = LogThrottle.every(1000);
+  private final DatagramBudget budget;
 
   /**
    * {@code rate} per source address ({@link Rate#INFINITY} admits everything and keeps no table); {@code dropped}
    * counts the datagrams left out.
    */
   public SourceLimiter(String listener, Rate rate, int maxSources, Metrics.Counter dropped) {
+    this(listener, rate, maxSources, dropped, DatagramBudget.NONE);
+  }
+
+  /**
+   * As above, and a datagram within its source's rate must also fit the listener-wide {@code budget}
+   * ({@code max_datagram_rate}, {@code max_backlog}), which counts its own drops.
+   */
+  public SourceLimiter(String listener, Rate rate, int maxSources, Metrics.Counter dropped, DatagramBudget budget) {
+    this.budget = budget;
     this.listener = listener;
     this.dropped = dropped;
     this.rate = rate;
@@ -41,10 +51,11 @@ public final class SourceLimiter {
   /** Whether a datagram from {@code source} is within its rate; false = drop it (counted). */
   public boolean admit(InetSocketAddress source) {
     if (rate.isInfinite() || source == null) {
-      return true;
+      return budget.admit();
     }
     if (sources.get(source.getAddress()).tryAcquire(1)) {
-      return true;
+      // per source first: a source over its own rate does not use up the listener's budget
+      return budget.admit();
     }
     dropped.increment();
     long suppressed = log.admit();

@@ -7,7 +7,9 @@
  * certificate/key/CA through {@link io.estuary.tls.PemLoader}, raw public keys, DTLS Connection ID,
  * {@link io.estuary.cf.IdentityAs}) and builds Scandium's server connector config from it.
  * Overload protection shared by both adapters: {@link io.estuary.cf.ListenerLimits} (a listener's caps and
- * rates), {@link io.estuary.cf.SourceLimiter} (per-source-address datagram rate over a bounded table) and
+ * rates), {@link io.estuary.cf.SourceLimiter} (per-source-address datagram rate over a bounded table, then the
+ * listener-wide {@link io.estuary.cf.DatagramBudget}: max_datagram_rate and the protocol stage's backlog counted by
+ * {@link io.estuary.cf.BacklogExecutor}) and
  * {@link io.estuary.cf.LimitedConnector}, which applies it on Californium's receiver threads before a datagram is
  * parsed; {@link io.estuary.cf.WatchedKeyValueSpace} counts the adapters' failed store writes and logs them
  * rate-limited. Settings are immutable and built once at adapter start on the gateway's main thread; the limiter's

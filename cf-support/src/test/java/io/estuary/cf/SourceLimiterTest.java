@@ -63,4 +63,68 @@ class SourceLimiterTest {
     }
     assertThat(l.size()).isZero();
   }
+
+  @Test
+  void a_datagram_within_its_source_rate_must_also_fit_the_listener_budget_and_over_source_ones_do_not_use_it() {
+    Count dropped = new Count();
+    Count overRate = new Count();
+    Count overBacklog = new Count();
+    DatagramBudget budget = new DatagramBudget("udp:test", Rate.parse("4/h"), () -> 0, 10, overRate, overBacklog);
+    SourceLimiter l = new SourceLimiter("udp:test", Rate.parse("2/h"), 100, dropped, budget);
+    int admitted = 0;
+    for (int i = 0; i < 3; i++) { // a: 2 within its rate, 1 over it (not charged to the listener)
+      admitted += l.admit(at("10.0.0.1", 1000 + i)) ? 1 : 0;
+    }
+    for (int i = 0; i < 3; i++) { // b and c: 2 of the listener's 4 left
+      admitted += l.admit(at("10.0.0." + (2 + i % 2), 2000 + i)) ? 1 : 0;
+    }
+    assertThat(admitted).isEqualTo(4);
+    assertThat(dropped.n).isEqualTo(1);
+    assertThat(overRate.n).isEqualTo(1);
+    assertThat(overBacklog.n).isZero();
+  }
+
+  @Test
+  void datagrams_are_shed_while_the_backlog_is_at_max_backlog_and_taken_again_when_it_drains() {
+    Count overRate = new Count();
+    Count overBacklog = new Count();
+    java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger(3);
+    DatagramBudget budget = new DatagramBudget("udp:test", Rate.INFINITY, waiting::get, 3, overRate, overBacklog);
+    SourceLimiter l = new SourceLimiter("udp:test", Rate.INFINITY, 1, new Count(), budget);
+    assertThat(l.admit(at("10.0.0.1", 1))).isFalse();
+    assertThat(l.admit(at("10.0.0.2", 1))).isFalse();
+    waiting.set(2);
+    assertThat(l.admit(at("10.0.0.1", 1))).isTrue();
+    assertThat(overBacklog.n).isEqualTo(2);
+    assertThat(overRate.n).isZero();
+  }
+
+  @Test
+  void the_backlog_executor_counts_the_tasks_waiting_to_run() throws Exception {
+    BacklogExecutor e = new BacklogExecutor(1, Thread::new);
+    try {
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+      e.execute(() -> {
+        started.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(3);
+      for (int i = 0; i < 3; i++) {
+        e.execute(done::countDown);
+      }
+      e.schedule(() -> { }, 1, java.util.concurrent.TimeUnit.HOURS); // scheduled work is not backlog
+      assertThat(e.waiting()).isEqualTo(3);
+      release.countDown();
+      assertThat(done.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(e.waiting()).isZero();
+    } finally {
+      e.shutdownNow();
+    }
+  }
 }

@@ -1,5 +1,7 @@
 package io.estuary.coap;
 
+import io.estuary.cf.BacklogExecutor;
+import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.IdentityAs;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.ListenerLimits;
@@ -31,6 +33,7 @@ import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
 import org.eclipse.californium.elements.UDPConnector;
+import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.elements.config.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,7 @@ final class CoapAdapter implements ProtocolAdapter {
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private CoapServer server;
   private ExecutorService devicePool;
+  private BacklogExecutor stage;
   private DeviceRegistry registry;
 
   CoapAdapter(CoapGatewayConfig config, GatewayContext context) {
@@ -73,6 +77,15 @@ final class CoapAdapter implements ProtocolAdapter {
           ep -> listenerNames.getOrDefault(ep, "udp:default"), ep -> identityAs.getOrDefault(ep, IdentityAs.NONE));
       Configuration cf = config.californium().toConfiguration();
       server = new CoapServer(cf);
+      // our protocol-stage executor counts its waiting tasks: the listeners shed datagrams past max_backlog
+      AtomicInteger m = new AtomicInteger();
+      stage = new BacklogExecutor(config.californium().protocolThreads(), r -> {
+        Thread t = new Thread(r, "coap-stage-" + m.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      server.setExecutors(stage, ExecutorsUtil.newDefaultSecondaryScheduler("coap-timer#"), false);
+      context.metrics().gauge("stage.backlog", stage::waiting);
       List<SourceLimiter> limiters = new ArrayList<>();
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
         SourceLimiter limiter = limiter("udp:" + l.getKey(), metrics);
@@ -129,7 +142,9 @@ final class CoapAdapter implements ProtocolAdapter {
 
   private SourceLimiter limiter(String listener, CoapMetrics metrics) {
     ListenerLimits l = config.limits(listener);
-    return new SourceLimiter("coap " + listener, l.sourceRate(), l.maxSources(), metrics.datagramsDropped);
+    DatagramBudget budget = DatagramBudget.of("coap " + listener, l.maxDatagramRate(), stage::waiting,
+        config.californium().maxBacklog(), context.metrics());
+    return new SourceLimiter("coap " + listener, l.sourceRate(), l.maxSources(), metrics.datagramsDropped, budget);
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.estuary.api.TopicFilter;
 import io.estuary.api.topic.Topics;
 import io.estuary.coap.observe.Notification;
 import io.estuary.coap.observe.Observer;
+import io.estuary.coap.observe.Ping;
 import io.estuary.coap.observe.ObserverEvents;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.elements.util.SerialExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,12 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
   private volatile long lastSeenMillis;
   private volatile boolean closed;
   private volatile ClientInfo client;
+  /**
+   * False for a connectionless device opened by an observe until its address answers (a ping's RST, an acknowledged
+   * CON notification): while unproven every notification goes CON, and it is closed at half_open_timeout.
+   */
+  private volatile boolean proven = true;
+  private Ping ping; // owned by executor
   private BrokerSession session;
   // owned by executor
   private final Map<String, Observer> observers = new LinkedHashMap<>();
@@ -120,6 +128,58 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
         && java.util.Objects.equals(c.authIdentity(), requester.authIdentity());
   }
 
+  /** Marks a new connectionless observer device unproven (half_open_timeout on); before it is shared. */
+  void halfOpen() {
+    proven = false;
+  }
+
+  /** Whether the device's address has been shown to receive what we send (always true in connection mode). */
+  public boolean isProven() {
+    return proven;
+  }
+
+  /**
+   * Pings the address of {@code observe} (the observe GET that opened this device) unless the device is proven or a
+   * ping is already out; the answer proves the device. On the executor.
+   */
+  public void probe(Exchange observe) {
+    executor.assertOwner();
+    if (proven || closed || ping != null) {
+      return;
+    }
+    ping = Ping.send(observe, () -> executor.execute(this::proved));
+  }
+
+  private void proved() {
+    if (!proven && !closed) {
+      proven = true;
+      metrics.halfOpenProven.increment();
+    }
+    if (ping != null) {
+      ping.cancel();
+    }
+  }
+
+  /**
+   * half_open_timeout has passed since the device opened: still unproven, it is closed (its relations cancelled
+   * without a final notification: the address never answered, so it gets nothing more) and counted. On the executor.
+   */
+  void halfOpenExpired() {
+    executor.assertOwner();
+    if (proven || closed) {
+      return;
+    }
+    metrics.halfOpenTimeouts.increment();
+    LOG.debug("{}: observer address never answered within half_open_timeout, closing", clientId);
+    if (ping != null) {
+      ping.cancel();
+    }
+    for (Observer o : List.copyOf(observers.values())) {
+      o.close(null);
+    }
+    close(CloseReason.KEEPALIVE_TIMEOUT);
+  }
+
   /** Any valid request from the client, or an acknowledged notification, keeps it alive. */
   public void touch() {
     lastSeenMillis = clock.millis();
@@ -138,6 +198,9 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
    */
   @Override
   public boolean mayNotifyNon() {
+    if (!proven) {
+      return false; // an unproven address gets CON only: the first unanswered one ends the relation
+    }
     if (unanswered.incrementAndGet() <= maxUnanswered) {
       return true;
     }
@@ -289,6 +352,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
   @Override
   public void acknowledged(Observer observer) {
     touch();
+    proved();
   }
 
   @Override
@@ -331,6 +395,9 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
     }
     closed = true;
     slot.run();
+    if (ping != null) {
+      ping.cancel();
+    }
     ResponseCode code = reason == CloseReason.SERVER_SHUTDOWN ? ResponseCode.SERVICE_UNAVAILABLE : ResponseCode.UNAUTHORIZED;
     for (Observer o : List.copyOf(observers.values())) {
       o.close(code);

@@ -33,6 +33,8 @@ import java.util.Objects;
  * @param maxObservations observe relations one device may hold; more gets 5.03
  * @param maxUnansweredNotifications NON notifications sent to a device that has not been heard from since; the
  *     next one goes as CON, and if that is never acknowledged the relation ends (RFC 7641 §4.5)
+ * @param halfOpenTimeout how long a connectionless device opened by an observe may stay unproven (its address never
+ *     answered a ping or acknowledged a notification) before it is closed; zero = off
  */
 public record CoapGatewayConfig(
     boolean connectionRequired,
@@ -50,7 +52,8 @@ public record CoapGatewayConfig(
     int maxTopicLength,
     int maxTopicLevels,
     int maxObservations,
-    int maxUnansweredNotifications) {
+    int maxUnansweredNotifications,
+    Duration halfOpenTimeout) {
 
   public CoapGatewayConfig {
     Objects.requireNonNull(notifyType, "notifyType");
@@ -81,6 +84,9 @@ public record CoapGatewayConfig(
     }
     if (maxUnansweredNotifications < 1) {
       throw new IllegalArgumentException("max_unanswered_notifications must be positive, was " + maxUnansweredNotifications);
+    }
+    if (halfOpenTimeout == null || halfOpenTimeout.isNegative()) {
+      throw new IllegalArgumentException("half_open_timeout must be zero or a positive duration, was " + halfOpenTimeout);
     }
   }
 
@@ -135,7 +141,15 @@ public record CoapGatewayConfig(
     return new CoapGatewayConfig(c.getBoolean("connection_required"), heartbeat, notify, pub, sub,
         c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, dtls, cf, limits,
         positive(c, "max_topic_length"), positive(c, "max_topic_levels"), positive(c, "max_observations"),
-        positive(c, "max_unanswered_notifications"));
+        positive(c, "max_unanswered_notifications"), halfOpenTimeout(c));
+  }
+
+  private static Duration halfOpenTimeout(AdapterConfig c) {
+    Duration d = c.getDuration("half_open_timeout");
+    if (d.isNegative()) {
+      throw c.invalid("half_open_timeout", "a duration, 0 = off");
+    }
+    return d;
   }
 
   private static int positive(AdapterConfig c, String key) {

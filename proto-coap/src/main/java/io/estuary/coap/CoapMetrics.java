@@ -29,11 +29,17 @@ public final class CoapMetrics {
   public final Metrics.Counter publishesRateLimited;
   /** NON notifications sent as CON because the device had not been heard from for max_unanswered_notifications. */
   public final Metrics.Counter notificationsChecked;
+  /** Connectionless observer devices closed because their address never proved it receives (half_open_timeout). */
+  public final Metrics.Counter halfOpenTimeouts;
+  /** Connectionless observer devices whose address answered (a ping's RST, an acknowledged notification). */
+  public final Metrics.Counter halfOpenProven;
   /** The raw registry, for gauges of the listeners' tables. */
   public final Metrics registry;
 
   public CoapMetrics(Metrics m) {
     registry = m;
+    halfOpenTimeouts = m.counter("half_open.timeouts");
+    halfOpenProven = m.counter("half_open.proven");
     connectionsRefused = m.counter("connections.refused");
     connectionsRateLimited = m.counter("connections.rate_limited");
     datagramsDropped = m.counter("datagrams.dropped");

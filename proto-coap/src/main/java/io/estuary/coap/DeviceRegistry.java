@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * so devices keep their tokens across a gateway restart ({@link #restoreConnections}). Each device holds a slot of
  * its listener's {@code max_connections} from its creation until it closes; a new device also takes a token of the
  * listener's {@code max_conn_rate}. Over either, the stage fails with {@link SessionRefusedException.Reason#QUOTA_EXCEEDED}
- * (answered 5.03 with Max-Age), counted and logged at most once a second.
+ * (answered 5.03 with Max-Age), counted and logged at most once a second. A connectionless device (opened by an
+ * observe) starts unproven when {@code half_open_timeout} is on, and is closed at that timeout unless its address
+ * answered meanwhile ({@link CoapDevice#probe}).
  */
 public final class DeviceRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
@@ -176,7 +178,15 @@ public final class DeviceRegistry {
       created.completeExceptionally(e);
       return created;
     }
-    open(client, newDevice(client.clientId(), null, created, slot), created);
+    CoapDevice device = newDevice(client.clientId(), null, created, slot);
+    long halfOpen = config.halfOpenTimeout().toMillis();
+    if (halfOpen > 0) {
+      // opened by an observe from an address nobody has heard from: unproven until it answers (CoapDevice#probe)
+      device.halfOpen();
+      context.scheduler().schedule(() -> device.executor().execute(device::halfOpenExpired), halfOpen,
+          TimeUnit.MILLISECONDS);
+    }
+    open(client, device, created);
     return created;
   }
 

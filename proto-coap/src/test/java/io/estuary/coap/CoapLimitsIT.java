@@ -143,12 +143,37 @@ class CoapLimitsIT {
   }
 
   @Test
+  void datagrams_over_the_listener_max_datagram_rate_are_dropped_unanswered_whatever_their_source() throws Exception {
+    try (CoapGateway h = CoapGateway.start("listeners.udp.default.max_datagram_rate = \"5/m\"");
+        RawCoapPeer a = new RawCoapPeer(h.address);
+        RawCoapPeer b = new RawCoapPeer(h.address, InetAddress.getByName("127.0.0.2"))) {
+      // each source far under source_datagram_rate: only the listener-wide budget drops
+      for (int i = 0; i < 10; i++) {
+        Request r = Request.newPost();
+        r.setType(Type.NON);
+        r.getOptions().setUriPath("ps/budget").setUriQuery("clientid=b" + (i % 2));
+        r.setToken(Token.fromProvider(new byte[] {(byte) i}));
+        r.setPayload("x");
+        (i % 2 == 0 ? a : b).send(r);
+      }
+      await().atMost(WAIT).until(() -> h.count("coap.datagrams.shed", "reason", "max_datagram_rate") == 5.0);
+      List<Message> answers = new ArrayList<>(a.receiveFor(Duration.ofMillis(500)));
+      answers.addAll(b.receiveFor(Duration.ofMillis(100)));
+      assertThat(answers).hasSize(5).allSatisfy(m -> assertThat(((Response) m).getCode()).isEqualTo(ResponseCode.CHANGED));
+      assertThat(h.count("coap.published")).isEqualTo(5.0);
+      assertThat(h.count("coap.datagrams.dropped")).isEqualTo(0.0);
+      assertThat(h.count("coap.datagrams.shed", "reason", "max_backlog")).isEqualTo(0.0);
+    }
+  }
+
+  @Test
   void a_silent_observer_gets_max_unanswered_notifications_non_then_one_con_and_its_relation_ends() throws Exception {
     try (CoapGateway h = CoapGateway.start("notify_type = non", "max_unanswered_notifications = 5",
             "californium.ack_timeout = 200ms", "californium.max_retransmit = 1");
         RawCoapPeer peer = new RawCoapPeer(h.address)) {
       Token token = peer.observe("ps/stream", "clientid=silent", (byte) 9);
       established(peer, token);
+      proven(h, peer, 1); // the device answered the gateway's ping once (half_open_timeout), then went silent
       await().atMost(WAIT).until(() -> h.totalSubscriptions() == 1);
 
       for (int i = 0; i < 30; i++) {
@@ -179,6 +204,7 @@ class CoapLimitsIT {
         RawCoapPeer peer = new RawCoapPeer(h.address)) {
       Token token = peer.observe("ps/live", "clientid=alive", (byte) 5);
       established(peer, token);
+      proven(h, peer, 1);
       await().atMost(WAIT).until(() -> h.totalSubscriptions() == 1);
       for (int i = 0; i < 10; i++) {
         h.mqttPublish("live", "n" + i, 0);
@@ -202,6 +228,17 @@ class CoapLimitsIT {
       assertThat(h.count("coap.notifications.timeouts")).isEqualTo(0.0);
       assertThat(h.totalSubscriptions()).isEqualTo(1);
     }
+  }
+
+  /** Answers the gateway's CoAP ping (what a real endpoint does) and waits until {@code n} devices are proven. */
+  private static void proven(CoapGateway h, RawCoapPeer peer, int n) {
+    await().atMost(WAIT).until(() -> {
+      Message m = peer.receive(Duration.ofMillis(50));
+      if (m != null && RawCoapPeer.isPing(m)) {
+        peer.reject(m);
+      }
+      return h.count("coap.half_open.proven") == n;
+    });
   }
 
   private static Response response(RawCoapPeer peer, Token token) {

@@ -19,6 +19,7 @@ import io.estuary.lwm2m.registration.Endpoints;
 import io.estuary.lwm2m.registration.LimitedCoapEndpointFactory;
 import io.estuary.lwm2m.registration.RegistrationGate;
 import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.SourceLimiter;
 import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
 import io.estuary.lwm2m.security.LifetimeAuthorizer;
@@ -113,14 +114,16 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       io.estuary.api.Metrics.Counter datagramsDropped = ctx.metrics().counter("datagrams.dropped");
       config.udpListeners().forEach((name, a) -> {
         ListenerLimits l = config.limits("udp:" + name);
-        SourceLimiter limiter = new SourceLimiter("lwm2m udp:" + name, l.sourceRate(), l.maxSources(), datagramsDropped);
+        SourceLimiter limiter = new SourceLimiter("lwm2m udp:" + name, l.sourceRate(), l.maxSources(), datagramsDropped,
+            budget("lwm2m udp:" + name, l));
         limiters.add(limiter);
         eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter));
       });
       Configuration dtlsCf = cf;
       config.dtlsListeners().forEach((name, l) -> {
         ListenerLimits ll = config.limits("dtls:" + name);
-        SourceLimiter limiter = new SourceLimiter("lwm2m dtls:" + name, ll.sourceRate(), ll.maxSources(), datagramsDropped);
+        SourceLimiter limiter = new SourceLimiter("lwm2m dtls:" + name, ll.sourceRate(), ll.maxSources(), datagramsDropped,
+            budget("lwm2m dtls:" + name, ll));
         limiters.add(limiter);
         eps.addEndpoint(new LimitedCoapsEndpointFactory(l.bind(), dtlsCf, limiter));
       });
@@ -217,6 +220,14 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
    * Puts the {@link RegistrationGate} in front of Leshan's {@code rd} resource: registrations are capped and
    * rate-limited per listener before Leshan parses them.
    */
+  /**
+   * The listener-wide max_datagram_rate. Leshan builds its own Californium server, so there is no backlog count here
+   * (max_backlog is the CoAP gateway's): the rate alone bounds what reaches Leshan.
+   */
+  private DatagramBudget budget(String listener, ListenerLimits l) {
+    return DatagramBudget.of(listener, l.maxDatagramRate(), () -> 0, Integer.MAX_VALUE, ctx.metrics());
+  }
+
   private RegistrationGate installGate(CaliforniumServerEndpointsProvider provider) {
     org.eclipse.californium.core.server.resources.Resource root = provider.getCoapServer().getRoot();
     org.eclipse.californium.core.server.resources.Resource rd = root.getChild("rd");

@@ -294,6 +294,7 @@ public final class PubSubResource extends CoapResource {
           .whenComplete((outcomes, err) -> {
             if (err == null && !outcomes.isEmpty() && outcomes.get(0).isGranted()) {
               o.start();
+              d.executor().execute(() -> d.probe(exchange)); // unproven (connectionless, half-open): ping its address
               return;
             }
             d.removeObserver(o);

@@ -118,6 +118,11 @@ public final class CoapGateway implements AutoCloseable {
     return gw.metrics().counter(counter).count();
   }
 
+  /** A tagged counter ({@code "reason", "max_datagram_rate"}). */
+  public double count(String counter, String... tags) {
+    return gw.metrics().counter(counter, tags).count();
+  }
+
   /** The MQTT side: one connected hivemq client, made on first use. */
   public synchronized Mqtt5AsyncClient mqtt() {
     if (mqtt == null) {

@@ -63,6 +63,19 @@ public final class RawCoapPeer implements AutoCloseable {
     sendRaw(serializer.getByteArray(ack));
   }
 
+  /** Sends an RST for {@code m}: the answer to a CoAP ping (an empty CON, RFC 7252 §4.3). */
+  public void reject(Message m) {
+    EmptyMessage rst = EmptyMessage.newRST(m);
+    rst.setMID(m.getMID());
+    rst.setToken(Token.EMPTY);
+    sendRaw(serializer.getByteArray(rst));
+  }
+
+  /** Whether {@code m} is a CoAP ping: an empty confirmable message. */
+  public static boolean isPing(Message m) {
+    return m instanceof EmptyMessage && m.getType() == Type.CON;
+  }
+
   /** Sends {@code m} with the next message id. */
   public void send(Message m) {
     m.setMID(mid++);

@@ -24,6 +24,7 @@ import org.eclipse.californium.elements.config.Configuration;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.SourceDatagramFilter;
+import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.SourceLimiter;
 import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
 import org.eclipse.californium.elements.Connector;
@@ -148,7 +149,8 @@ public final class BootstrapService {
   private SourceLimiter limiter(String listener) {
     ListenerLimits l = settings.limits(listener);
     SourceLimiter limiter = new SourceLimiter("lwm2m bootstrap-" + listener, l.sourceRate(), l.maxSources(),
-        ctx.metrics().counter("datagrams.dropped"));
+        ctx.metrics().counter("datagrams.dropped"), DatagramBudget.of("lwm2m bootstrap-" + listener, l.maxDatagramRate(),
+            () -> 0, Integer.MAX_VALUE, ctx.metrics()));
     limiters.add(limiter);
     return limiter;
   }

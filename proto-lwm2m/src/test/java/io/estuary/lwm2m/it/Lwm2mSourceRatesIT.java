@@ -57,6 +57,18 @@ class Lwm2mSourceRatesIT {
   }
 
   @Test
+  void requests_over_the_listener_wide_max_datagram_rate_are_dropped_unanswered_and_counted_apart() throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.bootstrap { enable = true, server_host = \"127.0.0.1\" }",
+        "gateway.lwm2m.bootstrap.listeners.udp.default { bind = \"127.0.0.1:0\", max_datagram_rate = \"4/m\" }")) {
+      List<byte[]> answers = send(h.gw.listener("lwm2m", "bootstrap-udp:default"), Lwm2mSourceRatesIT::coapGet, 8,
+          () -> h.gw.metrics().counter("lwm2m.datagrams.shed", "reason", "max_datagram_rate").count() >= 4.0);
+      assertThat(answers).as("a CoAP response for each admitted request, nothing for the shed").hasSize(4);
+      assertThat(h.gw.metrics().counter("lwm2m.datagrams.shed", "reason", "max_datagram_rate").count()).isEqualTo(4.0);
+      assertThat(h.gw.metrics().counter("lwm2m.datagrams.dropped").count()).isEqualTo(0.0);
+    }
+  }
+
+  @Test
   void client_hellos_over_the_bootstrap_dtls_listeners_source_rate_get_no_answer_and_are_counted() throws Exception {
     try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.bootstrap { enable = true, server_host = \"127.0.0.1\" }",
         "gateway.lwm2m.bootstrap.listeners.udp.default.bind = \"127.0.0.1:0\"",
@@ -72,13 +84,19 @@ class Lwm2mSourceRatesIT {
   /** Sends {@code n} datagrams from one socket; returns the answers that came within half a second of the last. */
   private static List<byte[]> send(InetSocketAddress to, java.util.function.IntFunction<byte[]> datagram, int n,
       Lwm2mHarness h) throws Exception {
+    return send(to, datagram, n, () -> h.gw.metrics().counter("lwm2m.datagrams.dropped").count() >= 5.0);
+  }
+
+  /** As above, waiting for {@code dropped} before collecting the answers. */
+  private static List<byte[]> send(InetSocketAddress to, java.util.function.IntFunction<byte[]> datagram, int n,
+      java.util.concurrent.Callable<Boolean> dropped) throws Exception {
     List<byte[]> answers = new ArrayList<>();
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
       for (int i = 0; i < n; i++) {
         byte[] b = datagram.apply(i);
         s.send(new DatagramPacket(b, b.length, to));
       }
-      await().atMost(WAIT).until(() -> h.gw.metrics().counter("lwm2m.datagrams.dropped").count() >= 5.0);
+      await().atMost(WAIT).until(dropped);
       s.setSoTimeout(500);
       try {
         while (true) {
