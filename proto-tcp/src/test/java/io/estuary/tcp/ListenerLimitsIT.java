@@ -38,6 +38,9 @@ class ListenerLimitsIT {
     try (TestGateway gw = TestGateway.builder().adapter(new TcpAdapterFactory()).config(EmqxTcpIT.BIND + """
         gateway.tcp.listeners.tcp.default { max_connections = 1, framing.type = line }
         """).start(); RawDevice first = RawDevice.connect(gw.listener("tcp", "tcp:default"))) {
+      // admission happens as each connection is set up on its worker thread, not in accept order: let the first
+      // one be admitted (a line-framed device's session opens at connect) before the second arrives
+      await().atMost(Duration.ofSeconds(10)).until(() -> gw.sessions().size() == 1);
       try (RawDevice second = RawDevice.connect(gw.listener("tcp", "tcp:default"))) {
         assertThat(second.readToClose()).as("no answer: closed at accept").isEmpty();
       }
