@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.estuary.api.Payload;
-import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import io.estuary.mqttsn.codec.TopicRef;
-import io.estuary.testkit.TestGateway;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,35 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * return code, and {@code mqttsn.drops{reason=<key>}} counts exactly the refusals.
  */
 @Timeout(60)
-class MqttSnCapsIT {
-  private TestGateway gw;
-
-  private void start(String hocon) {
-    gw = TestGateway.builder()
-        .config("gateway.mqttsn.listeners.udp.default.bind = \"127.0.0.1:0\"\n" + hocon)
-        .adapter(new MqttSnAdapterFactory())
-        .start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-  }
-
-  private MqttSnTestClient sn() {
-    return new MqttSnTestClient(gw.listener("mqttsn", "udp:default"));
-  }
-
-  private MqttSnTestClient sn(String bindHost) {
-    return new MqttSnTestClient(gw.listener("mqttsn", "udp:default"), bindHost);
-  }
-
-  private double drops(String reason) {
-    return gw.metrics().counter("mqttsn.drops", "reason", reason).count();
-  }
-
+class MqttSnCapsIT extends MqttSnGatewayFixture {
   @Test
   void a_connect_beyond_max_connections_gets_connack_congestion() {
     start("gateway.mqttsn.listeners.udp.default.max_connections = 2");

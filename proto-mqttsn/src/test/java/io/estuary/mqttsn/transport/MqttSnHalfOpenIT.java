@@ -7,14 +7,12 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import io.estuary.api.Payload;
-import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import io.estuary.mqttsn.codec.TopicRef;
 import io.estuary.testkit.TestGateway;
 import io.estuary.testkit.TestStore;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,35 +24,12 @@ import org.junit.jupiter.api.Timeout;
  * and {@code {reason=half_open_full}}.
  */
 @Timeout(60)
-class MqttSnHalfOpenIT {
+class MqttSnHalfOpenIT extends MqttSnGatewayFixture {
   private static final Duration TIMEOUT = Duration.ofSeconds(1);
-  private TestGateway gw;
 
-  private TestGateway start(String hocon, TestStore store) {
-    TestGateway.Builder b = TestGateway.builder()
-        .config("gateway.mqttsn.listeners.udp.default.bind = \"127.0.0.1:0\"\n"
-            + "gateway.mqttsn.listeners.udp.default.half_open_timeout = 1s\n" + hocon)
-        .adapter(new MqttSnAdapterFactory());
-    if (store != null) {
-      b.store(store);
-    }
-    gw = b.start();
-    return gw;
-  }
-
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-  }
-
-  private MqttSnTestClient sn() {
-    return new MqttSnTestClient(gw.listener("mqttsn", "udp:default"));
-  }
-
-  private double drops(String reason) {
-    return gw.metrics().counter("mqttsn.drops", "reason", reason).count();
+  @Override
+  protected TestGateway start(String hocon, TestStore store) {
+    return super.start("gateway.mqttsn.listeners.udp.default.half_open_timeout = 1s\n" + hocon, store);
   }
 
   private long mqttsnSessions() {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.estuary.api.Payload;
-import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import io.estuary.mqttsn.codec.TopicRef;
-import io.estuary.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,31 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * exact {@code mqttsn.drops{reason=<key>}} counts. Rates are per minute so no test depends on its speed.
  */
 @Timeout(60)
-class MqttSnRatesIT {
-  private TestGateway gw;
-
-  private void start(String hocon) {
-    gw = TestGateway.builder()
-        .config("gateway.mqttsn.listeners.udp.default.bind = \"127.0.0.1:0\"\n" + hocon)
-        .adapter(new MqttSnAdapterFactory())
-        .start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-  }
-
-  private MqttSnTestClient sn(String bindHost) {
-    return new MqttSnTestClient(gw.listener("mqttsn", "udp:default"), bindHost);
-  }
-
-  private double drops(String reason) {
-    return gw.metrics().counter("mqttsn.drops", "reason", reason).count();
-  }
-
+class MqttSnRatesIT extends MqttSnGatewayFixture {
   @Test
   void connects_over_max_conn_rate_get_connack_congestion() {
     start("gateway.mqttsn.listeners.udp.default { max_conn_rate = \"2/m\", source_conn_rate = infinity }");

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.estuary.api.Payload;
-import io.estuary.mqttsn.MqttSnAdapterFactory;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import io.estuary.mqttsn.codec.TopicRef;
-import io.estuary.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,30 +26,10 @@ import org.junit.jupiter.api.Timeout;
  * connected client are served as before. Each client has its own loopback source address (127.0.0.x).
  */
 @Timeout(60)
-class MqttSnUnknownSourceIT {
-  private TestGateway gw;
-
+class MqttSnUnknownSourceIT extends MqttSnGatewayFixture {
   @BeforeEach
   void start() {
-    gw = TestGateway.builder()
-        .config("gateway.mqttsn.listeners.udp.default.bind = \"127.0.0.1:0\"")
-        .adapter(new MqttSnAdapterFactory())
-        .start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-  }
-
-  private MqttSnTestClient sn(String bindHost) {
-    return new MqttSnTestClient(gw.listener("mqttsn", "udp:default"), bindHost);
-  }
-
-  private double drops(String reason) {
-    return gw.metrics().counter("mqttsn.drops", "reason", reason).count();
+    start("");
   }
 
   /** The listener's table of sources (source_datagram_rate / source_conn_rate buckets), from /metrics. */
