@@ -82,18 +82,8 @@ seconds_of() { # 10s / 500ms / 2m / 7 -> whole seconds, rounded up
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
-window_cpu() { # the load tool's stderr in, the same out; the gateway's CPU ticks at the window's open and close to $WIN
-  local l
-  while IFS= read -r l; do
-    printf '%s\n' "$l"
-    case "$l" in
-      *"mqtt-load: measuring "*) echo "open $(cpu_ticks "$GW_PID")" >> "$WIN" ;;
-      *"mqtt-load: window closed"*) echo "close $(cpu_ticks "$GW_PID")" >> "$WIN" ;;
-    esac
-  done
-}
+# shellcheck source=bench/lib/cpu-window.sh
+. "$ROOT/bench/lib/cpu-window.sh"
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -143,7 +133,7 @@ run_side() { # side jar round
     line=$(timeout "${per_run}s" java -jar "$LOAD_JAR" --host 127.0.0.1 --port "$port" --qos "$qos" \
       --topics "$topics" "${counts[@]}" --size "$SIZE" --duration "$DURATION" --warmup "$WARMUP" \
       --drain "$DRAIN" --rate "$rate" --inflight "$INFLIGHT" --e2e-window "$E2E_WINDOW" --threads "$THREADS" \
-      2> >(window_cpu >> "$OUT/load.log") | grep '^RESULT ') || rc=$?
+      2> >(window_cpu "$GW_PID" >> "$OUT/load.log") | grep '^RESULT ') || rc=$?
     for _ in $(seq 20); do grep -q '^close ' "$WIN" && break; sleep 0.1; done # the reader runs asynchronously
     load=$(cut -d' ' -f1 /proc/loadavg)
     if [[ -n "$line" ]]; then

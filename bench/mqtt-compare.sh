@@ -108,18 +108,8 @@ wait_port() { # port, seconds: until the broker accepts connections, or it died,
   return 1
 }
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
-window_cpu() { # the load tool's stderr in, the same out; the broker's CPU ticks at the window's open and close to $WIN
-  local l
-  while IFS= read -r l; do
-    printf '%s\n' "$l"
-    case "$l" in
-      *"mqtt-load: measuring "*) echo "open $(cpu_ticks "$BROKER_PID")" >> "$WIN" ;;
-      *"mqtt-load: window closed"*) echo "close $(cpu_ticks "$BROKER_PID")" >> "$WIN" ;;
-    esac
-  done
-}
+# shellcheck source=bench/lib/cpu-window.sh
+. "$ROOT/bench/lib/cpu-window.sh"
 
 field() { # line key -> value
   tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'
@@ -146,7 +136,7 @@ run_matrix() { # name port round -> RESULT lines (or "FAILED cell=...") appended
     line=$(timeout "${per_run}s" java -jar "$LOAD_JAR" --host 127.0.0.1 --port "$port" --qos "$qos" \
       --topics "$topics" "${counts[@]}" --size "$SIZE" --duration "$DURATION" --warmup "$WARMUP" \
       --drain "$DRAIN" --rate "$rate" --inflight "$INFLIGHT" --e2e-window "$E2E_WINDOW" --threads "$THREADS" \
-      2> >(window_cpu >> "$OUT/$name.load.log") | grep '^RESULT ') || rc=$?
+      2> >(window_cpu "$BROKER_PID" >> "$OUT/$name.load.log") | grep '^RESULT ') || rc=$?
     after=$(cpu_ticks "$BROKER_PID")
     for _ in $(seq 20); do grep -q '^close ' "$WIN" && break; sleep 0.1; done # the reader runs asynchronously
     open=$(awk '$1 == "open" { print $2; exit }' "$WIN")
