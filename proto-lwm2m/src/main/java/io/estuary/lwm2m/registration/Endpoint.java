@@ -347,7 +347,7 @@ public final class Endpoint implements DeliverySink {
       journal.remove(w.journalKey());
       drop("queue full");
       publish(config.translators().response(), EventJson.failure(w.command(), "5.03", "service_unavailable",
-          "device asleep and max_queued_commands (" + config.maxQueuedCommands() + ") reached"));
+          (asleep() ? "device asleep and " : "device busy and ") + "max_queued_commands (" + config.maxQueuedCommands() + ") reached"));
       return;
     }
     if (first) {
