@@ -67,8 +67,12 @@ public interface BrokerSession {
    */
   CompletionStage<List<SubscribeOutcome>> subscribe(List<Subscription> subscriptions);
 
-  /** Unsubscribes the filters this session has; unknown filters are ignored. Completes on the sink's executor. */
-  CompletionStage<Void> unsubscribe(List<TopicFilter> filters);
+  /**
+   * Unsubscribes the filters this session has; unknown filters are ignored. Completes on the sink's executor
+   * with one entry per filter, in order: true if the session had that subscription (MQTT 5 UNSUBACK 0x00),
+   * false if it had none (0x11).
+   */
+  CompletionStage<List<Boolean>> unsubscribe(List<TopicFilter> filters);
 
   /**
    * QoS 2 outbound: the device confirmed receipt (MQTT PUBREC) — the message will not be sent again; a

@@ -99,9 +99,11 @@ public final class FakeSession implements BrokerSession {
   }
 
   @Override
-  public CompletionStage<Void> unsubscribe(List<TopicFilter> filters) {
+  public CompletionStage<List<Boolean>> unsubscribe(List<TopicFilter> filters) {
     unsubscribed.addAll(filters);
-    return CompletableFuture.completedFuture(null);
+    List<Boolean> had = new ArrayList<>();
+    filters.forEach(f -> had.add(subscribed.stream().anyMatch(s -> s.filter().equals(f)))); // recorded, not removed
+    return CompletableFuture.completedFuture(had);
   }
 
   @Override

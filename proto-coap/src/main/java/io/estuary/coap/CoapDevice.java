@@ -268,7 +268,8 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
   /** Publishes the observed filters to the listing; on the executor after every change. */
   private void listed() {
     observationCount = observers.size();
-    observed = observers.keySet().stream().limit(LISTED_OBSERVATIONS).toList();
+    // sorted: the listing does not depend on which of two concurrent observes came first
+    observed = observers.keySet().stream().sorted().limit(LISTED_OBSERVATIONS).toList();
   }
 
   /** Removes {@code o} if it is still the observer of its filter; returns whether it was. */

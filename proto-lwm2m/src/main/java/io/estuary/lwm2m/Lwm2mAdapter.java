@@ -19,6 +19,7 @@ import io.estuary.lwm2m.registration.Endpoints;
 import io.estuary.lwm2m.registration.LimitedCoapEndpointFactory;
 import io.estuary.lwm2m.registration.RegistrationGate;
 import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.BacklogExecutor;
 import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.SourceLimiter;
 import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
@@ -70,6 +71,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private volatile LeshanServer server;
   private ExecutorService workers;
+  /** Californium's protocol stage for Leshan's server: counts waiting tasks for {@code californium.max_backlog}. */
+  private BacklogExecutor stage;
   private Endpoints endpoints;
   private DurableRegistrationStore registrations;
   private CommandJournal journal;
@@ -107,6 +110,13 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         t.setDaemon(true);
         t.start();
       });
+      AtomicInteger m = new AtomicInteger();
+      stage = new BacklogExecutor(config.californium().protocolThreads(), r -> {
+        Thread t = new Thread(r, "lwm2m-stage-" + m.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      ctx.metrics().gauge("stage.backlog", stage::waiting);
       CaliforniumServerEndpointsProvider.Builder eps = new CaliforniumServerEndpointsProvider.Builder(
           new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);
       // datagrams pass the per-source rate before Californium parses them (DTLS: before Scandium reads a record)
@@ -156,6 +166,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       CaliforniumServerEndpointsProvider provider = (CaliforniumServerEndpointsProvider) eps.build();
       builder.setEndpointsProviders(provider);
       server = builder.build();
+      // our protocol-stage executor, as the CoAP gateway's: the listeners shed datagrams past max_backlog
+      provider.getCoapServer().setExecutors(stage,
+          org.eclipse.californium.elements.util.ExecutorsUtil.newDefaultSecondaryScheduler("lwm2m-timer#"), false);
       AtomicInteger n = new AtomicInteger();
       workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "lwm2m-worker-" + n.incrementAndGet());
@@ -191,7 +204,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
             .findFirst().orElse(null);
         bootstrap = new BootstrapService(config.bootstrap(), configs, ctx, credentials, config::mountpointFor, servers,
             serverKeys);
-        bootstrap.start(config.californium().toConfiguration());
+        bootstrap.start(config.californium());
         listeners.addAll(bootstrap.listeners());
         LOG.info("LwM2M bootstrap server on: {} config(s) from the file, {} from the management API; {} device "
             + "credential(s) provisioned by it so far", config.bootstrap().entries().size(), fromApi, provisioned);
@@ -221,11 +234,12 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
    * rate-limited per listener before Leshan parses them.
    */
   /**
-   * The listener-wide max_datagram_rate. Leshan builds its own Californium server, so there is no backlog count here
-   * (max_backlog is the CoAP gateway's): the rate alone bounds what reaches Leshan.
+   * The listener-wide max_datagram_rate, and none while {@code californium.max_backlog} tasks wait in the protocol
+   * stage of Leshan's server (ours, {@link #stage}).
    */
   private DatagramBudget budget(String listener, ListenerLimits l) {
-    return DatagramBudget.of(listener, l.maxDatagramRate(), () -> 0, Integer.MAX_VALUE, ctx.metrics());
+    BacklogExecutor s = stage;
+    return DatagramBudget.of(listener, l.maxDatagramRate(), s::waiting, config.californium().maxBacklog(), ctx.metrics());
   }
 
   private RegistrationGate installGate(CaliforniumServerEndpointsProvider provider) {

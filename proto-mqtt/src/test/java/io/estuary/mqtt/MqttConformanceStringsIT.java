@@ -256,6 +256,32 @@ class MqttConformanceStringsIT {
     }
   }
 
+  @Test
+  void a_shared_message_in_flight_to_a_member_whose_session_ended_goes_to_no_other_member() throws Exception {
+    // MQTT-4.8.2-5
+    try (RawMqttClient b = new RawMqttClient(gw.mqttPort()); RawMqttClient pub = new RawMqttClient(gw.mqttPort())) {
+      try (RawMqttClient a = new RawMqttClient(gw.mqttPort())) {
+        a.connect("sh9-a", 5, true, 60); // Session Expiry Interval 0: the session ends with the connection
+        a.sendRaw(bytes().u16(1).b(0).str("$share/g9/sh9/#").b(1).packet(0x82));
+        assertThat(a.await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
+        pub.connect("sh9-pub", 5, true, 60);
+        pub.sendRaw(bytes().str("sh9/1").u16(1).b(0).b('1').packet(0x32));
+        var first = (io.netty.handler.codec.mqtt.MqttPublishMessage) a.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+        assertThat(first.variableHeader().topicName()).as("the only member gets sh9/1").isEqualTo("sh9/1");
+        first.release();
+        b.connect("sh9-b", 5, true, 60);
+        b.sendRaw(bytes().u16(1).b(0).str("$share/g9/sh9/#").b(1).packet(0x82));
+        assertThat(b.await(MqttMessageType.SUBACK, Duration.ofSeconds(5))).isNotNull();
+      } // a drops without PUBACK; its session ends with the connection
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> gw.sessions().stream().noneMatch(s -> s.clientId().equals("sh9-a")));
+      pub.sendRaw(bytes().str("sh9/2").u16(2).b(0).b('2').packet(0x32));
+      var next = (io.netty.handler.codec.mqtt.MqttPublishMessage) b.await(MqttMessageType.PUBLISH, Duration.ofSeconds(5));
+      assertThat(next.variableHeader().topicName()).as("sh9/1 is not handed to the other member").isEqualTo("sh9/2");
+      next.release();
+    }
+  }
+
   /**
    * Subscribes {@code filter} with a persistent session, gets one QoS 1 message and leaves it unacknowledged,
    * unsubscribes if asked, drops the connection and resumes: the same message must come again, with DUP.

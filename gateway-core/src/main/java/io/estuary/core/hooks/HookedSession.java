@@ -218,12 +218,12 @@ final class HookedSession implements BrokerSession {
   }
 
   @Override
-  public CompletionStage<Void> unsubscribe(List<TopicFilter> original) {
+  public CompletionStage<List<Boolean>> unsubscribe(List<TopicFilter> original) {
     List<TopicFilter> filters = remount == null ? original : remount.filtersIn(original);
     if (direct(HookName.ON_UNSUBSCRIBE, HookName.ON_UNSUBSCRIBE)) {
       return session.unsubscribe(filters);
     }
-    CompletableFuture<Void> out = new CompletableFuture<>();
+    CompletableFuture<List<Boolean>> out = new CompletableFuture<>();
     inOrder(CompletableFuture.completedFuture(null), x -> {
       List<String> names = new ArrayList<>();
       filters.forEach(f -> names.add(f.value()));

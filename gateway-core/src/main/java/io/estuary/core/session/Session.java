@@ -401,19 +401,24 @@ final class Session {
     return out;
   }
 
-  void unsubscribe(List<TopicFilter> filters) {
+  /** One entry per filter, in order: whether this session had that subscription. */
+  List<Boolean> unsubscribe(List<TopicFilter> filters) {
     boolean changed = false;
+    List<Boolean> had = new ArrayList<>(filters.size());
     for (TopicFilter f : filters) {
-      if (subscriptions.remove(f.value()) != null) {
+      boolean removed = subscriptions.remove(f.value()) != null;
+      if (removed) {
         unindex(f.value());
         broker.subscriptionsChanged(-1);
         changed = true;
       }
+      had.add(removed);
     }
     if (changed && persistent()) {
       saveRecord();
     }
     mirror();
+    return had;
   }
 
   private void index(Subscription s) {

@@ -234,15 +234,15 @@ final class SessionHandle implements BrokerSession {
   }
 
   @Override
-  public CompletionStage<Void> unsubscribe(List<TopicFilter> filters) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
+  public CompletionStage<List<Boolean>> unsubscribe(List<TopicFilter> filters) {
+    CompletableFuture<List<Boolean>> f = new CompletableFuture<>();
     session.actor.execute(() -> {
       if (conn.closed) {
         conn.onSink(() -> f.completeExceptionally(closed())); // a stale handle must not touch the next connection's state
         return;
       }
-      session.unsubscribe(filters);
-      conn.onSink(() -> f.complete(null));
+      List<Boolean> had = session.unsubscribe(filters);
+      conn.onSink(() -> f.complete(had));
     });
     return f;
   }

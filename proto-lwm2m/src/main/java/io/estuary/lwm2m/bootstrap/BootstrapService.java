@@ -8,6 +8,8 @@ import io.estuary.api.ListenerInfo;
 import io.estuary.api.Message;
 import io.estuary.api.Payload;
 import io.estuary.api.topic.Mountpoint;
+import io.estuary.cf.BacklogExecutor;
+import io.estuary.cf.CfSettings;
 import io.estuary.cf.DtlsSettings;
 import io.estuary.lwm2m.security.Credentials;
 import io.estuary.lwm2m.security.DtlsListener;
@@ -75,6 +77,9 @@ public final class BootstrapService {
 
   private record Handed(BootstrapConfig config, String serverUri, String security) {}
   private LeshanBootstrapServer server;
+  /** The bootstrap server's protocol stage: waiting tasks bounded by {@code californium.max_backlog}. */
+  private BacklogExecutor stage;
+  private int maxBacklog = Integer.MAX_VALUE;
 
   /**
    * @param lwm2mServer the gateway's LwM2M server URI per scheme ("coap", "coaps") as bound; the host is
@@ -94,8 +99,16 @@ public final class BootstrapService {
     this.lwm2mServer = Map.copyOf(lwm2mServer);
   }
 
-  /** Binds the listeners; {@code cf} is the Californium tuning of the LwM2M server. */
-  public void start(Configuration cf) {
+  /** Binds the listeners; {@code cfSettings} is the Californium tuning of the LwM2M server. */
+  public void start(CfSettings cfSettings) {
+    Configuration cf = cfSettings.toConfiguration();
+    maxBacklog = cfSettings.maxBacklog();
+    java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+    stage = new BacklogExecutor(cfSettings.protocolThreads(), r -> {
+      Thread t = new Thread(r, "lwm2m-bs-stage-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     for (URI u : lwm2mServer.values()) {
       if (settings.serverHost().isEmpty() && (u.getHost().equals("0.0.0.0") || u.getHost().equals("::")
           || u.getHost().equals("[::]"))) {
@@ -126,12 +139,16 @@ public final class BootstrapService {
       eps.addEndpoint(new CoapsBootstrapServerEndpointFactory(LimitedCoapsEndpointFactory.uri("coaps", l.bind()), null,
           null, b -> SourceDatagramFilter.install(b, dtlsCf, limiter), null));
     });
+    CaliforniumBootstrapServerEndpointsProvider provider = (CaliforniumBootstrapServerEndpointsProvider) eps.build();
     server = new LeshanBootstrapServerBuilder()
-        .setEndpointsProviders(eps.build())
+        .setEndpointsProviders(provider)
         .setConfigStore(new Configs())
         .setSecurityStore(new BootstrapSecurityStoreAdapter(Credentials.store(dtls)))
         .build();
     server.addListener(new Events());
+    // our protocol-stage executor: the listeners shed datagrams past max_backlog (as the LwM2M server's)
+    provider.getCoapServer().setExecutors(stage,
+        org.eclipse.californium.elements.util.ExecutorsUtil.newDefaultSecondaryScheduler("lwm2m-bs-timer#"), false);
     server.start();
     List<String> names = new ArrayList<>();
     settings.udpListeners().keySet().forEach(n -> names.add("bootstrap-udp:" + n));
@@ -150,7 +167,7 @@ public final class BootstrapService {
     ListenerLimits l = settings.limits(listener);
     SourceLimiter limiter = new SourceLimiter("lwm2m bootstrap-" + listener, l.sourceRate(), l.maxSources(),
         ctx.metrics().counter("datagrams.dropped"), DatagramBudget.of("lwm2m bootstrap-" + listener, l.maxDatagramRate(),
-            () -> 0, Integer.MAX_VALUE, ctx.metrics()));
+            stage::waiting, maxBacklog, ctx.metrics()));
     limiters.add(limiter);
     return limiter;
   }

@@ -70,6 +70,8 @@ public final class Endpoint implements DeliverySink {
   private final Endpoints owner;
   private final Mountpoint mountpoint;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
+  /** The command sent and not answered yet: one at a time per device, as RFC 7252's NSTART = 1 and EMQX. */
+  private Waiting inFlight;
   private final Observations observations;
   private final List<Message> beforeSession = new ArrayList<>();
   /** Written on the executor, read by {@link #attributes()} from any thread. */
@@ -345,7 +347,7 @@ public final class Endpoint implements DeliverySink {
       journal.remove(w.journalKey());
       drop("queue full");
       publish(config.translators().response(), EventJson.failure(w.command(), "5.03", "service_unavailable",
-          "device asleep and max_queued_commands (" + config.maxQueuedCommands() + ") reached"));
+          (asleep() ? "device asleep and " : "device busy and ") + "max_queued_commands (" + config.maxQueuedCommands() + ") reached"));
       return;
     }
     if (first) {
@@ -362,8 +364,18 @@ public final class Endpoint implements DeliverySink {
   /** Sends waiting commands in order while the device is awake; expired ones are answered instead. */
   private void flush() {
     expire();
-    while (!waiting.isEmpty() && registration != null && downlink.isAwake(registration)) {
+    while (inFlight == null && !waiting.isEmpty() && registration != null && downlink.isAwake(registration)) {
       send(waiting.pollFirst());
+    }
+  }
+
+  /** {@code w} was answered or failed: the next waiting command may go. */
+  private void settled(Waiting w) {
+    if (inFlight == w) {
+      inFlight = null;
+      if (!closed) {
+        flush();
+      }
     }
   }
 
@@ -393,30 +405,56 @@ public final class Endpoint implements DeliverySink {
     Registration reg = registration;
     boolean cancel = w.request() instanceof CancelObservationRequest;
     boolean cancelComposite = w.request() instanceof CancelCompositeObservationRequest;
+    inFlight = w;
+    try {
+      sendNow(w, cmd, reg, observe, cancel, cancelComposite);
+    } catch (RuntimeException e) { // refused before it went out: answered as a failure, the queue moves on
+      inFlight = null;
+      failed(w, e);
+    }
+  }
+
+  private void sendNow(Waiting w, Command cmd, Registration reg, boolean observe, boolean cancel,
+      boolean cancelComposite) {
     downlink.send(reg, w.request(), config.commandTimeout(),
         r -> executor.execute(() -> {
-          journal.remove(w.journalKey());
-          if (cancel) {
-            downlink.forgetObservations(reg, cmd.reqPath()); // a no-op when Leshan already dropped it
-          } else if (cancelComposite) {
-            downlink.forgetCompositeObservations(reg, cmd.reqPaths());
+          try {
+            answered(w, cmd, reg, r, observe, cancel, cancelComposite);
+          } finally {
+            settled(w);
           }
-          if (observe && r.isSuccess()) {
-            observations.established(cmd);
-          } else if (w.resume()) {
-            observations.cancelled(cmd); // the device refused it this time: the application hears why
-          }
-          if (w.resume() && r.isSuccess()) {
-            publish(config.translators().notification(), EventJson.bytes(observations.resumedNotification(w, r, downlink.modelless(reg))));
-            return;
-          }
-          ObjectNode out = EventJson.responseTree(cmd, r, downlink.modelless(reg));
-          if (w.resume()) {
-            out.put("resumed", true);
-          }
-          publish(config.translators().response(), EventJson.bytes(out));
         }),
-        e -> executor.execute(() -> failed(w, e)));
+        e -> executor.execute(() -> {
+          try {
+            failed(w, e);
+          } finally {
+            settled(w);
+          }
+        }));
+  }
+
+  private void answered(Waiting w, Command cmd, Registration reg, LwM2mResponse r, boolean observe, boolean cancel,
+      boolean cancelComposite) {
+    journal.remove(w.journalKey());
+    if (cancel) {
+      downlink.forgetObservations(reg, cmd.reqPath()); // a no-op when Leshan already dropped it
+    } else if (cancelComposite) {
+      downlink.forgetCompositeObservations(reg, cmd.reqPaths());
+    }
+    if (observe && r.isSuccess()) {
+      observations.established(cmd);
+    } else if (w.resume()) {
+      observations.cancelled(cmd); // the device refused it this time: the application hears why
+    }
+    if (w.resume() && r.isSuccess()) {
+      publish(config.translators().notification(), EventJson.bytes(observations.resumedNotification(w, r, downlink.modelless(reg))));
+      return;
+    }
+    ObjectNode out = EventJson.responseTree(cmd, r, downlink.modelless(reg));
+    if (w.resume()) {
+      out.put("resumed", true);
+    }
+    publish(config.translators().response(), EventJson.bytes(out));
   }
 
   private void failed(Waiting w, Exception e) {

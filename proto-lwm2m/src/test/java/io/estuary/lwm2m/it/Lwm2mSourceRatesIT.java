@@ -81,6 +81,20 @@ class Lwm2mSourceRatesIT {
     }
   }
 
+  @Test
+  void requests_to_the_lwm2m_and_bootstrap_servers_run_on_their_own_bounded_protocol_stages() throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.bootstrap { enable = true, server_host = \"127.0.0.1\" }",
+        "gateway.lwm2m.bootstrap.listeners.udp.default.bind = \"127.0.0.1:0\"")) {
+      assertThat(send(h.gw.listener("lwm2m", "udp:default"), Lwm2mSourceRatesIT::coapGet, 2, () -> true)).hasSize(2);
+      assertThat(send(h.gw.listener("lwm2m", "bootstrap-udp:default"), Lwm2mSourceRatesIT::coapGet, 2, () -> true))
+          .hasSize(2);
+      // californium.max_backlog counts the tasks of these executors (BacklogExecutor): Leshan's own would be unbounded
+      assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList())
+          .anyMatch(n -> n.startsWith("lwm2m-stage-")).anyMatch(n -> n.startsWith("lwm2m-bs-stage-"));
+      assertThat(h.gw.metrics().counter("lwm2m.datagrams.shed", "reason", "max_backlog").count()).isEqualTo(0.0);
+    }
+  }
+
   /** Sends {@code n} datagrams from one socket; returns the answers that came within half a second of the last. */
   private static List<byte[]> send(InetSocketAddress to, java.util.function.IntFunction<byte[]> datagram, int n,
       Lwm2mHarness h) throws Exception {

@@ -507,8 +507,11 @@ public final class MqttChannel implements DeliverySink {
     for (String t : m.filters()) {
       filters.add(new TopicFilter(Mountpoint.of(listener.mountpoint()).mountFilter(t)));
     }
-    session.unsubscribe(filters).thenRun(() -> guarded(() ->
-        send(new UnsubAck(packetId, v5() ? Collections.nCopies(filters.size(), 0) : List.of()))));
+    session.unsubscribe(filters).thenAccept(had -> guarded(() -> { // 0x11: no subscription existed (MQTT 5 §3.11.3)
+      List<Integer> codes = new ArrayList<>(had.size());
+      had.forEach(h -> codes.add(Boolean.TRUE.equals(h) ? 0x00 : 0x11));
+      send(new UnsubAck(packetId, v5() ? codes : List.of()));
+    }));
   }
 
   private void onDisconnect(Disconnect d) {

@@ -64,6 +64,7 @@ public final class StompChannel implements DeliverySink {
   private long clientBeatMillis;
   private long serverBeatMillis;
   private long lastRead;
+  private boolean readPaused;
   private long lastWrite;
   private long nextMessageId;
   private int pendingPublishes;
@@ -105,6 +106,14 @@ public final class StompChannel implements DeliverySink {
   /** Bytes arrived (a frame or a heart-beat): the client is alive. */
   public void handleRead() {
     lastRead = ctx.clock().millis();
+  }
+
+  /**
+   * The transport stopped (true) or resumed (false) reading — a rate, or too many unanswered SENDs: while we are
+   * the ones not reading, the client's heart-beats wait in the socket and do not time it out.
+   */
+  public void handleReadPaused(boolean paused) {
+    readPaused = paused;
   }
 
   public void handleFrame(StompFrame f) {
@@ -351,6 +360,9 @@ public final class StompChannel implements DeliverySink {
   }
 
   private void heartBeat(long now) {
+    if (readPaused) {
+      lastRead = now; // not the client's silence: we are not reading
+    }
     if (clientBeatMillis > 0 && now - lastRead >= (long) (clientBeatMillis * config.heartbeatMultiplier())) {
       metrics.heartbeatTimeouts.increment();
       DROPS.debug("stomp {} at {}: no heart-beat for {} ms", clientId(), peer, now - lastRead);

@@ -165,12 +165,14 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
     if (ctx.channel().config().isAutoRead() != on) {
       ctx.channel().config().setAutoRead(on);
     }
+    channel.handleReadPaused(!on);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext c) throws Exception {
-    if (ratePause != null) {
-      // ByteToMessageDecoder asks for one more read when autoRead is off and it passed nothing on (we never do)
+    if (ratePause != null || !channelReads) {
+      // ByteToMessageDecoder asks for one more read when autoRead is off and it passed nothing on (we never do):
+      // without this, reading would never stop, for a rate or for too many unanswered SENDs
       c.fireChannelReadComplete();
       return;
     }

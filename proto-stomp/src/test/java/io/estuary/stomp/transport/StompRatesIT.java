@@ -149,6 +149,39 @@ class StompRatesIT {
   }
 
   /** The arrival time (nanos) of each RECEIPT, which must come in the order of the SENDs. */
+  @Test
+  void a_rate_pause_longer_than_the_heart_beat_window_does_not_time_the_client_out() throws Exception {
+    try (TestGateway gw = StompGateways.start("gateway.stomp.listeners.tcp.default.bytes_rate = \"1KB/s\"",
+            "gateway.stomp.heartbeat.receive = 500ms");
+        RawStompClient c = new RawStompClient(StompGateways.tcp(gw))) {
+      assertThat(c.connect("heart-beat", "500,0").command()).isEqualTo(Command.CONNECTED);
+      Thread beats = new Thread(() -> { // the client heart-beats from CONNECTED on, every 100 ms
+        while (!Thread.currentThread().isInterrupted()) {
+          try {
+            c.write("\n");
+            Thread.sleep(100); // the client's heart-beat period, not synchronisation
+          } catch (InterruptedException | RuntimeException e) {
+            return;
+          }
+        }
+      });
+      beats.start();
+      try {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes("SEND\ndestination:rates/hb\nreceipt:big\n\n".getBytes(StandardCharsets.UTF_8));
+        all.writeBytes("a".repeat(4000).getBytes(StandardCharsets.UTF_8)); // 4 KB at 1KB/s: one read pause of ~3 s, three heart-beat windows (1 s)
+        all.write(0);
+        all.writeBytes("SEND\ndestination:rates/hb\nreceipt:small\n\nx\0".getBytes(StandardCharsets.UTF_8));
+        c.write(all.toByteArray());
+        receipts(c, 2); // an ERROR "heart-beat timeout" fails here
+      } finally {
+        beats.interrupt();
+      }
+      assertThat(gw.metrics().counter("stomp.heartbeat.timeouts").count()).isZero();
+      assertThat(gw.metrics().counter("stomp.reads.paused", "reason", "bytes_rate").count()).isPositive();
+    }
+  }
+
   private static long[] receipts(RawStompClient c, int count) {
     long[] at = new long[count];
     for (int i = 0; i < count; i++) {
