@@ -211,17 +211,19 @@ final class Router {
       return 0;
     }
     if (targets.more == null) { // one subscriber (fan-in, point to point): no map at all
-      return deliver(m, targets.firstId, targets.first, writes, routing);
+      // its enqueue runs on this thread if the session is idle: no pool wake-up per message (issue #18)
+      return deliver(m, targets.firstId, targets.first, writes, routing, true);
     }
-    int n = 0;
+    int n = 0; // several: each session's executor does its own queue work, in parallel
     for (var e : targets.more.entrySet()) {
-      n += deliver(m, e.getKey(), e.getValue(), writes, routing);
+      n += deliver(m, e.getKey(), e.getValue(), writes, routing, false);
     }
     return n;
   }
 
   /** Hands {@code m} to one target session; 1 if it exists, else 0. */
-  private int deliver(Message m, String clientId, Target t, List<CompletableFuture<Void>> writes, Routing routing) {
+  private int deliver(Message m, String clientId, Target t, List<CompletableFuture<Void>> writes, Routing routing,
+      boolean inline) {
     Session s = sessions.get(clientId);
     if (s == null) {
       return 0;
@@ -233,11 +235,13 @@ final class Router {
       if (routing != null && out.qos() == 2) {
         CompletableFuture<Void> written = new CompletableFuture<>();
         routing.written().add(written);
-        s.enqueue(out, ids, queued, routing, written);
+        s.enqueue(out, ids, queued, routing, written, inline);
       } else {
-        s.enqueue(out, ids, queued, null, null);
+        s.enqueue(out, ids, queued, null, null, inline);
       }
       writes.add(queued);
+    } else if (inline) {
+      s.enqueueInline(out, ids);
     } else {
       s.enqueue(out, ids);
     }

@@ -441,14 +441,24 @@ final class Session {
   }
 
   /**
+   * As {@link #enqueue(Message, List)}, run on the caller's thread when the session's executor is idle
+   * ({@link SerialExecutor#executeInline}): for a publish with this one target, whose publisher's thread
+   * would otherwise wake a pool thread for one message (issue #18, the fixed-rate fan-in tail).
+   */
+  void enqueueInline(Message m, List<Integer> subscriptionIds) {
+    actor.executeInline(() -> outbox.enqueue(m, subscriptionIds, null, null));
+  }
+
+  /**
    * As above; {@code queued} completes on the actor once the message (and its store write, if any) is
    * queued, or, for a message held back by the BACKPRESSURE policy, once the queue has room for it.
    * With {@code routing}, the copy carries its tag and waits in the queue for its gate, and
-   * {@code written} completes once its store write is queued (even while it is held back).
+   * {@code written} completes once its store write is queued (even while it is held back). With
+   * {@code inline}, run on the caller's thread when the session's executor is idle.
    */
   void enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> queued, Router.Routing routing,
-      CompletableFuture<Void> written) {
-    actor.execute(() -> {
+      CompletableFuture<Void> written, boolean inline) {
+    Runnable task = () -> {
       boolean heldBack = false;
       try {
         heldBack = outbox.enqueue(m, subscriptionIds, queued, routing);
@@ -460,7 +470,12 @@ final class Session {
           written.complete(null);
         }
       }
-    });
+    };
+    if (inline) {
+      actor.executeInline(task);
+    } else {
+      actor.execute(task);
+    }
   }
 
   /** Whether this session is connected now, as last seen on the actor (shared-subscription picks). */

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A session hands the deliveries of one burst of its executor to the sink in one task (issue #18): the
- * order stays, and what else the session sends to the sink afterwards (a SUBACK's stage) comes after them.
+ * order stays, and what else the session sends to the sink afterwards (a SUBACK's stage) comes after them. A
+ * publish to one idle session runs its enqueue and hand-over on the publisher's thread (no pool hop).
  */
 class DeliveryBatchTest {
   private final ManualExecutor pool = new ManualExecutor();
@@ -35,6 +36,9 @@ class DeliveryBatchTest {
     Device sub = f.open("sub", clean()).subscribe("t/#", 1);
     Device a = f.open("a", clean());
     Device b = f.open("b", clean());
+    // the session is busy (a subscribe waits on its executor), so the publishes queue behind it; an idle
+    // session would take each one on its publisher's thread (the next test)
+    sub.session.subscribe(List.of(Subscription.of("u/#", 0)));
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       publishWithoutSettling(a, "t/a", "a" + i, i % 2); // QoS 0 and 1 mixed, the last one QoS 0
@@ -42,12 +46,38 @@ class DeliveryBatchTest {
       expected.add("a" + i);
       expected.add("b" + i);
     }
-    pool.runAll(); // the session's mailbox: ten enqueues, then one hand-over
-    assertThat(sub.sink.executor.pending()).as("hand-over tasks on the sink's executor").isEqualTo(1);
+    pool.runAll(); // the session's mailbox: the subscribe, ten enqueues, then one hand-over
+    assertThat(sub.sink.executor.pending()).as("the SUBACK's stage and the hand-over tasks on the sink's executor")
+        .isEqualTo(2);
     f.settle();
     assertThat(sub.sink.payloads()).containsExactlyElementsOf(expected);
     assertThat(sub.sink.maxBatch()).isEqualTo(10);
     assertThat(f.broker.sessionView("sub").inflight()).isEqualTo(5);
+  }
+
+  @Test
+  void a_publish_to_one_idle_session_is_queued_and_handed_to_the_sink_on_the_publishers_thread() {
+    Device sub = f.open("sub", clean()).subscribe("t/#", 1);
+    Device pub = f.open("pub", clean());
+    publishWithoutSettling(pub, "t/x", "m0", 1);
+    // the session pool has not run: the enqueue, the drain and the hand-over ran in the publish call
+    assertThat(sub.sink.executor.pending()).as("hand-over tasks on the sink's executor").isEqualTo(1);
+    f.settle();
+    assertThat(sub.sink.payloads()).containsExactly("m0");
+    assertThat(f.broker.sessionView("sub").inflight()).isEqualTo(1);
+  }
+
+  @Test
+  void a_publish_to_several_sessions_leaves_each_sessions_queue_work_to_its_executor() {
+    Device s1 = f.open("s1", clean()).subscribe("t/#", 0);
+    Device s2 = f.open("s2", clean()).subscribe("t/#", 0);
+    Device pub = f.open("pub", clean());
+    publishWithoutSettling(pub, "t/x", "m0", 0);
+    assertThat(s1.sink.executor.pending() + s2.sink.executor.pending()).as("nothing handed over before the pool ran")
+        .isZero();
+    f.settle();
+    assertThat(s1.sink.payloads()).containsExactly("m0");
+    assertThat(s2.sink.payloads()).containsExactly("m0");
   }
 
   @Test
