@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
@@ -49,7 +50,10 @@ final class ConnectedSockets implements AddressWatcher {
   private final InetSocketAddress local;
   private final int cap;
   private final MqttSnDatagramHandler handler;
-  private final Map<InetSocketAddress, Channel> sockets = new HashMap<>();
+  private final MqttSnDispatcher dispatcher;
+  private final Map<InetSocketAddress, Socket> sockets = new HashMap<>();
+  /** Where {@link #retire} reads what is still queued on a socket it closes; the loop's. */
+  private final ByteBuffer drainBuffer = ByteBuffer.allocate(MqttSnAdapter.RECEIVE_BUFFER);
   private final Metrics.Counter full;
   private final Metrics.Counter failed;
   private volatile int openMirror;
@@ -64,6 +68,7 @@ final class ConnectedSockets implements AddressWatcher {
     this.loop = loop;
     this.local = local;
     this.cap = cap;
+    this.dispatcher = dispatcher;
     this.handler = new MqttSnDatagramHandler(dispatcher, true);
     this.full = ctx.metrics().counter("connected_sockets_full", "listener", listener);
     this.failed = ctx.metrics().counter("connected_socket_errors", "listener", listener);
@@ -79,20 +84,46 @@ final class ConnectedSockets implements AddressWatcher {
       full.increment(); // the client shares the listener socket, as every client did before
       return;
     }
-    Channel ch = open(address);
-    if (ch != null) {
-      sockets.put(address, ch);
+    Socket socket = open(address);
+    if (socket != null) {
+      sockets.put(address, socket);
       openMirror = sockets.size();
     }
   }
 
   @Override
   public void detached(InetSocketAddress address) {
-    Channel ch = sockets.remove(address);
-    if (ch != null) {
+    Socket socket = sockets.remove(address);
+    if (socket != null) {
       openMirror = sockets.size();
-      ch.close(); // datagrams still queued on it are dropped: the client's channel is gone anyway
+      // not from within the dispatcher, which is telling us: the client may already have sent its next
+      // datagram (a new CONNECT after a refusal) to this socket
+      loop.execute(() -> retire(socket));
     }
+  }
+
+  /**
+   * Closes a socket whose address has no channel any more, after handing what is still queued on it to the
+   * dispatcher (a datagram left there would be lost: once the socket is closed the kernel delivers the
+   * address's datagrams to the listener socket, but not those it already queued here). A CONNECT among them
+   * opens a new channel and a new socket for the address, before this one closes.
+   */
+  private void retire(Socket socket) {
+    try {
+      for (int i = 0; i < READ_BATCH; i++) {
+        drainBuffer.clear();
+        if (!(socket.jdk().receive(drainBuffer) instanceof InetSocketAddress from)) {
+          break;
+        }
+        drainBuffer.flip();
+        byte[] bytes = new byte[drainBuffer.remaining()];
+        drainBuffer.get(bytes);
+        MqttSnDatagramHandler.dispatch(dispatcher, from, bytes, null);
+      }
+    } catch (IOException | RuntimeException e) { // ICMP reported, or closed meanwhile: nothing left to read
+      log.debug("mqttsn listener {}: draining the socket of {}: {}", listener, socket.peer(), e.toString());
+    }
+    socket.netty().close();
   }
 
   /** Number of connected sockets open now (any thread). */
@@ -102,15 +133,15 @@ final class ConnectedSockets implements AddressWatcher {
 
   /** Closes every connected socket (adapter stop); on the loop. */
   void closeAll() {
-    for (Channel ch : new ArrayList<>(sockets.values())) {
-      ch.close();
+    for (Socket socket : new ArrayList<>(sockets.values())) {
+      socket.netty().close();
     }
     sockets.clear();
     openMirror = 0;
   }
 
   /** A socket connected to {@code peer} and registered on the loop, or null (counted and logged). */
-  private Channel open(InetSocketAddress peer) {
+  private Socket open(InetSocketAddress peer) {
     DatagramChannel jdk = null;
     try {
       // the same family as Netty's listener socket (the JDK's default: dual-stack where IPv6 is on)
@@ -140,7 +171,11 @@ final class ConnectedSockets implements AddressWatcher {
       fail(peer, f.cause());
       return null;
     }
-    return ch;
+    return new Socket(peer, ch, jdk);
+  }
+
+  /** One client address's connected socket: the Netty channel reading it, and its JDK channel for draining. */
+  private record Socket(InetSocketAddress peer, Channel netty, DatagramChannel jdk) {
   }
 
   private void fail(InetSocketAddress peer, Throwable e) {
