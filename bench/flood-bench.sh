@@ -14,6 +14,7 @@
 # Builds nothing; needs   mvn -q -o -pl gateway-app,bench -am package -DskipTests   (estuary.jar, flood-bench.jar)
 #
 # Environment (defaults in brackets):
+#   JAR [gateway-app/target/estuary.jar] the gateway jar (e.g. one built from another commit, for a before/after)
 #   JAVA_OPTS [-Xms256m -Xmx1g] the gateway's JVM: what bin/estuary and etc/estuary.service run by default
 #   EXTRA_CONF [] a HOCON file appended to the generated config (e.g. the limits under test)
 #   BASELINE [30s] no-flood phase   DURATION [60s] flood phase   WARMUP [5s]   CLIENTS [100]   RATE [1000] msgs/s
@@ -28,7 +29,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JAR=$ROOT/gateway-app/target/estuary.jar
+JAR=${JAR:-$ROOT/gateway-app/target/estuary.jar}
 BENCH_JAR=$ROOT/bench/target/flood-bench.jar
 log() { echo "flood-bench: $*" >&2; }
 

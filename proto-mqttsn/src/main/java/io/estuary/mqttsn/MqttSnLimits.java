@@ -55,12 +55,16 @@ public record MqttSnLimits(
    *     kernel caps it at net.core.rmem_max); 0 = the system's default
    * @param unknownAnswerRate answers the listener sends to sources without a channel (refusal CONNACKs,
    *     GWINFO to SEARCHGW), each a sendto a forged address can cost us; over it not answered
+   * @param connectedSockets plain UDP: clients whose datagrams get their own connected socket on the listener's
+   *     port (SO_REUSEPORT), so that a flood filling the listener socket's queue does not drop theirs; beyond,
+   *     clients stay on the listener socket; 0 = off (one socket, as before)
    */
   public record ListenerLimits(int maxConnections, Rate maxConnRate, int maxSources, Rate sourceConnRate,
-      Rate sourceDatagramRate, int maxHalfOpen, Duration halfOpenTimeout, long recbuf, Rate unknownAnswerRate) {
+      Rate sourceDatagramRate, int maxHalfOpen, Duration halfOpenTimeout, long recbuf, Rate unknownAnswerRate,
+      int connectedSockets) {
     public static final ListenerLimits DEFAULTS =
         new ListenerLimits(100_000, Rate.parse("1000/s"), 100_000, Rate.parse("100/s"), Rate.parse("1000/s"),
-            1000, Duration.ofSeconds(10), 4L * 1024 * 1024, Rate.parse("1000/s"));
+            1000, Duration.ofSeconds(10), 4L * 1024 * 1024, Rate.parse("1000/s"), 10_000);
 
     public ListenerLimits {
       atLeast(maxConnections, 1, "max_connections");
@@ -72,6 +76,7 @@ public record MqttSnLimits(
       if (recbuf < 0 || recbuf > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("recbuf must be 0..2GB, was " + recbuf);
       }
+      atLeast(connectedSockets, 0, "connected_sockets");
     }
 
     /** Whether CONNECTs from new addresses are half-open until the client's second datagram. */
@@ -90,7 +95,8 @@ public record MqttSnLimits(
           l.has("max_half_open") ? count(l, "max_half_open") : d.maxHalfOpen(),
           l.has("half_open_timeout") ? l.getDuration("half_open_timeout") : d.halfOpenTimeout(),
           l.has("recbuf") ? l.getBytes("recbuf") : d.recbuf(),
-          l.has("unknown_answer_rate") ? rate(l, "unknown_answer_rate") : d.unknownAnswerRate());
+          l.has("unknown_answer_rate") ? rate(l, "unknown_answer_rate") : d.unknownAnswerRate(),
+          l.has("connected_sockets") ? count(l, "connected_sockets") : d.connectedSockets());
     }
   }
 

@@ -81,6 +81,9 @@ public final class MqttSnDispatcher {
   /** Plain UDP with half_open_timeout > 0: millis a new client has for its second datagram; else 0. */
   private final long halfOpenTimeout;
   private volatile int halfOpenMirror;
+  /** Told when an address gets its first channel and loses its last (the transport's connected sockets). */
+  private AddressWatcher addresses = AddressWatcher.NONE;
+  private Metrics.Counter portUnreachable;
 
   /** A plain UDP listener's dispatcher. */
   public MqttSnDispatcher(MqttSnConfig config, GatewayContext ctx, String listener, Executor executor,
@@ -146,6 +149,29 @@ public final class MqttSnDispatcher {
 
   public int size() {
     return byAddress.size();
+  }
+
+  /** Who is told when an address gets its first channel and loses its last; set before the first datagram. */
+  public void watchAddresses(AddressWatcher watcher) {
+    this.addresses = watcher;
+  }
+
+  /**
+   * The kernel reported ICMP port unreachable for {@code at} (on a connected socket): counted in {@code
+   * port_unreachable}; a half-open client there has just shown that its address does not receive our answers,
+   * so it is dropped at once as if its {@code half_open_timeout} had passed (counted {@code half_open_unreachable}).
+   */
+  public void unreachable(InetSocketAddress at) {
+    if (portUnreachable == null) {
+      portUnreachable = ctx.metrics().counter("port_unreachable", "listener", listener);
+    }
+    portUnreachable.increment();
+    MqttSnChannel ch = direct.get(at);
+    if (ch != null && ch.unproven() && halfOpen.remove(ch)) {
+      halfOpenMirror = halfOpen.size();
+      drop(ch.where(), "half_open_unreachable", "client " + ch.clientId() + " half-open, its port unreachable");
+      process(ch, ch.dropUnproven());
+    }
   }
 
   /** Whether a client with this id has a channel here (connecting, connected or asleep). */
@@ -406,12 +432,20 @@ public final class MqttSnDispatcher {
   }
 
   private void index(Peer at, MqttSnChannel ch) {
+    boolean had = hasAnyAt(at.address());
     byAddress.put(at, ch);
     if (at.wirelessNodeId() != null) {
       forwarderNodes.merge(at.address(), 1, Integer::sum);
     } else {
       direct.put(at.address(), ch);
     }
+    if (!had) {
+      addresses.attached(at.address());
+    }
+  }
+
+  private boolean hasAnyAt(InetSocketAddress a) {
+    return direct.containsKey(a) || forwarderNodes.containsKey(a);
   }
 
   private void unindex(Peer at, MqttSnChannel ch) {
@@ -420,6 +454,9 @@ public final class MqttSnDispatcher {
         forwarderNodes.computeIfPresent(at.address(), (a, n) -> n <= 1 ? null : n - 1);
       } else {
         direct.remove(at.address(), ch);
+      }
+      if (!hasAnyAt(at.address())) {
+        addresses.detached(at.address());
       }
     }
   }

@@ -21,10 +21,12 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +60,8 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   private final List<MqttSnDtlsListener> dtls = new ArrayList<>();
   private final Map<String, Channel> channels = new LinkedHashMap<>();
   private final Map<String, MqttSnDispatcher> dispatchers = new LinkedHashMap<>();
+  /** Per plain-UDP listener with {@code connected_sockets} > 0: its clients' connected sockets. */
+  private final List<ConnectedSockets> connected = new ArrayList<>();
   private final List<ListenerInfo> listeners = new ArrayList<>();
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private NioEventLoopGroup group;
@@ -113,6 +117,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   private void bind(String name, InetSocketAddress address) {
     MqttSnDispatcher dispatcher = new MqttSnDispatcher(config, ctx, name, loop, actions -> write(name, actions), topicIds);
     long recbuf = config.limits().listener(name).recbuf();
+    int connectedSockets = config.limits().listener(name).connectedSockets();
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(NioDatagramChannel.class)
@@ -124,6 +129,9 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     if (recbuf > 0) { // a burst waits in the kernel instead of being dropped there (issue #13)
       b.option(ChannelOption.SO_RCVBUF, (int) recbuf);
     }
+    if (connectedSockets > 0) { // the per-client connected sockets join this port (ConnectedSockets)
+      b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+    }
     ChannelFuture f = b.bind(address).awaitUninterruptibly();
     if (!f.isSuccess()) {
       throw new IllegalStateException("mqttsn listener " + name + " cannot bind " + address + ": " + f.cause(), f.cause());
@@ -133,6 +141,13 @@ public final class MqttSnAdapter implements ProtocolAdapter {
       int granted = ((DatagramChannel) ch).config().getReceiveBufferSize();
       log.info("mqttsn listener {}: receive buffer {} bytes (recbuf {}; the kernel caps it at net.core.rmem_max)",
           name, granted, recbuf);
+    }
+    if (connectedSockets > 0) {
+      ConnectedSockets sockets = new ConnectedSockets(name, loop, (InetSocketAddress) ch.localAddress(),
+          connectedSockets, dispatcher, ctx);
+      // on the loop, which owns the dispatcher (a client attached before this one task shares the listener socket)
+      loop.submit(() -> dispatcher.watchAddresses(sockets)).syncUninterruptibly();
+      connected.add(sockets);
     }
     channels.put(name, ch);
     dispatchers.put(name, dispatcher);
@@ -211,6 +226,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
         sweeper.cancel(false);
       }
       dispatchers.values().forEach(MqttSnDispatcher::shutdown);
+      connected.forEach(ConnectedSockets::closeAll);
       channels.values().forEach(Channel::close);
       channels.clear();
       dtls.forEach(MqttSnDtlsListener::stop);

@@ -5,6 +5,8 @@ import io.estuary.mqttsn.codec.DecodeResult;
 import io.estuary.mqttsn.codec.MqttSnCodec;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -17,25 +19,37 @@ import org.slf4j.LoggerFactory;
  * (issue #13): a datagram from an address with a channel goes straight to its source's rate and the
  * decoder; one from an unknown address is first classified from its header octets ({@link
  * UnknownSourceFilter}) and, unless it can mean anything without a channel, dropped and counted without
- * copying, decoding or touching the table of sources.
+ * copying, decoding or touching the table of sources. A handler for the per-client connected sockets
+ * ({@link ConnectedSockets}) is {@code established}: what they read comes from an address with a channel
+ * (the kernel matched its 4-tuple), so it skips that filter, and an ICMP port unreachable reported on one is
+ * handed to the dispatcher. One such handler serves all connected sockets of a listener: they are all on the
+ * listener's event loop, so the scratch array is still the loop's alone.
  */
+@ChannelHandler.Sharable
 final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(MqttSnDatagramHandler.class);
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
 
   private final MqttSnDispatcher dispatcher;
+  /** Reads the per-client connected sockets (see the class comment). */
+  private final boolean established;
   /** The datagram's bytes for the decoder, which copies whatever a frame keeps: reused, never escapes. */
   private byte[] scratch = new byte[2048];
 
   MqttSnDatagramHandler(MqttSnDispatcher dispatcher) {
+    this(dispatcher, false);
+  }
+
+  MqttSnDatagramHandler(MqttSnDispatcher dispatcher, boolean established) {
     this.dispatcher = dispatcher;
+    this.established = established;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     InetSocketAddress from = packet.sender();
     ByteBuf buf = packet.content();
-    if (!dispatcher.hasChannelAt(from)) {
+    if (!established && !dispatcher.hasChannelAt(from)) {
       int verdict = UnknownSourceFilter.classify(buf);
       if (verdict != UnknownSourceFilter.DECODE) {
         dispatcher.dropUnknown(from, verdict == UnknownSourceFilter.MALFORMED);
@@ -83,6 +97,11 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (established && cause instanceof PortUnreachableException
+        && ctx.channel().remoteAddress() instanceof InetSocketAddress peer) {
+      dispatcher.unreachable(peer); // the client's port answered one of our datagrams with ICMP
+      return;
+    }
     // UDP: ICMP port unreachable and the like arrive here; the socket stays open for everyone else
     log.debug("mqttsn listener {}: {}", ctx.channel().localAddress(), cause.toString());
   }
