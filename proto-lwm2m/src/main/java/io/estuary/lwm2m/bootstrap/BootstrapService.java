@@ -21,12 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.californium.elements.config.Configuration;
+import io.estuary.cf.DedupCap;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.SourceDatagramFilter;
 import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.SourceLimiter;
 import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
+import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.Connector;
 import org.eclipse.leshan.server.californium.bootstrap.endpoint.coap.CoapBootstrapServerEndpointFactory;
 import org.eclipse.leshan.server.californium.bootstrap.endpoint.coaps.CoapsBootstrapServerEndpointFactory;
@@ -95,7 +97,7 @@ public final class BootstrapService {
   }
 
   /** Binds the listeners; {@code cf} is the Californium tuning of the LwM2M server. */
-  public void start(Configuration cf) {
+  public void start(Configuration cf, DedupCap dedup) {
     for (URI u : lwm2mServer.values()) {
       if (settings.serverHost().isEmpty() && (u.getHost().equals("0.0.0.0") || u.getHost().equals("::")
           || u.getHost().equals("[::]"))) {
@@ -119,12 +121,18 @@ public final class BootstrapService {
         protected Connector createConnector(InetSocketAddress address, Configuration configuration) {
           return new LimitedConnector(super.createConnector(address, configuration), limiter);
         }
+
+        @Override
+        protected CoapEndpoint.Builder createEndpointBuilder(InetSocketAddress address, Configuration configuration,
+            LeshanBootstrapServer server) {
+          return dedup.equip(super.createEndpointBuilder(address, configuration, server), configuration);
+        }
       });
     });
     settings.dtlsListeners().forEach((name, l) -> {
       SourceLimiter limiter = limiter("dtls:" + name);
       eps.addEndpoint(new CoapsBootstrapServerEndpointFactory(LimitedCoapsEndpointFactory.uri("coaps", l.bind()), null,
-          null, b -> SourceDatagramFilter.install(b, dtlsCf, limiter), null));
+          null, b -> SourceDatagramFilter.install(b, dtlsCf, limiter), b -> dedup.equip(b, dtlsCf)));
     });
     server = new LeshanBootstrapServerBuilder()
         .setEndpointsProviders(eps.build())
