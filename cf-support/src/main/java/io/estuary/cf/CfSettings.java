@@ -16,7 +16,8 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
  * {@link #toConfiguration()}.
  *
  * <p>Heap bound of the deduplicator (RFC 7252 §4.5 keeps each exchange for EXCHANGE_LIFETIME, 247 s by
- * default): with {@link Deduplicator#PEERS_MARK_AND_SWEEP} (the default) it holds at most
+ * default): with {@link Deduplicator#CAPPED} (the default) at most {@code maxDedupEntries} per endpoint, the oldest
+ * evicted first ({@link DedupCap}); with {@link Deduplicator#PEERS_MARK_AND_SWEEP} it holds at most
  * {@code peerMessages} exchanges per peer, but Californium 3.14 does not bound the number of peers (its per-peer
  * map ignores MAX_ACTIVE_PEERS): a flood from fresh address:port pairs grows it with the admitted datagram rate
  * (a listener's max_datagram_rate) × {@code exchangeLifetime}; the other choices grow with rate ×
@@ -39,6 +40,7 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
  * @param maxBodySize largest reassembled body; bigger Block1 transfers get 4.13
  * @param maxBacklog protocol-stage tasks waiting (received datagrams, exchange steps) past which the listeners drop
  *     datagrams before Californium allocates anything ({@link BacklogExecutor}, {@link DatagramBudget})
+ * @param maxDedupEntries requests remembered per endpoint with {@link Deduplicator#CAPPED}
  */
 public record CfSettings(
     int protocolThreads,
@@ -56,14 +58,15 @@ public record CfSettings(
     int preferredBlockSize,
     int maxMessageSize,
     int maxBodySize,
-    int maxBacklog) {
+    int maxBacklog,
+    int maxDedupEntries) {
 
   /** RFC 7252 §4.8.2 NON_LIFETIME. */
   private static final Duration NON_LIFETIME = Duration.ofSeconds(145);
 
-  public static final CfSettings DEFAULTS = new CfSettings(2, 1, 1, 2, Deduplicator.PEERS_MARK_AND_SWEEP,
+  public static final CfSettings DEFAULTS = new CfSettings(2, 1, 1, 2, Deduplicator.CAPPED,
       Duration.ofSeconds(247), 64, Duration.ofSeconds(10), 10_000, Duration.ofMinutes(10), Duration.ofSeconds(2),
-      4, 1024, 1152, 64 * 1024, 10_000);
+      4, 1024, 1152, 64 * 1024, 10_000, 10_000);
 
   public CfSettings {
     positive("protocol_threads", protocolThreads);
@@ -88,6 +91,7 @@ public record CfSettings(
     }
     positive("max_body_size", maxBodySize);
     positive("max_backlog", maxBacklog);
+    positive("max_dedup_entries", maxDedupEntries);
   }
 
   /**
@@ -99,7 +103,7 @@ public record CfSettings(
     String dedupText = block.has("deduplicator") ? block.getString("deduplicator") : d.deduplicator.name();
     Deduplicator dedup = Deduplicator.parse(dedupText);
     if (dedup == null) {
-      throw block.invalid("deduplicator", "one of mark_and_sweep, peers_mark_and_sweep, crop_rotation, none");
+      throw block.invalid("deduplicator", "one of capped, mark_and_sweep, peers_mark_and_sweep, crop_rotation, none");
     }
     try {
       return new CfSettings(
@@ -118,7 +122,8 @@ public record CfSettings(
           block.has("preferred_block_size") ? (int) block.getBytes("preferred_block_size") : d.preferredBlockSize,
           block.has("max_message_size") ? (int) block.getBytes("max_message_size") : d.maxMessageSize,
           maxBodySize,
-          intOr(block, "max_backlog", d.maxBacklog));
+          intOr(block, "max_backlog", d.maxBacklog),
+          intOr(block, "max_dedup_entries", d.maxDedupEntries));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(block.path() + ": " + e.getMessage(), e);
     }
@@ -128,7 +133,7 @@ public record CfSettings(
   public CfSettings withMaxBodySize(int bytes) {
     return new CfSettings(protocolThreads, udpReceiverThreads, udpSenderThreads, dtlsThreads, deduplicator,
         exchangeLifetime, peerMessages, sweepInterval, maxActivePeers, maxPeerInactivity, ackTimeout, maxRetransmit,
-        preferredBlockSize, maxMessageSize, bytes, maxBacklog);
+        preferredBlockSize, maxMessageSize, bytes, maxBacklog, maxDedupEntries);
   }
 
   /**

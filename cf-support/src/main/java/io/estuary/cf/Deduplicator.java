@@ -8,6 +8,12 @@ import org.eclipse.californium.core.config.CoapConfig;
  * request rates, so the choice is config.
  */
 public enum Deduplicator {
+  /**
+   * Estuary's {@link CappedDeduplicator}: kept exchange_lifetime, at most {@code max_dedup_entries} per endpoint, the
+   * oldest evicted when full ({@link DedupCap}). Endpoints built without a {@link DedupCap} (test clients) get
+   * Californium's peers_mark_and_sweep.
+   */
+  CAPPED(CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP),
   /** One global map swept every {@code mark_and_sweep_interval}: heap ≈ request rate × exchange_lifetime. */
   MARK_AND_SWEEP(CoapConfig.DEDUPLICATOR_MARK_AND_SWEEP),
   /** At most {@code peer_messages} remembered per peer; peers are not bounded (Californium 3.14 ignores max_active_peers here). */

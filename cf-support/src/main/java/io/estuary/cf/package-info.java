@@ -11,7 +11,9 @@
  * listener-wide {@link io.estuary.cf.DatagramBudget}: max_datagram_rate and the protocol stage's backlog counted by
  * {@link io.estuary.cf.BacklogExecutor}) and
  * {@link io.estuary.cf.LimitedConnector}, which applies it on Californium's receiver threads before a datagram is
- * parsed; {@link io.estuary.cf.WatchedKeyValueSpace} counts the adapters' failed store writes and logs them
+ * parsed; {@link io.estuary.cf.DedupCap} gives each endpoint a {@link io.estuary.cf.CappedDeduplicator} (duplicate
+ * detection with a hard entry cap, oldest evicted; its own monitor, taken by Californium's protocol-stage threads and
+ * its sweep); {@link io.estuary.cf.WatchedKeyValueSpace} counts the adapters' failed store writes and logs them
  * rate-limited. Settings are immutable and built once at adapter start on the gateway's main thread; the limiter's
  * state is thread-safe (its table's monitor, the buckets' own monitors).
  */

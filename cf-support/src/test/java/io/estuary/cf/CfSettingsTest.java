@@ -31,6 +31,6 @@ class CfSettingsTest {
   void invalid_block_size_is_refused() {
     assertThatThrownBy(() -> new CfSettings(1, 1, 1, 1, Deduplicator.NONE, java.time.Duration.ofSeconds(1), 1,
         java.time.Duration.ofSeconds(1), 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 1, 1000,
-        1152, 1024, 10)).hasMessageContaining("preferred_block_size");
+        1152, 1024, 10, 10)).hasMessageContaining("preferred_block_size");
   }
 }

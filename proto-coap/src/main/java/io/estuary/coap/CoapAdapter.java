@@ -3,6 +3,7 @@ package io.estuary.coap;
 import io.estuary.cf.BacklogExecutor;
 import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.IdentityAs;
+import io.estuary.cf.DedupCap;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.SourceLimiter;
@@ -87,19 +88,23 @@ final class CoapAdapter implements ProtocolAdapter {
       server.setExecutors(stage, ExecutorsUtil.newDefaultSecondaryScheduler("coap-timer#"), false);
       context.metrics().gauge("stage.backlog", stage::waiting);
       List<SourceLimiter> limiters = new ArrayList<>();
+      // duplicate detection with a hard entry cap per endpoint (californium.max_dedup_entries)
+      DedupCap dedup = new DedupCap(config.californium());
+      context.metrics().gauge("dedup.entries", dedup::entries);
+      context.metrics().monotonic("dedup.evicted", dedup::evictions);
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
         SourceLimiter limiter = limiter("udp:" + l.getKey(), metrics);
         limiters.add(limiter);
         // datagrams pass the per-source rate before Californium parses them or creates an exchange
-        CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cf)
-            .setConnector(new LimitedConnector(new UDPConnector(l.getValue(), cf), limiter)).build();
+        CoapEndpoint ep = dedup.equip(new CoapEndpoint.Builder().setConfiguration(cf)
+            .setConnector(new LimitedConnector(new UDPConnector(l.getValue(), cf), limiter)), cf).build();
         listenerNames.put(ep, "udp:" + l.getKey());
         server.addEndpoint(ep);
       }
       for (Map.Entry<String, DtlsListener> l : config.dtlsListeners().entrySet()) {
         SourceLimiter limiter = limiter("dtls:" + l.getKey(), metrics);
         limiters.add(limiter);
-        CoapEndpoint ep = l.getValue().endpoint(cf, limiter);
+        CoapEndpoint ep = l.getValue().endpoint(cf, limiter, dedup);
         listenerNames.put(ep, "dtls:" + l.getKey());
         identityAs.put(ep, l.getValue().settings().identityAs());
         server.addEndpoint(ep);

@@ -30,7 +30,8 @@ class CoapGatewayConfigTest {
     assertThat(c.subscribeQos()).isEqualTo(QosPolicy.COAP);
     assertThat(c.udpListeners().get("default").getPort()).isEqualTo(5683);
     assertThat(c.maxBodySize()).isEqualTo(64 * 1024);
-    assertThat(c.californium().deduplicator()).isEqualTo(Deduplicator.PEERS_MARK_AND_SWEEP);
+    assertThat(c.californium().deduplicator()).isEqualTo(Deduplicator.CAPPED);
+    assertThat(c.californium().maxDedupEntries()).isEqualTo(10_000);
   }
 
   @Test

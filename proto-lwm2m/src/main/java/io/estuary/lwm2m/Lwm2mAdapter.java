@@ -18,6 +18,7 @@ import io.estuary.lwm2m.persistence.RegistrationJson;
 import io.estuary.lwm2m.registration.Endpoints;
 import io.estuary.lwm2m.registration.LimitedCoapEndpointFactory;
 import io.estuary.lwm2m.registration.RegistrationGate;
+import io.estuary.cf.DedupCap;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.BacklogExecutor;
 import io.estuary.cf.DatagramBudget;
@@ -121,13 +122,17 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
           new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);
       // datagrams pass the per-source rate before Californium parses them (DTLS: before Scandium reads a record)
       List<SourceLimiter> limiters = new ArrayList<>();
+      // duplicate detection with a hard entry cap per endpoint (californium.max_dedup_entries), bootstrap included
+      DedupCap dedup = new DedupCap(config.californium());
+      ctx.metrics().gauge("dedup.entries", dedup::entries);
+      ctx.metrics().monotonic("dedup.evicted", dedup::evictions);
       io.estuary.api.Metrics.Counter datagramsDropped = ctx.metrics().counter("datagrams.dropped");
       config.udpListeners().forEach((name, a) -> {
         ListenerLimits l = config.limits("udp:" + name);
         SourceLimiter limiter = new SourceLimiter("lwm2m udp:" + name, l.sourceRate(), l.maxSources(), datagramsDropped,
             budget("lwm2m udp:" + name, l));
         limiters.add(limiter);
-        eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter));
+        eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter, dedup));
       });
       Configuration dtlsCf = cf;
       config.dtlsListeners().forEach((name, l) -> {
@@ -135,7 +140,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         SourceLimiter limiter = new SourceLimiter("lwm2m dtls:" + name, ll.sourceRate(), ll.maxSources(), datagramsDropped,
             budget("lwm2m dtls:" + name, ll));
         limiters.add(limiter);
-        eps.addEndpoint(new LimitedCoapsEndpointFactory(l.bind(), dtlsCf, limiter));
+        eps.addEndpoint(new LimitedCoapsEndpointFactory(l.bind(), dtlsCf, limiter, dedup));
       });
       // the bootstrap server's listeners (started below) count in the same totals
       ctx.metrics().monotonic("sources.evicted", () -> limiters.stream().mapToLong(SourceLimiter::evictions).sum()
@@ -204,7 +209,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
             .findFirst().orElse(null);
         bootstrap = new BootstrapService(config.bootstrap(), configs, ctx, credentials, config::mountpointFor, servers,
             serverKeys);
-        bootstrap.start(config.californium());
+        bootstrap.start(config.californium(), dedup);
         listeners.addAll(bootstrap.listeners());
         LOG.info("LwM2M bootstrap server on: {} config(s) from the file, {} from the management API; {} device "
             + "credential(s) provisioned by it so far", config.bootstrap().entries().size(), fromApi, provisioned);

@@ -1,6 +1,7 @@
 package io.estuary.coap.dtls;
 
 import io.estuary.cf.DtlsSettings;
+import io.estuary.cf.DedupCap;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.SourceLimiter;
 import java.net.InetSocketAddress;
@@ -23,11 +24,12 @@ public record DtlsListener(InetSocketAddress bind, DtlsSettings settings) {
 
   /**
    * A CoAP endpoint over a Scandium {@link DTLSConnector}, configured from {@code base} plus these settings, its
-   * decrypted records passing {@code limiter} first.
+   * decrypted records passing {@code limiter} first, its duplicate detection from {@code dedup}.
    */
-  public CoapEndpoint endpoint(Configuration base, SourceLimiter limiter) {
+  public CoapEndpoint endpoint(Configuration base, SourceLimiter limiter, DedupCap dedup) {
     Configuration c = settings.configuration(base);
     DTLSConnector connector = new DTLSConnector(settings.connectorConfig(c, bind));
-    return new CoapEndpoint.Builder().setConfiguration(c).setConnector(new LimitedConnector(connector, limiter)).build();
+    return dedup.equip(new CoapEndpoint.Builder().setConfiguration(c)
+        .setConnector(new LimitedConnector(connector, limiter)), c).build();
   }
 }

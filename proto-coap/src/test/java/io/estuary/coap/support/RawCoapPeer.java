@@ -82,6 +82,11 @@ public final class RawCoapPeer implements AutoCloseable {
     sendRaw(serializer.getByteArray(m));
   }
 
+  /** Sends {@code m} again with the message id it was sent with: a retransmission (RFC 7252 §4.2). */
+  public void resend(Message m) {
+    sendRaw(serializer.getByteArray(m));
+  }
+
   private void sendRaw(byte[] bytes) {
     try {
       socket.send(new DatagramPacket(bytes, bytes.length, server));

@@ -23,12 +23,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.californium.elements.config.Configuration;
+import io.estuary.cf.DedupCap;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.SourceDatagramFilter;
 import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.SourceLimiter;
 import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
+import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.Connector;
 import org.eclipse.leshan.server.californium.bootstrap.endpoint.coap.CoapBootstrapServerEndpointFactory;
 import org.eclipse.leshan.server.californium.bootstrap.endpoint.coaps.CoapsBootstrapServerEndpointFactory;
@@ -100,7 +102,7 @@ public final class BootstrapService {
   }
 
   /** Binds the listeners; {@code cfSettings} is the Californium tuning of the LwM2M server. */
-  public void start(CfSettings cfSettings) {
+  public void start(CfSettings cfSettings, DedupCap dedup) {
     Configuration cf = cfSettings.toConfiguration();
     maxBacklog = cfSettings.maxBacklog();
     java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
@@ -132,12 +134,18 @@ public final class BootstrapService {
         protected Connector createConnector(InetSocketAddress address, Configuration configuration) {
           return new LimitedConnector(super.createConnector(address, configuration), limiter);
         }
+
+        @Override
+        protected CoapEndpoint.Builder createEndpointBuilder(InetSocketAddress address, Configuration configuration,
+            LeshanBootstrapServer server) {
+          return dedup.equip(super.createEndpointBuilder(address, configuration, server), configuration);
+        }
       });
     });
     settings.dtlsListeners().forEach((name, l) -> {
       SourceLimiter limiter = limiter("dtls:" + name);
       eps.addEndpoint(new CoapsBootstrapServerEndpointFactory(LimitedCoapsEndpointFactory.uri("coaps", l.bind()), null,
-          null, b -> SourceDatagramFilter.install(b, dtlsCf, limiter), null));
+          null, b -> SourceDatagramFilter.install(b, dtlsCf, limiter), b -> dedup.equip(b, dtlsCf)));
     });
     CaliforniumBootstrapServerEndpointsProvider provider = (CaliforniumBootstrapServerEndpointsProvider) eps.build();
     server = new LeshanBootstrapServerBuilder()

@@ -1,24 +1,30 @@
 package io.estuary.lwm2m.registration;
 
+import io.estuary.cf.DedupCap;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.SourceLimiter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.Connector;
 import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerEndpointFactory;
+import org.eclipse.leshan.server.observation.LwM2mNotificationReceiver;
 
 /**
  * Leshan's plain-CoAP server endpoint with its UDP connector behind a {@link SourceLimiter}: datagrams over their
- * source address's rate are dropped before Californium parses them.
+ * source address's rate are dropped before Californium parses them; duplicate detection from a {@link DedupCap}.
  */
 public final class LimitedCoapEndpointFactory extends CoapServerEndpointFactory {
   private final SourceLimiter limiter;
+  private final DedupCap dedup;
 
-  public LimitedCoapEndpointFactory(InetSocketAddress bind, SourceLimiter limiter) {
+  public LimitedCoapEndpointFactory(InetSocketAddress bind, SourceLimiter limiter, DedupCap dedup) {
     super(uri(bind));
     this.limiter = limiter;
+    this.dedup = dedup;
   }
 
   private static URI uri(InetSocketAddress a) {
@@ -32,5 +38,11 @@ public final class LimitedCoapEndpointFactory extends CoapServerEndpointFactory 
   @Override
   protected Connector createConnector(InetSocketAddress address, Configuration configuration) {
     return new LimitedConnector(super.createConnector(address, configuration), limiter);
+  }
+
+  @Override
+  protected CoapEndpoint.Builder createEndpointBuilder(InetSocketAddress address, Configuration configuration,
+      LwM2mNotificationReceiver notificationReceiver, LeshanServer server) {
+    return dedup.equip(super.createEndpointBuilder(address, configuration, notificationReceiver, server), configuration);
   }
 }

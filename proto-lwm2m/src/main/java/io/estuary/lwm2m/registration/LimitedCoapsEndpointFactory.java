@@ -1,5 +1,6 @@
 package io.estuary.lwm2m.registration;
 
+import io.estuary.cf.DedupCap;
 import io.estuary.cf.SourceDatagramFilter;
 import io.estuary.cf.SourceLimiter;
 import java.net.InetSocketAddress;
@@ -10,12 +11,15 @@ import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerEndpointF
 
 /**
  * Leshan's CoAPs server endpoint with a {@link SourceDatagramFilter} on its DTLS connector: datagrams over their
- * source address's rate are dropped as they are read, before Scandium parses, answers or decrypts them.
+ * source address's rate are dropped as they are read, before Scandium parses, answers or decrypts them; duplicate
+ * detection from a {@link DedupCap}.
  */
 public final class LimitedCoapsEndpointFactory extends CoapsServerEndpointFactory {
 
-  public LimitedCoapsEndpointFactory(InetSocketAddress bind, Configuration config, SourceLimiter limiter) {
-    super(uri("coaps", bind), null, null, b -> SourceDatagramFilter.install(b, config, limiter), null);
+  public LimitedCoapsEndpointFactory(InetSocketAddress bind, Configuration config, SourceLimiter limiter,
+      DedupCap dedup) {
+    super(uri("coaps", bind), null, null, b -> SourceDatagramFilter.install(b, config, limiter),
+        b -> dedup.equip(b, config));
   }
 
   /** The endpoint URI of a bind address ({@code scheme://host:port}). */

@@ -45,10 +45,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Half-open channels (plain UDP listeners with {@code half_open_timeout} > 0, like a TCP SYN backlog):
  * a CONNECT from an address without a channel is answered as before, but the channel stays <em>half-open</em>
- * until the client sends any further datagram, which shows that the address receives our answers. At most
+ * until the client sends a message that makes sense for its session ({@link HalfOpenProof}: REGISTER, SUBSCRIBE,
+ * PINGREQ, a PUBLISH to a topic it can name, ...), which shows that the address receives our answers. At most
  * {@code max_half_open} channels are half-open; a CONNECT from a new address beyond gets CONNACK
  * congestion ({@code half_open_full}). A half-open channel not heard within the timeout is closed without a
- * datagram and the session its CONNECT created is discarded ({@code half_open_timeout}); a CONNECT that
+ * datagram and the session its CONNECT created is discarded ({@code half_open_timeout}), as when a CONNECT of
+ * another client id from its address replaces it ({@code mqttsn.half_open.replaced}); a CONNECT that
  * resumed an existing persistent session leaves the table as soon as the broker says so. A client behind a
  * forwarder is half-open per node (forwarder address and wireless node id): the node's own next message
  * proves it. Owned by the transport's event loop.
@@ -73,6 +75,8 @@ public final class MqttSnDispatcher {
   private final Metrics.Counter malformed;
   private final Metrics.Counter unknownAnswerRate;
   private final ListenerGuard guard;
+  private final HalfOpenProof proof;
+  private final Metrics.Counter halfOpenReplaced;
   /** Channels per forwarder address (clients behind a forwarder, §5.5). */
   private final Map<InetSocketAddress, Integer> forwarderNodes = new HashMap<>();
   private long lastRefusalLog = Long.MIN_VALUE / 2;
@@ -105,6 +109,8 @@ public final class MqttSnDispatcher {
     this.noSession = dropCounter("no_session");
     this.malformed = dropCounter("malformed");
     this.unknownAnswerRate = dropCounter("unknown_answer_rate");
+    this.proof = new HalfOpenProof(ctx, listener);
+    this.halfOpenReplaced = ctx.metrics().counter("half_open.replaced", "listener", listener);
     MqttSnLimits.ListenerLimits limits = guard.limits();
     this.halfOpenTimeout = identityAs == IdentityAs.NONE && listener.startsWith("udp:") && limits.halfOpen()
         ? Math.max(1, limits.halfOpenTimeout().toMillis()) : 0;
@@ -216,7 +222,7 @@ public final class MqttSnDispatcher {
       return; // other gateways' discovery traffic
     }
     MqttSnChannel ch = byAddress.get(from);
-    if (ch != null && ch.unproven() && provesAddress(frame)) {
+    if (ch != null && ch.unproven() && proof.proves(ch, frame)) {
       prove(ch); // a message of the connection after the CONNECT: the address receives our answers
     }
     if (frame instanceof Connect c) {
@@ -368,16 +374,6 @@ public final class MqttSnDispatcher {
     }
   }
 
-  /**
-   * Whether {@code frame} from a half-open client's address promotes it: any message of a connection, not a
-   * repeated CONNECT nor connectionless traffic (SEARCHGW, ADVERTISE, GWINFO, QoS -1 PUBLISH), which anyone
-   * sends without having heard from us.
-   */
-  private static boolean provesAddress(MqttSnFrame frame) {
-    return !(frame instanceof Connect || frame instanceof SearchGw || frame instanceof Advertise
-        || frame instanceof GwInfo || (frame instanceof Publish p && p.qos() == -1));
-  }
-
   /** Half-open channels whose timeout passed: closed, their new sessions discarded (counted). */
   private void expireHalfOpen(long now) {
     List<MqttSnChannel> expired = null;
@@ -464,8 +460,16 @@ public final class MqttSnDispatcher {
   private MqttSnChannel channelForConnect(Peer from, MqttSnChannel atAddress, String clientId) {
     MqttSnChannel known = clientId.isEmpty() ? null : byClientId.get(clientId);
     if (atAddress != null && atAddress != known && !atAddress.clientId().equals(clientId)) {
-      // another client id from this address: the old device behind it is gone
-      process(atAddress, atAddress.abandon(CloseReason.TRANSPORT_ERROR));
+      // another client id from this address: the old device behind it is gone; a half-open one never proved
+      // its address, so its new session goes as at the half-open timeout (a clean = 0 one is not kept offline)
+      if (atAddress.unproven()) {
+        halfOpenReplaced.increment();
+        halfOpen.remove(atAddress);
+        halfOpenMirror = halfOpen.size();
+        process(atAddress, atAddress.dropUnproven());
+      } else {
+        process(atAddress, atAddress.abandon(CloseReason.TRANSPORT_ERROR));
+      }
       atAddress = null;
     }
     MqttSnChannel ch = known != null ? known : atAddress;

@@ -104,6 +104,11 @@ final class Outbound {
     return n;
   }
 
+  /** Whether {@code msgId} is one the gateway sent (PUBLISH, PUBREL or REGISTER) and still awaits an answer to. */
+  boolean awaits(int msgId) {
+    return inflight.containsKey(msgId);
+  }
+
   /** Nothing held, registering or unacknowledged. */
   boolean idle() {
     return held.isEmpty() && inflight.isEmpty() && awaitingRegack.isEmpty() && registerQueue.isEmpty();

@@ -7,6 +7,8 @@
  * session sink, which share its state.
  * The one exception is the durable copy of topic ids ({@link io.estuary.mqttsn.channel.TopicIdStore}):
  * its key-value calls run on the gateway's store executor and their results are handed back to the
- * loop. Listing attributes are volatile mirrors, readable from any thread.
+ * loop. Listing attributes are volatile mirrors, readable from any thread. The dispatcher's half-open
+ * rule ({@link io.estuary.mqttsn.channel.HalfOpenProof}: which message proves a new client's address) runs on the
+ * same loop.
  */
 package io.estuary.mqttsn.channel;

@@ -168,9 +168,20 @@ class MqttSnDispatcherTest {
   @Test
   void another_client_id_from_a_known_address_closes_the_old_client() {
     d.onFrame(A, new Connect(false, true, 10, "c1"));
+    d.onFrame(A, new PingReq("")); // proven (on plain UDP the first client was half-open until now)
     d.onFrame(A, new Connect(false, true, 10, "c2"));
     assertThat(ctx.session("c1").closed).isEqualTo(CloseReason.TRANSPORT_ERROR);
+    assertThat(ctx.session("c1").discarded).isFalse();
     assertThat(d.size()).isEqualTo(1);
+  }
+
+  @Test
+  void another_client_id_from_a_half_open_address_discards_the_old_clients_new_session() {
+    d.onFrame(A, new Connect(false, false, 10, "c1")); // clean = 0, never proven
+    d.onFrame(A, new Connect(false, true, 10, "c2"));
+    assertThat(ctx.session("c1").discarded).isTrue();
+    assertThat(d.size()).isEqualTo(1);
+    assertThat(d.halfOpen()).isEqualTo(1); // c2's, c1's left the table
   }
 
   @Test

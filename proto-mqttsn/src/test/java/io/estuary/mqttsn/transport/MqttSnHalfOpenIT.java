@@ -102,6 +102,76 @@ class MqttSnHalfOpenIT extends MqttSnGatewayFixture {
     }
   }
 
+  private double promoted(String by) {
+    return gw.metrics().counter("mqttsn.half_open.promoted", "listener", "udp:default", "by", by).count();
+  }
+
+  @Test
+  void a_publish_to_an_unregistered_topic_id_does_not_promote_and_the_session_is_discarded_at_the_timeout() {
+    start("", null);
+    try (MqttSnTestClient c = sn()) {
+      c.send(new Connect(false, false, 60, "ho-spoof")); // clean = 0: it would outlive its connection
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      // what a spoofer's random datagram decodes as: a PUBLISH to a topic id this client never registered
+      c.send(new Publish(false, 1, false, new TopicRef.Id(4711), 3, Payload.utf8("noise")));
+      assertThat(c.expect(Puback.class).returnCode()).isEqualTo(ReturnCode.REJECTED_INVALID_TOPIC_ID);
+      c.send(new Puback(4711, 9, ReturnCode.ACCEPTED)); // an acknowledgement of nothing the gateway sent neither
+      await().atMost(Duration.ofSeconds(10)).until(() -> gw.session("ho-spoof") == null);
+      assertThat(drops("half_open_timeout")).isEqualTo(1.0);
+      assertThat(promoted("Publish")).isZero();
+      assertThat(promoted("Puback")).isZero();
+      assertThat(mqttsnSessions()).isZero();
+    }
+  }
+
+  @Test
+  void a_register_promotes_and_a_publish_to_the_registered_id_works_past_the_timeout() {
+    start("", null);
+    try (MqttSnTestClient c = sn()) {
+      c.send(new Connect(false, false, 60, "ho-real"));
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(new Register(0, 1, "ho/real"));
+      Regack reg = c.expect(Regack.class);
+      assertThat(reg.returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      assertThat(promoted("Register")).isEqualTo(1.0);
+      await().during(TIMEOUT.multipliedBy(2)).atMost(TIMEOUT.multipliedBy(4))
+          .until(() -> gw.session("ho-real") != null);
+      c.send(new Publish(false, 1, false, new TopicRef.Id(reg.topicId()), 2, Payload.utf8("proven")));
+      assertThat(c.expect(Puback.class)).isEqualTo(new Puback(reg.topicId(), 2, ReturnCode.ACCEPTED));
+      assertThat(drops("half_open_timeout")).isZero();
+    }
+  }
+
+  @Test
+  void a_publish_to_a_short_topic_name_promotes() {
+    start("", null);
+    try (MqttSnTestClient c = sn()) {
+      c.connect("ho-short", 60);
+      c.send(new Publish(false, 1, false, new TopicRef.Short("hs"), 5, Payload.utf8("short")));
+      assertThat(c.expect(Puback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      assertThat(promoted("Publish")).isEqualTo(1.0);
+      await().during(TIMEOUT.multipliedBy(2)).atMost(TIMEOUT.multipliedBy(4))
+          .until(() -> gw.session("ho-short") != null);
+    }
+  }
+
+  @Test
+  void a_connect_of_another_client_id_from_a_half_open_address_discards_the_first_session_at_once() {
+    start("gateway.mqttsn.listeners.udp.default.half_open_timeout = 30s", null);
+    try (MqttSnTestClient c = sn()) {
+      c.send(new Connect(false, false, 60, "ho-first")); // clean = 0
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      assertThat(gw.session("ho-first").persistent()).isTrue();
+      c.send(new Connect(false, false, 60, "ho-second")); // a spoofer's next CONNECT from the same address
+      assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      // gone long before the 30 s timeout, not kept as an offline persistent session
+      await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ho-first") == null);
+      assertThat(gw.metrics().counter("mqttsn.half_open.replaced", "listener", "udp:default").count()).isEqualTo(1.0);
+      assertThat(gw.session("ho-second")).isNotNull();
+      assertThat(mqttsnSessions()).isEqualTo(1);
+    }
+  }
+
   @Test
   void the_will_exchange_proves_the_address() {
     start("", null);
