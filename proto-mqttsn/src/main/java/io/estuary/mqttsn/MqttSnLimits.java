@@ -64,7 +64,29 @@ public record MqttSnLimits(
       int connectedSockets) {
     public static final ListenerLimits DEFAULTS =
         new ListenerLimits(100_000, Rate.parse("1000/s"), 100_000, Rate.parse("100/s"), Rate.parse("1000/s"),
-            1000, Duration.ofSeconds(10), 4L * 1024 * 1024, Rate.parse("1000/s"), 10_000);
+            1000, Duration.ofSeconds(10), 4L * 1024 * 1024, Rate.parse("1000/s"), autoConnectedSockets());
+
+    /**
+     * {@code connected_sockets = auto}: 1,000 on Linux 6.13 and later, which find a connected UDP socket by a 4-tuple
+     * hash; 0 on older kernels and other systems, where every connected socket on a port makes the lookup of EVERY
+     * datagram to that port (established clients' too) a walk over all of them.
+     */
+    static int autoConnectedSockets() {
+      return hashesConnectedUdp(System.getProperty("os.name", ""), System.getProperty("os.version", "")) ? 1000 : 0;
+    }
+
+    static boolean hashesConnectedUdp(String osName, String osVersion) {
+      if (!osName.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        return false;
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(osVersion);
+      if (!m.find()) {
+        return false;
+      }
+      int major = Integer.parseInt(m.group(1));
+      int minor = Integer.parseInt(m.group(2));
+      return major > 6 || major == 6 && minor >= 13;
+    }
 
     public ListenerLimits {
       atLeast(maxConnections, 1, "max_connections");
@@ -96,7 +118,8 @@ public record MqttSnLimits(
           l.has("half_open_timeout") ? l.getDuration("half_open_timeout") : d.halfOpenTimeout(),
           l.has("recbuf") ? l.getBytes("recbuf") : d.recbuf(),
           l.has("unknown_answer_rate") ? rate(l, "unknown_answer_rate") : d.unknownAnswerRate(),
-          l.has("connected_sockets") ? count(l, "connected_sockets") : d.connectedSockets());
+          !l.has("connected_sockets") || l.getString("connected_sockets").trim().equalsIgnoreCase("auto")
+              ? d.connectedSockets() : count(l, "connected_sockets"));
     }
   }
 

@@ -66,7 +66,7 @@ class MqttSnConnectedSocketsIT extends MqttSnGatewayFixture {
   void an_established_clients_qos1_publishes_are_all_acked_promptly_while_a_flood_fills_the_listener_socket()
       throws Exception {
     // a tiny receive buffer for the listener socket: a few datagrams; the flood keeps it full
-    start(LISTENER + "recbuf = 4096\n" + LISTENER + "source_datagram_rate = infinity\n");
+    start(LISTENER + "recbuf = 4096\n" + LISTENER + "source_datagram_rate = infinity\n" + LISTENER + "connected_sockets = 100\n");
     AtomicBoolean flooding = new AtomicBoolean(true);
     AtomicLong flooded = new AtomicLong();
     List<Thread> flooders = new ArrayList<>();
@@ -134,7 +134,7 @@ class MqttSnConnectedSocketsIT extends MqttSnGatewayFixture {
 
   @Test
   void an_icmp_port_unreachable_for_a_half_open_client_drops_it_at_once() throws Exception {
-    start(LISTENER + "half_open_timeout = 60s\n");
+    start(LISTENER + "half_open_timeout = 60s\n" + LISTENER + "connected_sockets = 100\n"); // explicit: auto is 0 before Linux 6.13
     InetSocketAddress gateway = gw.listener("mqttsn", "udp:default");
     try (DatagramChannel spoof = DatagramChannel.open(StandardProtocolFamily.INET);
         DatagramChannel noise = DatagramChannel.open(StandardProtocolFamily.INET)) {
