@@ -131,6 +131,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ClassPreloader.start();
     Path home = home(System.getenv());
     Path file = configFile(home);
     Path logback = file == null ? home.resolve("etc/logback.xml") : file.toAbsolutePath().getParent().resolve("logback.xml");

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 public final class MicrometerMetrics implements Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final java.util.concurrent.CompletableFuture<Void> jvmBinders = new java.util.concurrent.CompletableFuture<>();
 
   public MicrometerMetrics() {
     registry.config().meterFilter(new MeterFilter() {
@@ -37,23 +38,36 @@ public final class MicrometerMetrics implements Metrics {
             MetricHelp.of(id.getName()), id.getType());
       }
     });
-    new JvmMemoryMetrics().bindTo(registry);
-    gc.bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new FileDescriptorMetrics().bindTo(registry);
+    // the binders load the JDK's management classes (a few hundred, ~0.1 s): on their own thread while the store
+    // opens and the adapters start (issue #19: start-up); scrape(), registry() and close() wait for them
+    Thread t = new Thread(() -> {
+      try {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        jvmBinders.complete(null);
+      } catch (RuntimeException | Error e) {
+        jvmBinders.completeExceptionally(e);
+      }
+    }, "estuary-jvm-metrics");
+    t.setDaemon(true);
+    t.start();
     Gauge.builder("estuary.build.info", () -> 1).description("Estuary's version and the Java runtime it runs on (always 1)")
         .tags("version", SysTopics.VERSION, "java", String.valueOf(Runtime.version().feature())).register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
+    jvmBinders.join();
     return registry;
   }
 
   /** The Prometheus text exposition. */
   public String scrape() {
+    jvmBinders.join();
     return registry.scrape();
   }
 
@@ -125,6 +139,11 @@ public final class MicrometerMetrics implements Metrics {
 
   /** Stops the GC notification listener. */
   public void close() {
+    try {
+      jvmBinders.join(); // bound before it is closed, never after
+    } catch (RuntimeException ignored) {
+      // a binder failed; gc's listeners are all there is to close
+    }
     gc.close();
   }
 }
