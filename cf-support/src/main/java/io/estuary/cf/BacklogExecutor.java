@@ -30,6 +30,16 @@ public final class BacklogExecutor implements ScheduledExecutorService {
     this.delegate.setRemoveOnCancelPolicy(true);
   }
 
+  /** With {@code threads} daemon threads named {@code prefix1}, {@code prefix2}, … */
+  public static BacklogExecutor named(int threads, String prefix) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return new BacklogExecutor(threads, r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
   /** Tasks handed to {@link #execute} that have not started yet. */
   public int waiting() {
     return waiting.get();

@@ -79,12 +79,7 @@ final class CoapAdapter implements ProtocolAdapter {
       Configuration cf = config.californium().toConfiguration();
       server = new CoapServer(cf);
       // our protocol-stage executor counts its waiting tasks: the listeners shed datagrams past max_backlog
-      AtomicInteger m = new AtomicInteger();
-      stage = new BacklogExecutor(config.californium().protocolThreads(), r -> {
-        Thread t = new Thread(r, "coap-stage-" + m.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      stage = BacklogExecutor.named(config.californium().protocolThreads(), "coap-stage-");
       server.setExecutors(stage, ExecutorsUtil.newDefaultSecondaryScheduler("coap-timer#"), false);
       context.metrics().gauge("stage.backlog", stage::waiting);
       List<SourceLimiter> limiters = new ArrayList<>();

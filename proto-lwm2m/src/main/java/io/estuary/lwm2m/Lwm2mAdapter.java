@@ -111,12 +111,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         t.setDaemon(true);
         t.start();
       });
-      AtomicInteger m = new AtomicInteger();
-      stage = new BacklogExecutor(config.californium().protocolThreads(), r -> {
-        Thread t = new Thread(r, "lwm2m-stage-" + m.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      stage = BacklogExecutor.named(config.californium().protocolThreads(), "lwm2m-stage-");
       ctx.metrics().gauge("stage.backlog", stage::waiting);
       CaliforniumServerEndpointsProvider.Builder eps = new CaliforniumServerEndpointsProvider.Builder(
           new CoapServerProtocolProvider(), new CoapsServerProtocolProvider()).setConfiguration(cf);

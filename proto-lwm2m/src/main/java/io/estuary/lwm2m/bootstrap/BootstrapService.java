@@ -105,12 +105,7 @@ public final class BootstrapService {
   public void start(CfSettings cfSettings, DedupCap dedup) {
     Configuration cf = cfSettings.toConfiguration();
     maxBacklog = cfSettings.maxBacklog();
-    java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
-    stage = new BacklogExecutor(cfSettings.protocolThreads(), r -> {
-      Thread t = new Thread(r, "lwm2m-bs-stage-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    stage = BacklogExecutor.named(cfSettings.protocolThreads(), "lwm2m-bs-stage-");
     for (URI u : lwm2mServer.values()) {
       if (settings.serverHost().isEmpty() && (u.getHost().equals("0.0.0.0") || u.getHost().equals("::")
           || u.getHost().equals("[::]"))) {
