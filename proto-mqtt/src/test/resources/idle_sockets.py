@@ -7,9 +7,12 @@ port, n, deadline_s = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 sel = selectors.DefaultSelector()
 t0 = time.monotonic()
 for _ in range(n):
+    # the age counts from before connect(): the server accepts (and starts its timer) after that instant, while a
+    # timestamp taken after connect() returns can be late by however long this process was descheduled
+    opened = time.monotonic()
     s = socket.create_connection(("127.0.0.1", port))
     s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ, time.monotonic())
+    sel.register(s, selectors.EVENT_READ, opened)
 print("connected %.3f" % (time.monotonic() - t0), flush=True)
 left, eof, reset, ages = n, 0, 0, []
 end = time.monotonic() + deadline_s
