@@ -62,7 +62,9 @@ final class BootstrapHandler extends CoapResource {
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Metrics.Counter refusedUnauthorized;
   private final Metrics.Counter refusedBadRequest;
-  private final Metrics metrics;
+  private final Metrics.Counter finished;
+  private final Metrics.Counter requestErrors;
+  private final Metrics.Counter requestTimeouts;
   private final IdentityHandler udpIdentities = new DefaultCoapIdentityHandler();
   private final IdentityHandler dtlsIdentities = new DefaultCoapsIdentityHandler();
 
@@ -71,9 +73,11 @@ final class BootstrapHandler extends CoapResource {
     this.credentials = credentials;
     this.events = events;
     this.timer = timer;
-    this.metrics = metrics;
     this.refusedUnauthorized = metrics.counter("bootstrap.refused", "reason", "unauthorized");
     this.refusedBadRequest = metrics.counter("bootstrap.refused", "reason", "bad_request");
+    this.finished = metrics.counter("bootstrap.finished");
+    this.requestErrors = metrics.counter("bootstrap.request_errors", "result", "error");
+    this.requestTimeouts = metrics.counter("bootstrap.request_errors", "result", "timeout");
     metrics.gauge("bootstrap.sessions", sessions::size);
   }
 
@@ -176,7 +180,7 @@ final class BootstrapHandler extends CoapResource {
     @Override
     public void finished(Session s) {
       sessions.remove(s.endpoint, s);
-      metrics.counter("bootstrap.finished").increment();
+      finished.increment();
       events.finished(s);
     }
 
@@ -188,7 +192,7 @@ final class BootstrapHandler extends CoapResource {
 
     @Override
     public void requestError(Session s, String request, String result) {
-      metrics.counter("bootstrap.request_errors", "result", "timeout".equals(result) ? "timeout" : "error").increment();
+      ("timeout".equals(result) ? requestTimeouts : requestErrors).increment();
     }
   }
 }

@@ -44,13 +44,15 @@ class Lwm2mBootstrapSequenceIT {
     }
   }
 
-  private void start() {
-    h = new Lwm2mHarness(
+  private void start(String... extra) {
+    java.util.List<String> lines = new java.util.ArrayList<>(List.of(
         "gateway.lwm2m.bootstrap.enable = true",
         "gateway.lwm2m.bootstrap.listeners.udp.default.bind = \"127.0.0.1:0\"",
         "gateway.lwm2m.bootstrap.listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", "
             + "dtls_options.psk = [{ identity = \"bs-locked\", key = \"bs-secret\", endpoint = \"locked\" }] }",
-        "gateway.lwm2m.bootstrap.configs = [ { endpoint_pattern = \".*\", security = none, lifetime = 77s } ]");
+        "gateway.lwm2m.bootstrap.configs = [ { endpoint_pattern = \".*\", security = none, lifetime = 77s } ]"));
+    lines.addAll(List.of(extra));
+    h = new Lwm2mHarness(lines.toArray(String[]::new));
   }
 
   /** One received request: method, path, content format, payload. */
@@ -205,5 +207,16 @@ class Lwm2mBootstrapSequenceIT {
     assertThat(d.bootstrap("ep=raw-after").getCode()).isEqualTo(ResponseCode.CHANGED);
     event("raw-after", "finished");
     assertThat(h.mqtt.find("lwm2m/locked/up/bootstrap", j -> true)).isNull();
+  }
+
+  @Test
+  void a_request_the_device_never_answers_fails_the_bootstrap_once_the_retransmissions_run_out() throws Exception {
+    start("gateway.lwm2m.californium { ack_timeout = 200ms, max_retransmit = 1 }");
+    RawDevice d = new RawDevice(s -> s.method().equals("PUT") ? null : well(s)); // the writes go unanswered
+    assertThat(d.bootstrap("ep=raw-mute").getCode()).isEqualTo(ResponseCode.CHANGED);
+    JsonNode failed = event("raw-mute", "failed");
+    assertThat(failed.at("/data/reason").asText()).isEqualTo("request_failed");
+    // nothing after the unanswered write (its retransmission is a duplicate the device's stack drops)
+    assertThat(d.seen).extracting(Seen::toString).containsExactly("GET /", "DELETE /0", "DELETE /1", "PUT /0/1");
   }
 }
