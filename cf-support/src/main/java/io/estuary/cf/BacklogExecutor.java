@@ -13,21 +13,30 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.californium.elements.util.ExecutorsUtil;
+import org.eclipse.californium.elements.util.ProtocolScheduledExecutorService;
 
 /**
- * Californium's protocol-stage executor (given to {@code CoapServer.setExecutors}) that counts the tasks waiting to
+ * Californium's protocol-stage executor (given to {@code CoapServer.setExecutor}) that counts the tasks waiting to
  * run: every received datagram and every step of an exchange's serial executor is an {@link #execute}. The count is
  * what {@link DatagramBudget} bounds: while it is at {@code max_backlog} the listeners drop datagrams before
  * Californium allocates anything for them, so the backlog cannot grow without bound under a flood. Scheduled tasks
- * (retransmissions, sweeps) are not counted. Thread-safe.
+ * (retransmissions, sweeps) are not counted; Californium's background work (sweeps, health) runs on a secondary
+ * scheduler of one thread, as Californium's own protocol executor does. Thread-safe.
  */
-public final class BacklogExecutor implements ScheduledExecutorService {
+public final class BacklogExecutor implements ProtocolScheduledExecutorService {
   private final ScheduledThreadPoolExecutor delegate;
+  private final ScheduledExecutorService background;
   private final AtomicInteger waiting = new AtomicInteger();
 
   public BacklogExecutor(int threads, ThreadFactory factory) {
+    this(threads, factory, "cf-timer#");
+  }
+
+  private BacklogExecutor(int threads, ThreadFactory factory, String backgroundName) {
     this.delegate = new ScheduledThreadPoolExecutor(threads, factory);
     this.delegate.setRemoveOnCancelPolicy(true);
+    this.background = ExecutorsUtil.newDefaultSecondaryScheduler(backgroundName);
   }
 
   /** With {@code threads} daemon threads named {@code prefix1}, {@code prefix2}, … */
@@ -37,7 +46,34 @@ public final class BacklogExecutor implements ScheduledExecutorService {
       Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
       return t;
-    });
+    }, prefix + "timer#");
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleBackground(Runnable command, long delay, TimeUnit unit) {
+    return background.schedule(command, delay, unit);
+  }
+
+  @Override
+  public <V> ScheduledFuture<V> scheduleBackground(Callable<V> callable, long delay, TimeUnit unit) {
+    return background.schedule(callable, delay, unit);
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleBackgroundAtFixedRate(Runnable command, long initialDelay, long period,
+      TimeUnit unit) {
+    return background.scheduleAtFixedRate(command, initialDelay, period, unit);
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleBackgroundWithFixedDelay(Runnable command, long initialDelay, long delay,
+      TimeUnit unit) {
+    return background.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+  }
+
+  @Override
+  public ScheduledExecutorService getBackgroundExecutor() {
+    return background;
   }
 
   /** Tasks handed to {@link #execute} that have not started yet. */
@@ -82,10 +118,12 @@ public final class BacklogExecutor implements ScheduledExecutorService {
   @Override
   public void shutdown() {
     delegate.shutdown();
+    background.shutdown();
   }
 
   @Override
   public List<Runnable> shutdownNow() {
+    background.shutdownNow();
     return delegate.shutdownNow();
   }
 

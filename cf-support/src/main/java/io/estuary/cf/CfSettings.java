@@ -103,7 +103,7 @@ public record CfSettings(
     String dedupText = block.has("deduplicator") ? block.getString("deduplicator") : d.deduplicator.name();
     Deduplicator dedup = Deduplicator.parse(dedupText);
     if (dedup == null) {
-      throw block.invalid("deduplicator", "one of capped, mark_and_sweep, peers_mark_and_sweep, crop_rotation, none");
+      throw block.invalid("deduplicator", "one of capped, mark_and_sweep, peers_mark_and_sweep, none");
     }
     try {
       return new CfSettings(
@@ -153,7 +153,6 @@ public record CfSettings(
     c.set(CoapConfig.NON_LIFETIME, Math.min(NON_LIFETIME.toMillis(), exchangeLifetime.toMillis()), TimeUnit.MILLISECONDS);
     c.set(CoapConfig.PEERS_MARK_AND_SWEEP_MESSAGES, peerMessages);
     c.set(CoapConfig.MARK_AND_SWEEP_INTERVAL, sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
-    c.set(CoapConfig.CROP_ROTATION_PERIOD, exchangeLifetime.toMillis(), TimeUnit.MILLISECONDS);
     c.set(CoapConfig.MAX_ACTIVE_PEERS, maxActivePeers);
     c.set(DtlsConfig.DTLS_MAX_CONNECTIONS, maxActivePeers);
     c.set(CoapConfig.MAX_PEER_INACTIVITY_PERIOD, maxPeerInactivity.toMillis(), TimeUnit.MILLISECONDS);

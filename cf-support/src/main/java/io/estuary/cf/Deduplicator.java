@@ -18,8 +18,6 @@ public enum Deduplicator {
   MARK_AND_SWEEP(CoapConfig.DEDUPLICATOR_MARK_AND_SWEEP),
   /** At most {@code peer_messages} remembered per peer; peers are not bounded (Californium 3.14 ignores max_active_peers here). */
   PEERS_MARK_AND_SWEEP(CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP),
-  /** Two generations rotated every exchange_lifetime: heap ≈ 2 × request rate × exchange_lifetime. */
-  CROP_ROTATION(CoapConfig.DEDUPLICATOR_CROP_ROTATION),
   /** No duplicate detection: retransmitted CON publishes are published again. */
   NONE(CoapConfig.NO_DEDUPLICATOR);
 

@@ -26,9 +26,9 @@ import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
-import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
+import org.eclipse.californium.scandium.dtls.pskstore.MultiPskStore;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
-import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
+import org.eclipse.californium.scandium.dtls.x509.StaticCertificateVerifier;
 
 /**
  * The server side of one DTLS listener, read from its {@code dtls_options} block (shape below) and
@@ -269,9 +269,9 @@ public record DtlsSettings(
   public DtlsConnectorConfig connectorConfig(Configuration config, InetSocketAddress bind) {
     DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(config).setAddress(bind);
     if (!psk.isEmpty()) {
-      AdvancedMultiPskStore store = new AdvancedMultiPskStore();
+      MultiPskStore store = new MultiPskStore();
       psk.forEach(store::setKey);
-      b.setAdvancedPskStore(store);
+      b.setPskStore(store);
     }
     if (privateKey != null) {
       List<CertificateType> types = new ArrayList<>();
@@ -284,7 +284,7 @@ public record DtlsSettings(
       b.setCertificateIdentityProvider(certificateChain.isEmpty()
           ? new SingleCertificateProvider(privateKey, publicKey)
           : new SingleCertificateProvider(privateKey, certificateChain.toArray(X509Certificate[]::new), types));
-      StaticNewAdvancedCertificateVerifier.Builder v = StaticNewAdvancedCertificateVerifier.builder();
+      StaticCertificateVerifier.Builder v = StaticCertificateVerifier.builder();
       if (!trustedCertificates.isEmpty()) {
         v.setTrustedCertificates(trustedCertificates.toArray(X509Certificate[]::new));
       }
@@ -292,7 +292,7 @@ public record DtlsSettings(
         v.setTrustedRPKs(trustedRawPublicKeys.stream().map(RawPublicKeyIdentity::new).toArray(RawPublicKeyIdentity[]::new));
       }
       if (v.hasTrusts()) {
-        b.setAdvancedCertificateVerifier(v.build());
+        b.setCertificateVerifier(v.build());
       }
     }
     return b.build();

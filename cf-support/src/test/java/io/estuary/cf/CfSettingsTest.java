@@ -22,7 +22,8 @@ class CfSettingsTest {
 
   @Test
   void deduplicator_names_parse_in_config_spelling() {
-    assertThat(Deduplicator.parse("crop-rotation")).isEqualTo(Deduplicator.CROP_ROTATION);
+    assertThat(Deduplicator.parse("peers-mark-and-sweep")).isEqualTo(Deduplicator.PEERS_MARK_AND_SWEEP);
+    assertThat(Deduplicator.parse("crop_rotation")).as("Californium 4 has no crop rotation").isNull();
     assertThat(Deduplicator.parse("NONE")).isEqualTo(Deduplicator.NONE);
     assertThat(Deduplicator.parse("x")).isNull();
   }

@@ -50,7 +50,7 @@ class DtlsSettingsTest {
     Configuration cf = s.configuration(CfSettings.DEFAULTS.toConfiguration());
     assertThat(cf.get(DtlsConfig.DTLS_CONNECTION_ID_LENGTH)).isEqualTo(6);
     DtlsConnectorConfig cc = s.connectorConfig(cf, new InetSocketAddress("127.0.0.1", 0));
-    assertThat(cc.getAdvancedPskStore()).isNotNull();
+    assertThat(cc.getPskStore()).isNotNull();
     assertThat(cc.getCertificateIdentityProvider()).isNull();
   }
 
@@ -79,7 +79,7 @@ class DtlsSettingsTest {
     DtlsConnectorConfig cc = s.connectorConfig(s.configuration(CfSettings.DEFAULTS.toConfiguration()),
         new InetSocketAddress("127.0.0.1", 0));
     assertThat(cc.getCertificateIdentityProvider()).isNotNull();
-    assertThat(cc.getAdvancedCertificateVerifier()).isNotNull();
+    assertThat(cc.getCertificateVerifier()).isNotNull();
   }
 
   @Test
@@ -99,7 +99,7 @@ class DtlsSettingsTest {
   private static CertificateVerificationResult presentRpk(DtlsSettings s, PublicKey key) {
     DtlsConnectorConfig cc = s.connectorConfig(s.configuration(CfSettings.DEFAULTS.toConfiguration()),
         new InetSocketAddress("127.0.0.1", 0));
-    return cc.getAdvancedCertificateVerifier().verifyCertificate(new org.eclipse.californium.scandium.dtls.ConnectionId(new byte[] {1}), null, new InetSocketAddress("127.0.0.1", 5684),
+    return cc.getCertificateVerifier().verifyCertificate(new org.eclipse.californium.scandium.dtls.ConnectionId(new byte[] {1}), null, new InetSocketAddress("127.0.0.1", 5684),
         true, false, false, new CertificateMessage(key));
   }
 

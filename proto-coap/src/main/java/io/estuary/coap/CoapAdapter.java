@@ -34,7 +34,6 @@ import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
 import org.eclipse.californium.elements.UDPConnector;
-import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.elements.config.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +79,7 @@ final class CoapAdapter implements ProtocolAdapter {
       server = new CoapServer(cf);
       // our protocol-stage executor counts its waiting tasks: the listeners shed datagrams past max_backlog
       stage = BacklogExecutor.named(config.californium().protocolThreads(), "coap-stage-");
-      server.setExecutors(stage, ExecutorsUtil.newDefaultSecondaryScheduler("coap-timer#"), false);
+      server.setExecutor(stage, false);
       context.metrics().gauge("stage.backlog", stage::waiting);
       List<SourceLimiter> limiters = new ArrayList<>();
       // duplicate detection with a hard entry cap per endpoint (californium.max_dedup_entries)

@@ -66,10 +66,10 @@ class CoapGatewayConfigTest {
   @Test
   void californium_configuration_is_built_from_config_not_from_a_file() {
     CoapGatewayConfig c = CoapGatewayConfig.from(coap(
-        "gateway.coap.californium { deduplicator = crop_rotation, exchange_lifetime = 60s, protocol_threads = 3 }",
+        "gateway.coap.californium { deduplicator = mark_and_sweep, exchange_lifetime = 60s, protocol_threads = 3 }",
         "gateway.coap.max_body_size = 128KiB"));
     Configuration cf = c.californium().toConfiguration();
-    assertThat(cf.get(CoapConfig.DEDUPLICATOR)).isEqualTo(CoapConfig.DEDUPLICATOR_CROP_ROTATION);
+    assertThat(cf.get(CoapConfig.DEDUPLICATOR)).isEqualTo(CoapConfig.DEDUPLICATOR_MARK_AND_SWEEP);
     assertThat(cf.get(CoapConfig.EXCHANGE_LIFETIME, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(60L);
     assertThat(cf.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT)).isEqualTo(3);
     assertThat(cf.get(CoapConfig.MAX_RESOURCE_BODY_SIZE)).isEqualTo(128 * 1024);

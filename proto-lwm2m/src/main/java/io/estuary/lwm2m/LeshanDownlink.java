@@ -10,7 +10,7 @@ import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.Observation;
 import org.eclipse.leshan.core.observation.SingleObservation;
-import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.DownlinkDeviceManagementRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.registration.Registration;
@@ -25,10 +25,10 @@ final class LeshanDownlink implements Downlink {
 
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public void send(Registration reg, DownlinkRequest<? extends LwM2mResponse> request, Duration timeout,
+  public void send(Registration reg, DownlinkDeviceManagementRequest<? extends LwM2mResponse> request, Duration timeout,
       Consumer<LwM2mResponse> onResponse, Consumer<Exception> onError) {
     try {
-      server.send(reg, (DownlinkRequest) request, timeout.toMillis(), r -> onResponse.accept((LwM2mResponse) r),
+      server.send(reg, (DownlinkDeviceManagementRequest) request, timeout.toMillis(), r -> onResponse.accept((LwM2mResponse) r),
           onError::accept);
     } catch (RuntimeException e) {
       onError.accept(e);

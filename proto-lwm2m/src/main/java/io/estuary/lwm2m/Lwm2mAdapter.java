@@ -24,10 +24,12 @@ import io.estuary.cf.BacklogExecutor;
 import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.SourceLimiter;
 import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
+import io.estuary.lwm2m.registration.Lwm2mUris;
 import io.estuary.lwm2m.security.LifetimeAuthorizer;
 import io.estuary.lwm2m.security.RegistrationAuthenticator;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import org.eclipse.leshan.core.endpoint.EndpointUri;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,13 +44,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.LeshanServerBuilder;
-import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
-import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
+import org.eclipse.leshan.transport.californium.server.endpoint.CaliforniumServerEndpointsProvider;
+import org.eclipse.leshan.transport.californium.server.endpoint.coap.CoapServerProtocolProvider;
 import org.eclipse.leshan.server.endpoint.LwM2mServerEndpoint;
 import org.eclipse.leshan.server.queue.StaticClientAwakeTimeProvider;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.security.DefaultAuthorizer;
-import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
+import org.eclipse.leshan.transport.californium.server.endpoint.coaps.CoapsServerProtocolProvider;
 import io.estuary.cf.DtlsSettings;
 import io.estuary.lwm2m.security.Credentials;
 import io.estuary.lwm2m.security.DtlsListener;
@@ -68,7 +70,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
   private final Lwm2mConfig config;
   private final GatewayContext ctx;
   private final List<ListenerInfo> listeners = new ArrayList<>();
-  private final Map<URI, String> listenerNames = new ConcurrentHashMap<>();
+  private final Map<EndpointUri, String> listenerNames = new ConcurrentHashMap<>();
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private volatile LeshanServer server;
   private ExecutorService workers;
@@ -167,8 +169,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       builder.setEndpointsProviders(provider);
       server = builder.build();
       // our protocol-stage executor, as the CoAP gateway's: the listeners shed datagrams past max_backlog
-      provider.getCoapServer().setExecutors(stage,
-          org.eclipse.californium.elements.util.ExecutorsUtil.newDefaultSecondaryScheduler("lwm2m-timer#"), false);
+      provider.getCoapServer().setExecutor(stage, false);
       AtomicInteger n = new AtomicInteger();
       workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "lwm2m-worker-" + n.incrementAndGet());
@@ -188,7 +189,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       config.dtlsListeners().keySet().forEach(l -> names.add("dtls:" + l));
       List<LwM2mServerEndpoint> bound = server.getEndpoints();
       for (int i = 0; i < bound.size(); i++) {
-        URI uri = bound.get(i).getURI();
+        EndpointUri uri = bound.get(i).getURI();
         String name = i < names.size() ? names.get(i) : "udp:default";
         listenerNames.put(uri, name);
         listeners.add(new ListenerInfo("lwm2m", name, new InetSocketAddress(uri.getHost(), uri.getPort()),
@@ -197,7 +198,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       }
       if (config.bootstrap().enabled()) {
         Map<String, URI> servers = new java.util.HashMap<>();
-        bound.forEach(e -> servers.putIfAbsent(e.getURI().getScheme(), e.getURI()));
+        bound.forEach(e -> servers.putIfAbsent(e.getURI().getScheme(), uri(e.getURI())));
         BootstrapConfigs configs = new BootstrapConfigs(config.bootstrap().entries(), kv);
         int fromApi = configs.load().toCompletableFuture().join();
         DtlsSettings serverKeys = dtls.stream().map(DtlsListener::settings).filter(d -> d.privateKey() != null)
@@ -272,9 +273,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       if (current == null || !current.getId().equals(r.getId())) {
         continue;
       }
-      URI used = current.getLastEndpointUsed();
+      EndpointUri used = current.getEndpointUri();
       if (bound.stream().noneMatch(e -> e.getURI().equals(used))) {
-        URI uri = bound.stream().filter(e -> e.getURI().getScheme().equals(used.getScheme())).findFirst()
+        EndpointUri uri = bound.stream().filter(e -> e.getURI().getScheme().equals(used.getScheme())).findFirst()
             .orElse(bound.get(0)).getURI();
         current = RegistrationJson.withEndpointUri(current, uri);
         registrations.replaceInMemory(current);
@@ -284,8 +285,13 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
     return now;
   }
 
+  /** A Leshan endpoint URI as a {@link URI} ({@code scheme://host:port}). */
+  static URI uri(EndpointUri u) {
+    return Lwm2mUris.toUri(u);
+  }
+
   private String listenerName(Registration reg) {
-    URI used = reg.getLastEndpointUsed();
+    EndpointUri used = reg.getEndpointUri();
     return used == null ? "udp:default" : listenerNames.getOrDefault(used, "udp:default");
   }
 

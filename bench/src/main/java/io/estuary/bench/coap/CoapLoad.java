@@ -16,6 +16,8 @@ import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.AddressEndpointContext;
 import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.util.ExecutorsUtil;
+import org.eclipse.californium.elements.util.ProtocolScheduledExecutorService;
 
 /**
  * Closed-loop CoAP publish load: {@code clients} endpoints (one UDP socket each, so one CoAP peer each),
@@ -118,14 +120,14 @@ final class CoapLoad {
   /** Warm up, measure for {@code duration}, stop issuing, then release every endpoint. */
   Counts run(Duration warmup, Duration duration, Duration requestTimeout, java.util.function.LongSupplier mqtt)
       throws InterruptedException, java.io.IOException {
-    ScheduledExecutorService main = Executors.newScheduledThreadPool(2, daemon("coap-load"));
+    ProtocolScheduledExecutorService main = ExecutorsUtil.newProtocolScheduledThreadPool(2, daemon("coap-load"));
     ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("coap-load-timer"));
     List<CoapEndpoint> endpoints = new ArrayList<>();
     try {
       for (int c = 0; c < clients; c++) {
         CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(config)
             .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
-        ep.setExecutors(main, timers);
+        ep.setExecutor(main);
         ep.start();
         endpoints.add(ep);
         for (int w = 0; w < window; w++) {

@@ -28,7 +28,7 @@ import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
-import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.pskstore.SinglePskStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -159,7 +159,7 @@ class DatabaseAuthMqttSnIT {
       c.set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, 500, TimeUnit.MILLISECONDS);
       connector = new DTLSConnector(DtlsConnectorConfig.builder(c)
           .setAddress(new InetSocketAddress("127.0.0.1", 0))
-          .setAdvancedPskStore(new AdvancedSinglePskStore(identity, utf8(key))).build());
+          .setPskStore(new SinglePskStore(identity, utf8(key))).build());
       connector.setRawDataReceiver(in::add);
       connector.start();
     }

@@ -6,7 +6,7 @@ import io.estuary.api.CloseReason;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
-import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.CoapExchange;
 
 /**
  * {@code /mqtt/connection} (EMQX connection mode): POST {@code ?clientid=&username=&password=} → 2.01

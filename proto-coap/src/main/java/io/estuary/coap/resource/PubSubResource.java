@@ -13,6 +13,7 @@ import io.estuary.api.PublishOutcome;
 import io.estuary.api.SubscribeOutcome;
 import io.estuary.api.Subscription;
 import io.estuary.api.TopicFilter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,8 @@ import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.observe.ObserveRelation;
-import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.CoapExchange;
+import org.eclipse.californium.core.coap.option.StringOption;
 import org.eclipse.californium.core.server.resources.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +56,12 @@ public final class PubSubResource extends CoapResource {
   }
 
   private static List<String> levels(CoapExchange ex) {
-    List<String> path = ex.getRequestOptions().getUriPath();
-    return path.isEmpty() ? path : path.subList(1, path.size());
+    List<StringOption> path = ex.getRequestOptions().getUriPath();
+    List<String> levels = new ArrayList<>(Math.max(0, path.size() - 1));
+    for (int i = 1; i < path.size(); i++) {
+      levels.add(path.get(i).getStringValue());
+    }
+    return levels;
   }
 
   @Override

@@ -29,7 +29,7 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.Endpoint;
-import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.CoapExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +77,7 @@ public final class RequestSupport {
    * after answering 4.00 (bad query), 4.01 (no DTLS identity) or 4.03 (a query value contradicts it).
    */
   RequestQuery query(CoapExchange ex) {
-    Parsed<RequestQuery> q = RequestQuery.parse(ex.getRequestOptions().getUriQuery());
+    Parsed<RequestQuery> q = RequestQuery.parse(ex.getRequestOptions().getUriQueryStrings());
     if (!(q instanceof Parsed.Ok<RequestQuery> ok)) {
       reject(ex, (Parsed.Rejected<?>) q);
       return null;

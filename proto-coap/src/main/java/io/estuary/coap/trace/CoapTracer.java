@@ -12,7 +12,7 @@ import org.eclipse.californium.core.coap.Message;
 import org.eclipse.californium.core.coap.OptionSet;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
-import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
+import org.eclipse.californium.core.network.interceptors.MessageInterceptor;
 
 /**
  * Writes the packets of traced clients: each request (its client id from the query's {@code clientid}, or
@@ -21,7 +21,7 @@ import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapt
  * its query and one map look-up ({@link GatewayContext#trace}), a response one {@code isEmpty()}.
  * Notifications of an observe relation established before the trace started are not traced.
  */
-public final class CoapTracer extends MessageInterceptorAdapter {
+public final class CoapTracer implements MessageInterceptor {
   /**
    * Open exchanges of traced clients kept at most (observe relations stay in the table while they last); when
    * full the table is emptied.
@@ -88,7 +88,7 @@ public final class CoapTracer extends MessageInterceptorAdapter {
 
   /** The {@code clientid} query value, else the DTLS peer's name, else null; allocates only when one is found. */
   static String clientId(Request request) {
-    List<String> query = request.getOptions().getUriQuery();
+    List<String> query = request.getOptions().getUriQueryStrings();
     for (int i = 0; i < query.size(); i++) {
       String q = query.get(i);
       if (q.startsWith("clientid=")) {
@@ -110,7 +110,7 @@ public final class CoapTracer extends MessageInterceptorAdapter {
     head(b, r);
     OptionSet o = r.getOptions();
     b.append(" /").append(o.getUriPathString());
-    List<String> query = o.getUriQuery();
+    List<String> query = o.getUriQueryStrings();
     for (int i = 0; i < query.size(); i++) {
       String q = query.get(i);
       b.append(i == 0 ? '?' : '&');

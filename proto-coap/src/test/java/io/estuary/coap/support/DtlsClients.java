@@ -11,9 +11,9 @@ import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
-import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.pskstore.SinglePskStore;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
-import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
+import org.eclipse.californium.scandium.dtls.x509.StaticCertificateVerifier;
 
 /** Scandium client endpoints for the DTLS ITs: PSK, X.509 and raw public key, each with a DTLS Connection ID. */
 public final class DtlsClients {
@@ -36,7 +36,7 @@ public final class DtlsClients {
   public static CoapEndpoint psk(String identity, String key) {
     Configuration c = config();
     DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(c)
-        .setAdvancedPskStore(new AdvancedSinglePskStore(identity, key.getBytes(StandardCharsets.UTF_8)))
+        .setPskStore(new SinglePskStore(identity, key.getBytes(StandardCharsets.UTF_8)))
         .build();
     return endpoint(c, dtls);
   }
@@ -47,7 +47,7 @@ public final class DtlsClients {
     DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(c)
         .setCertificateIdentityProvider(new SingleCertificateProvider(me.privateKey(),
             new X509Certificate[] {me.certificate()}, CertificateType.X_509))
-        .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+        .setCertificateVerifier(StaticCertificateVerifier.builder()
             .setTrustedCertificates(trusted).build())
         .build();
     return endpoint(c, dtls);
@@ -58,7 +58,7 @@ public final class DtlsClients {
     Configuration c = config();
     DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(c)
         .setCertificateIdentityProvider(new SingleCertificateProvider(me.privateKey(), me.keys().getPublic()))
-        .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder().setTrustAllRPKs().build())
+        .setCertificateVerifier(StaticCertificateVerifier.builder().setTrustAllRPKs().build())
         .build();
     return endpoint(c, dtls);
   }

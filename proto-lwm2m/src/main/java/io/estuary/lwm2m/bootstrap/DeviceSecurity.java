@@ -11,7 +11,6 @@ import java.security.cert.CertificateEncodingException;
 import java.security.spec.ECGenParameterSpec;
 import org.eclipse.leshan.core.CertificateUsage;
 import org.eclipse.leshan.core.SecurityMode;
-import org.eclipse.leshan.server.bootstrap.BootstrapConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,7 @@ final class DeviceSecurity {
   private DeviceSecurity() {}
 
   /** Fills {@code sec}'s mode and keys for {@code e}; false (not bootstrapped, logged) when it cannot. */
-  static boolean write(BootstrapEntry e, String ep, BootstrapConfig.ServerSecurity sec,
+  static boolean write(BootstrapEntry e, String ep, Accounts.Security sec,
       ProvisionedCredentials credentials, DtlsSettings server) {
     switch (e.security()) {
       case NONE -> {

@@ -1,13 +1,13 @@
 package io.estuary.lwm2m.mapping;
 
 import java.util.List;
-import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.DownlinkDeviceManagementRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 
 /** What {@link RequestBuilder} made of a command. */
 public sealed interface BuildResult {
   /** A request ready to send. */
-  record Built(DownlinkRequest<? extends LwM2mResponse> request) implements BuildResult {}
+  record Built(DownlinkDeviceManagementRequest<? extends LwM2mResponse> request) implements BuildResult {}
 
   /** cancel-observe: the endpoint looks the observation of {@code path} up and cancels it. */
   record CancelObserve(String path) implements BuildResult {}

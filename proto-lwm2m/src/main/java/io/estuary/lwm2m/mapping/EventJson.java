@@ -217,7 +217,7 @@ public final class EventJson {
       b = b + "Q";
     }
     data.put("b", b);
-    for (Map.Entry<String, String> e : reg.getAdditionalRegistrationAttributes().entrySet()) {
+    for (Map.Entry<String, String> e : reg.getCustomRegistrationData().entrySet()) {
       data.put(e.getKey(), e.getValue());
     }
     String root = reg.getRootPath() == null ? "/" : reg.getRootPath();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import io.estuary.lwm2m.registration.Lwm2mUris;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
@@ -57,7 +58,7 @@ public final class RegistrationJson {
     o.put("addr", a.getAddress().getHostAddress());
     o.put("port", a.getPort());
     identity(o, r.getClientTransportData().getIdentity());
-    o.put("uri", r.getLastEndpointUsed().toString());
+    o.put("uri", Lwm2mUris.toUri(r.getEndpointUri()).toString());
     o.put("regDate", r.getRegistrationDate().getTime());
     o.put("lastUpdate", r.getLastUpdate().getTime());
     o.put("lt", r.getLifeTimeInSec());
@@ -83,8 +84,8 @@ public final class RegistrationJson {
     r.getSupportedObject().forEach((id, v) -> objects.put(id.toString(), v.toString()));
     ArrayNode inst = o.putArray("instances");
     r.getAvailableInstances().forEach(p -> inst.add(p.toString()));
-    map(o.putObject("attrs"), r.getAdditionalRegistrationAttributes());
-    map(o.putObject("app"), r.getApplicationData());
+    // the register's extra attributes (Leshan 2.0.0-M18 keeps them as the registration's custom data)
+    map(o.putObject("attrs"), r.getCustomRegistrationData());
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -98,7 +99,7 @@ public final class RegistrationJson {
       InetSocketAddress addr = new InetSocketAddress(InetAddress.getByName(o.get("addr").asText()), o.get("port").asInt());
       LwM2mPeer peer = new IpPeer(addr, identity(o, addr));
       Registration.Builder b = new Registration.Builder(o.get("id").asText(), o.get("ep").asText(), peer,
-          new URI(o.get("uri").asText()))
+          Lwm2mUris.of(new URI(o.get("uri").asText())))
           .registrationDate(new Date(o.get("regDate").asLong()))
           .lastUpdate(new Date(o.get("lastUpdate").asLong()))
           .lifeTimeInSec(o.get("lt").asLong())
@@ -130,8 +131,10 @@ public final class RegistrationJson {
       Set<LwM2mPath> inst = new HashSet<>();
       o.path("instances").forEach(n -> inst.add(new LwM2mPath(n.asText())));
       b.availableInstances(inst);
-      b.additionalRegistrationAttributes(map(o.path("attrs")));
-      b.applicationData(map(o.path("app")));
+      // "app": the application data of registrations stored before Leshan 2.0.0-M18, merged in
+      Map<String, String> custom = new HashMap<>(map(o.path("app")));
+      custom.putAll(map(o.path("attrs")));
+      b.customRegistrationData(custom);
       return b.build();
     } catch (IOException | LinkParseException | java.net.URISyntaxException | java.security.GeneralSecurityException
         | RuntimeException e) {
@@ -140,10 +143,10 @@ public final class RegistrationJson {
   }
 
   /** {@code r} as received on another server endpoint (the listener's address changed across a restart). */
-  public static Registration withEndpointUri(Registration r, URI uri) {
+  public static Registration withEndpointUri(Registration r, org.eclipse.leshan.core.endpoint.EndpointUri uri) {
     try {
       ObjectNode o = (ObjectNode) JSON.readTree(encode(r));
-      o.put("uri", uri.toString());
+      o.put("uri", Lwm2mUris.toUri(uri).toString());
       return decode(o.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new IllegalStateException(e);

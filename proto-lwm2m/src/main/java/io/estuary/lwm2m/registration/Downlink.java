@@ -8,13 +8,13 @@ import io.estuary.lwm2m.mapping.NodeJson;
 import org.eclipse.leshan.core.model.LwM2mModel;
 import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.SingleObservation;
-import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.DownlinkDeviceManagementRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.server.registration.Registration;
 
 /** What an endpoint needs of the Leshan server; callbacks arrive on Leshan's threads. */
 public interface Downlink {
-  void send(Registration reg, DownlinkRequest<? extends LwM2mResponse> request, Duration timeout,
+  void send(Registration reg, DownlinkDeviceManagementRequest<? extends LwM2mResponse> request, Duration timeout,
       Consumer<LwM2mResponse> onResponse, Consumer<Exception> onError);
 
   /** False while a queue-mode device sleeps. */

@@ -36,7 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.DownlinkDeviceManagementRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mPath;
@@ -304,7 +304,7 @@ public final class Endpoint implements DeliverySink {
   }
 
   /** Active cancel; with no active observation, 4.04 (one still waiting to be re-established is dropped too). */
-  private void cancel(Command cmd, DownlinkRequest<? extends LwM2mResponse> request, String none) {
+  private void cancel(Command cmd, DownlinkDeviceManagementRequest<? extends LwM2mResponse> request, String none) {
     observations.cancelled(cmd);
     if (request == null) {
       publish(config.translators().response(), EventJson.failure(cmd, "4.04", "not_found", none));

@@ -222,7 +222,7 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
     }
     // timestamped SenML values only: Leshan's merged view (the newest value per path) is the content
     Map<LwM2mPath, LwM2mNode> content = response.getContent() != null || response.getTimestampedLwM2mNodes() == null
-        ? response.getContent() : response.getTimestampedLwM2mNodes().getNodes();
+        ? response.getContent() : response.getTimestampedLwM2mNodes().getMostRecentNodes();
     onEndpoint(reg.getEndpoint(), e -> e.notifiedComposite(paths, content));
   }
 
@@ -239,7 +239,7 @@ public final class Endpoints implements RegistrationListener, PresenceListener, 
   public void dataReceived(Registration reg, TimestampedLwM2mNodes data, SendRequest request) {
     PacketTrace t = ctx.trace(reg.getEndpoint());
     if (t != null) {
-      t.in("SEND format=" + request.getFormat() + " paths=" + data.getNodes().keySet());
+      t.in("SEND format=" + request.getFormat() + " paths=" + data.getMostRecentNodes().keySet());
       t.out("SEND -> 2.04 CHANGED");
     }
     onEndpoint(reg.getEndpoint(), e -> e.sent(data));

@@ -4,13 +4,12 @@ import io.estuary.cf.DedupCap;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.SourceLimiter;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.Connector;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.leshan.server.LeshanServer;
-import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerEndpointFactory;
+import org.eclipse.leshan.server.endpoint.EffectiveEndpointUriProvider;
+import org.eclipse.leshan.transport.californium.server.endpoint.coap.CoapServerEndpointFactory;
 import org.eclipse.leshan.server.observation.LwM2mNotificationReceiver;
 
 /**
@@ -22,17 +21,9 @@ public final class LimitedCoapEndpointFactory extends CoapServerEndpointFactory 
   private final DedupCap dedup;
 
   public LimitedCoapEndpointFactory(InetSocketAddress bind, SourceLimiter limiter, DedupCap dedup) {
-    super(uri(bind));
+    super(Lwm2mUris.of("coap", bind));
     this.limiter = limiter;
     this.dedup = dedup;
-  }
-
-  private static URI uri(InetSocketAddress a) {
-    try {
-      return new URI("coap", null, a.getHostString(), a.getPort(), null, null, null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("not a bind address: " + a, e);
-    }
   }
 
   @Override
@@ -42,7 +33,8 @@ public final class LimitedCoapEndpointFactory extends CoapServerEndpointFactory 
 
   @Override
   protected CoapEndpoint.Builder createEndpointBuilder(InetSocketAddress address, Configuration configuration,
-      LwM2mNotificationReceiver notificationReceiver, LeshanServer server) {
-    return dedup.equip(super.createEndpointBuilder(address, configuration, notificationReceiver, server), configuration);
+      LwM2mNotificationReceiver notificationReceiver, LeshanServer server, EffectiveEndpointUriProvider uriProvider) {
+    return dedup.equip(super.createEndpointBuilder(address, configuration, notificationReceiver, server, uriProvider),
+        configuration);
   }
 }

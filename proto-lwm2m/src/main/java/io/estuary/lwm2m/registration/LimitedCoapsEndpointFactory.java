@@ -4,10 +4,9 @@ import io.estuary.cf.DedupCap;
 import io.estuary.cf.SourceDatagramFilter;
 import io.estuary.cf.SourceLimiter;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerEndpointFactory;
+import org.eclipse.leshan.core.endpoint.DefaultEndPointUriHandler;
+import org.eclipse.leshan.transport.californium.server.endpoint.coaps.CoapsServerEndpointFactory;
 
 /**
  * Leshan's CoAPs server endpoint with a {@link SourceDatagramFilter} on its DTLS connector: datagrams over their
@@ -18,16 +17,7 @@ public final class LimitedCoapsEndpointFactory extends CoapsServerEndpointFactor
 
   public LimitedCoapsEndpointFactory(InetSocketAddress bind, Configuration config, SourceLimiter limiter,
       DedupCap dedup) {
-    super(uri("coaps", bind), null, null, b -> SourceDatagramFilter.install(b, config, limiter),
-        b -> dedup.equip(b, config));
-  }
-
-  /** The endpoint URI of a bind address ({@code scheme://host:port}). */
-  public static URI uri(String scheme, InetSocketAddress a) {
-    try {
-      return new URI(scheme, null, a.getHostString(), a.getPort(), null, null, null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("not a bind address: " + a, e);
-    }
+    super(Lwm2mUris.of("coaps", bind), null, null, b -> SourceDatagramFilter.install(b, config, limiter),
+        b -> dedup.equip(b, config), new DefaultEndPointUriHandler());
   }
 }

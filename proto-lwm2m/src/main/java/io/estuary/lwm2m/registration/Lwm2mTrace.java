@@ -4,7 +4,7 @@ import java.util.Date;
 import java.util.List;
 import org.eclipse.leshan.core.link.Link;
 import org.eclipse.leshan.core.request.CancelCompositeObservationRequest;
-import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.DownlinkDeviceManagementRequest;
 import org.eclipse.leshan.core.request.ObserveCompositeRequest;
 import org.eclipse.leshan.core.request.ReadCompositeRequest;
 import org.eclipse.leshan.core.request.SimpleDownlinkRequest;
@@ -54,7 +54,7 @@ public final class Lwm2mTrace {
   }
 
   /** {@code READ /3/0/1}, {@code OBSERVE-COMPOSITE [/3/0/1, /3303/0/5700]}: the operation and its path(s). */
-  static String request(DownlinkRequest<?> r) {
+  static String request(DownlinkDeviceManagementRequest<?> r) {
     String name = r.getClass().getSimpleName();
     if (name.endsWith("Request")) {
       name = name.substring(0, name.length() - "Request".length());

@@ -124,7 +124,7 @@ final class Observations {
     ObjectNode out;
     if (r instanceof ObserveCompositeResponse oc) {
       Map<LwM2mPath, LwM2mNode> content = oc.getContent() != null || oc.getTimestampedLwM2mNodes() == null
-          ? oc.getContent() : oc.getTimestampedLwM2mNodes().getNodes();
+          ? oc.getContent() : oc.getTimestampedLwM2mNodes().getMostRecentNodes();
       out = EventJson.notifyCompositeTree(reqId(cmd.reqPath()), cmd.reqPaths(), n, content, modelless);
     } else {
       ObserveResponse o = (ObserveResponse) r;

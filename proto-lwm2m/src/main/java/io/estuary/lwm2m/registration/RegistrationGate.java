@@ -90,8 +90,8 @@ public final class RegistrationGate extends CoapResource implements Registration
         refuse(exchange, ResponseCode.BAD_REQUEST, -1, "more than max_object_links object links");
         return;
       }
-      List<String> path = request.getOptions().getUriPath();
-      if (path.size() == 1 && !admitRegistration(exchange, request)) {
+      int pathSegments = request.getOptions().getURIPathCount();
+      if (pathSegments == 1 && !admitRegistration(exchange, request)) {
         return;
       }
     }
@@ -117,7 +117,7 @@ public final class RegistrationGate extends CoapResource implements Registration
   }
 
   private static String endpointName(Request request) {
-    for (String q : request.getOptions().getUriQuery()) {
+    for (String q : request.getOptions().getUriQueryStrings()) {
       if (q.startsWith("ep=")) {
         return q.substring(3);
       }

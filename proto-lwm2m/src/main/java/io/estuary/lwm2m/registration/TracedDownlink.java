@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 import org.eclipse.leshan.core.model.LwM2mModel;
 import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.SingleObservation;
-import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.DownlinkDeviceManagementRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.server.registration.Registration;
 
@@ -26,7 +26,7 @@ final class TracedDownlink implements Downlink {
   }
 
   @Override
-  public void send(Registration reg, DownlinkRequest<? extends LwM2mResponse> request, Duration timeout,
+  public void send(Registration reg, DownlinkDeviceManagementRequest<? extends LwM2mResponse> request, Duration timeout,
       Consumer<LwM2mResponse> onResponse, Consumer<Exception> onError) {
     PacketTrace t = ctx.trace(reg.getEndpoint());
     if (t == null) {

@@ -1,7 +1,7 @@
 package io.estuary.lwm2m.registration;
 
 import io.estuary.lwm2m.mapping.Command;
-import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.DownlinkDeviceManagementRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 
 /**
@@ -9,9 +9,9 @@ import org.eclipse.leshan.core.response.LwM2mResponse;
  * journal, if it has one; {@code resume}: an observation of the previous run being re-established (never
  * journaled: its record is the observation's).
  */
-record Waiting(Command command, DownlinkRequest<? extends LwM2mResponse> request, long deadlineMillis,
+record Waiting(Command command, DownlinkDeviceManagementRequest<? extends LwM2mResponse> request, long deadlineMillis,
     String journalKey, boolean resume) {
-  Waiting(Command command, DownlinkRequest<? extends LwM2mResponse> request, long deadlineMillis, String journalKey) {
+  Waiting(Command command, DownlinkDeviceManagementRequest<? extends LwM2mResponse> request, long deadlineMillis, String journalKey) {
     this(command, request, deadlineMillis, journalKey, false);
   }
 

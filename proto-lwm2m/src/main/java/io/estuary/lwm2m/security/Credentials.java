@@ -3,10 +3,10 @@ package io.estuary.lwm2m.security;
 import java.security.PublicKey;
 import java.util.Collection;
 import java.util.Map;
-import org.eclipse.leshan.server.security.InMemorySecurityStore;
-import org.eclipse.leshan.server.security.NonUniqueSecurityInfoException;
-import org.eclipse.leshan.server.security.SecurityInfo;
-import org.eclipse.leshan.server.security.SecurityStore;
+import org.eclipse.leshan.servers.security.InMemorySecurityStore;
+import org.eclipse.leshan.servers.security.NonUniqueSecurityInfoException;
+import org.eclipse.leshan.servers.security.SecurityInfo;
+import org.eclipse.leshan.servers.security.SecurityStore;
 
 /**
  * Leshan's security store built from the DTLS listeners' PSK tables (endpoint → identity and key) and

@@ -4,9 +4,10 @@ import java.time.Duration;
 import org.eclipse.leshan.core.peer.LwM2mPeer;
 import org.eclipse.leshan.core.request.RegisterRequest;
 import org.eclipse.leshan.core.request.UpdateRequest;
+import org.eclipse.leshan.core.endpoint.EndpointUri;
 import org.eclipse.leshan.core.request.UplinkRequest;
 import org.eclipse.leshan.server.registration.Registration;
-import org.eclipse.leshan.server.security.Authorization;
+import org.eclipse.leshan.servers.security.Authorization;
 import org.eclipse.leshan.server.security.Authorizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,8 @@ public final class LifetimeAuthorizer implements Authorizer {
   }
 
   @Override
-  public Authorization isAuthorized(UplinkRequest<?> request, Registration registration, LwM2mPeer sender) {
+  public Authorization isAuthorized(UplinkRequest<?> request, Registration registration, LwM2mPeer sender,
+      EndpointUri endpointUri) {
     Long lt = null;
     if (request instanceof RegisterRequest r) {
       lt = r.getLifetime() == null ? DEFAULT_LIFETIME : r.getLifetime();
@@ -42,6 +44,6 @@ public final class LifetimeAuthorizer implements Authorizer {
       DROPS.debug("LwM2M {}: lifetime {}s outside [{}, {}]", sender, lt, minSeconds, maxSeconds);
       return Authorization.declined();
     }
-    return next.isAuthorized(request, registration, sender);
+    return next.isAuthorized(request, registration, sender, endpointUri);
   }
 }

@@ -8,13 +8,15 @@ import io.estuary.cf.PeerIdentity;
 import io.estuary.lwm2m.Lwm2mConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.leshan.core.peer.IpPeer;
 import org.eclipse.leshan.core.peer.LwM2mPeer;
 import org.eclipse.leshan.core.request.RegisterRequest;
+import org.eclipse.leshan.core.endpoint.EndpointUri;
 import org.eclipse.leshan.core.request.UplinkRequest;
 import org.eclipse.leshan.server.registration.Registration;
-import org.eclipse.leshan.server.security.Authorization;
+import org.eclipse.leshan.servers.security.Authorization;
 import org.eclipse.leshan.server.security.Authorizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,9 +65,10 @@ public final class RegistrationAuthenticator implements Authorizer {
   }
 
   @Override
-  public Authorization isAuthorized(UplinkRequest<?> request, Registration registration, LwM2mPeer sender) {
+  public Authorization isAuthorized(UplinkRequest<?> request, Registration registration, LwM2mPeer sender,
+      EndpointUri endpointUri) {
     if (!(request instanceof RegisterRequest r)) {
-      return next.isAuthorized(request, registration, sender);
+      return next.isAuthorized(request, registration, sender, endpointUri);
     }
     String ep = r.getEndpointName();
     String bad = EndpointNames.check(ep);
@@ -74,7 +77,7 @@ public final class RegistrationAuthenticator implements Authorizer {
       DROPS.debug("LwM2M {}: register refused (4.03): {}", sender, bad);
       return Authorization.declined();
     }
-    Authorization a = next.isAuthorized(request, registration, sender);
+    Authorization a = next.isAuthorized(request, registration, sender, endpointUri);
     if (!a.isApproved()) {
       return a;
     }
@@ -95,6 +98,14 @@ public final class RegistrationAuthenticator implements Authorizer {
       notAuthorized.increment();
       DROPS.debug("LwM2M {} endpoint {}: register refused (4.03): {}", sender, ep, result);
       return Authorization.declined();
+    }
+    // the register's extra attributes (EMQX passes them on in the register event): the registration's custom data
+    if (!r.getAdditionalAttributes().isEmpty()) {
+      Map<String, String> custom = new java.util.HashMap<>(r.getAdditionalAttributes());
+      if (a.hasCustomData()) {
+        custom.putAll(a.getCustomData());
+      }
+      return Authorization.approved(custom);
     }
     return a;
   }

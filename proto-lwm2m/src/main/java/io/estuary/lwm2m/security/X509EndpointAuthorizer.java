@@ -3,9 +3,10 @@ package io.estuary.lwm2m.security;
 import org.eclipse.leshan.core.peer.LwM2mPeer;
 import org.eclipse.leshan.core.peer.X509Identity;
 import org.eclipse.leshan.core.request.RegisterRequest;
+import org.eclipse.leshan.core.endpoint.EndpointUri;
 import org.eclipse.leshan.core.request.UplinkRequest;
 import org.eclipse.leshan.server.registration.Registration;
-import org.eclipse.leshan.server.security.Authorization;
+import org.eclipse.leshan.servers.security.Authorization;
 import org.eclipse.leshan.server.security.Authorizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,8 @@ public final class X509EndpointAuthorizer implements Authorizer {
   }
 
   @Override
-  public Authorization isAuthorized(UplinkRequest<?> request, Registration registration, LwM2mPeer sender) {
+  public Authorization isAuthorized(UplinkRequest<?> request, Registration registration, LwM2mPeer sender,
+      EndpointUri endpointUri) {
     if (sender.getIdentity() instanceof X509Identity x) {
       String ep = request instanceof RegisterRequest r ? r.getEndpointName()
           : registration == null ? null : registration.getEndpoint();
@@ -35,6 +37,6 @@ public final class X509EndpointAuthorizer implements Authorizer {
       DROPS.debug("LwM2M {}: certificate CN {} is not the endpoint name {}", sender, x.getX509CommonName(), ep);
       return Authorization.declined();
     }
-    return next.isAuthorized(request, registration, sender);
+    return next.isAuthorized(request, registration, sender, endpointUri);
   }
 }

@@ -19,8 +19,8 @@ import org.eclipse.leshan.core.request.RegisterRequest;
 import java.util.List;
 import org.eclipse.leshan.client.LeshanClient;
 import org.eclipse.leshan.client.LeshanClientBuilder;
-import org.eclipse.leshan.client.californium.endpoint.CaliforniumClientEndpointsProvider;
-import org.eclipse.leshan.client.californium.endpoint.coap.CoapClientProtocolProvider;
+import org.eclipse.leshan.transport.californium.client.endpoint.CaliforniumClientEndpointsProvider;
+import org.eclipse.leshan.transport.californium.client.endpoint.coap.CoapClientProtocolProvider;
 import org.eclipse.leshan.client.engine.DefaultRegistrationEngineFactory;
 import org.eclipse.leshan.client.object.Device;
 import org.eclipse.leshan.client.object.Security;
@@ -182,7 +182,7 @@ final class TestDevice implements AutoCloseable {
     engine.setQueueMode(queueMode);
     engine.setRequestTimeoutInMs(5000);
     CaliforniumClientEndpointsProvider.Builder eps = new CaliforniumClientEndpointsProvider.Builder(
-        new CoapClientProtocolProvider(), new org.eclipse.leshan.client.californium.endpoint.coaps.CoapsClientProtocolProvider());
+        new CoapClientProtocolProvider(), new org.eclipse.leshan.transport.californium.client.endpoint.coaps.CoapsClientProtocolProvider());
     eps.setClientAddress(InetAddress.getLoopbackAddress());
     org.eclipse.californium.elements.config.Configuration cf = eps.createDefaultConfiguration();
     californium.accept(cf);

@@ -29,7 +29,7 @@ class DurableRegistrationStoreTest {
 
   static Registration registration(String id, String ep) {
     return new Registration.Builder(id, ep, new IpPeer(new InetSocketAddress("127.0.0.1", 40123), new PskIdentity(ep)),
-        URI.create("coaps://127.0.0.1:5784"))
+        io.estuary.lwm2m.registration.Lwm2mUris.of(URI.create("coaps://127.0.0.1:5784")))
         .registrationDate(new Date(1_700_000_000_000L)).lastUpdate(new Date())
         .lifeTimeInSec(300L).smsNumber("+123").lwM2mVersion(LwM2mVersion.V1_1)
         .bindingMode(EnumSet.of(BindingMode.U)).queueMode(true)
@@ -37,7 +37,7 @@ class DurableRegistrationStoreTest {
         .supportedContentFormats(ContentFormat.TLV, ContentFormat.SENML_JSON)
         .supportedObjects(Map.of(3, new Version("1.1"), 19999, new Version("1.0")))
         .availableInstances(java.util.Set.of(new LwM2mPath(3, 0), new LwM2mPath(19999, 0)))
-        .additionalRegistrationAttributes(Map.of("imei", "42")).applicationData(Map.of("k", "v"))
+        .customRegistrationData(Map.of("imei", "42", "k", "v"))
         .build();
   }
 
@@ -50,7 +50,7 @@ class DurableRegistrationStoreTest {
     assertThat(back.getEndpoint()).isEqualTo("ep1");
     assertThat(back.getSocketAddress()).isEqualTo(r.getSocketAddress());
     assertThat(back.getClientTransportData()).isEqualTo(r.getClientTransportData());
-    assertThat(back.getLastEndpointUsed()).isEqualTo(r.getLastEndpointUsed());
+    assertThat(back.getEndpointUri()).isEqualTo(r.getEndpointUri());
     assertThat(back.getRegistrationDate()).isEqualTo(r.getRegistrationDate());
     assertThat(back.getLastUpdate()).isEqualTo(r.getLastUpdate());
     assertThat(back.getLifeTimeInSec()).isEqualTo(300L);
@@ -61,8 +61,19 @@ class DurableRegistrationStoreTest {
     assertThat(back.getSupportedContentFormats()).isEqualTo(r.getSupportedContentFormats());
     assertThat(back.getSupportedObject()).isEqualTo(r.getSupportedObject());
     assertThat(back.getAvailableInstances()).isEqualTo(r.getAvailableInstances());
-    assertThat(back.getAdditionalRegistrationAttributes()).isEqualTo(Map.of("imei", "42"));
-    assertThat(back.getApplicationData()).isEqualTo(Map.of("k", "v"));
+    assertThat(back.getCustomRegistrationData()).isEqualTo(Map.of("imei", "42", "k", "v"));
+  }
+
+  @Test
+  void a_registration_stored_before_leshan_m18_keeps_its_attributes_and_application_data() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(RegistrationJson.encode(registration("id2", "ep2")));
+    o.putObject("attrs").put("imei", "42");
+    o.putObject("app").put("k", "v");
+    Registration back = RegistrationJson.decode(o.toString().getBytes(StandardCharsets.UTF_8));
+    assertThat(back).isNotNull();
+    assertThat(back.getCustomRegistrationData()).isEqualTo(Map.of("imei", "42", "k", "v"));
+    assertThat(back.getEndpointUri().toString()).contains("5784");
   }
 
   @Test

@@ -43,9 +43,9 @@ import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
 import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.DtlsHandshakeTimeoutException;
 import org.eclipse.californium.scandium.dtls.HandshakeException;
-import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.pskstore.SinglePskStore;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
-import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
+import org.eclipse.californium.scandium.dtls.x509.StaticCertificateVerifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,21 +81,21 @@ class MqttSnDtlsIT {
 
   static DTLSConnector psk(String identity, String key, BlockingQueue<RawData> in) throws Exception {
     return start(DtlsConnectorConfig.builder(clientConfig())
-        .setAdvancedPskStore(new AdvancedSinglePskStore(identity, key.getBytes(StandardCharsets.UTF_8))), in);
+        .setPskStore(new SinglePskStore(identity, key.getBytes(StandardCharsets.UTF_8))), in);
   }
 
   static DTLSConnector x509(TestPki.Issued me, X509Certificate trusted, BlockingQueue<RawData> in) throws Exception {
     return start(DtlsConnectorConfig.builder(clientConfig())
         .setCertificateIdentityProvider(new SingleCertificateProvider(me.privateKey(),
             new X509Certificate[] {me.certificate()}, CertificateType.X_509))
-        .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+        .setCertificateVerifier(StaticCertificateVerifier.builder()
             .setTrustedCertificates(trusted).build()), in);
   }
 
   static DTLSConnector rpk(TestPki.Issued me, BlockingQueue<RawData> in) throws Exception {
     return start(DtlsConnectorConfig.builder(clientConfig())
         .setCertificateIdentityProvider(new SingleCertificateProvider(me.privateKey(), me.keys().getPublic()))
-        .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder().setTrustAllRPKs().build()), in);
+        .setCertificateVerifier(StaticCertificateVerifier.builder().setTrustAllRPKs().build()), in);
   }
 
   static void send(DTLSConnector c, InetSocketAddress to, MqttSnFrame f) {
