@@ -131,7 +131,8 @@ public final class MqttSnAdapter implements ProtocolAdapter {
         // up to READ_BATCH datagrams per wake-up (Netty's default for UDP is 16), each read into a pooled
         // buffer of the size Netty has always used here
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER).maxMessagesPerRead(READ_BATCH))
-        .handler(new MqttSnDatagramHandler(dispatcher));
+        .handler(new MqttSnDatagramHandler(dispatcher,
+            ListenerReadBudget.of(config.limits().listener(name).unknownDatagramRate(), ctx, name)));
     if (recbuf > 0) { // a burst waits in the kernel instead of being dropped there (issue #13)
       b.option(ChannelOption.SO_RCVBUF, (int) recbuf);
     }
