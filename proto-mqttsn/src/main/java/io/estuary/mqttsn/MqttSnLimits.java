@@ -58,13 +58,21 @@ public record MqttSnLimits(
    * @param connectedSockets plain UDP: clients whose datagrams get their own connected socket on the listener's
    *     port (SO_REUSEPORT), so that a flood filling the listener socket's queue does not drop theirs; beyond,
    *     clients stay on the listener socket; 0 = off (one socket, as before)
+   * @param discardUnprovenSessions plain UDP with half-open tracking on: a {@code clean_session = false} session
+   *     that a CONNECT created and whose client never echoed a value the gateway chose (a topic id, a message
+   *     id) is discarded, not kept offline, when its connection ends without DISCONNECT (keepalive, retries,
+   *     missed wake-up)
+   * @param unknownDatagramRate plain UDP: datagrams from addresses without a channel that the listener socket
+   *     reads per period; beyond it the listener stops reading its socket until a batch's worth of budget is back
+   *     (the kernel drops the excess for free), so a flood costs the gateway's CPU at most this rate
    */
   public record ListenerLimits(int maxConnections, Rate maxConnRate, int maxSources, Rate sourceConnRate,
       Rate sourceDatagramRate, int maxHalfOpen, Duration halfOpenTimeout, long recbuf, Rate unknownAnswerRate,
-      int connectedSockets) {
+      int connectedSockets, boolean discardUnprovenSessions, Rate unknownDatagramRate) {
     public static final ListenerLimits DEFAULTS =
         new ListenerLimits(100_000, Rate.parse("1000/s"), 100_000, Rate.parse("100/s"), Rate.parse("1000/s"),
-            1000, Duration.ofSeconds(10), 4L * 1024 * 1024, Rate.parse("1000/s"), autoConnectedSockets());
+            1000, Duration.ofSeconds(10), 4L * 1024 * 1024, Rate.parse("1000/s"), autoConnectedSockets(), true,
+            Rate.parse("5000/s"));
 
     /**
      * {@code connected_sockets = auto}: 1,000 on Linux 6.13 and later, which find a connected UDP socket by a 4-tuple
@@ -119,7 +127,9 @@ public record MqttSnLimits(
           l.has("recbuf") ? l.getBytes("recbuf") : d.recbuf(),
           l.has("unknown_answer_rate") ? rate(l, "unknown_answer_rate") : d.unknownAnswerRate(),
           !l.has("connected_sockets") || l.getString("connected_sockets").trim().equalsIgnoreCase("auto")
-              ? d.connectedSockets() : count(l, "connected_sockets"));
+              ? d.connectedSockets() : count(l, "connected_sockets"),
+          l.has("discard_unproven_sessions") ? l.getBoolean("discard_unproven_sessions") : d.discardUnprovenSessions(),
+          l.has("unknown_datagram_rate") ? rate(l, "unknown_datagram_rate") : d.unknownDatagramRate());
     }
   }
 

@@ -282,6 +282,7 @@ final class Handshake {
   }
 
   private void accepted(BrokerSession s) {
+    ch.persistentSession(!pendingConnect.cleanSession());
     pendingConnect = null;
     ch.accepted(s);
   }

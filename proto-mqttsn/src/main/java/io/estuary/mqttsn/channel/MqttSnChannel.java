@@ -59,6 +59,7 @@ public final class MqttSnChannel {
   private final Inbound in;
   private final Handshake handshake;
   private final SleepCycle sleep;
+  private final EchoProof proof;
 
   private Peer where;
   private PeerIdentity peerIdentity;
@@ -118,6 +119,7 @@ public final class MqttSnChannel {
     this.in = new Inbound(this);
     this.handshake = new Handshake(this, config, ctx, listener, executor, topicStore);
     this.sleep = new SleepCycle(this, config);
+    this.proof = new EchoProof(this, ctx, listener);
   }
 
   public State state() {
@@ -177,6 +179,7 @@ public final class MqttSnChannel {
       if (frame instanceof Publish && session != null && !withinRates(size)) {
         return;
       }
+      proof.onFrame(frame, session);
       onFrame(frame);
     });
   }
@@ -338,6 +341,25 @@ public final class MqttSnChannel {
   public void markUnproven(long deadline) {
     unproven = true;
     unprovenUntil = deadline;
+  }
+
+  /**
+   * The client must echo a topic id or message id the gateway chose at random ({@link EchoProof}), or a persistent
+   * session its CONNECT created is discarded when the connection ends without DISCONNECT; {@code random} maps a
+   * bound to 0..bound-1 (a secure generator: the ids are the nonce).
+   */
+  public void requireEchoProof(java.util.function.IntUnaryOperator random) {
+    proof.require(random);
+  }
+
+  /** Whether the client echoed a value of ours, or was never asked to ({@link #requireEchoProof}). */
+  public boolean echoProven() {
+    return proof.proven();
+  }
+
+  /** The broker accepted a CONNECT asking for a persistent session (or not). */
+  void persistentSession(boolean persistent) {
+    proof.persistent(persistent);
   }
 
   /** Whether the channel is half-open (see {@link #markUnproven}). */
@@ -558,6 +580,14 @@ public final class MqttSnChannel {
     if (session != null) {
       BrokerSession s = session;
       session = null;
+      if (proof.discards(s, reason)) { // never proved its address: not kept offline (issue #13)
+        drop("unproven_session", "persistent session of a client that never echoed a topic or message id, " + reason);
+        topics.forget();
+        finish();
+        stateMirror = clientState();
+        s.discard();
+        return;
+      }
       topics.expiresAt(now() + config.sessionExpiry().toMillis()); // only for a persistent session's ids
       finish();
       stateMirror = clientState(); // the core keeps our last attributes ("lost") for the listing

@@ -85,6 +85,10 @@ public final class MqttSnDispatcher {
   /** Plain UDP with half_open_timeout > 0: millis a new client has for its second datagram; else 0. */
   private final long halfOpenTimeout;
   private volatile int halfOpenMirror;
+  /** Plain UDP with half-open tracking and discard_unproven_sessions: new clients must echo a random id. */
+  private final boolean discardUnproven;
+  /** Draws where an unproven client's first topic id and msg id start: the nonce MQTT-SN has no field for. */
+  private final java.security.SecureRandom nonces = new java.security.SecureRandom();
   /** Told when an address gets its first channel and loses its last (the transport's connected sockets). */
   private AddressWatcher addresses = AddressWatcher.NONE;
   private Metrics.Counter portUnreachable;
@@ -117,6 +121,7 @@ public final class MqttSnDispatcher {
     if (halfOpenTimeout > 0) {
       ctx.metrics().gauge("half_open", () -> halfOpenMirror, "listener", listener);
     }
+    this.discardUnproven = halfOpenTimeout > 0 && limits.discardUnprovenSessions();
   }
 
   /**
@@ -477,6 +482,9 @@ public final class MqttSnDispatcher {
       ch = newChannel(from);
       if (halfOpenTimeout > 0) {
         ch.markUnproven(ctx.clock().millis() + halfOpenTimeout);
+        if (discardUnproven) {
+          ch.requireEchoProof(nonces::nextInt);
+        }
         halfOpen.add(ch);
         halfOpenMirror = halfOpen.size();
       }

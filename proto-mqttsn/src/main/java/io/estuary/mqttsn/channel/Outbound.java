@@ -61,9 +61,19 @@ final class Outbound {
   private int holds;
   private boolean draining;
   private int nextMsgId = 1;
+  /** Draws where the next msg id starts (a client that has not proved its address, issue #13), then cleared. */
+  private java.util.function.IntUnaryOperator randomStart;
 
   Outbound(MqttSnChannel ch) {
     this.ch = ch;
+  }
+
+  /**
+   * The next msg id the gateway allocates starts at a place drawn by {@code random} (bound → 0..bound-1), so an
+   * acknowledgement echoing it proves the client received the message; drawn at that allocation, once.
+   */
+  void randomise(java.util.function.IntUnaryOperator random) {
+    randomStart = random;
   }
 
   void deliver(Delivery d) {
@@ -225,6 +235,10 @@ final class Outbound {
   }
 
   private int allocateMsgId() {
+    if (randomStart != null) {
+      nextMsgId = 1 + randomStart.applyAsInt(0xFFFF);
+      randomStart = null;
+    }
     for (int i = 0; i < 0xFFFF; i++) {
       int id = nextMsgId;
       nextMsgId = nextMsgId >= 0xFFFF ? 1 : nextMsgId + 1;

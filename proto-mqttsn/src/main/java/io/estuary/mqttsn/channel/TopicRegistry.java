@@ -20,6 +20,12 @@ final class TopicRegistry {
   private volatile Map<String, Integer> ids;
   private Map<Integer, String> names;
   private int next = 1;
+  /**
+   * While set (a client that has not proved its address, issue #13), the first id allocated after a clear starts
+   * at a random place, so that using it in a PUBLISH proves the client received our REGACK/SUBACK/REGISTER.
+   */
+  private java.util.function.IntUnaryOperator random;
+  private boolean fresh = true;
   private TopicIdStore store;
   private String clientId;
 
@@ -77,6 +83,10 @@ final class TopicRegistry {
     if (size() >= maxIds) {
       return -1;
     }
+    if (fresh && random != null) {
+      next = 1 + random.applyAsInt(MAX_ID);
+    }
+    fresh = false;
     while (names != null && names.containsKey(next)) {
       next = next >= MAX_ID ? 1 : next + 1;
     }
@@ -123,6 +133,15 @@ final class TopicRegistry {
     ids = null;
     names = null;
     next = 1;
+    fresh = true;
+  }
+
+  /**
+   * Ids allocated from now on start at a place drawn by {@code random} (bound → 0..bound-1) instead of 1, or at 1
+   * again with null; taken at the first allocation after a clear (ids already held keep their values).
+   */
+  void randomise(java.util.function.IntUnaryOperator random) {
+    this.random = random;
   }
 
   int size() {

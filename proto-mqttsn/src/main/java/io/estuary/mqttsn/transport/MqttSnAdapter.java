@@ -53,6 +53,12 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   static final int READ_BATCH = 64;
   /** Bytes read per datagram: Netty's default for UDP channels (a longer datagram is cut by the kernel). */
   static final int RECEIVE_BUFFER = 2048;
+  /**
+   * How long a client address's connected socket keeps reading after the address lost its last channel, waiting
+   * for the client's next CONNECT (ConnectedSockets): a client reconnects at once after a refusal or a
+   * DISCONNECT, or after its Tretry (10 s by default) at the latest when its CONNECT went unanswered.
+   */
+  static final Duration CONNECTED_SOCKET_LINGER = Duration.ofSeconds(5);
 
   private final MqttSnConfig config;
   private final List<DtlsListenerConfig> dtlsConfig;
@@ -125,7 +131,8 @@ public final class MqttSnAdapter implements ProtocolAdapter {
         // up to READ_BATCH datagrams per wake-up (Netty's default for UDP is 16), each read into a pooled
         // buffer of the size Netty has always used here
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER).maxMessagesPerRead(READ_BATCH))
-        .handler(new MqttSnDatagramHandler(dispatcher));
+        .handler(new MqttSnDatagramHandler(dispatcher,
+            ListenerReadBudget.of(config.limits().listener(name).unknownDatagramRate(), ctx, name)));
     if (recbuf > 0) { // a burst waits in the kernel instead of being dropped there (issue #13)
       b.option(ChannelOption.SO_RCVBUF, (int) recbuf);
     }
@@ -144,7 +151,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     }
     if (connectedSockets > 0) {
       ConnectedSockets sockets = new ConnectedSockets(name, loop, (InetSocketAddress) ch.localAddress(),
-          connectedSockets, dispatcher, ctx);
+          connectedSockets, CONNECTED_SOCKET_LINGER, dispatcher, ctx);
       // on the loop, which owns the dispatcher (a client attached before this one task shares the listener socket)
       loop.submit(() -> dispatcher.watchAddresses(sockets)).syncUninterruptibly();
       connected.add(sockets);

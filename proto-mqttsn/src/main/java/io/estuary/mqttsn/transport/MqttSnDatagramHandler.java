@@ -33,16 +33,23 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
   private final MqttSnDispatcher dispatcher;
   /** Reads the per-client connected sockets (see the class comment). */
   private final boolean established;
+  /** The listener socket's budget for datagrams from unknown addresses; null when unlimited or established. */
+  private final ListenerReadBudget budget;
   /** The datagram's bytes for the decoder, which copies whatever a frame keeps: reused, never escapes. */
   private byte[] scratch = new byte[2048];
 
-  MqttSnDatagramHandler(MqttSnDispatcher dispatcher) {
-    this(dispatcher, false);
+  /** The listener socket's handler; {@code budget} may be null (unknown_datagram_rate = infinity). */
+  MqttSnDatagramHandler(MqttSnDispatcher dispatcher, ListenerReadBudget budget) {
+    this.dispatcher = dispatcher;
+    this.established = false;
+    this.budget = budget;
   }
 
+  /** The connected sockets' handler. */
   MqttSnDatagramHandler(MqttSnDispatcher dispatcher, boolean established) {
     this.dispatcher = dispatcher;
     this.established = established;
+    this.budget = null;
   }
 
   @Override
@@ -50,6 +57,9 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
     InetSocketAddress from = packet.sender();
     ByteBuf buf = packet.content();
     if (!established && !dispatcher.hasChannelAt(from)) {
+      if (budget != null && !budget.admit(ctx.channel())) {
+        return; // over unknown_datagram_rate: the socket is paused, the kernel drops the rest (counted)
+      }
       int verdict = UnknownSourceFilter.classify(buf);
       if (verdict != UnknownSourceFilter.DECODE) {
         dispatcher.dropUnknown(from, verdict == UnknownSourceFilter.MALFORMED);

@@ -46,4 +46,19 @@ class TopicRegistryTest {
     assertThat(r.idFor("one/more")).isEqualTo(-1);
     assertThat(r.snapshot()).hasSize(TopicRegistry.MAX_ID);
   }
+
+  @Test
+  void a_randomised_table_starts_where_the_generator_says_follows_on_and_wraps_after_the_last_id() {
+    TopicRegistry r = new TopicRegistry(10);
+    r.randomise(bound -> bound - 2); // the place drawn: 1 + (MAX_ID - 2) = MAX_ID - 1
+    assertThat(r.idFor("a")).isEqualTo(TopicRegistry.MAX_ID - 1);
+    assertThat(r.idFor("b")).isEqualTo(TopicRegistry.MAX_ID);
+    assertThat(r.idFor("c")).isEqualTo(1);
+    r.clear(); // a clean re-CONNECT: drawn again
+    r.randomise(bound -> 41);
+    assertThat(r.idFor("d")).isEqualTo(42);
+    r.randomise(null); // proven: the next table counts from 1 again
+    r.clear();
+    assertThat(r.idFor("e")).isEqualTo(1);
+  }
 }

@@ -156,6 +156,42 @@ class MqttSnConnectedSocketsIT extends MqttSnGatewayFixture {
     }
   }
 
+  @Test
+  void a_connect_sent_right_after_a_refusal_or_a_disconnect_is_answered_every_time() throws Exception {
+    // explicit: auto is 0 before Linux 6.13; three CONNECTs a round from one address, faster than source_conn_rate
+    start(LISTENER + "connected_sockets = 100\n" + LISTENER + "source_conn_rate = infinity\n"
+        + LISTENER + "max_conn_rate = infinity\n");
+    int rounds = 150;
+    try (MqttSnTestClient c = sn("127.0.0.15")) {
+      for (int i = 0; i < rounds; i++) {
+        // refused: the channel closes and the address loses its socket at once, while the next CONNECT is on its way
+        c.send(new Connect(true, true, 60, "cs-race"));
+        c.expect(WillTopicReq.class);
+        c.send(new WillTopic(0, false, "devices/#"));
+        assertThat(c.expect(Connack.class).returnCode()).as("round %d, refusal", i)
+            .isEqualTo(ReturnCode.REJECTED_INVALID_TOPIC_ID);
+        c.send(new Connect(false, true, 60, "cs-race"));
+        assertThat(answer(c)).as("round %d, the CONNECT right after the refusal", i)
+            .isEqualTo(new Connack(ReturnCode.ACCEPTED));
+        c.send(Disconnect.plain());
+        assertThat(answer(c)).as("round %d, DISCONNECT", i).isInstanceOf(Disconnect.class);
+        c.send(new Connect(false, true, 60, "cs-race"));
+        assertThat(answer(c)).as("round %d, the CONNECT right after the DISCONNECT", i)
+            .isEqualTo(new Connack(ReturnCode.ACCEPTED));
+        c.send(Disconnect.plain());
+        assertThat(answer(c)).as("round %d, second DISCONNECT", i).isInstanceOf(Disconnect.class);
+      }
+    }
+    assertThat(metric("connected_socket_errors_total")).isZero();
+    assertThat(metric("connected_sockets_reattached_total")).as("sockets kept across the gaps")
+        .isGreaterThanOrEqualTo(2.0 * rounds);
+  }
+
+  /** The gateway's answer within 2 s (its first, well before a client's Tretry), or a failure naming the wait. */
+  private static Object answer(MqttSnTestClient c) {
+    return c.poll(Duration.ofSeconds(2)).map(Object.class::cast).orElse("no answer within 2 s");
+  }
+
   private static void flood(String from, InetSocketAddress to, AtomicBoolean flooding, AtomicLong sent) {
     // a QoS 1 PUBLISH from an unknown address: dropped by its header (no_session); the queue is what matters
     ByteBuffer datagram = ByteBuffer.wrap(new byte[] {8, 0x0C, 0x20, 0, 1, 0, 2, 'x'});

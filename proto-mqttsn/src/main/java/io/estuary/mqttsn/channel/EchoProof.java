@@ -1,0 +1,103 @@
+package io.estuary.mqttsn.channel;
+
+import io.estuary.api.BrokerSession;
+import io.estuary.api.CloseReason;
+import io.estuary.api.GatewayContext;
+import io.estuary.mqttsn.codec.MqttSnFrame;
+import io.estuary.mqttsn.codec.MqttSnFrame.Puback;
+import io.estuary.mqttsn.codec.MqttSnFrame.Pubcomp;
+import io.estuary.mqttsn.codec.MqttSnFrame.Publish;
+import io.estuary.mqttsn.codec.MqttSnFrame.Pubrec;
+import io.estuary.mqttsn.codec.MqttSnFrame.Regack;
+import io.estuary.mqttsn.codec.TopicRef;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * Whether a plain-UDP client has proved that it receives what the gateway sends to its address (issue #13):
+ * stronger than the half-open promotion ({@link HalfOpenProof}), which any valid follow-up passes — a blind
+ * spoofer can send a PINGREQ or a PUBLISH to a short topic name without ever seeing our answers. A client is
+ * <em>proven</em> once it echoes a value the gateway chose at random for it: a normal topic id (the first id
+ * allocated to an unproven client starts at a random place, so using one in a PUBLISH shows it read our REGACK,
+ * SUBACK or REGISTER) or a message id of the gateway's (the first one starts at a random place too; a PUBACK,
+ * PUBREC, PUBCOMP or REGACK echoing one it awaits). MQTT-SN 1.2 has no nonce field, so these are the nonce.
+ *
+ * <p>What it decides: a {@code clean_session = false} session that its CONNECT created (not resumed) and whose
+ * client was never proven is <em>discarded</em> instead of kept offline when the connection ends without
+ * DISCONNECT (keepalive timeout, retries exhausted, another client id from its address) — so a
+ * spoofed persistent CONNECT that a valid follow-up promoted still leaves nothing behind. A real persistent
+ * client proves itself in its first exchanges: it publishes with the id REGACK gave it, or acknowledges a QoS 1/2
+ * delivery or a gateway REGISTER. Owned by the channel's thread.
+ */
+final class EchoProof {
+  private final MqttSnChannel ch;
+  private final GatewayContext ctx;
+  private final String listener;
+  /** Null unless the dispatcher asked for proof (plain UDP, new channel, {@code discard_unproven_sessions}). */
+  private IntUnaryOperator random;
+  private boolean proven;
+  private boolean persistent;
+
+  EchoProof(MqttSnChannel ch, GatewayContext ctx, String listener) {
+    this.ch = ch;
+    this.ctx = ctx;
+    this.listener = listener;
+  }
+
+  /** The client must prove its address; {@code random} (bound → 0..bound-1) places its first ids. */
+  void require(IntUnaryOperator random) {
+    this.random = random;
+    ch.topics().randomise(random);
+    ch.outbound().randomise(random);
+  }
+
+  /** The CONNECT the broker accepted asked for a persistent session ({@code clean_session = false}). */
+  void persistent(boolean persistent) {
+    this.persistent = persistent;
+  }
+
+  /** Whether the client has echoed a value of ours, or was never asked to. */
+  boolean proven() {
+    return random == null || proven;
+  }
+
+  /** Looks at a frame from the client before it is handled (an acknowledgement removes what it echoes). */
+  void onFrame(MqttSnFrame frame, BrokerSession session) {
+    if (proven() || session == null || !echoes(frame)) {
+      return;
+    }
+    proven = true;
+    ch.topics().randomise(null);
+    ctx.metrics().counter("proven", "listener", listener, "by", frame.getClass().getSimpleName())
+        .increment();
+  }
+
+  private boolean echoes(MqttSnFrame frame) {
+    if (frame instanceof Publish p) {
+      return p.qos() != -1 && p.topic() instanceof TopicRef.Id id && ch.topics().name(id.id()) != null;
+    }
+    if (frame instanceof Puback a) {
+      return ch.outbound().awaits(a.msgId());
+    }
+    if (frame instanceof Regack a) {
+      return ch.outbound().awaits(a.msgId());
+    }
+    if (frame instanceof Pubrec a) {
+      return ch.outbound().awaits(a.msgId());
+    }
+    if (frame instanceof Pubcomp a) {
+      return ch.outbound().awaits(a.msgId());
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code session}, ending for {@code reason}, goes instead of staying offline: persistent, created by
+   * this connection, never proven, and no DISCONNECT (which a real client sends to keep its session — also the
+   * DISCONNECT with a duration before a sleep, so a missed wake-up keeps it; a kick or a take-over is the
+   * broker's decision, not the address's).
+   */
+  boolean discards(BrokerSession session, CloseReason reason) {
+    return !proven() && persistent && !session.sessionPresent()
+        && (reason == CloseReason.KEEPALIVE_TIMEOUT || reason == CloseReason.TRANSPORT_ERROR);
+  }
+}

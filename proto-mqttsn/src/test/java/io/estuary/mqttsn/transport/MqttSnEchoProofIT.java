@@ -1,0 +1,177 @@
+package io.estuary.mqttsn.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import io.estuary.api.Payload;
+import io.estuary.mqttsn.codec.MqttSnCodec;
+import io.estuary.mqttsn.codec.MqttSnFrame.*;
+import io.estuary.mqttsn.codec.ReturnCode;
+import io.estuary.mqttsn.codec.TopicRef;
+import io.estuary.testkit.TestGateway;
+import io.estuary.testkit.TestStore;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A persistent ({@code clean_session = false}) session that a plain-UDP CONNECT created is kept offline after a
+ * connection that ended without DISCONNECT only if its client echoed a value the gateway chose at random — the
+ * topic id REGACK gave it, used in a PUBLISH, or the message id of a gateway PUBLISH/REGISTER, in its PUBACK or
+ * REGACK (issue #13, {@code discard_unproven_sessions}). A blind spoofer's valid follow-ups (PINGREQ, a PUBLISH
+ * to a short topic name) promote the half-open channel but prove nothing: its session is discarded at the
+ * keepalive timeout, counted as {@code mqttsn.drops{reason=unproven_session}}.
+ */
+@Timeout(60)
+class MqttSnEchoProofIT extends MqttSnGatewayFixture {
+  /** A keepalive of 2 s is lost after 3 s of silence (keepalive_multiplier 1.5). */
+  private static final int KEEPALIVE = 2;
+
+  @Override
+  protected TestGateway start(String hocon, TestStore store) {
+    return super.start("gateway.mqttsn.min_keepalive = 0s\n" + hocon, store);
+  }
+
+  private double proven(String by) {
+    return gw.metrics().counter("mqttsn.proven", "listener", "udp:default", "by", by).count();
+  }
+
+  private double promoted(String by) {
+    return gw.metrics().counter("mqttsn.half_open.promoted", "listener", "udp:default", "by", by).count();
+  }
+
+  private static void connectPersistent(MqttSnTestClient c, String clientId) {
+    c.send(new Connect(false, false, KEEPALIVE, clientId));
+    assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+  }
+
+  @Test
+  void a_persistent_session_promoted_by_a_ping_and_a_short_topic_publish_but_never_proven_is_discarded_at_keepalive() {
+    start("");
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-spoof");
+      c.send(new PingReq(""));
+      c.expect(PingResp.class);
+      c.send(new Publish(false, 1, false, new TopicRef.Short("ep"), 5, Payload.utf8("blind")));
+      assertThat(c.expect(Puback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      assertThat(promoted("PingReq")).isEqualTo(1.0);
+      assertThat(gw.session("ep-spoof").persistent()).isTrue();
+      // silent now: lost at the keepalive, and never proven, so not kept offline
+      await().atMost(Duration.ofSeconds(15)).until(() -> gw.session("ep-spoof") == null);
+      assertThat(drops("unproven_session")).isEqualTo(1.0);
+      assertThat(drops("half_open_timeout")).isZero();
+      assertThat(proven("Publish") + proven("Puback") + proven("Regack")).isZero();
+    }
+  }
+
+  @Test
+  void a_persistent_client_that_publishes_with_the_id_its_regack_gave_keeps_its_session_offline() {
+    start("");
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-publisher");
+      c.send(new Register(0, 1, "ep/pub"));
+      Regack regack = c.expect(Regack.class);
+      assertThat(regack.returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(new Publish(false, 1, false, new TopicRef.Id(regack.topicId()), 2, Payload.utf8("real")));
+      assertThat(c.expect(Puback.class)).isEqualTo(new Puback(regack.topicId(), 2, ReturnCode.ACCEPTED));
+      assertThat(proven("Publish")).isEqualTo(1.0);
+      await().atMost(Duration.ofSeconds(15)).until(() -> "disconnected".equals(gw.session("ep-publisher").state()));
+      assertThat(gw.session("ep-publisher").persistent()).isTrue();
+      assertThat(drops("unproven_session")).isZero();
+    }
+  }
+
+  @Test
+  void a_persistent_subscriber_that_acknowledges_a_delivery_keeps_its_session_offline() throws Exception {
+    start("");
+    Mqtt5BlockingClient mqtt = Mqtt5Client.builder().identifier("ep-mqtt").serverHost("127.0.0.1")
+        .serverPort(gw.mqttPort()).buildBlocking();
+    mqtt.connect();
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-subscriber");
+      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("ep/cmd")));
+      Suback suback = c.expect(Suback.class);
+      assertThat(suback.returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      mqtt.publishWith().topic("ep/cmd").qos(MqttQos.AT_LEAST_ONCE).payload("go".getBytes()).send();
+      Publish delivery = c.expect(Publish.class);
+      c.send(new Puback(MqttSnCodec.topicIdField(delivery.topic()), delivery.msgId(), ReturnCode.ACCEPTED));
+      await().atMost(Duration.ofSeconds(5)).until(() -> proven("Puback") == 1.0);
+      await().atMost(Duration.ofSeconds(15)).until(() -> "disconnected".equals(gw.session("ep-subscriber").state()));
+      assertThat(gw.session("ep-subscriber").subscriptions()).isEqualTo(1);
+      assertThat(drops("unproven_session")).isZero();
+    } finally {
+      mqtt.disconnect();
+    }
+  }
+
+  @Test
+  void a_persistent_client_that_answers_a_gateway_register_keeps_its_session_offline() throws Exception {
+    start("");
+    Mqtt5BlockingClient mqtt = Mqtt5Client.builder().identifier("ep-mqtt2").serverHost("127.0.0.1")
+        .serverPort(gw.mqttPort()).buildBlocking();
+    mqtt.connect();
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-wildcard");
+      c.send(new Subscribe(false, 0, 1, new TopicRef.Name("ep/wild/#")));
+      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      mqtt.publishWith().topic("ep/wild/a").qos(MqttQos.AT_MOST_ONCE).payload("x".getBytes()).send();
+      Register reg = c.expect(Register.class);
+      c.send(new Regack(reg.topicId(), reg.msgId(), ReturnCode.ACCEPTED));
+      assertThat(c.expect(Publish.class).qos()).isZero();
+      assertThat(proven("Regack")).isEqualTo(1.0);
+      await().atMost(Duration.ofSeconds(15)).until(() -> "disconnected".equals(gw.session("ep-wildcard").state()));
+      assertThat(drops("unproven_session")).isZero();
+    } finally {
+      mqtt.disconnect();
+    }
+  }
+
+  @Test
+  void an_unproven_persistent_client_that_disconnects_keeps_its_session_offline() {
+    start("");
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-bye");
+      c.send(Disconnect.plain());
+      c.expect(Disconnect.class);
+      await().atMost(Duration.ofSeconds(5)).until(() -> "disconnected".equals(gw.session("ep-bye").state()));
+      assertThat(gw.session("ep-bye").persistent()).isTrue();
+      assertThat(drops("unproven_session")).isZero();
+    }
+  }
+
+  @Test
+  void with_discard_unproven_sessions_off_an_unproven_persistent_session_stays_offline_as_before() {
+    start("gateway.mqttsn.listeners.udp.default.discard_unproven_sessions = false\n");
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-kept");
+      c.send(new PingReq(""));
+      c.expect(PingResp.class);
+      await().atMost(Duration.ofSeconds(15)).until(() -> "disconnected".equals(gw.session("ep-kept").state()));
+      assertThat(gw.session("ep-kept").persistent()).isTrue();
+      assertThat(drops("unproven_session")).isZero();
+    }
+  }
+
+  @Test
+  void a_resumed_persistent_session_is_kept_whether_or_not_this_connection_proved_anything() {
+    start("");
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-resume");
+      c.send(new Register(0, 1, "ep/resume"));
+      int id = c.expect(Regack.class).topicId();
+      c.send(new Publish(false, 0, false, new TopicRef.Id(id), 0, Payload.utf8("proof")));
+      c.send(Disconnect.plain());
+      c.expect(Disconnect.class);
+    }
+    try (MqttSnTestClient c = sn()) { // a new port: a new channel, the session resumed
+      connectPersistent(c, "ep-resume");
+      c.send(new PingReq(""));
+      c.expect(PingResp.class);
+      await().atMost(Duration.ofSeconds(15)).until(() -> "disconnected".equals(gw.session("ep-resume").state()));
+      assertThat(drops("unproven_session")).isZero();
+    }
+  }
+}
