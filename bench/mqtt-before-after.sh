@@ -17,7 +17,9 @@
 #   BEFORE_JAR (required)  AFTER_JAR [gateway-app/target/estuary.jar]  LOAD_JAR [bench/target/mqtt-load.jar]
 #   ROUNDS [3]  MATRIX ["1:fan-in 1:fan-out 0:fan-in"] cells "qos:topology[:rate]" as in mqtt-compare.sh
 #   DURATION [10s]  WARMUP [5s]  DRAIN [5s]  SIZE [64]  PUBS [4]  SUBS [4]  INFLIGHT [100]  E2E_WINDOW [100]
-#   THREADS [1]  JAVA_OPTS [-Xms512m -Xmx2g]  OUT [a temp dir] raw RESULT lines and gateway logs
+#   THREADS [1]  JAVA_OPTS [-Xms512m -Xmx2g]  BEFORE_JAVA_OPTS, AFTER_JAVA_OPTS [JAVA_OPTS] one side's JVM options
+#   (the same jar on both sides with different options A/Bs a JVM or Netty setting)  OUT [a temp dir] raw RESULT
+#   lines and gateway logs
 #   EXTRA_CONF [none]  a config file appended to both sides' estuary.conf (e.g. bench/acl-deny-rule.conf,
 #   which makes every delivery go through the ACL's deny-rule check: issue #12)
 set -euo pipefail
@@ -39,6 +41,8 @@ E2E_WINDOW=${E2E_WINDOW:-100}
 THREADS=${THREADS:-1}
 EXTRA_CONF=${EXTRA_CONF:-}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx2g"}
+BEFORE_JAVA_OPTS=${BEFORE_JAVA_OPTS:-$JAVA_OPTS}
+AFTER_JAVA_OPTS=${AFTER_JAVA_OPTS:-$JAVA_OPTS}
 WORK=$(mktemp -d -t mqtt-before-after.XXXXXX)
 OUT=${OUT:-$WORK}
 mkdir -p "$OUT"
@@ -99,7 +103,8 @@ wait_port() { # port seconds
 }
 
 run_side() { # side jar round
-  local side=$1 jar=$2 round=$3 port dir
+  local side=$1 jar=$2 round=$3 port dir opts
+  if [[ $side == before ]]; then opts=$BEFORE_JAVA_OPTS; else opts=$AFTER_JAVA_OPTS; fi
   port=$(free_port)
   dir=$WORK/$side-$round
   mkdir -p "$dir"
@@ -113,7 +118,7 @@ run_side() { # side jar round
   } > "$dir/estuary.conf"
   [[ -f "$ROOT/etc/logback.xml" ]] && cp "$ROOT/etc/logback.xml" "$dir/logback.xml"
   # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
-  (cd "$dir" && exec java $JAVA_OPTS -jar "$jar" -c "$dir/estuary.conf") > "$OUT/$side-$round.log" 2>&1 &
+  (cd "$dir" && exec java $opts -jar "$jar" -c "$dir/estuary.conf") > "$OUT/$side-$round.log" 2>&1 &
   GW_PID=$!
   if ! wait_port "$port" 60; then
     log "$side did not start, see $OUT/$side-$round.log"; stop_gateway; return 1

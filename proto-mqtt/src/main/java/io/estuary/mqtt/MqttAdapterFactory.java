@@ -42,6 +42,7 @@ public final class MqttAdapterFactory implements ProtocolAdapterFactory {
   @Override
   public ProtocolAdapter create(AdapterConfig config, GatewayContext context) {
     MqttListenerLimits limits = MqttConfigReader.limits(config);
-    return new MqttAdapter(context, limits, MqttConfigReader.listeners(config), config::invalid);
+    return new MqttAdapter(context, limits, MqttConfigReader.listeners(config), MqttConfigReader.ioThreads(config),
+        config::invalid);
   }
 }

@@ -49,6 +49,16 @@ public final class MqttConfigReader {
         inflight, awaitingRel, maxExpiry, multiplier, idle);
   }
 
+  /**
+   * {@code mqtt.io_threads}: the event loops every MQTT listener (tcp, ssl, ws, wss) shares; 0 = one per
+   * processor the JVM sees. Fewer loops than Netty's default (two per processor) wake fewer threads per message
+   * and put a publisher on its subscriber's loop more often (issue #18: the fan-in tail at a fixed rate).
+   */
+  public static int ioThreads(AdapterConfig c) {
+    int n = (int) range(c, "mqtt.io_threads", c.getInt("mqtt.io_threads"), 0, 1024, "0..1024 (0 = one per processor)");
+    return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
+  }
+
   private static long range(AdapterConfig c, String key, long v, long min, long max, String expected) {
     if (v < min || v > max) {
       throw c.invalid(key, expected);

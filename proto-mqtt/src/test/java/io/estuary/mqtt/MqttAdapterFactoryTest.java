@@ -75,6 +75,20 @@ class MqttAdapterFactoryTest {
   }
 
   @Test
+  void io_threads_default_to_one_event_loop_per_processor_and_take_an_explicit_count() {
+    assertThat(MqttConfigReader.ioThreads(root(""))).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(MqttConfigReader.ioThreads(root("mqtt.io_threads = 3"))).isEqualTo(3);
+  }
+
+  @Test
+  void a_negative_or_huge_io_threads_names_the_key_and_the_range() {
+    assertThatThrownBy(() -> MqttConfigReader.ioThreads(root("mqtt.io_threads = -1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mqtt.io_threads = -1").hasMessageContaining("0..1024");
+    assertThatThrownBy(() -> MqttConfigReader.ioThreads(root("mqtt.io_threads = 5000")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mqtt.io_threads = 5000");
+  }
+
+  @Test
   void a_limit_out_of_range_names_the_key_the_value_and_the_range() {
     assertThatThrownBy(() -> MqttConfigReader.limits(root("mqtt.max_topic_alias = 70000")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mqtt.max_topic_alias = 70000").hasMessageContaining("0..65535");

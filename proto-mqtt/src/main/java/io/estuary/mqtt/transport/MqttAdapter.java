@@ -71,14 +71,20 @@ public final class MqttAdapter implements ProtocolAdapter {
   private final List<ListenerInfo> bound = new ArrayList<>();
   private EventLoopGroup boss;
   private EventLoopGroup workers;
+  private final int ioThreads;
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
 
   /**
+   * @param ioThreads event loops shared by every listener ({@code mqtt.io_threads}, resolved: >= 1)
    * @param invalidConfig builds the error for a bad config key (full key, what was expected): TLS
    *     files that exist but do not make a TLS context are found only at start
    */
-  public MqttAdapter(GatewayContext context, MqttListenerLimits limits, List<MqttListenerConfig> listeners,
+  public MqttAdapter(GatewayContext context, MqttListenerLimits limits, List<MqttListenerConfig> listeners, int ioThreads,
       BiFunction<String, String, IllegalArgumentException> invalidConfig) {
+    if (ioThreads < 1) {
+      throw new IllegalArgumentException("ioThreads must be >= 1, got " + ioThreads);
+    }
+    this.ioThreads = ioThreads;
     this.context = context;
     this.limits = limits;
     this.configs = List.copyOf(listeners);
@@ -92,7 +98,7 @@ public final class MqttAdapter implements ProtocolAdapter {
   public CompletionStage<Void> start() {
     status = AdapterStatus.STARTING;
     boss = new NioEventLoopGroup(1, new DefaultThreadFactory("estuary-mqtt-accept", true));
-    workers = new NioEventLoopGroup(0, new DefaultThreadFactory("estuary-mqtt", true));
+    workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("estuary-mqtt", true));
     try {
       for (MqttListenerConfig l : configs) {
         bind(l);
