@@ -71,6 +71,18 @@ class Lwm2mSourceRatesIT {
   }
 
   @Test
+  void requests_over_the_lwm2m_servers_max_datagram_rate_pause_its_reader_too() throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness(
+        "gateway.lwm2m.listeners.udp.default { bind = \"127.0.0.1:0\", max_datagram_rate = \"3/m\" }")) {
+      List<byte[]> answers = send(h.gw.listener("lwm2m", "udp:default"), Lwm2mSourceRatesIT::coapGet, 6,
+          () -> h.gw.metrics().counter("lwm2m.listener_paused").count() >= 1.0);
+      assertThat(answers).as("a CoAP response for each admitted request, nothing while the reader waits").hasSize(3);
+      assertThat(h.gw.metrics().counter("lwm2m.listener_paused").count()).isEqualTo(1.0);
+      assertThat(h.gw.metrics().counter("lwm2m.datagrams.shed", "reason", "max_datagram_rate").count()).isEqualTo(0.0);
+    }
+  }
+
+  @Test
   void client_hellos_over_the_bootstrap_dtls_listeners_source_rate_get_no_answer_and_are_counted() throws Exception {
     try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.bootstrap { enable = true, server_host = \"127.0.0.1\" }",
         "gateway.lwm2m.bootstrap.listeners.udp.default.bind = \"127.0.0.1:0\"",
