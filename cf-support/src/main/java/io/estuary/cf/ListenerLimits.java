@@ -21,7 +21,7 @@ public record ListenerLimits(int maxConnections, Rate maxConnRate, Rate sourceRa
 
   /** The defaults of reference.conf: they protect a default install (about 1 GiB of heap). */
   public static final ListenerLimits DEFAULTS = new ListenerLimits(10_000, Rate.parse("1000/s"), Rate.parse("500/s"),
-      10_000, Rate.INFINITY, Rate.INFINITY, Rate.parse("10000/s"));
+      10_000, Rate.INFINITY, Rate.INFINITY, Rate.parse("2000/s"));
 
   public ListenerLimits {
     if (maxConnections < 1) {

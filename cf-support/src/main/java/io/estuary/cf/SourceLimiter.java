@@ -50,12 +50,21 @@ public final class SourceLimiter {
 
   /** Whether a datagram from {@code source} is within its rate; false = drop it (counted). */
   public boolean admit(InetSocketAddress source) {
+    return admit(source, false);
+  }
+
+  /**
+   * As {@link #admit(InetSocketAddress)}; with {@code pause} (the caller reads the socket) the listener-wide
+   * {@code max_datagram_rate} parks the caller instead of dropping ({@link DatagramBudget#admit(boolean)}). A source
+   * over its own rate is still dropped: pausing the reader for one source would stop every other.
+   */
+  public boolean admit(InetSocketAddress source, boolean pause) {
     if (rate.isInfinite() || source == null) {
-      return budget.admit();
+      return budget.admit(pause);
     }
     if (sources.get(source.getAddress()).tryAcquire(1)) {
       // per source first: a source over its own rate does not use up the listener's budget
-      return budget.admit();
+      return budget.admit(pause);
     }
     dropped.increment();
     long suppressed = log.admit();

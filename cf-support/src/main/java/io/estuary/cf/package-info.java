@@ -11,7 +11,8 @@
  * listener-wide {@link io.estuary.cf.DatagramBudget}: max_datagram_rate and the protocol stage's backlog counted by
  * {@link io.estuary.cf.BacklogExecutor}) and
  * {@link io.estuary.cf.LimitedConnector}, which applies it on Californium's receiver threads before a datagram is
- * parsed; {@link io.estuary.cf.DedupCap} gives each endpoint a {@link io.estuary.cf.CappedDeduplicator} (duplicate
+ * parsed (over a plain UDP connector, max_datagram_rate parks the receiver thread instead of dropping, so the kernel
+ * drops the excess unread); {@link io.estuary.cf.DedupCap} gives each endpoint a {@link io.estuary.cf.CappedDeduplicator} (duplicate
  * detection with a hard entry cap, oldest evicted; its own monitor, taken by Californium's protocol-stage threads and
  * its sweep); {@link io.estuary.cf.WatchedKeyValueSpace} counts the adapters' failed store writes and logs them
  * rate-limited. Settings are immutable and built once at adapter start on the gateway's main thread; the limiter's

@@ -143,11 +143,12 @@ class CoapLimitsIT {
   }
 
   @Test
-  void datagrams_over_the_listener_max_datagram_rate_are_dropped_unanswered_whatever_their_source() throws Exception {
+  void datagrams_over_the_listener_max_datagram_rate_pause_the_reader_and_stay_unread_whatever_their_source()
+      throws Exception {
     try (CoapGateway h = CoapGateway.start("listeners.udp.default.max_datagram_rate = \"5/m\"");
         RawCoapPeer a = new RawCoapPeer(h.address);
         RawCoapPeer b = new RawCoapPeer(h.address, InetAddress.getByName("127.0.0.2"))) {
-      // each source far under source_datagram_rate: only the listener-wide budget drops
+      // each source far under source_datagram_rate: only the listener-wide budget holds them back
       for (int i = 0; i < 10; i++) {
         Request r = Request.newPost();
         r.setType(Type.NON);
@@ -156,12 +157,16 @@ class CoapLimitsIT {
         r.setPayload("x");
         (i % 2 == 0 ? a : b).send(r);
       }
-      await().atMost(WAIT).until(() -> h.count("coap.datagrams.shed", "reason", "max_datagram_rate") == 5.0);
+      // the 6th datagram read parks the receiver for its 12 s; the 4 after it wait in the socket, unread
+      await().atMost(WAIT).until(() -> h.count("coap.listener_paused") == 1.0);
       List<Message> answers = new ArrayList<>(a.receiveFor(Duration.ofMillis(500)));
       answers.addAll(b.receiveFor(Duration.ofMillis(100)));
       assertThat(answers).hasSize(5).allSatisfy(m -> assertThat(((Response) m).getCode()).isEqualTo(ResponseCode.CHANGED));
       assertThat(h.count("coap.published")).isEqualTo(5.0);
+      assertThat(h.count("coap.datagrams.admitted")).isEqualTo(5.0);
+      assertThat(h.count("coap.listener_paused")).isEqualTo(1.0);
       assertThat(h.count("coap.datagrams.dropped")).isEqualTo(0.0);
+      assertThat(h.count("coap.datagrams.shed", "reason", "max_datagram_rate")).isEqualTo(0.0);
       assertThat(h.count("coap.datagrams.shed", "reason", "max_backlog")).isEqualTo(0.0);
     }
   }

@@ -71,6 +71,9 @@ final class CoapTargets {
     StringBuilder hocon = new StringBuilder(InProcessGateway.base("coap-bench") + """
         persistence.enabled = false
         gateway.coap.listeners.udp.default.bind = "127.0.0.1:0"
+        # throughput of the server, not of the overload limits (all clients send from 127.0.0.1)
+        gateway.coap.listeners.udp.default.max_datagram_rate = infinity
+        gateway.coap.listeners.udp.default.source_datagram_rate = infinity
         """);
     coapConfig.forEach(l -> hocon.append("gateway.coap.").append(l).append('\n'));
     Gateway gw = InProcessGateway.start(hocon.toString(), List.of(new CoapAdapterFactory()));

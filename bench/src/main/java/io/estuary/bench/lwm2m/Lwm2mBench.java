@@ -54,6 +54,7 @@ public final class Lwm2mBench {
     String hocon = InProcessGateway.base("lwm2m-bench") + """
         persistence.enabled = false
         gateway.lwm2m.listeners.udp.default.bind = "127.0.0.1:0"
+        gateway.lwm2m.listeners.udp.default.max_datagram_rate = infinity
         gateway.lwm2m.californium.max_active_peers = %d
         gateway.lwm2m.command_timeout = 10s
         """.formatted(n + 1000);
