@@ -4,11 +4,7 @@ import io.estuary.api.BrokerSession;
 import io.estuary.api.CloseReason;
 import io.estuary.api.GatewayContext;
 import io.estuary.mqttsn.codec.MqttSnFrame;
-import io.estuary.mqttsn.codec.MqttSnFrame.Puback;
-import io.estuary.mqttsn.codec.MqttSnFrame.Pubcomp;
 import io.estuary.mqttsn.codec.MqttSnFrame.Publish;
-import io.estuary.mqttsn.codec.MqttSnFrame.Pubrec;
-import io.estuary.mqttsn.codec.MqttSnFrame.Regack;
 import io.estuary.mqttsn.codec.TopicRef;
 import java.util.function.IntUnaryOperator;
 
@@ -75,19 +71,7 @@ final class EchoProof {
     if (frame instanceof Publish p) {
       return p.qos() != -1 && p.topic() instanceof TopicRef.Id id && ch.topics().name(id.id()) != null;
     }
-    if (frame instanceof Puback a) {
-      return ch.outbound().awaits(a.msgId());
-    }
-    if (frame instanceof Regack a) {
-      return ch.outbound().awaits(a.msgId());
-    }
-    if (frame instanceof Pubrec a) {
-      return ch.outbound().awaits(a.msgId());
-    }
-    if (frame instanceof Pubcomp a) {
-      return ch.outbound().awaits(a.msgId());
-    }
-    return false;
+    return HalfOpenProof.acksAwaited(ch, frame);
   }
 
   /**

@@ -72,19 +72,26 @@ final class HalfOpenProof {
     if (frame instanceof Publish p) {
       return p.qos() != -1 && nameable(ch, p.topic());
     }
+    // an ack of a message id the gateway awaits; else CONNECT, PUBREL for nothing we acknowledged, connectionless
+    // and gateway traffic
+    return acksAwaited(ch, frame);
+  }
+
+  /** Whether {@code frame} is a PUBACK, REGACK, PUBREC or PUBCOMP of a message id the gateway awaits from {@code ch}. */
+  static boolean acksAwaited(MqttSnChannel ch, MqttSnFrame frame) {
+    int msgId;
     if (frame instanceof Puback a) {
-      return ch.outbound().awaits(a.msgId());
+      msgId = a.msgId();
+    } else if (frame instanceof Regack a) {
+      msgId = a.msgId();
+    } else if (frame instanceof Pubrec a) {
+      msgId = a.msgId();
+    } else if (frame instanceof Pubcomp a) {
+      msgId = a.msgId();
+    } else {
+      return false;
     }
-    if (frame instanceof Regack a) {
-      return ch.outbound().awaits(a.msgId());
-    }
-    if (frame instanceof Pubrec a) {
-      return ch.outbound().awaits(a.msgId());
-    }
-    if (frame instanceof Pubcomp a) {
-      return ch.outbound().awaits(a.msgId());
-    }
-    return false; // CONNECT, PUBREL for nothing we acknowledged, connectionless and gateway traffic
+    return ch.outbound().awaits(msgId);
   }
 
   private static boolean nameable(MqttSnChannel ch, TopicRef topic) {
