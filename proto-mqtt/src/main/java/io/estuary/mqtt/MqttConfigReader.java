@@ -50,13 +50,19 @@ public final class MqttConfigReader {
   }
 
   /**
-   * {@code mqtt.io_threads}: the event loops every MQTT listener (tcp, ssl, ws, wss) shares; 0 = one per
-   * processor the JVM sees. Fewer loops than Netty's default (two per processor) wake fewer threads per message
-   * and put a publisher on its subscriber's loop more often (issue #18: the fan-in tail at a fixed rate).
+   * {@code mqtt.io_threads}: the event loops every MQTT listener (tcp, ssl, ws, wss) shares; 0 = one per two
+   * processors the JVM sees, at least one. Fewer loops than Netty's default (two per processor) wake fewer threads
+   * per message and put a publisher on its subscriber's loop more often (issue #18: the fan-in tail at a fixed
+   * rate); the other half of the processors is left to the session pool, the store writer and the other adapters.
    */
   public static int ioThreads(AdapterConfig c) {
-    int n = (int) range(c, "mqtt.io_threads", c.getInt("mqtt.io_threads"), 0, 1024, "0..1024 (0 = one per processor)");
-    return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
+    int n = (int) range(c, "mqtt.io_threads", c.getInt("mqtt.io_threads"), 0, 1024, "0..1024 (0 = one per two processors)");
+    return n == 0 ? defaultIoThreads(Runtime.getRuntime().availableProcessors()) : n;
+  }
+
+  /** {@code mqtt.io_threads = 0}: one event loop per two processors, at least one. */
+  static int defaultIoThreads(int processors) {
+    return Math.max(1, processors / 2);
   }
 
   private static long range(AdapterConfig c, String key, long v, long min, long max, String expected) {

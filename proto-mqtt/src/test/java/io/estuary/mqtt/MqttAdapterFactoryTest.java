@@ -75,8 +75,13 @@ class MqttAdapterFactoryTest {
   }
 
   @Test
-  void io_threads_default_to_one_event_loop_per_processor_and_take_an_explicit_count() {
-    assertThat(MqttConfigReader.ioThreads(root(""))).isEqualTo(Runtime.getRuntime().availableProcessors());
+  void io_threads_default_to_one_event_loop_per_two_processors_and_take_an_explicit_count() {
+    assertThat(MqttConfigReader.ioThreads(root("")))
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    assertThat(MqttConfigReader.defaultIoThreads(1)).isEqualTo(1);
+    assertThat(MqttConfigReader.defaultIoThreads(2)).isEqualTo(1);
+    assertThat(MqttConfigReader.defaultIoThreads(3)).isEqualTo(1);
+    assertThat(MqttConfigReader.defaultIoThreads(16)).isEqualTo(8);
     assertThat(MqttConfigReader.ioThreads(root("mqtt.io_threads = 3"))).isEqualTo(3);
   }
 

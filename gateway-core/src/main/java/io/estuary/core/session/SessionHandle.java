@@ -248,10 +248,13 @@ final class SessionHandle implements BrokerSession {
   }
 
   // ---- outbound progress ----------------------------------------------------------------------
+  // Run on the caller's thread (the sink's executor) when the session is idle: an acknowledgement then frees
+  // the inflight window and hands the next deliveries to the sink without waking a session-pool thread, and
+  // the hand-over to the caller's own executor wakes nothing either (issue #18, the QoS 1 fixed-rate tail).
 
   @Override
   public void received(DeliveryId id) {
-    session.actor.execute(() -> {
+    session.actor.executeInline(() -> {
       if (current()) {
         session.outbox().received((int) id.value());
       }
@@ -260,7 +263,7 @@ final class SessionHandle implements BrokerSession {
 
   @Override
   public void acknowledge(DeliveryId id) {
-    session.actor.execute(() -> {
+    session.actor.executeInline(() -> {
       if (current()) {
         session.outbox().acknowledge(List.of(id));
       }
@@ -271,7 +274,7 @@ final class SessionHandle implements BrokerSession {
   public void acknowledge(List<DeliveryId> ids) {
     if (!ids.isEmpty()) {
       List<DeliveryId> copy = List.copyOf(ids);
-      session.actor.execute(() -> {
+      session.actor.executeInline(() -> {
         if (current()) {
           session.outbox().acknowledge(copy);
         }
@@ -303,7 +306,7 @@ final class SessionHandle implements BrokerSession {
 
   @Override
   public void creditsAvailable() {
-    session.actor.execute(() -> {
+    session.actor.executeInline(() -> {
       if (current()) {
         session.outbox().drainNow();
       }

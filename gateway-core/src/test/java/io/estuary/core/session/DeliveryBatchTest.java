@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A session hands the deliveries of one burst of its executor to the sink in one task (issue #18): the
  * order stays, and what else the session sends to the sink afterwards (a SUBACK's stage) comes after them. A
- * publish to one idle session runs its enqueue and hand-over on the publisher's thread (no pool hop).
+ * publish to one idle session runs its enqueue and hand-over on the publisher's thread (no pool hop), and so
+ * does the acknowledgement that frees the inflight window for the next delivery.
  */
 class DeliveryBatchTest {
   private final ManualExecutor pool = new ManualExecutor();
@@ -65,6 +66,27 @@ class DeliveryBatchTest {
     f.settle();
     assertThat(sub.sink.payloads()).containsExactly("m0");
     assertThat(f.broker.sessionView("sub").inflight()).isEqualTo(1);
+  }
+
+  @Test
+  void an_acknowledgement_to_an_idle_session_hands_the_next_delivery_over_on_the_acknowledging_thread() {
+    BrokerFixture one = new BrokerFixture("mqtt.max_inflight = 1", pool);
+    try {
+      Device sub = one.open("sub", clean()).subscribe("t/#", 1);
+      Device pub = one.open("pub", clean());
+      publishWithoutSettling(pub, "t/x", "m0", 1);
+      publishWithoutSettling(pub, "t/x", "m1", 1);
+      one.settle();
+      assertThat(sub.sink.payloads()).as("the inflight window of one holds m1 back").containsExactly("m0");
+      sub.session.acknowledge(sub.sink.delivered.get(0).id());
+      // the session pool has not run: the acknowledgement, the drain and the hand-over of m1 ran in the call
+      assertThat(pool.pending()).as("tasks on the session pool").isZero();
+      assertThat(sub.sink.executor.pending()).as("hand-over tasks on the sink's executor").isEqualTo(1);
+      one.settle();
+      assertThat(sub.sink.payloads()).containsExactly("m0", "m1");
+    } finally {
+      one.close();
+    }
   }
 
   @Test
