@@ -89,6 +89,10 @@ public final class MqttLoad implements Callable<Integer> {
       description = "Longest wait after the window for messages in flight (default: ${DEFAULT-VALUE}).")
   private Duration drain;
 
+  @Option(names = "--sub-ack-rate", defaultValue = "0",
+      description = "QoS 1: PUBACKs per second each subscriber sends at most, a slow consumer; 0 = at once (default: ${DEFAULT-VALUE}).")
+  private long subAckRate;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only the RESULT line.")
   private boolean quiet;
 
@@ -104,7 +108,7 @@ public final class MqttLoad implements Callable<Integer> {
     LoadConfig config;
     try {
       config = new LoadConfig(host, port, publishers, subscribers, qos, size, duration, warmup, topology,
-          rate, inflight, window, threads, drain);
+          rate, inflight, window, threads, drain, subAckRate);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

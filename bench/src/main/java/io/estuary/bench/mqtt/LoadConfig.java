@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param window messages a publisher may be ahead of its slowest subscriber, 0 = no limit
  * @param threads Netty event loop threads shared by all clients
  * @param drain the longest wait after the window for messages still on their way
+ * @param subscriberAckRate QoS 1 PUBACKs each subscriber sends per second at most (a slow consumer: the broker's
+ *     inflight window to it fills and its queue grows); 0 = each PUBLISH is acknowledged as it arrives
  */
 public record LoadConfig(
     String host,
@@ -35,7 +37,8 @@ public record LoadConfig(
     int inflight,
     int window,
     int threads,
-    Duration drain) {
+    Duration drain,
+    long subscriberAckRate) {
 
   /** Send time (8), publisher index (4), sequence number (8). */
   public static final int MIN_PAYLOAD = 20;
@@ -65,6 +68,14 @@ public record LoadConfig(
     require(inflight >= 1 && inflight <= MAX_INFLIGHT, "inflight must be 1..65535, got " + inflight);
     require(window >= 0, "window must be >= 0 (0 = no limit), got " + window);
     require(threads >= 1, "threads must be >= 1, got " + threads);
+    require(subscriberAckRate >= 0, "sub-ack-rate must be >= 0 (0 = acknowledge at once), got " + subscriberAckRate);
+  }
+
+  /** A run whose subscribers acknowledge every PUBLISH as it arrives. */
+  public LoadConfig(String host, int port, int publishers, int subscribers, int qos, int payloadSize, Duration duration,
+      Duration warmup, Topology topology, long rate, int inflight, int window, int threads, Duration drain) {
+    this(host, port, publishers, subscribers, qos, payloadSize, duration, warmup, topology, rate, inflight, window,
+        threads, drain, 0);
   }
 
   /** Each publisher's share of {@link #rate}, in msgs/s; 0 when unlimited. */

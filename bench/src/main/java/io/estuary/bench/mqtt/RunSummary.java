@@ -140,12 +140,12 @@ public record RunSummary(
   /** One line of {@code key=value} pairs after the word {@code RESULT}, for scripts. */
   public String summaryLine() {
     return String.format(Locale.ROOT,
-        "RESULT broker=%s:%d topics=%s qos=%d pubs=%d subs=%d size=%d rate=%d inflight=%d e2e_window=%d threads=%d "
+        "RESULT broker=%s:%d topics=%s qos=%d pubs=%d subs=%d size=%d rate=%d inflight=%d e2e_window=%d threads=%d sub_ack_rate=%d "
             + "seconds=%.3f sent=%d acked=%d received=%d expected=%d lost=%d dup=%d foreign=%d stalls=%d "
             + "pub_msgs_s=%.0f msgs_s=%.0f p50_us=%d p99_us=%d p999_us=%d max_us=%d mean_us=%.1f",
         config.host(), config.port(), config.topology().label(), config.qos(), config.publishers(),
         config.subscribers(), config.payloadSize(), config.rate(), config.inflight(), config.window(), config.threads(),
-        seconds, sent, acked, received, expected, lost, duplicates, foreign, stalls,
+        config.subscriberAckRate(), seconds, sent, acked, received, expected, lost, duplicates, foreign, stalls,
         sentPerSecond(), receivedPerSecond(), p50Micros, p99Micros, p999Micros, maxMicros, meanMicros);
   }
 

@@ -85,7 +85,7 @@ public final class LoadRun {
       for (int j = 0; j < config.subscribers(); j++) {
         MqttSubscriber s = new MqttSubscriber(j, "bench-" + runId + "-s" + j,
             config.topology().subscribeFilter(prefix, j), config.qos(), config.publishers(), state,
-            windowed ? plan : null);
+            windowed ? plan : null, config.subscriberAckRate());
         subscribers.add(s);
         connect(bootstrap, s);
       }

@@ -11,11 +11,15 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Subscribes to one filter, then counts and times every PUBLISH, acknowledging QoS 1 ones. PUBACKs are
- * written as messages arrive and flushed once per read batch.
+ * written as messages arrive and flushed once per read batch; with an ack rate (a slow consumer) they wait in a
+ * queue that a 1 ms timer drains at that rate, so the broker's inflight window to this client stays full.
  */
 final class MqttSubscriber extends MqttLoadClient {
 
@@ -29,12 +33,16 @@ final class MqttSubscriber extends MqttLoadClient {
   private final int[] slots;
   private volatile MqttPublisher[] sources = new MqttPublisher[0];
   private boolean needsFlush;
+  private final long ackRate;
+  private final ArrayDeque<Integer> unacked = new ArrayDeque<>();
+  private double ackBudget;
+  private ScheduledFuture<?> acker;
 
   /**
    * @param plan the end-to-end windows, or null when publishers run without one
    */
   MqttSubscriber(int index, String clientId, String filter, int qos, int publishers, RunState state,
-      DeliveryWindow.Plan plan) {
+      DeliveryWindow.Plan plan, long ackRate) {
     super(clientId, "subscriber " + index);
     this.filter = filter;
     this.qos = MqttQoS.valueOf(qos);
@@ -42,6 +50,7 @@ final class MqttSubscriber extends MqttLoadClient {
     this.tally = new SubscriberTally(publishers);
     this.plan = plan;
     this.slots = plan == null ? null : plan.slots()[index];
+    this.ackRate = ackRate;
   }
 
   /** The publishers to wake after each read batch when they wait for their end-to-end window. */
@@ -55,6 +64,10 @@ final class MqttSubscriber extends MqttLoadClient {
 
   @Override
   void onConnected(ChannelHandlerContext ctx) {
+    if (ackRate > 0 && acker == null) {
+      acker = ctx.executor().scheduleAtFixedRate(() -> ackSome(ctx), 1, 1, TimeUnit.MILLISECONDS);
+      ctx.channel().closeFuture().addListener(f -> acker.cancel(false));
+    }
     ctx.writeAndFlush(MqttMessageBuilders.subscribe()
         .messageId(SUBSCRIBE_PACKET_ID)
         .addSubscription(qos, filter)
@@ -92,9 +105,25 @@ final class MqttSubscriber extends MqttLoadClient {
     } else {
       tally.onUnstamped();
     }
-    if (publish.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+    if (publish.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE && ackRate > 0) {
+      unacked.add(publish.variableHeader().packetId());
+    } else if (publish.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
       ctx.write(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
       needsFlush = true;
+    }
+  }
+
+  /** The slow consumer's timer: up to {@code ackRate} PUBACKs a second, in arrival order. */
+  private void ackSome(ChannelHandlerContext ctx) {
+    ackBudget = Math.min(ackBudget + ackRate / 1000.0, Math.max(1, ackRate / 100.0)); // at most 10 ms' worth saved
+    boolean wrote = false;
+    while (ackBudget >= 1 && !unacked.isEmpty()) {
+      ctx.write(MqttMessageBuilders.pubAck().packetId(unacked.poll()).build());
+      ackBudget--;
+      wrote = true;
+    }
+    if (wrote) {
+      ctx.flush();
     }
   }
 
