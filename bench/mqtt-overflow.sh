@@ -36,16 +36,8 @@ BROKER_PID=
 
 log() { echo "mqtt-overflow: $*" >&2; }
 
-stop_broker() {
-  [[ -n "$BROKER_PID" ]] || return 0
-  if kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill "$BROKER_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$BROKER_PID" 2>/dev/null && kill -9 "$BROKER_PID" 2>/dev/null || true
-  fi
-  wait "$BROKER_PID" 2>/dev/null || true
-  BROKER_PID=
-}
+# shellcheck source=bench/lib/broker.sh
+. "$ROOT/bench/lib/broker.sh"
 cleanup() {
   stop_broker
   [[ "$OUT" == "$WORK" ]] || rm -rf "$WORK"
@@ -58,16 +50,6 @@ for f in "$ESTUARY_JAR" "$LOAD_JAR"; do
 done
 [[ -x "$MOSQUITTO" ]] || { log "no mosquitto at $MOSQUITTO (apt-get install mosquitto)"; exit 2; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { # port seconds
-  for _ in $(seq $(( $2 * 10 ))); do
-    port_open "$1" && return 0
-    kill -0 "$BROKER_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
 
 ROWS=()

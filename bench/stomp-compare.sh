@@ -37,16 +37,9 @@ EPMD_PID=
 
 log() { echo "stomp-compare: $*" >&2; }
 
-stop_broker() {
-  [[ -n "$BROKER_PID" ]] || return 0
-  if kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill "$BROKER_PID" 2>/dev/null || true
-    for _ in $(seq 150); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$BROKER_PID" 2>/dev/null && kill -9 "$BROKER_PID" 2>/dev/null || true
-  fi
-  wait "$BROKER_PID" 2>/dev/null || true
-  BROKER_PID=
-}
+STOP_WAIT=150 # RabbitMQ takes longer to stop
+# shellcheck source=bench/lib/broker.sh
+. "$ROOT/bench/lib/broker.sh"
 
 cleanup() {
   stop_broker
@@ -56,17 +49,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { # port seconds
-  for _ in $(seq $(( $2 * 10 ))); do
-    port_open "$1" && return 0
-    kill -0 "$BROKER_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 mkdir -p "$CLASSES"
 javac -nowarn -d "$CLASSES" $(find "$ROOT/bench/src/main/java/io/estuary/bench/stomp" -name '*.java')
