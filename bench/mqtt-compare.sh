@@ -48,22 +48,12 @@ ESTUARY_JAR=${ESTUARY_JAR:-$ROOT/gateway-app/target/estuary.jar}
 ESTUARY_JAVA_OPTS=${ESTUARY_JAVA_OPTS:-"-Xms512m -Xmx2g"}
 ESTUARY_CONF_EXTRA=${ESTUARY_CONF_EXTRA-mqtt.max_mqueue_len = 100000}
 LOAD_JAR=$ROOT/bench/target/mqtt-load.jar
-WORK=$(mktemp -d -t mqtt-compare.XXXXXX)
-OUT=${OUT:-$WORK}
-mkdir -p "$OUT"
-BROKER_PID=
 
 log() { echo "mqtt-compare: $*" >&2; }
 
 # shellcheck source=bench/lib/broker.sh
 . "$ROOT/bench/lib/broker.sh"
-
-cleanup() {
-  stop_broker
-  [[ "$OUT" == "$WORK" ]] || rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work mqtt-compare
 
 seconds_of() { # 10s / 500ms / 2m / 7 -> whole seconds, rounded up
   local v=$1

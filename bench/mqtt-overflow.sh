@@ -29,21 +29,12 @@ MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 ESTUARY_JAR=${ESTUARY_JAR:-$ROOT/gateway-app/target/estuary.jar}
 ESTUARY_JAVA_OPTS=${ESTUARY_JAVA_OPTS:-"-Xms512m -Xmx2g"}
 LOAD_JAR=$ROOT/bench/target/mqtt-load.jar
-WORK=$(mktemp -d -t mqtt-overflow.XXXXXX)
-OUT=${OUT:-$WORK}
-mkdir -p "$OUT"
-BROKER_PID=
 
 log() { echo "mqtt-overflow: $*" >&2; }
 
 # shellcheck source=bench/lib/broker.sh
 . "$ROOT/bench/lib/broker.sh"
-cleanup() {
-  stop_broker
-  [[ "$OUT" == "$WORK" ]] || rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work mqtt-overflow
 
 for f in "$ESTUARY_JAR" "$LOAD_JAR"; do
   [[ -f "$f" ]] || { log "missing $f; build first: mvn -q -o -pl gateway-app,bench -am package -DskipTests"; exit 2; }

@@ -37,3 +37,19 @@ wait_port() { # port, seconds: until the broker accepts connections, or it died,
   done
   return 1
 }
+
+# bench_work NAME: a fresh temp dir $WORK and $OUT (default: $WORK) for raw results and logs; on exit the broker
+# is stopped and $WORK removed unless it is $OUT (kept for reading)
+bench_work() {
+  WORK=$(mktemp -d -t "$1.XXXXXX")
+  OUT=${OUT:-$WORK}
+  mkdir -p "$OUT"
+  BROKER_PID=
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+  stop_broker
+  [[ "$OUT" == "$WORK" ]] || rm -rf "$WORK"
+}
