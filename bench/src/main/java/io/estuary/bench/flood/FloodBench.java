@@ -3,6 +3,8 @@ package io.estuary.bench.flood;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -114,13 +116,18 @@ public final class FloodBench implements Callable<Integer> {
       report.flood(flood, addresses);
       flood.start(floodThreads, seed);
       good.start(phases[2], duration.toNanos());
+      phases[2].intervalPercentileMillis(99);
       long end = System.nanoTime() + duration.toNanos();
+      List<String> p99s = new ArrayList<>();
       while (System.nanoTime() < end) {
         Thread.sleep(Math.min(5_000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
-        log("  flood %.0f datagrams/s, good sent %d acked %d received %d, gateway %s", flood.rate(),
-            phases[2].sent.get(), phases[2].acked.get(), phases[2].received.get(),
+        double p99 = phases[2].intervalPercentileMillis(99);
+        p99s.add(String.format(java.util.Locale.ROOT, "%.0f", p99));
+        log("  flood %.0f datagrams/s, good sent %d acked %d received %d (p99 of these 5 s %.1f ms), gateway %s",
+            flood.rate(), phases[2].sent.get(), phases[2].acked.get(), phases[2].received.get(), p99,
             probe.alive() ? "alive" : "DEAD");
       }
+      report.floodIntervals(p99s);
       flood.close();
       long stopped = System.nanoTime();
       log("flood stopped: %.0f datagrams/s; draining the good clients", flood.rate());

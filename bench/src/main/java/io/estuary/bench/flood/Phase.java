@@ -24,6 +24,8 @@ final class Phase {
   private final BitSet[] ackedSeqs;
   private final BitSet[] receivedSeqs;
   private final Histogram latency = new Histogram(3_600_000_000_000L, 3);
+  /** The latencies received since the last {@link #intervalPercentileMillis}: how the tail moves through a phase. */
+  private final Histogram interval = new Histogram(3_600_000_000_000L, 2);
 
   Phase(int id, String name, int clients) {
     this.id = id;
@@ -52,7 +54,16 @@ final class Phase {
     }
     receivedSeqs[client].set(seq);
     received.incrementAndGet();
-    latency.recordValue(Math.max(0, Math.min(nanos, latency.getHighestTrackableValue())));
+    long v = Math.max(0, Math.min(nanos, latency.getHighestTrackableValue()));
+    latency.recordValue(v);
+    interval.recordValue(v);
+  }
+
+  /** The percentile, in milliseconds, of what was received since the last call (NaN if nothing); starts anew. */
+  synchronized double intervalPercentileMillis(double p) {
+    double v = interval.getTotalCount() == 0 ? Double.NaN : interval.getValueAtPercentile(p) / 1e6;
+    interval.reset();
+    return v;
   }
 
   /** Acknowledged by the gateway (PUBACK accepted) and never received by the subscriber. */

@@ -15,6 +15,7 @@ final class Report {
   private volatile GatewayProbe.Sample latest;
   private GatewayProbe.Sample before;
   private Flood flood;
+  private String floodIntervals = "–";
   private int addresses;
   private final boolean[] completed = new boolean[3];
   private double goneSeconds = Double.NaN;
@@ -43,6 +44,11 @@ final class Report {
 
   GatewayProbe.Sample before() {
     return before;
+  }
+
+  /** The good clients' p99 in each 5 s of the flood, in ms (the JIT's warm-up of the flood's paths shows early). */
+  void floodIntervals(java.util.List<String> p99s) {
+    floodIntervals = String.join(" / ", p99s);
   }
 
   void flood(Flood f, int addressCount) {
@@ -101,6 +107,7 @@ final class Report {
     row(out, "**lost** (acked, not received)", base.lost(), fl.lost());
     row(out, "latency p50, ms", f("%.2f", base.percentileMillis(50)), f("%.2f", fl.percentileMillis(50)));
     row(out, "latency p99, ms", f("%.2f", p99Base), f("%.2f", p99Flood));
+    row(out, "latency p99 in each 5 s of the flood, ms", "–", floodIntervals);
     row(out, "latency max, ms", f("%.2f", base.maxMillis()), f("%.2f", fl.maxMillis()));
     out.println("| **p99 flood / no flood** | | " + f("%.2f", ratio) + " |");
     out.println("| max heap used (sampled 1/s) / live after an old-gen GC / max heap | | " + mib(probe.maxHeapUsed)
