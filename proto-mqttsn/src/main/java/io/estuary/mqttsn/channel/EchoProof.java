@@ -19,7 +19,8 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>What it decides: a {@code clean_session = false} session that its CONNECT created (not resumed) and whose
  * client was never proven is <em>discarded</em> instead of kept offline when the connection ends without
- * DISCONNECT (keepalive timeout, retries exhausted, another client id from its address) — so a
+ * DISCONNECT (keepalive timeout, retries exhausted, another client id from its address), or with a plain DISCONNECT
+ * from a client that never had a SUBSCRIBE granted — so a
  * spoofed persistent CONNECT that a valid follow-up promoted still leaves nothing behind. A real persistent
  * client proves itself in its first exchanges: it publishes with the id REGACK gave it, or acknowledges a QoS 1/2
  * delivery or a gateway REGISTER. Owned by the channel's thread.
@@ -32,6 +33,8 @@ final class EchoProof {
   private IntUnaryOperator random;
   private boolean proven;
   private boolean persistent;
+  /** The broker granted a SUBSCRIBE of this connection: the session holds something a DISCONNECT keeps. */
+  private boolean subscribed;
 
   EchoProof(MqttSnChannel ch, GatewayContext ctx, String listener) {
     this.ch = ch;
@@ -49,6 +52,11 @@ final class EchoProof {
   /** The CONNECT the broker accepted asked for a persistent session ({@code clean_session = false}). */
   void persistent(boolean persistent) {
     this.persistent = persistent;
+  }
+
+  /** The broker granted one of this connection's SUBSCRIBEs. */
+  void subscribed() {
+    subscribed = true;
   }
 
   /** Whether the client has echoed a value of ours, or was never asked to. */
@@ -76,12 +84,15 @@ final class EchoProof {
 
   /**
    * Whether {@code session}, ending for {@code reason}, goes instead of staying offline: persistent, created by
-   * this connection, never proven, and no DISCONNECT (which a real client sends to keep its session — also the
-   * DISCONNECT with a duration before a sleep, so a missed wake-up keeps it; a kick or a take-over is the
-   * broker's decision, not the address's).
+   * this connection, never proven, and either no DISCONNECT (keepalive timeout, retries) or a plain DISCONNECT from
+   * a client that never subscribed — its new session holds nothing to keep (no subscription to queue for; MQTT-SN's
+   * CONNACK has no session-present flag), and a blind spoofer's CONNECT + DISCONNECT (or flood garbage that decodes
+   * as one) leaves nothing behind. A subscriber's DISCONNECT keeps its session, as does the DISCONNECT with a
+   * duration before a sleep (a missed wake-up publishes the will); a kick or a take-over is the broker's decision.
    */
   boolean discards(BrokerSession session, CloseReason reason) {
     return !proven() && persistent && !session.sessionPresent()
-        && (reason == CloseReason.KEEPALIVE_TIMEOUT || reason == CloseReason.TRANSPORT_ERROR);
+        && (reason == CloseReason.KEEPALIVE_TIMEOUT || reason == CloseReason.TRANSPORT_ERROR
+            || reason == CloseReason.NORMAL && !subscribed);
   }
 }

@@ -168,6 +168,7 @@ final class Inbound {
         .whenComplete(ch.whileCurrent((outcomes, e) -> {
           SubscribeOutcome o = e == null && outcomes != null && !outcomes.isEmpty() ? outcomes.get(0) : null;
           if (o != null && o.isGranted()) {
+            ch.subscribed();
             ch.send(new Suback(o.grantedQos(), ackTopicId, s.msgId(), ReturnCode.ACCEPTED));
           } else {
             ch.send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED));

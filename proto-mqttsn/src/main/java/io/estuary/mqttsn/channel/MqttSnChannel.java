@@ -348,6 +348,11 @@ public final class MqttSnChannel {
    * session its CONNECT created is discarded when the connection ends without DISCONNECT; {@code random} maps a
    * bound to 0..bound-1 (a secure generator: the ids are the nonce).
    */
+  /** A SUBSCRIBE of this connection was granted (see {@link EchoProof#discards}). */
+  void subscribed() {
+    proof.subscribed();
+  }
+
   public void requireEchoProof(java.util.function.IntUnaryOperator random) {
     proof.require(random);
   }

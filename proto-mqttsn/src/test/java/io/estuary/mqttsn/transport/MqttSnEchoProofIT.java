@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A persistent ({@code clean_session = false}) session that a plain-UDP CONNECT created is kept offline after a
- * connection that ended without DISCONNECT only if its client echoed a value the gateway chose at random — the
- * topic id REGACK gave it, used in a PUBLISH, or the message id of a gateway PUBLISH/REGISTER, in its PUBACK or
- * REGACK (issue #13, {@code discard_unproven_sessions}). A blind spoofer's valid follow-ups (PINGREQ, a PUBLISH
+ * connection that ended without DISCONNECT (or with one, if it never subscribed) only if its client echoed a value
+ * the gateway chose at random — the topic id REGACK gave it, used in a PUBLISH, or the message id of a gateway
+ * PUBLISH/REGISTER, in its PUBACK or REGACK (issue #13, {@code discard_unproven_sessions}). A blind spoofer's valid follow-ups (PINGREQ, a PUBLISH
  * to a short topic name) promote the half-open channel but prove nothing: its session is discarded at the
  * keepalive timeout, counted as {@code mqttsn.drops{reason=unproven_session}}.
  */
@@ -130,15 +130,32 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
   }
 
   @Test
-  void an_unproven_persistent_client_that_disconnects_keeps_its_session_offline() {
+  void an_unproven_persistent_subscriber_that_disconnects_keeps_its_session_offline() {
     start("");
     try (MqttSnTestClient c = sn()) {
       connectPersistent(c, "ep-bye");
+      c.send(new Subscribe(false, 1, 7, new TopicRef.Name("ep/bye/#")));
+      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
       c.send(Disconnect.plain());
       c.expect(Disconnect.class);
       await().atMost(Duration.ofSeconds(5)).until(() -> "disconnected".equals(gw.session("ep-bye").state()));
       assertThat(gw.session("ep-bye").persistent()).isTrue();
       assertThat(drops("unproven_session")).isZero();
+    }
+  }
+
+  @Test
+  void an_unproven_persistent_client_that_never_subscribed_leaves_no_session_when_it_disconnects() {
+    start("");
+    try (MqttSnTestClient c = sn()) {
+      // what a blind spoofer (or flood garbage decoding as DISCONNECT) does: CONNECT, then DISCONNECT
+      connectPersistent(c, "ep-gone");
+      c.send(new PingReq(""));
+      c.expect(PingResp.class);
+      c.send(Disconnect.plain());
+      c.expect(Disconnect.class); // the DISCONNECT is answered as always
+      await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ep-gone") == null);
+      assertThat(drops("unproven_session")).isEqualTo(1.0);
     }
   }
 

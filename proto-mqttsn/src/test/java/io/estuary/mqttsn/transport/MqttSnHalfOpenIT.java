@@ -212,7 +212,9 @@ class MqttSnHalfOpenIT extends MqttSnGatewayFixture {
     try (MqttSnTestClient first = sn()) {
       first.send(new Connect(false, false, 60, "ho-resume"));
       assertThat(first.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
-      first.send(Disconnect.plain()); // proves, then leaves: the persistent session stays
+      first.send(new Subscribe(false, 1, 1, new TopicRef.Name("ho/resume")));
+      assertThat(first.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      first.send(Disconnect.plain()); // a subscriber leaves: its persistent session stays
       first.expect(Disconnect.class);
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ho-resume") != null
