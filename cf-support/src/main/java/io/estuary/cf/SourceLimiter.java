@@ -27,6 +27,7 @@ public final class SourceLimiter {
   private final Metrics.Counter dropped;
   private final LogThrottle log = LogThrottle.every(1000);
   private final DatagramBudget budget;
+  private final UnknownSourceBudget unknown;
 
   /**
    * {@code rate} per source address ({@link Rate#INFINITY} admits everything and keeps no table); {@code dropped}
@@ -41,7 +42,18 @@ public final class SourceLimiter {
    * ({@code max_datagram_rate}, {@code max_backlog}), which counts its own drops.
    */
   public SourceLimiter(String listener, Rate rate, int maxSources, Metrics.Counter dropped, DatagramBudget budget) {
+    this(listener, rate, maxSources, dropped, budget, null);
+  }
+
+  /**
+   * As above, and a datagram from an address that is not known must first fit the listener's {@code unknown}
+   * budget ({@code unknown_datagram_rate}; null: none), checked before anything else so a flood from many addresses
+   * neither fills the table of sources nor spends the listener's budget.
+   */
+  public SourceLimiter(String listener, Rate rate, int maxSources, Metrics.Counter dropped, DatagramBudget budget,
+      UnknownSourceBudget unknown) {
     this.budget = budget;
+    this.unknown = unknown;
     this.listener = listener;
     this.dropped = dropped;
     this.rate = rate;
@@ -59,6 +71,9 @@ public final class SourceLimiter {
    * over its own rate is still dropped: pausing the reader for one source would stop every other.
    */
   public boolean admit(InetSocketAddress source, boolean pause) {
+    if (unknown != null && !unknown.admit(source)) {
+      return false;
+    }
     if (rate.isInfinite() || source == null) {
       return budget.admit(pause);
     }

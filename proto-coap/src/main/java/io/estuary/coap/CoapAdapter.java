@@ -4,9 +4,11 @@ import io.estuary.cf.BacklogExecutor;
 import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.IdentityAs;
 import io.estuary.cf.DedupCap;
+import io.estuary.cf.KnownSources;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.SourceLimiter;
+import io.estuary.cf.UnknownSourceBudget;
 import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.resource.ConnectionResource;
 import io.estuary.coap.resource.PubSubResource;
@@ -82,21 +84,27 @@ final class CoapAdapter implements ProtocolAdapter {
       server.setExecutor(stage, false);
       context.metrics().gauge("stage.backlog", stage::waiting);
       List<SourceLimiter> limiters = new ArrayList<>();
+      List<KnownSources> knownSources = new ArrayList<>();
       // duplicate detection with a hard entry cap per endpoint (californium.max_dedup_entries)
       DedupCap dedup = new DedupCap(config.californium());
       context.metrics().gauge("dedup.entries", dedup::entries);
       context.metrics().monotonic("dedup.evicted", dedup::evictions);
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
-        SourceLimiter limiter = limiter("udp:" + l.getKey(), metrics);
+        // datagrams from addresses not answered with a 2.xx lately share unknown_datagram_rate (the flood's share)
+        KnownSources known = new KnownSources(config.limits("udp:" + l.getKey()).maxSources(), config.knownSourceTtl());
+        knownSources.add(known);
+        SourceLimiter limiter = limiter("udp:" + l.getKey(), metrics, UnknownSourceBudget.of("coap udp:" + l.getKey(),
+            known, config.unknownDatagramRate("udp:" + l.getKey()), context.metrics()));
         limiters.add(limiter);
         // datagrams pass the per-source rate before Californium parses them or creates an exchange
         CoapEndpoint ep = dedup.equip(new CoapEndpoint.Builder().setConfiguration(cf)
             .setConnector(new LimitedConnector(new UDPConnector(l.getValue(), cf), limiter)), cf).build();
         listenerNames.put(ep, "udp:" + l.getKey());
+        ep.addInterceptor(known.interceptor());
         server.addEndpoint(ep);
       }
       for (Map.Entry<String, DtlsListener> l : config.dtlsListeners().entrySet()) {
-        SourceLimiter limiter = limiter("dtls:" + l.getKey(), metrics);
+        SourceLimiter limiter = limiter("dtls:" + l.getKey(), metrics, null);
         limiters.add(limiter);
         CoapEndpoint ep = l.getValue().endpoint(cf, limiter, dedup);
         listenerNames.put(ep, "dtls:" + l.getKey());
@@ -105,6 +113,7 @@ final class CoapAdapter implements ProtocolAdapter {
       }
       context.metrics().monotonic("sources.evicted", () -> limiters.stream().mapToLong(SourceLimiter::evictions).sum());
       context.metrics().gauge("sources", () -> limiters.stream().mapToInt(SourceLimiter::size).sum());
+      context.metrics().gauge("known_sources", () -> knownSources.stream().mapToInt(KnownSources::size).sum());
       CoapResource mqtt = new CoapResource("mqtt");
       mqtt.add(new ConnectionResource(support));
       server.add(mqtt, new PubSubResource(support));
@@ -139,11 +148,13 @@ final class CoapAdapter implements ProtocolAdapter {
     }
   }
 
-  private SourceLimiter limiter(String listener, CoapMetrics metrics) {
+  /** {@code unknown}: the plain UDP listener's unknown_datagram_rate (null over DTLS: its handshake proves the peer). */
+  private SourceLimiter limiter(String listener, CoapMetrics metrics, UnknownSourceBudget unknown) {
     ListenerLimits l = config.limits(listener);
     DatagramBudget budget = DatagramBudget.of("coap " + listener, l.maxDatagramRate(), stage::waiting,
         config.californium().maxBacklog(), context.metrics());
-    return new SourceLimiter("coap " + listener, l.sourceRate(), l.maxSources(), metrics.datagramsDropped, budget);
+    return new SourceLimiter("coap " + listener, l.sourceRate(), l.maxSources(), metrics.datagramsDropped, budget,
+        unknown);
   }
 
   @Override

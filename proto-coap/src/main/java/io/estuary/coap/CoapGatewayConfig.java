@@ -2,6 +2,7 @@ package io.estuary.coap;
 
 import io.estuary.cf.CfSettings;
 import io.estuary.cf.DtlsSettings;
+import io.estuary.api.limits.Rate;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.mapping.NotifyType;
@@ -35,6 +36,8 @@ import java.util.Objects;
  *     next one goes as CON, and if that is never acknowledged the relation ends (RFC 7641 §4.5)
  * @param halfOpenTimeout how long a connectionless device opened by an observe may stay unproven (its address never
  *     answered a ping or acknowledged a notification) before it is closed; zero = off
+ * @param unknownDatagramRates plain UDP listener name ({@code udp:default}) → datagrams a second it hands to
+ *     Californium from addresses it has not answered with a 2.xx within 1.5 × heartbeat ({@code unknown_datagram_rate})
  */
 public record CoapGatewayConfig(
     boolean connectionRequired,
@@ -53,7 +56,11 @@ public record CoapGatewayConfig(
     int maxTopicLevels,
     int maxObservations,
     int maxUnansweredNotifications,
-    Duration halfOpenTimeout) {
+    Duration halfOpenTimeout,
+    Map<String, Rate> unknownDatagramRates) {
+
+  /** {@code unknown_datagram_rate} of a plain UDP listener that does not set it. */
+  public static final Rate UNKNOWN_DATAGRAM_RATE = Rate.parse("200/s");
 
   public CoapGatewayConfig {
     Objects.requireNonNull(notifyType, "notifyType");
@@ -73,6 +80,7 @@ public record CoapGatewayConfig(
     dtlsListeners = Map.copyOf(dtlsListeners);
     Objects.requireNonNull(californium, "californium");
     limits = Map.copyOf(limits);
+    unknownDatagramRates = Map.copyOf(unknownDatagramRates);
     if (maxTopicLength < 1 || maxTopicLength > 65535) {
       throw new IllegalArgumentException("max_topic_length must be 1..65535, was " + maxTopicLength);
     }
@@ -93,6 +101,16 @@ public record CoapGatewayConfig(
   /** The limits of listener {@code name} ({@code udp:default}); the defaults for an unknown name. */
   public ListenerLimits limits(String name) {
     return limits.getOrDefault(name, ListenerLimits.DEFAULTS);
+  }
+
+  /** {@code unknown_datagram_rate} of plain UDP listener {@code name} ({@code udp:default}). */
+  public Rate unknownDatagramRate(String name) {
+    return unknownDatagramRates.getOrDefault(name, UNKNOWN_DATAGRAM_RATE);
+  }
+
+  /** How long an address stays known after its last 2.xx: as long as a silent device keeps its session. */
+  public Duration knownSourceTtl() {
+    return heartbeat.multipliedBy(3).dividedBy(2);
   }
 
   /** Reads and validates {@code gateway.coap}; failures name the key, the value and what was expected. */
@@ -123,9 +141,17 @@ public record CoapGatewayConfig(
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
     Map<String, ListenerLimits> limits = new LinkedHashMap<>();
+    Map<String, Rate> unknownRates = new LinkedHashMap<>();
     c.enabledListeners("udp").forEach((name, l) -> {
       udp.put(name, l.getAddress("bind"));
       limits.put("udp:" + name, ListenerLimits.from(l));
+      if (l.has("unknown_datagram_rate")) {
+        try {
+          unknownRates.put("udp:" + name, Rate.parse(l.getString("unknown_datagram_rate")));
+        } catch (IllegalArgumentException e) {
+          throw l.invalid("unknown_datagram_rate", "a rate such as \"200/s\" or infinity");
+        }
+      }
     });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> {
@@ -141,7 +167,7 @@ public record CoapGatewayConfig(
     return new CoapGatewayConfig(c.getBoolean("connection_required"), heartbeat, notify, pub, sub,
         c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, dtls, cf, limits,
         positive(c, "max_topic_length"), positive(c, "max_topic_levels"), positive(c, "max_observations"),
-        positive(c, "max_unanswered_notifications"), halfOpenTimeout(c));
+        positive(c, "max_unanswered_notifications"), halfOpenTimeout(c), unknownRates);
   }
 
   private static Duration halfOpenTimeout(AdapterConfig c) {

@@ -40,6 +40,7 @@ class CoapReaderPauseIT {
   void a_flood_past_max_datagram_rate_is_left_to_the_kernel_while_a_good_clients_con_request_is_answered()
       throws Exception {
     try (CoapGateway h = CoapGateway.start("listeners.udp.default.max_datagram_rate = \"" + RATE + "/s\"",
+        "listeners.udp.default.unknown_datagram_rate = infinity",
         "listeners.udp.default.source_datagram_rate = infinity")) {
       long kernelDropsBefore = socketDrops(h.address.getPort());
       double readBefore = reads(h);

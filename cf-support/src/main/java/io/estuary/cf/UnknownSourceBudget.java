@@ -1,0 +1,63 @@
+package io.estuary.cf;
+
+import io.estuary.api.Metrics;
+import io.estuary.api.limits.LogThrottle;
+import io.estuary.api.limits.Rate;
+import io.estuary.api.limits.TokenBucket;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code unknown_datagram_rate} of one plain UDP listener: the datagrams Californium gets, all together, from source
+ * addresses that are not {@link KnownSources known} — one token bucket for the listener. Over it a datagram is
+ * dropped unanswered on the receiver thread, before Californium copies, parses or deduplicates it, counted
+ * ({@code datagrams.shed{reason=unknown_datagram_rate}}) and logged at most once every 10 s. A flood of spoofed or
+ * garbage requests from many addresses then costs one read per datagram past this budget, while the devices the
+ * listener has recently answered with a 2.xx keep the listener's {@code max_datagram_rate}. Thread-safe.
+ */
+public final class UnknownSourceBudget {
+  private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.cf.drops");
+
+  private final String listener;
+  private final KnownSources known;
+  private final Rate rate;
+  private final TokenBucket bucket;
+  private final Metrics.Counter shed;
+  private final LogThrottle log = LogThrottle.every(10_000);
+
+  public UnknownSourceBudget(String listener, KnownSources known, Rate rate, Metrics.Counter shed) {
+    this.listener = listener;
+    this.known = known;
+    this.rate = rate;
+    this.bucket = TokenBucket.of(rate);
+    this.shed = shed;
+  }
+
+  /** As above, counting into {@code datagrams.shed{reason=unknown_datagram_rate}} of {@code metrics}. */
+  public static UnknownSourceBudget of(String listener, KnownSources known, Rate rate, Metrics metrics) {
+    return new UnknownSourceBudget(listener, known, rate,
+        metrics.counter("datagrams.shed", "reason", "unknown_datagram_rate"));
+  }
+
+  public KnownSources known() {
+    return known;
+  }
+
+  /** Whether a datagram from {@code source} may go on (known, or within the budget); false = drop it (counted). */
+  public boolean admit(InetSocketAddress source) {
+    if (rate.isInfinite() || source == null || source.getAddress() == null || known.isKnown(source.getAddress())) {
+      return true;
+    }
+    if (bucket.tryAcquire(1)) {
+      return true;
+    }
+    shed.increment();
+    long suppressed = log.admit();
+    if (suppressed >= 0) {
+      DROPS.warn("{}: datagrams from addresses without a recent 2.xx over unknown_datagram_rate {}, dropped unanswered{}",
+          listener, rate, LogThrottle.suffix(suppressed));
+    }
+    return false;
+  }
+}
