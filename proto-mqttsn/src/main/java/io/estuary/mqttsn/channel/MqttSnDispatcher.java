@@ -68,8 +68,8 @@ public final class MqttSnDispatcher {
   private final Map<Peer, MqttSnChannel> byAddress = new HashMap<>();
   private final Map<String, MqttSnChannel> byClientId = new HashMap<>();
   /** The directly attached channels of {@link #byAddress} by bare address: the per-datagram check allocates nothing. */
-  private final Map<InetSocketAddress, MqttSnChannel> direct = new HashMap<>();
-  private final Map<String, Metrics.Counter> dropCounters = new HashMap<>();
+  private final Map<InetSocketAddress, MqttSnChannel> direct = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Metrics.Counter> dropCounters = new java.util.concurrent.ConcurrentHashMap<>();
   /** The drops a flood makes most of, resolved once (no lookup by tag per datagram). */
   private final Metrics.Counter noSession;
   private final Metrics.Counter malformed;
@@ -126,7 +126,7 @@ public final class MqttSnDispatcher {
 
   /**
    * Whether a datagram from {@code from} is within its source's {@code source_datagram_rate}; the
-   * transport asks before decoding and drops (counted) what is not.
+   * transport asks before decoding and drops (counted) what is not. Thread-safe (asked on the listener socket's loop).
    */
   public boolean admitDatagram(InetSocketAddress from) {
     if (guard.admitDatagram(from.getAddress())) {
@@ -139,7 +139,9 @@ public final class MqttSnDispatcher {
 
   /**
    * Whether a directly attached client has a channel (connecting, half-open, connected or asleep) at {@code
-   * from}: the transport's first question for every datagram, one map lookup.
+   * from}: the transport's first question for every datagram, one map lookup. Thread-safe: the plain UDP listener
+   * socket asks from its own loop (a channel created meanwhile is seen by the client's next datagram, which it only
+   * sends after our answer).
    */
   public boolean hasChannelAt(InetSocketAddress from) {
     return direct.containsKey(from);
@@ -148,7 +150,7 @@ public final class MqttSnDispatcher {
   /**
    * The transport dropped a datagram from an address without a channel by its header alone: {@code
    * malformed} (its length field does not match) or {@code no_session} (a message type that needs a
-   * connection). Counted; logged at DEBUG only, a flood's datagrams allocate nothing here.
+   * connection). Counted; logged at DEBUG only, a flood's datagrams allocate nothing here. Thread-safe.
    */
   public void dropUnknown(InetSocketAddress from, boolean isMalformed) {
     (isMalformed ? malformed : noSession).increment();

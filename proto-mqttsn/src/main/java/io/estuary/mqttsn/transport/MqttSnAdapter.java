@@ -39,10 +39,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MQTT-SN gateway's lifecycle: binds the UDP listeners on one Netty event loop, ticks the
- * channels' timers and sends ADVERTISE. start/stop are called from the gateway's main thread;
- * everything else runs on the event loop, except the topic-id store's reads and writes, which run on
- * the adapter's own single {@code mqttsn-store} thread (results are handed back to the loop).
+ * The MQTT-SN gateway's lifecycle: binds the UDP listeners, ticks the channels' timers and sends ADVERTISE.
+ * start/stop are called from the gateway's main thread; everything else runs on one Netty event loop
+ * ({@code mqttsn}: the dispatchers, the clients' connected sockets, DTLS), except the plain UDP listener
+ * sockets, which are read, filtered and decoded on a second loop ({@code mqttsn-listener}) whose results go to
+ * the first in one task per read ({@link HandOff}), and the topic-id store's reads and writes, which run on the
+ * adapter's own single {@code mqttsn-store} thread (results are handed back to the loop).
  */
 public final class MqttSnAdapter implements ProtocolAdapter {
   private static final Logger log = LoggerFactory.getLogger(MqttSnAdapter.class);
@@ -72,6 +74,8 @@ public final class MqttSnAdapter implements ProtocolAdapter {
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private NioEventLoopGroup group;
   private EventLoop loop;
+  /** Reads the plain UDP listener sockets (HandOff); the dispatchers and connected sockets are on {@link #loop}. */
+  private NioEventLoopGroup listenerGroup;
   private ScheduledFuture<?> ticker;
   private ScheduledFuture<?> advertiser;
   private ScheduledFuture<?> sweeper;
@@ -88,6 +92,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     status = AdapterStatus.STARTING;
     group = new NioEventLoopGroup(1, new DefaultThreadFactory("mqttsn"));
     loop = group.next();
+    listenerGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("mqttsn-listener"));
     topicIds = new TopicIdStore(ctx);
     try {
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
@@ -105,6 +110,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
       status = AdapterStatus.FAILED;
       dtls.forEach(MqttSnDtlsListener::stop);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      listenerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       return CompletableFuture.failedFuture(e);
     }
     ticker = loop.scheduleAtFixedRate(() -> dispatchers.values().forEach(MqttSnDispatcher::tick),
@@ -124,15 +130,19 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     MqttSnDispatcher dispatcher = new MqttSnDispatcher(config, ctx, name, loop, actions -> write(name, actions), topicIds);
     long recbuf = config.limits().listener(name).recbuf();
     int connectedSockets = config.limits().listener(name).connectedSockets();
+    // the listener socket is read on its own loop; what it decodes goes to the dispatcher's loop (HandOff)
+    HandOff handOff = new HandOff(name, i -> MqttSnDatagramHandler.deliver(dispatcher, i.from(), i.result(), null, i.len()),
+        loop, HandOff.MAX_QUEUED, ctx.metrics().counter("drops", "reason", "dispatch_backlog"), System::nanoTime);
+    ctx.metrics().gauge("dispatch_backlog", handOff::queued, "listener", name);
     Bootstrap b = new Bootstrap()
-        .group(loop)
+        .group(listenerGroup.next())
         .channel(NioDatagramChannel.class)
         .option(ChannelOption.SO_BROADCAST, true)
         // up to READ_BATCH datagrams per wake-up (Netty's default for UDP is 16), each read into a pooled
         // buffer of the size Netty has always used here
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER).maxMessagesPerRead(READ_BATCH))
         .handler(new MqttSnDatagramHandler(dispatcher,
-            ListenerReadBudget.of(config.limits().listener(name).unknownDatagramRate(), ctx, name)));
+            ListenerReadBudget.of(config.limits().listener(name).unknownDatagramRate(), ctx, name), handOff));
     if (recbuf > 0) { // a burst waits in the kernel instead of being dropped there (issue #13)
       b.option(ChannelOption.SO_RCVBUF, (int) recbuf);
     }
@@ -243,6 +253,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     return done.thenCompose(v -> {
       CompletableFuture<Void> stopped = new CompletableFuture<>();
       // topic-id writes queued meanwhile are the gateway's to finish: it drains its store executor
+      listenerGroup.shutdownGracefully(0, graceMs, TimeUnit.MILLISECONDS);
       group.shutdownGracefully(0, graceMs, TimeUnit.MILLISECONDS).addListener(f -> {
         status = AdapterStatus.STOPPED;
         log.info("mqttsn gateway stopped");

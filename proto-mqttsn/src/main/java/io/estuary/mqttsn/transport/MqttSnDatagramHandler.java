@@ -37,12 +37,19 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
   private final ListenerReadBudget budget;
   /** The datagram's bytes for the decoder, which copies whatever a frame keeps: reused, never escapes. */
   private byte[] scratch = new byte[2048];
+  /** The listener socket's hand-off to the dispatcher's loop; null: this handler runs on that loop. */
+  private final HandOff handOff;
 
-  /** The listener socket's handler; {@code budget} may be null (unknown_datagram_rate = infinity). */
-  MqttSnDatagramHandler(MqttSnDispatcher dispatcher, ListenerReadBudget budget) {
+  /**
+   * The listener socket's handler; {@code budget} may be null (unknown_datagram_rate = infinity). With {@code
+   * handOff} the listener socket is read on a loop of its own and what it decodes goes to the dispatcher's loop in
+   * one task per read batch; without, it runs on the dispatcher's loop.
+   */
+  MqttSnDatagramHandler(MqttSnDispatcher dispatcher, ListenerReadBudget budget, HandOff handOff) {
     this.dispatcher = dispatcher;
     this.established = false;
     this.budget = budget;
+    this.handOff = handOff;
   }
 
   /** The connected sockets' handler. */
@@ -50,6 +57,7 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
     this.dispatcher = dispatcher;
     this.established = established;
     this.budget = null;
+    this.handOff = null;
   }
 
   @Override
@@ -74,7 +82,19 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
       scratch = new byte[Math.max(len, scratch.length * 2)];
     }
     buf.getBytes(buf.readerIndex(), scratch, 0, len);
-    decode(dispatcher, from, scratch, len, null);
+    if (handOff != null) {
+      handOff.add(from, decode(from, scratch, len), len);
+    } else {
+      decode(dispatcher, from, scratch, len, null);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (handOff != null) {
+      handOff.flush();
+    }
+    ctx.fireChannelReadComplete();
   }
 
   /** Decodes one datagram (plain or DTLS) and hands it over; on the event loop. */
@@ -86,15 +106,24 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
   }
 
   /** Decodes {@code bytes[0, len)}; the decoder copies what a frame keeps, so the array may be reused after. */
-  private static void decode(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes, int len,
-      io.estuary.cf.PeerIdentity identity) {
-    DecodeResult result;
+  static DecodeResult decode(InetSocketAddress from, byte[] bytes, int len) {
     try {
-      result = MqttSnCodec.decode(bytes, 0, len);
+      return MqttSnCodec.decode(bytes, 0, len);
     } catch (RuntimeException e) { // a codec bug must not take the listener down; the fuzz tests look for these
       drops.debug("mqttsn decoder failed on a datagram from {}", from, e);
-      result = new DecodeResult.FrameError("decoder failure: " + e);
+      return new DecodeResult.FrameError("decoder failure: " + e);
     }
+  }
+
+  /** Decodes {@code bytes[0, len)} and hands the result to {@code dispatcher}; on the dispatcher's loop. */
+  private static void decode(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes, int len,
+      io.estuary.cf.PeerIdentity identity) {
+    deliver(dispatcher, from, decode(from, bytes, len), identity, len);
+  }
+
+  /** Hands a decoded datagram to {@code dispatcher}; on the dispatcher's loop. */
+  static void deliver(MqttSnDispatcher dispatcher, InetSocketAddress from, DecodeResult result,
+      io.estuary.cf.PeerIdentity identity, int len) {
     if (result instanceof DecodeResult.Decoded d) {
       if (log.isTraceEnabled()) {
         log.trace("mqttsn in  {} {}", from, d.frame());
