@@ -15,7 +15,7 @@
 #
 # Environment (defaults in brackets):
 #   JAR [gateway-app/target/estuary.jar] the gateway jar (e.g. one built from another commit, for a before/after)
-#   JAVA_OPTS [-Xms256m -Xmx1g] the gateway's JVM: what bin/estuary and etc/estuary.service run by default
+#   JAVA_OPTS [-Xms256m -Xmx1g -XX:MetaspaceSize=128m] the gateway's JVM: what bin/estuary and etc/estuary.service run by default
 #   EXTRA_CONF [] a HOCON file appended to the generated config (e.g. the limits under test)
 #   BASELINE [30s] no-flood phase   DURATION [60s] flood phase   WARMUP [5s]   CLIENTS [100]   RATE [1000] msgs/s
 #   FLOOD_THREADS [2]  ADDRESSES [65536] flood source addresses   MIX [connect=50,garbage=25,coap=25]
@@ -62,7 +62,7 @@ if [[ -n "${EXTRA_CONF:-}" ]]; then
   { echo "# --- EXTRA_CONF $EXTRA_CONF"; cat "$EXTRA_CONF"; } >> "$CONF"
 fi
 
-JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx1g"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx1g -XX:MetaspaceSize=128m"}
 PIN=${PIN:-split}
 GW_CPUS=(); TOOL_CPUS=()
 NCPU=$(nproc)
