@@ -91,6 +91,8 @@ public final class MqttSnDispatcher {
   private final java.security.SecureRandom nonces = new java.security.SecureRandom();
   /** Told when an address gets its first channel and loses its last (the transport's connected sockets). */
   private AddressWatcher addresses = AddressWatcher.NONE;
+  /** The addresses {@link #addresses} was told of (attached and not yet detached). */
+  private final java.util.Set<InetSocketAddress> watched = new java.util.HashSet<>();
   private Metrics.Counter portUnreachable;
 
   /** A plain UDP listener's dispatcher. */
@@ -413,6 +415,9 @@ public final class MqttSnDispatcher {
     ch.prove();
     halfOpen.remove(ch);
     halfOpenMirror = halfOpen.size();
+    if (ch.where().wirelessNodeId() == null) {
+      watch(ch.where().address()); // its address has answered: now it gets its own socket
+    }
   }
 
   /** Gateway shutdown: every client gets DISCONNECT, every session closes without will. */
@@ -435,20 +440,13 @@ public final class MqttSnDispatcher {
   }
 
   private void index(Peer at, MqttSnChannel ch) {
-    boolean had = hasAnyAt(at.address());
     byAddress.put(at, ch);
     if (at.wirelessNodeId() != null) {
       forwarderNodes.merge(at.address(), 1, Integer::sum);
     } else {
       direct.put(at.address(), ch);
     }
-    if (!had) {
-      addresses.attached(at.address());
-    }
-  }
-
-  private boolean hasAnyAt(InetSocketAddress a) {
-    return direct.containsKey(a) || forwarderNodes.containsKey(a);
+    watch(at.address());
   }
 
   private void unindex(Peer at, MqttSnChannel ch) {
@@ -458,9 +456,23 @@ public final class MqttSnDispatcher {
       } else {
         direct.remove(at.address(), ch);
       }
-      if (!hasAnyAt(at.address())) {
-        addresses.detached(at.address());
-      }
+      watch(at.address());
+    }
+  }
+
+  /**
+   * Tells the {@link AddressWatcher} (the connected sockets) when {@code a} gets its first channel that is not
+   * half-open and when it has none left: a half-open client — possibly a spoofed CONNECT — gets no socket of its own
+   * until it proves its address (issue #13: the flood's half-open CONNECTs cost a socket each before). A forwarder's
+   * address counts from its first node.
+   */
+  private void watch(InetSocketAddress a) {
+    MqttSnChannel ch = direct.get(a);
+    boolean want = forwarderNodes.containsKey(a) || ch != null && !ch.unproven();
+    if (want && watched.add(a)) {
+      addresses.attached(a);
+    } else if (!want && watched.remove(a)) {
+      addresses.detached(a);
     }
   }
 
@@ -481,9 +493,8 @@ public final class MqttSnDispatcher {
     }
     MqttSnChannel ch = known != null ? known : atAddress;
     if (ch == null) {
-      ch = newChannel(from);
+      ch = newChannel(from, halfOpenTimeout > 0 ? ctx.clock().millis() + halfOpenTimeout : 0);
       if (halfOpenTimeout > 0) {
-        ch.markUnproven(ctx.clock().millis() + halfOpenTimeout);
         if (discardUnproven) {
           ch.requireEchoProof(nonces::nextInt);
         }
@@ -499,11 +510,15 @@ public final class MqttSnDispatcher {
     return ch;
   }
 
-  private MqttSnChannel newChannel(Peer from) {
+  /** {@code unprovenUntil} > 0: the channel is half-open until then (marked before it is indexed). */
+  private MqttSnChannel newChannel(Peer from, long unprovenUntil) {
     MqttSnChannel[] self = new MqttSnChannel[1];
     MqttSnChannel ch = new MqttSnChannel(config, ctx, listener, from, executor, actions -> process(self[0], actions),
         topicIds);
     self[0] = ch;
+    if (unprovenUntil > 0) {
+      ch.markUnproven(unprovenUntil);
+    }
     index(from, ch);
     return ch;
   }
