@@ -2,8 +2,8 @@ package io.estuary.cf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.api.Metrics;
 import io.estuary.api.limits.Rate;
+import io.estuary.testkit.CountingCounter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -20,24 +20,6 @@ class KnownSourcesTest {
     return InetAddress.getByName(s);
   }
 
-  private static final class Count implements Metrics.Counter {
-    double n;
-
-    @Override
-    public void increment() {
-      n++;
-    }
-
-    @Override
-    public void increment(long amount) {
-      n += amount;
-    }
-
-    @Override
-    public double count() {
-      return n;
-    }
-  }
 
   @Test
   void an_address_is_known_for_the_ttl_after_its_last_2xx_whatever_its_port() throws Exception {
@@ -83,7 +65,7 @@ class KnownSourcesTest {
   @Test
   void unknown_addresses_share_the_budget_known_ones_bypass_it_and_each_drop_is_counted() throws Exception {
     KnownSources k = new KnownSources(10, Duration.ofMinutes(1), now::get);
-    Count shed = new Count();
+    CountingCounter shed = new CountingCounter();
     UnknownSourceBudget b = new UnknownSourceBudget("udp:test", k, Rate.parse("3/h"), shed);
     k.proven(ip("10.0.0.1"));
     for (int i = 0; i < 100; i++) {
@@ -95,7 +77,7 @@ class KnownSourcesTest {
     }
     assertThat(admitted).isEqualTo(3);
     assertThat(shed.count()).isEqualTo(7.0);
-    SourceLimiter l = new SourceLimiter("udp:test", Rate.parse("1000/s"), 10, new Count(), DatagramBudget.NONE, b);
+    SourceLimiter l = new SourceLimiter("udp:test", Rate.parse("1000/s"), 10, new CountingCounter(), DatagramBudget.NONE, b);
     assertThat(l.admit(new InetSocketAddress("10.0.2.1", 1))).as("the budget is spent").isFalse();
     assertThat(l.size()).as("a shed unknown datagram takes no place in the table of sources").isZero();
     assertThat(l.admit(new InetSocketAddress("10.0.0.1", 1))).isTrue();

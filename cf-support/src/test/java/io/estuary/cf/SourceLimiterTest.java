@@ -2,30 +2,12 @@ package io.estuary.cf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.api.Metrics;
 import io.estuary.api.limits.Rate;
+import io.estuary.testkit.CountingCounter;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 
 class SourceLimiterTest {
-  private static final class Count implements Metrics.Counter {
-    double n;
-
-    @Override
-    public void increment() {
-      n++;
-    }
-
-    @Override
-    public void increment(long amount) {
-      n += amount;
-    }
-
-    @Override
-    public double count() {
-      return n;
-    }
-  }
 
   private static InetSocketAddress at(String ip, int port) {
     return new InetSocketAddress(ip, port);
@@ -33,7 +15,7 @@ class SourceLimiterTest {
 
   @Test
   void a_source_over_its_rate_is_dropped_whatever_port_it_sends_from_and_counted() {
-    Count dropped = new Count();
+    CountingCounter dropped = new CountingCounter();
     SourceLimiter l = new SourceLimiter("udp:test", Rate.parse("3/h"), 10, dropped);
     for (int port = 1; port <= 3; port++) {
       assertThat(l.admit(at("10.0.0.1", port))).isTrue();
@@ -46,7 +28,7 @@ class SourceLimiterTest {
 
   @Test
   void the_table_of_sources_stays_at_max_sources_evicting_the_least_recently_seen() {
-    SourceLimiter l = new SourceLimiter("udp:test", Rate.parse("1/h"), 2, new Count());
+    SourceLimiter l = new SourceLimiter("udp:test", Rate.parse("1/h"), 2, new CountingCounter());
     assertThat(l.admit(at("10.0.0.1", 1))).isTrue();
     assertThat(l.admit(at("10.0.0.2", 1))).isTrue();
     assertThat(l.admit(at("10.0.0.3", 1))).isTrue();
@@ -57,7 +39,7 @@ class SourceLimiterTest {
 
   @Test
   void an_infinite_rate_admits_everything_and_keeps_no_table() {
-    SourceLimiter l = new SourceLimiter("udp:test", Rate.INFINITY, 1, new Count());
+    SourceLimiter l = new SourceLimiter("udp:test", Rate.INFINITY, 1, new CountingCounter());
     for (int i = 0; i < 1000; i++) {
       assertThat(l.admit(at("10.0.0." + (i % 250), i + 1))).isTrue();
     }
@@ -66,9 +48,9 @@ class SourceLimiterTest {
 
   @Test
   void a_datagram_within_its_source_rate_must_also_fit_the_listener_budget_and_over_source_ones_do_not_use_it() {
-    Count dropped = new Count();
-    Count overRate = new Count();
-    Count overBacklog = new Count();
+    CountingCounter dropped = new CountingCounter();
+    CountingCounter overRate = new CountingCounter();
+    CountingCounter overBacklog = new CountingCounter();
     DatagramBudget budget = new DatagramBudget("udp:test", Rate.parse("4/h"), () -> 0, 10, overRate, overBacklog);
     SourceLimiter l = new SourceLimiter("udp:test", Rate.parse("2/h"), 100, dropped, budget);
     int admitted = 0;
@@ -79,24 +61,24 @@ class SourceLimiterTest {
       admitted += l.admit(at("10.0.0." + (2 + i % 2), 2000 + i)) ? 1 : 0;
     }
     assertThat(admitted).isEqualTo(4);
-    assertThat(dropped.n).isEqualTo(1);
-    assertThat(overRate.n).isEqualTo(1);
-    assertThat(overBacklog.n).isZero();
+    assertThat(dropped.count()).isEqualTo(1.0);
+    assertThat(overRate.count()).isEqualTo(1.0);
+    assertThat(overBacklog.count()).isZero();
   }
 
   @Test
   void datagrams_are_shed_while_the_backlog_is_at_max_backlog_and_taken_again_when_it_drains() {
-    Count overRate = new Count();
-    Count overBacklog = new Count();
+    CountingCounter overRate = new CountingCounter();
+    CountingCounter overBacklog = new CountingCounter();
     java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger(3);
     DatagramBudget budget = new DatagramBudget("udp:test", Rate.INFINITY, waiting::get, 3, overRate, overBacklog);
-    SourceLimiter l = new SourceLimiter("udp:test", Rate.INFINITY, 1, new Count(), budget);
+    SourceLimiter l = new SourceLimiter("udp:test", Rate.INFINITY, 1, new CountingCounter(), budget);
     assertThat(l.admit(at("10.0.0.1", 1))).isFalse();
     assertThat(l.admit(at("10.0.0.2", 1))).isFalse();
     waiting.set(2);
     assertThat(l.admit(at("10.0.0.1", 1))).isTrue();
-    assertThat(overBacklog.n).isEqualTo(2);
-    assertThat(overRate.n).isZero();
+    assertThat(overBacklog.count()).isEqualTo(2.0);
+    assertThat(overRate.count()).isZero();
   }
 
   @Test

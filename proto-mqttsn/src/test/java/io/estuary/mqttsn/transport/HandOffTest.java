@@ -2,8 +2,8 @@ package io.estuary.mqttsn.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.estuary.api.Metrics;
 import io.estuary.mqttsn.codec.DecodeResult;
+import io.estuary.testkit.CountingCounter;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,24 +39,6 @@ class HandOffTest {
     }
   }
 
-  private static final class Count implements Metrics.Counter {
-    double n;
-
-    @Override
-    public void increment() {
-      n++;
-    }
-
-    @Override
-    public void increment(long amount) {
-      n += amount;
-    }
-
-    @Override
-    public double count() {
-      return n;
-    }
-  }
 
   private static final InetSocketAddress FROM = new InetSocketAddress("127.0.0.1", 1000);
   private static final DecodeResult BAD = new DecodeResult.FrameError("test");
@@ -64,7 +46,7 @@ class HandOffTest {
   @Test
   void at_most_max_queued_datagrams_wait_and_the_rest_are_counted() {
     Loop loop = new Loop();
-    Count shed = new Count();
+    CountingCounter shed = new CountingCounter();
     List<HandOff.Item> got = new ArrayList<>();
     HandOff h = new HandOff("udp:test", got::add, loop, 100, shed, System::nanoTime);
     for (int i = 0; i < 130; i++) {
@@ -88,7 +70,7 @@ class HandOffTest {
     AtomicLong clock = new AtomicLong();
     List<HandOff.Item> got = new ArrayList<>();
     // every look at the clock is a slice later: each slice ends at its first check, after 8 datagrams
-    HandOff h = new HandOff("udp:test", got::add, loop, 1000, new Count(),
+    HandOff h = new HandOff("udp:test", got::add, loop, 1000, new CountingCounter(),
         () -> clock.getAndAdd(HandOff.SLICE_NANOS + 1));
     for (int i = 0; i < 20; i++) {
       h.add(FROM, BAD, i);
