@@ -70,7 +70,7 @@ gateway.tcp.listeners.ssl.default.bind = "127.0.0.1:{p['rawtcp_ssl']}"
     extra = CDS if mode == "cds" else []
     if os.environ.get("RECORD_CLASSES"):  # bench/start-classes.sh: the class-load log of a start without preloading
         extra = extra + ["-Destuary.preload=false", "-Xlog:class+load=info:file=" + os.environ["RECORD_CLASSES"]]
-    proc = subprocess.Popen([java, *extra, "-Xms256m", "-Xmx1g", "-jar", jar, "-c", conf], env=env,
+    proc = subprocess.Popen([java, *extra, "-Xms256m", "-Xmx1g", "-XX:MetaspaceSize=128m", "-jar", jar, "-c", conf], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pending = {**{k: (lambda port=v: tcp_ok(port)) for k, v in p.items()},
                "coap": lambda: udp_ok(u["coap"], COAP_PING, coap_rst),
