@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes each datagram and hands it to the listener's dispatcher. Runs on the event loop (one handler per
- * listener channel, so the scratch array is the loop's). The order costs a flood as little as possible
+ * Decodes each datagram and hands it to the listener's dispatcher. Each instance runs on one event loop, so its
+ * scratch array is that loop's: the listener socket's handler on {@code mqttsn-listener} (its results reach the
+ * dispatcher through a {@link HandOff}), DTLS and the connected sockets' on the dispatcher's {@code mqttsn} loop. The order costs a flood as little as possible
  * (issue #13): a datagram from an address with a channel goes straight to its source's rate and the
  * decoder; one from an unknown address is first classified from its header octets ({@link
  * UnknownSourceFilter}) and, unless it can mean anything without a channel, dropped and counted without
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * ({@link ConnectedSockets}) is {@code established}: what they read comes from an address with a channel
  * (the kernel matched its 4-tuple), so it skips that filter, and an ICMP port unreachable reported on one is
  * handed to the dispatcher. One such handler serves all connected sockets of a listener: they are all on the
- * listener's event loop, so the scratch array is still the loop's alone.
+ * dispatcher's loop, so the scratch array is still that loop's alone.
  */
 @ChannelHandler.Sharable
 final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -42,8 +43,8 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
 
   /**
    * The listener socket's handler; {@code budget} may be null (unknown_datagram_rate = infinity). With {@code
-   * handOff} the listener socket is read on a loop of its own and what it decodes goes to the dispatcher's loop in
-   * one task per read batch; without, it runs on the dispatcher's loop.
+   * handOff} the listener socket is read on a loop of its own and what it decodes is queued for the dispatcher's
+   * loop, which takes it in slices ({@link HandOff}); without, it runs on the dispatcher's loop.
    */
   MqttSnDatagramHandler(MqttSnDispatcher dispatcher, ListenerReadBudget budget, HandOff handOff) {
     this.dispatcher = dispatcher;
