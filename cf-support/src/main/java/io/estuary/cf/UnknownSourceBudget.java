@@ -40,10 +40,6 @@ public final class UnknownSourceBudget {
         metrics.counter("datagrams.shed", "reason", "unknown_datagram_rate"));
   }
 
-  public KnownSources known() {
-    return known;
-  }
-
   /** Whether a datagram from {@code source} may go on (known, or within the budget); false = drop it (counted). */
   public boolean admit(InetSocketAddress source) {
     if (rate.isInfinite() || source == null || source.getAddress() == null || known.isKnown(source.getAddress())) {
