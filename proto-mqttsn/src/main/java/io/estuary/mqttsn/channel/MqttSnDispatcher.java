@@ -166,6 +166,47 @@ public final class MqttSnDispatcher {
     return byAddress.size();
   }
 
+  /** What {@link #screenConnect} decided about a CONNECT from an address without a channel. */
+  public enum Screen {
+    /** Within the half-open backlog and the rates, which it has taken: decode it and hand it over as admitted. */
+    ADMITTED,
+    /** Not screened here (see {@link #screenConnect}): decode it, the dispatcher decides. */
+    UNSCREENED,
+    /** Refused, counted and logged: answer CONNACK 0x01 "congestion" (within unknown_answer_rate). */
+    REFUSED,
+    /** Refused, counted and logged; over unknown_answer_rate, not answered (counted too). */
+    REFUSED_UNANSWERED
+  }
+
+  /**
+   * The listener socket's early look at a CONNECT of its own (not behind a forwarder) from an address without a
+   * channel, before it is decoded (issue #13): the half-open backlog ({@code half_open_full}), then {@code
+   * source_conn_rate} and {@code max_conn_rate}, in the order {@link #onFrame} checks them. A flood's spoofed
+   * CONNECTs are thus refused where they are read, without being decoded, queued for this dispatcher's loop,
+   * or answered from it. An admitted CONNECT has taken the rates: {@link #onFrame(InetSocketAddress, MqttSnFrame,
+   * PeerIdentity, int, boolean)} does not take them again. A listener that lets sleeping clients wake up from a new
+   * address does not screen: such a CONNECT may continue a known client, whom a full backlog must not keep out.
+   * Thread-safe (the listener socket's loop asks): it reads the half-open count's mirror, the guard's buckets
+   * and the counters.
+   */
+  public Screen screenConnect(InetSocketAddress from) {
+    if (identityAs != IdentityAs.NONE || config.wakeupFromNewAddress().contains(listener)) {
+      return Screen.UNSCREENED;
+    }
+    String over = halfOpenTimeout > 0 && halfOpenMirror >= guard.limits().maxHalfOpen() ? "half_open_full"
+        : guard.admitConnect(from.getAddress());
+    if (over == null) {
+      return Screen.ADMITTED;
+    }
+    limit(Peer.direct(from), over, () -> "CONNECT refused before decoding");
+    if (guard.admitUnknownAnswer()) {
+      return Screen.REFUSED;
+    }
+    unknownAnswerRate.increment();
+    return Screen.REFUSED_UNANSWERED;
+  }
+
+
   /** Who is told when an address gets its first channel and loses its last; set before the first datagram. */
   public void watchAddresses(AddressWatcher watcher) {
     this.addresses = watcher;
@@ -205,18 +246,27 @@ public final class MqttSnDispatcher {
 
   /** A frame that came in a datagram of {@code size} bytes (for bytes_rate; 0 when not known). */
   public void onFrame(InetSocketAddress from, MqttSnFrame frame, PeerIdentity identity, int size) {
+    onFrame(from, frame, identity, size, false);
+  }
+
+  /**
+   * As {@link #onFrame(InetSocketAddress, MqttSnFrame, PeerIdentity, int)}; {@code connectAdmitted}: a CONNECT
+   * {@link #screenConnect} admitted, whose rates are taken.
+   */
+  public void onFrame(InetSocketAddress from, MqttSnFrame frame, PeerIdentity identity, int size,
+      boolean connectAdmitted) {
     if (frame instanceof Encapsulated e) { // §5.5: a forwarder relays a client's message
       if (!config.limits().forwarderAllowed(from.getAddress())) {
         limit(Peer.direct(from), "forwarder_not_allowed", () -> "encapsulated message from a forwarder not in forwarders.allow");
         return;
       }
-      onFrame(new Peer(from, e.wirelessNodeId()), e.message(), identity, size);
+      onFrame(new Peer(from, e.wirelessNodeId()), e.message(), identity, size, false);
     } else {
-      onFrame(Peer.direct(from), frame, identity, size);
+      onFrame(Peer.direct(from), frame, identity, size, connectAdmitted);
     }
   }
 
-  private void onFrame(Peer from, MqttSnFrame frame, PeerIdentity identity, int size) {
+  private void onFrame(Peer from, MqttSnFrame frame, PeerIdentity identity, int size, boolean connectAdmitted) {
     if (identityAs != IdentityAs.NONE && (frame instanceof Connect || frame instanceof PingReq)) {
       frame = withIdentity(from, frame, identity);
       if (frame == null) {
@@ -248,7 +298,7 @@ public final class MqttSnDispatcher {
         // so that a flood refused here does not use up max_conn_rate for clients that reconnect
         over = "half_open_full";
       }
-      if (over == null) {
+      if (over == null && !connectAdmitted) {
         over = guard.admitConnect(from.address().getAddress());
       }
       if (over == null && newChannel) {

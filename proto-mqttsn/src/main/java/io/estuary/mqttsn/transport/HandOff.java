@@ -36,7 +36,7 @@ final class HandOff {
   static final long SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
 
   /** One decoded datagram of the listener socket. */
-  record Item(InetSocketAddress from, DecodeResult result, int len) {}
+  record Item(InetSocketAddress from, DecodeResult result, int len, boolean connectAdmitted) {}
 
   private final String listener;
   private final Consumer<Item> sink;
@@ -62,7 +62,7 @@ final class HandOff {
   }
 
   /** One decoded datagram for the dispatcher (taken after the next {@link #flush}); dropped when too many wait. */
-  void add(InetSocketAddress from, DecodeResult result, int len) {
+  void add(InetSocketAddress from, DecodeResult result, int len, boolean connectAdmitted) {
     if (queued.get() >= maxQueued) {
       shed.increment();
       long suppressed = log.admit();
@@ -73,7 +73,7 @@ final class HandOff {
       return;
     }
     queued.incrementAndGet();
-    queue.offer(new Item(from, result, len));
+    queue.offer(new Item(from, result, len, connectAdmitted));
   }
 
   /** The end of a read: the dispatcher's loop is asked to take what waits, unless it is already at it. */

@@ -131,7 +131,8 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     long recbuf = config.limits().listener(name).recbuf();
     int connectedSockets = config.limits().listener(name).connectedSockets();
     // the listener socket is read on its own loop; what it decodes goes to the dispatcher's loop (HandOff)
-    HandOff handOff = new HandOff(name, i -> MqttSnDatagramHandler.deliver(dispatcher, i.from(), i.result(), null, i.len()),
+    HandOff handOff = new HandOff(name, i -> MqttSnDatagramHandler.deliver(dispatcher, i.from(), i.result(), null, i.len(),
+        i.connectAdmitted()),
         loop, HandOff.MAX_QUEUED, ctx.metrics().counter("drops", "reason", "dispatch_backlog"), System::nanoTime);
     ctx.metrics().gauge("dispatch_backlog", handOff::queued, "listener", name);
     Bootstrap b = new Bootstrap()

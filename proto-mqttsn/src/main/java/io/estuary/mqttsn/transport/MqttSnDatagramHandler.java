@@ -4,6 +4,7 @@ import io.estuary.mqttsn.channel.MqttSnDispatcher;
 import io.estuary.mqttsn.codec.DecodeResult;
 import io.estuary.mqttsn.codec.MqttSnCodec;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import io.netty.channel.ChannelHandler;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(MqttSnDatagramHandler.class);
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
+  /** CONNACK 0x01 "congestion" (§5.4.5), the answer to a CONNECT refused before decoding; never written to. */
+  private static final byte[] CONNACK_CONGESTION = {3, 0x05, 0x01};
 
   private final MqttSnDispatcher dispatcher;
   /** Reads the per-client connected sockets (see the class comment). */
@@ -65,12 +68,13 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     InetSocketAddress from = packet.sender();
     ByteBuf buf = packet.content();
+    int verdict = UnknownSourceFilter.DECODE;
     if (!established && !dispatcher.hasChannelAt(from)) {
       if (budget != null && !budget.admit(ctx.channel())) {
         return; // over unknown_datagram_rate: the socket is paused, the kernel drops the rest (counted)
       }
-      int verdict = UnknownSourceFilter.classify(buf);
-      if (verdict != UnknownSourceFilter.DECODE) {
+      verdict = UnknownSourceFilter.classify(buf);
+      if (verdict == UnknownSourceFilter.NO_SESSION || verdict == UnknownSourceFilter.MALFORMED) {
         dispatcher.dropUnknown(from, verdict == UnknownSourceFilter.MALFORMED);
         return;
       }
@@ -78,15 +82,29 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
     if (!dispatcher.admitDatagram(from)) {
       return; // over its source's source_datagram_rate: not even copied (counted by the dispatcher)
     }
+    boolean connectAdmitted = false;
+    if (verdict == UnknownSourceFilter.CONNECT_FRAME) { // a new client's, or a flood's: refused before decoding
+      switch (dispatcher.screenConnect(from)) {
+        case REFUSED -> {
+          ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(CONNACK_CONGESTION), from));
+          return;
+        }
+        case REFUSED_UNANSWERED -> {
+          return;
+        }
+        case ADMITTED -> connectAdmitted = true;
+        default -> { } // UNSCREENED: the dispatcher decides
+      }
+    }
     int len = buf.readableBytes();
     if (scratch.length < len) {
       scratch = new byte[Math.max(len, scratch.length * 2)];
     }
     buf.getBytes(buf.readerIndex(), scratch, 0, len);
     if (handOff != null) {
-      handOff.add(from, decode(from, scratch, len), len);
+      handOff.add(from, decode(from, scratch, len), len, connectAdmitted);
     } else {
-      decode(dispatcher, from, scratch, len, null);
+      deliver(dispatcher, from, decode(from, scratch, len), null, len, connectAdmitted);
     }
   }
 
@@ -119,17 +137,20 @@ final class MqttSnDatagramHandler extends SimpleChannelInboundHandler<DatagramPa
   /** Decodes {@code bytes[0, len)} and hands the result to {@code dispatcher}; on the dispatcher's loop. */
   private static void decode(MqttSnDispatcher dispatcher, InetSocketAddress from, byte[] bytes, int len,
       io.estuary.cf.PeerIdentity identity) {
-    deliver(dispatcher, from, decode(from, bytes, len), identity, len);
+    deliver(dispatcher, from, decode(from, bytes, len), identity, len, false);
   }
 
-  /** Hands a decoded datagram to {@code dispatcher}; on the dispatcher's loop. */
+  /**
+   * Hands a decoded datagram to {@code dispatcher}; on the dispatcher's loop. {@code connectAdmitted}: a CONNECT
+   * the dispatcher's early look admitted ({@link MqttSnDispatcher#screenConnect}).
+   */
   static void deliver(MqttSnDispatcher dispatcher, InetSocketAddress from, DecodeResult result,
-      io.estuary.cf.PeerIdentity identity, int len) {
+      io.estuary.cf.PeerIdentity identity, int len, boolean connectAdmitted) {
     if (result instanceof DecodeResult.Decoded d) {
       if (log.isTraceEnabled()) {
         log.trace("mqttsn in  {} {}", from, d.frame());
       }
-      dispatcher.onFrame(from, d.frame(), identity, len);
+      dispatcher.onFrame(from, d.frame(), identity, len, connectAdmitted);
     } else {
       dispatcher.onFrameError(from, ((DecodeResult.FrameError) result).reason());
     }

@@ -17,6 +17,11 @@ final class UnknownSourceFilter {
   static final int NO_SESSION = 1;
   /** The length header does not match the datagram: drop, counted as {@code malformed}. */
   static final int MALFORMED = 2;
+  /**
+   * A CONNECT of its own (not behind a forwarder): decode it after the dispatcher's early look ({@link
+   * io.estuary.mqttsn.channel.MqttSnDispatcher#screenConnect}), which refuses a flood's without decoding.
+   */
+  static final int CONNECT_FRAME = 3;
 
   private static final int SEARCHGW = 0x01;
   private static final int CONNECT = 0x04;
@@ -57,7 +62,8 @@ final class UnknownSourceFilter {
     }
     int type = buf.getUnsignedByte(off + header);
     return switch (type) {
-      case CONNECT, SEARCHGW, ADVERTISE, GWINFO -> DECODE;
+      case CONNECT -> CONNECT_FRAME;
+      case SEARCHGW, ADVERTISE, GWINFO -> DECODE;
       // QoS -1 is flags 0b011xxxxx (§5.3.4); any other QoS needs a connection
       case PUBLISH -> length > header + 1 && (buf.getUnsignedByte(off + header + 1) & 0x60) == 0x60 ? DECODE : NO_SESSION;
       case PINGREQ -> length > header + 1 ? DECODE : NO_SESSION; // a client id: a sleeping client waking up

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class HandOffTest {
   /** Captures what would run on the dispatcher's loop: executed now vs scheduled for its next turn. */
-  private static final class Loop extends ScheduledThreadPoolExecutor {
+  static final class Loop extends ScheduledThreadPoolExecutor {
     final List<Runnable> executed = new ArrayList<>();
     final List<Runnable> scheduled = new ArrayList<>();
 
@@ -50,7 +50,7 @@ class HandOffTest {
     List<HandOff.Item> got = new ArrayList<>();
     HandOff h = new HandOff("udp:test", got::add, loop, 100, shed, System::nanoTime);
     for (int i = 0; i < 130; i++) {
-      h.add(FROM, BAD, i);
+      h.add(FROM, BAD, i, false);
     }
     h.flush();
     assertThat(h.queued()).isEqualTo(100);
@@ -73,7 +73,7 @@ class HandOffTest {
     HandOff h = new HandOff("udp:test", got::add, loop, 1000, new CountingCounter(),
         () -> clock.getAndAdd(HandOff.SLICE_NANOS + 1));
     for (int i = 0; i < 20; i++) {
-      h.add(FROM, BAD, i);
+      h.add(FROM, BAD, i, false);
     }
     h.flush();
     h.flush();
@@ -88,7 +88,7 @@ class HandOffTest {
     loop.next().run();
     assertThat(got).hasSize(20);
     assertThat(loop.scheduled).isEmpty();
-    h.add(FROM, BAD, 20);
+    h.add(FROM, BAD, 20, false);
     h.flush();
     assertThat(loop.executed).as("drained: the next flush asks again").hasSize(1);
   }
