@@ -14,7 +14,7 @@ import org.eclipse.californium.elements.EndpointContext;
  * The source IP addresses of one plain UDP listener that a request from has recently succeeded: an address becomes
  * known when the listener answers it with a 2.xx response (the request passed authentication and did what it asked)
  * and stays known for {@code ttl} after the last such answer. A bounded {@link SourceTable} of at most
- * {@code maxSources} addresses, the least recently proven forgotten first, so a flood cannot grow it.
+ * {@code maxSources} addresses, one not proven lately forgotten first (SourceTable's CLOCK), so a flood cannot grow it.
  *
  * <p>Datagrams from the other addresses — new devices, devices silent for longer than {@code ttl}, and any flood of
  * spoofed or garbage requests — share the listener's {@code unknown_datagram_rate} ({@link SourceLimiter}), checked
@@ -45,7 +45,7 @@ public final class KnownSources {
     return until != null && until.get() - nanoTime.getAsLong() > 0;
   }
 
-  /** A request from {@code address} succeeded: known for ttl from now (the least recently proven may be forgotten). */
+  /** A request from {@code address} succeeded: known for ttl from now (one not proven lately may be forgotten). */
   public void proven(InetAddress address) {
     table.get(address).set(nanoTime.getAsLong() + ttlNanos);
   }

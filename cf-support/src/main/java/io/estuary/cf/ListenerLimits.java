@@ -10,7 +10,7 @@ import io.estuary.api.limits.Rate;
  * @param maxConnections devices (CoAP) or registrations (LwM2M) the listener keeps at once; more get 5.03
  * @param maxConnRate new devices or registrations per second on the listener; over it 5.03
  * @param sourceRate datagrams per source IP address; over it the datagram is dropped unanswered
- * @param maxSources source addresses tracked for {@code sourceRate} (least recently seen evicted first)
+ * @param maxSources source addresses tracked for {@code sourceRate} (one not seen lately evicted first: SourceTable's CLOCK)
  * @param messagesRate publishes per client (CoAP); over it 5.03
  * @param bytesRate publish payload bytes per client (CoAP); over it 5.03
  * @param maxDatagramRate datagrams the whole listener hands to Californium, whatever their source; over it dropped

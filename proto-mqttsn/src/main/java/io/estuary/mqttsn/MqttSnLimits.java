@@ -44,7 +44,7 @@ public record MqttSnLimits(
    *
    * @param maxConnections clients (channels, connecting or connected) on the listener
    * @param maxConnRate CONNECTs per period the listener accepts
-   * @param maxSources source addresses tracked for the per-source rates (least recently seen evicted)
+   * @param maxSources source addresses tracked for the per-source rates (one not seen lately evicted: SourceTable's CLOCK)
    * @param sourceConnRate CONNECTs one source IP address may send
    * @param sourceDatagramRate datagrams one source IP address may send (over it: dropped unread)
    * @param maxHalfOpen plain UDP: clients connected from a new address that have not sent a second

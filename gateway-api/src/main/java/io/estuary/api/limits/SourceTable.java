@@ -7,18 +7,39 @@ import java.util.function.Function;
 
 /**
  * A bounded table of per-source state (typically a {@link TokenBucket} per remote address on a UDP listener):
- * at most {@code maxEntries} sources, the least recently seen one evicted when a new source arrives at a full
- * table (counted in {@link #evictions()}), so a flood from millions of addresses costs a fixed amount of memory.
- * Thread-safe (its own monitor).
+ * at most {@code maxEntries} sources, one evicted when a new source arrives at a full table (counted in {@link
+ * #evictions()}), so a flood from millions of addresses costs a fixed amount of memory. Thread-safe (its own monitor).
+ *
+ * <p>Eviction is CLOCK, an approximation of least recently seen: a lookup only sets a flag in the source's slot, and
+ * the eviction hand, walking from the oldest inserted source, gives a source seen since it last passed a second
+ * chance (flag cleared, moved behind the newest) and evicts the first one not seen — after at most {@value
+ * #SECOND_CHANCES} second chances, the oldest regardless. A source that keeps sending thus stays while a flood's
+ * addresses, each seen once, go first. Why not an access-ordered map: moving an entry on every lookup writes three
+ * references into long-lived objects per datagram, so each young collection must scan nearly the whole table for
+ * pointers into the young generation (issue #13: the flood benchmark's young pauses); a flag is a primitive store.
  *
  * @param <K> the source key (an address)
  * @param <V> the per-source state
  */
 public final class SourceTable<K, V> {
+  /** Seen sources one eviction may move behind the newest before it evicts the oldest regardless. */
+  static final int SECOND_CHANCES = 64;
+
+  /** One source's state and whether it was looked up since the eviction hand last passed it. */
+  private static final class Slot<V> {
+    final V value;
+    boolean seen;
+
+    Slot(V value) {
+      this.value = value;
+    }
+  }
+
   private final int maxEntries;
   private final Function<K, V> factory;
   private final AtomicLong evictions = new AtomicLong();
-  private final LinkedHashMap<K, V> entries;
+  /** Insertion order (the clock's order): a lookup never restructures it. */
+  private final LinkedHashMap<K, Slot<V>> entries;
 
   public SourceTable(int maxEntries, Function<K, V> factory) {
     if (maxEntries < 1) {
@@ -26,33 +47,45 @@ public final class SourceTable<K, V> {
     }
     this.maxEntries = maxEntries;
     this.factory = factory;
-    this.entries = new LinkedHashMap<>(Math.min(maxEntries, 1024), 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        if (size() > SourceTable.this.maxEntries) {
-          evictions.incrementAndGet();
-          return true;
-        }
-        return false;
-      }
-    };
+    this.entries = new LinkedHashMap<>(Math.min(maxEntries, 1024));
   }
 
-  /** The state of {@code source}, created (possibly evicting the least recently seen source) when absent. */
+  /** The state of {@code source}, created (possibly evicting another source) when absent. */
   public synchronized V get(K source) {
-    V v = entries.get(source);
-    if (v == null) {
-      v = factory.apply(source);
-      entries.put(source, v);
+    Slot<V> slot = entries.get(source);
+    if (slot != null) {
+      if (!slot.seen) {
+        slot.seen = true;
+      }
+      return slot.value;
     }
-    return v;
+    if (entries.size() >= maxEntries) {
+      evictOne();
+    }
+    slot = new Slot<>(factory.apply(source));
+    entries.put(source, slot);
+    return slot.value;
   }
 
-  /** The state of {@code source} if present, without creating it or touching its recency. */
+  private void evictOne() {
+    for (int chances = 0; ; chances++) {
+      Map.Entry<K, Slot<V>> oldest = entries.entrySet().iterator().next();
+      K key = oldest.getKey();
+      Slot<V> slot = oldest.getValue();
+      entries.remove(key);
+      if (!slot.seen || chances >= SECOND_CHANCES) {
+        evictions.incrementAndGet();
+        return;
+      }
+      slot.seen = false; // its second chance: behind the newest
+      entries.put(key, slot);
+    }
+  }
+
+  /** The state of {@code source} if present, without creating it or counting as a lookup. */
   public synchronized V peek(K source) {
-    return entries.getOrDefault(source, null);
+    Slot<V> slot = entries.get(source);
+    return slot == null ? null : slot.value;
   }
 
   public synchronized void remove(K source) {

@@ -66,6 +66,39 @@ class LimitsTest {
   }
 
   @Test
+  void aSourceThatKeepsSendingStaysWhileAFloodOfNewSourcesPassesThroughAFullTable() {
+    SourceTable<String, AtomicLong> t = new SourceTable<>(3, k -> new AtomicLong());
+    t.get("device").incrementAndGet();
+    for (int i = 0; i < 1000; i++) {
+      t.get("flood-" + i); // each flood address seen once
+      if (i % 2 == 0) {
+        t.get("device").incrementAndGet(); // the device sends every other datagram of the flood
+      }
+    }
+    assertThat(t.peek("device")).as("a source seen since the hand last passed it gets a second chance").isNotNull();
+    assertThat(t.peek("device").get()).isEqualTo(501);
+    assertThat(t.size()).isEqualTo(3);
+    assertThat(t.evictions()).isEqualTo(998);
+    assertThat(t.peek("flood-999")).isNotNull();
+  }
+
+  @Test
+  void aTableOfSourcesAllSeenStillEvictsAfterABoundedNumberOfSecondChances() {
+    int n = SourceTable.SECOND_CHANCES + 1;
+    SourceTable<Integer, AtomicLong> t = new SourceTable<>(n, k -> new AtomicLong());
+    for (int i = 0; i < n; i++) {
+      t.get(i);
+      t.get(i); // seen
+    }
+    t.get(-1);
+    assertThat(t.size()).isEqualTo(n);
+    assertThat(t.evictions()).isEqualTo(1);
+    assertThat(t.peek(n - 1)).as("the oldest left after %d second chances", SourceTable.SECOND_CHANCES).isNull();
+    assertThat(t.peek(0)).isNotNull();
+    assertThat(t.peek(-1)).isNotNull();
+  }
+
+  @Test
   void aThrottleAdmitsOneLinePerIntervalAndCountsTheRest() {
     LogThrottle l = new LogThrottle(1000, nanos::get);
     assertThat(l.admit()).isZero();

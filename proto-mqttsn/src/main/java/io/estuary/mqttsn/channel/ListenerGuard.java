@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 /**
  * One listener's rates (issue #13): {@code max_conn_rate} for the listener, and per source IP address
  * {@code source_datagram_rate} and {@code source_conn_rate} in a bounded {@link SourceTable} of at most
- * {@code max_sources} addresses (the least recently seen evicted: a flood from millions of spoofed
+ * {@code max_sources} addresses (one not seen lately evicted, SourceTable's CLOCK: a flood from millions of spoofed
  * addresses costs a fixed amount of memory). Buckets run on the gateway's clock. Called on the listener's
  * event loop; the table and buckets are thread-safe anyway, so the metrics scrape may read them.
  */

@@ -74,6 +74,9 @@ public final class MqttSnDispatcher {
   private final Metrics.Counter noSession;
   private final Metrics.Counter malformed;
   private final Metrics.Counter unknownAnswerRate;
+  private final Metrics.Counter halfOpenFull;
+  private final Metrics.Counter maxConnRate;
+  private final Metrics.Counter sourceConnRate;
   private final ListenerGuard guard;
   private final HalfOpenProof proof;
   private final Metrics.Counter halfOpenReplaced;
@@ -115,6 +118,9 @@ public final class MqttSnDispatcher {
     this.noSession = dropCounter("no_session");
     this.malformed = dropCounter("malformed");
     this.unknownAnswerRate = dropCounter("unknown_answer_rate");
+    this.halfOpenFull = dropCounter("half_open_full");
+    this.maxConnRate = dropCounter("max_conn_rate");
+    this.sourceConnRate = dropCounter("source_conn_rate");
     this.proof = new HalfOpenProof(ctx, listener);
     this.halfOpenReplaced = ctx.metrics().counter("half_open.replaced", "listener", listener);
     MqttSnLimits.ListenerLimits limits = guard.limits();
@@ -198,7 +204,9 @@ public final class MqttSnDispatcher {
     if (over == null) {
       return Screen.ADMITTED;
     }
-    limit(Peer.direct(from), over, () -> "CONNECT refused before decoding");
+    // a flood's CONNECTs: counted and logged without allocating
+    (over.equals("half_open_full") ? halfOpenFull : over.equals("max_conn_rate") ? maxConnRate : sourceConnRate).increment();
+    Refusals.log(over, listener, from, "CONNECT refused before decoding");
     if (guard.admitUnknownAnswer()) {
       return Screen.REFUSED;
     }

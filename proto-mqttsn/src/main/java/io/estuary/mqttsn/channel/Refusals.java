@@ -17,6 +17,19 @@ final class Refusals {
   private Refusals() {
   }
 
+  /**
+   * As {@link #log(String, Supplier)} for a datagram from {@code from} on {@code listener}: the line is
+   * "{@code <listener> datagram from <from>: <what>}", built only when written (no lambda to allocate per refusal).
+   */
+  static void log(String reason, String listener, Object from, String what) {
+    long suppressed = THROTTLE.admit();
+    if (suppressed >= 0) {
+      log.info("mqttsn {} datagram from {}: {} ({}){}", listener, from, what, reason, LogThrottle.suffix(suppressed));
+    } else if (log.isDebugEnabled()) {
+      log.debug("mqttsn {} datagram from {}: {} ({})", listener, from, what, reason);
+    }
+  }
+
   static void log(String reason, Supplier<String> message) {
     long suppressed = THROTTLE.admit();
     if (suppressed >= 0) {

@@ -67,7 +67,7 @@ class MqttSnRatesIT extends MqttSnGatewayFixture {
       assertThat(a.poll(Duration.ofMillis(300))).as("no PINGRESP to a datagram over the rate").isEmpty();
       b.send(new SearchGw(0)); // other sources are served
       b.expect(GwInfo.class);
-      c.send(new SearchGw(0)); // a third source: the least recently seen (a) is evicted
+      c.send(new SearchGw(0)); // a third source: b, seen once, is evicted; a, seen since, gets a second chance
       c.expect(GwInfo.class);
       assertThat(drops("source_datagram_rate")).isEqualTo(1.0);
       String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
@@ -75,8 +75,15 @@ class MqttSnRatesIT extends MqttSnGatewayFixture {
           HttpResponse.BodyHandlers.ofString()).body();
       assertThat(series(scrape, "estuary_mqttsn_sources_evicted_total\\{listener=\"udp:default\"\\}")).isEqualTo(1.0);
       assertThat(series(scrape, "estuary_mqttsn_sources\\{listener=\"udp:default\"\\}")).isEqualTo(2.0);
-      a.send(new PingReq("")); // a is a new source again: a fresh bucket
-      a.expect(PingResp.class);
+      a.send(new PingReq("")); // a kept its place, and its spent bucket: eviction does not reset a busy source
+      await().atMost(Duration.ofSeconds(5)).until(() -> drops("source_datagram_rate") == 2.0);
+      assertThat(a.poll(Duration.ofMillis(300))).isEmpty();
+      b.send(new SearchGw(0)); // b is a new source again (c, seen once, makes room): a fresh bucket
+      b.expect(GwInfo.class);
+      String after = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + gw.apiAddress().getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(series(after, "estuary_mqttsn_sources_evicted_total\\{listener=\"udp:default\"\\}")).isEqualTo(2.0);
     }
   }
 
