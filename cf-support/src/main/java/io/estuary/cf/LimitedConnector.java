@@ -8,7 +8,6 @@ import org.eclipse.californium.elements.EndpointContextMatcher;
 import org.eclipse.californium.elements.RawData;
 import org.eclipse.californium.elements.RawDataChannel;
 import org.eclipse.californium.elements.UDPConnector;
-import org.eclipse.californium.elements.config.Configuration;
 
 /**
  * A Californium {@link Connector} whose inbound datagrams pass a {@link SourceLimiter} before they reach the
@@ -28,25 +27,6 @@ public final class LimitedConnector implements Connector {
   private final Connector delegate;
   private final SourceLimiter limiter;
   private final boolean pauseReader;
-  /** The delegate asks the limiter itself, before it builds anything for a datagram ({@link #udp}). */
-  private final boolean screenedByDelegate;
-
-  /**
-   * A plain UDP connector bound to {@code bind} whose datagrams meet {@code limiter} as soon as they are read, before
-   * Californium copies them, formats their source address or builds an endpoint context (issue #13: a flood's
-   * datagrams, nearly all shed, cost the receiver thread no garbage); over {@code max_datagram_rate} it pauses the
-   * reader, as {@link #LimitedConnector(Connector, SourceLimiter)} does for a plain UDP delegate.
-   */
-  public static LimitedConnector udp(InetSocketAddress bind, Configuration configuration, SourceLimiter limiter) {
-    return new LimitedConnector(new ScreenedUdpConnector(bind, configuration, limiter), limiter, true, true);
-  }
-
-  private LimitedConnector(Connector delegate, SourceLimiter limiter, boolean pauseReader, boolean screenedByDelegate) {
-    this.delegate = delegate;
-    this.limiter = limiter;
-    this.pauseReader = pauseReader;
-    this.screenedByDelegate = screenedByDelegate;
-  }
 
   /** Pauses the reader over max_datagram_rate when {@code delegate} is a plain {@link UDPConnector}. */
   public LimitedConnector(Connector delegate, SourceLimiter limiter) {
@@ -58,7 +38,9 @@ public final class LimitedConnector implements Connector {
    * max_datagram_rate parks that thread instead of dropping); false drops. For tests and benchmarks comparing both.
    */
   public LimitedConnector(Connector delegate, SourceLimiter limiter, boolean pauseReader) {
-    this(delegate, limiter, pauseReader, false);
+    this.delegate = delegate;
+    this.limiter = limiter;
+    this.pauseReader = pauseReader;
   }
 
   public Connector delegate() {
@@ -67,10 +49,6 @@ public final class LimitedConnector implements Connector {
 
   @Override
   public void setRawDataReceiver(RawDataChannel receiver) {
-    if (screenedByDelegate) {
-      delegate.setRawDataReceiver(receiver);
-      return;
-    }
     delegate.setRawDataReceiver(data -> {
       if (limiter.admit(data.getInetSocketAddress(), pauseReader)) {
         receiver.receiveData(data);

@@ -71,25 +71,20 @@ public final class SourceLimiter {
    * over its own rate is still dropped: pausing the reader for one source would stop every other.
    */
   public boolean admit(InetSocketAddress source, boolean pause) {
-    return admit(source == null ? null : source.getAddress(), pause);
-  }
-
-  /** As {@link #admit(InetSocketAddress, boolean)}, by the source's IP address (what the tables are keyed by). */
-  public boolean admit(InetAddress source, boolean pause) {
     if (unknown != null && !unknown.admit(source)) {
       return false;
     }
     if (rate.isInfinite() || source == null) {
       return budget.admit(pause);
     }
-    if (sources.get(source).tryAcquire(1)) {
+    if (sources.get(source.getAddress()).tryAcquire(1)) {
       // per source first: a source over its own rate does not use up the listener's budget
       return budget.admit(pause);
     }
     dropped.increment();
     long suppressed = log.admit();
     if (suppressed >= 0) {
-      DROPS.debug("{}: datagrams from {} over source_datagram_rate {}, dropped{}", listener, source, rate,
+      DROPS.debug("{}: datagrams from {} over source_datagram_rate {}, dropped{}", listener, source.getAddress(), rate,
           LogThrottle.suffix(suppressed));
     }
     return false;

@@ -4,7 +4,6 @@ import io.estuary.api.Metrics;
 import io.estuary.api.limits.LogThrottle;
 import io.estuary.api.limits.Rate;
 import io.estuary.api.limits.TokenBucket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,12 +42,7 @@ public final class UnknownSourceBudget {
 
   /** Whether a datagram from {@code source} may go on (known, or within the budget); false = drop it (counted). */
   public boolean admit(InetSocketAddress source) {
-    return admit(source == null ? null : source.getAddress());
-  }
-
-  /** As {@link #admit(InetSocketAddress)}, by the source's IP address (null: admitted). */
-  public boolean admit(InetAddress source) {
-    if (rate.isInfinite() || source == null || known.isKnown(source)) {
+    if (rate.isInfinite() || source == null || source.getAddress() == null || known.isKnown(source.getAddress())) {
       return true;
     }
     if (bucket.tryAcquire(1)) {

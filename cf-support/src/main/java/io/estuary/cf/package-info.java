@@ -10,7 +10,7 @@
  * rates), {@link io.estuary.cf.SourceLimiter} (per-source-address datagram rate over a bounded table, then the
  * listener-wide {@link io.estuary.cf.DatagramBudget}: max_datagram_rate and the protocol stage's backlog counted by
  * {@link io.estuary.cf.BacklogExecutor}) and
- * {@link io.estuary.cf.LimitedConnector} (plain UDP: {@link io.estuary.cf.ScreenedUdpConnector}), which applies it on Californium's receiver threads before a datagram is
+ * {@link io.estuary.cf.LimitedConnector}, which applies it on Californium's receiver threads before a datagram is
  * parsed (over a plain UDP connector, max_datagram_rate parks the receiver thread instead of dropping, so the kernel
  * drops the excess unread); {@link io.estuary.cf.DedupCap} gives each endpoint a {@link io.estuary.cf.CappedDeduplicator} (duplicate
  * detection with a hard entry cap, oldest evicted; its own monitor, taken by Californium's protocol-stage threads and

@@ -35,6 +35,7 @@ import io.estuary.coap.trace.CoapTracer;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.config.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,7 @@ final class CoapAdapter implements ProtocolAdapter {
         limiters.add(limiter);
         // datagrams pass the per-source rate before Californium parses them or creates an exchange
         CoapEndpoint ep = dedup.equip(new CoapEndpoint.Builder().setConfiguration(cf)
-            .setConnector(LimitedConnector.udp(l.getValue(), cf, limiter)), cf).build();
+            .setConnector(new LimitedConnector(new UDPConnector(l.getValue(), cf), limiter)), cf).build();
         listenerNames.put(ep, "udp:" + l.getKey());
         ep.addInterceptor(known.interceptor());
         server.addEndpoint(ep);

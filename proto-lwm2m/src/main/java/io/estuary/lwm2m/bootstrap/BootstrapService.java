@@ -31,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
@@ -107,7 +108,7 @@ public final class BootstrapService {
     settings.udpListeners().forEach((name, a) -> {
       SourceLimiter limiter = limiter("udp:" + name);
       endpoints.add(dedup.equip(new CoapEndpoint.Builder().setConfiguration(cf)
-          .setConnector(LimitedConnector.udp(a, cf, limiter)), cf).build());
+          .setConnector(new LimitedConnector(new UDPConnector(a, cf), limiter)), cf).build());
       names.add("bootstrap-udp:" + name);
     });
     List<DtlsListener> dtls = List.copyOf(settings.dtlsListeners().values());
