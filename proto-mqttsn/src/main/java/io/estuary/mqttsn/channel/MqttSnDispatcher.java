@@ -74,9 +74,6 @@ public final class MqttSnDispatcher {
   private final Metrics.Counter noSession;
   private final Metrics.Counter malformed;
   private final Metrics.Counter unknownAnswerRate;
-  private final Metrics.Counter halfOpenFull;
-  private final Metrics.Counter maxConnRate;
-  private final Metrics.Counter sourceConnRate;
   private final ListenerGuard guard;
   private final HalfOpenProof proof;
   private final Metrics.Counter halfOpenReplaced;
@@ -118,9 +115,9 @@ public final class MqttSnDispatcher {
     this.noSession = dropCounter("no_session");
     this.malformed = dropCounter("malformed");
     this.unknownAnswerRate = dropCounter("unknown_answer_rate");
-    this.halfOpenFull = dropCounter("half_open_full");
-    this.maxConnRate = dropCounter("max_conn_rate");
-    this.sourceConnRate = dropCounter("source_conn_rate");
+    for (String screened : new String[] {"half_open_full", "max_conn_rate", "source_conn_rate"}) {
+      dropCounter(screened); // resolved once: screenConnect looks them up without allocating
+    }
     this.proof = new HalfOpenProof(ctx, listener);
     this.halfOpenReplaced = ctx.metrics().counter("half_open.replaced", "listener", listener);
     MqttSnLimits.ListenerLimits limits = guard.limits();
@@ -205,7 +202,7 @@ public final class MqttSnDispatcher {
       return Screen.ADMITTED;
     }
     // a flood's CONNECTs: counted and logged without allocating
-    (over.equals("half_open_full") ? halfOpenFull : over.equals("max_conn_rate") ? maxConnRate : sourceConnRate).increment();
+    dropCounters.get(over).increment();
     Refusals.log(over, listener, from, "CONNECT refused before decoding");
     if (guard.admitUnknownAnswer()) {
       return Screen.REFUSED;
