@@ -89,6 +89,9 @@ final class CoapAdapter implements ProtocolAdapter {
       DedupCap dedup = new DedupCap(config.californium());
       context.metrics().gauge("dedup.entries", dedup::entries);
       context.metrics().monotonic("dedup.evicted", dedup::evictions);
+      // message-id state per peer, max_active_peers at most (a new peer takes the place of one not seen lately)
+      context.metrics().gauge("mid_peers", dedup::midPeers);
+      context.metrics().monotonic("mid_peers.evicted", dedup::midPeerEvictions);
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
         // datagrams from addresses not answered with a 2.xx lately share unknown_datagram_rate (the flood's share)
         KnownSources known = new KnownSources(config.limits("udp:" + l.getKey()).maxSources(), config.knownSourceTtl());

@@ -7,15 +7,9 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.estuary.coap.support.CoapGateway;
 import io.estuary.coap.support.RawCoapPeer;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.Message;
@@ -55,7 +49,7 @@ class CoapDedupIT {
       response(device, marker);
       await().atMost(WAIT).until(() -> texts(got).contains("marker"));
       assertThat(texts(got)).containsExactly("once", "marker");
-      assertThat(scrape(h, "estuary_coap_dedup_evicted_total")).isEqualTo(0.0);
+      assertThat(h.scrape("estuary_coap_dedup_evicted_total")).isEqualTo(0.0);
     }
   }
 
@@ -84,8 +78,8 @@ class CoapDedupIT {
           }
         }
         int total = 1 + sources * each;
-        await().atMost(WAIT).until(() -> scrape(h, "estuary_coap_dedup_evicted_total") == total - CAP);
-        assertThat(scrape(h, "estuary_coap_dedup_entries")).isEqualTo(CAP);
+        await().atMost(WAIT).until(() -> h.scrape("estuary_coap_dedup_evicted_total") == total - CAP);
+        assertThat(h.scrape("estuary_coap_dedup_entries")).isEqualTo(CAP);
       } finally {
         peers.forEach(RawCoapPeer::close);
       }
@@ -94,7 +88,7 @@ class CoapDedupIT {
       assertThat(response(device, old).getCode()).isEqualTo(ResponseCode.CHANGED);
       await().atMost(WAIT).until(() -> texts(got).size() == 2);
       assertThat(texts(got)).containsExactly("old", "old");
-      assertThat(scrape(h, "estuary_coap_dedup_entries")).isEqualTo(CAP);
+      assertThat(h.scrape("estuary_coap_dedup_entries")).isEqualTo(CAP);
     }
   }
 
@@ -123,12 +117,5 @@ class CoapDedupIT {
     return got.stream().map(CoapGateway::text).toList();
   }
 
-  private static double scrape(CoapGateway h, String series) throws Exception {
-    String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + h.gw.apiAddress().getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    Matcher m = Pattern.compile("(?m)^" + series + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
-    assertThat(m.find()).as("series %s", series).isTrue();
-    return Double.parseDouble(m.group(2));
-  }
+
 }

@@ -123,6 +123,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       DedupCap dedup = new DedupCap(config.californium());
       ctx.metrics().gauge("dedup.entries", dedup::entries);
       ctx.metrics().monotonic("dedup.evicted", dedup::evictions);
+      // message-id state per peer, max_active_peers at most (a new peer takes the place of one not seen lately)
+      ctx.metrics().gauge("mid_peers", dedup::midPeers);
+      ctx.metrics().monotonic("mid_peers.evicted", dedup::midPeerEvictions);
       io.estuary.api.Metrics.Counter datagramsDropped = ctx.metrics().counter("datagrams.dropped");
       config.udpListeners().forEach((name, a) -> {
         ListenerLimits l = config.limits("udp:" + name);

@@ -1,5 +1,7 @@
 package io.estuary.coap.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
@@ -10,11 +12,18 @@ import io.estuary.coap.CoapAdapterFactory;
 import io.estuary.testkit.TestGateway;
 import io.estuary.testkit.TestSession;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
@@ -116,6 +125,16 @@ public final class CoapGateway implements AutoCloseable {
 
   public double count(String counter) {
     return gw.metrics().counter(counter).count();
+  }
+
+  /** The value of {@code series} (untagged, or its first tagged line) as {@code /metrics} shows it now. */
+  public double scrape(String series) throws Exception {
+    String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + gw.apiAddress().getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^" + series + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
+    assertThat(m.find()).as("series %s", series).isTrue();
+    return Double.parseDouble(m.group(2));
   }
 
   /** A tagged counter ({@code "reason", "max_datagram_rate"}). */
