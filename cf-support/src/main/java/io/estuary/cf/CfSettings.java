@@ -66,7 +66,7 @@ public record CfSettings(
 
   public static final CfSettings DEFAULTS = new CfSettings(2, 1, 1, 2, Deduplicator.CAPPED,
       Duration.ofSeconds(247), 64, Duration.ofSeconds(10), 10_000, Duration.ofMinutes(10), Duration.ofSeconds(2),
-      4, 1024, 1152, 64 * 1024, 10_000, 10_000);
+      4, 1024, 1152, 64 * 1024, 10_000, 2_000);
 
   public CfSettings {
     positive("protocol_threads", protocolThreads);

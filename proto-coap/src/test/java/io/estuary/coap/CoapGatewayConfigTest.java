@@ -31,7 +31,7 @@ class CoapGatewayConfigTest {
     assertThat(c.udpListeners().get("default").getPort()).isEqualTo(5683);
     assertThat(c.maxBodySize()).isEqualTo(64 * 1024);
     assertThat(c.californium().deduplicator()).isEqualTo(Deduplicator.CAPPED);
-    assertThat(c.californium().maxDedupEntries()).isEqualTo(10_000);
+    assertThat(c.californium().maxDedupEntries()).isEqualTo(2_000);
   }
 
   @Test
