@@ -75,6 +75,8 @@ final class CoapAdapter implements ProtocolAdapter {
       });
       CoapMetrics metrics = new CoapMetrics(context.metrics());
       registry = new DeviceRegistry(context, config, metrics, devicePool);
+      DeviceRegistry devices = registry;
+      context.metrics().gauge("half_open", devices::halfOpenDevices); // unproven observers (max_half_open)
       RequestSupport support = new RequestSupport(config, context, registry, metrics,
           ep -> listenerNames.getOrDefault(ep, "udp:default"), ep -> identityAs.getOrDefault(ep, IdentityAs.NONE));
       Configuration cf = config.californium().toConfiguration();

@@ -54,6 +54,8 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
    * CON notification): while unproven every notification goes CON, and it is closed at half_open_timeout.
    */
   private volatile boolean proven = true;
+  /** Gives back the max_half_open place of an unproven observer device (idempotent; a no-op once proven). */
+  private volatile Runnable halfOpenPlace = () -> { };
   private Ping ping; // owned by executor
   private BrokerSession session;
   // owned by executor
@@ -128,9 +130,13 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
         && java.util.Objects.equals(c.authIdentity(), requester.authIdentity());
   }
 
-  /** Marks a new connectionless observer device unproven (half_open_timeout on); before it is shared. */
-  void halfOpen() {
+  /**
+   * Marks a new connectionless observer device unproven (half_open_timeout on) holding one of the max_half_open
+   * places, given back by {@code place} once it is proven or ends; before it is shared.
+   */
+  void halfOpen(Runnable place) {
     proven = false;
+    halfOpenPlace = place;
   }
 
   /** Whether the device's address has been shown to receive what we send (always true in connection mode). */
@@ -154,6 +160,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
     if (!proven && !closed) {
       proven = true;
       metrics.halfOpenProven.increment();
+      halfOpenPlace.run();
     }
     if (ping != null) {
       ping.cancel();
@@ -396,6 +403,7 @@ public final class CoapDevice implements DeliverySink, ObserverEvents {
     }
     closed = true;
     slot.run();
+    halfOpenPlace.run();
     if (ping != null) {
       ping.cancel();
     }

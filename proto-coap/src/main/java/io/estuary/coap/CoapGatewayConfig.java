@@ -36,6 +36,8 @@ import java.util.Objects;
  *     next one goes as CON, and if that is never acknowledged the relation ends (RFC 7641 §4.5)
  * @param halfOpenTimeout how long a connectionless device opened by an observe may stay unproven (its address never
  *     answered a ping or acknowledged a notification) before it is closed; zero = off
+ * @param maxHalfOpen unproven connectionless observer devices at once, whole adapter; an observe that would open one
+ *     more gets 5.03 (a flood of spoofed observe GETs holds at most this many devices, relations and pings)
  * @param unknownDatagramRates plain UDP listener name ({@code udp:default}) → datagrams a second it hands to
  *     Californium from addresses it has not answered with a 2.xx within 1.5 × heartbeat ({@code unknown_datagram_rate})
  */
@@ -57,6 +59,7 @@ public record CoapGatewayConfig(
     int maxObservations,
     int maxUnansweredNotifications,
     Duration halfOpenTimeout,
+    int maxHalfOpen,
     Map<String, Rate> unknownDatagramRates) {
 
   /** {@code unknown_datagram_rate} of a plain UDP listener that does not set it. */
@@ -167,7 +170,7 @@ public record CoapGatewayConfig(
     return new CoapGatewayConfig(c.getBoolean("connection_required"), heartbeat, notify, pub, sub,
         c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, dtls, cf, limits,
         positive(c, "max_topic_length"), positive(c, "max_topic_levels"), positive(c, "max_observations"),
-        positive(c, "max_unanswered_notifications"), halfOpenTimeout(c), unknownRates);
+        positive(c, "max_unanswered_notifications"), halfOpenTimeout(c), positive(c, "max_half_open"), unknownRates);
   }
 
   private static Duration halfOpenTimeout(AdapterConfig c) {

@@ -33,6 +33,8 @@ public final class CoapMetrics {
   public final Metrics.Counter halfOpenTimeouts;
   /** Connectionless observer devices whose address answered (a ping's RST, an acknowledged notification). */
   public final Metrics.Counter halfOpenProven;
+  /** Observe GETs refused (5.03) because max_half_open unproven observer devices were open. */
+  public final Metrics.Counter halfOpenRefused;
   /** The raw registry, for gauges of the listeners' tables. */
   public final Metrics registry;
 
@@ -40,6 +42,7 @@ public final class CoapMetrics {
     registry = m;
     halfOpenTimeouts = m.counter("half_open.timeouts");
     halfOpenProven = m.counter("half_open.proven");
+    halfOpenRefused = m.counter("half_open.refused");
     connectionsRefused = m.counter("connections.refused");
     connectionsRateLimited = m.counter("connections.rate_limited");
     datagramsDropped = m.counter("datagrams.dropped");

@@ -47,6 +47,7 @@ public final class DeviceRegistry {
   public static final String OVER_CONN_RATE = "listener over max_conn_rate";
   /** The refusal message of a device over its listener's max_connections. */
   public static final String OVER_MAX_CONNECTIONS = "listener at max_connections";
+  public static final String OVER_MAX_HALF_OPEN = "max_half_open unproven observers open";
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.coap.drops");
 
   private final GatewayContext context;
@@ -59,6 +60,8 @@ public final class DeviceRegistry {
   private final Map<String, AtomicInteger> perListener = new ConcurrentHashMap<>();
   private final Map<String, TokenBucket> connRates = new ConcurrentHashMap<>();
   private final LogThrottle refusedLog = LogThrottle.every(1000);
+  /** Unproven observer devices open now (max_half_open). */
+  private final AtomicInteger halfOpenDevices = new AtomicInteger();
   private volatile ScheduledFuture<?> sweep;
 
   public DeviceRegistry(GatewayContext context, CoapGatewayConfig config, CoapMetrics metrics, Executor pool) {
@@ -178,11 +181,21 @@ public final class DeviceRegistry {
       created.completeExceptionally(e);
       return created;
     }
-    CoapDevice device = newDevice(client.clientId(), null, created, slot);
     long halfOpen = config.halfOpenTimeout().toMillis();
+    Runnable halfOpenSlot = null;
     if (halfOpen > 0) {
+      halfOpenSlot = takeHalfOpen(client);
+      if (halfOpenSlot == null) {
+        slot.run();
+        devices.remove(client.clientId(), created);
+        created.completeExceptionally(refused(client, OVER_MAX_HALF_OPEN, config.maxHalfOpen()));
+        return created;
+      }
+    }
+    CoapDevice device = newDevice(client.clientId(), null, created, slot);
+    if (halfOpenSlot != null) {
       // opened by an observe from an address nobody has heard from: unproven until it answers (CoapDevice#probe)
-      device.halfOpen();
+      device.halfOpen(halfOpenSlot);
       context.scheduler().schedule(() -> device.executor().execute(device::halfOpenExpired), halfOpen,
           TimeUnit.MILLISECONDS);
     }
@@ -218,6 +231,29 @@ public final class DeviceRegistry {
           limit, LogThrottle.suffix(suppressed));
     }
     return new SessionRefusedException(SessionRefusedException.Reason.QUOTA_EXCEEDED, why);
+  }
+
+  /**
+   * One of the max_half_open places for an unproven observer device, or null (counted) when all are taken; what it
+   * returns gives the place back (idempotent, any thread).
+   */
+  private Runnable takeHalfOpen(ClientInfo client) {
+    if (halfOpenDevices.incrementAndGet() > config.maxHalfOpen()) {
+      halfOpenDevices.decrementAndGet();
+      metrics.halfOpenRefused.increment();
+      return null;
+    }
+    AtomicBoolean once = new AtomicBoolean();
+    return () -> {
+      if (once.compareAndSet(false, true)) {
+        halfOpenDevices.decrementAndGet();
+      }
+    };
+  }
+
+  /** Unproven connectionless observer devices open now. */
+  public int halfOpenDevices() {
+    return halfOpenDevices.get();
   }
 
   private Runnable release(String listener) {

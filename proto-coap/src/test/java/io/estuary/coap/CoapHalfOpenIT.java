@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.estuary.coap.support.CoapGateway;
 import io.estuary.coap.support.RawCoapPeer;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,6 +130,50 @@ class CoapHalfOpenIT {
       await().atMost(WAIT).until(() -> got.size() == 2);
       assertThat(got.get(1).getResponseText()).isEqualTo("late");
     }
+  }
+
+  @Test
+  void an_observe_past_max_half_open_gets_503_and_a_proven_observer_gives_its_place_back() throws Exception {
+    try (CoapGateway h = CoapGateway.start("half_open_timeout = 10s", "max_half_open = 2");
+        RawCoapPeer a = new RawCoapPeer(h.address, InetAddress.getByAddress(new byte[] {127, 0, 8, 1}));
+        RawCoapPeer b = new RawCoapPeer(h.address, InetAddress.getByAddress(new byte[] {127, 0, 8, 2}));
+        RawCoapPeer c = new RawCoapPeer(h.address, InetAddress.getByAddress(new byte[] {127, 0, 8, 3}))) {
+      Token ta = a.observe("ps/ho/a", "clientid=ho-a", (byte) 1);
+      assertThat(answer(a, ta).getCode()).isNotEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+      Token tb = b.observe("ps/ho/b", "clientid=ho-b", (byte) 2);
+      assertThat(answer(b, tb).getCode()).isNotEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+      // two unproven observers hold both places: the third address is refused with the protocol's code
+      Token tc = c.observe("ps/ho/c", "clientid=ho-c", (byte) 3);
+      assertThat(answer(c, tc).getCode()).isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+      assertThat(h.count("coap.half_open.refused")).isEqualTo(1.0);
+      assertThat(h.totalSubscriptions()).isEqualTo(2);
+      assertThat(h.scrape("estuary_coap_half_open")).isEqualTo(2.0);
+      // a answers its ping: proven, it gives its place back and c's next observe opens
+      await().atMost(WAIT).until(() -> {
+        Message m = a.receive(Duration.ofMillis(100));
+        if (m != null && RawCoapPeer.isPing(m)) {
+          a.reject(m);
+        }
+        return h.count("coap.half_open.proven") == 1.0;
+      });
+      Token tc2 = c.observe("ps/ho/c", "clientid=ho-c", (byte) 4);
+      assertThat(answer(c, tc2).getCode()).isNotEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+      assertThat(h.count("coap.half_open.refused")).isEqualTo(1.0);
+      await().atMost(WAIT).until(() -> h.totalSubscriptions() == 3);
+    }
+  }
+
+  /** The first response to the request with {@code token} (pings in between are left unanswered). */
+  private static Response answer(RawCoapPeer peer, Token token) {
+    Response[] found = {null};
+    await().atMost(WAIT).until(() -> {
+      Message m = peer.receive(Duration.ofMillis(100));
+      if (m instanceof Response r && token.equals(r.getToken())) {
+        found[0] = r;
+      }
+      return found[0] != null;
+    });
+    return found[0];
   }
 
   private static Response notification(RawCoapPeer peer, Token token) {
