@@ -173,24 +173,22 @@ public final class DeviceRegistry {
         return CompletableFuture.supplyAsync(() -> d, d.executor());
       });
     }
+    long halfOpen = config.halfOpenTimeout().toMillis();
+    // max_half_open first: an observe refused there spends no slot and no max_conn_rate token
+    Runnable halfOpenSlot = halfOpen > 0 ? takeHalfOpen() : null;
     Runnable slot;
     try {
+      if (halfOpen > 0 && halfOpenSlot == null) {
+        throw refused(client, OVER_MAX_HALF_OPEN, config.maxHalfOpen());
+      }
       slot = admit(client, false);
     } catch (SessionRefusedException e) {
+      if (halfOpenSlot != null) {
+        halfOpenSlot.run();
+      }
       devices.remove(client.clientId(), created);
       created.completeExceptionally(e);
       return created;
-    }
-    long halfOpen = config.halfOpenTimeout().toMillis();
-    Runnable halfOpenSlot = null;
-    if (halfOpen > 0) {
-      halfOpenSlot = takeHalfOpen(client);
-      if (halfOpenSlot == null) {
-        slot.run();
-        devices.remove(client.clientId(), created);
-        created.completeExceptionally(refused(client, OVER_MAX_HALF_OPEN, config.maxHalfOpen()));
-        return created;
-      }
     }
     CoapDevice device = newDevice(client.clientId(), null, created, slot);
     if (halfOpenSlot != null) {
@@ -237,7 +235,7 @@ public final class DeviceRegistry {
    * One of the max_half_open places for an unproven observer device, or null (counted) when all are taken; what it
    * returns gives the place back (idempotent, any thread).
    */
-  private Runnable takeHalfOpen(ClientInfo client) {
+  private Runnable takeHalfOpen() {
     if (halfOpenDevices.incrementAndGet() > config.maxHalfOpen()) {
       halfOpenDevices.decrementAndGet();
       metrics.halfOpenRefused.increment();
