@@ -37,12 +37,7 @@ class CoapMessageIdsIT {
         for (int i = 1; i <= 8; i++) {
           RawCoapPeer p = new RawCoapPeer(h.address, InetAddress.getByAddress(new byte[] {127, 0, 6, (byte) i}));
           peers.add(p);
-          Request r = Request.newGet();
-          r.setType(Type.NON);
-          r.getOptions().setUriPath("nothing/here");
-          r.setToken(Token.fromProvider(new byte[] {(byte) i}));
-          p.send(r);
-          Response got = response(p, r.getToken());
+          Response got = nonGet(p, (byte) i);
           assertThat(got.getType()).as("peer %d", i).isEqualTo(Type.NON);
           assertThat(got.getCode()).isEqualTo(ResponseCode.NOT_FOUND);
         }
@@ -62,12 +57,7 @@ class CoapMessageIdsIT {
         for (int i = 1; i <= PEERS; i++) { // the table full of peers that were just sent a message id
           RawCoapPeer p = new RawCoapPeer(h.address, InetAddress.getByAddress(new byte[] {127, 0, 7, (byte) i}));
           peers.add(p);
-          Request r = Request.newGet();
-          r.setType(Type.NON);
-          r.getOptions().setUriPath("nothing/here");
-          r.setToken(Token.fromProvider(new byte[] {(byte) i}));
-          p.send(r);
-          response(p, r.getToken());
+          nonGet(p, (byte) i);
         }
       } finally {
         peers.forEach(RawCoapPeer::close);
@@ -88,6 +78,16 @@ class CoapMessageIdsIT {
       }
       assertThat(h.scrape("estuary_coap_mid_peers")).isEqualTo(PEERS);
     }
+  }
+
+  /** A NON GET of a path that does not exist (answered NON 4.04, which needs a message id for the peer). */
+  private static Response nonGet(RawCoapPeer peer, byte tokenByte) {
+    Request r = Request.newGet();
+    r.setType(Type.NON);
+    r.getOptions().setUriPath("nothing/here");
+    r.setToken(Token.fromProvider(new byte[] {tokenByte}));
+    peer.send(r);
+    return response(peer, r.getToken());
   }
 
   private static Response response(RawCoapPeer peer, Token token) {
