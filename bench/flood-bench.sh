@@ -27,6 +27,9 @@
 #               every CPU (the flood's senders then also starve the gateway of CPU, which a network flood does not)
 # Exit code: the load tool's (0 = it completed; the goals are in the table), 2 = not built / gateway did not start.
 set -uo pipefail
+# The whole script is one compound command, so bash reads it all before running any of it: editing this file
+# while a run is going (a git checkout, an editor) cannot change what that run executes next.
+{
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${JAR:-$ROOT/gateway-app/target/estuary.jar}
@@ -132,3 +135,4 @@ OOM=$(grep -c "OutOfMemoryError" "$GWLOG")
   echo "Config, gateway log and this result: $OUT"
 } | tee -a "$OUT/result.md"
 exit "$RC"
+}
