@@ -22,7 +22,9 @@ import io.estuary.cf.DedupCap;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.BacklogExecutor;
 import io.estuary.cf.DatagramBudget;
+import io.estuary.cf.KnownSources;
 import io.estuary.cf.SourceLimiter;
+import io.estuary.cf.UnknownSourceBudget;
 import io.estuary.lwm2m.registration.LimitedCoapsEndpointFactory;
 import io.estuary.lwm2m.registration.Lwm2mUris;
 import io.estuary.lwm2m.security.LifetimeAuthorizer;
@@ -127,13 +129,19 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       ctx.metrics().gauge("mid_peers", dedup::midPeers);
       ctx.metrics().monotonic("mid_peers.evicted", dedup::midPeerEvictions);
       io.estuary.api.Metrics.Counter datagramsDropped = ctx.metrics().counter("datagrams.dropped");
+      List<KnownSources> knownSources = new ArrayList<>();
       config.udpListeners().forEach((name, a) -> {
         ListenerLimits l = config.limits("udp:" + name);
+        // datagrams from addresses not answered with a 2.xx within lifetime_max share unknown_datagram_rate
+        KnownSources known = new KnownSources(l.maxSources(), config.knownSourceTtl());
+        knownSources.add(known);
         SourceLimiter limiter = new SourceLimiter("lwm2m udp:" + name, l.sourceRate(), l.maxSources(), datagramsDropped,
-            budget("lwm2m udp:" + name, l));
+            budget("lwm2m udp:" + name, l), UnknownSourceBudget.of("lwm2m udp:" + name, known,
+                config.unknownDatagramRate("udp:" + name), ctx.metrics()));
         limiters.add(limiter);
-        eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter, dedup));
+        eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter, dedup, known));
       });
+      ctx.metrics().gauge("known_sources", () -> knownSources.stream().mapToInt(KnownSources::size).sum());
       Configuration dtlsCf = cf;
       config.dtlsListeners().forEach((name, l) -> {
         ListenerLimits ll = config.limits("dtls:" + name);

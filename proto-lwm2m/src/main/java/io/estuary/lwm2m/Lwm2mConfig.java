@@ -1,5 +1,6 @@
 package io.estuary.lwm2m;
 
+import io.estuary.api.limits.Rate;
 import io.estuary.lwm2m.bootstrap.BootstrapSettings;
 import io.estuary.lwm2m.security.DtlsListener;
 import java.util.Collections;
@@ -34,6 +35,9 @@ import java.util.Objects;
  * @param bootstrap the bootstrap server ({@code bootstrap}); {@link BootstrapSettings#DISABLED} when off
  * @param limits listener name ({@code udp:default}, {@code dtls:default}) → its overload limits
  * @param maxObjectLinks most object links a register or update may carry; more gets 4.13
+ * @param unknownDatagramRates plain UDP listener name ({@code udp:default}) → datagrams a second it hands to
+ *     Californium from addresses it has not answered with a 2.xx within {@code lifetime_max} ({@code
+ *     unknown_datagram_rate})
  */
 public record Lwm2mConfig(
     String xmlDir,
@@ -53,7 +57,11 @@ public record Lwm2mConfig(
     UsernameFrom usernameFrom,
     BootstrapSettings bootstrap,
     Map<String, ListenerLimits> limits,
-    int maxObjectLinks) {
+    int maxObjectLinks,
+    Map<String, Rate> unknownDatagramRates) {
+
+  /** {@code unknown_datagram_rate} of a plain UDP listener that does not set it. */
+  public static final Rate UNKNOWN_DATAGRAM_RATE = Rate.parse("200/s");
 
   /** {@code username_from}: none, the endpoint name, or the DTLS identity (PSK identity / certificate CN / RPK name). */
   public enum UsernameFrom {
@@ -85,6 +93,7 @@ public record Lwm2mConfig(
     mountpoint = mountpoint == null ? "" : mountpoint;
     Objects.requireNonNull(translators, "translators");
     udpListeners = Collections.unmodifiableMap(new LinkedHashMap<>(udpListeners));
+    unknownDatagramRates = Map.copyOf(unknownDatagramRates);
     dtlsListeners = Collections.unmodifiableMap(new LinkedHashMap<>(dtlsListeners));
     if (udpListeners.isEmpty() && dtlsListeners.isEmpty()) {
       throw new IllegalArgumentException("no enabled listener (listeners.udp or listeners.dtls)");
@@ -101,6 +110,19 @@ public record Lwm2mConfig(
   /** The limits of listener {@code name} ({@code udp:default}); the defaults for an unknown name. */
   public ListenerLimits limits(String name) {
     return limits.getOrDefault(name, ListenerLimits.DEFAULTS);
+  }
+
+  /** {@code unknown_datagram_rate} of plain UDP listener {@code name} ({@code udp:default}). */
+  public Rate unknownDatagramRate(String name) {
+    return unknownDatagramRates.getOrDefault(name, UNKNOWN_DATAGRAM_RATE);
+  }
+
+  /**
+   * How long an address stays known after its last 2.xx (a registration's 2.01, an update's 2.04): the longest
+   * registration lifetime accepted, so a registered device's next update is not taken for a stranger's.
+   */
+  public Duration knownSourceTtl() {
+    return lifetimeMax;
   }
 
   /** The mountpoint of one endpoint. */
@@ -120,9 +142,17 @@ public record Lwm2mConfig(
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
     Map<String, ListenerLimits> limits = new LinkedHashMap<>();
+    Map<String, Rate> unknownRates = new LinkedHashMap<>();
     c.enabledListeners("udp").forEach((name, l) -> {
       udp.put(name, l.getAddress("bind"));
       limits.put("udp:" + name, ListenerLimits.from(l));
+      if (l.has("unknown_datagram_rate")) {
+        try {
+          unknownRates.put("udp:" + name, Rate.parse(l.getString("unknown_datagram_rate")));
+        } catch (IllegalArgumentException e) {
+          throw l.invalid("unknown_datagram_rate", "a rate such as \"200/s\" or infinity");
+        }
+      }
     });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> {
@@ -144,7 +174,7 @@ public record Lwm2mConfig(
           c.getDuration("qmode_time_window"), c.getBoolean("auto_observe"), cond.equals("always"),
           c.getString("mountpoint"), c.has("translators") ? Translators.from(c.getConfig("translators")) : Translators.DEFAULTS,
           c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf, usernameFrom,
-          BootstrapSettings.from(c), limits, maxLinks);
+          BootstrapSettings.from(c), limits, maxLinks, unknownRates);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
     }

@@ -33,7 +33,7 @@ class Lwm2mLimitsIT {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final Configuration CLIENT = CfSettings.DEFAULTS.toConfiguration();
 
-  private static CoapResponse register(InetSocketAddress server, String endpoint, String links) throws Exception {
+  static CoapResponse register(InetSocketAddress server, String endpoint, String links) throws Exception {
     CoapClient c = new CoapClient("coap://127.0.0.1:" + server.getPort() + "/rd?ep=" + endpoint + "&lt=300&lwm2m=1.1");
     c.setEndpoint(new CoapEndpoint.Builder().setConfiguration(CLIENT).build());
     try {

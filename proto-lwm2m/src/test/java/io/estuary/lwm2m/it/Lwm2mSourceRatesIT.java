@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Token;
@@ -110,6 +111,58 @@ class Lwm2mSourceRatesIT {
   }
 
   /** Sends {@code n} datagrams from one socket; returns the answers that came within half a second of the last. */
+  @Test
+  void requests_from_addresses_without_a_2xx_share_unknown_datagram_rate_while_a_registered_address_is_served()
+      throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.listeners.udp.default { bind = \"127.0.0.1:0\", "
+        + "unknown_datagram_rate = \"5/h\", source_datagram_rate = infinity }")) {
+      InetSocketAddress lwm2m = h.gw.listener("lwm2m", "udp:default");
+      // 127.0.0.1 is new to the listener: its registration takes a token, and its 2.01 makes the address known
+      assertThat(Lwm2mLimitsIT.register(lwm2m, "known-a", "</1/0>,</3/0>").getCode()).isEqualTo(ResponseCode.CREATED);
+      int sources = 20;
+      int each = 5;
+      int total = sources * each;
+      List<DatagramSocket> flood = new ArrayList<>();
+      int answers = 0;
+      try {
+        for (int i = 1; i <= sources; i++) {
+          DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.9." + i), 0));
+          flood.add(s);
+          for (int k = 0; k < each; k++) {
+            byte[] b = coapGet(k); // answered 4.04 when let through, which makes no address known
+            s.send(new DatagramPacket(b, b.length, lwm2m));
+          }
+        }
+        // at most 4 tokens are left after the registration: every other flood datagram is shed
+        await().atMost(WAIT).until(() -> unknownShed(h) >= total - 4);
+        for (DatagramSocket s : flood) {
+          s.setSoTimeout(200);
+          try {
+            while (true) {
+              DatagramPacket p = new DatagramPacket(new byte[1500], 1500);
+              s.receive(p);
+              assertThat(p.getData()[1]).as("4.04").isEqualTo((byte) 0x84);
+              answers++;
+            }
+          } catch (SocketTimeoutException done) {
+            // no more for this source
+          }
+        }
+      } finally {
+        flood.forEach(DatagramSocket::close);
+      }
+      assertThat(answers).as("the flood got an answer for exactly the datagrams let through").isBetween(1, 4);
+      assertThat(unknownShed(h)).isEqualTo(total - answers);
+      // the registered address is not charged however spent the budget is: a second registration goes through
+      assertThat(Lwm2mLimitsIT.register(lwm2m, "known-b", "</1/0>,</3/0>").getCode()).isEqualTo(ResponseCode.CREATED);
+      assertThat(unknownShed(h)).isEqualTo(total - answers);
+    }
+  }
+
+  private static double unknownShed(Lwm2mHarness h) {
+    return h.gw.metrics().counter("lwm2m.datagrams.shed", "reason", "unknown_datagram_rate").count();
+  }
+
   private static List<byte[]> send(InetSocketAddress to, java.util.function.IntFunction<byte[]> datagram, int n,
       Lwm2mHarness h) throws Exception {
     return send(to, datagram, n, () -> h.gw.metrics().counter("lwm2m.datagrams.dropped").count() >= 5.0);
