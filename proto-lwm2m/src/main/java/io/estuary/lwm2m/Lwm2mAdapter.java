@@ -141,7 +141,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         limiters.add(limiter);
         eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter, dedup, known));
       });
-      ctx.metrics().gauge("known_sources", () -> knownSources.stream().mapToInt(KnownSources::size).sum());
+      ctx.metrics().gauge("known_sources", () -> knownSources.stream().mapToInt(KnownSources::size).sum()
+          + (bootstrap == null ? 0 : bootstrap.knownSources()));
       Configuration dtlsCf = cf;
       config.dtlsListeners().forEach((name, l) -> {
         ListenerLimits ll = config.limits("dtls:" + name);
@@ -216,7 +217,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
             .findFirst().orElse(null);
         bootstrap = new BootstrapService(config.bootstrap(), configs, ctx, credentials, config::mountpointFor, servers,
             serverKeys);
-        bootstrap.start(config.californium(), dedup);
+        bootstrap.start(config.californium(), dedup, config.knownSourceTtl());
         listeners.addAll(bootstrap.listeners());
         LOG.info("LwM2M bootstrap server on: {} config(s) from the file, {} from the management API; {} device "
             + "credential(s) provisioned by it so far", config.bootstrap().entries().size(), fromApi, provisioned);

@@ -146,13 +146,7 @@ public record Lwm2mConfig(
     c.enabledListeners("udp").forEach((name, l) -> {
       udp.put(name, l.getAddress("bind"));
       limits.put("udp:" + name, ListenerLimits.from(l));
-      if (l.has("unknown_datagram_rate")) {
-        try {
-          unknownRates.put("udp:" + name, Rate.parse(l.getString("unknown_datagram_rate")));
-        } catch (IllegalArgumentException e) {
-          throw l.invalid("unknown_datagram_rate", "a rate such as \"200/s\" or infinity");
-        }
-      }
+      readUnknownDatagramRate(l, "udp:" + name, unknownRates);
     });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> {
@@ -177,6 +171,17 @@ public record Lwm2mConfig(
           BootstrapSettings.from(c), limits, maxLinks, unknownRates);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Puts a plain UDP listener's {@code unknown_datagram_rate} ({@code l}), when set, into {@code into} under {@code name}. */
+  public static void readUnknownDatagramRate(AdapterConfig l, String name, Map<String, Rate> into) {
+    if (l.has("unknown_datagram_rate")) {
+      try {
+        into.put(name, Rate.parse(l.getString("unknown_datagram_rate")));
+      } catch (IllegalArgumentException e) {
+        throw l.invalid("unknown_datagram_rate", "a rate such as \"200/s\" or infinity");
+      }
     }
   }
 

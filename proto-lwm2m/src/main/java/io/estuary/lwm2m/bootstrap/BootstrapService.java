@@ -13,16 +13,19 @@ import io.estuary.cf.CfSettings;
 import io.estuary.cf.DatagramBudget;
 import io.estuary.cf.DedupCap;
 import io.estuary.cf.DtlsSettings;
+import io.estuary.cf.KnownSources;
 import io.estuary.cf.LimitedConnector;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.SourceDatagramFilter;
 import io.estuary.cf.SourceLimiter;
+import io.estuary.cf.UnknownSourceBudget;
 import io.estuary.lwm2m.security.Credentials;
 import io.estuary.lwm2m.security.DtlsListener;
 import io.estuary.lwm2m.security.ProvisionedCredentials;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +67,7 @@ public final class BootstrapService {
   private final DtlsSettings serverKeys;
   private final List<ListenerInfo> listeners = new ArrayList<>();
   private final List<SourceLimiter> limiters = new CopyOnWriteArrayList<>();
+  private final List<KnownSources> knownSources = new CopyOnWriteArrayList<>();
   private CoapServer server;
   private BootstrapHandler handler;
   /** The bootstrap server's protocol stage: waiting tasks bounded by {@code californium.max_backlog}. */
@@ -88,8 +92,11 @@ public final class BootstrapService {
     this.lwm2mServer = Map.copyOf(lwm2mServer);
   }
 
-  /** Binds the listeners; {@code cfSettings} is the Californium tuning of the LwM2M server. */
-  public void start(CfSettings cfSettings, DedupCap dedup) {
+  /**
+   * Binds the listeners; {@code cfSettings} is the Californium tuning of the LwM2M server, {@code knownTtl} how long
+   * a UDP listener's 2.xx makes the address known ({@code unknown_datagram_rate}).
+   */
+  public void start(CfSettings cfSettings, DedupCap dedup, Duration knownTtl) {
     Configuration cf = cfSettings.toConfiguration();
     maxBacklog = cfSettings.maxBacklog();
     for (URI u : lwm2mServer.values()) {
@@ -106,14 +113,20 @@ public final class BootstrapService {
     // datagrams pass the listener's per-source rate before Californium parses them (DTLS: before Scandium reads a
     // record); dropped ones are counted with the LwM2M server's (lwm2m.datagrams.dropped)
     settings.udpListeners().forEach((name, a) -> {
-      SourceLimiter limiter = limiter("udp:" + name);
-      endpoints.add(dedup.equip(new CoapEndpoint.Builder().setConfiguration(cf)
-          .setConnector(new LimitedConnector(new UDPConnector(a, cf), limiter)), cf).build());
+      // datagrams from addresses not answered with a 2.xx lately share unknown_datagram_rate
+      KnownSources known = new KnownSources(settings.limits("udp:" + name).maxSources(), knownTtl);
+      knownSources.add(known);
+      SourceLimiter limiter = limiter("udp:" + name, UnknownSourceBudget.of("lwm2m bootstrap-udp:" + name, known,
+          settings.unknownDatagramRate("udp:" + name), ctx.metrics()));
+      CoapEndpoint ep = dedup.equip(new CoapEndpoint.Builder().setConfiguration(cf)
+          .setConnector(new LimitedConnector(new UDPConnector(a, cf), limiter)), cf).build();
+      ep.addInterceptor(known.interceptor());
+      endpoints.add(ep);
       names.add("bootstrap-udp:" + name);
     });
     List<DtlsListener> dtls = List.copyOf(settings.dtlsListeners().values());
     settings.dtlsListeners().forEach((name, l) -> {
-      SourceLimiter limiter = limiter("dtls:" + name);
+      SourceLimiter limiter = limiter("dtls:" + name, null);
       Configuration dcf = l.settings().configuration(cf);
       DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(l.settings().connectorConfig(dcf, l.bind()));
       SourceDatagramFilter.install(b, dcf, limiter);
@@ -136,11 +149,11 @@ public final class BootstrapService {
     }
   }
 
-  private SourceLimiter limiter(String listener) {
+  private SourceLimiter limiter(String listener, UnknownSourceBudget unknown) {
     ListenerLimits l = settings.limits(listener);
     SourceLimiter limiter = new SourceLimiter("lwm2m bootstrap-" + listener, l.sourceRate(), l.maxSources(),
         ctx.metrics().counter("datagrams.dropped"), DatagramBudget.of("lwm2m bootstrap-" + listener, l.maxDatagramRate(),
-            stage::waiting, maxBacklog, ctx.metrics()));
+            stage::waiting, maxBacklog, ctx.metrics()), unknown);
     limiters.add(limiter);
     return limiter;
   }
@@ -153,6 +166,11 @@ public final class BootstrapService {
   /** Source addresses the bootstrap listeners track now. */
   public int sources() {
     return limiters.stream().mapToInt(SourceLimiter::size).sum();
+  }
+
+  /** Addresses the bootstrap UDP listeners answered with a 2.xx lately (not charged to unknown_datagram_rate). */
+  public int knownSources() {
+    return knownSources.stream().mapToInt(KnownSources::size).sum();
   }
 
   public List<ListenerInfo> listeners() {

@@ -1,7 +1,9 @@
 package io.estuary.lwm2m.bootstrap;
 
 import io.estuary.api.AdapterConfig;
+import io.estuary.api.limits.Rate;
 import io.estuary.cf.ListenerLimits;
+import io.estuary.lwm2m.Lwm2mConfig;
 import io.estuary.lwm2m.security.DtlsListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -21,17 +23,23 @@ import java.util.Map;
  * @param entries per endpoint or pattern, the first match wins
  * @param limits per listener ({@code udp:default}, {@code dtls:default}): its {@code source_datagram_rate} and
  *     {@code max_sources} (the other limits are the LwM2M server's business)
+ * @param unknownDatagramRates plain UDP listener ({@code udp:default}) → its {@code unknown_datagram_rate}
  */
 public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> udpListeners,
     Map<String, DtlsListener> dtlsListeners, String serverHost, int shortServerId, List<BootstrapEntry> entries,
-    Map<String, ListenerLimits> limits) {
+    Map<String, ListenerLimits> limits, Map<String, Rate> unknownDatagramRates) {
 
   public static final BootstrapSettings DISABLED = new BootstrapSettings(false, Map.of(), Map.of(), "", 1, List.of());
 
   /** Every listener with the default limits. */
   public BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> udpListeners,
       Map<String, DtlsListener> dtlsListeners, String serverHost, int shortServerId, List<BootstrapEntry> entries) {
-    this(enabled, udpListeners, dtlsListeners, serverHost, shortServerId, entries, Map.of());
+    this(enabled, udpListeners, dtlsListeners, serverHost, shortServerId, entries, Map.of(), Map.of());
+  }
+
+  /** {@code unknown_datagram_rate} of plain UDP listener {@code name} ({@code udp:default}). */
+  public Rate unknownDatagramRate(String name) {
+    return unknownDatagramRates.getOrDefault(name, Lwm2mConfig.UNKNOWN_DATAGRAM_RATE);
   }
 
   /** The limits of listener {@code name} ({@code udp:default}); the defaults for an unknown name. */
@@ -73,9 +81,11 @@ public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> 
     }
     Map<String, InetSocketAddress> udp = new LinkedHashMap<>();
     Map<String, ListenerLimits> limits = new LinkedHashMap<>();
+    Map<String, Rate> unknownRates = new LinkedHashMap<>();
     c.enabledListeners("udp").forEach((name, l) -> {
       udp.put(name, l.getAddress("bind"));
       limits.put("udp:" + name, ListenerLimits.from(l));
+      Lwm2mConfig.readUnknownDatagramRate(l, "udp:" + name, unknownRates);
     });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> {
@@ -91,7 +101,7 @@ public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> 
     }
     try {
       return new BootstrapSettings(true, udp, dtls, c.has("server_host") ? c.getString("server_host") : "",
-          c.has("short_server_id") ? c.getInt("short_server_id") : 1, entries, limits);
+          c.has("short_server_id") ? c.getInt("short_server_id") : 1, entries, limits, unknownRates);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(lwm2m.path() + "." + e.getMessage(), e);
     }

@@ -159,6 +159,20 @@ class Lwm2mSourceRatesIT {
     }
   }
 
+  @Test
+  void requests_from_a_new_address_over_the_bootstrap_listeners_unknown_datagram_rate_are_shed_unanswered()
+      throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.bootstrap { enable = true, server_host = \"127.0.0.1\" }",
+        "gateway.lwm2m.bootstrap.listeners.udp.default { bind = \"127.0.0.1:0\", unknown_datagram_rate = \"3/h\", "
+            + "source_datagram_rate = infinity }")) {
+      List<byte[]> answers = send(h.gw.listener("lwm2m", "bootstrap-udp:default"), Lwm2mSourceRatesIT::coapGet, 8,
+          () -> unknownShed(h) >= 5.0);
+      assertThat(answers).as("a CoAP response for each request within the budget, nothing for the shed").hasSize(3);
+      assertThat(unknownShed(h)).isEqualTo(5.0);
+      assertThat(h.gw.metrics().counter("lwm2m.datagrams.dropped").count()).isEqualTo(0.0);
+    }
+  }
+
   private static double unknownShed(Lwm2mHarness h) {
     return h.gw.metrics().counter("lwm2m.datagrams.shed", "reason", "unknown_datagram_rate").count();
   }
