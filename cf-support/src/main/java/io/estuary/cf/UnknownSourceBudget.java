@@ -1,5 +1,7 @@
 package io.estuary.cf;
 
+import io.estuary.api.AdapterConfig;
+import java.util.Map;
 import io.estuary.api.Metrics;
 import io.estuary.api.limits.LogThrottle;
 import io.estuary.api.limits.Rate;
@@ -25,6 +27,23 @@ public final class UnknownSourceBudget {
   private final TokenBucket bucket;
   private final Metrics.Counter shed;
   private final LogThrottle log = LogThrottle.every(10_000);
+
+  /** {@code unknown_datagram_rate} of a plain UDP listener that does not set it (CoAP, LwM2M, LwM2M bootstrap). */
+  public static final Rate DEFAULT_RATE = Rate.parse("200/s");
+
+  /**
+   * Puts plain UDP listener {@code listener}'s {@code unknown_datagram_rate}, when it sets one, into {@code into}
+   * under {@code name} ({@code udp:default}); a bad value fails naming the key.
+   */
+  public static void readRate(AdapterConfig listener, String name, Map<String, Rate> into) {
+    if (listener.has("unknown_datagram_rate")) {
+      try {
+        into.put(name, Rate.parse(listener.getString("unknown_datagram_rate")));
+      } catch (IllegalArgumentException e) {
+        throw listener.invalid("unknown_datagram_rate", "a rate such as \"200/s\" or infinity");
+      }
+    }
+  }
 
   public UnknownSourceBudget(String listener, KnownSources known, Rate rate, Metrics.Counter shed) {
     this.listener = listener;

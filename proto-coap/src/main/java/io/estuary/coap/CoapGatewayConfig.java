@@ -4,6 +4,7 @@ import io.estuary.cf.CfSettings;
 import io.estuary.cf.DtlsSettings;
 import io.estuary.api.limits.Rate;
 import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.UnknownSourceBudget;
 import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.mapping.NotifyType;
 import io.estuary.coap.mapping.QosPolicy;
@@ -62,8 +63,6 @@ public record CoapGatewayConfig(
     int maxHalfOpen,
     Map<String, Rate> unknownDatagramRates) {
 
-  /** {@code unknown_datagram_rate} of a plain UDP listener that does not set it. */
-  public static final Rate UNKNOWN_DATAGRAM_RATE = Rate.parse("200/s");
 
   public CoapGatewayConfig {
     Objects.requireNonNull(notifyType, "notifyType");
@@ -108,7 +107,7 @@ public record CoapGatewayConfig(
 
   /** {@code unknown_datagram_rate} of plain UDP listener {@code name} ({@code udp:default}). */
   public Rate unknownDatagramRate(String name) {
-    return unknownDatagramRates.getOrDefault(name, UNKNOWN_DATAGRAM_RATE);
+    return unknownDatagramRates.getOrDefault(name, UnknownSourceBudget.DEFAULT_RATE);
   }
 
   /** How long an address stays known after its last 2.xx: as long as a silent device keeps its session. */
@@ -148,13 +147,7 @@ public record CoapGatewayConfig(
     c.enabledListeners("udp").forEach((name, l) -> {
       udp.put(name, l.getAddress("bind"));
       limits.put("udp:" + name, ListenerLimits.from(l));
-      if (l.has("unknown_datagram_rate")) {
-        try {
-          unknownRates.put("udp:" + name, Rate.parse(l.getString("unknown_datagram_rate")));
-        } catch (IllegalArgumentException e) {
-          throw l.invalid("unknown_datagram_rate", "a rate such as \"200/s\" or infinity");
-        }
-      }
+      UnknownSourceBudget.readRate(l, "udp:" + name, unknownRates);
     });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> {

@@ -7,6 +7,7 @@ import java.util.Collections;
 
 import io.estuary.cf.CfSettings;
 import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.UnknownSourceBudget;
 import io.estuary.api.AdapterConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -60,9 +61,6 @@ public record Lwm2mConfig(
     int maxObjectLinks,
     Map<String, Rate> unknownDatagramRates) {
 
-  /** {@code unknown_datagram_rate} of a plain UDP listener that does not set it. */
-  public static final Rate UNKNOWN_DATAGRAM_RATE = Rate.parse("200/s");
-
   /** {@code username_from}: none, the endpoint name, or the DTLS identity (PSK identity / certificate CN / RPK name). */
   public enum UsernameFrom {
     NONE, ENDPOINT, IDENTITY;
@@ -114,7 +112,7 @@ public record Lwm2mConfig(
 
   /** {@code unknown_datagram_rate} of plain UDP listener {@code name} ({@code udp:default}). */
   public Rate unknownDatagramRate(String name) {
-    return unknownDatagramRates.getOrDefault(name, UNKNOWN_DATAGRAM_RATE);
+    return unknownDatagramRates.getOrDefault(name, UnknownSourceBudget.DEFAULT_RATE);
   }
 
   /**
@@ -146,7 +144,7 @@ public record Lwm2mConfig(
     c.enabledListeners("udp").forEach((name, l) -> {
       udp.put(name, l.getAddress("bind"));
       limits.put("udp:" + name, ListenerLimits.from(l));
-      readUnknownDatagramRate(l, "udp:" + name, unknownRates);
+      UnknownSourceBudget.readRate(l, "udp:" + name, unknownRates);
     });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> {
@@ -171,17 +169,6 @@ public record Lwm2mConfig(
           BootstrapSettings.from(c), limits, maxLinks, unknownRates);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Puts a plain UDP listener's {@code unknown_datagram_rate} ({@code l}), when set, into {@code into} under {@code name}. */
-  public static void readUnknownDatagramRate(AdapterConfig l, String name, Map<String, Rate> into) {
-    if (l.has("unknown_datagram_rate")) {
-      try {
-        into.put(name, Rate.parse(l.getString("unknown_datagram_rate")));
-      } catch (IllegalArgumentException e) {
-        throw l.invalid("unknown_datagram_rate", "a rate such as \"200/s\" or infinity");
-      }
     }
   }
 

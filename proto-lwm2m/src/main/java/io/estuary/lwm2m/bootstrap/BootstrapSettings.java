@@ -3,7 +3,7 @@ package io.estuary.lwm2m.bootstrap;
 import io.estuary.api.AdapterConfig;
 import io.estuary.api.limits.Rate;
 import io.estuary.cf.ListenerLimits;
-import io.estuary.lwm2m.Lwm2mConfig;
+import io.estuary.cf.UnknownSourceBudget;
 import io.estuary.lwm2m.security.DtlsListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> 
 
   /** {@code unknown_datagram_rate} of plain UDP listener {@code name} ({@code udp:default}). */
   public Rate unknownDatagramRate(String name) {
-    return unknownDatagramRates.getOrDefault(name, Lwm2mConfig.UNKNOWN_DATAGRAM_RATE);
+    return unknownDatagramRates.getOrDefault(name, UnknownSourceBudget.DEFAULT_RATE);
   }
 
   /** The limits of listener {@code name} ({@code udp:default}); the defaults for an unknown name. */
@@ -85,7 +85,7 @@ public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> 
     c.enabledListeners("udp").forEach((name, l) -> {
       udp.put(name, l.getAddress("bind"));
       limits.put("udp:" + name, ListenerLimits.from(l));
-      Lwm2mConfig.readUnknownDatagramRate(l, "udp:" + name, unknownRates);
+      UnknownSourceBudget.readRate(l, "udp:" + name, unknownRates);
     });
     Map<String, DtlsListener> dtls = new LinkedHashMap<>();
     c.enabledListeners("dtls").forEach((name, l) -> {
