@@ -3,6 +3,7 @@ package io.estuary.cf;
 import io.estuary.api.limits.SourceTable;
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
+import java.util.function.IntUnaryOperator;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.GroupedMessageIdTracker;
 import org.eclipse.californium.core.network.MessageIdProvider;
@@ -21,7 +22,7 @@ import org.eclipse.californium.elements.config.Configuration;
  * exceptions with stack traces on the protocol stage (~3,700 a second in the flood benchmark). Here a new peer at a
  * full table takes the place of one not seen lately. The evicted peer, when it comes back, gets a tracker starting at
  * a random MID: a reuse of one of its recent MIDs needs that start to fall within the few MIDs it used in the last
- * EXCHANGE_LIFETIME (k of 65,536 for k MIDs), where refusing meant no message at all.
+ * EXCHANGE_LIFETIME (k of 65,000 for k MIDs), where refusing meant no message at all.
  *
  * <p>Thread-safe: the table has its own monitor, each tracker its own. Multicast destinations are refused as
  * Californium's provider refuses them without {@code MULTICAST_BASE_MID} (the gateway sends no multicast).
@@ -31,14 +32,29 @@ public final class PeerMessageIds implements MessageIdProvider {
   private static final int MIDS = 1 << 16;
 
   private final SourceTable<InetSocketAddress, MessageIdTracker> trackers;
+  private final int range;
 
   /** At most {@code maxPeers} peers; {@code config} gives EXCHANGE_LIFETIME to the trackers. */
   public PeerMessageIds(int maxPeers, Configuration config) {
-    SplittableRandom seeds = new SplittableRandom();
+    this(maxPeers, config, new SplittableRandom()::nextInt);
+  }
+
+  /**
+   * As above, with each new peer's first MID drawn by {@code firstMid} from the range it is given (tests start a peer
+   * next to the wrap).
+   */
+  PeerMessageIds(int maxPeers, Configuration config, IntUnaryOperator firstMid) {
+    // unicast MIDs stay below MULTICAST_BASE_MID when it is set (Californium's default: 65,000), as its provider does
     int multicastBase = config.get(CoapConfig.MULTICAST_BASE_MID);
-    int max = multicastBase > 0 ? multicastBase : MIDS;
+    this.range = multicastBase > 0 ? multicastBase : MIDS;
     // the factory runs under the table's monitor: one thread at a time draws from the (unsynchronized) random
-    this.trackers = new SourceTable<>(maxPeers, peer -> new GroupedMessageIdTracker(seeds.nextInt(max), 0, max, config));
+    this.trackers =
+        new SourceTable<>(maxPeers, peer -> new GroupedMessageIdTracker(firstMid.applyAsInt(range), 0, range, config));
+  }
+
+  /** The MIDs given to peers are 0 (inclusive) to this (exclusive). */
+  public int range() {
+    return range;
   }
 
   @Override

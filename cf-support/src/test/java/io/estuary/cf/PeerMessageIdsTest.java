@@ -33,16 +33,28 @@ class PeerMessageIdsTest {
 
   @Test
   void message_ids_to_one_peer_follow_each_other_and_do_not_repeat() {
-    MessageIdProvider ids = ids(3);
+    PeerMessageIds ids = ids(3);
+    int range = ids.range();
     Set<Integer> seen = new HashSet<>();
     int first = ids.getNextMessageId(peer(1));
     seen.add(first);
     for (int i = 1; i < 1_000; i++) {
       int mid = ids.getNextMessageId(peer(1));
-      assertThat(mid).isEqualTo((first + i) % 65_536);
+      assertThat(mid).isEqualTo((first + i) % range);
       seen.add(mid);
     }
     assertThat(seen).hasSize(1_000);
+  }
+
+  @Test
+  void unicast_ids_stay_below_the_multicast_base_and_wrap_to_zero() {
+    // Californium keeps MULTICAST_BASE_MID (65,000 by default) and above for multicast requests
+    assertThat(ids(3).range()).isEqualTo(65_000);
+    MessageIdProvider ids = new PeerMessageIds(3, settings.toConfiguration(), range -> range - 2);
+    assertThat(ids.getNextMessageId(peer(1))).isEqualTo(64_998);
+    assertThat(ids.getNextMessageId(peer(1))).isEqualTo(64_999);
+    assertThat(ids.getNextMessageId(peer(1))).isZero();
+    assertThat(ids.getNextMessageId(peer(1))).isEqualTo(1);
   }
 
   @Test
@@ -52,7 +64,7 @@ class PeerMessageIdsTest {
     for (int i = 2; i <= 200; i++) {
       ids.getNextMessageId(peer(i)); // a flood of peers each seen once
       int mid = ids.getNextMessageId(peer(1)); // the device, between them
-      assertThat(mid).as("peer 1's tracker kept (its ids continue)").isEqualTo((last + 1) % 65_536);
+      assertThat(mid).as("peer 1's tracker kept (its ids continue)").isEqualTo((last + 1) % ids.range());
       last = mid;
     }
     assertThat(ids.peers()).isEqualTo(3);
