@@ -8,7 +8,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.elements.AddressEndpointContext;
 import org.junit.jupiter.api.Test;
@@ -54,12 +56,42 @@ class KnownSourcesTest {
     KnownSources k = new KnownSources(10, Duration.ofMinutes(1), now::get);
     Response notFound = new Response(ResponseCode.NOT_FOUND);
     notFound.setDestinationContext(new AddressEndpointContext(new InetSocketAddress("10.0.0.7", 5000)));
-    k.interceptor().sendResponse(notFound);
+    k.successInterceptor().sendResponse(notFound);
     assertThat(k.isKnown(ip("10.0.0.7"))).isFalse();
     Response changed = new Response(ResponseCode.CHANGED);
     changed.setDestinationContext(new AddressEndpointContext(new InetSocketAddress("10.0.0.7", 5000)));
-    k.interceptor().sendResponse(changed);
+    k.successInterceptor().sendResponse(changed);
     assertThat(k.isKnown(ip("10.0.0.7"))).isTrue();
+  }
+
+  @Test
+  void the_reachability_interceptor_proves_an_address_by_its_answer_to_our_con_not_by_our_answer_to_it()
+      throws Exception {
+    KnownSources k = new KnownSources(10, Duration.ofMinutes(1), now::get);
+    InetSocketAddress device = new InetSocketAddress("10.0.0.8", 5000);
+    Response changed = new Response(ResponseCode.CHANGED);
+    changed.setType(CoAP.Type.ACK);
+    changed.setDestinationContext(new AddressEndpointContext(device));
+    k.reachabilityInterceptor().sendResponse(changed);
+    assertThat(k.isKnown(device.getAddress())).as("a piggybacked 2.04 proves nothing").isFalse();
+
+    Request ping = new Request(null, CoAP.Type.CON);
+    ping.setDestinationContext(new AddressEndpointContext(device));
+    k.reachabilityInterceptor().sendRequest(ping);
+    k.reachabilityInterceptor().sendRequest(ping); // a retransmission
+    assertThat(ping.getMessageObservers()).as("watched once").hasSize(1);
+    assertThat(k.isKnown(device.getAddress())).as("sent, not answered").isFalse();
+    ping.setRejected(true); // the device's RST to the ping
+    assertThat(k.isKnown(device.getAddress())).isTrue();
+
+    InetSocketAddress observer = new InetSocketAddress("10.0.0.9", 5000);
+    Response notification = new Response(ResponseCode.CONTENT);
+    notification.setType(CoAP.Type.CON);
+    notification.setDestinationContext(new AddressEndpointContext(observer));
+    k.reachabilityInterceptor().sendResponse(notification);
+    assertThat(k.isKnown(observer.getAddress())).isFalse();
+    notification.acknowledge();
+    assertThat(k.isKnown(observer.getAddress())).as("its ACK to a CON notification").isTrue();
   }
 
   @Test

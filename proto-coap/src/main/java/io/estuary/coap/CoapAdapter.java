@@ -51,6 +51,8 @@ final class CoapAdapter implements ProtocolAdapter {
   private final GatewayContext context;
   private final Map<Endpoint, String> listenerNames = new ConcurrentHashMap<>();
   private final Map<Endpoint, IdentityAs> identityAs = new ConcurrentHashMap<>();
+  /** Plain UDP endpoints' known-address tables (a connection token proves its address). */
+  private final Map<Endpoint, KnownSources> knownByEndpoint = new ConcurrentHashMap<>();
   private final List<ListenerInfo> listeners = new ArrayList<>();
   private volatile AdapterStatus status = AdapterStatus.STOPPED;
   private CoapServer server;
@@ -78,7 +80,7 @@ final class CoapAdapter implements ProtocolAdapter {
       DeviceRegistry devices = registry;
       context.metrics().gauge("half_open", devices::halfOpenDevices); // unproven observers (max_half_open)
       RequestSupport support = new RequestSupport(config, context, registry, metrics,
-          ep -> listenerNames.getOrDefault(ep, "udp:default"), ep -> identityAs.getOrDefault(ep, IdentityAs.NONE));
+          ep -> listenerNames.getOrDefault(ep, "udp:default"), ep -> identityAs.getOrDefault(ep, IdentityAs.NONE), knownByEndpoint::get);
       Configuration cf = config.californium().toConfiguration();
       server = new CoapServer(cf);
       // our protocol-stage executor counts its waiting tasks: the listeners shed datagrams past max_backlog
@@ -95,7 +97,7 @@ final class CoapAdapter implements ProtocolAdapter {
       context.metrics().gauge("mid_peers", dedup::midPeers);
       context.metrics().monotonic("mid_peers.evicted", dedup::midPeerEvictions);
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
-        // datagrams from addresses not answered with a 2.xx lately share unknown_datagram_rate (the flood's share)
+        // datagrams from addresses not known (known_source_rule) share unknown_datagram_rate (the flood's share)
         KnownSources known = new KnownSources(config.limits("udp:" + l.getKey()).maxSources(), config.knownSourceTtl());
         knownSources.add(known);
         SourceLimiter limiter = limiter("udp:" + l.getKey(), metrics, UnknownSourceBudget.of("coap udp:" + l.getKey(),
@@ -105,7 +107,8 @@ final class CoapAdapter implements ProtocolAdapter {
         CoapEndpoint ep = dedup.equip(new CoapEndpoint.Builder().setConfiguration(cf)
             .setConnector(new LimitedConnector(new UDPConnector(l.getValue(), cf), limiter)), cf).build();
         listenerNames.put(ep, "udp:" + l.getKey());
-        ep.addInterceptor(known.interceptor());
+        ep.addInterceptor(known.interceptor(config.knownSourceRule()));
+        knownByEndpoint.put(ep, known);
         server.addEndpoint(ep);
       }
       for (Map.Entry<String, DtlsListener> l : config.dtlsListeners().entrySet()) {

@@ -4,6 +4,7 @@ import io.estuary.cf.CfSettings;
 import io.estuary.cf.DtlsSettings;
 import io.estuary.api.limits.Rate;
 import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.KnownSources;
 import io.estuary.cf.UnknownSourceBudget;
 import io.estuary.coap.dtls.DtlsListener;
 import io.estuary.coap.mapping.NotifyType;
@@ -40,7 +41,8 @@ import java.util.Objects;
  * @param maxHalfOpen unproven connectionless observer devices at once, whole adapter; an observe that would open one
  *     more gets 5.03 (a flood of spoofed observe GETs holds at most this many devices, relations and pings)
  * @param unknownDatagramRates plain UDP listener name ({@code udp:default}) → datagrams a second it hands to
- *     Californium from addresses it has not answered with a 2.xx within 1.5 × heartbeat ({@code unknown_datagram_rate})
+ *     Californium from addresses it does not know ({@code unknown_datagram_rate})
+ * @param knownSourceRule what makes an address known for 1.5 × heartbeat ({@code known_source_rule})
  */
 public record CoapGatewayConfig(
     boolean connectionRequired,
@@ -61,7 +63,8 @@ public record CoapGatewayConfig(
     int maxUnansweredNotifications,
     Duration halfOpenTimeout,
     int maxHalfOpen,
-    Map<String, Rate> unknownDatagramRates) {
+    Map<String, Rate> unknownDatagramRates,
+    KnownSources.Rule knownSourceRule) {
 
 
   public CoapGatewayConfig {
@@ -83,6 +86,7 @@ public record CoapGatewayConfig(
     Objects.requireNonNull(californium, "californium");
     limits = Map.copyOf(limits);
     unknownDatagramRates = Map.copyOf(unknownDatagramRates);
+    Objects.requireNonNull(knownSourceRule, "knownSourceRule");
     if (maxTopicLength < 1 || maxTopicLength > 65535) {
       throw new IllegalArgumentException("max_topic_length must be 1..65535, was " + maxTopicLength);
     }
@@ -110,7 +114,7 @@ public record CoapGatewayConfig(
     return unknownDatagramRates.getOrDefault(name, UnknownSourceBudget.DEFAULT_RATE);
   }
 
-  /** How long an address stays known after its last 2.xx: as long as a silent device keeps its session. */
+  /** How long an address stays known after its last proof: as long as a silent device keeps its session. */
   public Duration knownSourceTtl() {
     return heartbeat.multipliedBy(3).dividedBy(2);
   }
@@ -163,7 +167,8 @@ public record CoapGatewayConfig(
     return new CoapGatewayConfig(c.getBoolean("connection_required"), heartbeat, notify, pub, sub,
         c.has("mountpoint") ? c.getString("mountpoint") : "", (int) maxBody, pending, udp, dtls, cf, limits,
         positive(c, "max_topic_length"), positive(c, "max_topic_levels"), positive(c, "max_observations"),
-        positive(c, "max_unanswered_notifications"), halfOpenTimeout(c), positive(c, "max_half_open"), unknownRates);
+        positive(c, "max_unanswered_notifications"), halfOpenTimeout(c), positive(c, "max_half_open"), unknownRates,
+        KnownSources.Rule.read(c));
   }
 
   private static Duration halfOpenTimeout(AdapterConfig c) {

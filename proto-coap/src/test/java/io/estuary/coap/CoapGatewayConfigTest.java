@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.estuary.cf.Deduplicator;
+import io.estuary.cf.KnownSources;
 import io.estuary.coap.mapping.NotifyType;
 import io.estuary.coap.mapping.QosPolicy;
 import java.time.Duration;
@@ -44,6 +45,9 @@ class CoapGatewayConfigTest {
     assertThat(d.maxTopicLevels()).isEqualTo(128);
     assertThat(d.maxObservations()).isEqualTo(32);
     assertThat(d.maxUnansweredNotifications()).isEqualTo(100);
+    assertThat(d.knownSourceRule()).isEqualTo(KnownSources.Rule.REACHABLE);
+    assertThat(CoapGatewayConfig.from(coap("gateway.coap.known_source_rule = answered")).knownSourceRule())
+        .isEqualTo(KnownSources.Rule.ANSWERED);
 
     CoapGatewayConfig c = CoapGatewayConfig.from(coap(
         "gateway.coap.listeners.udp.default { max_connections = 5, max_conn_rate = \"10/m\", messages_rate = 100 }"));
@@ -61,6 +65,8 @@ class CoapGatewayConfigTest {
         .hasMessageContaining("max_connections");
     assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.max_observations = 0")))
         .hasMessageContaining("max_observations");
+    assertThatThrownBy(() -> CoapGatewayConfig.from(coap("gateway.coap.known_source_rule = trusted")))
+        .hasMessageContaining("known_source_rule").hasMessageContaining("reachable or answered");
   }
 
   @Test

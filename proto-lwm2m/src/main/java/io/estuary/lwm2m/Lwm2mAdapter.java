@@ -18,6 +18,7 @@ import io.estuary.lwm2m.persistence.RegistrationJson;
 import io.estuary.lwm2m.registration.Endpoints;
 import io.estuary.lwm2m.registration.LimitedCoapEndpointFactory;
 import io.estuary.lwm2m.registration.RegistrationGate;
+import io.estuary.lwm2m.registration.UpdateProof;
 import io.estuary.cf.DedupCap;
 import io.estuary.cf.ListenerLimits;
 import io.estuary.cf.BacklogExecutor;
@@ -132,14 +133,14 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       List<KnownSources> knownSources = new ArrayList<>();
       config.udpListeners().forEach((name, a) -> {
         ListenerLimits l = config.limits("udp:" + name);
-        // datagrams from addresses not answered with a 2.xx within lifetime_max share unknown_datagram_rate
+        // datagrams from addresses not known (known_source_rule) share unknown_datagram_rate
         KnownSources known = new KnownSources(l.maxSources(), config.knownSourceTtl());
         knownSources.add(known);
         SourceLimiter limiter = new SourceLimiter("lwm2m udp:" + name, l.sourceRate(), l.maxSources(), datagramsDropped,
             budget("lwm2m udp:" + name, l), UnknownSourceBudget.of("lwm2m udp:" + name, known,
                 config.unknownDatagramRate("udp:" + name), ctx.metrics()));
         limiters.add(limiter);
-        eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter, dedup, known));
+        eps.addEndpoint(new LimitedCoapEndpointFactory(a, limiter, dedup, known, config.knownSourceRule()));
       });
       ctx.metrics().gauge("known_sources", () -> knownSources.stream().mapToInt(KnownSources::size).sum()
           + (bootstrap == null ? 0 : bootstrap.knownSources()));
@@ -192,6 +193,10 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       server.getRegistrationService().addListener(endpoints);
       RegistrationGate gate = installGate(provider);
       server.getRegistrationService().addListener(gate);
+      if (config.knownSourceRule() == KnownSources.Rule.REACHABLE) {
+        // an update reaches /rd/<id>, a location only the registering address was given: it proves the address
+        server.getRegistrationService().addListener(new UpdateProof(knownSources));
+      }
       server.getPresenceService().addListener(endpoints);
       server.getObservationService().addListener(endpoints);
       server.getSendService().addListener(endpoints);
@@ -217,7 +222,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
             .findFirst().orElse(null);
         bootstrap = new BootstrapService(config.bootstrap(), configs, ctx, credentials, config::mountpointFor, servers,
             serverKeys);
-        bootstrap.start(config.californium(), dedup, config.knownSourceTtl());
+        bootstrap.start(config.californium(), dedup, config.knownSourceTtl(), config.knownSourceRule());
         listeners.addAll(bootstrap.listeners());
         LOG.info("LwM2M bootstrap server on: {} config(s) from the file, {} from the management API; {} device "
             + "credential(s) provisioned by it so far", config.bootstrap().entries().size(), fromApi, provisioned);

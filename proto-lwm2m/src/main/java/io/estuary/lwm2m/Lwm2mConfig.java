@@ -7,6 +7,7 @@ import java.util.Collections;
 
 import io.estuary.cf.CfSettings;
 import io.estuary.cf.ListenerLimits;
+import io.estuary.cf.KnownSources;
 import io.estuary.cf.UnknownSourceBudget;
 import io.estuary.api.AdapterConfig;
 import java.net.InetSocketAddress;
@@ -37,8 +38,9 @@ import java.util.Objects;
  * @param limits listener name ({@code udp:default}, {@code dtls:default}) → its overload limits
  * @param maxObjectLinks most object links a register or update may carry; more gets 4.13
  * @param unknownDatagramRates plain UDP listener name ({@code udp:default}) → datagrams a second it hands to
- *     Californium from addresses it has not answered with a 2.xx within {@code lifetime_max} ({@code
- *     unknown_datagram_rate})
+ *     Californium from addresses it does not know ({@code unknown_datagram_rate})
+ * @param knownSourceRule what makes an address known for {@code lifetime_max} ({@code known_source_rule}), on the
+ *     server's and the bootstrap server's plain UDP listeners
  */
 public record Lwm2mConfig(
     String xmlDir,
@@ -59,7 +61,8 @@ public record Lwm2mConfig(
     BootstrapSettings bootstrap,
     Map<String, ListenerLimits> limits,
     int maxObjectLinks,
-    Map<String, Rate> unknownDatagramRates) {
+    Map<String, Rate> unknownDatagramRates,
+    KnownSources.Rule knownSourceRule) {
 
   /** {@code username_from}: none, the endpoint name, or the DTLS identity (PSK identity / certificate CN / RPK name). */
   public enum UsernameFrom {
@@ -92,6 +95,7 @@ public record Lwm2mConfig(
     Objects.requireNonNull(translators, "translators");
     udpListeners = Collections.unmodifiableMap(new LinkedHashMap<>(udpListeners));
     unknownDatagramRates = Map.copyOf(unknownDatagramRates);
+    java.util.Objects.requireNonNull(knownSourceRule, "knownSourceRule");
     dtlsListeners = Collections.unmodifiableMap(new LinkedHashMap<>(dtlsListeners));
     if (udpListeners.isEmpty() && dtlsListeners.isEmpty()) {
       throw new IllegalArgumentException("no enabled listener (listeners.udp or listeners.dtls)");
@@ -116,7 +120,7 @@ public record Lwm2mConfig(
   }
 
   /**
-   * How long an address stays known after its last 2.xx (a registration's 2.01, an update's 2.04): the longest
+   * How long an address stays known after its last proof (an update, an answer to a request of ours): the longest
    * registration lifetime accepted, so a registered device's next update is not taken for a stranger's.
    */
   public Duration knownSourceTtl() {
@@ -166,7 +170,7 @@ public record Lwm2mConfig(
           c.getDuration("qmode_time_window"), c.getBoolean("auto_observe"), cond.equals("always"),
           c.getString("mountpoint"), c.has("translators") ? Translators.from(c.getConfig("translators")) : Translators.DEFAULTS,
           c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf, usernameFrom,
-          BootstrapSettings.from(c), limits, maxLinks, unknownRates);
+          BootstrapSettings.from(c), limits, maxLinks, unknownRates, KnownSources.Rule.read(c));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
     }

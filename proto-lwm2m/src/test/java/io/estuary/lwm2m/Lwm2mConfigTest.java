@@ -39,6 +39,11 @@ class Lwm2mConfigTest {
     assertThat(c.maxObjectLinks()).isEqualTo(8);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> read("gateway.lwm2m.max_object_links = 0"))
         .hasMessageContaining("max_object_links");
+    assertThat(d.knownSourceRule()).isEqualTo(io.estuary.cf.KnownSources.Rule.REACHABLE);
+    assertThat(read("gateway.lwm2m.known_source_rule = answered").knownSourceRule())
+        .isEqualTo(io.estuary.cf.KnownSources.Rule.ANSWERED);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> read("gateway.lwm2m.known_source_rule = any"))
+        .hasMessageContaining("known_source_rule");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.estuary.coap.resource;
 
 import io.estuary.cf.DtlsSettings;
 import io.estuary.cf.IdentityAs;
+import io.estuary.cf.KnownSources;
 import io.estuary.coap.CoapDevice;
 import io.estuary.coap.CoapGatewayConfig;
 import io.estuary.coap.CoapMetrics;
@@ -50,6 +51,8 @@ public final class RequestSupport {
   final CoapMetrics metrics;
   private final Function<Endpoint, String> listenerName;
   private final Function<Endpoint, IdentityAs> identityAs;
+  /** A plain UDP endpoint's known-address table; null over DTLS. */
+  private final Function<Endpoint, KnownSources> known;
   /** Per listener: client id → its publish buckets, bounded by the listener's max_sources. */
   private final Map<String, SourceTable<String, PublishBuckets>> publishRates = new ConcurrentHashMap<>();
 
@@ -63,13 +66,15 @@ public final class RequestSupport {
   private record PublishBuckets(TokenBucket messages, TokenBucket bytes) {}
 
   public RequestSupport(CoapGatewayConfig config, GatewayContext context, DeviceRegistry registry, CoapMetrics metrics,
-      Function<Endpoint, String> listenerName, Function<Endpoint, IdentityAs> identityAs) {
+      Function<Endpoint, String> listenerName, Function<Endpoint, IdentityAs> identityAs,
+      Function<Endpoint, KnownSources> known) {
     this.config = config;
     this.context = context;
     this.registry = registry;
     this.metrics = metrics;
     this.listenerName = listenerName;
     this.identityAs = identityAs;
+    this.known = known;
   }
 
   /**
@@ -225,6 +230,13 @@ public final class RequestSupport {
       return null;
     }
     d.touch();
+    // the token went only to the address that opened the connection: using it proves the address receives
+    if (config.knownSourceRule() == KnownSources.Rule.REACHABLE) {
+      KnownSources k = known.apply(ex.advanced().getEndpoint());
+      if (k != null) {
+        k.proven(ex.getSourceAddress());
+      }
+    }
     return d;
   }
 

@@ -94,9 +94,9 @@ public final class BootstrapService {
 
   /**
    * Binds the listeners; {@code cfSettings} is the Californium tuning of the LwM2M server, {@code knownTtl} how long
-   * a UDP listener's 2.xx makes the address known ({@code unknown_datagram_rate}).
+   * an address proven by {@code knownRule} stays known ({@code unknown_datagram_rate}).
    */
-  public void start(CfSettings cfSettings, DedupCap dedup, Duration knownTtl) {
+  public void start(CfSettings cfSettings, DedupCap dedup, Duration knownTtl, KnownSources.Rule knownRule) {
     Configuration cf = cfSettings.toConfiguration();
     maxBacklog = cfSettings.maxBacklog();
     for (URI u : lwm2mServer.values()) {
@@ -113,14 +113,14 @@ public final class BootstrapService {
     // datagrams pass the listener's per-source rate before Californium parses them (DTLS: before Scandium reads a
     // record); dropped ones are counted with the LwM2M server's (lwm2m.datagrams.dropped)
     settings.udpListeners().forEach((name, a) -> {
-      // datagrams from addresses not answered with a 2.xx lately share unknown_datagram_rate
+      // datagrams from addresses not known (known_source_rule) share unknown_datagram_rate
       KnownSources known = new KnownSources(settings.limits("udp:" + name).maxSources(), knownTtl);
       knownSources.add(known);
       SourceLimiter limiter = limiter("udp:" + name, UnknownSourceBudget.of("lwm2m bootstrap-udp:" + name, known,
           settings.unknownDatagramRate("udp:" + name), ctx.metrics()));
       CoapEndpoint ep = dedup.equip(new CoapEndpoint.Builder().setConfiguration(cf)
           .setConnector(new LimitedConnector(new UDPConnector(a, cf), limiter)), cf).build();
-      ep.addInterceptor(known.interceptor());
+      ep.addInterceptor(known.interceptor(knownRule));
       endpoints.add(ep);
       names.add("bootstrap-udp:" + name);
     });

@@ -16,21 +16,24 @@ import org.eclipse.leshan.server.observation.LwM2mNotificationReceiver;
 
 /**
  * Leshan's plain-CoAP server endpoint with its UDP connector behind a {@link SourceLimiter}: datagrams over their
- * source address's rate, or from an address not answered with a 2.xx lately beyond the listener's
- * {@code unknown_datagram_rate} ({@link KnownSources}), are dropped before Californium parses them; duplicate detection
+ * source address's rate, or from an address not known lately beyond the listener's {@code unknown_datagram_rate}
+ * ({@link KnownSources}), are dropped before Californium parses them; duplicate detection
  * from a {@link DedupCap}.
  */
 public final class LimitedCoapEndpointFactory extends CoapServerEndpointFactory {
   private final SourceLimiter limiter;
   private final DedupCap dedup;
   private final KnownSources known;
+  private final KnownSources.Rule rule;
 
-  /** {@code known}: the addresses the endpoint's 2.xx responses prove (its interceptor goes on the endpoint). */
-  public LimitedCoapEndpointFactory(InetSocketAddress bind, SourceLimiter limiter, DedupCap dedup, KnownSources known) {
+  /** {@code known}: the addresses the endpoint proves by {@code rule} (its interceptor goes on the endpoint). */
+  public LimitedCoapEndpointFactory(InetSocketAddress bind, SourceLimiter limiter, DedupCap dedup, KnownSources known,
+      KnownSources.Rule rule) {
     super(Lwm2mUris.of("coap", bind));
     this.limiter = limiter;
     this.dedup = dedup;
     this.known = known;
+    this.rule = rule;
   }
 
   @Override
@@ -38,7 +41,7 @@ public final class LimitedCoapEndpointFactory extends CoapServerEndpointFactory 
       LwM2mNotificationReceiver notificationReceiver, LeshanServer server, EffectiveEndpointUriProvider uriProvider) {
     CoapEndpoint ep = super.createCoapEndpoint(defaultConfiguration, serverSecurityInfo, notificationReceiver, server,
         uriProvider);
-    ep.addInterceptor(known.interceptor());
+    ep.addInterceptor(known.interceptor(rule));
     return ep;
   }
 

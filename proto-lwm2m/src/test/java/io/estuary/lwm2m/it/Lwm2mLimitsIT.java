@@ -34,8 +34,25 @@ class Lwm2mLimitsIT {
   private static final Configuration CLIENT = CfSettings.DEFAULTS.toConfiguration();
 
   static CoapResponse register(InetSocketAddress server, String endpoint, String links) throws Exception {
-    CoapClient c = new CoapClient("coap://127.0.0.1:" + server.getPort() + "/rd?ep=" + endpoint + "&lt=300&lwm2m=1.1");
+    return post(server, "/rd?ep=" + endpoint + "&lt=300&lwm2m=1.1", links, 0);
+  }
+
+  /**
+   * A registration update to {@code registered}'s location (its 2.01's Location-Path), or null when unanswered
+   * within {@code timeoutMillis} (0: Californium's exchange lifetime).
+   */
+  static CoapResponse update(InetSocketAddress server, CoapResponse registered, long timeoutMillis) throws Exception {
+    return post(server, "/" + registered.getOptions().getLocationPathString(), "", timeoutMillis);
+  }
+
+  /** A CON POST from a new socket on 127.0.0.1; null when unanswered within {@code timeoutMillis} (0: no limit). */
+  static CoapResponse post(InetSocketAddress server, String pathAndQuery, String links, long timeoutMillis)
+      throws Exception {
+    CoapClient c = new CoapClient("coap://127.0.0.1:" + server.getPort() + pathAndQuery);
     c.setEndpoint(new CoapEndpoint.Builder().setConfiguration(CLIENT).build());
+    if (timeoutMillis > 0) {
+      c.setTimeout(timeoutMillis);
+    }
     try {
       return c.post(links, MediaTypeRegistry.APPLICATION_LINK_FORMAT);
     } finally {

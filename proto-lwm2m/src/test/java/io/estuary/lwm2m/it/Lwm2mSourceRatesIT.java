@@ -112,13 +112,16 @@ class Lwm2mSourceRatesIT {
 
   /** Sends {@code n} datagrams from one socket; returns the answers that came within half a second of the last. */
   @Test
-  void requests_from_addresses_without_a_2xx_share_unknown_datagram_rate_while_a_registered_address_is_served()
+  void requests_from_unknown_addresses_share_unknown_datagram_rate_while_an_updated_registration_is_served()
       throws Exception {
     try (Lwm2mHarness h = new Lwm2mHarness("gateway.lwm2m.listeners.udp.default { bind = \"127.0.0.1:0\", "
         + "unknown_datagram_rate = \"5/h\", source_datagram_rate = infinity }")) {
       InetSocketAddress lwm2m = h.gw.listener("lwm2m", "udp:default");
-      // 127.0.0.1 is new to the listener: its registration takes a token, and its 2.01 makes the address known
-      assertThat(Lwm2mLimitsIT.register(lwm2m, "known-a", "</1/0>,</3/0>").getCode()).isEqualTo(ResponseCode.CREATED);
+      // 127.0.0.1 is new to the listener: its registration takes a token (a 2.01 proves nothing), and its update to
+      // the location only it was given takes another and makes the address known
+      org.eclipse.californium.core.CoapResponse registered = Lwm2mLimitsIT.register(lwm2m, "known-a", "</1/0>,</3/0>");
+      assertThat(registered.getCode()).isEqualTo(ResponseCode.CREATED);
+      assertThat(Lwm2mLimitsIT.update(lwm2m, registered, 0).getCode()).isEqualTo(ResponseCode.CHANGED);
       int sources = 20;
       int each = 5;
       int total = sources * each;
@@ -133,8 +136,8 @@ class Lwm2mSourceRatesIT {
             s.send(new DatagramPacket(b, b.length, lwm2m));
           }
         }
-        // at most 4 tokens are left after the registration: every other flood datagram is shed
-        await().atMost(WAIT).until(() -> unknownShed(h) >= total - 4);
+        // at most 3 tokens are left after the registration and its update: every other flood datagram is shed
+        await().atMost(WAIT).until(() -> unknownShed(h) >= total - 3);
         for (DatagramSocket s : flood) {
           s.setSoTimeout(200);
           try {
@@ -151,11 +154,34 @@ class Lwm2mSourceRatesIT {
       } finally {
         flood.forEach(DatagramSocket::close);
       }
-      assertThat(answers).as("the flood got an answer for exactly the datagrams let through").isBetween(1, 4);
+      assertThat(answers).as("the flood got an answer for exactly the datagrams let through").isBetween(1, 3);
       assertThat(unknownShed(h)).isEqualTo(total - answers);
       // the registered address is not charged however spent the budget is: a second registration goes through
-      assertThat(Lwm2mLimitsIT.register(lwm2m, "known-b", "</1/0>,</3/0>").getCode()).isEqualTo(ResponseCode.CREATED);
+      org.eclipse.californium.core.CoapResponse second =
+          Lwm2mLimitsIT.post(lwm2m, "/rd?ep=known-b&lt=300&lwm2m=1.1", "</1/0>,</3/0>", 5_000);
+      assertThat(second).as("answered: the updated address is known").isNotNull();
+      assertThat(second.getCode()).isEqualTo(ResponseCode.CREATED);
       assertThat(unknownShed(h)).isEqualTo(total - answers);
+    }
+  }
+
+  @Test
+  void a_registrations_2_01_makes_its_address_known_only_when_known_source_rule_is_answered() throws Exception {
+    String listener = "gateway.lwm2m.listeners.udp.default { bind = \"127.0.0.1:0\", unknown_datagram_rate = \"1/h\", "
+        + "source_datagram_rate = infinity }";
+    try (Lwm2mHarness h = new Lwm2mHarness(listener)) {
+      InetSocketAddress lwm2m = h.gw.listener("lwm2m", "udp:default");
+      assertThat(Lwm2mLimitsIT.register(lwm2m, "spoofable", "</1/0>").getCode()).isEqualTo(ResponseCode.CREATED);
+      // reachable (the default): anyone can send a REGISTER from any address, so the 2.01 proves nothing
+      assertThat(Lwm2mLimitsIT.post(lwm2m, "/rd?ep=spoofable-2&lt=300&lwm2m=1.1", "</1/0>", 1_500))
+          .as("shed: the address is still unknown").isNull();
+      assertThat(unknownShed(h)).isGreaterThanOrEqualTo(1.0);
+    }
+    try (Lwm2mHarness h = new Lwm2mHarness(listener, "gateway.lwm2m.known_source_rule = answered")) {
+      InetSocketAddress lwm2m = h.gw.listener("lwm2m", "udp:default");
+      assertThat(Lwm2mLimitsIT.register(lwm2m, "answered-1", "</1/0>").getCode()).isEqualTo(ResponseCode.CREATED);
+      assertThat(Lwm2mLimitsIT.register(lwm2m, "answered-2", "</1/0>").getCode()).isEqualTo(ResponseCode.CREATED);
+      assertThat(unknownShed(h)).isZero();
     }
   }
 
