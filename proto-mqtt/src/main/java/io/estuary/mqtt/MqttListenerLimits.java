@@ -34,7 +34,7 @@ public record MqttListenerLimits(
     Duration idleTimeout) {
 
   /** EMQX's defaults, as in gateway-core's reference.conf (tests). */
-  public static final MqttListenerLimits DEFAULTS = new MqttListenerLimits(1_000_000, 65535, 128, 2, 65535, true, true, true, true,
+  public static final MqttListenerLimits DEFAULTS = new MqttListenerLimits(1 << 20, 65535, 128, 2, 65535, true, true, true, true,
       32, 100, Duration.ofHours(2), 1.5, Duration.ofSeconds(15));
 
   public MqttListenerLimits {

@@ -40,13 +40,7 @@ public record Rate(long amount, Duration period) {
       throw new IllegalArgumentException("not a rate (e.g. \"1000/s\", \"1MB/10s\", infinity): " + text);
     }
     long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
-    long scale = switch (unit) {
-      case "kb" -> 1024L;
-      case "mb" -> 1024L * 1024;
-      case "gb" -> 1024L * 1024 * 1024;
-      default -> 1L;
-    };
+    long scale = ByteSize.scale(m.group(2) == null ? "" : m.group(2));
     long count = m.group(3) == null || m.group(3).isEmpty() ? 1 : Long.parseLong(m.group(3));
     String per = m.group(4) == null ? "s" : m.group(4).toLowerCase(Locale.ROOT);
     Duration unitPeriod = switch (per) {

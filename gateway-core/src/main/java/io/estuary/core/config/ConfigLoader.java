@@ -130,7 +130,7 @@ public final class ConfigLoader {
         c.getBoolean("mqtt.subscription_identifiers"),
         c.getInt("mqtt.max_inflight"),
         c.getInt("mqtt.max_mqueue_len"),
-        c.getBytes("mqtt.max_mqueue_bytes"),
+        ConfigSizes.bytes(c, "mqtt.max_mqueue_bytes"),
         c.getBoolean("mqtt.mqueue_store_qos0"),
         overflow(c.getString("mqtt.mqueue_overflow")),
         c.getInt("mqtt.max_awaiting_rel"),
@@ -139,7 +139,7 @@ public final class ConfigLoader {
         c.getInt("mqtt.max_sessions"),
         c.getInt("mqtt.max_topic_length"),
         c.getInt("retainer.max_retained_messages"),
-        c.getBytes("retainer.max_payload_size"));
+        ConfigSizes.bytes(c, "retainer.max_payload_size"));
     List<UserEntry> users = new ArrayList<>();
     for (Config u : c.getConfigList("authentication.users")) {
       users.add(new UserEntry(u.getString("username"), u.hasPath("password") ? u.getString("password") : "", u.hasPath("superuser") && u.getBoolean("superuser")));
@@ -176,14 +176,14 @@ public final class ConfigLoader {
     boolean durable = c.getBoolean("persistence.enabled");
     // a size, or a share: of the data directory's file system (max_bytes), of the maximum heap (memory_max_bytes)
     long maxBytes = PersistenceConfig.sizeOrShare("persistence.max_bytes", c.getValue("persistence.max_bytes").unwrapped()
-        .toString(), x -> c.getBytes("persistence.max_bytes"), () -> durable ? PersistenceConfig.fileSystemTotal(dataDir) : 0);
+        .toString(), x -> ConfigSizes.bytes(c, "persistence.max_bytes"), () -> durable ? PersistenceConfig.fileSystemTotal(dataDir) : 0);
     long memoryMaxBytes = PersistenceConfig.sizeOrShare("persistence.memory_max_bytes",
-        c.getValue("persistence.memory_max_bytes").unwrapped().toString(), x -> c.getBytes("persistence.memory_max_bytes"),
+        c.getValue("persistence.memory_max_bytes").unwrapped().toString(), x -> ConfigSizes.bytes(c, "persistence.memory_max_bytes"),
         () -> Runtime.getRuntime().maxMemory());
     PersistenceConfig persistence = new PersistenceConfig(
         durable, dataDir, syncPolicy,
         c.getDuration("persistence.sync_interval"), maxBytes,
-        c.getLong("persistence.max_pending_writes"), c.getBytes("persistence.max_pending_bytes"), memoryMaxBytes);
+        c.getLong("persistence.max_pending_writes"), ConfigSizes.bytes(c, "persistence.max_pending_bytes"), memoryMaxBytes);
     Duration sys = c.getDuration("sys_topics.sys_msg_interval");
     return new GatewayConfig(
         c.getString("node.name"), mqtt, auth, sys,
@@ -237,7 +237,7 @@ public final class ConfigLoader {
   }
 
   private static int bytes(Config c, String key) {
-    long v = c.getBytes(key);
+    long v = ConfigSizes.bytes(c, key);
     if (v > Integer.MAX_VALUE) {
       throw new ConfigError(key, String.valueOf(v), "at most 256MB");
     }

@@ -69,7 +69,7 @@ public final class TypesafeAdapterConfig implements AdapterConfig {
 
   @Override
   public long getBytes(String key) {
-    return get(key, () -> config.getBytes(key));
+    return get(key, () -> ConfigSizes.bytes(config, key));
   }
 
   @Override

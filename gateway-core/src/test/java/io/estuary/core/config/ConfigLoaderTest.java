@@ -34,7 +34,7 @@ class ConfigLoaderTest {
     assertThat(p.maxBytes()).as("50% of the file system").isEqualTo(PersistenceConfig.fileSystemTotal(dir) / 2);
     assertThat(p.memoryMaxBytes()).as("25% of the heap").isEqualTo(Runtime.getRuntime().maxMemory() / 4);
     p = ConfigLoader.bind(ConfigFactory.parseString(d + "persistence { max_bytes = 10GB, memory_max_bytes = 0 }")).persistence();
-    assertThat(p.maxBytes()).as("HOCON: GB = 10^9").isEqualTo(10_000_000_000L);
+    assertThat(p.maxBytes()).as("GB = 2^30, as EMQX").isEqualTo(10L << 30);
     assertThat(p.memoryMaxBytes()).isZero();
     p = ConfigLoader.bind(ConfigFactory.parseString(d + "persistence { max_bytes = 0, memory_max_bytes = \"0%\" }")).persistence();
     assertThat(p.maxBytes()).isZero();
@@ -43,6 +43,33 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigError.class).hasMessageContaining("persistence.max_bytes").hasMessageContaining("0% to 100%");
     assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString(d + "persistence.max_bytes = lots")))
         .isInstanceOf(ConfigError.class).hasMessageContaining("persistence.max_bytes");
+  }
+
+  @Test
+  void sizes_read_as_emqx_reads_them_1024_based_with_kb_mb_gb_in_any_case() {
+    com.typesafe.config.Config c = ConfigFactory.parseString("""
+        a = 64KB, b = 1MB, c = 4GB, d = 1048576, e = 64kb, f = 64KiB, g = "2 MB", h = 256MiB, i = 10B, j = 0, k = 1m
+        """);
+    assertThat(ConfigSizes.bytes(c, "a")).isEqualTo(65_536);
+    assertThat(ConfigSizes.bytes(c, "b")).isEqualTo(1_048_576);
+    assertThat(ConfigSizes.bytes(c, "c")).isEqualTo(4L << 30);
+    assertThat(ConfigSizes.bytes(c, "d")).isEqualTo(1_048_576);
+    assertThat(ConfigSizes.bytes(c, "e")).isEqualTo(65_536);
+    assertThat(ConfigSizes.bytes(c, "f")).isEqualTo(65_536);
+    assertThat(ConfigSizes.bytes(c, "g")).isEqualTo(2_097_152);
+    assertThat(ConfigSizes.bytes(c, "h")).isEqualTo(256L << 20);
+    assertThat(ConfigSizes.bytes(c, "i")).isEqualTo(10);
+    assertThat(ConfigSizes.bytes(c, "j")).isZero();
+    assertThat(ConfigSizes.bytes(c, "k")).isEqualTo(1_048_576);
+    // through the loader, with the key named on a bad value
+    assertThat(ConfigLoader.bind(ConfigFactory.parseString("mqtt.max_packet_size = 64KB")).mqtt().maxPacketSize())
+        .isEqualTo(65_536);
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("mqtt.max_packet_size = 64XB")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("mqtt.max_packet_size").hasMessageContaining("64XB");
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("mqtt.max_packet_size = -5")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("mqtt.max_packet_size");
+    assertThatThrownBy(() -> ConfigLoader.bind(ConfigFactory.parseString("mqtt.max_packet_size = 99999999999GB")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("mqtt.max_packet_size");
   }
 
   @Test

@@ -153,7 +153,7 @@ class MqttChannelTest {
     assertThat(ack.reasonCode()).isZero();
     assertThat(ack.properties().assignedClientId()).startsWith("estuary-").isEqualTo(ctx.lastSession().clientId());
     assertThat(ack.properties().receiveMaximum()).isEqualTo(100);
-    assertThat(ack.properties().maximumPacketSize()).isEqualTo(1_000_000); // 1MB in HOCON
+    assertThat(ack.properties().maximumPacketSize()).isEqualTo(1_048_576); // 1MB, 1024-based as in EMQX
     assertThat(ack.properties().maximumQos()).isNull();
   }
 
