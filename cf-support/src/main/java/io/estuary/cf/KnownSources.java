@@ -18,10 +18,12 @@ import org.eclipse.californium.elements.EndpointContext;
 
 /**
  * The source IP addresses of one plain UDP listener that have recently proven themselves: an address becomes known
- * when the listener's rule says so — it answered one of our CON messages ({@link #reachabilityInterceptor}, CoAP's
- * default), or the listener answered it with a 2.xx ({@link #successInterceptor}, LwM2M) — and stays known for
- * {@code ttl} after the last proof. A bounded {@link SourceTable} of at most
- * {@code maxSources} addresses, one not proven lately forgotten first (SourceTable's CLOCK), so a flood cannot grow it.
+ * by the listener's {@link Rule} — with {@code reachable} (the default) when it answers one of our CON messages
+ * ({@link #reachabilityInterceptor}) or gives a protocol's own proof ({@link #proven}: a CoAP connection token, an
+ * LwM2M registration update); with {@code answered} when the listener answers it with a 2.xx ({@link
+ * #successInterceptor}) — and stays known for {@code ttl} after the last proof. A bounded {@link SourceTable} of at
+ * most {@code maxSources} addresses, one not proven lately forgotten first (SourceTable's CLOCK), so a flood cannot
+ * grow it.
  *
  * <p>Datagrams from the other addresses — new devices, devices silent for longer than {@code ttl}, and any flood of
  * spoofed or garbage requests — share the listener's {@code unknown_datagram_rate} ({@link SourceLimiter}), checked
@@ -93,8 +95,8 @@ public final class KnownSources {
   }
 
   /**
-   * An endpoint interceptor that marks the destination of every 2.xx response as {@link #proven} (LwM2M: a
-   * registration's 2.01, an update's 2.04; CoAP's {@code known_source_rule = answered}). A spoofed request that
+   * An endpoint interceptor that marks the destination of every 2.xx response as {@link #proven} ({@code
+   * known_source_rule = answered}: a CoAP publish's 2.04, an LwM2M registration's 2.01). A spoofed request that
    * succeeds makes its forged address known: the rule trusts that requests which succeed come from their source.
    */
   public MessageInterceptor successInterceptor() {
@@ -115,8 +117,8 @@ public final class KnownSources {
    * An endpoint interceptor that marks an address as {@link #proven} only when it shows it receives what the
    * listener sends: it acknowledges or rejects (RST) one of the listener's CON messages — a ping to an unproven
    * observer, a CON notification, a separate response — or answers a CON request of ours. Those carry a message id
-   * only a receiver at that address has seen, so a spoofed source cannot make its forged address known (CoAP's
-   * {@code known_source_rule = reachable}); other proofs, such as a connection token only that address was given,
+   * only a receiver at that address has seen, so a spoofed source cannot make its forged address known ({@code
+   * known_source_rule = reachable}); other proofs, such as a connection token only that address was given,
    * call {@link #proven} directly.
    */
   public MessageInterceptor reachabilityInterceptor() {

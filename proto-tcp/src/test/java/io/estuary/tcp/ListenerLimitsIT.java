@@ -57,6 +57,10 @@ class ListenerLimitsIT {
         RawDevice b = RawDevice.connect(gw.listener("tcp", "tcp:default"))) {
       a.writeHex(EmqxTcpIT.CONNECT);
       assertThat(a.readHex(23)).isEqualTo(EmqxTcpIT.CONNACK_OK);
+      // b's CONNACK shows its accept was counted: accepts are checked on their channels' event loops, so a
+      // connection opened later could otherwise be checked first and take b's token
+      b.writeHex("10 00 07 3c 00 04 65 66 67 68");
+      assertThat(b.readHex(23)).isEqualTo(EmqxTcpIT.CONNACK_OK);
       try (RawDevice third = RawDevice.connect(gw.listener("tcp", "tcp:default"))) {
         third.writeHex("10 00 07 3c 00 04 77 78 79 7a");
         assertThat(third.readToClose()).as("closed at accept, no CONNACK").isEmpty();
