@@ -67,7 +67,9 @@ class LibcoapInteropIT {
       List<Mqtt5Publish> got = h.mqttSubscribe("interop/#");
       String token = run("-m", "post", "-e", "", h.uri("/mqtt/connection?clientid=lib1&username=u&password=p")).trim();
       assertThat(token).matches("[0-9a-f]{16}");
+      assertThat(h.scrape("estuary_coap_known_sources")).as("the 2.01 alone proves nothing").isZero();
       run("-m", "put", "-t", "text/plain", "-e", "hello libcoap", h.uri("/ps/interop/t?clientid=lib1&token=" + token));
+      assertThat(h.scrape("estuary_coap_known_sources")).as("the token used: 127.0.0.1 is known").isEqualTo(1.0);
       await().atMost(Duration.ofSeconds(5)).until(() -> !got.isEmpty());
       Mqtt5Publish m = got.get(0);
       assertThat(m.getTopic().toString()).isEqualTo("interop/t");
@@ -84,6 +86,9 @@ class LibcoapInteropIT {
     try (CoapGateway h = CoapGateway.start()) {
       Process p = start("-s", "4", h.uri("/ps/interop/%2B/v?clientid=lib2"));
       await().atMost(Duration.ofSeconds(10)).until(() -> h.subscriptions("lib2") == 1);
+      // libcoap answers the gateway's ping with a RST: the observer is proven and its address known
+      await().atMost(Duration.ofSeconds(10)).until(() -> h.scrape("estuary_coap_known_sources") == 1.0);
+      assertThat(h.count("coap.half_open.proven")).isEqualTo(1.0);
       h.mqttPublish("interop/x/v", "observed-by-libcoap", 0);
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
