@@ -1,19 +1,18 @@
 package io.estuary.cf;
 
 import io.estuary.api.Metrics;
+import io.estuary.api.limits.AddressRates;
 import io.estuary.api.limits.LogThrottle;
 import io.estuary.api.limits.Rate;
-import io.estuary.api.limits.SourceTable;
-import io.estuary.api.limits.TokenBucket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Per-source-address datagram rate of one UDP listener: a token bucket per remote IP address (not per port: a
- * spoofing host varies ports freely) in a bounded {@link SourceTable} of {@code maxSources} entries, the least
- * recently seen source evicted first. A datagram over its source's rate is dropped before Californium parses it or
+ * spoofing host varies ports freely) in an {@link AddressRates} table of {@code maxSources} entries allocated when the
+ * listener starts, one not seen lately evicted first (CLOCK; a new source or an eviction allocates nothing). A datagram over its source's rate is dropped before Californium parses it or
  * allocates an exchange, counted and logged at most once a second on
  * {@code io.estuary.cf.drops}; it is never answered, so a flood with forged source addresses gets nothing back to
  * amplify. Thread-safe (the receiver threads call {@link #admit}).
@@ -23,7 +22,8 @@ public final class SourceLimiter {
 
   private final String listener;
   private final Rate rate;
-  private final SourceTable<InetAddress, TokenBucket> sources;
+  /** Null when the rate is infinite. */
+  private final AddressRates sources;
   private final Metrics.Counter dropped;
   private final LogThrottle log = LogThrottle.every(1000);
   private final DatagramBudget budget;
@@ -57,7 +57,7 @@ public final class SourceLimiter {
     this.listener = listener;
     this.dropped = dropped;
     this.rate = rate;
-    this.sources = new SourceTable<>(maxSources, a -> TokenBucket.of(rate));
+    this.sources = rate.isInfinite() ? null : new AddressRates(maxSources, List.of(rate), System::nanoTime);
   }
 
   /** Whether a datagram from {@code source} is within its rate; false = drop it (counted). */
@@ -74,10 +74,10 @@ public final class SourceLimiter {
     if (unknown != null && !unknown.admit(source)) {
       return false;
     }
-    if (rate.isInfinite() || source == null) {
+    if (sources == null || source == null) {
       return budget.admit(pause);
     }
-    if (sources.get(source.getAddress()).tryAcquire(1)) {
+    if (sources.tryAcquire(source.getAddress(), 0, 1)) {
       // per source first: a source over its own rate does not use up the listener's budget
       return budget.admit(pause);
     }
@@ -92,11 +92,11 @@ public final class SourceLimiter {
 
   /** Sources forgotten because the table was full (a flood from many addresses shows here). */
   public long evictions() {
-    return sources.evictions();
+    return sources == null ? 0 : sources.evictions();
   }
 
   /** Sources tracked now (at most max_sources). */
   public int size() {
-    return sources.size();
+    return sources == null ? 0 : sources.size();
   }
 }

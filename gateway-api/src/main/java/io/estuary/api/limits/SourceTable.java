@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * A bounded table of per-source state (typically a {@link TokenBucket} per remote address on a UDP listener):
+ * A bounded table of per-source state (a known address's expiry, a peer's message-id tracker, a client id's
+ * buckets; per-address rates use {@link AddressRates}, which allocates nothing per new address):
  * at most {@code maxEntries} sources, one evicted when a new source arrives at a full table (counted in {@link
  * #evictions()}), so a flood from millions of addresses costs a fixed amount of memory. Thread-safe (its own monitor).
  *

@@ -1,27 +1,30 @@
 package io.estuary.mqttsn.channel;
 
 import io.estuary.api.GatewayContext;
-import io.estuary.api.limits.SourceTable;
+import io.estuary.api.limits.AddressRates;
 import io.estuary.api.limits.TokenBucket;
 import io.estuary.mqttsn.MqttSnLimits.ListenerLimits;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
  * One listener's rates (issue #13): {@code max_conn_rate} for the listener, and per source IP address
- * {@code source_datagram_rate} and {@code source_conn_rate} in a bounded {@link SourceTable} of at most
- * {@code max_sources} addresses (one not seen lately evicted, SourceTable's CLOCK: a flood from millions of spoofed
- * addresses costs a fixed amount of memory). Buckets run on the gateway's clock. Called on the listener's
- * event loop; the table and buckets are thread-safe anyway, so the metrics scrape may read them.
+ * {@code source_datagram_rate} and {@code source_conn_rate} in an {@link AddressRates} table of at most
+ * {@code max_sources} addresses (one not seen lately evicted, CLOCK), allocated when the listener starts: a flood
+ * from millions of spoofed addresses costs a fixed amount of memory and allocates nothing per new address. Buckets
+ * run on the gateway's clock. Called on the listener's event loop; the table and buckets are thread-safe anyway, so
+ * the metrics scrape may read them.
  */
 final class ListenerGuard {
-  /** One source address's buckets. */
-  private record Source(TokenBucket datagrams, TokenBucket connects) {}
+  /** The per-source buckets: {@code source_datagram_rate}, {@code source_conn_rate}. */
+  private static final int DATAGRAMS = 0;
+  private static final int CONNECTS = 1;
 
   private final ListenerLimits limits;
   private final TokenBucket connRate;
   private final TokenBucket unknownAnswers;
-  private final SourceTable<InetAddress, Source> sources;
+  private final AddressRates sources;
 
   ListenerGuard(ListenerLimits limits, GatewayContext ctx, String listener) {
     this.limits = limits;
@@ -29,8 +32,8 @@ final class ListenerGuard {
     this.connRate = new TokenBucket(limits.maxConnRate(), nanos);
     this.unknownAnswers = new TokenBucket(limits.unknownAnswerRate(), nanos);
     boolean perSource = !limits.sourceDatagramRate().isInfinite() || !limits.sourceConnRate().isInfinite();
-    this.sources = perSource ? new SourceTable<>(limits.maxSources(),
-        a -> new Source(new TokenBucket(limits.sourceDatagramRate(), nanos), new TokenBucket(limits.sourceConnRate(), nanos)))
+    this.sources = perSource
+        ? new AddressRates(limits.maxSources(), List.of(limits.sourceDatagramRate(), limits.sourceConnRate()), nanos)
         : null;
     if (sources != null) {
       ctx.metrics().gauge("sources", sources::size, "listener", listener);
@@ -44,7 +47,7 @@ final class ListenerGuard {
 
   /** Whether a datagram from {@code source} is within source_datagram_rate. */
   boolean admitDatagram(InetAddress source) {
-    return sources == null || sources.get(source).datagrams().tryAcquire(1);
+    return sources == null || sources.tryAcquire(source, DATAGRAMS, 1);
   }
 
   /** Whether one more answer to a source without a channel is within unknown_answer_rate. */
@@ -57,7 +60,7 @@ final class ListenerGuard {
    * max_conn_rate} or {@code source_conn_rate}).
    */
   String admitConnect(InetAddress source) {
-    if (sources != null && !sources.get(source).connects().tryAcquire(1)) {
+    if (sources != null && !sources.tryAcquire(source, CONNECTS, 1)) {
       return "source_conn_rate"; // checked first: one noisy source must not use up the listener's rate
     }
     return connRate.tryAcquire(1) ? null : "max_conn_rate";
