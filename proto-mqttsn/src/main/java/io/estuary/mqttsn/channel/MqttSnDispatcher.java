@@ -6,6 +6,8 @@ import io.estuary.api.CloseReason;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
 import io.estuary.api.Metrics;
+import io.estuary.api.limits.Rate;
+import io.estuary.api.limits.TokenBucket;
 import io.estuary.api.Payload;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.MqttSnLimits;
@@ -13,6 +15,7 @@ import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -49,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * PINGREQ, a PUBLISH to a topic it can name, ...), which shows that the address receives our answers. At most
  * {@code max_half_open} channels are half-open; a CONNECT from a new address beyond gets CONNACK
  * congestion ({@code half_open_full}). A half-open channel not heard within the timeout is closed without a
- * datagram and the session its CONNECT created is discarded ({@code half_open_timeout}), as when a CONNECT of
+ * datagram and the session its CONNECT created is discarded ({@code half_open_timeout}; at most {@code
+ * max_half_open} of them per timeout, so a backlog a flood filled at once drains evenly instead of freeing every place,
+ * and admitting as many new sessions, in the same moment), as when a CONNECT of
  * another client id from its address replaces it ({@code mqttsn.half_open.replaced}); a CONNECT that
  * resumed an existing persistent session leaves the table as soon as the broker says so. A client behind a
  * forwarder is half-open per node (forwarder address and wireless node id): the node's own next message
@@ -85,6 +90,8 @@ public final class MqttSnDispatcher {
   /** Plain UDP with half_open_timeout > 0: millis a new client has for its second datagram; else 0. */
   private final long halfOpenTimeout;
   private volatile int halfOpenMirror;
+  /** Expiries of half-open channels: max_half_open per half_open_timeout, in steps of a twentieth. */
+  private final TokenBucket halfOpenExpiries;
   /** Plain UDP with half-open tracking and discard_unproven_sessions: new clients must echo a random id. */
   private final boolean discardUnproven;
   /** Draws where an unproven client's first topic id and msg id start: the nonce MQTT-SN has no field for. */
@@ -127,6 +134,10 @@ public final class MqttSnDispatcher {
       ctx.metrics().gauge("half_open", () -> halfOpenMirror, "listener", listener);
     }
     this.discardUnproven = halfOpenTimeout > 0 && limits.discardUnprovenSessions();
+    this.halfOpenExpiries = halfOpenTimeout > 0
+        ? new TokenBucket(new Rate(limits.maxHalfOpen(), Duration.ofMillis(halfOpenTimeout)),
+            Math.max(1, limits.maxHalfOpen() / 20), () -> ctx.clock().millis() * 1_000_000L)
+        : null;
   }
 
   /**
@@ -443,8 +454,8 @@ public final class MqttSnDispatcher {
     List<MqttSnChannel> expired = null;
     for (Iterator<MqttSnChannel> it = halfOpen.iterator(); it.hasNext(); ) {
       MqttSnChannel ch = it.next();
-      if (ch.unprovenUntil() > now) {
-        break; // the set is in deadline order (one timeout for the listener)
+      if (ch.unprovenUntil() > now || !halfOpenExpiries.tryAcquire(1)) {
+        break; // the set is in deadline order (one timeout for the listener); the rest wait for the next tick
       }
       it.remove();
       if (expired == null) {

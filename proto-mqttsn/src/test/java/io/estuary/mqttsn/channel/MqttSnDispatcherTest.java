@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.estuary.api.CloseReason;
 import io.estuary.cf.PeerIdentity;
 import io.estuary.api.Payload;
+import io.estuary.api.limits.Rate;
 import io.estuary.mqttsn.MqttSnConfig;
+import io.estuary.mqttsn.MqttSnLimits;
 import io.estuary.mqttsn.MqttSnConfig.PredefinedTopic;
 import io.estuary.mqttsn.channel.Action.Send;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
@@ -14,6 +16,7 @@ import io.estuary.mqttsn.codec.TopicRef;
 import io.estuary.testkit.FakeContext;
 import io.estuary.testkit.MutableClock;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -182,6 +185,44 @@ class MqttSnDispatcherTest {
     assertThat(ctx.session("c1").discarded).isTrue();
     assertThat(d.size()).isEqualTo(1);
     assertThat(d.halfOpen()).isEqualTo(1); // c2's, c1's left the table
+  }
+
+  @Test
+  void a_backlog_of_half_open_channels_filled_at_once_expires_evenly_not_all_in_one_moment() {
+    MutableClock clock = new MutableClock();
+    long start = clock.millis();
+    FakeContext c = new FakeContext("mqttsn", clock);
+    MqttSnLimits.ListenerLimits l = MqttSnLimits.ListenerLimits.DEFAULTS;
+    MqttSnLimits.ListenerLimits limits = new MqttSnLimits.ListenerLimits(l.maxConnections(), Rate.INFINITY,
+        l.maxSources(), Rate.INFINITY, Rate.INFINITY, 40, Duration.ofSeconds(10), l.recbuf(), l.unknownAnswerRate(), 0,
+        l.discardUnprovenSessions(), Rate.INFINITY);
+    MqttSnDispatcher dispatcher = new MqttSnDispatcher(
+        MqttSnConfig.defaults().withLimits(MqttSnLimits.defaults().withListener("udp:default", limits)), c,
+        "udp:default", Runnable::run, sent::addAll, new TopicIdStore(c));
+    for (int i = 1; i <= 40; i++) { // a flood fills max_half_open in one moment
+      dispatcher.onFrame(new InetSocketAddress("127.0.8." + i, 1000), new Connect(false, true, 30, "f" + i));
+    }
+    assertThat(dispatcher.halfOpen()).isEqualTo(40);
+    clock.advance(Duration.ofMillis(9_750));
+    dispatcher.tick();
+    assertThat(dispatcher.halfOpen()).as("none due yet").isEqualTo(40);
+    clock.advance(Duration.ofMillis(250));
+    dispatcher.tick();
+    // max_half_open per half_open_timeout (4/s), in steps of a twentieth: 2 now, then one a tick (250 ms)
+    assertThat(dispatcher.halfOpen()).as("2 of the 40 due expire at once").isEqualTo(38);
+    for (int t = 1; t <= 20; t++) {
+      clock.advance(Duration.ofMillis(250));
+      dispatcher.tick();
+      assertThat(dispatcher.halfOpen()).as("tick %d", t).isEqualTo(38 - t);
+    }
+    for (int t = 0; t < 80 && dispatcher.halfOpen() > 0; t++) {
+      clock.advance(Duration.ofMillis(250));
+      dispatcher.tick();
+    }
+    assertThat(dispatcher.halfOpen()).as("all gone within a second timeout").isZero();
+    assertThat(clock.millis() - start).as("within two timeouts of the CONNECTs").isLessThanOrEqualTo(20_000);
+    assertThat(c.session("f1").discarded).isTrue();
+    assertThat(c.session("f40").discarded).isTrue();
   }
 
   @Test
