@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-source-address datagram rate of one UDP listener: a token bucket per remote IP address (not per port: a
  * spoofing host varies ports freely) in an {@link AddressRates} table of {@code maxSources} entries allocated when the
- * listener starts, one not seen lately evicted first (CLOCK; a new source or an eviction allocates nothing). A datagram over its source's rate is dropped before Californium parses it or
- * allocates an exchange, counted and logged at most once a second on
- * {@code io.estuary.cf.drops}; it is never answered, so a flood with forged source addresses gets nothing back to
- * amplify. Thread-safe (the receiver threads call {@link #admit}).
+ * listener starts, one not seen lately evicted first (CLOCK; a new source or an eviction allocates nothing). A datagram
+ * over its source's rate is dropped before Californium parses it or allocates an exchange, counted and logged at most
+ * once a second on {@code io.estuary.cf.drops}; it is never answered, so a flood with forged source addresses gets
+ * nothing back to amplify. Thread-safe (the receiver threads call {@link #admit}).
  */
 public final class SourceLimiter {
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.cf.drops");

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * dropped unanswered on the receiver thread, before Californium copies, parses or deduplicates it, counted
  * ({@code datagrams.shed{reason=unknown_datagram_rate}}) and logged at most once every 10 s. A flood of spoofed or
  * garbage requests from many addresses then costs one read per datagram past this budget, while the devices the
- * listener knows ({@link KnownSources}: they proved themselves lately) keep the listener's {@code max_datagram_rate}. Thread-safe.
+ * listener knows ({@link KnownSources}: they proved themselves lately) keep the listener's {@code
+ * max_datagram_rate}. Thread-safe.
  */
 public final class UnknownSourceBudget {
   private static final Logger DROPS = LoggerFactory.getLogger("io.estuary.cf.drops");
@@ -70,8 +71,8 @@ public final class UnknownSourceBudget {
     shed.increment();
     long suppressed = log.admit();
     if (suppressed >= 0) {
-      DROPS.warn("{}: datagrams from addresses not known (no recent proof) over unknown_datagram_rate {}, dropped unanswered{}",
-          listener, rate, LogThrottle.suffix(suppressed));
+      DROPS.warn("{}: datagrams from addresses not known (no recent proof) over unknown_datagram_rate {}, dropped "
+          + "unanswered{}", listener, rate, LogThrottle.suffix(suppressed));
     }
     return false;
   }

@@ -80,7 +80,8 @@ final class CoapAdapter implements ProtocolAdapter {
       DeviceRegistry devices = registry;
       context.metrics().gauge("half_open", devices::halfOpenDevices); // unproven observers (max_half_open)
       RequestSupport support = new RequestSupport(config, context, registry, metrics,
-          ep -> listenerNames.getOrDefault(ep, "udp:default"), ep -> identityAs.getOrDefault(ep, IdentityAs.NONE), knownByEndpoint::get);
+          ep -> listenerNames.getOrDefault(ep, "udp:default"), ep -> identityAs.getOrDefault(ep, IdentityAs.NONE),
+          knownByEndpoint::get);
       Configuration cf = config.californium().toConfiguration();
       server = new CoapServer(cf);
       // our protocol-stage executor counts its waiting tasks: the listeners shed datagrams past max_backlog
