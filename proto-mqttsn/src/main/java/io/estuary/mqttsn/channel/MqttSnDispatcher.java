@@ -6,8 +6,6 @@ import io.estuary.api.CloseReason;
 import io.estuary.api.GatewayContext;
 import io.estuary.api.Message;
 import io.estuary.api.Metrics;
-import io.estuary.api.limits.Rate;
-import io.estuary.api.limits.TokenBucket;
 import io.estuary.api.Payload;
 import io.estuary.mqttsn.MqttSnConfig;
 import io.estuary.mqttsn.MqttSnLimits;
@@ -15,7 +13,6 @@ import io.estuary.mqttsn.codec.MqttSnFrame;
 import io.estuary.mqttsn.codec.MqttSnFrame.*;
 import io.estuary.mqttsn.codec.ReturnCode;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -90,8 +87,6 @@ public final class MqttSnDispatcher {
   /** Plain UDP with half_open_timeout > 0: millis a new client has for its second datagram; else 0. */
   private final long halfOpenTimeout;
   private volatile int halfOpenMirror;
-  /** Expiries of half-open channels: max_half_open per half_open_timeout, in steps of a twentieth. */
-  private final TokenBucket halfOpenExpiries;
   /** Plain UDP with half-open tracking and discard_unproven_sessions: new clients must echo a random id. */
   private final boolean discardUnproven;
   /** Draws where an unproven client's first topic id and msg id start: the nonce MQTT-SN has no field for. */
@@ -134,10 +129,6 @@ public final class MqttSnDispatcher {
       ctx.metrics().gauge("half_open", () -> halfOpenMirror, "listener", listener);
     }
     this.discardUnproven = halfOpenTimeout > 0 && limits.discardUnprovenSessions();
-    this.halfOpenExpiries = halfOpenTimeout > 0
-        ? new TokenBucket(new Rate(limits.maxHalfOpen(), Duration.ofMillis(halfOpenTimeout)),
-            Math.max(1, limits.maxHalfOpen() / 20), () -> ctx.clock().millis() * 1_000_000L)
-        : null;
   }
 
   /**
@@ -454,7 +445,7 @@ public final class MqttSnDispatcher {
     List<MqttSnChannel> expired = null;
     for (Iterator<MqttSnChannel> it = halfOpen.iterator(); it.hasNext(); ) {
       MqttSnChannel ch = it.next();
-      if (ch.unprovenUntil() > now || !halfOpenExpiries.tryAcquire(1)) {
+      if (ch.unprovenUntil() > now || !guard.admitHalfOpenExpiry()) {
         break; // the set is in deadline order (one timeout for the listener); the rest wait for the next tick
       }
       it.remove();
