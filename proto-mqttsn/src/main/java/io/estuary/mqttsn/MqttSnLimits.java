@@ -65,14 +65,19 @@ public record MqttSnLimits(
    * @param unknownDatagramRate plain UDP: datagrams from addresses without a channel that the listener socket
    *     reads per period; beyond it the listener stops reading its socket until a batch's worth of budget is back
    *     (the kernel drops the excess for free), so a flood costs the gateway's CPU at most this rate
+   * @param maxUnproven plain UDP with {@code discard_unproven_sessions}: clients past the half-open stage (connected
+   *     or asleep) that have not yet proved their address by echoing a value of the gateway's; a promotion beyond
+   *     closes the oldest of them (DISCONNECT, its new session discarded), so that blind spoofers, who can promote
+   *     a session but never prove it, hold at most this many channels and never lock proven and new clients out
+   *     ({@code auto}: half of {@code max_connections})
    */
   public record ListenerLimits(int maxConnections, Rate maxConnRate, int maxSources, Rate sourceConnRate,
       Rate sourceDatagramRate, int maxHalfOpen, Duration halfOpenTimeout, long recbuf, Rate unknownAnswerRate,
-      int connectedSockets, boolean discardUnprovenSessions, Rate unknownDatagramRate) {
+      int connectedSockets, boolean discardUnprovenSessions, Rate unknownDatagramRate, int maxUnproven) {
     public static final ListenerLimits DEFAULTS =
         new ListenerLimits(100_000, Rate.parse("1000/s"), 100_000, Rate.parse("100/s"), Rate.parse("1000/s"),
             1000, Duration.ofSeconds(10), 4L * 1024 * 1024, Rate.parse("1000/s"), autoConnectedSockets(), true,
-            Rate.parse("5000/s"));
+            Rate.parse("5000/s"), 50_000);
 
     /**
      * {@code connected_sockets = auto}: 1,000 on Linux 6.13 and later, which find a connected UDP socket by a 4-tuple
@@ -107,6 +112,14 @@ public record MqttSnLimits(
         throw new IllegalArgumentException("recbuf must be 0..2GB, was " + recbuf);
       }
       atLeast(connectedSockets, 0, "connected_sockets");
+      atLeast(maxUnproven, 1, "max_unproven");
+    }
+
+    /** These limits with {@code max_unproven} set (tests). */
+    public ListenerLimits withMaxUnproven(int max) {
+      return new ListenerLimits(maxConnections, maxConnRate, maxSources, sourceConnRate, sourceDatagramRate,
+          maxHalfOpen, halfOpenTimeout, recbuf, unknownAnswerRate, connectedSockets, discardUnprovenSessions,
+          unknownDatagramRate, max);
     }
 
     /** Whether CONNECTs from new addresses are half-open until the client's second datagram. */
@@ -116,8 +129,9 @@ public record MqttSnLimits(
 
     static ListenerLimits from(AdapterConfig l) {
       ListenerLimits d = DEFAULTS;
+      int maxConnections = l.has("max_connections") ? count(l, "max_connections") : d.maxConnections();
       return new ListenerLimits(
-          l.has("max_connections") ? count(l, "max_connections") : d.maxConnections(),
+          maxConnections,
           l.has("max_conn_rate") ? rate(l, "max_conn_rate") : d.maxConnRate(),
           l.has("max_sources") ? count(l, "max_sources") : d.maxSources(),
           l.has("source_conn_rate") ? rate(l, "source_conn_rate") : d.sourceConnRate(),
@@ -129,7 +143,9 @@ public record MqttSnLimits(
           !l.has("connected_sockets") || l.getString("connected_sockets").trim().equalsIgnoreCase("auto")
               ? d.connectedSockets() : count(l, "connected_sockets"),
           l.has("discard_unproven_sessions") ? l.getBoolean("discard_unproven_sessions") : d.discardUnprovenSessions(),
-          l.has("unknown_datagram_rate") ? rate(l, "unknown_datagram_rate") : d.unknownDatagramRate());
+          l.has("unknown_datagram_rate") ? rate(l, "unknown_datagram_rate") : d.unknownDatagramRate(),
+          !l.has("max_unproven") || l.getString("max_unproven").trim().equalsIgnoreCase("auto")
+              ? Math.max(1, maxConnections / 2) : count(l, "max_unproven"));
     }
   }
 

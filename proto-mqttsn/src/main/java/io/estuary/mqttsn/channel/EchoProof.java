@@ -19,7 +19,7 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>What it decides: a {@code clean_session = false} session that its CONNECT created (not resumed) and whose
  * client was never proven is <em>discarded</em> instead of kept offline when the connection ends without
- * DISCONNECT (keepalive timeout, retries exhausted, another client id from its address), or with a plain DISCONNECT
+ * DISCONNECT (keepalive timeout, a missed wake-up, retries exhausted, another client id from its address), or with a plain DISCONNECT
  * from a client that never had a SUBSCRIBE granted — so a
  * spoofed persistent CONNECT that a valid follow-up promoted still leaves nothing behind. A real persistent
  * client proves itself in its first exchanges: it publishes with the id REGACK gave it, or acknowledges a QoS 1/2
@@ -84,15 +84,16 @@ final class EchoProof {
 
   /**
    * Whether {@code session}, ending for {@code reason}, goes instead of staying offline: persistent, created by
-   * this connection, never proven, and either no DISCONNECT (keepalive timeout, retries) or a plain DISCONNECT from
+   * this connection, never proven, and either no DISCONNECT (keepalive timeout, a missed wake-up, retries) or a plain DISCONNECT from
    * a client that never subscribed — its new session holds nothing to keep (no subscription to queue for; MQTT-SN's
    * CONNACK has no session-present flag), and a blind spoofer's CONNECT + DISCONNECT (or flood garbage that decodes
-   * as one) leaves nothing behind. A subscriber's DISCONNECT keeps its session, as does the DISCONNECT with a
-   * duration before a sleep (a missed wake-up publishes the will); a kick or a take-over is the broker's decision.
+   * as one) leaves nothing behind. A subscriber's DISCONNECT keeps its session; a sleeping client that misses its
+   * wake-up is gone like one whose keepalive ran out (a blind spoofer's DISCONNECT with a duration leaves nothing
+   * behind either: no session, no will); a kick or a take-over is the broker's decision.
    */
   boolean discards(BrokerSession session, CloseReason reason) {
     return !proven() && persistent && !session.sessionPresent()
-        && (reason == CloseReason.KEEPALIVE_TIMEOUT || reason == CloseReason.TRANSPORT_ERROR
-            || reason == CloseReason.NORMAL && !subscribed);
+        && (reason == CloseReason.KEEPALIVE_TIMEOUT || reason == CloseReason.SLEEP_TIMEOUT
+            || reason == CloseReason.TRANSPORT_ERROR || reason == CloseReason.NORMAL && !subscribed);
   }
 }

@@ -381,6 +381,11 @@ public final class MqttSnChannel {
     unproven = false;
   }
 
+  /** Whether the broker has opened this connection's session and said it was present (resumed) before. */
+  boolean sessionPresent() {
+    return session != null && session.sessionPresent();
+  }
+
   /**
    * Whether the CONNECT resumed a session that existed before (the broker said session present): the
    * half-open timeout does not apply to it, its keepalive does.

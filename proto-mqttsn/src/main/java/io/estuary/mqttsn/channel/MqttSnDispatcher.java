@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * another client id from its address replaces it ({@code mqttsn.half_open.replaced}); a CONNECT that
  * resumed an existing persistent session leaves the table as soon as the broker says so. A client behind a
  * forwarder is half-open per node (forwarder address and wireless node id): the node's own next message
- * proves it. Owned by the transport's event loop.
+ * proves it. A promoted client whose client must still echo a value of ours ({@link EchoProof}) counts to
+ * {@code max_unproven} until it does; beyond, the oldest such client is closed and its new session discarded
+ * ({@link #awaitEcho}). Owned by the transport's event loop.
  */
 public final class MqttSnDispatcher {
   private static final Logger drops = LoggerFactory.getLogger("io.estuary.mqttsn.drops");
@@ -89,6 +91,12 @@ public final class MqttSnDispatcher {
   private volatile int halfOpenMirror;
   /** Plain UDP with half-open tracking and discard_unproven_sessions: new clients must echo a random id. */
   private final boolean discardUnproven;
+  /**
+   * Promoted channels (no longer half-open) whose client has not echoed a value of ours yet and whose session is
+   * not one it resumed, oldest promotion first: at most {@code max_unproven}, the oldest closed beyond.
+   */
+  private final LinkedHashSet<MqttSnChannel> unverified = new LinkedHashSet<>();
+  private volatile int unverifiedMirror;
   /** Draws where an unproven client's first topic id and msg id start: the nonce MQTT-SN has no field for. */
   private final java.security.SecureRandom nonces = new java.security.SecureRandom();
   /** Told when an address gets its first channel and loses its last (the transport's connected sockets). */
@@ -129,6 +137,10 @@ public final class MqttSnDispatcher {
       ctx.metrics().gauge("half_open", () -> halfOpenMirror, "listener", listener);
     }
     this.discardUnproven = halfOpenTimeout > 0 && limits.discardUnprovenSessions();
+    if (discardUnproven) {
+      ctx.metrics().gauge("unproven", () -> unverifiedMirror, "listener", listener);
+      dropCounter("max_unproven");
+    }
   }
 
   /**
@@ -290,6 +302,7 @@ public final class MqttSnDispatcher {
     MqttSnChannel ch = byAddress.get(from);
     if (ch != null && ch.unproven() && proof.proves(ch, frame)) {
       prove(ch); // a message of the connection after the CONNECT: the address receives our answers
+      awaitEcho(ch);
     }
     if (frame instanceof Connect c) {
       MqttSnChannel known = c.clientId().isEmpty() ? null : byClientId.get(c.clientId());
@@ -336,6 +349,9 @@ public final class MqttSnDispatcher {
     if (ch != null) {
       ch.peerIdentity(identity, identityAs == IdentityAs.USERNAME);
       process(ch, ch.handleIn(frame, size));
+      if (!unverified.isEmpty() && ch.echoProven() && unverified.remove(ch)) {
+        unverifiedMirror = unverified.size(); // it echoed a topic id or message id of ours
+      }
     } else if (frame instanceof Publish p && p.qos() == -1) {
       publishWithoutConnection(from, p);
     } else {
@@ -468,6 +484,35 @@ public final class MqttSnDispatcher {
     return halfOpenMirror;
   }
 
+  /** Promoted channels whose client has not proved its address yet (a snapshot; see {@code max_unproven}). */
+  public int unproven() {
+    return unverifiedMirror;
+  }
+
+  /**
+   * {@code ch} was just promoted: until its client echoes a value of ours it counts to {@code max_unproven}; beyond,
+   * the oldest such client is closed — DISCONNECT (within {@code unknown_answer_rate}), its new session discarded
+   * as at the half-open timeout, counted {@code max_unproven}. A blind spoofer can promote sessions (a PINGREQ from
+   * the forged address) but never prove one, so spoofed sessions hold at most this many channels, however long the
+   * keepalive or sleep duration they asked for, and proven and new clients are never locked out by them.
+   */
+  private void awaitEcho(MqttSnChannel ch) {
+    if (!discardUnproven || ch.echoProven() || ch.sessionPresent() || ch.state() == MqttSnChannel.State.CLOSED) {
+      return;
+    }
+    unverified.add(ch);
+    while (unverified.size() > guard.limits().maxUnproven()) {
+      Iterator<MqttSnChannel> it = unverified.iterator();
+      MqttSnChannel oldest = it.next();
+      it.remove();
+      limit(oldest.where(), "max_unproven",
+          () -> "client " + oldest.clientId() + " closed: the oldest of max_unproven clients that never proved their address");
+      answerUnknown(oldest.where(), Disconnect.plain());
+      process(oldest, oldest.dropUnproven());
+    }
+    unverifiedMirror = unverified.size();
+  }
+
   private void prove(MqttSnChannel ch) {
     ch.prove();
     halfOpen.remove(ch);
@@ -596,6 +641,9 @@ public final class MqttSnDispatcher {
     if (ch.unproven() && ch.resumedSession()) {
       prove(ch); // the CONNECT resumed a session that existed before: its keepalive applies, not the timeout
     }
+    if (!unverified.isEmpty() && ch.sessionPresent() && unverified.remove(ch)) {
+      unverifiedMirror = unverified.size(); // the broker said it resumed a session: nothing to discard
+    }
     if (actions.isEmpty()) {
       return;
     }
@@ -605,6 +653,9 @@ public final class MqttSnDispatcher {
         byClientId.remove(ch.clientId(), ch);
         if (ch.unproven()) {
           prove(ch); // closed otherwise (refused, re-CONNECTed elsewhere): leaves the table
+        }
+        if (unverified.remove(ch)) {
+          unverifiedMirror = unverified.size();
         }
       }
     }

@@ -195,7 +195,7 @@ class MqttSnDispatcherTest {
     MqttSnLimits.ListenerLimits l = MqttSnLimits.ListenerLimits.DEFAULTS;
     MqttSnLimits.ListenerLimits limits = new MqttSnLimits.ListenerLimits(l.maxConnections(), Rate.INFINITY,
         l.maxSources(), Rate.INFINITY, Rate.INFINITY, 40, Duration.ofSeconds(10), l.recbuf(), l.unknownAnswerRate(), 0,
-        l.discardUnprovenSessions(), Rate.INFINITY);
+        l.discardUnprovenSessions(), Rate.INFINITY, l.maxUnproven());
     MqttSnDispatcher dispatcher = new MqttSnDispatcher(
         MqttSnConfig.defaults().withLimits(MqttSnLimits.defaults().withListener("udp:default", limits)), c,
         "udp:default", Runnable::run, sent::addAll, new TopicIdStore(c));
@@ -223,6 +223,91 @@ class MqttSnDispatcherTest {
     assertThat(clock.millis() - start).as("within two timeouts of the CONNECTs").isLessThanOrEqualTo(20_000);
     assertThat(c.session("f1").discarded).isTrue();
     assertThat(c.session("f40").discarded).isTrue();
+  }
+
+  MqttSnDispatcher withMaxUnproven(FakeContext c, int max) {
+    MqttSnLimits.ListenerLimits limits = MqttSnLimits.ListenerLimits.DEFAULTS.withMaxUnproven(max);
+    return new MqttSnDispatcher(
+        MqttSnConfig.defaults().withLimits(MqttSnLimits.defaults().withListener("udp:default", limits)), c,
+        "udp:default", Runnable::run, sent::addAll, new TopicIdStore(c));
+  }
+
+  static InetSocketAddress spoofed(int i) {
+    return new InetSocketAddress("127.0.9." + i, 1000);
+  }
+
+  /** REGISTER {@code topic}, then PUBLISH with the id the REGACK gave: the echo that proves the address. */
+  void proveByEcho(MqttSnDispatcher u, InetSocketAddress at, String topic) {
+    sent.clear();
+    u.onFrame(at, new Register(0, 1, topic));
+    Regack ack = sent.stream().map(a -> ((Send) a).frame()).filter(Regack.class::isInstance).map(Regack.class::cast)
+        .findFirst().orElseThrow();
+    u.onFrame(at, new Publish(false, 1, false, new TopicRef.Id(ack.topicId()), 2, Payload.utf8("x")));
+  }
+
+  @Test
+  void beyond_max_unproven_the_oldest_promoted_client_that_never_proved_its_address_is_closed() {
+    MqttSnDispatcher u = withMaxUnproven(ctx, 2);
+    u.onFrame(A, new Connect(false, false, 60, "real"));
+    proveByEcho(u, A, "t/real");
+    assertThat(u.unproven()).as("proven by its echo").isZero();
+    for (int i = 1; i <= 2; i++) { // blind spoofers: CONNECT, then a DISCONNECT with the longest sleep promotes
+      u.onFrame(spoofed(i), new Connect(false, false, 65535, "s" + i));
+      u.onFrame(spoofed(i), Disconnect.sleep(65535));
+    }
+    assertThat(u.unproven()).isEqualTo(2);
+    assertThat(u.halfOpen()).isZero();
+    sent.clear();
+    u.onFrame(spoofed(3), new Connect(false, false, 65535, "s3"));
+    u.onFrame(spoofed(3), new PingReq(""));
+    assertThat(sent).contains(new Send(spoofed(1), Disconnect.plain()));
+    assertThat(ctx.session("s1").discarded).as("the oldest unproven client's new session").isTrue();
+    assertThat(ctx.session("s2").discarded).isFalse();
+    assertThat(ctx.session("s2").closed).isNull();
+    assertThat(ctx.session("real").closed).as("a proven client is never closed for max_unproven").isNull();
+    assertThat(u.hasClient("s1")).isFalse();
+    assertThat(u.size()).isEqualTo(3);
+    assertThat(u.unproven()).isEqualTo(2);
+    assertThat(ctx.counter("mqttsn.dropsreason,max_unproven")).isEqualTo(1.0);
+  }
+
+  @Test
+  void a_client_that_echoes_a_value_of_ours_leaves_the_unproven_count_and_a_closed_one_too() {
+    MqttSnDispatcher u = withMaxUnproven(ctx, 1);
+    u.onFrame(spoofed(1), new Connect(false, true, 60, "c1"));
+    u.onFrame(spoofed(1), new PingReq(""));
+    assertThat(u.unproven()).isEqualTo(1);
+    proveByEcho(u, spoofed(1), "t/c1");
+    assertThat(u.unproven()).isZero();
+    u.onFrame(spoofed(2), new Connect(false, true, 60, "c2"));
+    u.onFrame(spoofed(2), new PingReq(""));
+    assertThat(u.unproven()).isEqualTo(1);
+    u.onFrame(spoofed(2), Disconnect.plain());
+    assertThat(u.unproven()).isZero();
+    u.onFrame(spoofed(3), new Connect(false, true, 60, "c3"));
+    u.onFrame(spoofed(3), new PingReq(""));
+    assertThat(ctx.session("c1").closed).isNull();
+    assertThat(ctx.counter("mqttsn.dropsreason,max_unproven")).isZero();
+  }
+
+  @Test
+  void an_unproven_subscriber_that_misses_its_wake_up_leaves_no_session_behind_a_proven_one_is_kept() {
+    MutableClock clock = new MutableClock();
+    FakeContext c = new FakeContext("mqttsn", clock);
+    MqttSnDispatcher u = withMaxUnproven(c, 10);
+    u.onFrame(A, new Connect(false, false, 60, "blind")); // clean = 0
+    u.onFrame(A, new Subscribe(false, 1, 1, new TopicRef.Name("cmd/#")));
+    u.onFrame(A, Disconnect.sleep(10));
+    u.onFrame(B, new Connect(false, false, 60, "real"));
+    proveByEcho(u, B, "t/real");
+    u.onFrame(B, new Subscribe(false, 1, 3, new TopicRef.Name("cmd/#")));
+    u.onFrame(B, Disconnect.sleep(10));
+    clock.advance(Duration.ofSeconds(16));
+    u.tick();
+    assertThat(c.session("blind").discarded).as("missed wake-up, never proved its address").isTrue();
+    assertThat(c.session("real").discarded).isFalse();
+    assertThat(c.session("real").closed).isEqualTo(CloseReason.SLEEP_TIMEOUT);
+    assertThat(u.size()).isZero();
   }
 
   @Test

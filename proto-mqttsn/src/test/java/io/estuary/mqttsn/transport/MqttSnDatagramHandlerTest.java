@@ -49,7 +49,7 @@ class MqttSnDatagramHandlerTest {
     ListenerLimits l = ListenerLimits.DEFAULTS;
     return new ListenerLimits(l.maxConnections(), Rate.parse(maxConnRate), l.maxSources(), Rate.INFINITY,
         l.sourceDatagramRate(), maxHalfOpen, l.halfOpenTimeout(), l.recbuf(), Rate.parse(unknownAnswerRate), 0,
-        l.discardUnprovenSessions(), Rate.INFINITY);
+        l.discardUnprovenSessions(), Rate.INFINITY, l.maxUnproven());
   }
 
   static MqttSnConfig config(ListenerLimits limits) {

@@ -191,4 +191,51 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
       assertThat(drops("unproven_session")).isZero();
     }
   }
+  @Test
+  void an_unproven_persistent_subscriber_that_misses_its_wake_up_leaves_no_session() {
+    start("");
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-sleeper");
+      c.send(new Subscribe(false, 1, 3, new TopicRef.Name("ep/sleep/#")));
+      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(Disconnect.sleep(1)); // and never wakes: lost after 1.5 s
+      c.expect(Disconnect.class);
+      await().atMost(Duration.ofSeconds(15)).until(() -> gw.session("ep-sleeper") == null);
+      assertThat(drops("unproven_session")).isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void beyond_max_unproven_the_oldest_unproven_client_is_disconnected_and_its_session_discarded() {
+    start("gateway.mqttsn.listeners.udp.default.max_unproven = 2\n");
+    try (MqttSnTestClient real = sn(); MqttSnTestClient s1 = sn(); MqttSnTestClient s2 = sn();
+        MqttSnTestClient s3 = sn()) {
+      connectPersistent(real, "ep-real");
+      real.send(new Register(0, 1, "ep/real"));
+      Regack regack = real.expect(Regack.class);
+      real.send(new Publish(false, 1, false, new TopicRef.Id(regack.topicId()), 2, Payload.utf8("real")));
+      real.expect(Puback.class);
+      // what a blind spoofer can do: CONNECT, then a DISCONNECT asking for the longest sleep (27 h with the multiplier)
+      for (MqttSnTestClient s : new MqttSnTestClient[] {s1, s2}) {
+        s.send(new Connect(false, false, 65535, "ep-s" + (s == s1 ? 1 : 2)));
+        s.expect(Connack.class);
+        s.send(Disconnect.sleep(65535));
+        s.expect(Disconnect.class);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> "asleep".equals(gw.session("ep-s2").state()));
+      s3.send(new Connect(false, false, 65535, "ep-s3"));
+      s3.expect(Connack.class);
+      s3.send(new PingReq(""));
+      s3.expect(PingResp.class);
+      assertThat(s1.expect(Disconnect.class)).as("the oldest unproven client hears why").isEqualTo(Disconnect.plain());
+      await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ep-s1") == null);
+      assertThat(drops("max_unproven")).isEqualTo(1.0);
+      assertThat(gw.session("ep-s2").state()).isEqualTo("asleep");
+      assertThat(gw.session("ep-s3").state()).isEqualTo("connected");
+      real.send(new PingReq(""));
+      real.expect(PingResp.class);
+      assertThat(gw.session("ep-real").state()).isEqualTo("connected");
+      assertThat(proven("Publish")).isEqualTo(1.0);
+    }
+  }
 }

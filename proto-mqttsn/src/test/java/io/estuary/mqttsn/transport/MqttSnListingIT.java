@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import io.estuary.api.Payload;
 import io.estuary.testkit.TestGateway;
 import io.estuary.testkit.TestSession;
 import io.estuary.mqttsn.MqttSnAdapterFactory;
@@ -150,6 +151,10 @@ class MqttSnListingIT {
     try (MqttSnTestClient c = new MqttSnTestClient(udp)) {
       c.send(new Connect(false, false, 60, "sn-lost")); // persistent: the session outlives the loss
       assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      // it proves its address (the REGACK's id used), or its missed wake-up would discard the new session
+      c.send(new Register(0, 1, "lost/t"));
+      Regack regack = c.expect(Regack.class);
+      c.send(new Publish(false, 0, false, new TopicRef.Id(regack.topicId()), 0, Payload.utf8("here")));
       c.send(Disconnect.sleep(1));
       assertThat(c.expect(Disconnect.class)).isEqualTo(Disconnect.plain());
       assertThat(attributes("sn-lost")).containsEntry("state", "asleep");
