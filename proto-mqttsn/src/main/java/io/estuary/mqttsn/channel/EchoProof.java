@@ -31,6 +31,8 @@ final class EchoProof {
   private final String listener;
   /** Null unless the dispatcher asked for proof (plain UDP, new channel, {@code discard_unproven_sessions}). */
   private IntUnaryOperator random;
+  /** The listener's table of unproven sessions kept offline ({@code max_unproven}); set with {@link #random}. */
+  private KeptOffline keptOffline = KeptOffline.UNBOUNDED;
   private boolean proven;
   private boolean persistent;
   /** The broker granted a SUBSCRIBE of this connection: the session holds something a DISCONNECT keeps. */
@@ -42,9 +44,13 @@ final class EchoProof {
     this.listener = listener;
   }
 
-  /** The client must prove its address; {@code random} (bound → 0..bound-1) places its first ids. */
-  void require(IntUnaryOperator random) {
+  /**
+   * The client must prove its address; {@code random} (bound → 0..bound-1) places its first ids, {@code keptOffline}
+   * bounds the persistent sessions a plain DISCONNECT keeps offline while it has not.
+   */
+  void require(IntUnaryOperator random, KeptOffline keptOffline) {
     this.random = random;
+    this.keptOffline = keptOffline;
     ch.topics().randomise(random);
     ch.outbound().randomise(random);
   }
@@ -95,5 +101,24 @@ final class EchoProof {
     return !proven() && persistent && !session.sessionPresent()
         && (reason == CloseReason.KEEPALIVE_TIMEOUT || reason == CloseReason.SLEEP_TIMEOUT
             || reason == CloseReason.TRANSPORT_ERROR || reason == CloseReason.NORMAL && !subscribed);
+  }
+
+  /**
+   * Whether {@code session}, which {@link #discards} keeps, is an unproven persistent one a plain DISCONNECT leaves
+   * offline and the listener's table of such sessions ({@code max_unproven}) is full: then it goes too. A session
+   * this connection created needs a free place; a resumed one already in the table keeps (and renews) its place, one
+   * not in it is not counted (it was kept, or proven, before).
+   */
+  boolean overKeptOffline(String clientId, BrokerSession session, CloseReason reason) {
+    return !proven() && persistent && reason == CloseReason.NORMAL
+        && !keptOffline.keep(clientId, !session.sessionPresent());
+  }
+
+  /** The listener's bounded table of unproven persistent sessions kept offline (the dispatcher's). */
+  interface KeptOffline {
+    KeptOffline UNBOUNDED = (clientId, created) -> true;
+
+    /** Whether {@code clientId}'s session may stay offline; {@code created}: this connection created it. */
+    boolean keep(String clientId, boolean created);
   }
 }

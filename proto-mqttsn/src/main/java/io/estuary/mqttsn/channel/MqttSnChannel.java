@@ -354,7 +354,12 @@ public final class MqttSnChannel {
   }
 
   public void requireEchoProof(java.util.function.IntUnaryOperator random) {
-    proof.require(random);
+    requireEchoProof(random, EchoProof.KeptOffline.UNBOUNDED);
+  }
+
+  /** As {@link #requireEchoProof(java.util.function.IntUnaryOperator)}, with the listener's kept-offline table. */
+  void requireEchoProof(java.util.function.IntUnaryOperator random, EchoProof.KeptOffline keptOffline) {
+    proof.require(random, keptOffline);
   }
 
   /** Whether the client echoed a value of ours, or was never asked to ({@link #requireEchoProof}). */
@@ -590,8 +595,15 @@ public final class MqttSnChannel {
     if (session != null) {
       BrokerSession s = session;
       session = null;
-      if (proof.discards(s, reason)) { // never proved its address: not kept offline (issue #13)
-        drop("unproven_session", "persistent session of a client that never echoed a topic or message id, " + reason);
+      boolean full = !proof.discards(s, reason) && proof.overKeptOffline(clientId, s, reason);
+      if (full) {
+        limit("max_unproven", "persistent session of a client that never proved its address not kept offline: "
+            + "max_unproven such sessions are");
+      }
+      if (full || proof.discards(s, reason)) { // never proved its address: not kept offline (issue #13)
+        if (!full) {
+          drop("unproven_session", "persistent session of a client that never echoed a topic or message id, " + reason);
+        }
         topics.forget();
         finish();
         stateMirror = clientState();

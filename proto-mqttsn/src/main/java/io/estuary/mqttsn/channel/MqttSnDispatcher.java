@@ -97,6 +97,13 @@ public final class MqttSnDispatcher {
    */
   private final LinkedHashSet<MqttSnChannel> unverified = new LinkedHashSet<>();
   private volatile int unverifiedMirror;
+  /**
+   * Client ids whose unproven persistent session (created by a CONNECT here, never proven) a plain DISCONNECT kept
+   * offline, with when that place runs out (its session expiry): at most {@code max_unproven}; insertion order is
+   * expiry order (one interval for the listener). See {@link #keepOffline}.
+   */
+  private final java.util.LinkedHashMap<String, Long> keptOffline = new java.util.LinkedHashMap<>();
+  private volatile int keptOfflineMirror;
   /** Draws where an unproven client's first topic id and msg id start: the nonce MQTT-SN has no field for. */
   private final java.security.SecureRandom nonces = new java.security.SecureRandom();
   /** Told when an address gets its first channel and loses its last (the transport's connected sockets). */
@@ -139,6 +146,7 @@ public final class MqttSnDispatcher {
     this.discardUnproven = halfOpenTimeout > 0 && limits.discardUnprovenSessions();
     if (discardUnproven) {
       ctx.metrics().gauge("unproven", () -> unverifiedMirror, "listener", listener);
+      ctx.metrics().gauge("unproven_offline", () -> keptOfflineMirror, "listener", listener);
       dropCounter("max_unproven");
     }
   }
@@ -489,6 +497,37 @@ public final class MqttSnDispatcher {
     return unverifiedMirror;
   }
 
+  /** Unproven persistent sessions a plain DISCONNECT kept offline, whose place has not run out (a snapshot). */
+  public int unprovenOffline() {
+    return keptOfflineMirror;
+  }
+
+  /**
+   * Whether {@code clientId}'s unproven persistent session may stay offline after its plain DISCONNECT (a subscriber's:
+   * see {@link EchoProof#discards}). A blind spoofer can do CONNECT + SUBSCRIBE + DISCONNECT; a real subscriber
+   * does the same and must keep its subscriptions (MQTT-SN's CONNACK has no session-present flag to tell it they
+   * went). So such sessions get a place in a table of {@code max_unproven} for their session expiry: a created
+   * session without a free place is discarded instead ({@code max_unproven}); a resumed one renews its place if it
+   * has one and is not counted otherwise. Places run out with the session expiry; they are not freed early (a
+   * spoofer could otherwise resume its own sessions to make room).
+   */
+  private boolean keepOffline(String clientId, boolean created) {
+    long now = ctx.clock().millis();
+    for (Iterator<Long> it = keptOffline.values().iterator(); it.hasNext(); ) {
+      if (it.next() > now) {
+        break;
+      }
+      it.remove();
+    }
+    boolean had = keptOffline.remove(clientId) != null;
+    boolean keep = had || !created || keptOffline.size() < guard.limits().maxUnproven();
+    if (had || created && keep) {
+      keptOffline.put(clientId, now + config.sessionExpiry().toMillis());
+    }
+    keptOfflineMirror = keptOffline.size();
+    return keep;
+  }
+
   /**
    * {@code ch} was just promoted: until its client echoes a value of ours it counts to {@code max_unproven}; beyond,
    * the oldest such client is closed — DISCONNECT (within {@code unknown_answer_rate}), its new session discarded
@@ -598,7 +637,7 @@ public final class MqttSnDispatcher {
       ch = newChannel(from, halfOpenTimeout > 0 ? ctx.clock().millis() + halfOpenTimeout : 0);
       if (halfOpenTimeout > 0) {
         if (discardUnproven) {
-          ch.requireEchoProof(nonces::nextInt);
+          ch.requireEchoProof(nonces::nextInt, this::keepOffline);
         }
         halfOpen.add(ch);
         halfOpenMirror = halfOpen.size();

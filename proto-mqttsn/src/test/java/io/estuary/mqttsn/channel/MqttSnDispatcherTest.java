@@ -290,6 +290,44 @@ class MqttSnDispatcherTest {
     assertThat(ctx.counter("mqttsn.dropsreason,max_unproven")).isZero();
   }
 
+  /** CONNECT clean = 0, SUBSCRIBE, plain DISCONNECT: what a real persistent subscriber does, and a blind spoofer. */
+  void subscribeAndLeave(MqttSnDispatcher u, InetSocketAddress at, String clientId) {
+    u.onFrame(at, new Connect(false, false, 60, clientId));
+    u.onFrame(at, new Subscribe(false, 1, 1, new TopicRef.Name("cmd/#")));
+    u.onFrame(at, Disconnect.plain());
+  }
+
+  @Test
+  void unproven_subscribers_sessions_kept_offline_by_a_disconnect_are_capped_by_max_unproven_until_they_expire() {
+    MutableClock clock = new MutableClock();
+    FakeContext c = new FakeContext("mqttsn", clock);
+    MqttSnDispatcher u = withMaxUnproven(c, 2);
+    subscribeAndLeave(u, spoofed(1), "k1");
+    subscribeAndLeave(u, spoofed(2), "k2");
+    assertThat(c.session("k1").closed).isEqualTo(CloseReason.NORMAL);
+    assertThat(c.session("k2").discarded).isFalse();
+    assertThat(u.unprovenOffline()).isEqualTo(2);
+    subscribeAndLeave(u, spoofed(3), "k3");
+    assertThat(c.session("k3").discarded).as("no place left: not kept offline").isTrue();
+    assertThat(c.counter("mqttsn.dropsreason,max_unproven")).isEqualTo(1.0);
+    // resuming its own session does not make room (the place renews), and a proven subscriber is always kept
+    c.sessionPresent = true;
+    subscribeAndLeave(u, spoofed(1), "k1");
+    c.sessionPresent = false;
+    assertThat(u.unprovenOffline()).isEqualTo(2);
+    u.onFrame(A, new Connect(false, false, 60, "proven"));
+    proveByEcho(u, A, "t/proven");
+    u.onFrame(A, new Subscribe(false, 1, 5, new TopicRef.Name("cmd/#")));
+    u.onFrame(A, Disconnect.plain());
+    assertThat(c.session("proven").discarded).isFalse();
+    assertThat(c.counter("mqttsn.dropsreason,max_unproven")).isEqualTo(1.0);
+    // places run out with the session expiry (2 h): then a new one is kept again
+    clock.advance(Duration.ofHours(2).plusSeconds(1));
+    subscribeAndLeave(u, spoofed(4), "k4");
+    assertThat(c.session("k4").discarded).isFalse();
+    assertThat(u.unprovenOffline()).isEqualTo(1);
+  }
+
   @Test
   void an_unproven_subscriber_that_misses_its_wake_up_leaves_no_session_behind_a_proven_one_is_kept() {
     MutableClock clock = new MutableClock();

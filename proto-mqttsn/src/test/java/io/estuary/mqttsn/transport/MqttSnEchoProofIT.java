@@ -238,4 +238,31 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
       assertThat(proven("Publish")).isEqualTo(1.0);
     }
   }
+  @Test
+  void unproven_subscribers_kept_offline_by_a_disconnect_stop_at_max_unproven_a_proven_one_is_always_kept() {
+    start("gateway.mqttsn.listeners.udp.default.max_unproven = 1\n");
+    String[] ids = {"ep-keep1", "ep-keep2", "ep-keep3"};
+    for (String id : ids) {
+      try (MqttSnTestClient c = sn()) {
+        connectPersistent(c, id);
+        if (id.equals("ep-keep3")) { // proves its address: the REGACK's id in a PUBLISH
+          c.send(new Register(0, 1, "ep/keep3"));
+          Regack regack = c.expect(Regack.class);
+          c.send(new Publish(false, 1, false, new TopicRef.Id(regack.topicId()), 2, Payload.utf8("me")));
+          c.expect(Puback.class);
+        }
+        c.send(new Subscribe(false, 1, 4, new TopicRef.Name("ep/keep/#")));
+        assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+        c.send(Disconnect.plain());
+        c.expect(Disconnect.class);
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ep-keep2") == null);
+    assertThat(drops("max_unproven")).isEqualTo(1.0);
+    assertThat(gw.session("ep-keep1").state()).isEqualTo("disconnected");
+    assertThat(gw.session("ep-keep1").subscriptions()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> "disconnected".equals(gw.session("ep-keep3").state()));
+    assertThat(gw.session("ep-keep3").subscriptions()).isEqualTo(1);
+    assertThat(drops("unproven_session")).isZero();
+  }
 }
