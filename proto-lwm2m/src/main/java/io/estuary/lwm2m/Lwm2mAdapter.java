@@ -18,6 +18,7 @@ import io.estuary.lwm2m.persistence.RegistrationJson;
 import io.estuary.lwm2m.registration.Endpoints;
 import io.estuary.lwm2m.registration.LimitedCoapEndpointFactory;
 import io.estuary.lwm2m.registration.RegistrationGate;
+import io.estuary.lwm2m.registration.RegistrationIds;
 import io.estuary.lwm2m.registration.UpdateProof;
 import io.estuary.cf.DedupCap;
 import io.estuary.cf.ListenerLimits;
@@ -180,6 +181,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       });
       CaliforniumServerEndpointsProvider provider = (CaliforniumServerEndpointsProvider) eps.build();
       builder.setEndpointsProviders(provider);
+      builder.setRegistrationIdProvider(new RegistrationIds()); // unguessable: an id authorizes updates on plain UDP
       server = builder.build();
       // our protocol-stage executor, as the CoAP gateway's: the listeners shed datagrams past max_backlog
       provider.getCoapServer().setExecutor(stage, false);

@@ -71,4 +71,28 @@ class Lwm2mSecurityIT {
       assertThat(h.gw.session("dev-known").username()).isEqualTo("dev-known");
     }
   }
+  @Test
+  void a_registration_id_is_16_random_alphanumerics_and_only_the_right_one_deregisters() throws Exception {
+    try (Lwm2mHarness h = new Lwm2mHarness()) {
+      InetSocketAddress lwm2m = h.gw.listener("lwm2m", "udp:default");
+      org.eclipse.californium.core.CoapResponse a = Lwm2mLimitsIT.register(lwm2m, "rid-a", "</1/0>,</3/0>");
+      org.eclipse.californium.core.CoapResponse b = Lwm2mLimitsIT.register(lwm2m, "rid-b", "</1/0>,</3/0>");
+      String locationA = a.getOptions().getLocationPathString();
+      String locationB = b.getOptions().getLocationPathString();
+      assertThat(locationA).matches("rd/[0-9A-Za-z]{16}");
+      assertThat(locationB).matches("rd/[0-9A-Za-z]{16}").isNotEqualTo(locationA);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+          .until(() -> h.factory.adapter.sessionReady("rid-a"));
+      // a forged de-registration must name the id: a guess is 4.04, the device stays
+      org.eclipse.californium.core.CoapClient guess =
+          new org.eclipse.californium.core.CoapClient("coap://127.0.0.1:" + lwm2m.getPort() + "/rd/" + "A".repeat(16));
+      try {
+        assertThat(guess.delete().getCode())
+            .isEqualTo(org.eclipse.californium.core.coap.CoAP.ResponseCode.NOT_FOUND);
+      } finally {
+        guess.shutdown();
+      }
+      assertThat(h.factory.adapter.sessionReady("rid-a")).isTrue();
+    }
+  }
 }
