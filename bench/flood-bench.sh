@@ -19,6 +19,8 @@
 #   EXTRA_CONF [] a HOCON file appended to the generated config (e.g. the limits under test)
 #   BASELINE [30s] no-flood phase   DURATION [60s] flood phase   WARMUP [5s]   CLIENTS [100]   RATE [1000] msgs/s
 #   FLOOD_THREADS [2]  ADDRESSES [65536] flood source addresses   MIX [connect=50,garbage=25,coap=25]
+#               (also promote=N: a blind spoofer's CONNECT clean 0 keepalive 65535 + PINGREQ from one address)
+#   FLOOD_RATE [0] picks per second over all flood threads, 0 = as fast as the machine allows
 #   FLOOD_KEEPALIVE [30] s, of the flood's CONNECTs that have one (half have 0)   GONE_WAIT [120s]
 #   BENCH_JAVA_OPTS [-Xms256m -Xmx512m] the load tool's JVM   OUT [a temp dir] config, gateway log, result
 #   TIMEOUT [900] seconds for the load tool
@@ -109,7 +111,7 @@ log "gateway pid $GW_PID: mqtt $MQTT_PORT, mqtt-sn $MQTTSN_PORT, coap ${COAP_POR
 
 ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_PORT:-0}" --api-port "${API_PORT:-0}"
       --pid "$GW_PID" --clients "${CLIENTS:-100}" --rate "${RATE:-1000}" --warmup "${WARMUP:-5s}"
-      --baseline "${BASELINE:-30s}" --duration "${DURATION:-60s}" --flood-threads "${FLOOD_THREADS:-2}"
+      --baseline "${BASELINE:-30s}" --duration "${DURATION:-60s}" --flood-threads "${FLOOD_THREADS:-2}" --flood-rate "${FLOOD_RATE:-0}"
       --addresses "${ADDRESSES:-65536}" --mix "${MIX:-connect=50,garbage=25,coap=25}"
       --flood-keepalive "${FLOOD_KEEPALIVE:-30}" --gone-wait "${GONE_WAIT:-120s}")
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}

@@ -21,12 +21,21 @@ import java.util.concurrent.atomic.LongAdder;
  * (and a fresh port each time). Nothing is read: the answers go to sockets that are closed soon after.
  */
 final class Flood implements AutoCloseable {
-  /** Weights of the three kinds, in percent of datagrams. */
-  record Mix(int connect, int garbage, int coap) {
+  /**
+   * Weights of the kinds, in percent of picks: {@code promote} is a blind spoofer's pair, a CONNECT (clean 0, the
+   * longest keepalive) and at once a PINGREQ from the same address, which promotes the half-open session without
+   * ever seeing the CONNACK.
+   */
+  record Mix(int connect, int garbage, int coap, int promote) {
+    Mix(int connect, int garbage, int coap) {
+      this(connect, garbage, coap, 0);
+    }
+
     static Mix parse(String s) {
       int c = 0;
       int g = 0;
       int p = 0;
+      int b = 0;
       for (String part : s.split(",")) {
         String[] kv = part.trim().split("=");
         int v = Integer.parseInt(kv[1].trim());
@@ -34,13 +43,14 @@ final class Flood implements AutoCloseable {
           case "connect" -> c = v;
           case "garbage" -> g = v;
           case "coap" -> p = v;
-          default -> throw new IllegalArgumentException("mix: connect=N,garbage=N,coap=N, not " + s);
+          case "promote" -> b = v;
+          default -> throw new IllegalArgumentException("mix: connect=N,garbage=N,coap=N,promote=N, not " + s);
         }
       }
-      if (c + g + p <= 0) {
+      if (c + g + p + b <= 0) {
         throw new IllegalArgumentException("mix: all weights are 0");
       }
-      return new Mix(c, g, p);
+      return new Mix(c, g, p, b);
     }
   }
 
@@ -56,6 +66,8 @@ final class Flood implements AutoCloseable {
   final LongAdder connects = new LongAdder();
   final LongAdder garbage = new LongAdder();
   final LongAdder coapRequests = new LongAdder();
+  /** CONNECT + PINGREQ pairs sent ({@link Mix#promote}); two datagrams each, not in {@link #connects}. */
+  final LongAdder promotes = new LongAdder();
   final LongAdder bytes = new LongAdder();
   final LongAdder unsent = new LongAdder();
   final LongAdder socketsOpened = new LongAdder();
@@ -69,7 +81,7 @@ final class Flood implements AutoCloseable {
       int keepAlive, double encapsulated) {
     this.mqttsn = mqttsn;
     this.coap = coap;
-    this.mix = coap == null ? new Mix(mix.connect(), mix.garbage(), 0) : mix;
+    this.mix = coap == null ? new Mix(mix.connect(), mix.garbage(), 0, mix.promote()) : mix;
     this.addresses = addresses;
     this.pool = pool;
     this.perSocket = perSocket;
@@ -91,10 +103,16 @@ final class Flood implements AutoCloseable {
   }
 
   void start(int threadCount, long seed) {
+    start(threadCount, seed, 0);
+  }
+
+  /** {@code rate} > 0: picks per second over all threads (a paced flood, e.g. a spoofer that stays served); else as fast as possible. */
+  void start(int threadCount, long seed, double rate) {
     startedAt = System.nanoTime();
+    long gapNanos = rate > 0 ? (long) (1e9 * threadCount / rate) : 0;
     for (int t = 0; t < threadCount; t++) {
       SplittableRandom r = new SplittableRandom(seed + t);
-      Thread th = new Thread(() -> run(r), "flood-" + t);
+      Thread th = new Thread(() -> run(r, gapNanos), "flood-" + t);
       th.setDaemon(true);
       threads.add(th);
       th.start();
@@ -102,7 +120,7 @@ final class Flood implements AutoCloseable {
   }
 
   long datagrams() {
-    return connects.sum() + garbage.sum() + coapRequests.sum();
+    return connects.sum() + garbage.sum() + coapRequests.sum() + 2 * promotes.sum();
   }
 
   /** Datagrams per second from start to stop (or to now while running). */
@@ -132,13 +150,21 @@ final class Flood implements AutoCloseable {
     return null;
   }
 
-  private void run(SplittableRandom r) {
+  private void run(SplittableRandom r, long gapNanos) {
     DatagramChannel[] socks = new DatagramChannel[pool];
     int[] used = new int[pool];
-    int total = mix.connect() + mix.garbage() + mix.coap();
+    int total = mix.connect() + mix.garbage() + mix.coap() + mix.promote();
     int i = 0;
+    long next = System.nanoTime();
     try {
       while (running) {
+        if (gapNanos > 0) {
+          next += gapNanos;
+          long wait = next - System.nanoTime();
+          if (wait > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          }
+        }
         i = (i + 1) % pool;
         if (socks[i] == null || used[i] >= perSocket) {
           close(socks[i]);
@@ -160,10 +186,23 @@ final class Flood implements AutoCloseable {
           d = FloodFrames.randomGarbage(r);
           to = mqttsn;
           counter = garbage;
-        } else {
+        } else if (pick < mix.connect() + mix.garbage() + mix.coap()) {
           d = FloodFrames.randomCoap(r);
           to = coap;
           counter = coapRequests;
+        } else {
+          used[i]++;
+          try { // the CONNECT; the PINGREQ below follows it from the same address and port at once
+            socks[i].send(ByteBuffer.wrap(FloodFrames.connect(
+                "fp-" + Long.toString(r.nextLong() & Long.MAX_VALUE, 36), false, 65535)), mqttsn);
+          } catch (IOException e) {
+            unsent.increment();
+            used[i] = perSocket;
+            continue;
+          }
+          d = FloodFrames.pingreq();
+          to = mqttsn;
+          counter = promotes;
         }
         used[i]++;
         try {

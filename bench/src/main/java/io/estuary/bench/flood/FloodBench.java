@@ -36,12 +36,16 @@ public final class FloodBench implements Callable<Integer> {
   @Option(names = "--baseline", defaultValue = "30s", description = "no-flood phase") Duration baseline;
   @Option(names = "--duration", defaultValue = "60s", description = "flood phase") Duration duration;
   @Option(names = "--flood-threads", defaultValue = "2") int floodThreads;
+  @Option(names = "--flood-rate", defaultValue = "0",
+      description = "picks per second over all flood threads (a promote pick is two datagrams); 0 = as fast as possible")
+  double floodRate;
   @Option(names = "--addresses", defaultValue = "65536", description = "flood source addresses (127.1.0.1 on)")
   int addresses;
   @Option(names = "--pool", defaultValue = "256", description = "open flood sockets per thread") int pool;
   @Option(names = "--per-socket", defaultValue = "4", description = "datagrams before a socket is replaced")
   int perSocket;
-  @Option(names = "--mix", defaultValue = "connect=50,garbage=25,coap=25") String mix;
+  @Option(names = "--mix", defaultValue = "connect=50,garbage=25,coap=25",
+      description = "weights of the flood's kinds: connect, garbage, coap, promote (CONNECT + PINGREQ)") String mix;
   @Option(names = "--flood-keepalive", defaultValue = "30",
       description = "keepalive of the flood's CONNECTs that have one (the others: 0)") int floodKeepAlive;
   @Option(names = "--encapsulated", defaultValue = "0.25", description = "share of CONNECTs behind a forwarder")
@@ -114,7 +118,7 @@ public final class FloodBench implements Callable<Integer> {
           coapPort > 0 ? new InetSocketAddress(host, coapPort) : null, Flood.Mix.parse(mix), addresses, pool,
           perSocket, floodKeepAlive, encapsulated);
       report.flood(flood, addresses);
-      flood.start(floodThreads, seed);
+      flood.start(floodThreads, seed, floodRate);
       good.start(phases[2], duration.toNanos());
       phases[2].intervalPercentileMillis(99);
       long end = System.nanoTime() + duration.toNanos();

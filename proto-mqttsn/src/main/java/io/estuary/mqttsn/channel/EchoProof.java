@@ -90,17 +90,33 @@ final class EchoProof {
 
   /**
    * Whether {@code session}, ending for {@code reason}, goes instead of staying offline: persistent, created by
-   * this connection, never proven, and either no DISCONNECT (keepalive timeout, a missed wake-up, retries) or a plain DISCONNECT from
-   * a client that never subscribed — its new session holds nothing to keep (no subscription to queue for; MQTT-SN's
-   * CONNACK has no session-present flag), and a blind spoofer's CONNECT + DISCONNECT (or flood garbage that decodes
-   * as one) leaves nothing behind. A subscriber's DISCONNECT keeps its session; a sleeping client that misses its
-   * wake-up is gone like one whose keepalive ran out (a blind spoofer's DISCONNECT with a duration leaves nothing
-   * behind either: no session, no will); a kick or a take-over is the broker's decision.
+   * this connection, never proven, and either no DISCONNECT (keepalive timeout, a missed wake-up, retries) or a
+   * plain DISCONNECT (or the gateway's shutdown) while it holds nothing — no subscription, no topic id: nothing to
+   * keep (MQTT-SN's CONNACK has no session-present flag), and a blind spoofer's CONNECT + DISCONNECT (or flood
+   * garbage that decodes as one) leaves nothing behind, nor does its CONNECT + PINGREQ come back after a restart.
+   * A session that holds something is kept by a DISCONNECT or the shutdown (within {@code max_unproven} places:
+   * {@link #overKeptOffline}); a sleeping client that misses its wake-up is gone like one whose keepalive ran out
+   * (a blind spoofer's DISCONNECT with a duration leaves nothing behind either: no session, no will); a kick or a
+   * take-over is the broker's decision.
    */
   boolean discards(BrokerSession session, CloseReason reason) {
     return !proven() && persistent && !session.sessionPresent()
         && (reason == CloseReason.KEEPALIVE_TIMEOUT || reason == CloseReason.SLEEP_TIMEOUT
-            || reason == CloseReason.TRANSPORT_ERROR || reason == CloseReason.NORMAL && !subscribed);
+            || reason == CloseReason.TRANSPORT_ERROR || keptByGoodbye(reason) && !holdsSomething());
+  }
+
+  /** A granted subscription or a topic id (REGISTER, SUBSCRIBE by name): what a session keeps for its client. */
+  private boolean holdsSomething() {
+    return subscribed || ch.topics().size() > 0;
+  }
+
+  /**
+   * A plain DISCONNECT, or the gateway's shutdown: either keeps a persistent session that holds something (a
+   * granted subscription, a topic id), so that it is there when the client comes back (after the restart); one that
+   * holds nothing has nothing to keep, and a spoofer's must not come back at restart.
+   */
+  private static boolean keptByGoodbye(CloseReason reason) {
+    return reason == CloseReason.NORMAL || reason == CloseReason.SERVER_SHUTDOWN;
   }
 
   /**
@@ -110,7 +126,7 @@ final class EchoProof {
    * not in it is not counted (it was kept, or proven, before).
    */
   boolean overKeptOffline(String clientId, BrokerSession session, CloseReason reason) {
-    return !proven() && persistent && reason == CloseReason.NORMAL
+    return !proven() && persistent && keptByGoodbye(reason)
         && !keptOffline.keep(clientId, !session.sessionPresent());
   }
 

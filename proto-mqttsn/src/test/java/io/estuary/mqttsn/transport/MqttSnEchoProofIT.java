@@ -265,4 +265,25 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
     assertThat(gw.session("ep-keep3").subscriptions()).isEqualTo(1);
     assertThat(drops("unproven_session")).isZero();
   }
+  @Test
+  void at_shutdown_an_unproven_session_holding_nothing_is_discarded_and_a_subscribers_is_kept_for_the_restart() {
+    TestStore store = TestStore.inMemory();
+    start("", store);
+    try (MqttSnTestClient blind = sn(); MqttSnTestClient sub = sn()) {
+      blind.send(new Connect(false, false, 600, "ep-blind")); // what a blind spoofer can do: CONNECT, PINGREQ
+      assertThat(blind.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      blind.send(new PingReq(""));
+      blind.expect(PingResp.class);
+      sub.send(new Connect(false, false, 600, "ep-sub"));
+      assertThat(sub.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      sub.send(new Subscribe(false, 1, 1, new TopicRef.Name("ep/sub/#")));
+      assertThat(sub.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      assertThat(gw.session("ep-blind").persistent()).isTrue();
+      gw.close();
+      assertThat(blind.expect(Disconnect.class)).as("the shutdown is announced as always").isEqualTo(Disconnect.plain());
+    }
+    start("", store);
+    assertThat(gw.session("ep-blind")).as("a persistent session that held nothing").isNull();
+    assertThat(gw.session("ep-sub").subscriptions()).as("an unproven subscriber's, kept").isEqualTo(1);
+  }
 }
