@@ -156,6 +156,7 @@ class FloodFramesTest {
     assertThat(s.dropped()).containsEntry("queue_full", 12L).containsEntry("no_subscribers", 3L).hasSize(2);
     assertThat(GatewayProbe.sumHeap(text, "jvm_memory_max_bytes")).isEqualTo(1L << 30);
     assertThat(Flood.Mix.parse("connect=50, garbage=25,coap=25")).isEqualTo(new Flood.Mix(50, 25, 25));
+    assertThat(Flood.Mix.parse("promote=100")).isEqualTo(new Flood.Mix(0, 0, 0, 100));
     assertThat(FloodBench.duration("30s")).isEqualTo(java.time.Duration.ofSeconds(30));
     assertThat(FloodBench.duration("500ms")).isEqualTo(java.time.Duration.ofMillis(500));
     assertThat(FloodBench.duration("2m")).isEqualTo(java.time.Duration.ofMinutes(2));
