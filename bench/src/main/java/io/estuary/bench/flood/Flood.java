@@ -66,7 +66,7 @@ final class Flood implements AutoCloseable {
   final LongAdder connects = new LongAdder();
   final LongAdder garbage = new LongAdder();
   final LongAdder coapRequests = new LongAdder();
-  /** CONNECT + PINGREQ pairs sent ({@link Mix#promote}); two datagrams each, not in {@link #connects}. */
+  /** PINGREQs sent right after a CONNECT ({@link Mix#promote}; that CONNECT counts in {@link #connects}). */
   final LongAdder promotes = new LongAdder();
   final LongAdder bytes = new LongAdder();
   final LongAdder unsent = new LongAdder();
@@ -120,7 +120,7 @@ final class Flood implements AutoCloseable {
   }
 
   long datagrams() {
-    return connects.sum() + garbage.sum() + coapRequests.sum() + 2 * promotes.sum();
+    return connects.sum() + garbage.sum() + coapRequests.sum() + promotes.sum();
   }
 
   /** Datagrams per second from start to stop (or to now while running). */
@@ -159,7 +159,7 @@ final class Flood implements AutoCloseable {
     try {
       while (running) {
         if (gapNanos > 0) {
-          next += gapNanos;
+          next = Math.max(next + gapNanos, System.nanoTime() - gapNanos); // no burst to catch up after a stall
           long wait = next - System.nanoTime();
           if (wait > 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(wait);
@@ -192,9 +192,14 @@ final class Flood implements AutoCloseable {
           counter = coapRequests;
         } else {
           used[i]++;
+          byte[] c = FloodFrames.connect("fp-" + Long.toString(r.nextLong() & Long.MAX_VALUE, 36), false, 65535);
           try { // the CONNECT; the PINGREQ below follows it from the same address and port at once
-            socks[i].send(ByteBuffer.wrap(FloodFrames.connect(
-                "fp-" + Long.toString(r.nextLong() & Long.MAX_VALUE, 36), false, 65535)), mqttsn);
+            if (socks[i].send(ByteBuffer.wrap(c), mqttsn) <= 0) {
+              unsent.increment();
+              continue;
+            }
+            connects.increment();
+            bytes.add(c.length);
           } catch (IOException e) {
             unsent.increment();
             used[i] = perSocket;

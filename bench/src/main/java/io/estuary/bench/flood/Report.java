@@ -95,7 +95,7 @@ final class Report {
       out.println("| flood datagrams: CONNECT / garbage / CoAP | – | " + flood.connects.sum() + " / "
           + flood.garbage.sum() + " / " + flood.coapRequests.sum() + " |");
       if (flood.promotes.sum() > 0) {
-        out.println("| flood CONNECT + PINGREQ pairs (blind promotion) | – | " + flood.promotes.sum() + " |");
+        out.println("| flood PINGREQs right after a CONNECT (blind promotion pairs) | – | " + flood.promotes.sum() + " |");
       }
       out.println("| flood sources: addresses / sockets opened / send failures | – | " + addresses + " / "
           + flood.socketsOpened.sum() + " / " + (flood.unsent.sum() + flood.bindFailures.sum()) + " |");

@@ -86,6 +86,9 @@ class Lwm2mSecurityIT {
       // a forged de-registration must name the id: a guess is 4.04, the device stays
       org.eclipse.californium.core.CoapClient guess =
           new org.eclipse.californium.core.CoapClient("coap://127.0.0.1:" + lwm2m.getPort() + "/rd/" + "A".repeat(16));
+      // an endpoint of our own: Californium's default one would read and write Californium3.properties
+      guess.setEndpoint(new org.eclipse.californium.core.network.CoapEndpoint.Builder()
+          .setConfiguration(io.estuary.cf.CfSettings.DEFAULTS.toConfiguration()).build());
       try {
         assertThat(guess.delete().getCode())
             .isEqualTo(org.eclipse.californium.core.coap.CoAP.ResponseCode.NOT_FOUND);

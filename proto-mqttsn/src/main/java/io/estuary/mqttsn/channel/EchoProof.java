@@ -19,9 +19,11 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>What it decides: a {@code clean_session = false} session that its CONNECT created (not resumed) and whose
  * client was never proven is <em>discarded</em> instead of kept offline when the connection ends without
- * DISCONNECT (keepalive timeout, a missed wake-up, retries exhausted, another client id from its address), or with a plain DISCONNECT
- * from a client that never had a SUBSCRIBE granted — so a
- * spoofed persistent CONNECT that a valid follow-up promoted still leaves nothing behind. A real persistent
+ * DISCONNECT (keepalive timeout, a missed wake-up, retries exhausted, another client id from its address), or with
+ * a plain DISCONNECT, a repeated CONNECT or the gateway's shutdown while it holds nothing (no granted subscription,
+ * no topic id); one that holds something needs one of the listener's {@code max_unproven} places — so a spoofed
+ * persistent CONNECT that a valid follow-up promoted still leaves nothing behind, or at most a bounded number of
+ * sessions. A real persistent
  * client proves itself in its first exchanges: it publishes with the id REGACK gave it, or acknowledges a QoS 1/2
  * delivery or a gateway REGISTER. Owned by the channel's thread.
  */
@@ -63,6 +65,11 @@ final class EchoProof {
   /** The broker granted one of this connection's SUBSCRIBEs. */
   void subscribed() {
     subscribed = true;
+  }
+
+  /** A new CONNECT on the channel: what the previous connection's session held no longer counts. */
+  void restart() {
+    subscribed = false;
   }
 
   /** Whether the client has echoed a value of ours, or was never asked to. */

@@ -283,7 +283,7 @@ public final class MqttSnChannel {
           if (now > sleep.deadline()) {
             log.debug("mqttsn client {}: missed its wake-up deadline", clientId);
             lost = true;
-            closeSession(CloseReason.SLEEP_TIMEOUT); // §6.14: the client is lost, its will goes out
+            closeSession(CloseReason.SLEEP_TIMEOUT); // §6.14: lost, its will goes out (unproven: see EchoProof)
           }
         }
         case CLOSED -> { }
@@ -386,11 +386,6 @@ public final class MqttSnChannel {
     unproven = false;
   }
 
-  /** Whether the broker has opened this connection's session and said it was present (resumed) before. */
-  boolean sessionPresent() {
-    return session != null && session.sessionPresent();
-  }
-
   /**
    * Whether the CONNECT resumed a session that existed before (the broker said session present): the
    * half-open timeout does not apply to it, its keepalive does.
@@ -408,6 +403,7 @@ public final class MqttSnChannel {
     return run(() -> {
       unproven = false;
       droppedUnproven = true;
+      handshake.closeOpening(CloseReason.TRANSPORT_ERROR); // a resumed session still loading: kept, not orphaned
       BrokerSession s = session;
       session = null;
       topics.forget();
@@ -478,9 +474,19 @@ public final class MqttSnChannel {
   /** A new CONNECT (§6.2): ends the previous session, if any, and starts a new generation. */
   void restart(String newClientId, Duration newKeepAlive) {
     if (session != null) { // a re-CONNECT (e.g. a sleeping client returning to active, §6.14)
-      session.close(CloseReason.NORMAL);
+      BrokerSession s = session;
       session = null;
+      // as a plain DISCONNECT: an unproven client's new session that holds nothing (or has no place among
+      // max_unproven) goes, or the CONNECT would resume it and a blind spoofer's second CONNECT would get a
+      // "resumed" session that is never counted nor discarded
+      if (goesUnproven(s, CloseReason.NORMAL)) {
+        topics.forget();
+        s.discard();
+      } else {
+        s.close(CloseReason.NORMAL);
+      }
     }
+    proof.restart();
     handshake.closeOpening(CloseReason.NORMAL);
     generation++;
     out.reset();
@@ -595,15 +601,7 @@ public final class MqttSnChannel {
     if (session != null) {
       BrokerSession s = session;
       session = null;
-      boolean full = !proof.discards(s, reason) && proof.overKeptOffline(clientId, s, reason);
-      if (full) {
-        limit("max_unproven", "persistent session of a client that never proved its address not kept offline: "
-            + "max_unproven such sessions are");
-      }
-      if (full || proof.discards(s, reason)) { // never proved its address: not kept offline (issue #13)
-        if (!full) {
-          drop("unproven_session", "persistent session of a client that never echoed a topic or message id, " + reason);
-        }
+      if (goesUnproven(s, reason)) { // never proved its address: not kept offline (issue #13)
         topics.forget();
         finish();
         stateMirror = clientState();
@@ -616,6 +614,23 @@ public final class MqttSnChannel {
       s.close(reason);
     }
     finish();
+  }
+
+  /**
+   * Whether {@code s}, ending for {@code reason}, is an unproven client's new persistent session that goes instead of
+   * staying offline ({@link EchoProof#discards}, or no place left among {@code max_unproven}); counted when it does.
+   */
+  private boolean goesUnproven(BrokerSession s, CloseReason reason) {
+    if (proof.discards(s, reason)) {
+      drop("unproven_session", "persistent session of a client that never echoed a topic or message id, " + reason);
+      return true;
+    }
+    if (proof.overKeptOffline(clientId, s, reason)) {
+      limit("max_unproven", "persistent session of a client that never proved its address not kept offline: "
+          + "max_unproven such sessions are");
+      return true;
+    }
+    return false;
   }
 
   void finish() {

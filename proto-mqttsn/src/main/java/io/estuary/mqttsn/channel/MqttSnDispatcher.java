@@ -308,9 +308,10 @@ public final class MqttSnDispatcher {
       return; // other gateways' discovery traffic
     }
     MqttSnChannel ch = byAddress.get(from);
+    boolean promoted = false;
     if (ch != null && ch.unproven() && proof.proves(ch, frame)) {
       prove(ch); // a message of the connection after the CONNECT: the address receives our answers
-      awaitEcho(ch);
+      promoted = true;
     }
     if (frame instanceof Connect c) {
       MqttSnChannel known = c.clientId().isEmpty() ? null : byClientId.get(c.clientId());
@@ -357,7 +358,9 @@ public final class MqttSnDispatcher {
     if (ch != null) {
       ch.peerIdentity(identity, identityAs == IdentityAs.USERNAME);
       process(ch, ch.handleIn(frame, size));
-      if (!unverified.isEmpty() && ch.echoProven() && unverified.remove(ch)) {
+      if (promoted) {
+        awaitEcho(ch); // after the frame: a plain DISCONNECT closed it, an echo proved it
+      } else if (!unverified.isEmpty() && ch.echoProven() && unverified.remove(ch)) {
         unverifiedMirror = unverified.size(); // it echoed a topic id or message id of ours
       }
     } else if (frame instanceof Publish p && p.qos() == -1) {
@@ -448,6 +451,9 @@ public final class MqttSnDispatcher {
   public void tick() {
     long now = ctx.clock().millis();
     expireHalfOpen(now);
+    if (!keptOffline.isEmpty()) {
+      purgeKeptOffline(now);
+    }
     List<MqttSnChannel> due = null;
     for (MqttSnChannel ch : byAddress.values()) {
       if (ch.nextDeadline() <= now) {
@@ -462,6 +468,17 @@ public final class MqttSnDispatcher {
         process(ch, ch.handleTimeout());
       }
     }
+  }
+
+  /** Places among {@link #keptOffline} whose session expiry passed (the oldest first) are freed. */
+  private void purgeKeptOffline(long now) {
+    for (Iterator<Long> it = keptOffline.values().iterator(); it.hasNext(); ) {
+      if (it.next() > now) {
+        break;
+      }
+      it.remove();
+    }
+    keptOfflineMirror = keptOffline.size();
   }
 
   /** Half-open channels whose timeout passed: closed, their new sessions discarded (counted). */
@@ -513,12 +530,7 @@ public final class MqttSnDispatcher {
    */
   private boolean keepOffline(String clientId, boolean created) {
     long now = ctx.clock().millis();
-    for (Iterator<Long> it = keptOffline.values().iterator(); it.hasNext(); ) {
-      if (it.next() > now) {
-        break;
-      }
-      it.remove();
-    }
+    purgeKeptOffline(now);
     boolean had = keptOffline.remove(clientId) != null;
     boolean keep = had || !created || keptOffline.size() < guard.limits().maxUnproven();
     if (had || created && keep) {
@@ -536,7 +548,7 @@ public final class MqttSnDispatcher {
    * keepalive or sleep duration they asked for, and proven and new clients are never locked out by them.
    */
   private void awaitEcho(MqttSnChannel ch) {
-    if (!discardUnproven || ch.echoProven() || ch.sessionPresent() || ch.state() == MqttSnChannel.State.CLOSED) {
+    if (!discardUnproven || ch.echoProven() || ch.resumedSession() || ch.state() == MqttSnChannel.State.CLOSED) {
       return;
     }
     unverified.add(ch);
@@ -680,7 +692,7 @@ public final class MqttSnDispatcher {
     if (ch.unproven() && ch.resumedSession()) {
       prove(ch); // the CONNECT resumed a session that existed before: its keepalive applies, not the timeout
     }
-    if (!unverified.isEmpty() && ch.sessionPresent() && unverified.remove(ch)) {
+    if (!unverified.isEmpty() && ch.resumedSession() && unverified.remove(ch)) {
       unverifiedMirror = unverified.size(); // the broker said it resumed a session: nothing to discard
     }
     if (actions.isEmpty()) {

@@ -286,4 +286,24 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
     assertThat(gw.session("ep-blind")).as("a persistent session that held nothing").isNull();
     assertThat(gw.session("ep-sub").subscriptions()).as("an unproven subscriber's, kept").isEqualTo(1);
   }
+  @Test
+  void a_repeated_connect_does_not_turn_an_unproven_session_into_a_resumed_one_that_escapes_max_unproven() {
+    start("gateway.mqttsn.listeners.udp.default.max_unproven = 1\n");
+    try (MqttSnTestClient s1 = sn(); MqttSnTestClient s2 = sn()) {
+      for (int i = 0; i < 2; i++) { // the second CONNECT would resume the first's session
+        s1.send(new Connect(false, false, 65535, "ep-twice"));
+        assertThat(s1.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+        s1.send(new PingReq(""));
+        s1.expect(PingResp.class);
+      }
+      assertThat(drops("unproven_session")).as("the first session held nothing: gone at the re-CONNECT").isEqualTo(1.0);
+      s2.send(new Connect(false, false, 65535, "ep-next"));
+      s2.expect(Connack.class);
+      s2.send(new PingReq(""));
+      s2.expect(PingResp.class);
+      assertThat(s1.expect(Disconnect.class)).as("still the oldest unproven client").isEqualTo(Disconnect.plain());
+      await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ep-twice") == null);
+      assertThat(drops("max_unproven")).isEqualTo(1.0);
+    }
+  }
 }
