@@ -372,6 +372,9 @@ public final class MqttSnChannel {
     proof.persistent(persistent);
   }
 
+  /** Whether the dispatcher counts this channel to {@code max_unproven} (in its set; owned by its thread). */
+  boolean countedUnproven;
+
   /** Whether the channel is half-open (see {@link #markUnproven}). */
   public boolean unproven() {
     return unproven;

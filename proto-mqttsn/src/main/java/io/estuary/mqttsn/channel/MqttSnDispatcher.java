@@ -360,8 +360,8 @@ public final class MqttSnDispatcher {
       process(ch, ch.handleIn(frame, size));
       if (promoted) {
         awaitEcho(ch); // after the frame: a plain DISCONNECT closed it, an echo proved it
-      } else if (!unverified.isEmpty() && ch.echoProven() && unverified.remove(ch)) {
-        unverifiedMirror = unverified.size(); // it echoed a topic id or message id of ours
+      } else if (ch.countedUnproven && ch.echoProven()) {
+        uncount(ch); // it echoed a topic id or message id of ours
       }
     } else if (frame instanceof Publish p && p.qos() == -1) {
       publishWithoutConnection(from, p);
@@ -509,6 +509,13 @@ public final class MqttSnDispatcher {
     return halfOpenMirror;
   }
 
+  /** {@code ch} no longer counts to {@code max_unproven}: a flag test on the hot path, the set touched only here. */
+  private void uncount(MqttSnChannel ch) {
+    ch.countedUnproven = false;
+    unverified.remove(ch);
+    unverifiedMirror = unverified.size();
+  }
+
   /** Promoted channels whose client has not proved its address yet (a snapshot; see {@code max_unproven}). */
   public int unproven() {
     return unverifiedMirror;
@@ -552,10 +559,10 @@ public final class MqttSnDispatcher {
       return;
     }
     unverified.add(ch);
+    ch.countedUnproven = true;
     while (unverified.size() > guard.limits().maxUnproven()) {
-      Iterator<MqttSnChannel> it = unverified.iterator();
-      MqttSnChannel oldest = it.next();
-      it.remove();
+      MqttSnChannel oldest = unverified.iterator().next();
+      uncount(oldest);
       limit(oldest.where(), "max_unproven",
           () -> "client " + oldest.clientId() + " closed: the oldest of max_unproven clients that never proved their address");
       answerUnknown(oldest.where(), Disconnect.plain());
@@ -692,8 +699,8 @@ public final class MqttSnDispatcher {
     if (ch.unproven() && ch.resumedSession()) {
       prove(ch); // the CONNECT resumed a session that existed before: its keepalive applies, not the timeout
     }
-    if (!unverified.isEmpty() && ch.resumedSession() && unverified.remove(ch)) {
-      unverifiedMirror = unverified.size(); // the broker said it resumed a session: nothing to discard
+    if (ch.countedUnproven && ch.resumedSession()) {
+      uncount(ch); // the broker said it resumed a session: nothing to discard
     }
     if (actions.isEmpty()) {
       return;
@@ -705,8 +712,8 @@ public final class MqttSnDispatcher {
         if (ch.unproven()) {
           prove(ch); // closed otherwise (refused, re-CONNECTed elsewhere): leaves the table
         }
-        if (unverified.remove(ch)) {
-          unverifiedMirror = unverified.size();
+        if (ch.countedUnproven) {
+          uncount(ch);
         }
       }
     }
