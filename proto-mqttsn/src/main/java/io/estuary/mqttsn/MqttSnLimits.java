@@ -19,7 +19,7 @@ import java.util.Set;
  * @param maxTopicLength the longest topic name in bytes (UTF-8) a client may REGISTER, SUBSCRIBE to or will
  * @param messagesRate PUBLISHes one client may send ({@code messages_rate}, EMQX syntax); over it dropped
  * @param bytesRate PUBLISH bytes one client may send ({@code bytes_rate}); over it dropped
- * @param minKeepalive the least keepalive a plain-UDP client gets (0 and smaller values are raised to it)
+ * @param minKeepalive the keepalive a plain-UDP client that asks for none (0) gets; 0 = none
  * @param maxUnansweredBytes QoS 0 bytes sent to a client since it was last heard; beyond, QoS 0 is dropped
  * @param maxMqueueLen QoS 0 deliveries the gateway holds for one client (behind a SUBACK, a REGACK, the
  *     inflight window or its sleep); beyond, QoS 0 is dropped (QoS 1/2 are bounded by {@code max_inflight})

@@ -108,14 +108,16 @@ final class Handshake {
   }
 
   /**
-   * The keepalive of a CONNECT: on a plain-UDP listener at least {@code min_keepalive} (0, "none", too),
-   * so that a session opened by a spoofed datagram, whose address never answers, expires. Over DTLS the
-   * handshake proved the address: the client's value stands.
+   * The keepalive of a CONNECT: on a plain-UDP listener a CONNECT without one (0, "none") gets
+   * {@code min_keepalive}, so that a session opened by a spoofed datagram, whose address never answers,
+   * expires. A keepalive the client asked for stands, however short: raising it would only keep a spoofed
+   * session, and delay a real client's will, longer than the client itself asked. Over DTLS the handshake
+   * proved the address: the client's value stands, 0 included.
    */
   private Duration keepAlive(Connect c) {
     Duration asked = Duration.ofSeconds(c.durationSeconds());
     Duration min = config.limits().minKeepalive();
-    if (listener.startsWith("udp:") && asked.compareTo(min) < 0) {
+    if (listener.startsWith("udp:") && asked.isZero() && !min.isZero()) {
       ctx.metrics().counter("keepalive.raised").increment();
       return min;
     }

@@ -141,6 +141,23 @@ class MqttSnRatesIT extends MqttSnGatewayFixture {
   }
 
   @Test
+  void a_keepalive_the_client_asked_for_stands_even_below_min_keepalive() {
+    start("gateway.mqttsn { min_keepalive = 60s, keepalive_multiplier = 1.5 }");
+    try (MqttSnTestClient brief = sn("127.0.0.2"); MqttSnTestClient none = sn("127.0.0.3")) {
+      brief.connect("brief-keepalive", 1);
+      brief.send(new PingReq("")); // past the half-open stage: only the keepalive can end it now
+      brief.expect(PingResp.class);
+      none.connect("no-keepalive", 0);
+      none.send(new PingReq(""));
+      none.expect(PingResp.class);
+      // lost 1.5 s after its last datagram, as it asked; raised to 60 s it would live 90 s
+      await().atMost(Duration.ofSeconds(10)).until(() -> gw.session("brief-keepalive") == null);
+      assertThat(gw.session("no-keepalive")).as("keepalive 0 got min_keepalive, 60 s").isNotNull();
+      assertThat(gw.metrics().counter("mqttsn.keepalive.raised").count()).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void a_client_not_heard_gets_at_most_max_unanswered_bytes_of_qos0_until_it_sends_again() {
     start("gateway.mqttsn.max_unanswered_bytes = 100");
     byte[] payload = new byte[50 - 7]; // each delivery is a 50-byte PUBLISH
