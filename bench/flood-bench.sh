@@ -22,6 +22,8 @@
 #               (also promote=N: a blind spoofer's CONNECT clean 0 keepalive 65535 + PINGREQ from one address)
 #   FLOOD_RATE [0] picks per second over all flood threads, 0 = as fast as the machine allows
 #   FLOOD_KEEPALIVE [30] s, of the flood's CONNECTs that have one (half have 0)   GONE_WAIT [120s]
+#   MIN_KEEPALIVE [60s] the gateway's gateway.mqttsn.min_keepalive (set it when EXTRA_CONF changes it): what the
+#               flood's keepalive-0 CONNECTs get, for the "gone within one keepalive" goal
 #   BENCH_JAVA_OPTS [-Xms256m -Xmx512m] the load tool's JVM   OUT [a temp dir] config, gateway log, result
 #   TIMEOUT [900] seconds for the load tool
 #   PIN [split] split = the gateway on CPU 0 and the load tool on the others (taskset), as when the flood comes
@@ -61,7 +63,12 @@ gateway.stomp.listeners.ws.default.bind = "127.0.0.1:0"
 gateway.tcp.listeners.tcp.default.bind = "127.0.0.1:0"
 gateway.tcp.listeners.ssl.default.enable = false
 persistence.dir = "$OUT/data"
+api.bootstrap_file = "$OUT/api-keys"
 EOF
+# an API key for the tool (the flood's sessions left, by keepalive, from the client listing)
+API_KEY="flood-bench:$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+echo "$API_KEY" > "$OUT/api-keys"
+chmod 600 "$OUT/api-keys"
 if [[ -n "${EXTRA_CONF:-}" ]]; then
   [[ -f "$EXTRA_CONF" ]] || { log "EXTRA_CONF $EXTRA_CONF: no such file"; exit 2; }
   { echo "# --- EXTRA_CONF $EXTRA_CONF"; cat "$EXTRA_CONF"; } >> "$CONF"
@@ -113,7 +120,8 @@ ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_
       --pid "$GW_PID" --clients "${CLIENTS:-100}" --rate "${RATE:-1000}" --warmup "${WARMUP:-5s}"
       --baseline "${BASELINE:-30s}" --duration "${DURATION:-60s}" --flood-threads "${FLOOD_THREADS:-2}" --flood-rate "${FLOOD_RATE:-0}"
       --addresses "${ADDRESSES:-65536}" --mix "${MIX:-connect=50,garbage=25,coap=25}"
-      --flood-keepalive "${FLOOD_KEEPALIVE:-30}" --gone-wait "${GONE_WAIT:-120s}")
+      --flood-keepalive "${FLOOD_KEEPALIVE:-30}" --gone-wait "${GONE_WAIT:-120s}" --api-key "$API_KEY"
+      --min-keepalive "${MIN_KEEPALIVE:-60s}")
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}
 log "java $BENCH_JAVA_OPTS -jar $BENCH_JAR ${ARGS[*]} $*"
 # shellcheck disable=SC2086

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,13 @@ public final class FloodBench implements Callable<Integer> {
   @Option(names = "--gone-wait", defaultValue = "120s", description = "longest wait for the flood's sessions to go")
   Duration goneWait;
   @Option(names = "--seed", defaultValue = "13") long seed;
+  @Option(names = "--api-key", defaultValue = "",
+      description = "KEY:SECRET for the management API: the flood's MQTT-SN sessions left, by keepalive") String apiKey;
+  @Option(names = "--min-keepalive", defaultValue = "60s",
+      description = "the gateway's gateway.mqttsn.min_keepalive (what a CONNECT asking for none gets), for the goal")
+  Duration minKeepalive;
+  @Option(names = "--keepalive-multiplier", defaultValue = "1.5",
+      description = "the gateway's gateway.mqttsn.keepalive_multiplier, for the goal") double keepaliveMultiplier;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new FloodBench()).registerConverter(Duration.class, FloodBench::duration)
@@ -88,7 +96,7 @@ public final class FloodBench implements Callable<Integer> {
         new Phase(2, "flood", clients)};
     GatewayProbe probe = new GatewayProbe(pid, apiPort > 0 ? URI.create("http://" + host + ":" + apiPort + "/metrics")
         : URI.create("http://" + host + ":1/metrics"));
-    Report report = new Report(phases, probe, floodKeepAlive);
+    Report report = new Report(phases, probe, floodKeepAlive, minKeepalive.toSeconds(), keepaliveMultiplier);
     Thread sampler = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {
         probe.sample().ifPresent(report::latest);
@@ -169,19 +177,35 @@ public final class FloodBench implements Callable<Integer> {
     }
   }
 
-  /** Seconds from the flood's end until sessions and connections are back to the baseline's; -1: not in time. */
+  /**
+   * Seconds from the flood's end until sessions and connections are back to the baseline's; -1: not in time.
+   * On the way, one keepalive timeout of the flood's own keepalive (× the multiplier) plus {@link #TIMER_SLACK_S}
+   * after the flood, the flood's MQTT-SN sessions still there, by granted keepalive (with {@code --api-key}).
+   */
   private double awaitGone(Report report, GatewayProbe probe, long stopped) throws InterruptedException {
     Optional<GatewayProbe.Sample> before = Optional.ofNullable(report.before());
     if (before.isEmpty() || before.get().sessions() < 0) {
       return Double.NaN;
     }
+    double checkAfter = floodKeepAlive * keepaliveMultiplier + TIMER_SLACK_S;
+    long check = stopped + (long) (checkAfter * 1e9);
+    boolean checked = apiKey.isEmpty() || apiPort <= 0;
     long deadline = stopped + goneWait.toNanos();
     while (System.nanoTime() < deadline && probe.alive()) {
       long at = System.nanoTime();
+      if (!checked && at >= check) {
+        checked = true;
+        URI api = URI.create("http://" + host + ":" + apiPort + "/");
+        probe.mqttsnKeepalives(api, apiKey, FloodFrames.CLIENT_ID_PREFIX)
+            .ifPresent(left -> report.floodLeft(checkAfter, left));
+      }
       Optional<GatewayProbe.Sample> s = probe.sample();
       if (s.isPresent()) {
         report.latest(s.get());
         if (s.get().sessions() <= before.get().sessions() && s.get().connections() <= before.get().connections()) {
+          if (!checked) {
+            report.floodLeft(checkAfter, Map.of()); // all gone before the check
+          }
           return (at - stopped) / 1e9;
         }
       }
@@ -189,6 +213,9 @@ public final class FloodBench implements Callable<Integer> {
     }
     return -1;
   }
+
+  /** The gateway's timer checks keepalives on its tick: a little after the exact deadline. */
+  static final double TIMER_SLACK_S = 3;
 
   static void log(String format, Object... args) {
     System.err.println("flood-bench: " + String.format(format, args));

@@ -161,9 +161,12 @@ final class FloodFrames {
   /** What one flood datagram is. */
   enum Kind { CONNECT, GARBAGE, COAP }
 
+  /** The client ids of the flood's CONNECTs start with it. */
+  static final String CLIENT_ID_PREFIX = "fl-";
+
   /** A spoofed-style CONNECT: random id, clean 0 or 1, keepalive 0 or {@code keepAlive}, maybe encapsulated. */
   static byte[] randomConnect(SplittableRandom r, int keepAlive, double encapsulated) {
-    byte[] c = connect("fl-" + Long.toString(r.nextLong() & Long.MAX_VALUE, 36), r.nextBoolean(),
+    byte[] c = connect(CLIENT_ID_PREFIX + Long.toString(r.nextLong() & Long.MAX_VALUE, 36), r.nextBoolean(),
         r.nextBoolean() ? 0 : keepAlive);
     if (r.nextDouble() < encapsulated) {
       byte[] node = new byte[1 + r.nextInt(8)];

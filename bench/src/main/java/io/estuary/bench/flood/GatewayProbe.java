@@ -1,13 +1,17 @@
 package io.estuary.bench.flood;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -152,6 +156,42 @@ final class GatewayProbe {
       }
     }
     return Double.NaN;
+  }
+
+  /**
+   * The MQTT-SN sessions whose client id starts with {@code prefix}, counted by the keepalive the gateway
+   * granted them (seconds; "?" where the listing has none), from {@code GET /api/v5/gateways/mqttsn/clients}
+   * (HTTP Basic with {@code key:secret}), page by page; empty when the API did not answer.
+   */
+  Optional<Map<String, Integer>> mqttsnKeepalives(URI api, String keySecret, String prefix) {
+    Map<String, Integer> byKeepalive = new TreeMap<>();
+    String auth = "Basic " + Base64.getEncoder().encodeToString(keySecret.getBytes(StandardCharsets.UTF_8));
+    ObjectMapper json = new ObjectMapper();
+    try {
+      for (int page = 1; ; page++) {
+        URI uri = api.resolve("/api/v5/gateways/mqttsn/clients?like_clientid=" + prefix + "&limit=10000&page=" + page);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", auth)
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+          return Optional.empty();
+        }
+        JsonNode body = json.readTree(r.body());
+        for (JsonNode c : body.path("data")) {
+          if (c.path("clientid").asText().startsWith(prefix)) {
+            JsonNode k = c.path("keepalive");
+            byKeepalive.merge(k.isNumber() ? Integer.toString(k.asInt()) : "?", 1, Integer::sum);
+          }
+        }
+        if (!body.path("meta").path("hasnext").asBoolean(false)) {
+          return Optional.of(byKeepalive);
+        }
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
   }
 
   private Optional<Long> rss() {
