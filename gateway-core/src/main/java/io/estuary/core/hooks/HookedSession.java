@@ -293,14 +293,16 @@ final class HookedSession implements BrokerSession {
     }
   }
 
+  /**
+   * At once, not behind calls still waiting in a hook: a discarded session takes nothing more (the core's
+   * session refuses their later calls as closed), and a discard queued behind a hook could be lost — at the
+   * gateway's shutdown the broker ends the connection first, so the discard would find it gone and the
+   * session would be kept for the restart.
+   */
   @Override
   public void discard() {
     ending.discarded();
-    if (tail.isDone()) {
-      session.discard();
-    } else {
-      inOrder(CompletableFuture.completedFuture(null), x -> session.discard());
-    }
+    session.discard();
   }
 
   @Override
