@@ -191,42 +191,39 @@ final class Flood implements AutoCloseable {
           to = coap;
           counter = coapRequests;
         } else {
-          used[i]++;
+          // the CONNECT; the PINGREQ below follows it from the same address and port at once
           byte[] c = FloodFrames.connect("fp-" + Long.toString(r.nextLong() & Long.MAX_VALUE, 36), false, 65535);
-          try { // the CONNECT; the PINGREQ below follows it from the same address and port at once
-            if (socks[i].send(ByteBuffer.wrap(c), mqttsn) <= 0) {
-              unsent.increment();
-              continue;
-            }
-            connects.increment();
-            bytes.add(c.length);
-          } catch (IOException e) {
-            unsent.increment();
-            used[i] = perSocket;
+          if (!send(socks, used, i, c, mqttsn, connects)) {
             continue;
           }
           d = FloodFrames.pingreq();
           to = mqttsn;
           counter = promotes;
         }
-        used[i]++;
-        try {
-          if (socks[i].send(ByteBuffer.wrap(d), to) > 0) {
-            counter.increment();
-            bytes.add(d.length);
-          } else {
-            unsent.increment();
-          }
-        } catch (IOException e) {
-          unsent.increment(); // e.g. ECONNREFUSED from an earlier ICMP: replace the socket
-          used[i] = perSocket;
-        }
+        send(socks, used, i, d, to, counter);
       }
     } finally {
       for (DatagramChannel ch : socks) {
         close(ch);
       }
     }
+  }
+
+  /** Sends one datagram from socket {@code i}; whether it went (a failed socket is replaced next time). */
+  private boolean send(DatagramChannel[] socks, int[] used, int i, byte[] d, InetSocketAddress to, LongAdder counter) {
+    used[i]++;
+    try {
+      if (socks[i].send(ByteBuffer.wrap(d), to) > 0) {
+        counter.increment();
+        bytes.add(d.length);
+        return true;
+      }
+      unsent.increment();
+    } catch (IOException e) {
+      unsent.increment(); // e.g. ECONNREFUSED from an earlier ICMP: replace the socket
+      used[i] = perSocket;
+    }
+    return false;
   }
 
   private static void close(DatagramChannel ch) {

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -109,7 +110,7 @@ final class MessagesResource {
     } catch (Exception e) {
       throw new ApiException(503, "SERVICE_UNAVAILABLE", "publish did not complete: " + e);
     }
-    String id = Long.toHexString(System.nanoTime()) + Long.toHexString(Double.doubleToLongBits(Math.random()));
+    String id = UUID.randomUUID().toString().replace("-", ""); // 32 hex digits, as EMQX's message ids
     return switch (out.status()) {
       case OK -> ApiResponse.ok(Map.of("id", id));
       case NO_MATCHING_SUBSCRIBERS -> ApiResponse.json(202, Map.of("id", id, "reason_code", 16, "message", "no_matching_subscribers"));
