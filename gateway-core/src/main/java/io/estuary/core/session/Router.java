@@ -37,6 +37,10 @@ final class Router {
   final TopicTrie<Subscription> trie = new TopicTrie<>();
   private final RetainedIndex retained = new RetainedIndex();
   private final CoreLimits caps;
+  /**
+   * Each shared group's round-robin position, by its raw filter ({@code $share/<group>/<filter>}); dropped when the
+   * group's last member leaves ({@link #sharedMemberLeft}), so subscribing to ever new groups leaks nothing.
+   */
   private final ConcurrentHashMap<String, AtomicInteger> sharedCursors = new ConcurrentHashMap<>();
   private final AtomicLong routingTags = new AtomicLong(System.currentTimeMillis() << 16);
 
@@ -308,6 +312,18 @@ final class Router {
       }
     });
     return stored[0];
+  }
+
+  /** A member of the shared group of raw filter {@code raw} left it: its cursor goes with the group's last member. */
+  void sharedMemberLeft(String raw, String filter, String group) {
+    if (!trie.hasGroup(filter, group)) {
+      sharedCursors.remove(raw);
+    }
+  }
+
+  /** Shared groups with a round-robin position (a snapshot, for tests). */
+  int sharedCursors() {
+    return sharedCursors.size();
   }
 
   /** Round robin over the group, preferring connected members (EMQX's round_robin strategy). */

@@ -428,8 +428,8 @@ final class Session {
 
   private void unindex(String raw) {
     Topics.Parsed p = Topics.parse(raw);
-    if (p != null) {
-      broker.router.trie.remove(p.filter(), clientId, p.group());
+    if (p != null && broker.router.trie.remove(p.filter(), clientId, p.group()) && p.group() != null) {
+      broker.router.sharedMemberLeft(raw, p.filter(), p.group());
     }
   }
 

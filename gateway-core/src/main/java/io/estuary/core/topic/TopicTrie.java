@@ -82,6 +82,22 @@ public final class TopicTrie<S> {
     return removed;
   }
 
+  /** Whether shared group {@code group} on exactly {@code filter} has a member. */
+  public boolean hasGroup(String filter, String group) {
+    Node<S> node = root;
+    int start = 0;
+    while (node != null) {
+      int end = filter.indexOf('/', start);
+      node = node.children.get(end < 0 ? filter.substring(start) : filter.substring(start, end));
+      if (end < 0) {
+        break;
+      }
+      start = end + 1;
+    }
+    ConcurrentHashMap<String, S> members = node == null ? null : node.shared.get(group);
+    return members != null && !members.isEmpty();
+  }
+
   /** Visits every subscription whose filter matches {@code topic}. */
   public void match(String topic, Visitor<S> visitor) {
     match(root, topic, 0, visitor, Topics.hiddenFromLeadingWildcards(topic));

@@ -12,6 +12,7 @@ import io.estuary.api.PublishOutcome;
 import io.estuary.api.SessionRefusedException;
 import io.estuary.api.Subscription;
 import io.estuary.api.SubscribeOutcome;
+import io.estuary.api.TopicFilter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -92,6 +93,31 @@ class CoreCapsTest {
       assertThat(fx.count("topics.refused", "action", "publish", "reason", "too_long")).isEqualTo(1);
       assertThat(fx.count("topics.refused", "action", "subscribe", "reason", "too_deep")).isEqualTo(1);
       assertThat(fx.count("topics.refused", "action", "subscribe", "reason", "too_long")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void a_shared_group_s_round_robin_position_goes_with_its_last_member() {
+    try (BrokerFixture fx = new BrokerFixture("")) {
+      BrokerFixture.Device a = fx.open("a", clean());
+      BrokerFixture.Device b = fx.open("b", clean());
+      List<Subscription> groups = new java.util.ArrayList<>();
+      List<TopicFilter> filters = new java.util.ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        groups.add(Subscription.of("$share/g" + i + "/t", 0));
+        filters.add(new TopicFilter("$share/g" + i + "/t"));
+      }
+      a.session.subscribe(groups);
+      b.session.subscribe(List.of(Subscription.of("$share/g0/t", 0)));
+      fx.settle();
+      fx.broker.publish(null, Message.of("t", Payload.utf8("x"), 0, false)).toCompletableFuture().join();
+      assertThat(fx.broker.router.sharedCursors()).as("a position per group a publish went to").isEqualTo(50);
+      a.session.unsubscribe(filters);
+      fx.settle();
+      assertThat(fx.broker.router.sharedCursors()).as("only g0 keeps a member (b), and its position").isEqualTo(1);
+      b.session.close(io.estuary.api.CloseReason.NORMAL); // a clean session's end unsubscribes too
+      fx.settle();
+      assertThat(fx.broker.router.sharedCursors()).isZero();
     }
   }
 
