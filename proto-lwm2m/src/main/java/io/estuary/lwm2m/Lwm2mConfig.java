@@ -41,6 +41,7 @@ import java.util.Objects;
  *     Californium from addresses it does not know ({@code unknown_datagram_rate})
  * @param knownSourceRule what makes an address known for {@code lifetime_max} ({@code known_source_rule}), on the
  *     server's and the bootstrap server's plain UDP listeners
+ * @param maxObservations per endpoint, observations (single and composite) started or established at once
  */
 public record Lwm2mConfig(
     String xmlDir,
@@ -62,7 +63,8 @@ public record Lwm2mConfig(
     Map<String, ListenerLimits> limits,
     int maxObjectLinks,
     Map<String, Rate> unknownDatagramRates,
-    KnownSources.Rule knownSourceRule) {
+    KnownSources.Rule knownSourceRule,
+    int maxObservations) {
 
   /** {@code username_from}: none, the endpoint name, or the DTLS identity (PSK identity / certificate CN / RPK name). */
   public enum UsernameFrom {
@@ -106,6 +108,9 @@ public record Lwm2mConfig(
     limits = Map.copyOf(limits);
     if (maxObjectLinks < 1) {
       throw new IllegalArgumentException("max_object_links must be positive, was " + maxObjectLinks);
+    }
+    if (maxObservations < 1) {
+      throw new IllegalArgumentException("max_observations must be positive, was " + maxObservations);
     }
   }
 
@@ -159,6 +164,10 @@ public record Lwm2mConfig(
     if (maxLinks < 1) {
       throw c.invalid("max_object_links", "a positive number");
     }
+    int maxObservations = c.getInt("max_observations");
+    if (maxObservations < 1) {
+      throw c.invalid("max_observations", "a positive number");
+    }
     UsernameFrom usernameFrom = UsernameFrom.parse(c.has("username_from") ? c.getString("username_from") : "none");
     if (usernameFrom == null) {
       throw c.invalid("username_from", "none, endpoint or identity");
@@ -170,7 +179,7 @@ public record Lwm2mConfig(
           c.getDuration("qmode_time_window"), c.getBoolean("auto_observe"), cond.equals("always"),
           c.getString("mountpoint"), c.has("translators") ? Translators.from(c.getConfig("translators")) : Translators.DEFAULTS,
           c.getDuration("command_timeout"), c.getDuration("command_ttl"), maxQueued, udp, dtls, cf, usernameFrom,
-          BootstrapSettings.from(c), limits, maxLinks, unknownRates, KnownSources.Rule.read(c));
+          BootstrapSettings.from(c), limits, maxLinks, unknownRates, KnownSources.Rule.read(c), maxObservations);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(c.path() + ": " + e.getMessage(), e);
     }

@@ -53,7 +53,21 @@ public final class CommandParser {
           ? "data.path or data.basePath missing" : "data.path missing");
     }
     int q = reqPath.indexOf('?');
-    return new ParseResult.Parsed(new Command(envelope, type, (ObjectNode) data, q < 0 ? reqPath : reqPath.substring(0, q)));
+    return new ParseResult.Parsed(new Command(envelope, type, (ObjectNode) data,
+        canonical(q < 0 ? reqPath : reqPath.substring(0, q))));
+  }
+
+  /**
+   * A path as Leshan writes it ({@code "/3/0/0"}) when it is one, so that {@code " /3/0/0"}, {@code "3/0/0/"} and
+   * {@code "/3/0/0"} name the same observation (and its notifications, which carry Leshan's form, find its reqID);
+   * otherwise trimmed (the request builder refuses it).
+   */
+  static String canonical(String path) {
+    try {
+      return RequestBuilder.path(path).toString();
+    } catch (RuntimeException notAPath) {
+      return path.trim();
+    }
   }
 
   /**
@@ -74,7 +88,7 @@ public final class CommandParser {
         return new ParseResult.Rejected(envelope, write ? "each data.content item needs a path"
             : "data.paths must hold path strings");
       }
-      paths.add(p.asText().trim());
+      paths.add(canonical(p.asText()));
     }
     return new ParseResult.Parsed(new Command(envelope, type, data, Command.compositeKey(paths), paths));
   }

@@ -399,6 +399,14 @@ public final class Endpoint implements DeliverySink {
       return; // cancelled while it waited to be re-established
     }
     boolean observe = w.request() instanceof ObserveRequest || w.request() instanceof ObserveCompositeRequest;
+    if (observe && !w.resume() && !observations.has(cmd) && observations.count() >= config.maxObservations()) {
+      journal.remove(w.journalKey());
+      ctx.metrics().counter("commands.refused", "reason", "max_observations").increment();
+      drop("max_observations (" + config.maxObservations() + ") reached, observe " + cmd.reqPath() + " refused");
+      publish(config.translators().response(), EventJson.failure(cmd, "5.03", "service_unavailable",
+          "max_observations (" + config.maxObservations() + ") reached"));
+      return;
+    }
     if (observe) {
       observations.started(cmd);
     }
@@ -445,6 +453,8 @@ public final class Endpoint implements DeliverySink {
       observations.established(cmd);
     } else if (w.resume()) {
       observations.cancelled(cmd); // the device refused it this time: the application hears why
+    } else if (observe) {
+      observations.notStarted(cmd);
     }
     if (w.resume() && r.isSuccess()) {
       publish(config.translators().notification(), EventJson.bytes(observations.resumedNotification(w, r, downlink.modelless(reg))));
@@ -469,6 +479,9 @@ public final class Endpoint implements DeliverySink {
       return;
     }
     journal.remove(w.journalKey());
+    if (w.request() instanceof ObserveRequest || w.request() instanceof ObserveCompositeRequest) {
+      observations.notStarted(w.command());
+    }
     if (e instanceof TimeoutException) {
       publish(config.translators().response(), EventJson.timeout(w.command()));
     } else if (e instanceof InvalidResponseException) {

@@ -53,6 +53,27 @@ final class Observations {
     reqIds.put(cmd.reqPath(), cmd.envelope().get("reqID"));
   }
 
+  /** Whether {@code cmd}'s path (or path set) is observed or being observed. */
+  boolean has(Command cmd) {
+    return reqIds.containsKey(cmd.reqPath()) || stored.containsKey(storeKey(cmd));
+  }
+
+  /** Observations started or established (each path or path set once): what {@code max_observations} counts. */
+  int count() {
+    return Math.max(reqIds.size(), stored.size());
+  }
+
+  /**
+   * An observe that was not established (refused, failed, timed out) leaves nothing behind, unless the path was
+   * observed before it (a repeated observe of an established observation keeps it).
+   */
+  void notStarted(Command cmd) {
+    if (!stored.containsKey(storeKey(cmd))) {
+      reqIds.remove(cmd.reqPath());
+      seq.remove(cmd.reqPath());
+    }
+  }
+
   /** The device accepted it: it is stored, to be re-established after a restart. */
   void established(Command cmd) {
     String key = storeKey(cmd);

@@ -27,6 +27,16 @@ class CommandParserTest {
   }
 
   @Test
+  void a_path_is_taken_in_leshan_s_form_and_a_non_path_is_only_trimmed() {
+    for (String spelled : new String[] {"/3/0/0", " /3/0/0 ", "3/0/0", "/3/0/0/", "/3/0/0?pmin=1"}) {
+      assertThat(((ParseResult.Parsed) parse("{\"msgType\":\"observe\",\"data\":{\"path\":\"" + spelled + "\"}}"))
+          .command().reqPath()).as(spelled).isEqualTo("/3/0/0");
+    }
+    assertThat(CommandParser.canonical(" /x/y ")).isEqualTo("/x/y");
+    assertThat(CommandParser.canonical("/")).isEqualTo("/");
+  }
+
+  @Test
   void write_with_base_path_uses_the_base_path() {
     Command c = ((ParseResult.Parsed) parse("{\"msgType\":\"write\",\"data\":{\"basePath\":\"/3/0\",\"content\":[]}}")).command();
     assertThat(c.reqPath()).isEqualTo("/3/0");
