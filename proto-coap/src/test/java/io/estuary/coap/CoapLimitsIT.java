@@ -94,6 +94,17 @@ class CoapLimitsIT {
   }
 
   @Test
+  void an_observe_over_a_broker_subscription_cap_gets_5_03_not_4_03() throws Exception {
+    try (CoapGateway h = CoapGateway.builder().config("mqtt.max_topic_tree_nodes = 3").start();
+        RawCoapPeer peer = new RawCoapPeer(h.address)) {
+      established(peer, peer.observe("ps/t/1", "clientid=tree", (byte) 1)); // nodes t, 1
+      Response refused = response(peer, peer.observe("ps/u/v", "clientid=tree", (byte) 2)); // u, v: 4 > 3
+      assertThat(refused.getCode()).as("a cap: try later").isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+      assertThat(h.subscriptions("tree")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void publishes_over_messages_rate_or_bytes_rate_get_5_03_with_max_age_1() throws Exception {
     try (CoapGateway h = CoapGateway.start("listeners.udp.default.messages_rate = \"3/m\"",
         "listeners.udp.default.bytes_rate = \"20/m\"")) {

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param maxTopicLength {@code mqtt.max_topic_length}: UTF-8 bytes of a topic name or filter
  * @param maxRetainedMessages {@code retainer.max_retained_messages}: retained topics (0 = unbounded)
  * @param maxRetainedPayloadSize {@code retainer.max_payload_size}: bytes of a retained payload (0 = unbounded)
+ * @param maxTopicTreeNodes {@code mqtt.max_topic_tree_nodes}: nodes (one per distinct filter level) of the
+ *     subscription index over every session; a subscription needing more is refused (0 = unbounded)
  */
 public record MqttLimits(
     int maxPacketSize,
@@ -35,7 +37,8 @@ public record MqttLimits(
     int maxSessions,
     int maxTopicLength,
     int maxRetainedMessages,
-    long maxRetainedPayloadSize) {
+    long maxRetainedPayloadSize,
+    int maxTopicTreeNodes) {
 
   public MqttLimits {
     check(maxPacketSize >= 64 && maxPacketSize <= 268_435_455, "mqtt.max_packet_size", maxPacketSize, "64B..256MB");
@@ -53,6 +56,7 @@ public record MqttLimits(
     check(maxTopicLength >= 1 && maxTopicLength <= 65535, "mqtt.max_topic_length", maxTopicLength, "1..65535");
     check(maxRetainedMessages >= 0, "retainer.max_retained_messages", maxRetainedMessages, ">= 0 (0 = unbounded)");
     check(maxRetainedPayloadSize >= 0, "retainer.max_payload_size", maxRetainedPayloadSize, ">= 0 (0 = unbounded)");
+    check(maxTopicTreeNodes >= 0, "mqtt.max_topic_tree_nodes", maxTopicTreeNodes, ">= 0 (0 = unbounded)");
   }
 
   static void check(boolean ok, String key, Object value, String expected) {

@@ -30,6 +30,8 @@ final class CoreLimits {
   private final Metrics.Counter subscribeInvalid;
   private final Metrics.Counter retainedQuota;
   private final Metrics.Counter retainedTooLarge;
+  private final Metrics.Counter topicTreeFull;
+  private final LogThrottle topicTreeLog = LogThrottle.every(LOG_INTERVAL_MILLIS);
   private final LogThrottle retainedLog = LogThrottle.every(LOG_INTERVAL_MILLIS);
 
   CoreLimits(MqttLimits limits, Metrics metrics) {
@@ -42,6 +44,18 @@ final class CoreLimits {
     subscribeInvalid = metrics.counter("topics.refused", "action", "subscribe", "reason", "invalid");
     retainedQuota = metrics.counter("retained.refused", "reason", "quota_exceeded");
     retainedTooLarge = metrics.counter("retained.refused", "reason", "too_large");
+    topicTreeFull = metrics.counter("subscriptions.refused", "reason", "topic_tree_full");
+  }
+
+  /** A subscription refused because the index would pass {@code mqtt.max_topic_tree_nodes}: counted, WARN once a minute. */
+  void topicTreeFull(ClientInfo client, String filter, int nodesNow) {
+    topicTreeFull.increment();
+    long suppressed = topicTreeLog.admit();
+    if (suppressed >= 0) {
+      LOG.warn("a subscription of {} to a filter of {} levels refused: the topic tree holds {} nodes, "
+          + "mqtt.max_topic_tree_nodes is {}" + LogThrottle.suffix(suppressed), client == null ? "-" : client.clientId(),
+          filter.split("/", -1).length, nodesNow, limits.maxTopicTreeNodes());
+    }
   }
 
   /** Whether {@code topic} is a valid name within the length and depth limits; a refusal is counted. */

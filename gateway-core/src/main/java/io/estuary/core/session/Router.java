@@ -53,6 +53,7 @@ final class Router {
     this.counters = counters;
     this.sessions = sessions;
     this.caps = new CoreLimits(limits, counters.metrics());
+    counters.metrics().gauge("topic_tree.nodes", trie::nodes);
   }
 
   /**
@@ -417,5 +418,17 @@ final class Router {
   /** Checks a subscribe's filter (without its {@code $share} prefix) against the topic limits; counted. */
   boolean filterAccepted(ClientInfo client, String filter) {
     return caps.topicFilterAccepted(client, filter);
+  }
+
+  /**
+   * Puts {@code s} (parsed {@code p}) of {@code clientId} in the subscription index, replacing its earlier one; false
+   * (counted, logged) when the new nodes it needs would take the index over {@code mqtt.max_topic_tree_nodes}.
+   */
+  boolean index(ClientInfo client, String clientId, Topics.Parsed p, Subscription s) {
+    if (trie.add(p.filter(), clientId, p.group(), s, limits.maxTopicTreeNodes())) {
+      return true;
+    }
+    caps.topicTreeFull(client, p.filter(), trie.nodes());
+    return false;
   }
 }

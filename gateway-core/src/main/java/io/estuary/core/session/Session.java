@@ -374,6 +374,8 @@ final class Session {
         out.add(SubscribeOutcome.failed(SubscribeOutcome.Failure.NOT_AUTHORIZED));
       } else if (limits.maxSubscriptions() > 0 && subscriptions.size() >= limits.maxSubscriptions() && !subscriptions.containsKey(raw)) {
         out.add(SubscribeOutcome.failed(SubscribeOutcome.Failure.QUOTA_EXCEEDED));
+      } else if (!broker.router.index(c.client, clientId, p, s.withQos(Math.min(s.qos(), limits.maxQosAllowed())))) {
+        out.add(SubscribeOutcome.failed(SubscribeOutcome.Failure.QUOTA_EXCEEDED)); // mqtt.max_topic_tree_nodes
       } else {
         int granted = Math.min(s.qos(), limits.maxQosAllowed());
         Subscription eff = s.withQos(granted);
@@ -381,7 +383,6 @@ final class Session {
         if (!existed) {
           broker.subscriptionsChanged(1);
         }
-        index(eff);
         changed = true;
         out.add(SubscribeOutcome.granted(granted));
         // MQTT 5 §3.3.1.3: retained messages on subscribe, not for shared subscriptions
@@ -421,6 +422,7 @@ final class Session {
     return had;
   }
 
+  /** A stored subscription back in the index at start: never refused (it was admitted when made). */
   private void index(Subscription s) {
     Topics.Parsed p = Topics.parse(s.filter().value());
     broker.router.trie.add(p.filter(), clientId, p.group(), s);

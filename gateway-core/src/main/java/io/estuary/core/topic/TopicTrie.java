@@ -29,15 +29,35 @@ public final class TopicTrie<S> {
   }
 
   private final Node<S> root = new Node<>();
+  /** Nodes below the root; written under the trie's lock. */
+  private volatile int nodes;
 
   /** Adds or replaces the subscription of {@code clientId} to {@code filter} (in {@code group} if shared). */
   public void add(String filter, String clientId, String group, S subscription) {
+    add(filter, clientId, group, subscription, 0);
+  }
+
+  /**
+   * Adds or replaces it unless that takes the index over {@code maxNodes} nodes (0 = no cap): whether it was
+   * added. Adds and removes are serialized (matching is not): a node emptied by a remove cannot take an add
+   * that found it a moment before, and the node count is exact.
+   */
+  public synchronized boolean add(String filter, String clientId, String group, S subscription, int maxNodes) {
+    if (maxNodes > 0 && nodes + newNodes(filter) > maxNodes) {
+      return false;
+    }
     Node<S> node = root;
     int start = 0;
     while (true) {
       int end = filter.indexOf('/', start);
       String level = end < 0 ? filter.substring(start) : filter.substring(start, end);
-      node = node.children.computeIfAbsent(level, k -> new Node<>());
+      Node<S> child = node.children.get(level);
+      if (child == null) {
+        child = new Node<>();
+        node.children.put(level, child);
+        nodes++;
+      }
+      node = child;
       if (end < 0) {
         break;
       }
@@ -48,11 +68,43 @@ public final class TopicTrie<S> {
     } else {
       node.shared.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).put(clientId, subscription);
     }
+    return true;
   }
 
   /** Removes it; returns whether it was there. */
-  public boolean remove(String filter, String clientId, String group) {
+  public synchronized boolean remove(String filter, String clientId, String group) {
     return remove(root, filter, 0, clientId, group);
+  }
+
+  /** Nodes in the index (the root not counted). */
+  public int nodes() {
+    return nodes;
+  }
+
+  /** How many nodes adding {@code filter} would create. */
+  private int newNodes(String filter) {
+    Node<S> node = root;
+    int start = 0;
+    while (true) {
+      int end = filter.indexOf('/', start);
+      node = node.children.get(end < 0 ? filter.substring(start) : filter.substring(start, end));
+      if (node == null) {
+        return levels(filter, start);
+      }
+      if (end < 0) {
+        return 0;
+      }
+      start = end + 1;
+    }
+  }
+
+  /** Levels of {@code filter} from {@code start} on. */
+  private static int levels(String filter, int start) {
+    int n = 1;
+    for (int i = filter.indexOf('/', start); i >= 0; i = filter.indexOf('/', i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   private boolean remove(Node<S> node, String filter, int start, String clientId, String group) {
@@ -76,8 +128,8 @@ public final class TopicTrie<S> {
     } else {
       removed = remove(child, filter, end + 1, clientId, group);
     }
-    if (child.isEmpty()) {
-      node.children.remove(level, child);
+    if (child.isEmpty() && node.children.remove(level, child)) {
+      nodes--;
     }
     return removed;
   }

@@ -122,6 +122,37 @@ class CoreCapsTest {
   }
 
   @Test
+  void a_subscription_that_would_take_the_topic_tree_over_max_topic_tree_nodes_is_refused_quota_exceeded() {
+    try (BrokerFixture fx = new BrokerFixture("mqtt.max_topic_tree_nodes = 5")) {
+      BrokerFixture.Device a = fx.open("a", clean());
+      BrokerFixture.Device b = fx.open("b", clean());
+      CompletableFuture<List<SubscribeOutcome>> first = a.session.subscribe(List.of(Subscription.of("a/b/c", 0),
+          Subscription.of("a/b/d", 0), Subscription.of("x/y", 0))).toCompletableFuture();
+      fx.settle();
+      assertThat(first.join()).as("3 nodes, 1 more, then 2 more would make 6").extracting(SubscribeOutcome::failure)
+          .containsExactly(null, null, SubscribeOutcome.Failure.QUOTA_EXCEEDED);
+      assertThat(fx.broker.router.trie.nodes()).isEqualTo(4);
+      CompletableFuture<List<SubscribeOutcome>> second = b.session.subscribe(List.of(Subscription.of("a/b/c", 1),
+          Subscription.of("a/e", 0), Subscription.of("a/f", 0))).toCompletableFuture();
+      fx.settle();
+      assertThat(second.join()).as("another client's a/b/c needs no node, a/e the fifth, a/f a sixth")
+          .extracting(SubscribeOutcome::failure).containsExactly(null, null, SubscribeOutcome.Failure.QUOTA_EXCEEDED);
+      assertThat(fx.count("subscriptions.refused", "reason", "topic_tree_full")).isEqualTo(2);
+      a.session.unsubscribe(List.of(new TopicFilter("a/b/d"))); // frees one node
+      fx.settle();
+      assertThat(fx.broker.router.trie.nodes()).isEqualTo(4);
+      CompletableFuture<List<SubscribeOutcome>> third = b.session.subscribe(List.of(Subscription.of("a/f", 0)))
+          .toCompletableFuture();
+      fx.settle();
+      assertThat(third.join()).extracting(SubscribeOutcome::failure).containsExactly((SubscribeOutcome.Failure) null);
+      a.session.close(io.estuary.api.CloseReason.NORMAL);
+      b.session.close(io.estuary.api.CloseReason.NORMAL);
+      fx.settle();
+      assertThat(fx.broker.router.trie.nodes()).as("every node goes with the last subscription under it").isZero();
+    }
+  }
+
+  @Test
   void utf8_length_counts_bytes_not_chars() {
     assertThat(CoreLimits.utf8Length("abc")).isEqualTo(3);
     assertThat(CoreLimits.utf8Length("é")).isEqualTo(2);

@@ -306,9 +306,10 @@ public final class PubSubResource extends CoapResource {
             d.removeObserver(o);
             bindings.remove(exchange.getRelation());
             o.abandon();
-            ResponseCode code = err == null && !outcomes.isEmpty()
-                && outcomes.get(0).failure() == SubscribeOutcome.Failure.TOPIC_FILTER_INVALID
-                ? ResponseCode.BAD_REQUEST : ResponseCode.FORBIDDEN;
+            SubscribeOutcome.Failure why = err == null && !outcomes.isEmpty() ? outcomes.get(0).failure() : null;
+            ResponseCode code = why == SubscribeOutcome.Failure.TOPIC_FILTER_INVALID ? ResponseCode.BAD_REQUEST
+                : why == SubscribeOutcome.Failure.QUOTA_EXCEEDED ? ResponseCode.SERVICE_UNAVAILABLE // a cap: try later
+                : ResponseCode.FORBIDDEN;
             support.reject(ex, code, "subscribe refused");
           });
     });

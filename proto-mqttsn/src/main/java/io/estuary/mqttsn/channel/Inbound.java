@@ -170,6 +170,9 @@ final class Inbound {
           if (o != null && o.isGranted()) {
             ch.subscribed();
             ch.send(new Suback(o.grantedQos(), ackTopicId, s.msgId(), ReturnCode.ACCEPTED));
+          } else if (o != null && o.failure() == SubscribeOutcome.Failure.QUOTA_EXCEEDED) {
+            // max_subscriptions or max_topic_tree_nodes: 0x01 "congestion" (try later), as for a CONNECT over a cap
+            ch.send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_CONGESTION));
           } else {
             ch.send(new Suback(0, 0, s.msgId(), ReturnCode.REJECTED_NOT_SUPPORTED));
           }

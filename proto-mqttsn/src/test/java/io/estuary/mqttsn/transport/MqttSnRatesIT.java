@@ -158,6 +158,18 @@ class MqttSnRatesIT extends MqttSnGatewayFixture {
   }
 
   @Test
+  void a_subscribe_over_a_broker_subscription_cap_gets_suback_congestion() {
+    start("mqtt.max_subscriptions = 1");
+    try (MqttSnTestClient c = sn("127.0.0.2")) {
+      c.connect("sub-cap", 60);
+      c.send(new Subscribe(false, 0, 1, new TopicRef.Short("s1")));
+      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(new Subscribe(false, 0, 2, new TopicRef.Short("s2")));
+      assertThat(c.expect(Suback.class).returnCode()).as("a cap: try later").isEqualTo(ReturnCode.REJECTED_CONGESTION);
+    }
+  }
+
+  @Test
   void a_client_not_heard_gets_at_most_max_unanswered_bytes_of_qos0_until_it_sends_again() {
     start("gateway.mqttsn.max_unanswered_bytes = 100");
     byte[] payload = new byte[50 - 7]; // each delivery is a 50-byte PUBLISH
