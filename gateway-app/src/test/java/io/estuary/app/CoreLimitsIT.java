@@ -153,4 +153,29 @@ class CoreLimitsIT {
       late.disconnect();
     }
   }
+
+  @Test
+  void over_max_retained_bytes_a_retained_publish_is_routed_but_not_retained_until_the_total_shrinks() throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("retainer.max_retained_bytes = 20B").start()) {
+      Mqtt5BlockingClient pub = v5(gw, "bytes-pub");
+      pub.connect();
+      Mqtt5BlockingClient live = v5(gw, "bytes-live");
+      live.connect();
+      live.subscribeWith().topicFilter("b/#").qos(MqttQos.AT_LEAST_ONCE).send();
+      try (var routed = live.publishes(MqttGlobalPublishFilter.ALL)) {
+        // weights: payload + topic characters; 13, then 9 more would make 22 > 20, then 5 in place of 13, then 9
+        for (String[] p : new String[][] {{"b/1", "0123456789"}, {"b/2", "abcdef"}, {"b/1", "xy"}, {"b/2", "abcdef"}}) {
+          pub.publishWith().topic(p[0]).qos(MqttQos.AT_LEAST_ONCE).retain(true)
+              .payload(p[1].getBytes(StandardCharsets.UTF_8)).send();
+          var m = routed.receive(10, TimeUnit.SECONDS).orElseThrow();
+          assertThat(new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8)).as("routed").isEqualTo(p[1]);
+        }
+      }
+      assertThat(count(gw, "retained.refused", "reason", "bytes_exceeded")).isEqualTo(1);
+      assertThat(new String(gw.broker().retained("b/1").payload().toByteArray(), StandardCharsets.UTF_8)).isEqualTo("xy");
+      assertThat(new String(gw.broker().retained("b/2").payload().toByteArray(), StandardCharsets.UTF_8)).isEqualTo("abcdef");
+      live.disconnect();
+      pub.disconnect();
+    }
+  }
 }

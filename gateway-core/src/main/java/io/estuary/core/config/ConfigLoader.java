@@ -140,7 +140,8 @@ public final class ConfigLoader {
         c.getInt("mqtt.max_topic_length"),
         c.getInt("retainer.max_retained_messages"),
         ConfigSizes.bytes(c, "retainer.max_payload_size"),
-        c.getInt("mqtt.max_topic_tree_nodes"));
+        c.getInt("mqtt.max_topic_tree_nodes"),
+        ConfigSizes.bytes(c, "retainer.max_retained_bytes"));
     List<UserEntry> users = new ArrayList<>();
     for (Config u : c.getConfigList("authentication.users")) {
       users.add(new UserEntry(u.getString("username"), u.hasPath("password") ? u.getString("password") : "", u.hasPath("superuser") && u.getBoolean("superuser")));

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param maxTopicLength {@code mqtt.max_topic_length}: UTF-8 bytes of a topic name or filter
  * @param maxRetainedMessages {@code retainer.max_retained_messages}: retained topics (0 = unbounded)
  * @param maxRetainedPayloadSize {@code retainer.max_payload_size}: bytes of a retained payload (0 = unbounded)
+ * @param maxRetainedBytes {@code retainer.max_retained_bytes}: payload and topic bytes of every retained
+ *     message together, all held in heap (0 = unbounded)
  * @param maxTopicTreeNodes {@code mqtt.max_topic_tree_nodes}: nodes (one per distinct filter level) of the
  *     subscription index over every session; a subscription needing more is refused (0 = unbounded)
  */
@@ -38,7 +40,8 @@ public record MqttLimits(
     int maxTopicLength,
     int maxRetainedMessages,
     long maxRetainedPayloadSize,
-    int maxTopicTreeNodes) {
+    int maxTopicTreeNodes,
+    long maxRetainedBytes) {
 
   public MqttLimits {
     check(maxPacketSize >= 64 && maxPacketSize <= 268_435_455, "mqtt.max_packet_size", maxPacketSize, "64B..256MB");
@@ -56,6 +59,7 @@ public record MqttLimits(
     check(maxTopicLength >= 1 && maxTopicLength <= 65535, "mqtt.max_topic_length", maxTopicLength, "1..65535");
     check(maxRetainedMessages >= 0, "retainer.max_retained_messages", maxRetainedMessages, ">= 0 (0 = unbounded)");
     check(maxRetainedPayloadSize >= 0, "retainer.max_payload_size", maxRetainedPayloadSize, ">= 0 (0 = unbounded)");
+    check(maxRetainedBytes >= 0, "retainer.max_retained_bytes", maxRetainedBytes, ">= 0 (0 = unbounded)");
     check(maxTopicTreeNodes >= 0, "mqtt.max_topic_tree_nodes", maxTopicTreeNodes, ">= 0 (0 = unbounded)");
   }
 

@@ -30,6 +30,7 @@ final class CoreLimits {
   private final Metrics.Counter subscribeInvalid;
   private final Metrics.Counter retainedQuota;
   private final Metrics.Counter retainedTooLarge;
+  private final Metrics.Counter retainedBytes;
   private final Metrics.Counter topicTreeFull;
   private final LogThrottle topicTreeLog = LogThrottle.every(LOG_INTERVAL_MILLIS);
   private final LogThrottle retainedLog = LogThrottle.every(LOG_INTERVAL_MILLIS);
@@ -44,6 +45,7 @@ final class CoreLimits {
     subscribeInvalid = metrics.counter("topics.refused", "action", "subscribe", "reason", "invalid");
     retainedQuota = metrics.counter("retained.refused", "reason", "quota_exceeded");
     retainedTooLarge = metrics.counter("retained.refused", "reason", "too_large");
+    retainedBytes = metrics.counter("retained.refused", "reason", "bytes_exceeded");
     topicTreeFull = metrics.counter("subscriptions.refused", "reason", "topic_tree_full");
   }
 
@@ -94,7 +96,8 @@ final class CoreLimits {
 
   /**
    * Whether retained {@code m} (non-empty payload) may be stored: not over {@code retainer.max_payload_size},
-   * and a new topic not beyond {@code retainer.max_retained_messages} (replacing a retained topic always may).
+   * a new topic not beyond {@code retainer.max_retained_messages} (replacing a retained topic always may), and
+   * the retained messages' weight not beyond {@code retainer.max_retained_bytes} (unless it shrinks).
    * Racing publishers of new topics may overshoot the count by at most their number.
    */
   boolean retainAccepted(Message m, RetainedIndex retained) {
@@ -111,6 +114,17 @@ final class CoreLimits {
       warn("a retained message on new topic {} is routed but not retained: retainer.max_retained_messages ({}) reached",
           m.topic(), max, null);
       return false;
+    }
+    long maxBytes = limits.maxRetainedBytes();
+    if (maxBytes > 0) {
+      Message old = retained.get(m.topic());
+      long after = retained.bytes() - (old == null ? 0 : RetainedIndex.weight(old)) + RetainedIndex.weight(m);
+      if (after > maxBytes && after > retained.bytes()) { // a replacement that weighs no more always goes in
+        retainedBytes.increment();
+        warn("a retained message of {} bytes on {} is routed but not retained: retainer.max_retained_bytes ({}) reached",
+            m.payload().size(), m.topic(), maxBytes);
+        return false;
+      }
     }
     return true;
   }

@@ -54,10 +54,21 @@ public final class RetainedIndex {
 
   private final Node root = new Node();
   private final AtomicInteger size = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
 
   /** Retained topics held. */
   public int size() {
     return size.get();
+  }
+
+  /** What the retained messages weigh: {@link #weight} summed. */
+  public long bytes() {
+    return bytes.get();
+  }
+
+  /** What one retained message counts for in {@link #bytes}: its payload and its topic's characters. */
+  public static long weight(Message m) {
+    return m.payload().size() + (long) m.topic().length();
   }
 
   /** The retained message on {@code topic}, or null. */
@@ -98,6 +109,7 @@ public final class RetainedIndex {
     if (old == null) {
       size.incrementAndGet();
     }
+    bytes.addAndGet(weight(m) - (old == null ? 0 : weight(old)));
     return old;
   }
 
@@ -183,6 +195,7 @@ public final class RetainedIndex {
       }
       child.message = null;
       size.decrementAndGet();
+      bytes.addAndGet(-weight(removed));
     } else {
       removed = remove(child, topic, end + 1, expected);
     }
