@@ -159,7 +159,9 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       ctx.metrics().gauge("sources", () -> limiters.stream().mapToInt(SourceLimiter::size).sum()
           + (bootstrap == null ? 0 : bootstrap.sources()));
       // configured credentials, plus the PSKs the bootstrap server handed out (kept in the store)
-      ProvisionedCredentials credentials = new ProvisionedCredentials(Credentials.store(dtls), kv);
+      io.estuary.api.Metrics.Counter provisionRefused = ctx.metrics().counter("bootstrap.refused", "reason", "max_provisioned");
+      ProvisionedCredentials credentials = new ProvisionedCredentials(Credentials.store(dtls), kv,
+          config.bootstrap().maxProvisioned(), provisionRefused::increment);
       int provisioned = credentials.load().toCompletableFuture().join();
       LeshanServerBuilder builder = new LeshanServerBuilder()
           .setRegistrationStore(registrations)

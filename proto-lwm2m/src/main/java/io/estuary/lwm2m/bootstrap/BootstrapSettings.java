@@ -27,14 +27,17 @@ import java.util.Map;
  */
 public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> udpListeners,
     Map<String, DtlsListener> dtlsListeners, String serverHost, int shortServerId, List<BootstrapEntry> entries,
-    Map<String, ListenerLimits> limits, Map<String, Rate> unknownDatagramRates) {
+    Map<String, ListenerLimits> limits, Map<String, Rate> unknownDatagramRates, int maxProvisioned) {
 
   public static final BootstrapSettings DISABLED = new BootstrapSettings(false, Map.of(), Map.of(), "", 1, List.of());
+  /** {@code max_provisioned}'s default: as many devices as the LwM2M listener's default {@code max_connections}. */
+  public static final int DEFAULT_MAX_PROVISIONED = 10_000;
 
   /** Every listener with the default limits. */
   public BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> udpListeners,
       Map<String, DtlsListener> dtlsListeners, String serverHost, int shortServerId, List<BootstrapEntry> entries) {
-    this(enabled, udpListeners, dtlsListeners, serverHost, shortServerId, entries, Map.of(), Map.of());
+    this(enabled, udpListeners, dtlsListeners, serverHost, shortServerId, entries, Map.of(), Map.of(),
+        DEFAULT_MAX_PROVISIONED);
   }
 
   /** {@code unknown_datagram_rate} of plain UDP listener {@code name} ({@code udp:default}). */
@@ -53,6 +56,9 @@ public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> 
     dtlsListeners = Collections.unmodifiableMap(new LinkedHashMap<>(dtlsListeners));
     entries = List.copyOf(entries);
     serverHost = serverHost == null ? "" : serverHost;
+    if (maxProvisioned < 1) {
+      throw new IllegalArgumentException("bootstrap.max_provisioned must be positive, was " + maxProvisioned);
+    }
     if (enabled && udpListeners.isEmpty() && dtlsListeners.isEmpty()) {
       throw new IllegalArgumentException("bootstrap: no enabled listener (bootstrap.listeners.udp or .dtls)");
     }
@@ -101,7 +107,8 @@ public record BootstrapSettings(boolean enabled, Map<String, InetSocketAddress> 
     }
     try {
       return new BootstrapSettings(true, udp, dtls, c.has("server_host") ? c.getString("server_host") : "",
-          c.has("short_server_id") ? c.getInt("short_server_id") : 1, entries, limits, unknownRates);
+          c.has("short_server_id") ? c.getInt("short_server_id") : 1, entries, limits, unknownRates,
+          c.has("max_provisioned") ? c.getInt("max_provisioned") : DEFAULT_MAX_PROVISIONED);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(lwm2m.path() + "." + e.getMessage(), e);
     }

@@ -31,6 +31,9 @@ final class DeviceSecurity {
   /** Fills {@code sec}'s mode and keys for {@code e}; false (not bootstrapped, logged) when it cannot. */
   static boolean write(BootstrapEntry e, String ep, Accounts.Security sec,
       ProvisionedCredentials credentials, DtlsSettings server) {
+    if (e.security() != BootstrapEntry.Security.NONE && !credentials.admits(ep)) {
+      return false; // bootstrap.max_provisioned: counted and logged there
+    }
     switch (e.security()) {
       case NONE -> {
         sec.securityMode = SecurityMode.NO_SEC;

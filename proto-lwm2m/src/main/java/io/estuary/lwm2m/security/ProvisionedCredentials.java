@@ -34,10 +34,45 @@ public final class ProvisionedCredentials implements SecurityStore {
   private final KeyValueSpace kv;
   private final Map<String, SecurityInfo> byEndpoint = new ConcurrentHashMap<>();
   private final Map<String, SecurityInfo> byIdentity = new ConcurrentHashMap<>();
+  private final int max;
+  private final Runnable refused;
+  private final io.estuary.api.limits.LogThrottle refusedLog = io.estuary.api.limits.LogThrottle.every(60_000);
 
   public ProvisionedCredentials(SecurityStore configured, KeyValueSpace kv) {
+    this(configured, kv, Integer.MAX_VALUE, () -> { });
+  }
+
+  /**
+   * At most {@code max} endpoints get credentials from the bootstrap server ({@code bootstrap.max_provisioned});
+   * {@code refused} counts a bootstrap refused for it.
+   */
+  public ProvisionedCredentials(SecurityStore configured, KeyValueSpace kv, int max, Runnable refused) {
     this.configured = configured;
     this.kv = kv;
+    this.max = max;
+    this.refused = refused;
+  }
+
+  /** Whether {@code endpoint} may get credentials ({@link #full}); a refusal is counted and WARNed once a minute. */
+  public boolean admits(String endpoint) {
+    if (!full(endpoint)) {
+      return true;
+    }
+    refused.run();
+    long suppressed = refusedLog.admit();
+    if (suppressed >= 0) {
+      LOG.warn("LwM2M bootstrap of {} refused: {} endpoints hold credentials from the bootstrap server "
+          + "(bootstrap.max_provisioned){}", endpoint, byEndpoint.size(), io.estuary.api.limits.LogThrottle.suffix(suppressed));
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code endpoint} would be a new endpoint beyond {@code bootstrap.max_provisioned}: one that has
+   * credentials already may always get new ones. Credentials restored at start all stay, however many.
+   */
+  public boolean full(String endpoint) {
+    return !byEndpoint.containsKey(endpoint) && byEndpoint.size() >= max;
   }
 
   /** Reads the provisioned keys back (at start, before the server opens); completes on the store executor. */
@@ -69,6 +104,9 @@ public final class ProvisionedCredentials implements SecurityStore {
    * identity, or the identity belongs to another endpoint.
    */
   public synchronized boolean provisionPsk(String endpoint, String identity, byte[] key) {
+    if (full(endpoint)) {
+      return false;
+    }
     if (configured.getByEndpoint(endpoint) != null || configured.getByIdentity(identity) != null) {
       return false;
     }
@@ -90,6 +128,9 @@ public final class ProvisionedCredentials implements SecurityStore {
    * server gave it before). Refused (false) when the configuration already has credentials for it.
    */
   public synchronized boolean provisionRpk(String endpoint, PublicKey key) {
+    if (full(endpoint)) {
+      return false;
+    }
     if (!replaceable(endpoint)) {
       return false;
     }
@@ -104,6 +145,9 @@ public final class ProvisionedCredentials implements SecurityStore {
    * listener's {@code cacertfile}). Refused (false) when the configuration already has credentials for it.
    */
   public synchronized boolean provisionX509(String endpoint) {
+    if (full(endpoint)) {
+      return false;
+    }
     if (!replaceable(endpoint)) {
       return false;
     }

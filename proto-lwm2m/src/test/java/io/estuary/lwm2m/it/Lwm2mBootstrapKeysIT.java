@@ -1,6 +1,7 @@
 package io.estuary.lwm2m.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.estuary.testkit.TestPki;
@@ -50,18 +51,20 @@ class Lwm2mBootstrapKeysIT {
   }
 
   /** The gateway with a DTLS listener keyed by {@code dtlsOptions}, a UDP bootstrap listener and {@code configs}. */
-  private void start(String dtlsOptions, String configs) {
+  private void start(String dtlsOptions, String configs, String... more) {
     if (pki == null) {
       pki = TestPki.create(dir, "lwm2m-bs-ca");
       server = pki.issue("estuary-lwm2m");
     }
-    h = new Lwm2mHarness(store,
+    List<String> lines = new ArrayList<>(List.of(
         "gateway.lwm2m.command_timeout = 5s",
         "gateway.lwm2m.listeners.dtls.default { enable = true, bind = \"127.0.0.1:0\", dtls_options { "
             + "certfile = \"" + server.certFile() + "\", keyfile = \"" + server.keyFile() + "\", " + dtlsOptions + " } }",
         "gateway.lwm2m.bootstrap.enable = true",
         "gateway.lwm2m.bootstrap.listeners.udp.default.bind = \"127.0.0.1:0\"",
-        "gateway.lwm2m.bootstrap.configs = [ " + configs + " ]");
+        "gateway.lwm2m.bootstrap.configs = [ " + configs + " ]"));
+    lines.addAll(List.of(more));
+    h = new Lwm2mHarness(store, lines.toArray(String[]::new));
   }
 
   private static final String RPK_LISTENER = "raw_public_keys = true, verify = verify_peer, fail_if_no_peer_cert = true";
@@ -175,6 +178,25 @@ class Lwm2mBootstrapKeysIT {
     // provisioned as an X.509 endpoint: the same name over plain UDP is refused
     InetSocketAddress udp = h.gw.listener("lwm2m", "udp:default");
     refused(startedDevice(new TestDevice("x509-dev", udp, 300, false)));
+  }
+
+  @Test
+  void a_new_endpoint_beyond_max_provisioned_is_not_bootstrapped_while_a_provisioned_one_is_again() throws Exception {
+    start(RPK_LISTENER, "{ endpoint_pattern = \"cap-.*\", security = rpk }", "gateway.lwm2m.bootstrap.max_provisioned = 1");
+    fresh("cap-1");
+    bootstrapped("cap-1", "rpk");
+    fresh("cap-2");
+    JsonNode failed = h.mqtt.await("lwm2m/cap-2/up/bootstrap", j -> j.at("/data/event").asText().equals("failed"),
+        Duration.ofSeconds(20));
+    assertThat(failed.at("/data/event").asText()).isEqualTo("failed");
+    assertThat(h.gw.metrics().counter("lwm2m.bootstrap.refused", "reason", "max_provisioned").count()).isEqualTo(1.0);
+    assertThat(store.storedKeyValues("lwm2m").scan("psk/").keySet()).containsExactly("psk/cap-1");
+    clients.get(0).destroy(true); // cap-1 bootstraps again: it holds credentials already, so it is not refused
+    clients.remove(0);
+    fresh("cap-1");
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.mqtt.received.stream().filter(r -> r.topic()
+        .equals("lwm2m/cap-1/up/bootstrap") && r.json().at("/data/event").asText().equals("finished")).count() == 2);
+    assertThat(h.gw.metrics().counter("lwm2m.bootstrap.refused", "reason", "max_provisioned").count()).isEqualTo(1.0);
   }
 
   @Test
