@@ -24,18 +24,24 @@ import org.slf4j.LoggerFactory;
  * The clients being traced and their files, {@code <dir>/<clientid>-<start millis>.log}, one line per packet
  * in or out: {@code <instant> <protocol> IN|OUT <clientid> <packet>}. Adapters' threads only look up the map
  * and queue a line (at most {@value #QUEUE} waiting; beyond, lines are dropped and counted in the file's last
- * line); the daemon thread {@code estuary-trace} writes them. At most {@value #MAX_TRACES} clients at once.
+ * line); the daemon thread {@code estuary-trace} writes them. At most {@value #MAX_TRACES} clients at once; a
+ * line is cut at {@value #MAX_LINE} characters (a SUBSCRIBE of thousands of filters is one packet) and a file
+ * stops growing at {@value #MAX_FILE_BYTES} bytes (later lines dropped and counted), so neither the queue nor
+ * the disk holds more than that, whatever a traced client sends.
  */
 public final class ClientTraces implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClientTraces.class);
   static final int QUEUE = 10_000;
   static final int MAX_TRACES = 32;
+  static final int MAX_LINE = 4096;
+  static final long MAX_FILE_BYTES = 64L << 20;
 
   private final Path dir;
   private final Clock clock;
   private final Map<String, Active> active = new ConcurrentHashMap<>();
   private final BlockingQueue<Line> lines = new ArrayBlockingQueue<>(QUEUE);
   private final Thread writer;
+  private final long maxFileChars;
 
   /** One client's trace: its file (written by the writer thread only) and its counts. */
   public static final class Active {
@@ -44,6 +50,8 @@ public final class ClientTraces implements AutoCloseable {
     final BufferedWriter out;
     final AtomicLong written = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
+    /** Characters written to the file (the writer thread's). */
+    long chars;
 
     Active(String clientId, Path file, BufferedWriter out) {
       this.clientId = clientId;
@@ -71,8 +79,14 @@ public final class ClientTraces implements AutoCloseable {
   private record Line(Active trace, String text, CompletableFuture<Void> closed) {}
 
   public ClientTraces(Path dir, Clock clock) {
+    this(dir, clock, MAX_FILE_BYTES);
+  }
+
+  /** With files of at most {@code maxFileChars} characters (tests). */
+  ClientTraces(Path dir, Clock clock, long maxFileChars) {
     this.dir = dir;
     this.clock = clock;
+    this.maxFileChars = maxFileChars;
     this.writer = new Thread(this::write, "estuary-trace");
     writer.setDaemon(true);
     writer.start();
@@ -144,7 +158,11 @@ public final class ClientTraces implements AutoCloseable {
   }
 
   private void queue(Active a, String text) {
-    if (!lines.offer(new Line(a, Instant.ofEpochMilli(clock.millis()) + " " + text, null))) {
+    String line = Instant.ofEpochMilli(clock.millis()) + " " + text;
+    if (line.length() > MAX_LINE) {
+      line = line.substring(0, MAX_LINE - 40) + " ... (" + (line.length() - MAX_LINE + 40) + " more characters)";
+    }
+    if (!lines.offer(new Line(a, line, null))) {
       a.dropped.incrementAndGet();
     }
   }
@@ -156,14 +174,20 @@ public final class ClientTraces implements AutoCloseable {
         try {
           if (l.closed() != null) {
             if (l.trace().dropped.get() > 0) {
-              l.trace().out.write("# " + l.trace().dropped.get() + " lines dropped: the trace writer fell behind\n");
+              l.trace().out.write("# " + l.trace().dropped.get() + " lines dropped: the trace writer fell behind or the file"
+                  + " reached " + maxFileChars + " characters\n");
             }
             l.trace().out.close();
             l.closed().complete(null);
             continue;
           }
+          if (l.trace().chars + l.text().length() + 1 > maxFileChars) {
+            l.trace().dropped.incrementAndGet(); // the file is full: counted in its last line
+            continue;
+          }
           l.trace().out.write(l.text());
           l.trace().out.write('\n');
+          l.trace().chars += l.text().length() + 1;
           l.trace().written.incrementAndGet();
           if (lines.isEmpty()) {
             l.trace().out.flush();
