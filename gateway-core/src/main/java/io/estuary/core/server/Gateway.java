@@ -100,6 +100,7 @@ public final class Gateway implements AutoCloseable {
     List<io.estuary.api.hooks.HookPlugin> all = new ArrayList<>(plugins);
     if (webhooks != null) {
       all.add(webhooks);
+      metrics.monotonic("webhooks.refused", webhooks::refused, "reason", "max_inflight");
     }
     io.estuary.core.auth.HttpAuthzPlugin httpAuthz = this.auth.httpAuthz(config.raw());
     if (httpAuthz != null) {

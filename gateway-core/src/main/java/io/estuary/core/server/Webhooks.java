@@ -32,6 +32,11 @@ final class Webhooks {
         throw new ConfigError(key, ex.getMessage());
       }
     }
-    return new WebhookPlugin(initial, raw.getDuration("webhooks.response_timeout"), raw.getInt("webhooks.cache_size"), clock);
+    int maxInflight = raw.getInt("webhooks.max_inflight");
+    if (maxInflight < 1) {
+      throw new ConfigError("webhooks.max_inflight", Integer.toString(maxInflight), "a positive number");
+    }
+    return new WebhookPlugin(initial, raw.getDuration("webhooks.response_timeout"), raw.getInt("webhooks.cache_size"),
+        clock, maxInflight);
   }
 }

@@ -52,9 +52,21 @@ public final class WebhookPlugin implements HookPlugin {
   private final ExecutorService executor;
   private final HttpClient http;
   private final WebhookCache cache;
+  /** Requests sent and not answered (or timed out) yet: at most {@code webhooks.max_inflight}. */
+  private final java.util.concurrent.Semaphore inflight;
+  private final int maxInflight;
+  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+  private final io.estuary.api.limits.LogThrottle refusedLog = io.estuary.api.limits.LogThrottle.every(60_000);
 
   public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock) {
+    this(initial, timeout, cacheSize, clock, Integer.MAX_VALUE);
+  }
+
+  /** With at most {@code maxInflight} requests waiting for an answer at once ({@code webhooks.max_inflight}). */
+  public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock, int maxInflight) {
     this.timeout = timeout;
+    this.inflight = new java.util.concurrent.Semaphore(maxInflight);
+    this.maxInflight = maxInflight;
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "estuary-webhook-" + n.incrementAndGet());
@@ -240,11 +252,35 @@ public final class WebhookPlugin implements HookPlugin {
     }
   }
 
+  /**
+   * Sends one request, unless {@code webhooks.max_inflight} are waiting for an answer already (a slow endpoint must
+   * not pile up requests and connections): then it fails at once — an event is dropped, an auth hook answers as
+   * for a failed request (refused) — counted in {@link #refused()} and WARNed once a minute.
+   */
   private CompletableFuture<HttpResponse<String>> send(Webhook w, String body) {
+    if (!inflight.tryAcquire()) {
+      refused.incrementAndGet();
+      long suppressed = refusedLog.admit();
+      if (suppressed >= 0) {
+        LOG.warn("webhook {} -> {} not sent: webhooks.max_inflight ({}) requests wait for an answer{}", w.wireName(),
+            w.endpoint(), maxInflight, io.estuary.api.limits.LogThrottle.suffix(suppressed));
+      }
+      return CompletableFuture.failedFuture(new java.util.concurrent.RejectedExecutionException("webhooks.max_inflight"));
+    }
     HttpRequest req = HttpRequest.newBuilder(w.endpoint()).timeout(timeout)
         .header("content-type", "application/json").header("vernemq-hook", w.wireName())
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+    try {
+      return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inflight.release());
+    } catch (RuntimeException e) {
+      inflight.release();
+      throw e;
+    }
+  }
+
+  /** Requests not sent because {@code webhooks.max_inflight} were waiting for an answer. */
+  public long refused() {
+    return refused.get();
   }
 
   private CompletableFuture<HttpResponse<String>> post(Webhook w, ObjectNode body) {
