@@ -379,11 +379,12 @@ final class Session {
       } else {
         int granted = Math.min(s.qos(), limits.maxQosAllowed());
         Subscription eff = s.withQos(granted);
-        boolean existed = subscriptions.put(raw, eff) != null;
+        Subscription before = subscriptions.put(raw, eff);
+        boolean existed = before != null;
         if (!existed) {
           broker.subscriptionsChanged(1);
         }
-        changed = true;
+        changed |= !eff.equals(before); // the same subscription again writes no new record (a SUBSCRIBE loop would)
         out.add(SubscribeOutcome.granted(granted));
         // MQTT 5 §3.3.1.3: retained messages on subscribe, not for shared subscriptions
         if (p.group() == null && (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed))) {

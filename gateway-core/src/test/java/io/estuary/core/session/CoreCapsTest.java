@@ -153,6 +153,33 @@ class CoreCapsTest {
   }
 
   @Test
+  void the_same_subscription_again_writes_no_new_session_record_a_changed_one_does() {
+    try (BrokerFixture fx = new BrokerFixture("")) {
+      BrokerFixture.Device p = fx.open("p", persistent());
+      java.util.function.Supplier<io.estuary.core.store.SessionRecord> record = () -> {
+        List<io.estuary.core.store.SessionRecord> r = new java.util.ArrayList<>();
+        fx.store.forEachSession(x -> {
+          if (x.clientId().equals("p")) {
+            r.add(x);
+          }
+        });
+        return r.isEmpty() ? null : r.get(0);
+      };
+      p.session.subscribe(List.of(Subscription.of("p/1", 0)));
+      fx.settle();
+      var first = record.get();
+      assertThat(first.subscriptions()).hasSize(1);
+      p.session.subscribe(List.of(Subscription.of("p/1", 0))); // a client repeating its SUBSCRIBE in a loop
+      fx.settle();
+      assertThat(record.get()).as("not written again").isSameAs(first);
+      p.session.subscribe(List.of(Subscription.of("p/1", 1)));
+      fx.settle();
+      assertThat(record.get()).isNotSameAs(first);
+      assertThat(record.get().subscriptions().get(0).qos()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void utf8_length_counts_bytes_not_chars() {
     assertThat(CoreLimits.utf8Length("abc")).isEqualTo(3);
     assertThat(CoreLimits.utf8Length("é")).isEqualTo(2);
