@@ -104,6 +104,14 @@ public final class MqttSnDispatcher {
    */
   private final java.util.LinkedHashMap<String, Long> keptOffline = new java.util.LinkedHashMap<>();
   private volatile int keptOfflineMirror;
+  /**
+   * The durable copy of {@link #keptOffline} (key-value space {@value #PLACES}, keys {@code <listener>|<client id>},
+   * values the epoch millis the place runs out), read back at start ({@link #restorePlaces}): the sessions it
+   * counts survive a restart, so their places must too.
+   */
+  private final io.estuary.api.KeyValueSpace places;
+  /** The key-value space of the kept-offline places (stored as {@code mqttsn-unproven-offline}). */
+  public static final String PLACES = "unproven-offline";
   /** Draws where an unproven client's first topic id and msg id start: the nonce MQTT-SN has no field for. */
   private final java.security.SecureRandom nonces = new java.security.SecureRandom();
   /** Told when an address gets its first channel and loses its last (the transport's connected sockets). */
@@ -144,6 +152,7 @@ public final class MqttSnDispatcher {
       ctx.metrics().gauge("half_open", () -> halfOpenMirror, "listener", listener);
     }
     this.discardUnproven = halfOpenTimeout > 0 && limits.discardUnprovenSessions();
+    this.places = discardUnproven ? ctx.keyValueSpace(PLACES) : null;
     if (discardUnproven) {
       ctx.metrics().gauge("unproven", () -> unverifiedMirror, "listener", listener);
       ctx.metrics().gauge("unproven_offline", () -> keptOfflineMirror, "listener", listener);
@@ -472,13 +481,62 @@ public final class MqttSnDispatcher {
 
   /** Places among {@link #keptOffline} whose session expiry passed (the oldest first) are freed. */
   private void purgeKeptOffline(long now) {
-    for (Iterator<Long> it = keptOffline.values().iterator(); it.hasNext(); ) {
-      if (it.next() > now) {
+    for (Iterator<Map.Entry<String, Long>> it = keptOffline.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Long> e = it.next();
+      if (e.getValue() > now) {
         break;
       }
       it.remove();
+      stored(places.delete(placeKey(e.getKey())));
     }
     keptOfflineMirror = keptOffline.size();
+  }
+
+  private String placeKey(String clientId) {
+    return listener + "|" + clientId;
+  }
+
+  private static void stored(java.util.concurrent.CompletionStage<?> write) {
+    write.whenComplete((v, e) -> {
+      if (e != null) {
+        drops.debug("mqttsn kept-offline place not stored: {}", e.toString()); // the store counts and WARNs refusals
+      }
+    });
+  }
+
+  /**
+   * Reads back the kept-offline places of the previous run (their sessions were kept with them), oldest expiry
+   * first; those that ran out are deleted. Completes on this dispatcher's executor once they count. Nothing to do
+   * where unproven sessions are not discarded.
+   */
+  public java.util.concurrent.CompletionStage<Integer> restorePlaces() {
+    if (places == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(0);
+    }
+    String prefix = listener + "|";
+    return places.scan(prefix).thenApplyAsync(stored -> {
+      long now = ctx.clock().millis();
+      List<Map.Entry<String, Long>> live = new ArrayList<>();
+      stored.forEach((key, value) -> {
+        long until;
+        try {
+          until = Long.parseLong(new String(value, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (NumberFormatException bad) {
+          until = Long.MIN_VALUE;
+        }
+        if (until > now) {
+          live.add(Map.entry(key.substring(prefix.length()), until));
+        } else {
+          stored(places.delete(key));
+        }
+      });
+      live.sort(Map.Entry.comparingByValue());
+      for (Map.Entry<String, Long> e : live) {
+        keptOffline.putIfAbsent(e.getKey(), e.getValue());
+      }
+      keptOfflineMirror = keptOffline.size();
+      return live.size();
+    }, executor);
   }
 
   /** Half-open channels whose timeout passed: closed, their new sessions discarded (counted). */
@@ -541,7 +599,9 @@ public final class MqttSnDispatcher {
     boolean had = keptOffline.remove(clientId) != null;
     boolean keep = had || !created || keptOffline.size() < guard.limits().maxUnproven();
     if (had || created && keep) {
-      keptOffline.put(clientId, now + config.sessionExpiry().toMillis());
+      long until = now + config.sessionExpiry().toMillis();
+      keptOffline.put(clientId, until);
+      stored(places.put(placeKey(clientId), Long.toString(until).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
     keptOfflineMirror = keptOffline.size();
     return keep;

@@ -128,6 +128,15 @@ public final class MqttSnAdapter implements ProtocolAdapter {
 
   private void bind(String name, InetSocketAddress address) {
     MqttSnDispatcher dispatcher = new MqttSnDispatcher(config, ctx, name, loop, actions -> write(name, actions), topicIds);
+    try { // the places kept-offline unproven sessions held before a restart count before the listener reads
+      dispatcher.restorePlaces().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the kept-offline places of " + name, e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("mqttsn {}: the kept-offline places of the last run could not be read ({}): they count again "
+          + "only from now", name, e.toString());
+    }
     long recbuf = config.limits().listener(name).recbuf();
     int connectedSockets = config.limits().listener(name).connectedSockets();
     // the listener socket is read on its own loop; what it decodes goes to the dispatcher's loop (HandOff)

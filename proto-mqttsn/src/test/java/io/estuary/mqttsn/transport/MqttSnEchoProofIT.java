@@ -287,6 +287,34 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
     assertThat(gw.session("ep-sub").subscriptions()).as("an unproven subscriber's, kept").isEqualTo(1);
   }
   @Test
+  void the_places_of_unproven_sessions_kept_offline_survive_a_restart_with_their_sessions() {
+    TestStore store = TestStore.inMemory();
+    String cap = "gateway.mqttsn.listeners.udp.default.max_unproven = 1\n";
+    start(cap, store);
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, "ep-before");
+      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("ep/before/#")));
+      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(Disconnect.plain());
+      c.expect(Disconnect.class);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> "disconnected".equals(gw.session("ep-before").state()));
+    gw.close();
+    start(cap, store);
+    assertThat(gw.session("ep-before").subscriptions()).as("kept, with its place").isEqualTo(1);
+    try (MqttSnTestClient c = sn()) { // the place is taken: the next unproven subscriber's session goes at DISCONNECT
+      connectPersistent(c, "ep-after");
+      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("ep/after/#")));
+      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(Disconnect.plain());
+      c.expect(Disconnect.class);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ep-after") == null);
+    assertThat(drops("max_unproven")).isEqualTo(1.0);
+    assertThat(gw.session("ep-before").subscriptions()).isEqualTo(1);
+  }
+
+  @Test
   void a_repeated_connect_does_not_turn_an_unproven_session_into_a_resumed_one_that_escapes_max_unproven() {
     start("gateway.mqttsn.listeners.udp.default.max_unproven = 1\n");
     try (MqttSnTestClient s1 = sn(); MqttSnTestClient s2 = sn()) {
