@@ -18,6 +18,11 @@ public final class MqttListenerMetrics {
   /** Times reading from a client was paused: over its {@code messages_rate}, its {@code bytes_rate}. */
   public final Metrics.Counter messagesRatePauses;
   public final Metrics.Counter bytesRatePauses;
+  /**
+   * Times reading from a client was paused because its connection was not writable: the client does not read what it
+   * is sent as fast as it sends requests.
+   */
+  public final Metrics.Counter unwritablePauses;
   /** Times reading from a client was paused because its unanswered QoS 1/2 publishes reached the receive maximum. */
   final Metrics.Counter inflightPauses;
   /** MQTT 5 PUBLISHes refused for their topic alias: out of range, unknown, or bound to an invalid topic. */
@@ -41,6 +46,7 @@ public final class MqttListenerMetrics {
     messagesRatePauses = m.counter("reads.paused", "reason", "messages_rate");
     bytesRatePauses = m.counter("reads.paused", "reason", "bytes_rate");
     inflightPauses = m.counter("reads.paused", "reason", "inflight");
+    unwritablePauses = m.counter("reads.paused", "reason", "unwritable");
     aliasRefused = m.counter("drops", "reason", "topic_alias");
   }
 }

@@ -180,7 +180,8 @@ public final class MqttAdapter implements ProtocolAdapter {
     // after TLS, so that the SslHandler also sees one flush per burst and seals fewer, fuller records
     p.addLast(new FlushConsolidationHandler(256, true));
     p.addLast(bytes); // after TLS: application bytes, as EMQX counts them
-    ReadGate gate = new ReadGate(l.bytesRate(), l.messagesRate(), metrics.bytesRatePauses, metrics.messagesRatePauses);
+    ReadGate gate = new ReadGate(l.bytesRate(), l.messagesRate(), metrics.bytesRatePauses, metrics.messagesRatePauses,
+        metrics.unwritablePauses);
     if (l.websocket()) {
       p.addLast(new HttpServerCodec());
       p.addLast(new HttpObjectAggregator(65536));

@@ -24,6 +24,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Netty end of one MQTT connection: hands Netty's decoded messages, decoder failures, idle and
@@ -37,6 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   static final String IDLE_HANDLER = "idle";
+  private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
 
   private final GatewayContext context;
   private final MqttListenerLimits limits;
@@ -54,7 +57,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
   };
 
   /**
-   * @param gate the connection's read gate (rates, backpressure)
+   * @param gate the connection's read gate (rates, backpressure, writability)
    * @param overQuota the listener was at {@code max_connections}: the CONNECT is refused with quota exceeded
    */
   MqttConnectionHandler(GatewayContext context, MqttListenerLimits limits, MqttListenerConfig listener, MqttListenerMetrics metrics,
@@ -72,7 +75,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     InetSocketAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     channel = new MqttChannel(context, limits, listener, metrics, ctx.channel().eventLoop(), peer, this::run);
-    gate.bind(ctx.channel(), this::handle);
+    gate.bind(ctx.channel(), this::handle, this::burstHandled);
     if (overQuota) {
       channel.refuseForQuota();
     }
@@ -156,18 +159,23 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    burstHandled();
+    ctx.fireChannelReadComplete();
+  }
+
+  /** The packets of one read (or of the read gate's backlog) are handled: their acknowledgements go to the session. */
+  private void burstHandled() {
     try {
       channel.handleReadComplete();
     } catch (RuntimeException e) {
       channel.handleInternalError(e);
     }
-    ctx.fireChannelReadComplete();
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      if (gate.paused() && channel.state() == MqttChannel.State.CONNECTED) {
+      if (gate.throttled() && channel.state() == MqttChannel.State.CONNECTED) {
         return; // we stopped reading: the client's silence is ours
       }
       try {
@@ -180,9 +188,20 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.fireUserEventTriggered(evt);
   }
 
+  /**
+   * Not writable (Netty's outbound buffer over its high water mark): no more deliveries, and no more reading — each
+   * request read would add an answer (PINGRESP, PUBACK, SUBACK) to a buffer the client does not empty. Writable
+   * again (under the low water mark): both resume.
+   */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    channel.handleWritable(ctx.channel().isWritable());
+    boolean writable = ctx.channel().isWritable();
+    if (!writable && LOG.isDebugEnabled()) {
+      LOG.debug("{} {} {}: not writable (the client does not read what it is sent), reading paused", listener.id(),
+          channel.clientId(), ctx.channel().remoteAddress());
+    }
+    gate.writable(writable);
+    channel.handleWritable(writable);
     ctx.fireChannelWritabilityChanged();
   }
 

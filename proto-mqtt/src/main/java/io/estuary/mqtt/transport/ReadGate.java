@@ -18,33 +18,46 @@ import java.util.function.Consumer;
  * {@code bytes_rate} bucket and each PUBLISH one token from the {@code messages_rate} bucket ({@link
  * TokenBucket#take}); in debt, the connection stops reading ({@code autoRead} off) and the packets already read
  * wait here, in order, until the debt is paid. {@link #hold} stops it the same way while the broker has not
- * answered enough of the client's publishes. Nothing is dropped: the client's TCP window fills and it slows
- * down. What waits here is at most one socket read (autoRead off ends the read loop). Owned by the
- * connection's event loop.
+ * answered enough of the client's publishes, and {@link #writable} while the connection is not writable: a client
+ * that does not read what it is sent (PINGRESP, PUBACK, SUBACK…) must not make the outbound buffer grow without
+ * bound by sending more requests. Each reason holds on its own; reading resumes only when none holds. Nothing is
+ * dropped: the client's TCP window fills and it slows down. What waits here is at most one socket read (autoRead
+ * off ends the read loop). Owned by the connection's event loop.
  */
 final class ReadGate {
   private final TokenBucket bytes;
   private final TokenBucket messages;
   private final Metrics.Counter bytesPauses;
   private final Metrics.Counter messagesPauses;
+  private final Metrics.Counter unwritablePauses;
   private final ArrayDeque<MqttMessage> waiting = new ArrayDeque<>();
   private Channel channel;
   private Consumer<MqttMessage> handler;
+  private Runnable drained;
   private ScheduledFuture<?> resume;
   private boolean held;
+  /** The connection is not writable (its outbound buffer is over Netty's high water mark). */
+  private boolean unwritable;
   private boolean draining;
 
-  ReadGate(Rate bytesRate, Rate messagesRate, Metrics.Counter bytesPauses, Metrics.Counter messagesPauses) {
+  ReadGate(Rate bytesRate, Rate messagesRate, Metrics.Counter bytesPauses, Metrics.Counter messagesPauses,
+      Metrics.Counter unwritablePauses) {
     this.bytes = bytesRate.isInfinite() ? null : TokenBucket.of(bytesRate);
     this.messages = messagesRate.isInfinite() ? null : TokenBucket.of(messagesRate);
     this.bytesPauses = bytesPauses;
     this.messagesPauses = messagesPauses;
+    this.unwritablePauses = unwritablePauses;
   }
 
-  /** Binds the gate to its connection and the code that handles one packet (the connection handler's). */
-  void bind(Channel channel, Consumer<MqttMessage> handler) {
+  /**
+   * Binds the gate to its connection, the code that handles one packet and the code that ends a burst of them (the
+   * connection handler's, as at the end of a socket read: packets that waited are handled outside any read, so no
+   * read's end would report their acknowledgements to the session).
+   */
+  void bind(Channel channel, Consumer<MqttMessage> handler, Runnable drained) {
     this.channel = channel;
     this.handler = handler;
+    this.drained = drained;
   }
 
   /** A decoded packet: handled now, or queued behind the ones waiting while reading is stopped. */
@@ -99,8 +112,38 @@ final class ReadGate {
     }
   }
 
-  /** Reading is stopped now (the read-idle timer must not count this time against the client). */
+  /**
+   * Stops reading while the connection is not writable ({@code false}), resumes when it is again: the packets already
+   * read wait, unanswered, until the client has read enough of what it was sent. Netty reports writability while it
+   * writes, so the packets are handled later on the loop, as for {@link #hold}.
+   */
+  void writable(boolean on) {
+    if (!on) {
+      if (!unwritable) {
+        unwritable = true;
+        unwritablePauses.increment();
+        update();
+      }
+    } else if (unwritable) {
+      unwritable = false;
+      channel.eventLoop().execute(() -> {
+        drain();
+        update();
+      });
+    }
+  }
+
+  /** Reading is stopped now, for any reason. */
   boolean paused() {
+    return held || resume != null || unwritable;
+  }
+
+  /**
+   * Reading is stopped by the listener's own choice (a rate, unanswered publishes), so the read-idle timer must not
+   * count this time against the client. Not when the connection is merely unwritable: then the client is the one not
+   * reading, and its keepalive runs on (a client that reads nothing for 1.5 × its keepalive is disconnected).
+   */
+  boolean throttled() {
     return held || resume != null;
   }
 
@@ -122,12 +165,17 @@ final class ReadGate {
       return; // a resume from inside a packet's handling: the loop below goes on
     }
     draining = true;
+    boolean passed = false;
     try {
       while (!paused() && !waiting.isEmpty() && channel.isActive()) {
         pass(waiting.poll());
+        passed = true;
       }
     } finally {
       draining = false;
+    }
+    if (passed) {
+      drained.run();
     }
   }
 

@@ -89,7 +89,8 @@ class MqttConnectionFuzzPropertiesTest {
     ch.pipeline().addLast(MqttEncoder.INSTANCE);
     ch.pipeline().addLast(new Settle());
     MqttListenerMetrics metrics = new MqttListenerMetrics(broker.metrics());
-    ReadGate gate = new ReadGate(LISTENER.bytesRate(), LISTENER.messagesRate(), metrics.bytesRatePauses, metrics.messagesRatePauses);
+    ReadGate gate = new ReadGate(LISTENER.bytesRate(), LISTENER.messagesRate(), metrics.bytesRatePauses, metrics.messagesRatePauses,
+        metrics.unwritablePauses);
     ch.pipeline().addLast(new MqttConnectionHandler(broker, LIMITS, LISTENER, metrics, gate, false));
     int off = 0;
     java.util.Random r = new java.util.Random(input.length);

@@ -519,7 +519,8 @@ public final class StompChannel implements DeliverySink {
     return connecting.persistent();
   }
 
-  String clientId() {
+  /** The client's id once it sent CONNECT (null before); for logs. */
+  public String clientId() {
     return connecting.clientId();
   }
 

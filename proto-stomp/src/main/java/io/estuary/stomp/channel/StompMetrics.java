@@ -33,6 +33,8 @@ public final class StompMetrics {
   public final Counter messagesRatePauses;
   /** Times a connection stopped reading because it went over its listener's {@code bytes_rate}. */
   public final Counter bytesRatePauses;
+  /** Times a connection stopped reading because it was not writable: the client does not read what it is sent. */
+  public final Counter unwritablePauses;
   private final Map<DecodeResult.Kind, Counter> frameErrors = new EnumMap<>(DecodeResult.Kind.class);
 
   public StompMetrics(Metrics m) {
@@ -57,6 +59,7 @@ public final class StompMetrics {
     rateLimitedConnections = m.counter("connections.rate_limited");
     messagesRatePauses = m.counter("reads.paused", "reason", "messages_rate");
     bytesRatePauses = m.counter("reads.paused", "reason", "bytes_rate");
+    unwritablePauses = m.counter("reads.paused", "reason", "unwritable");
     for (DecodeResult.Kind k : DecodeResult.Kind.values()) {
       frameErrors.put(k, m.counter("frames.refused", "reason", k.tag()));
     }

@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * and each SEND one token from the messages bucket ({@link TokenBucket#take}); in debt, decoding stops and the
  * connection stops reading ({@code autoRead} off) — the bytes already read wait, in order, in the decoder's
  * cumulation (at most one socket read) — until the debt is paid. Nothing is dropped: the client's TCP window
- * fills and it slows down. Everything runs on the connection's event loop.
+ * fills and it slows down. The same happens while the connection is not writable (Netty's outbound buffer over its
+ * high water mark): a client that does not read what it is sent must not make the gateway queue a RECEIPT or ERROR
+ * for every frame it keeps sending. Each reason (a rate, unanswered SENDs, unwritable) holds on its own; reading
+ * resumes only when none holds. Everything runs on the connection's event loop.
  */
 final class StompConnectionHandler extends ByteToMessageDecoder implements StompTransport {
   private static final Logger LOG = LoggerFactory.getLogger(StompConnectionHandler.class);
@@ -48,6 +51,8 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
   private ChannelHandlerContext ctx;
   private StompChannel channel;
   private ScheduledFuture<?> timer;
+  /** Closing: the socket is closed at this deadline even if the last frames were not written (the client does not read). */
+  private ScheduledFuture<?> closeDeadline;
   private boolean closing;
 
   private final boolean overQuota;
@@ -58,6 +63,8 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
   private ScheduledFuture<?> ratePause;
   /** What the channel asked for ({@link #readEnabled}): false while too many of its publishes are unanswered. */
   private boolean channelReads = true;
+  /** The connection is not writable: nothing is decoded or read until it is again. */
+  private boolean unwritable;
 
   /** @param overQuota accepted beyond the listener's max_connections: the CONNECT gets ERROR */
   StompConnectionHandler(StompConfig config, GatewayContext context, StompCodec codec, StompMetrics metrics,
@@ -97,7 +104,7 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
   @Override
   protected void decode(ChannelHandlerContext c, ByteBuf in, List<Object> out) {
     channel.handleRead();
-    while (in.isReadable() && !closing && ratePause == null) {
+    while (in.isReadable() && !closing && ratePause == null && !unwritable) {
       ByteBuffer nio = in.nioBuffer(in.readerIndex(), in.readableBytes());
       DecodeResult r = codec.decode(nio, channel.decodeVersion());
       if (r instanceof DecodeResult.Decoded d) {
@@ -150,6 +157,14 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
       return;
     }
     channel.handleRead(); // the client was not silent: we did not read
+    decodeWaiting();
+  }
+
+  /** Decodes what waits in the cumulation (it may pause again), then reads again unless some reason still holds. */
+  private void decodeWaiting() {
+    if (closing || !ctx.channel().isActive()) {
+      return;
+    }
     if (internalBuffer().isReadable()) {
       try {
         channelRead(ctx, Unpooled.EMPTY_BUFFER); // decodes the cumulation (and may pause again)
@@ -161,18 +176,20 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
   }
 
   private void updateAutoRead() {
-    boolean on = channelReads && ratePause == null;
+    boolean throttled = !channelReads || ratePause != null;
+    boolean on = !throttled && !unwritable;
     if (ctx.channel().config().isAutoRead() != on) {
       ctx.channel().config().setAutoRead(on);
     }
-    channel.handleReadPaused(!on);
+    // only our own pauses spare the client its heart-beat: while it does not read, its silence is its own
+    channel.handleReadPaused(throttled);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext c) throws Exception {
-    if (ratePause != null || !channelReads) {
+    if (ratePause != null || !channelReads || unwritable) {
       // ByteToMessageDecoder asks for one more read when autoRead is off and it passed nothing on (we never do):
-      // without this, reading would never stop, for a rate or for too many unanswered SENDs
+      // without this, reading would never stop, for a rate, too many unanswered SENDs or an unwritable connection
       c.fireChannelReadComplete();
       return;
     }
@@ -186,13 +203,37 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
       ratePause = null;
     }
     cancelTimer();
+    if (closeDeadline != null) {
+      closeDeadline.cancel(false);
+      closeDeadline = null;
+    }
     channel.handleClosed();
     super.channelInactive(c);
   }
 
+  /**
+   * Not writable: no more deliveries, and nothing more decoded or read (each frame could add a RECEIPT the client does
+   * not take). Writable again: what waits in the cumulation is decoded later on the loop (Netty reports writability
+   * while it writes), then reading resumes unless another reason holds.
+   */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext c) throws Exception {
-    channel.handleWritable(c.channel().isWritable());
+    boolean writable = c.channel().isWritable();
+    if (!writable && !unwritable) {
+      unwritable = true;
+      metrics.unwritablePauses.increment();
+      LOG.debug("stomp {} at {}: not writable (the client does not read what it is sent), reading paused",
+          channel.clientId(), c.channel().remoteAddress());
+      updateAutoRead();
+    } else if (writable && unwritable) {
+      unwritable = false;
+      c.executor().execute(() -> {
+        if (!unwritable) {
+          decodeWaiting();
+        }
+      });
+    }
+    channel.handleWritable(writable);
     super.channelWritabilityChanged(c);
   }
 
@@ -224,6 +265,11 @@ final class StompConnectionHandler extends ByteToMessageDecoder implements Stomp
       closing = true;
       cancelTimer();
       ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      // the last frames (an ERROR) go out once the client reads them; one that never reads does not keep the
+      // connection (and its slot under max_connections) for ever: it gets idle_timeout, then the socket is closed
+      if (ctx.channel().isActive()) {
+        closeDeadline = ctx.executor().schedule(() -> ctx.close(), config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      }
     }
   }
 

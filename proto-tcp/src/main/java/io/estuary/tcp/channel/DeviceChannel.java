@@ -129,7 +129,7 @@ public abstract class DeviceChannel implements DeliverySink {
       return;
     }
     if (state == State.CONNECTED && paused) {
-      return; // we stopped reading (a rate): the silence is ours, not the device's
+      return; // we stopped reading (a rate): the silence is ours, not the device's (unwritable: it is the device's)
     }
     if (state == State.CONNECTED) {
       metrics.keepaliveTimeouts.increment();
@@ -152,7 +152,17 @@ public abstract class DeviceChannel implements DeliverySink {
     state = State.CLOSED;
   }
 
+  /**
+   * The transport can (or cannot) take more writes. Not writable: no more deliveries, and no frame is decoded (each
+   * could add an answer, a PONG, the device does not read) until it is writable again; the transport stops reading
+   * meanwhile. The keepalive runs on: the device is the one not reading.
+   */
   public void handleWritable(boolean isWritable) {
+    if (!isWritable && writable && state != State.CLOSED) {
+      metrics.unwritablePauses.increment();
+      LOG.debug("{} {} {}: not writable (the device does not read what it is sent), reading paused", listener.id(),
+          clientId, peer);
+    }
     writable = isWritable;
     if (isWritable && session != null) {
       session.creditsAvailable();
@@ -175,16 +185,16 @@ public abstract class DeviceChannel implements DeliverySink {
     paused = false;
   }
 
-  /** Reading is stopped by a rate. */
+  /** Reading is stopped: by a rate, or because the connection is not writable. */
   public boolean paused() {
-    return paused;
+    return paused || !writable;
   }
 
   // ---- helpers for the framings ---------------------------------------------------------------
 
   /** Whether {@link #handleBytes} decodes the next frame: waiting for the login or connected, and not paused. */
   protected final boolean reading() {
-    return (state == State.WAITING || state == State.CONNECTED) && !paused;
+    return (state == State.WAITING || state == State.CONNECTED) && !paused();
   }
 
   /**

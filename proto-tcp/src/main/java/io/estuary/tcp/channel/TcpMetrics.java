@@ -18,6 +18,8 @@ public final class TcpMetrics {
   public final Metrics.Counter messagesRatePauses;
   /** Times a connection stopped reading because it went over its listener's {@code bytes_rate}. */
   public final Metrics.Counter bytesRatePauses;
+  /** Times a connection stopped reading because it was not writable: the device does not read what it is sent. */
+  public final Metrics.Counter unwritablePauses;
   /** Connections closed because no CONNECT (EMQX framing) or first frame came within {@code idle_timeout}. */
   public final Metrics.Counter loginTimeouts;
   private final Metrics.Counter unknownType;
@@ -36,6 +38,7 @@ public final class TcpMetrics {
     keepaliveTimeouts = m.counter("keepalive.timeouts");
     messagesRatePauses = m.counter("reads.paused", "reason", "messages_rate");
     bytesRatePauses = m.counter("reads.paused", "reason", "bytes_rate");
+    unwritablePauses = m.counter("reads.paused", "reason", "unwritable");
     loginTimeouts = m.counter("idle.timeouts");
     unknownType = m.counter("malformed", "reason", "unknown_type");
     malformed = m.counter("malformed", "reason", "malformed");

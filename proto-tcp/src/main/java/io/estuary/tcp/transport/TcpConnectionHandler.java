@@ -158,6 +158,11 @@ final class TcpConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     channel.handleResumed();
+    readAgain();
+  }
+
+  /** Decodes what is held, then reads again unless the channel paused (a rate, not writable) or closed meanwhile. */
+  private void readAgain() {
     decodeHeld();
     if (!channel.paused() && channel.state() != DeviceChannel.State.CLOSED) {
       ctx.channel().config().setAutoRead(true);
@@ -279,9 +284,24 @@ final class TcpConnectionHandler extends ChannelInboundHandlerAdapter {
     return null;
   }
 
+  /**
+   * Not writable: the channel stops decoding and we stop reading (bytes already read are held), so a device that
+   * does not read cannot make us queue an answer for every frame it sends. Writable again: what is held is decoded
+   * later on the loop (Netty reports writability while it writes), then reading resumes unless a rate holds it.
+   */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    channel.handleWritable(ctx.channel().isWritable());
+    boolean writable = ctx.channel().isWritable();
+    channel.handleWritable(writable);
+    if (!writable) {
+      ctx.channel().config().setAutoRead(false);
+    } else {
+      ctx.executor().execute(() -> {
+        if (ctx.channel().isWritable() && channel.state() != DeviceChannel.State.CLOSED) {
+          readAgain();
+        }
+      });
+    }
     ctx.fireChannelWritabilityChanged();
   }
 

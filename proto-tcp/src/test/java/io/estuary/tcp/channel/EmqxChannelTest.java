@@ -165,6 +165,31 @@ class EmqxChannelTest {
   }
 
   @Test
+  void frames_wait_undecoded_while_the_connection_is_unwritable_and_are_decoded_once_it_is_writable() {
+    EmqxChannel c = f.emqx();
+    feed(c, CONNECT + " 40");
+    c.handleWritable(false); // the PONG went over the high water mark: the device does not read
+    assertThat(c.paused()).isTrue();
+    assertThat(feed(c, "40 40")).as("bytes left for the transport to hold").isZero();
+    assertThat(f.sent()).containsExactly(CONNACK_OK, "50");
+    assertThat(f.context.counter("tcp.reads.pausedreason,unwritable")).isEqualTo(1);
+    c.handleWritable(true);
+    assertThat(c.paused()).isFalse();
+    assertThat(feed(c, "40 40")).isEqualTo(2);
+    assertThat(f.sent()).containsExactly(CONNACK_OK, "50", "50", "50");
+  }
+
+  @Test
+  void a_device_that_does_not_read_still_runs_out_of_keepalive() {
+    EmqxChannel c = f.emqx();
+    feed(c, CONNECT);
+    c.handleWritable(false);
+    c.handleTimeout(); // unlike a rate's pause, the device is the one not reading
+    assertThat(f.context.lastSession().closed).isEqualTo(CloseReason.KEEPALIVE_TIMEOUT);
+    assertThat(f.context.counter("tcp.keepalive.timeouts")).isEqualTo(1);
+  }
+
+  @Test
   void idle_timeout_before_connect_closes_without_a_session() {
     EmqxChannel c = f.emqx();
     c.handleTimeout();

@@ -1,0 +1,118 @@
+package io.estuary.testkit;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * A raw {@code java.nio} client for the "sends but never reads" case: a 4 KiB receive buffer set before it connects
+ * (so the gateway's answers back up quickly), non-blocking, and it writes only what its socket takes at once. It
+ * keeps a request stream aligned: a chunk of requests the socket took only in part is finished before anything else
+ * is written. Used by one test thread at a time. The MQTT, STOMP and TCP adapters' "client that never reads" tests.
+ */
+public final class NonReadingClient implements AutoCloseable {
+  private final SocketChannel socket;
+  private final Selector readable;
+  private ByteBuffer pending = ByteBuffer.allocate(0);
+  /** Request bytes the socket has taken. */
+  private long accepted;
+
+  private NonReadingClient(SocketChannel socket) throws IOException {
+    this.socket = socket;
+    this.readable = Selector.open();
+    socket.register(readable, SelectionKey.OP_READ);
+  }
+
+  public static NonReadingClient connect(InetSocketAddress address) throws IOException {
+    SocketChannel s = SocketChannel.open();
+    s.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+    // a small send buffer of its own (no autotuning to megabytes): what the socket has taken is about what reached
+    // the gateway; no Nagle: every chunk goes out at once
+    s.setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+    s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    s.connect(address);
+    s.configureBlocking(false);
+    return new NonReadingClient(s);
+  }
+
+  /** Writes {@code bytes} whole, waiting (bounded) for the socket to take them; only while nothing else is pending. */
+  public void writeFully(byte[] bytes) throws IOException {
+    if (pending.hasRemaining()) {
+      throw new IllegalStateException("a chunk is still being written");
+    }
+    pending = ByteBuffer.wrap(bytes);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!finishPending()) { // polled with a deadline: the gateway reads at its own pace
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the socket did not take " + bytes.length + " bytes within 10 s");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
+  }
+
+  /**
+   * Writes chunks of {@code chunk} (whole requests) while the socket takes them; answers how many bytes it took
+   * now (0: its send buffer is full, the gateway is not reading).
+   */
+  public long writeWhileAccepted(byte[] chunk) throws IOException {
+    long before = accepted;
+    while (true) {
+      if (!pending.hasRemaining()) {
+        pending = ByteBuffer.wrap(chunk);
+      }
+      int n = socket.write(pending);
+      accepted += n;
+      if (n == 0 || pending.hasRemaining()) {
+        return accepted - before;
+      }
+    }
+  }
+
+  /**
+   * Tries to write more of {@code chunk}: true once the socket fails (the peer closed or reset it), false while it
+   * takes bytes or none.
+   */
+  public boolean writeFails(byte[] chunk) {
+    try {
+      writeWhileAccepted(chunk);
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** Writes what is left of a partly written chunk; true once nothing is left. */
+  public boolean finishPending() throws IOException {
+    accepted += socket.write(pending);
+    return !pending.hasRemaining();
+  }
+
+  /**
+   * Reads into {@code into} what arrives within {@code wait} (returns as soon as something is there); -1 at the end of
+   * the stream.
+   */
+  public int read(ByteBuffer into, Duration wait) throws IOException {
+    int n = socket.read(into);
+    if (n == 0 && readable.select(Math.max(1, wait.toMillis())) > 0) {
+      readable.selectedKeys().clear();
+      n = socket.read(into);
+    }
+    return n;
+  }
+
+  /** Request bytes the socket has taken so far. */
+  public long accepted() {
+    return accepted;
+  }
+
+  @Override
+  public void close() throws IOException {
+    readable.close();
+    socket.close();
+  }
+}
