@@ -170,6 +170,37 @@ class MqttRatesIT {
     }
   }
 
+  @Test
+  void a_topic_alias_for_a_name_over_max_topic_length_is_refused_with_0x90_before_it_is_stored() throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_topic_alias = 4\nmqtt.max_topic_length = 16").start();
+        RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+      c.connect("alias-long", 5, true, 60);
+      c.sendRaw(publishWithAlias("al/" + "é".repeat(7), 1)); // 10 characters, 17 bytes of UTF-8
+      assertThat(disconnectReason(c)).isEqualTo(0x90);
+      assertThat(gw.metrics().counter("mqtt.drops", "reason", "topic_alias").count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void topic_aliases_over_max_packet_size_characters_of_names_get_disconnect_0x97() throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_topic_alias = 10\nmqtt.max_packet_size = 1KB").start()) {
+      List<Long> arrivals = subscribe(gw, "b/#");
+      try (RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
+        c.connect("alias-budget", 5, true, 60);
+        String name = "b/" + "n".repeat(298); // 300 characters: three fit in 1,024, a fourth does not
+        for (int alias = 1; alias <= 3; alias++) {
+          c.sendRaw(publishWithAlias(name.substring(0, 299) + alias, alias));
+        }
+        c.sendRaw(publishWithAlias(name.substring(0, 299) + "1", 1)); // rebinding an alias takes no more room
+        await("four publishes routed").atMost(Duration.ofSeconds(10)).until(() -> arrivals.size() == 4);
+        c.sendRaw(publishWithAlias(name.substring(0, 299) + "4", 4));
+        assertThat(disconnectReason(c)).as("quota exceeded").isEqualTo(0x97);
+      }
+      assertThat(gw.metrics().counter("mqtt.drops", "reason", "topic_alias").count()).isEqualTo(1);
+      assertThat(arrivals).hasSize(4);
+    }
+  }
+
   private static int disconnectReason(RawMqttClient c) throws Exception {
     MqttMessage d = c.await(MqttMessageType.DISCONNECT, Duration.ofSeconds(5));
     assertThat(d).as("a DISCONNECT from the server").isNotNull();
@@ -188,7 +219,14 @@ class MqttRatesIT {
     body.writeBytes("p".getBytes(StandardCharsets.UTF_8));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(0x30);
-    out.write(body.size());
+    for (int n = body.size(); ; ) { // remaining length, MQTT's variable byte integer
+      int digit = n % 128;
+      n /= 128;
+      out.write(n > 0 ? digit | 0x80 : digit);
+      if (n == 0) {
+        break;
+      }
+    }
     out.writeBytes(body.toByteArray());
     return out.toByteArray();
   }

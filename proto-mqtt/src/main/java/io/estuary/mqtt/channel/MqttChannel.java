@@ -80,7 +80,7 @@ public final class MqttChannel implements DeliverySink {
   private final Executor executor;
   private final InetSocketAddress peer;
   private final Consumer<Action> actions;
-  private final TopicAliases aliases = new TopicAliases();
+  private final TopicAliases aliases;
   /** PUBACK/PUBCOMP ids of the current read burst, reported together by {@link #handleReadComplete}. */
   private final List<DeliveryId> pendingAcks = new ArrayList<>();
   /** Packets received while CONNECTING (MQTT 5 §3.1.4: a client need not wait for the CONNACK); bounded by EARLY_MAX. */
@@ -105,6 +105,7 @@ public final class MqttChannel implements DeliverySink {
       Executor executor, InetSocketAddress peer, Consumer<Action> actions) {
     this.context = context;
     this.limits = limits;
+    this.aliases = new TopicAliases(limits.maxPacketSize()); // what one packet may hold anyway
     this.listener = listener;
     this.metrics = metrics;
     this.executor = executor;
@@ -371,8 +372,14 @@ public final class MqttChannel implements DeliverySink {
       }
       if (!topic.isEmpty() && !validTopic(topic)) { // checked before the alias table keeps it
         metrics.aliasRefused.increment();
-        drop("invalid topic name '" + topic + "' for topic alias " + alias);
+        drop("invalid topic name '" + abbreviated(topic) + "' for topic alias " + alias);
         disconnect(0x90, CloseReason.PROTOCOL_ERROR);
+        return;
+      }
+      if (!topic.isEmpty() && !aliases.fits(alias, topic)) {
+        metrics.aliasRefused.increment();
+        drop("topic aliases over " + limits.maxPacketSize() + " characters of topic names (mqtt.max_packet_size)");
+        disconnect(0x97, CloseReason.PROTOCOL_ERROR); // quota exceeded
         return;
       }
       topic = aliases.inbound(alias, topic);
@@ -422,10 +429,23 @@ public final class MqttChannel implements DeliverySink {
     }
   }
 
-  /** A topic name a client may publish to: not empty, no wildcard, valid UTF-8, within the level limit. */
+  /** A topic name a client may publish to: not empty, no wildcard, valid UTF-8, within the length and level limits. */
   private boolean validTopic(String topic) {
-    return !topic.isEmpty() && !Topics.hasWildcard(topic) && topic.indexOf('\uFFFD') < 0
+    return !topic.isEmpty() && !Topics.hasWildcard(topic) && topic.indexOf('\uFFFD') < 0 && withinLength(topic)
         && Topics.checkName(topic, limits.maxTopicLevels()) == null;
+  }
+
+  /** {@code mqtt.max_topic_length} in UTF-8 bytes (each char is 1..3 bytes: most names need no encoding to tell). */
+  private boolean withinLength(String topic) {
+    int max = limits.maxTopicLength();
+    if (topic.length() > max) {
+      return false;
+    }
+    return (long) topic.length() * 3 <= max || topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= max;
+  }
+
+  private static String abbreviated(String topic) {
+    return topic.length() <= 100 ? topic : topic.substring(0, 100) + "...";
   }
 
   /**
