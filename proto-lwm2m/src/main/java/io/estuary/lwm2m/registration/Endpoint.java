@@ -338,6 +338,13 @@ public final class Endpoint implements DeliverySink {
     return w.withKey(journal.save(name, w.command().envelope(), w.deadlineMillis()));
   }
 
+  /** An observe that will not go out (expired, queue full, failed) takes no place among {@code max_observations}. */
+  private void notStarted(Waiting w) {
+    if (!w.resume() && (w.request() instanceof ObserveRequest || w.request() instanceof ObserveCompositeRequest)) {
+      observations.notStarted(w.command());
+    }
+  }
+
   private static boolean isCancel(Waiting w) {
     return w.request() instanceof CancelObservationRequest || w.request() instanceof CancelCompositeObservationRequest;
   }
@@ -345,6 +352,7 @@ public final class Endpoint implements DeliverySink {
   private void enqueue(Waiting w, boolean first) {
     if (waiting.size() >= config.maxQueuedCommands()) {
       journal.remove(w.journalKey());
+      notStarted(w);
       drop("queue full");
       publish(config.translators().response(), EventJson.failure(w.command(), "5.03", "service_unavailable",
           (asleep() ? "device asleep and " : "device busy and ") + "max_queued_commands (" + config.maxQueuedCommands() + ") reached"));
@@ -386,6 +394,7 @@ public final class Endpoint implements DeliverySink {
       if (now >= w.deadlineMillis()) {
         it.remove();
         journal.remove(w.journalKey());
+        notStarted(w);
         drop("command expired while the device slept");
         publish(config.translators().response(), EventJson.failure(w.command(), "5.04", "gateway_timeout",
             "command expired before the device woke up"));
@@ -479,9 +488,7 @@ public final class Endpoint implements DeliverySink {
       return;
     }
     journal.remove(w.journalKey());
-    if (w.request() instanceof ObserveRequest || w.request() instanceof ObserveCompositeRequest) {
-      observations.notStarted(w.command());
-    }
+    notStarted(w);
     if (e instanceof TimeoutException) {
       publish(config.translators().response(), EventJson.timeout(w.command()));
     } else if (e instanceof InvalidResponseException) {

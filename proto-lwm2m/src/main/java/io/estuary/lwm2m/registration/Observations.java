@@ -111,7 +111,15 @@ final class Observations {
   void restore(List<ObservationJournal.Entry> entries) {
     for (ObservationJournal.Entry e : entries) {
       if (CommandParser.parse(e.command()) instanceof ParseResult.Parsed p && p.command().type().observe()) {
-        stored.put(e.key(), p.command());
+        String key = storeKey(p.command());
+        if (!key.equals(e.key())) { // stored before paths were taken in Leshan's form: kept under the key it has now
+          journal.remove(e.key());
+          if (stored.containsKey(key)) {
+            continue; // the same path, spelled twice
+          }
+          journal.save(key, p.command().envelope());
+        }
+        stored.put(key, p.command());
         toResume.add(p.command());
       } else {
         journal.remove(e.key());
@@ -176,6 +184,8 @@ final class Observations {
       journal.remove(e.getKey());
       return true;
     });
+    reqIds.clear(); // those to re-establish get theirs again when they go out
+    seq.clear();
   }
 
   /** The device deregistered (or its registration ended): every record goes. */
@@ -183,5 +193,7 @@ final class Observations {
     stored.keySet().forEach(journal::remove);
     stored.clear();
     toResume.clear();
+    reqIds.clear();
+    seq.clear();
   }
 }

@@ -83,6 +83,21 @@ class Lwm2mObservationsIT {
   }
 
   @Test
+  void a_re_registration_frees_the_places_of_the_observations_it_ended() {
+    TestDevice d = device("dev-rereg");
+    assertThat(observe("dev-rereg", 1, "/3/0/0").at("/data/code").asText()).isEqualTo("2.05");
+    assertThat(observe("dev-rereg", 2, "/3/0/1").at("/data/code").asText()).isEqualTo("2.05");
+    d.client.stop(false);
+    d.client.start(); // a new registration: Leshan drops the old one's observations on both sides
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> mqtt.received.stream()
+        .filter(r -> r.topic().equals("lwm2m/dev-rereg/up/resp") && r.json().path("msgType").asText().equals("register"))
+        .count() == 2);
+    assertThat(observe("dev-rereg", 3, "/19999/0/0").at("/data/code").asText()).isEqualTo("2.05");
+    assertThat(observe("dev-rereg", 4, "/3/0/0").at("/data/code").asText()).isEqualTo("2.05");
+    assertThat(refused()).isZero();
+  }
+
+  @Test
   void an_observe_the_device_refuses_takes_no_place() {
     device("dev-refuses");
     for (int id = 1; id <= 3; id++) { // object 19999 has no instance 7: the device answers 4.04
