@@ -46,7 +46,7 @@ public final class MqttConfigReader {
     return new MqttListenerLimits(maxPacketSize, maxClientId, levels, qos, alias,
         c.getBoolean("mqtt.retain_available"), c.getBoolean("mqtt.wildcard_subscription"),
         c.getBoolean("mqtt.shared_subscription"), c.getBoolean("mqtt.subscription_identifiers"),
-        inflight, awaitingRel, maxExpiry, multiplier, idle, c.getInt("mqtt.max_topic_length"));
+        inflight, awaitingRel, maxExpiry, multiplier, idle);
   }
 
   /**

@@ -16,8 +16,6 @@ import java.time.Duration;
  * @param maxSessionExpiry {@code mqtt.max_session_expiry}: the session expiry of MQTT 3 persistent sessions
  * @param keepaliveMultiplier {@code mqtt.keepalive_multiplier}: the read timeout is keepalive × this
  * @param idleTimeout {@code mqtt.idle_timeout}: time from TCP accept to CONNECT
- * @param maxTopicLength {@code mqtt.max_topic_length}: UTF-8 bytes of a topic name (checked here before a topic
- *     alias keeps it; the core checks every name again)
  */
 public record MqttListenerLimits(
     int maxPacketSize,
@@ -33,12 +31,11 @@ public record MqttListenerLimits(
     int maxAwaitingRel,
     Duration maxSessionExpiry,
     double keepaliveMultiplier,
-    Duration idleTimeout,
-    int maxTopicLength) {
+    Duration idleTimeout) {
 
   /** EMQX's defaults, as in gateway-core's reference.conf (tests). */
   public static final MqttListenerLimits DEFAULTS = new MqttListenerLimits(1 << 20, 65535, 128, 2, 65535, true, true, true, true,
-      32, 100, Duration.ofHours(2), 1.5, Duration.ofSeconds(15), 65535);
+      32, 100, Duration.ofHours(2), 1.5, Duration.ofSeconds(15));
 
   public MqttListenerLimits {
     require(maxPacketSize >= 64 && maxPacketSize <= 268_435_455, "maxPacketSize", maxPacketSize);
@@ -50,7 +47,6 @@ public record MqttListenerLimits(
     require(maxAwaitingRel >= 0, "maxAwaitingRel", maxAwaitingRel);
     require(keepaliveMultiplier >= 1.0, "keepaliveMultiplier", keepaliveMultiplier);
     require(!maxSessionExpiry.isNegative() && !idleTimeout.isNegative(), "durations", idleTimeout);
-    require(maxTopicLength >= 1 && maxTopicLength <= 65535, "maxTopicLength", maxTopicLength);
   }
 
   private static void require(boolean ok, String what, Object value) {

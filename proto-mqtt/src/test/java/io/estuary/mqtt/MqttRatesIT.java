@@ -171,17 +171,6 @@ class MqttRatesIT {
   }
 
   @Test
-  void a_topic_alias_for_a_name_over_max_topic_length_is_refused_with_0x90_before_it_is_stored() throws Exception {
-    try (TestGateway gw = TestGateway.builder().config("mqtt.max_topic_alias = 4\nmqtt.max_topic_length = 16").start();
-        RawMqttClient c = new RawMqttClient(gw.mqttPort())) {
-      c.connect("alias-long", 5, true, 60);
-      c.sendRaw(publishWithAlias("al/" + "é".repeat(7), 1)); // 10 characters, 17 bytes of UTF-8
-      assertThat(disconnectReason(c)).isEqualTo(0x90);
-      assertThat(gw.metrics().counter("mqtt.drops", "reason", "topic_alias").count()).isEqualTo(1);
-    }
-  }
-
-  @Test
   void topic_aliases_over_max_packet_size_characters_of_names_get_disconnect_0x97() throws Exception {
     try (TestGateway gw = TestGateway.builder().config("mqtt.max_topic_alias = 10\nmqtt.max_packet_size = 1KB").start()) {
       List<Long> arrivals = subscribe(gw, "b/#");

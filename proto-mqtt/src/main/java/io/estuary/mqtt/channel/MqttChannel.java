@@ -429,19 +429,10 @@ public final class MqttChannel implements DeliverySink {
     }
   }
 
-  /** A topic name a client may publish to: not empty, no wildcard, valid UTF-8, within the length and level limits. */
+  /** A topic name a client may publish to: not empty, no wildcard, valid UTF-8, within the level limit. */
   private boolean validTopic(String topic) {
-    return !topic.isEmpty() && !Topics.hasWildcard(topic) && topic.indexOf('\uFFFD') < 0 && withinLength(topic)
+    return !topic.isEmpty() && !Topics.hasWildcard(topic) && topic.indexOf('\uFFFD') < 0
         && Topics.checkName(topic, limits.maxTopicLevels()) == null;
-  }
-
-  /** {@code mqtt.max_topic_length} in UTF-8 bytes (each char is 1..3 bytes: most names need no encoding to tell). */
-  private boolean withinLength(String topic) {
-    int max = limits.maxTopicLength();
-    if (topic.length() > max) {
-      return false;
-    }
-    return (long) topic.length() * 3 <= max || topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= max;
   }
 
   private static String abbreviated(String topic) {

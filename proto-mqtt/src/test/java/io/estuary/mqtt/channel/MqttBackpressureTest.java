@@ -37,7 +37,7 @@ class MqttBackpressureTest {
   final List<CompletableFuture<PublishOutcome>> pending = new ArrayList<>();
   final List<Action> actions = new ArrayList<>();
   final MqttListenerLimits limits = new MqttListenerLimits(1_000_000, 65535, 128, 2, 65535, true, true, true, true,
-      32, 3, Duration.ofHours(2), 1.5, Duration.ofSeconds(15), 65535);
+      32, 3, Duration.ofHours(2), 1.5, Duration.ofSeconds(15));
 
   /** The fake broker, except that publish() answers only when the test completes its stage. */
   GatewayContext slowBroker() {

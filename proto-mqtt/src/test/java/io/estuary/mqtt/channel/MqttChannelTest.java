@@ -331,7 +331,7 @@ class MqttChannelTest {
   @Test
   void a_publish_above_max_qos_allowed_is_disconnected_with_0x9b() {
     limits = new MqttListenerLimits(1024 * 1024, 65535, 128, 1, 65535, true, true, true, true, 32, 100, Duration.ofHours(2), 1.5,
-        Duration.ofSeconds(15), 65535);
+        Duration.ofSeconds(15));
     connected(5, "pub");
     channel.handleIn(publish("a/b", 2, 1));
     assertThat(actions).containsExactly(new Action.SendThenClose(new Disconnect(0x9B)));

@@ -44,7 +44,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class MqttConnectionFuzzPropertiesTest {
   static final MqttListenerLimits LIMITS = new MqttListenerLimits(64 * 1024, 65535, 128, 2, 65535, true, true, true, true, 32, 100,
-      MqttListenerLimits.DEFAULTS.maxSessionExpiry(), 1.5, MqttListenerLimits.DEFAULTS.idleTimeout(), 65535);
+      MqttListenerLimits.DEFAULTS.maxSessionExpiry(), 1.5, MqttListenerLimits.DEFAULTS.idleTimeout());
   static final MqttListenerConfig LISTENER =
       new MqttListenerConfig("tcp", "fuzz", new InetSocketAddress("127.0.0.1", 0), "", null, "/mqtt", 100);
   static byte[] validStream;
