@@ -52,8 +52,11 @@ public final class WebhookPlugin implements HookPlugin {
   private final ExecutorService executor;
   private final HttpClient http;
   private final WebhookCache cache;
-  /** Requests sent and not answered (or timed out) yet: at most {@code webhooks.max_inflight}. */
-  private final java.util.concurrent.Semaphore inflight;
+  /**
+   * Per endpoint, requests sent and not answered (or timed out) yet: at most {@code webhooks.max_inflight} each, so a
+   * slow event endpoint cannot take the places of an auth endpoint.
+   */
+  private final java.util.Map<URI, java.util.concurrent.Semaphore> inflight = new java.util.concurrent.ConcurrentHashMap<>();
   private final int maxInflight;
   private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
   private final io.estuary.api.limits.LogThrottle refusedLog = io.estuary.api.limits.LogThrottle.every(60_000);
@@ -65,7 +68,6 @@ public final class WebhookPlugin implements HookPlugin {
   /** With at most {@code maxInflight} requests waiting for an answer at once ({@code webhooks.max_inflight}). */
   public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock, int maxInflight) {
     this.timeout = timeout;
-    this.inflight = new java.util.concurrent.Semaphore(maxInflight);
     this.maxInflight = maxInflight;
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(2, r -> {
@@ -253,12 +255,14 @@ public final class WebhookPlugin implements HookPlugin {
   }
 
   /**
-   * Sends one request, unless {@code webhooks.max_inflight} are waiting for an answer already (a slow endpoint must
-   * not pile up requests and connections): then it fails at once — an event is dropped, an auth hook answers as
+   * Sends one request, unless {@code webhooks.max_inflight} to its endpoint are waiting for an answer already (a slow
+   * endpoint must not pile up requests and connections): then it fails at once — an event is dropped, an auth hook answers as
    * for a failed request (refused) — counted in {@link #refused()} and WARNed once a minute.
    */
   private CompletableFuture<HttpResponse<String>> send(Webhook w, String body) {
-    if (!inflight.tryAcquire()) {
+    java.util.concurrent.Semaphore permits =
+        inflight.computeIfAbsent(w.endpoint(), e -> new java.util.concurrent.Semaphore(maxInflight));
+    if (!permits.tryAcquire()) {
       refused.incrementAndGet();
       long suppressed = refusedLog.admit();
       if (suppressed >= 0) {
@@ -271,9 +275,9 @@ public final class WebhookPlugin implements HookPlugin {
         .header("content-type", "application/json").header("vernemq-hook", w.wireName())
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     try {
-      return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inflight.release());
+      return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> permits.release());
     } catch (RuntimeException e) {
-      inflight.release();
+      permits.release();
       throw e;
     }
   }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class WebhookInflightTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private final AtomicInteger received = new AtomicInteger();
+  private final AtomicInteger events = new AtomicInteger();
   private HttpServer service;
   private WebhookPlugin plugin;
 
@@ -62,16 +63,30 @@ class WebhookInflightTest {
       ex.close();
     });
     service.start();
+    service.createContext("/events", ex -> { // another endpoint, answering at once
+      events.incrementAndGet();
+      byte[] ok = "{}".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, ok.length);
+      ex.getResponseBody().write(ok);
+      ex.close();
+    });
     URI endpoint = URI.create("http://127.0.0.1:" + service.getAddress().getPort() + "/hook");
-    plugin = new WebhookPlugin(List.of(new Webhook("auth_on_register", endpoint, true, false)), Duration.ofSeconds(30),
-        0, Clock.systemUTC(), 2);
+    URI eventsUri = URI.create("http://127.0.0.1:" + service.getAddress().getPort() + "/events");
+    plugin = new WebhookPlugin(List.of(new Webhook("auth_on_register", endpoint, true, false),
+        new Webhook("on_client_offline", eventsUri, true, false)), Duration.ofSeconds(30), 0, Clock.systemUTC(), 2);
     CompletableFuture<Verdict<RegisterModifiers>> a = register("a");
     CompletableFuture<Verdict<RegisterModifiers>> b = register("b");
     await().atMost(Duration.ofSeconds(10)).until(() -> received.get() == 2); // both wait at the service
     Verdict<RegisterModifiers> c = register("c").get(5, TimeUnit.SECONDS);
     assertThat(c.isOk()).as("not sent: refused as a failed request is").isFalse();
     assertThat(plugin.refused()).isEqualTo(1);
+    for (int i = 0; i < 2; i++) { // another endpoint has places of its own
+      plugin.onEvent(new io.estuary.api.hooks.ClientEvent.Offline(
+          new ClientInfo("e" + i, "u", "mqtt", "tcp:default", null, "", null), io.estuary.api.CloseReason.NORMAL));
+    }
+    assertThat(plugin.refused()).as("not refused: the saturated endpoint's places are its own").isEqualTo(1);
     release.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.get() == 2);
     assertThat(a.get(10, TimeUnit.SECONDS).isOk()).isTrue();
     assertThat(b.get(10, TimeUnit.SECONDS).isOk()).isTrue();
     assertThat(register("d").get(10, TimeUnit.SECONDS).isOk()).as("room again once answered").isTrue();
