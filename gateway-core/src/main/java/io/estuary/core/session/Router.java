@@ -330,7 +330,15 @@ final class Router {
   /** Round robin over the group, preferring connected members (EMQX's round_robin strategy). */
   private Map.Entry<String, Subscription> pickSharedMember(String key, List<Map.Entry<String, Subscription>> members) {
     int size = members.size();
-    int start = Math.floorMod(sharedCursors.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement(), size);
+    AtomicInteger cursor = sharedCursors.get(key);
+    if (cursor == null) {
+      cursor = sharedCursors.computeIfAbsent(key, k -> new AtomicInteger());
+      Topics.Parsed p = Topics.parse(key);
+      if (p != null && p.group() != null && !trie.hasGroup(p.filter(), p.group())) {
+        sharedCursors.remove(key, cursor); // its last member left while this publish matched it: no position to keep
+      }
+    }
+    int start = Math.floorMod(cursor.getAndIncrement(), size);
     for (int i = 0; i < size; i++) {
       var candidate = members.get((start + i) % size);
       Session s = sessions.get(candidate.getKey());

@@ -41,7 +41,7 @@ public final class ClientTraces implements AutoCloseable {
   private final Map<String, Active> active = new ConcurrentHashMap<>();
   private final BlockingQueue<Line> lines = new ArrayBlockingQueue<>(QUEUE);
   private final Thread writer;
-  private final long maxFileChars;
+  private final long maxFileBytes;
 
   /** One client's trace: its file (written by the writer thread only) and its counts. */
   public static final class Active {
@@ -50,7 +50,7 @@ public final class ClientTraces implements AutoCloseable {
     final BufferedWriter out;
     final AtomicLong written = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
-    /** Characters written to the file (the writer thread's). */
+    /** Bytes written to the file (the writer thread's). */
     long chars;
 
     Active(String clientId, Path file, BufferedWriter out) {
@@ -82,11 +82,11 @@ public final class ClientTraces implements AutoCloseable {
     this(dir, clock, MAX_FILE_BYTES);
   }
 
-  /** With files of at most {@code maxFileChars} characters (tests). */
-  ClientTraces(Path dir, Clock clock, long maxFileChars) {
+  /** With files of at most {@code maxFileBytes} bytes (tests). */
+  ClientTraces(Path dir, Clock clock, long maxFileBytes) {
     this.dir = dir;
     this.clock = clock;
-    this.maxFileChars = maxFileChars;
+    this.maxFileBytes = maxFileBytes;
     this.writer = new Thread(this::write, "estuary-trace");
     writer.setDaemon(true);
     writer.start();
@@ -175,19 +175,20 @@ public final class ClientTraces implements AutoCloseable {
           if (l.closed() != null) {
             if (l.trace().dropped.get() > 0) {
               l.trace().out.write("# " + l.trace().dropped.get() + " lines dropped: the trace writer fell behind or the file"
-                  + " reached " + maxFileChars + " characters\n");
+                  + " reached " + maxFileBytes + " bytes\n");
             }
             l.trace().out.close();
             l.closed().complete(null);
             continue;
           }
-          if (l.trace().chars + l.text().length() + 1 > maxFileChars) {
+          long bytes = utf8Length(l.text()) + 1;
+          if (l.trace().chars + bytes > maxFileBytes) {
             l.trace().dropped.incrementAndGet(); // the file is full: counted in its last line
             continue;
           }
           l.trace().out.write(l.text());
           l.trace().out.write('\n');
-          l.trace().chars += l.text().length() + 1;
+          l.trace().chars += bytes;
           l.trace().written.incrementAndGet();
           if (lines.isEmpty()) {
             l.trace().out.flush();
@@ -202,6 +203,16 @@ public final class ClientTraces implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The UTF-8 length of {@code s}: the file is capped in bytes. */
+  static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair: 2 + 2
+    }
+    return n;
   }
 
   /** Stops every trace (their files closed) and the writer thread. */

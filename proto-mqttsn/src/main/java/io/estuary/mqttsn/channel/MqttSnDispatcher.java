@@ -506,11 +506,14 @@ public final class MqttSnDispatcher {
 
   /**
    * Reads back the kept-offline places of the previous run (their sessions were kept with them), oldest expiry
-   * first; those that ran out are deleted. Completes on this dispatcher's executor once they count. Nothing to do
-   * where unproven sessions are not discarded.
+   * first; those that ran out are deleted. Completes on this dispatcher's executor once they count. Where unproven
+   * sessions are not discarded (any more), the listener's stored places are deleted.
    */
   public java.util.concurrent.CompletionStage<Integer> restorePlaces() {
     if (places == null) {
+      if (listener.startsWith("udp:")) { // the echo proof is off now: places a previous run stored are garbage
+        return ctx.keyValueSpace(PLACES).deleteAll(listener + "|").thenApplyAsync(n -> 0, executor);
+      }
       return java.util.concurrent.CompletableFuture.completedFuture(0);
     }
     String prefix = listener + "|";

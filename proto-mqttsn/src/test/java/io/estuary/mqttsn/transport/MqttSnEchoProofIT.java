@@ -312,6 +312,12 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
     await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ep-after") == null);
     assertThat(drops("max_unproven")).isEqualTo(1.0);
     assertThat(gw.session("ep-before").subscriptions()).isEqualTo(1);
+    assertThat(gw.storedKeyValues("mqttsn-unproven-offline").scan("udp:default|").keySet())
+        .containsExactly("udp:default|ep-before");
+    gw.close();
+    start("gateway.mqttsn.listeners.udp.default.discard_unproven_sessions = false\n", store); // the proof turned off
+    assertThat(gw.storedKeyValues("mqttsn-unproven-offline").scan("udp:default|")).as("its places are garbage now")
+        .isEmpty();
   }
 
   @Test
