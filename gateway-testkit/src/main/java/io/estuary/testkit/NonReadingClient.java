@@ -105,6 +105,72 @@ public final class NonReadingClient implements AutoCloseable {
     return n;
   }
 
+  /** WebSocket: the HTTP upgrade (RFC 6455 §4.1) to {@code path} for {@code subprotocol}, answered 101. */
+  public void webSocketHandshake(String path, String subprotocol) throws IOException {
+    writeFully(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: "
+        + subprotocol + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    StringBuilder head = new StringBuilder();
+    ByteBuffer one = ByteBuffer.allocate(1);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no complete HTTP answer to the upgrade within 10 s: " + head);
+      }
+      if (read(one, Duration.ofMillis(10)) == 1) {
+        head.append((char) one.get(0));
+        one.clear();
+      }
+    }
+    if (!head.toString().startsWith("HTTP/1.1 101")) {
+      throw new AssertionError("the upgrade was answered " + head);
+    }
+  }
+
+  /** One client WebSocket frame (FIN, {@code opcode}), masked with the all-zero key (RFC 6455 §5.3: any key). */
+  public static byte[] webSocketFrame(int opcode, byte[] payload) {
+    ByteBuffer f = ByteBuffer.allocate(payload.length + 8);
+    f.put((byte) (0x80 | opcode));
+    if (payload.length < 126) {
+      f.put((byte) (0x80 | payload.length));
+    } else {
+      f.put((byte) (0x80 | 126)).putShort((short) payload.length);
+    }
+    f.putInt(0).put(payload).flip();
+    byte[] out = new byte[f.remaining()];
+    f.get(out);
+    return out;
+  }
+
+  /**
+   * Moves the payloads of the whole (unmasked, server) WebSocket frames at the start of {@code raw} (ready to read)
+   * into {@code into}, leaving a partial frame in {@code raw}; a frame whose opcode is not one of {@code opcodes}
+   * fails.
+   */
+  public static void webSocketPayloads(ByteBuffer raw, ByteBuffer into, int... opcodes) {
+    while (raw.remaining() >= 2) {
+      int at = raw.position();
+      int op = raw.get(at) & 0x0F;
+      int len = raw.get(at + 1) & 0x7F;
+      int header = 2;
+      if (len == 126) {
+        if (raw.remaining() < 4) {
+          break;
+        }
+        len = raw.getShort(at + 2) & 0xFFFF;
+        header = 4;
+      }
+      if (raw.remaining() < header + len) {
+        break;
+      }
+      if (java.util.Arrays.stream(opcodes).noneMatch(o -> o == op)) {
+        throw new AssertionError("a WebSocket frame of opcode " + op);
+      }
+      into.put(raw.slice(at + header, len));
+      raw.position(at + header + len);
+    }
+  }
+
   /** Request bytes the socket has taken so far. */
   public long accepted() {
     return accepted;

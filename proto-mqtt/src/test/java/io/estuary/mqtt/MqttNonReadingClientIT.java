@@ -146,41 +146,13 @@ class MqttNonReadingClientIT {
 
     /** WebSocket: the HTTP upgrade (RFC 6455 §4.1), answered 101. */
     void handshake() throws IOException {
-      if (!ws) {
-        return;
+      if (ws) {
+        c.webSocketHandshake("/mqtt", "mqtt");
       }
-      c.writeFully(("GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      StringBuilder head = new StringBuilder();
-      await("101 Switching Protocols").atMost(Duration.ofSeconds(10)).pollInSameThread().pollInterval(Duration.ofMillis(1))
-          .until(() -> {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            while (!head.toString().endsWith("\r\n\r\n") && c.read(one, Duration.ofMillis(10)) == 1) {
-              head.append((char) one.get(0));
-              one.clear();
-            }
-            return head.toString().endsWith("\r\n\r\n");
-          });
-      assertThat(head.toString()).startsWith("HTTP/1.1 101");
     }
 
     byte[] frame(byte[] payload) {
-      if (!ws) {
-        return payload;
-      }
-      // FIN + binary, masked with the all-zero key (RFC 6455 §5.3: any key; zero leaves the payload as it is)
-      ByteBuffer f = ByteBuffer.allocate(payload.length + 8);
-      f.put((byte) 0x82);
-      if (payload.length < 126) {
-        f.put((byte) (0x80 | payload.length));
-      } else {
-        f.put((byte) (0x80 | 126)).putShort((short) payload.length);
-      }
-      f.putInt(0).put(payload).flip();
-      byte[] out = new byte[f.remaining()];
-      f.get(out);
-      return out;
+      return ws ? NonReadingClient.webSocketFrame(2, payload) : payload;
     }
 
     /** Reads what arrives within a few milliseconds and counts the whole packets in it; true (for chaining). */
@@ -189,26 +161,8 @@ class MqttNonReadingClientIT {
         throw new AssertionError("closed by the gateway");
       }
       raw.flip();
-      if (ws) {
-        while (raw.remaining() >= 2) { // the server's frames are unmasked
-          int at = raw.position();
-          int op = raw.get(at) & 0x0F;
-          int len = raw.get(at + 1) & 0x7F;
-          int header = 2;
-          if (len == 126) {
-            if (raw.remaining() < 4) {
-              break;
-            }
-            len = raw.getShort(at + 2) & 0xFFFF;
-            header = 4;
-          }
-          if (raw.remaining() < header + len) {
-            break;
-          }
-          assertThat(op).as("a binary frame").isEqualTo(2);
-          mqtt.put(raw.slice(at + header, len));
-          raw.position(at + header + len);
-        }
+      if (ws) { // the server's frames are unmasked
+        NonReadingClient.webSocketPayloads(raw, mqtt, 2);
       } else {
         mqtt.put(raw);
       }
