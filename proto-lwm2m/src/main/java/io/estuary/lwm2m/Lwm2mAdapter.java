@@ -162,6 +162,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       io.estuary.api.Metrics.Counter provisionRefused = ctx.metrics().counter("bootstrap.refused", "reason", "max_provisioned");
       ProvisionedCredentials credentials = new ProvisionedCredentials(Credentials.store(dtls), kv,
           config.bootstrap().maxProvisioned(), provisionRefused::increment);
+      io.estuary.api.Metrics.Counter provisionEvicted = ctx.metrics().counter("bootstrap.evicted");
+      credentials.onEvicted(provisionEvicted::increment);
       int provisioned = credentials.load().toCompletableFuture().join();
       LeshanServerBuilder builder = new LeshanServerBuilder()
           .setRegistrationStore(registrations)
@@ -195,6 +197,24 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       });
       endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal, observed);
       server.getRegistrationService().addListener(endpoints);
+      // a device that registered (with its credentials: the authorizer refuses it otherwise) keeps them for good
+      server.getRegistrationService().addListener(new org.eclipse.leshan.server.registration.RegistrationListener() {
+        @Override
+        public void registered(Registration reg, Registration previous,
+            java.util.Collection<org.eclipse.leshan.core.observation.Observation> observations) {
+          credentials.registered(reg.getEndpoint());
+        }
+
+        @Override
+        public void updated(org.eclipse.leshan.server.registration.RegistrationUpdate update, Registration updated,
+            Registration previous) {
+        }
+
+        @Override
+        public void unregistered(Registration reg, java.util.Collection<org.eclipse.leshan.core.observation.Observation> o,
+            boolean expired, Registration newReg) {
+        }
+      });
       RegistrationGate gate = installGate(provider);
       server.getRegistrationService().addListener(gate);
       if (config.knownSourceRule() == KnownSources.Rule.REACHABLE) {

@@ -36,6 +36,13 @@ public final class ProvisionedCredentials implements SecurityStore {
   private final Map<String, SecurityInfo> byIdentity = new ConcurrentHashMap<>();
   private final int max;
   private final Runnable refused;
+  /**
+   * Endpoints given credentials in this run that have not registered with them yet, oldest first: when the table is
+   * full, the oldest of these makes room for a new endpoint (an unauthenticated bootstrap of made-up names cannot
+   * lock devices out; one that registered keeps its credentials). Credentials read back at start count as used.
+   */
+  private final java.util.LinkedHashSet<String> unused = new java.util.LinkedHashSet<>();
+  private Runnable evicted = () -> { };
   private final io.estuary.api.limits.LogThrottle refusedLog = io.estuary.api.limits.LogThrottle.every(60_000);
 
   public ProvisionedCredentials(SecurityStore configured, KeyValueSpace kv) {
@@ -67,12 +74,45 @@ public final class ProvisionedCredentials implements SecurityStore {
     return false;
   }
 
+  /** {@code counter} counts credentials dropped to make room ({@link #unused}). */
+  public void onEvicted(Runnable counter) {
+    evicted = counter;
+  }
+
   /**
-   * Whether {@code endpoint} would be a new endpoint beyond {@code bootstrap.max_provisioned}: one that has
-   * credentials already may always get new ones. Credentials restored at start all stay, however many.
+   * Whether {@code endpoint} would be a new endpoint beyond {@code bootstrap.max_provisioned} with no unused
+   * credentials to make room: one that has credentials already may always get new ones. Credentials restored at
+   * start all stay, however many.
    */
-  public boolean full(String endpoint) {
-    return !byEndpoint.containsKey(endpoint) && byEndpoint.size() >= max;
+  public synchronized boolean full(String endpoint) {
+    return !byEndpoint.containsKey(endpoint) && byEndpoint.size() >= max && unused.isEmpty();
+  }
+
+  /** {@code endpoint} registered with the LwM2M server: its credentials are in use, never dropped for room. */
+  public synchronized void registered(String endpoint) {
+    unused.remove(endpoint);
+  }
+
+  /** A new endpoint gets credentials: when the table is full, the oldest never used ones go (false: none to drop). */
+  private boolean makeRoom(String endpoint) {
+    if (byEndpoint.containsKey(endpoint)) {
+      return true;
+    }
+    while (byEndpoint.size() >= max) {
+      java.util.Iterator<String> oldest = unused.iterator();
+      if (!oldest.hasNext()) {
+        return false;
+      }
+      String gone = oldest.next();
+      oldest.remove();
+      SecurityInfo info = byEndpoint.remove(gone);
+      if (info != null && info.getPskIdentity() != null) {
+        byIdentity.remove(info.getPskIdentity(), info);
+      }
+      kv.delete(PREFIX + gone);
+      evicted.run();
+    }
+    return true;
   }
 
   /** Reads the provisioned keys back (at start, before the server opens); completes on the store executor. */
@@ -118,7 +158,11 @@ public final class ProvisionedCredentials implements SecurityStore {
     if (before != null && before.getPskIdentity() != null) {
       byIdentity.remove(before.getPskIdentity());
     }
+    if (!makeRoom(endpoint)) {
+      return false;
+    }
     remember(SecurityInfo.newPreSharedKeyInfo(endpoint, identity, key));
+    unused.add(endpoint);
     store(endpoint, JSON.createObjectNode().put("identity", identity).put("key", HexFormat.of().formatHex(key)).toString());
     return true;
   }
@@ -134,7 +178,11 @@ public final class ProvisionedCredentials implements SecurityStore {
     if (!replaceable(endpoint)) {
       return false;
     }
+    if (!makeRoom(endpoint)) {
+      return false;
+    }
     remember(SecurityInfo.newRawPublicKeyInfo(endpoint, key));
+    unused.add(endpoint);
     store(endpoint, JSON.createObjectNode().put("type", "rpk")
         .put("public_key", Base64.getEncoder().encodeToString(key.getEncoded())).toString());
     return true;
@@ -151,7 +199,11 @@ public final class ProvisionedCredentials implements SecurityStore {
     if (!replaceable(endpoint)) {
       return false;
     }
+    if (!makeRoom(endpoint)) {
+      return false;
+    }
     remember(SecurityInfo.newX509CertInfo(endpoint));
+    unused.add(endpoint);
     store(endpoint, JSON.createObjectNode().put("type", "x509").toString());
     return true;
   }

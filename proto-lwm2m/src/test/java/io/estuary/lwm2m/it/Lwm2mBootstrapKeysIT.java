@@ -183,14 +183,30 @@ class Lwm2mBootstrapKeysIT {
   @Test
   void a_new_endpoint_beyond_max_provisioned_is_not_bootstrapped_while_a_provisioned_one_is_again() throws Exception {
     start(RPK_LISTENER, "{ endpoint_pattern = \"cap-.*\", security = rpk }", "gateway.lwm2m.bootstrap.max_provisioned = 1");
-    fresh("cap-1");
+    // a bootstrap request for a made-up name, never followed by a registration: its credentials are planned, unused
+    InetSocketAddress bs = h.gw.listener("lwm2m", "bootstrap-udp:default");
+    org.eclipse.californium.core.CoapClient raw =
+        new org.eclipse.californium.core.CoapClient("coap://127.0.0.1:" + bs.getPort() + "/bs?ep=cap-made-up");
+    raw.setEndpoint(new org.eclipse.californium.core.network.CoapEndpoint.Builder()
+        .setConfiguration(io.estuary.cf.CfSettings.DEFAULTS.toConfiguration()).build());
+    try {
+      assertThat(raw.post("", 0).getCode()).isEqualTo(org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> store.storedKeyValues("lwm2m").scan("psk/").containsKey("psk/cap-made-up"));
+    } finally {
+      raw.shutdown();
+    }
+    fresh("cap-1"); // the table is full, but of unused credentials: the oldest makes room
     bootstrapped("cap-1", "rpk");
+    registersOverDtlsAndIsRead("cap-1");
+    assertThat(h.gw.metrics().counter("lwm2m.bootstrap.evicted").count()).isEqualTo(1.0);
     fresh("cap-2");
     JsonNode failed = h.mqtt.await("lwm2m/cap-2/up/bootstrap", j -> j.at("/data/event").asText().equals("failed"),
         Duration.ofSeconds(20));
     assertThat(failed.at("/data/event").asText()).isEqualTo("failed");
     assertThat(h.gw.metrics().counter("lwm2m.bootstrap.refused", "reason", "max_provisioned").count()).isEqualTo(1.0);
-    assertThat(store.storedKeyValues("lwm2m").scan("psk/").keySet()).containsExactly("psk/cap-1");
+    assertThat(store.storedKeyValues("lwm2m").scan("psk/").keySet()).as("cap-1 registered: kept")
+        .containsExactly("psk/cap-1");
     clients.get(0).destroy(true); // cap-1 bootstraps again: it holds credentials already, so it is not refused
     clients.remove(0);
     fresh("cap-1");
