@@ -171,6 +171,40 @@ public final class NonReadingClient implements AutoCloseable {
     }
   }
 
+  /**
+   * The flood: {@code chunk} after {@code chunk} as fast as the socket takes them, nothing read, until for a whole
+   * second the socket takes nothing and {@code pauses} (the gateway's counter of reads paused for an unwritable
+   * connection) is at least 1 — polled every 10 ms for at most 90 s. The gateway reads on until its answers fill the
+   * kernel's send buffer of its socket and then Netty's outbound buffer to its high water mark; from then on it reads
+   * nothing. A gateway slow to read (a cold JIT) also leaves the writes refused for a while: the counter tells the two
+   * apart. Fails once the gateway has taken {@code maxAccepted} request bytes without pausing. Returns the request
+   * bytes it took.
+   */
+  public long floodUntilNotRead(byte[] chunk, java.util.function.DoubleSupplier pauses, long maxAccepted)
+      throws IOException {
+    long start = accepted;
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    long heldSince = -1;
+    while (true) {
+      boolean refused = writeWhileAccepted(chunk) == 0 && pauses.getAsDouble() >= 1;
+      if (accepted - start >= maxAccepted) {
+        throw new AssertionError("the gateway took " + (accepted - start) + " request bytes without pausing");
+      }
+      long now = System.nanoTime();
+      if (!refused) {
+        heldSince = -1;
+      } else if (heldSince < 0) {
+        heldSince = now;
+      } else if (now - heldSince >= Duration.ofSeconds(1).toNanos()) {
+        return accepted - start;
+      }
+      if (now > deadline) {
+        throw new AssertionError("the gateway did not stop reading within 90 s (" + (accepted - start) + " bytes taken)");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+    }
+  }
+
   /** Request bytes the socket has taken so far. */
   public long accepted() {
     return accepted;
