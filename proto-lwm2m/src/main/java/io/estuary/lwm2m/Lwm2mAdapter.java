@@ -197,7 +197,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       });
       endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal, observed);
       server.getRegistrationService().addListener(endpoints);
-      // a device that registered (with its credentials: the authorizer refuses it otherwise) keeps them for good
+      // a device that registered (with its credentials: the authorizer refuses it otherwise) keeps them for good,
+      // marked in the store too (ProvisionedCredentials.registered)
       server.getRegistrationService().addListener(new org.eclipse.leshan.server.registration.RegistrationListener() {
         @Override
         public void registered(Registration reg, Registration previous,
@@ -249,7 +250,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         bootstrap.start(config.californium(), dedup, config.knownSourceTtl(), config.knownSourceRule());
         listeners.addAll(bootstrap.listeners());
         LOG.info("LwM2M bootstrap server on: {} config(s) from the file, {} from the management API; {} device "
-            + "credential(s) provisioned by it so far", config.bootstrap().entries().size(), fromApi, provisioned);
+            + "credential(s) provisioned by it so far, {} of them not used to register yet",
+            config.bootstrap().entries().size(), fromApi, provisioned, credentials.unused());
         api = new BootstrapApi(configs);
       } else {
         api = new BootstrapApi(null);

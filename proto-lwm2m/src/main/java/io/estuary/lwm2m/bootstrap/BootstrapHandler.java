@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@code POST /bs?ep=<name>[&pct=<content format>]}. As Leshan's {@code DefaultBootstrapHandler} answered
  * (2.0.0-M15, our reference): the device's DTLS identity (or its absence) must match the bootstrap
  * listener's credentials for the endpoint (Leshan's {@link SecurityChecker}), else 4.00 "Unauthorized";
- * an endpoint without a bootstrap config gets 4.00 and a {@code failed} event ({@code no_bootstrap_config});
+ * an endpoint without a bootstrap config gets 4.00 and a {@code failed} event ({@code no_bootstrap_config}; one
+ * whose credentials find no room in {@code bootstrap.max_provisioned} the same 4.00, reason {@code max_provisioned});
  * else 2.04, and once that answer is sent its {@link Session} runs. One session per endpoint: a new
  * bootstrap of the same endpoint cancels the running one; at most {@link #MAX_SESSIONS} at once.
  *
@@ -45,8 +46,11 @@ final class BootstrapHandler extends CoapResource {
 
   /** What the service does with sessions: their plan, and the events. */
   interface Events {
-    /** The plan for {@code endpoint}, or null (no config, or one that cannot be applied: logged). */
-    Plan planFor(String endpoint);
+    /**
+     * The plan for {@code endpoint}, or why there is none (no config, one that cannot be applied: logged; or
+     * {@code bootstrap.max_provisioned}: counted and logged).
+     */
+    Planned planFor(String endpoint);
 
     void started(String endpoint, IpPeer peer, Plan plan);
 
@@ -111,10 +115,14 @@ final class BootstrapHandler extends CoapResource {
       coap.respond(ResponseCode.BAD_REQUEST, "Unauthorized");
       return;
     }
-    Plan plan = sessions.size() >= MAX_SESSIONS && !sessions.containsKey(ep) ? null : events.planFor(ep);
+    Planned planned = sessions.size() >= MAX_SESSIONS && !sessions.containsKey(ep)
+        ? Planned.refused(Planned.NO_BOOTSTRAP_CONFIG) : events.planFor(ep);
+    Plan plan = planned.plan();
     events.started(ep, ip, plan);
     if (plan == null) {
-      events.failed(ep, ip, null, "no_bootstrap_config");
+      events.failed(ep, ip, null, planned.failure());
+      // as Leshan answers a device without a config, whatever the reason: a Bootstrap-Request fails with 4.00 or 4.15
+      // only (LwM2M 1.1 TS Transport §6.1); the device learns nothing of the table
       coap.respond(ResponseCode.BAD_REQUEST, "no bootstrap config");
       return;
     }

@@ -200,32 +200,37 @@ public final class BootstrapService {
         + ":" + u.getPort());
   }
 
-  /** The plan of {@code ep}'s bootstrap config; null (no_bootstrap_config) when none applies or it cannot work. */
-  private Plan planFor(String ep) {
+  /**
+   * The plan of {@code ep}'s bootstrap config; refused with no_bootstrap_config when none applies or it cannot
+   * work, with max_provisioned when the credentials it would hand out find no room.
+   */
+  private Planned planFor(String ep) {
     BootstrapEntry e = configs.entryFor(ep);
     if (e == null) {
-      return null;
+      return Planned.refused(Planned.NO_BOOTSTRAP_CONFIG);
     }
     boolean secure = e.security() != BootstrapEntry.Security.NONE;
     URI uri = serverUri(secure ? "coaps" : "coap");
     if (uri == null) {
       LOG.warn("LwM2M bootstrap of {}: the LwM2M server has no {} listener", ep, secure ? "DTLS" : "UDP");
-      return null;
+      return Planned.refused(Planned.NO_BOOTSTRAP_CONFIG);
     }
     Accounts.Security sec = new Accounts.Security();
     sec.uri = uri.toString();
     sec.serverId = settings.shortServerId();
-    if (!DeviceSecurity.write(e, ep, sec, credentials, serverKeys)) {
-      return null;
+    String failure = DeviceSecurity.write(e, ep, sec, credentials, serverKeys);
+    if (failure != null) {
+      return Planned.refused(failure);
     }
-    return new Plan(sec, Accounts.server(0, settings.shortServerId(), Math.min(Integer.MAX_VALUE, e.lifetime().toSeconds()),
-        e.queueMode()), sec.uri, e.security().name().toLowerCase(Locale.ROOT));
+    return Planned.of(new Plan(sec, Accounts.server(0, settings.shortServerId(),
+        Math.min(Integer.MAX_VALUE, e.lifetime().toSeconds()), e.queueMode()), sec.uri,
+        e.security().name().toLowerCase(Locale.ROOT)));
   }
 
   /** Bootstrap events on {@code <mountpoint>up/bootstrap}; failures counted by reason. */
   private final class Events implements BootstrapHandler.Events {
     @Override
-    public Plan planFor(String endpoint) {
+    public Planned planFor(String endpoint) {
       return BootstrapService.this.planFor(endpoint);
     }
 

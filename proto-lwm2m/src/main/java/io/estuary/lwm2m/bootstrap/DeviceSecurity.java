@@ -28,16 +28,19 @@ final class DeviceSecurity {
 
   private DeviceSecurity() {}
 
-  /** Fills {@code sec}'s mode and keys for {@code e}; false (not bootstrapped, logged) when it cannot. */
-  static boolean write(BootstrapEntry e, String ep, Accounts.Security sec,
+  /**
+   * Fills {@code sec}'s mode and keys for {@code e}: null, or when it cannot (not bootstrapped, logged) the
+   * {@code failed} event's reason ({@link Planned#MAX_PROVISIONED}, else {@link Planned#NO_BOOTSTRAP_CONFIG}).
+   */
+  static String write(BootstrapEntry e, String ep, Accounts.Security sec,
       ProvisionedCredentials credentials, DtlsSettings server) {
     if (e.security() != BootstrapEntry.Security.NONE && !credentials.admits(ep)) {
-      return false; // bootstrap.max_provisioned: counted and logged there
+      return Planned.MAX_PROVISIONED; // counted and logged there; checked before a key pair is made
     }
     switch (e.security()) {
       case NONE -> {
         sec.securityMode = SecurityMode.NO_SEC;
-        return true;
+        return null;
       }
       case PSK -> {
         String identity = e.pskIdentity() != null ? e.pskIdentity() : ep;
@@ -46,43 +49,48 @@ final class DeviceSecurity {
           key = new byte[16];
           RANDOM.nextBytes(key);
         }
-        if (!credentials.provisionPsk(ep, identity, key)) {
-          LOG.warn("LwM2M bootstrap of {}: the configuration already has other credentials for it or for "
-              + "identity {}: not bootstrapped", ep, identity);
-          return false;
+        ProvisionedCredentials.Result r = credentials.provisionPsk(ep, identity, key);
+        if (r != ProvisionedCredentials.Result.PROVISIONED) {
+          if (r == ProvisionedCredentials.Result.TAKEN) {
+            LOG.warn("LwM2M bootstrap of {}: the configuration already has other credentials for it or for "
+                + "identity {}: not bootstrapped", ep, identity);
+          }
+          return failure(r);
         }
         sec.securityMode = SecurityMode.PSK;
         sec.publicKeyOrId = identity.getBytes(StandardCharsets.UTF_8);
         sec.secretKey = key;
-        return true;
+        return null;
       }
       case RPK -> {
         if (server == null || server.publicKey() == null) {
           LOG.warn("LwM2M bootstrap of {}: security = rpk needs a keyfile on the LwM2M server's DTLS listener "
               + "(with raw_public_keys = true, verify = verify_peer): not bootstrapped", ep);
-          return false;
+          return Planned.NO_BOOTSTRAP_CONFIG;
         }
         KeyPair pair = e.deviceKeys() != null
             ? new KeyPair(e.deviceKeys().publicKey(), e.deviceKeys().privateKey()) : freshPair();
-        if (!credentials.provisionRpk(ep, pair.getPublic())) {
-          LOG.warn("LwM2M bootstrap of {}: the configuration already has credentials for it: not bootstrapped", ep);
-          return false;
+        ProvisionedCredentials.Result r = credentials.provisionRpk(ep, pair.getPublic());
+        if (r != ProvisionedCredentials.Result.PROVISIONED) {
+          taken(r, ep);
+          return failure(r);
         }
         sec.securityMode = SecurityMode.RPK;
         sec.publicKeyOrId = pair.getPublic().getEncoded();
         sec.secretKey = pair.getPrivate().getEncoded();
         sec.serverPublicKey = server.publicKey().getEncoded();
-        return true;
+        return null;
       }
       case X509 -> {
         if (server == null || server.certificateChain().isEmpty()) {
           LOG.warn("LwM2M bootstrap of {}: security = x509 needs certfile and keyfile on the LwM2M server's DTLS "
               + "listener (with cacertfile, verify = verify_peer): not bootstrapped", ep);
-          return false;
+          return Planned.NO_BOOTSTRAP_CONFIG;
         }
-        if (!credentials.provisionX509(ep)) {
-          LOG.warn("LwM2M bootstrap of {}: the configuration already has credentials for it: not bootstrapped", ep);
-          return false;
+        ProvisionedCredentials.Result r = credentials.provisionX509(ep);
+        if (r != ProvisionedCredentials.Result.PROVISIONED) {
+          taken(r, ep);
+          return failure(r);
         }
         try {
           sec.securityMode = SecurityMode.X509;
@@ -92,11 +100,25 @@ final class DeviceSecurity {
           sec.certificateUsage = CertificateUsage.DOMAIN_ISSUER_CERTIFICATE;
         } catch (CertificateEncodingException x) {
           LOG.warn("LwM2M bootstrap of {}: certificate not encodable: {}", ep, x.toString());
-          return false;
+          return Planned.NO_BOOTSTRAP_CONFIG;
         }
-        return true;
+        return null;
       }
       default -> throw new IllegalStateException(e.security().name());
+    }
+  }
+
+  /**
+   * The reason of a refused provisioning: FULL when another bootstrap took the last room after {@code admits}
+   * (counted and logged there, as by {@code admits}).
+   */
+  private static String failure(ProvisionedCredentials.Result r) {
+    return r == ProvisionedCredentials.Result.FULL ? Planned.MAX_PROVISIONED : Planned.NO_BOOTSTRAP_CONFIG;
+  }
+
+  private static void taken(ProvisionedCredentials.Result r, String ep) {
+    if (r == ProvisionedCredentials.Result.TAKEN) {
+      LOG.warn("LwM2M bootstrap of {}: the configuration already has credentials for it: not bootstrapped", ep);
     }
   }
 

@@ -2,6 +2,7 @@ package io.estuary.lwm2m.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.estuary.api.KeyValueSpace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * plus the credentials the bootstrap server handed out (a pre-shared key, a raw public key, or an X.509
  * certificate whose CN is the endpoint name), kept in the key-value space as {@code psk/<endpoint>}
  * (JSON {@code {"identity","key"}} for a PSK, {@code {"type":"rpk","public_key":<base64 SPKI>}},
- * {@code {"type":"x509"}}) so a bootstrapped device can still register after a restart. Leshan reads it on
- * Californium's threads; the bootstrap server writes it on its own: concurrent maps.
+ * {@code {"type":"x509"}}) so a bootstrapped device can still register after a restart. Credentials not used
+ * to register yet also carry {@code "used":false} and their hand-out sequence {@code "seq"}; the first
+ * registration with them rewrites the record with {@code "used":true}. A record without {@code used} (as every
+ * record before these marks) reads back as used: never evicted. Leshan reads it on Californium's threads; the
+ * bootstrap server writes it on its own: concurrent maps, the table's changes under this object's lock.
  */
 public final class ProvisionedCredentials implements SecurityStore {
   private static final Logger LOG = LoggerFactory.getLogger(ProvisionedCredentials.class);
@@ -37,11 +41,13 @@ public final class ProvisionedCredentials implements SecurityStore {
   private final int max;
   private final Runnable refused;
   /**
-   * Endpoints given credentials in this run that have not registered with them yet, oldest first: when the table is
-   * full, the oldest of these makes room for a new endpoint (an unauthenticated bootstrap of made-up names cannot
-   * lock devices out; one that registered keeps its credentials). Credentials read back at start count as used.
+   * Endpoints given credentials that have not registered with them yet, oldest hand-out first (read back in
+   * {@code seq} order at start): when the table is full, the oldest of these makes room for a new endpoint (an
+   * unauthenticated bootstrap of made-up names cannot lock devices out; one that registered keeps its credentials).
    */
   private final java.util.LinkedHashSet<String> unused = new java.util.LinkedHashSet<>();
+  /** The next hand-out's {@code seq}: above every stored one. */
+  private long nextSeq;
   private Runnable evicted = () -> { };
   private final io.estuary.api.limits.LogThrottle refusedLog = io.estuary.api.limits.LogThrottle.every(60_000);
 
@@ -60,18 +66,36 @@ public final class ProvisionedCredentials implements SecurityStore {
     this.refused = refused;
   }
 
-  /** Whether {@code endpoint} may get credentials ({@link #full}); a refusal is counted and WARNed once a minute. */
-  public boolean admits(String endpoint) {
+  /** What a provisioning did. */
+  public enum Result {
+    /** The endpoint holds the new credentials. */
+    PROVISIONED,
+    /** Refused for {@code bootstrap.max_provisioned} ({@link #full}): counted and WARNed once a minute. */
+    FULL,
+    /** Refused: the configuration has credentials for the endpoint or identity, or the identity is another's. */
+    TAKEN
+  }
+
+  /**
+   * Whether {@code endpoint} may get credentials ({@link #full}), checked before any key is made; a refusal is
+   * counted and WARNed once a minute.
+   */
+  public synchronized boolean admits(String endpoint) {
     if (!full(endpoint)) {
       return true;
     }
+    refuse(endpoint);
+    return false;
+  }
+
+  private void refuse(String endpoint) {
     refused.run();
     long suppressed = refusedLog.admit();
     if (suppressed >= 0) {
-      LOG.warn("LwM2M bootstrap of {} refused: {} endpoints hold credentials from the bootstrap server "
-          + "(bootstrap.max_provisioned){}", endpoint, byEndpoint.size(), io.estuary.api.limits.LogThrottle.suffix(suppressed));
+      LOG.warn("LwM2M bootstrap of {} refused: {} endpoints hold credentials from the bootstrap server, {} of them "
+          + "not used to register yet (bootstrap.max_provisioned){}", endpoint, byEndpoint.size(), unused.size(),
+          io.estuary.api.limits.LogThrottle.suffix(suppressed));
     }
-    return false;
   }
 
   /** {@code counter} counts credentials dropped to make room ({@link #unused}). */
@@ -80,29 +104,39 @@ public final class ProvisionedCredentials implements SecurityStore {
   }
 
   /**
-   * Whether {@code endpoint} would be a new endpoint beyond {@code bootstrap.max_provisioned} with no unused
-   * credentials to make room: one that has credentials already may always get new ones. Credentials restored at
-   * start all stay, however many.
+   * Whether {@code endpoint} would be a new endpoint beyond {@code bootstrap.max_provisioned} without enough unused
+   * credentials to make room: one that has credentials already may always get new ones. Used credentials restored
+   * at start all stay, however many (a lowered {@code max_provisioned} drops only unused ones).
    */
   public synchronized boolean full(String endpoint) {
-    return !byEndpoint.containsKey(endpoint) && byEndpoint.size() >= max && unused.isEmpty();
+    return !byEndpoint.containsKey(endpoint) && byEndpoint.size() >= max && byEndpoint.size() - unused.size() >= max;
   }
 
-  /** {@code endpoint} registered with the LwM2M server: its credentials are in use, never dropped for room. */
+  /**
+   * {@code endpoint} registered with the LwM2M server: its credentials are in use, never dropped for room. The
+   * first registration with them stores the mark (the record again, with {@code "used":true}).
+   */
   public synchronized void registered(String endpoint) {
-    unused.remove(endpoint);
+    if (unused.remove(endpoint)) {
+      SecurityInfo info = byEndpoint.get(endpoint);
+      if (info != null) {
+        store(endpoint, record(info).put("used", true));
+      }
+    }
   }
 
-  /** A new endpoint gets credentials: when the table is full, the oldest never used ones go (false: none to drop). */
-  private boolean makeRoom(String endpoint) {
+  /** Credentials not used to register yet (evictable). */
+  public synchronized int unused() {
+    return unused.size();
+  }
+
+  /** A new endpoint gets credentials: when the table is full, the oldest never used ones go ({@link #full} is not). */
+  private void makeRoom(String endpoint) {
     if (byEndpoint.containsKey(endpoint)) {
-      return true;
+      return;
     }
     while (byEndpoint.size() >= max) {
       java.util.Iterator<String> oldest = unused.iterator();
-      if (!oldest.hasNext()) {
-        return false;
-      }
       String gone = oldest.next();
       oldest.remove();
       SecurityInfo info = byEndpoint.remove(gone);
@@ -112,100 +146,125 @@ public final class ProvisionedCredentials implements SecurityStore {
       kv.delete(PREFIX + gone);
       evicted.run();
     }
-    return true;
   }
 
-  /** Reads the provisioned keys back (at start, before the server opens); completes on the store executor. */
+  /**
+   * Reads the provisioned keys back (at start, before the server opens), unused ones evictable again in hand-out
+   * order; completes on the store executor.
+   */
   public CompletionStage<Integer> load() {
     return kv.scan(PREFIX).thenApply(stored -> {
-      stored.forEach((key, bytes) -> {
-        try {
-          JsonNode o = JSON.readTree(bytes);
-          String ep = key.substring(PREFIX.length());
-          remember(switch (o.path("type").asText("psk")) {
-            case "psk" -> SecurityInfo.newPreSharedKeyInfo(ep, o.get("identity").asText(),
-                HexFormat.of().parseHex(o.get("key").asText()));
-            case "rpk" -> SecurityInfo.newRawPublicKeyInfo(ep, RawPublicKeys.parse(o.get("public_key").asText()));
-            case "x509" -> SecurityInfo.newX509CertInfo(ep);
-            default -> throw new IllegalArgumentException("unknown type");
-          });
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("LwM2M: unreadable provisioned credential {} dropped", key);
-          kv.delete(key);
-        }
-      });
-      return byEndpoint.size();
+      synchronized (this) {
+        Map<String, Long> unusedSeq = new java.util.HashMap<>();
+        stored.forEach((key, bytes) -> {
+          try {
+            JsonNode o = JSON.readTree(bytes);
+            String ep = key.substring(PREFIX.length());
+            remember(switch (o.path("type").asText("psk")) {
+              case "psk" -> SecurityInfo.newPreSharedKeyInfo(ep, o.get("identity").asText(),
+                  HexFormat.of().parseHex(o.get("key").asText()));
+              case "rpk" -> SecurityInfo.newRawPublicKeyInfo(ep, RawPublicKeys.parse(o.get("public_key").asText()));
+              case "x509" -> SecurityInfo.newX509CertInfo(ep);
+              default -> throw new IllegalArgumentException("unknown type");
+            });
+            long seq = o.path("seq").asLong(0);
+            nextSeq = Math.max(nextSeq, seq + 1);
+            if (!o.path("used").asBoolean(true)) { // no mark (older records): used, the safe side
+              unusedSeq.put(ep, seq);
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("LwM2M: unreadable provisioned credential {} dropped", key);
+            kv.delete(key);
+          }
+        });
+        unusedSeq.entrySet().stream()
+            .sorted(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+            .forEach(e -> unused.add(e.getKey()));
+        return byEndpoint.size();
+      }
     });
   }
 
   /**
    * Binds {@code endpoint} to {@code identity} and {@code key} (replacing what the bootstrap server gave it
-   * before). Refused (false) when the configuration already has credentials for the endpoint or the
-   * identity, or the identity belongs to another endpoint.
+   * before). Refused ({@link Result#TAKEN}) when the configuration already has credentials for the endpoint or the
+   * identity, or the identity belongs to another endpoint; {@link Result#FULL} as {@link #full}.
    */
-  public synchronized boolean provisionPsk(String endpoint, String identity, byte[] key) {
+  public synchronized Result provisionPsk(String endpoint, String identity, byte[] key) {
     if (full(endpoint)) {
-      return false;
+      refuse(endpoint);
+      return Result.FULL;
     }
     if (configured.getByEndpoint(endpoint) != null || configured.getByIdentity(identity) != null) {
-      return false;
+      return Result.TAKEN;
     }
     SecurityInfo other = byIdentity.get(identity);
     if (other != null && !other.getEndpoint().equals(endpoint)) {
-      return false;
+      return Result.TAKEN;
     }
     SecurityInfo before = byEndpoint.get(endpoint);
     if (before != null && before.getPskIdentity() != null) {
       byIdentity.remove(before.getPskIdentity());
     }
-    if (!makeRoom(endpoint)) {
-      return false;
-    }
-    remember(SecurityInfo.newPreSharedKeyInfo(endpoint, identity, key));
-    unused.add(endpoint);
-    store(endpoint, JSON.createObjectNode().put("identity", identity).put("key", HexFormat.of().formatHex(key)).toString());
-    return true;
+    return handOut(SecurityInfo.newPreSharedKeyInfo(endpoint, identity, key));
   }
 
   /**
    * Binds {@code endpoint} to the raw public key it must present over DTLS (replacing what the bootstrap
-   * server gave it before). Refused (false) when the configuration already has credentials for it.
+   * server gave it before). Refused ({@link Result#TAKEN}) when the configuration already has credentials for it;
+   * {@link Result#FULL} as {@link #full}.
    */
-  public synchronized boolean provisionRpk(String endpoint, PublicKey key) {
+  public synchronized Result provisionRpk(String endpoint, PublicKey key) {
     if (full(endpoint)) {
-      return false;
+      refuse(endpoint);
+      return Result.FULL;
     }
     if (!replaceable(endpoint)) {
-      return false;
+      return Result.TAKEN;
     }
-    if (!makeRoom(endpoint)) {
-      return false;
-    }
-    remember(SecurityInfo.newRawPublicKeyInfo(endpoint, key));
-    unused.add(endpoint);
-    store(endpoint, JSON.createObjectNode().put("type", "rpk")
-        .put("public_key", Base64.getEncoder().encodeToString(key.getEncoded())).toString());
-    return true;
+    return handOut(SecurityInfo.newRawPublicKeyInfo(endpoint, key));
   }
 
   /**
    * {@code endpoint} must register with a certificate whose CN is its name (chained to the LwM2M DTLS
-   * listener's {@code cacertfile}). Refused (false) when the configuration already has credentials for it.
+   * listener's {@code cacertfile}). Refused ({@link Result#TAKEN}) when the configuration already has credentials
+   * for it; {@link Result#FULL} as {@link #full}.
    */
-  public synchronized boolean provisionX509(String endpoint) {
+  public synchronized Result provisionX509(String endpoint) {
     if (full(endpoint)) {
-      return false;
+      refuse(endpoint);
+      return Result.FULL;
     }
     if (!replaceable(endpoint)) {
-      return false;
+      return Result.TAKEN;
     }
-    if (!makeRoom(endpoint)) {
-      return false;
-    }
-    remember(SecurityInfo.newX509CertInfo(endpoint));
+    return handOut(SecurityInfo.newX509CertInfo(endpoint));
+  }
+
+  /**
+   * Keeps {@code info} as its endpoint's new credentials, not used yet: the newest hand-out (credentials handed out
+   * again to an endpoint are new ones, last to be evicted, until it registers with them).
+   */
+  private Result handOut(SecurityInfo info) {
+    String endpoint = info.getEndpoint();
+    makeRoom(endpoint);
+    remember(info);
+    unused.remove(endpoint);
     unused.add(endpoint);
-    store(endpoint, JSON.createObjectNode().put("type", "x509").toString());
-    return true;
+    store(endpoint, record(info).put("used", false).put("seq", nextSeq++));
+    return Result.PROVISIONED;
+  }
+
+  /** The stored record of {@code info}, without the used mark. */
+  private static ObjectNode record(SecurityInfo info) {
+    ObjectNode o = JSON.createObjectNode();
+    if (info.getPskIdentity() != null) {
+      return o.put("identity", info.getPskIdentity()).put("key", HexFormat.of().formatHex(info.getPreSharedKey()));
+    }
+    if (info.getRawPublicKey() != null) {
+      return o.put("type", "rpk").put("public_key", Base64.getEncoder().encodeToString(info.getRawPublicKey().getEncoded()));
+    }
+    return o.put("type", "x509");
   }
 
   private boolean replaceable(String endpoint) {
@@ -219,8 +278,8 @@ public final class ProvisionedCredentials implements SecurityStore {
     return true;
   }
 
-  private void store(String endpoint, String json) {
-    kv.put(PREFIX + endpoint, json.getBytes(StandardCharsets.UTF_8)).whenComplete((v, e) -> {
+  private void store(String endpoint, ObjectNode record) {
+    kv.put(PREFIX + endpoint, record.toString().getBytes(StandardCharsets.UTF_8)).whenComplete((v, e) -> {
       if (e != null) {
         LOG.debug("LwM2M: provisioned credential of {} not stored: {}", endpoint, e.toString()); // counted, WARNed rate-limited
       }

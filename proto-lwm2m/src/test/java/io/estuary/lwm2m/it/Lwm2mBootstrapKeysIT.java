@@ -158,7 +158,7 @@ class Lwm2mBootstrapKeysIT {
   }
 
   private Path pemPublicKey(TestPki.Issued device) throws Exception {
-    Path f = dir.resolve("rpk-file.pub.pem");
+    Path f = dir.resolve(device.keyFile().getFileName() + ".pub.pem");
     java.nio.file.Files.writeString(f, "-----BEGIN PUBLIC KEY-----\n"
         + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(device.keys().getPublic().getEncoded())
         + "\n-----END PUBLIC KEY-----\n");
@@ -180,39 +180,102 @@ class Lwm2mBootstrapKeysIT {
     refused(startedDevice(new TestDevice("x509-dev", udp, 300, false)));
   }
 
+  /**
+   * A bootstrap request for {@code ep} from a bare CoAP client, no LwM2M client behind it (made-up names): its
+   * answer; on 2.04, once its credentials are stored.
+   */
+  private org.eclipse.californium.core.CoapResponse rawBootstrap(String ep) throws Exception {
+    InetSocketAddress bs = h.gw.listener("lwm2m", "bootstrap-udp:default");
+    org.eclipse.californium.core.CoapClient raw =
+        new org.eclipse.californium.core.CoapClient("coap://127.0.0.1:" + bs.getPort() + "/bs?ep=" + ep);
+    raw.setEndpoint(new org.eclipse.californium.core.network.CoapEndpoint.Builder()
+        .setConfiguration(io.estuary.cf.CfSettings.DEFAULTS.toConfiguration()).build());
+    try {
+      org.eclipse.californium.core.CoapResponse r = raw.post("", 0);
+      assertThat(r).as("answer to the bootstrap of " + ep).isNotNull();
+      if (r.getCode() == org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED) {
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> store.storedKeyValues("lwm2m").scan("psk/").containsKey("psk/" + ep));
+      }
+      return r;
+    } finally {
+      raw.shutdown();
+    }
+  }
+
+  private java.util.Set<String> provisioned() {
+    return store.storedKeyValues("lwm2m").scan("psk/").keySet();
+  }
+
+  private double counter(String name, String... tags) {
+    return h.gw.metrics().counter(name, tags).count();
+  }
+
   @Test
   void a_new_endpoint_beyond_max_provisioned_is_not_bootstrapped_while_a_provisioned_one_is_again() throws Exception {
     start(RPK_LISTENER, "{ endpoint_pattern = \"cap-.*\", security = rpk }", "gateway.lwm2m.bootstrap.max_provisioned = 1");
     // a bootstrap request for a made-up name, never followed by a registration: its credentials are planned, unused
-    InetSocketAddress bs = h.gw.listener("lwm2m", "bootstrap-udp:default");
-    org.eclipse.californium.core.CoapClient raw =
-        new org.eclipse.californium.core.CoapClient("coap://127.0.0.1:" + bs.getPort() + "/bs?ep=cap-made-up");
-    raw.setEndpoint(new org.eclipse.californium.core.network.CoapEndpoint.Builder()
-        .setConfiguration(io.estuary.cf.CfSettings.DEFAULTS.toConfiguration()).build());
-    try {
-      assertThat(raw.post("", 0).getCode()).isEqualTo(org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED);
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> store.storedKeyValues("lwm2m").scan("psk/").containsKey("psk/cap-made-up"));
-    } finally {
-      raw.shutdown();
-    }
+    assertThat(rawBootstrap("cap-made-up").getCode()).isEqualTo(org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED);
     fresh("cap-1"); // the table is full, but of unused credentials: the oldest makes room
     bootstrapped("cap-1", "rpk");
     registersOverDtlsAndIsRead("cap-1");
-    assertThat(h.gw.metrics().counter("lwm2m.bootstrap.evicted").count()).isEqualTo(1.0);
-    fresh("cap-2");
+    assertThat(counter("lwm2m.bootstrap.evicted")).isEqualTo(1.0);
+    // full of used credentials: a new endpoint is answered as one without a config, its event says why
+    org.eclipse.californium.core.CoapResponse no = rawBootstrap("cap-2");
+    assertThat(no.getCode()).isEqualTo(org.eclipse.californium.core.coap.CoAP.ResponseCode.BAD_REQUEST);
+    assertThat(no.getResponseText()).isEqualTo("no bootstrap config");
     JsonNode failed = h.mqtt.await("lwm2m/cap-2/up/bootstrap", j -> j.at("/data/event").asText().equals("failed"),
         Duration.ofSeconds(20));
-    assertThat(failed.at("/data/event").asText()).isEqualTo("failed");
-    assertThat(h.gw.metrics().counter("lwm2m.bootstrap.refused", "reason", "max_provisioned").count()).isEqualTo(1.0);
-    assertThat(store.storedKeyValues("lwm2m").scan("psk/").keySet()).as("cap-1 registered: kept")
-        .containsExactly("psk/cap-1");
+    assertThat(failed.at("/data/reason").asText()).isEqualTo("max_provisioned");
+    assertThat(counter("lwm2m.bootstrap.refused", "reason", "max_provisioned")).isEqualTo(1.0);
+    assertThat(counter("lwm2m.bootstrap.failed", "reason", "max_provisioned")).isEqualTo(1.0);
+    assertThat(counter("lwm2m.bootstrap.failed", "reason", "no_bootstrap_config")).isZero();
+    assertThat(provisioned()).as("cap-1 registered: kept").containsExactly("psk/cap-1");
     clients.get(0).destroy(true); // cap-1 bootstraps again: it holds credentials already, so it is not refused
     clients.remove(0);
     fresh("cap-1");
     await().atMost(Duration.ofSeconds(20)).until(() -> h.mqtt.received.stream().filter(r -> r.topic()
         .equals("lwm2m/cap-1/up/bootstrap") && r.json().at("/data/event").asText().equals("finished")).count() == 2);
-    assertThat(h.gw.metrics().counter("lwm2m.bootstrap.refused", "reason", "max_provisioned").count()).isEqualTo(1.0);
+    assertThat(counter("lwm2m.bootstrap.refused", "reason", "max_provisioned")).isEqualTo(1.0);
+  }
+
+  @Test
+  void after_a_restart_credentials_never_used_are_still_evicted_oldest_first_and_used_ones_kept() throws Exception {
+    pki = TestPki.create(dir, "lwm2m-bs-ca");
+    server = pki.issue("estuary-lwm2m");
+    TestPki.Issued device = pki.issue("cap-used"); // its key pair, to register again after the restart
+    String configs = "{ endpoint = cap-used, security = rpk, keyfile = \"" + device.keyFile() + "\", "
+        + "public_key_file = \"" + pemPublicKey(device) + "\" }, { endpoint_pattern = \"cap-.*\", security = rpk }";
+    String max = "gateway.lwm2m.bootstrap.max_provisioned = 3";
+    start(RPK_LISTENER, configs, max);
+    fresh("cap-used");
+    bootstrapped("cap-used", "rpk");
+    registersOverDtlsAndIsRead("cap-used");
+    // handed out after cap-used registered, never used: z before a, unlike their key order
+    rawBootstrap("cap-z-first");
+    rawBootstrap("cap-a-second");
+    // the mark is written once the registration is accepted: wait for it before stopping
+    await().atMost(Duration.ofSeconds(10)).until(() -> MqttProbe.JSON.readTree(
+        store.storedKeyValues("lwm2m").get("psk/cap-used")).path("used").asBoolean(false));
+    clients.forEach(c -> c.destroy(true));
+    clients.clear();
+    h.close();
+
+    start(RPK_LISTENER, configs, max); // same store: three endpoints hold credentials, one used
+    var changed = org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED;
+    assertThat(rawBootstrap("cap-flood-1").getCode()).isEqualTo(changed);
+    assertThat(provisioned()).as("the oldest never used credentials make room")
+        .containsExactlyInAnyOrder("psk/cap-used", "psk/cap-a-second", "psk/cap-flood-1");
+    assertThat(rawBootstrap("cap-flood-2").getCode()).isEqualTo(changed);
+    assertThat(provisioned()).containsExactlyInAnyOrder("psk/cap-used", "psk/cap-flood-1", "psk/cap-flood-2");
+    assertThat(rawBootstrap("cap-flood-3").getCode()).isEqualTo(changed);
+    assertThat(provisioned()).containsExactlyInAnyOrder("psk/cap-used", "psk/cap-flood-2", "psk/cap-flood-3");
+    assertThat(counter("lwm2m.bootstrap.evicted")).isEqualTo(3.0);
+    assertThat(counter("lwm2m.bootstrap.refused", "reason", "max_provisioned")).isZero();
+    // cap-used kept its credentials through the restart and the flood: it registers over DTLS with them
+    InetSocketAddress coaps = h.gw.listener("lwm2m", "dtls:default");
+    startedDevice(TestDevice.rpk("cap-used", coaps, device.keys(), server.certificate().getPublicKey()));
+    registersOverDtlsAndIsRead("cap-used");
   }
 
   @Test
