@@ -28,7 +28,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -40,7 +42,13 @@ import org.slf4j.LoggerFactory;
  * ignored. A non-2xx status, a body that is no vmq_webhooks answer or a failed request counts as an error
  * for auth_on_* hooks (the client is refused) and as next for on_deliver. Answers {@code ok} of the
  * auth_on_* hooks are cached for the {@code cache-control: max-age} they came with, per endpoint and request
- * body (less the client's ephemeral {@code peer_port}). One JDK {@link HttpClient} (its connection pool) for all endpoints. Thread-safe.
+ * body (less the client's ephemeral {@code peer_port}). Thread-safe.
+ *
+ * <p>One JDK {@link HttpClient} (its connection pool and {@value #THREADS_PER_SERVER} threads) per server — scheme,
+ * host and port — because the JDK client is asynchronous but for one step: it starts each request on its executor and
+ * resolves the host name there, blocking ({@code response_timeout} does not cover that lookup). On threads shared by
+ * all endpoints, two requests whose lookup stalls would hold up every other endpoint's requests and answers; this way
+ * they hold up their own server's only. Answers that are slow to come hold no thread.
  */
 public final class WebhookPlugin implements HookPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookPlugin.class);
@@ -48,9 +56,12 @@ public final class WebhookPlugin implements HookPlugin {
 
   private final List<Webhook> hooks = new CopyOnWriteArrayList<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  /** Threads of one server's client: a stalled name lookup holds them, and nothing of another server's. */
+  static final int THREADS_PER_SERVER = 2;
   private final Duration timeout;
-  private final ExecutorService executor;
-  private final HttpClient http;
+  /** Per server ({@link #server}), its client and the executor it runs on; dropped when no registration names it. */
+  private final java.util.Map<String, Client> clients = new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicInteger threads = new AtomicInteger();
   private final WebhookCache cache;
   /**
    * Per endpoint, requests sent and not answered (or timed out) yet: at most {@code webhooks.max_inflight} each, so a
@@ -69,13 +80,6 @@ public final class WebhookPlugin implements HookPlugin {
   public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock, int maxInflight) {
     this.timeout = timeout;
     this.maxInflight = maxInflight;
-    AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "estuary-webhook-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.http = HttpClient.newBuilder().executor(executor).connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     this.cache = new WebhookCache(cacheSize, clock);
     hooks.addAll(initial);
   }
@@ -111,6 +115,11 @@ public final class WebhookPlugin implements HookPlugin {
     boolean removed = hooks.removeIf(h -> h.wireName().equals(wireName) && h.endpoint().equals(endpoint));
     if (removed) {
       cache.clear();
+      String server = server(endpoint);
+      if (hooks.stream().noneMatch(h -> server(h.endpoint()).equals(server))) {
+        // not shut down: requests under way finish on its threads, which then end (idle), as does the unreferenced client
+        clients.remove(server);
+      }
       listeners.forEach(Runnable::run);
       LOG.info("webhook deregistered: {} -> {}", wireName, endpoint);
     }
@@ -275,7 +284,8 @@ public final class WebhookPlugin implements HookPlugin {
         .header("content-type", "application/json").header("vernemq-hook", w.wireName())
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     try {
-      return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> permits.release());
+      return client(w.endpoint()).http().sendAsync(req, HttpResponse.BodyHandlers.ofString())
+          .whenComplete((r, e) -> permits.release());
     } catch (RuntimeException e) {
       permits.release();
       throw e;
@@ -291,8 +301,34 @@ public final class WebhookPlugin implements HookPlugin {
     return send(w, body.toString());
   }
 
+  /** One server's client and the threads it runs on. */
+  private record Client(HttpClient http, ExecutorService executor) {}
+
+  /** The server of an endpoint: scheme, host and port, the unit of a name lookup and of a connection pool. */
+  private static String server(URI endpoint) {
+    int port = endpoint.getPort() >= 0 ? endpoint.getPort() : endpoint.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    return endpoint.getScheme().toLowerCase(java.util.Locale.ROOT) + "://"
+        + endpoint.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
+  }
+
+  private Client client(URI endpoint) {
+    return clients.computeIfAbsent(server(endpoint), s -> {
+      String name = "estuary-webhook-" + s.substring(s.indexOf("//") + 2) + "-";
+      ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS_PER_SERVER, THREADS_PER_SERVER, 60, TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, name + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+      executor.allowCoreThreadTimeOut(true); // an idle server costs no worker thread
+      HttpClient http = HttpClient.newBuilder().executor(executor).connectTimeout(timeout)
+          .version(HttpClient.Version.HTTP_1_1).build();
+      return new Client(http, executor);
+    });
+  }
+
   @Override
   public void stop() {
-    executor.shutdownNow();
+    clients.values().forEach(c -> c.executor().shutdownNow());
   }
 }

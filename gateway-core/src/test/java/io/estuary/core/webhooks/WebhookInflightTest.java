@@ -85,8 +85,9 @@ class WebhookInflightTest {
           new ClientInfo("e" + i, "u", "mqtt", "tcp:default", null, "", null), io.estuary.api.CloseReason.NORMAL));
     }
     assertThat(plugin.refused()).as("not refused: the saturated endpoint's places are its own").isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> events.get() == 2);
+    assertThat(a).as("delivered while the saturated endpoint still holds its answers").isNotDone();
     release.countDown();
-    await().atMost(Duration.ofSeconds(10)).until(() -> events.get() == 2);
     assertThat(a.get(10, TimeUnit.SECONDS).isOk()).isTrue();
     assertThat(b.get(10, TimeUnit.SECONDS).isOk()).isTrue();
     assertThat(register("d").get(10, TimeUnit.SECONDS).isOk()).as("room again once answered").isTrue();

@@ -1,0 +1,142 @@
+package io.estuary.core.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.estuary.api.AuthResult;
+import io.estuary.api.ClientCredentials;
+import io.estuary.api.ClientInfo;
+import io.estuary.api.CloseReason;
+import io.estuary.api.hooks.ClientEvent;
+import io.estuary.api.hooks.Verdict;
+import io.estuary.core.hooks.HookChain;
+import io.estuary.core.hooks.HooksConfig;
+import io.estuary.core.management.MicrometerMetrics;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A slow or stalled webhook server holds up no request to another server. */
+class WebhookIsolationTest {
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final AtomicInteger held = new AtomicInteger();
+  private final AtomicInteger events = new AtomicInteger();
+  private final List<HttpServer> servers = new ArrayList<>();
+  private final List<ExecutorService> pools = new ArrayList<>();
+  private HookChain chain;
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    if (chain != null) {
+      chain.close();
+    }
+    servers.forEach(s -> s.stop(0));
+    pools.forEach(ExecutorService::shutdownNow);
+  }
+
+  /** A webhook service on 127.0.0.1; {@code hold}: it answers only once {@link #release} is counted down. */
+  private URI service(boolean hold) throws Exception {
+    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    ExecutorService pool = Executors.newCachedThreadPool();
+    pools.add(pool);
+    s.setExecutor(pool);
+    s.createContext("/", ex -> {
+      ex.getRequestBody().readAllBytes();
+      (hold ? held : events).incrementAndGet();
+      if (hold) {
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      byte[] ok = "{\"result\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, ok.length);
+      ex.getResponseBody().write(ok);
+      ex.close();
+    });
+    s.start();
+    servers.add(s);
+    return URI.create("http://127.0.0.1:" + s.getAddress().getPort() + "/hook");
+  }
+
+  /**
+   * As the gateway calls the plugin: through the hook chain on its 2 hook threads. Four auth_on_register requests wait
+   * at a server that holds its answers (more than the hook threads and the plugin's threads of a server); events for
+   * other clients still reach another server at once.
+   */
+  @Test
+  void auth_answers_slow_to_come_from_one_server_delay_no_event_to_another() throws Exception {
+    URI slow = service(true);
+    URI fast = service(false);
+    WebhookPlugin plugin = new WebhookPlugin(List.of(new Webhook("auth_on_register", slow, true, false),
+        new Webhook("on_client_offline", fast, true, false)), Duration.ofSeconds(30), 0, Clock.systemUTC(), 1000);
+    chain = new HookChain(List.of(plugin), new HooksConfig(Path.of("none"), List.of(), Duration.ofSeconds(30),
+        Verdict.Kind.ERROR, 2), new MicrometerMetrics());
+    chain.start(p -> null);
+    List<CompletableFuture<AuthResult>> auths = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      auths.add(chain.authenticate(ClientCredentials.of("r" + i, "u", null, "mqtt")));
+    }
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> held.get() == 4);
+    for (int i = 0; i < 2; i++) {
+      chain.tell(new ClientEvent.Offline(new ClientInfo("e" + i, "u", "mqtt", "tcp:default", null, "", null),
+          CloseReason.NORMAL));
+    }
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> events.get() == 2);
+    assertThat(auths).as("still waiting at the slow server").noneMatch(CompletableFuture::isDone);
+    release.countDown();
+    for (CompletableFuture<AuthResult> a : auths) {
+      assertThat(a.get(10, TimeUnit.SECONDS).isAllowed()).isTrue();
+    }
+    assertThat(plugin.refused()).isZero();
+  }
+
+  /**
+   * The JDK HTTP client resolves a server's name on its executor, blocking: a name server that does not answer (here
+   * a hosts file that is a FIFO, read by another JVM) holds those threads. Four auth requests to such a server; an
+   * auth request and events to another server (an IP address) are answered meanwhile, and the four once the name
+   * resolves.
+   */
+  @Test
+  @EnabledOnOs(OS.LINUX) // mkfifo
+  void a_server_whose_name_lookup_stalls_delays_no_request_to_another(@TempDir Path dir) throws Exception {
+    Path hosts = dir.resolve("hosts");
+    assertThat(new ProcessBuilder("mkfifo", hosts.toString()).inheritIO().start().waitFor()).isZero();
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+        "-Djdk.net.hosts.file=" + hosts, "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider",
+        "-cp", classpath, StalledLookupProcess.class.getName(), hosts.toString())
+        .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile()).start();
+    boolean ended = child.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) {
+      child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    String out = Files.readString(dir.resolve("stdout")) + "(stderr)\n" + Files.readString(dir.resolve("stderr"));
+    assertThat(ended).as(out).isTrue();
+    assertThat(out.lines().takeWhile(l -> !l.equals("(stderr)")).toList()).as(out).containsExactly(
+        "lookup under way",
+        "other server during the lookup: events=2 auth_on_publish=OK stalled_done=0",
+        "stalled server after the lookup: auth_on_register=OK,OK,OK,OK");
+    assertThat(child.exitValue()).isZero();
+  }
+}
