@@ -1,8 +1,11 @@
 package io.estuary.api;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * The narrow menu of broker services one adapter may use, created by the core for that adapter: it
@@ -66,6 +69,24 @@ public interface GatewayContext {
    * letters, digits, '_' and '-'. Any thread.
    */
   KeyValueSpace keyValueSpace(String name);
+
+  /**
+   * Watches the session of {@code clientId}, whoever's it is: {@code listener} is told each time a connection
+   * attaches to it (a resume, a take-over or a clean start, through any adapter or listener: the attaching client)
+   * and once when it ends (it expired, was deleted through the management API or discarded, or a connection without
+   * a persistent session ended: empty); nothing is told after that. Empty at once when {@code clientId} has no
+   * session (a session that ends and is created again while the watch begins may be told only from its next
+   * change). For an adapter that keeps state about a session it left offline and must drop it once that session is
+   * gone or in other hands (MQTT-SN's kept-offline places of unproven clients, issue #13); closing or discarding
+   * through a {@link BrokerSession} tells its own {@link DeliverySink} instead. Any thread; returns at once.
+   *
+   * <p>Threads: {@code listener} runs on {@code executor}, one change at a time in the order they happened (an
+   * executor that runs tasks in order: an event loop, a {@code SerialExecutor}). The returned {@code Runnable}
+   * ends the watch (any thread, idempotent): no telling starts after it returned. The default watches nothing.
+   */
+  default Runnable watchSession(String clientId, Executor executor, Consumer<Optional<ClientInfo>> listener) {
+    return () -> { };
+  }
 
   /** Metrics under the adapter's prefix ({@code <protocol>.}): name them relative to the adapter. */
   Metrics metrics();

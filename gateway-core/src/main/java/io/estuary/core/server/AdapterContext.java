@@ -19,11 +19,13 @@ import io.estuary.core.store.AsyncKeyValueSpace;
 import io.estuary.core.store.Store;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -153,6 +155,19 @@ public final class AdapterContext implements GatewayContext {
   public io.estuary.api.PacketTrace trace(String clientId) {
     io.estuary.core.trace.ClientTraces t = traces;
     return t == null || clientId == null ? null : t.forClient(protocol, clientId);
+  }
+
+  /** The gateway's session watches (null in unit tests: nothing is watched). */
+  private volatile SessionWatches watches;
+
+  void watches(SessionWatches w) {
+    this.watches = w;
+  }
+
+  @Override
+  public Runnable watchSession(String clientId, Executor executor, Consumer<Optional<ClientInfo>> listener) {
+    SessionWatches w = watches;
+    return w == null ? () -> { } : w.watch(clientId, executor, listener);
   }
 
   @Override

@@ -59,6 +59,8 @@ public final class Gateway implements AutoCloseable {
   private final ApiKeys apiKeys;
   private final SysTopics sys;
   private final HookChain hooks;
+  /** The adapters' session watches ({@code GatewayContext.watchSession}); the broker's session events go through them. */
+  private final SessionWatches sessionWatches;
   private final AuthSetup auth;
   /** Per-client packet traces, files in {@code <persistence.dir>/trace/}. */
   private final io.estuary.core.trace.ClientTraces traces;
@@ -107,9 +109,9 @@ public final class Gateway implements AutoCloseable {
       all.add(httpAuthz);
     }
     this.hooks = new HookChain(PluginLoader.load(hooksConfig, all), hooksConfig, metrics);
-    if (!hooks.plugins().isEmpty()) {
-      broker.events(hooks); // each event asks has(hook) first: one volatile read when nobody listens
-    }
+    // the hook chain's events ask has(hook) first: one volatile read when nobody listens
+    this.sessionWatches = new SessionWatches(broker, hooks.plugins().isEmpty() ? null : hooks);
+    broker.events(sessionWatches);
     String bootstrap = config.api().bootstrapFile();
     this.apiKeys = config.managementBind() == null ? null
         : ApiKeys.load(dataDir.resolve(API_KEYS_FILE), bootstrap.isEmpty() ? null : Path.of(bootstrap));
@@ -247,6 +249,7 @@ public final class Gateway implements AutoCloseable {
   private AdapterContext context(String protocol, String metricPrefix) {
     AdapterContext c = new AdapterContext(protocol, broker, store, storeExecutor, metrics, metricPrefix, hooks);
     c.traces(traces);
+    c.watches(sessionWatches);
     contexts.put(protocol, c);
     return c;
   }

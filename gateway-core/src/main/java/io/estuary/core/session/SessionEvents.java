@@ -1,10 +1,12 @@
 package io.estuary.core.session;
 
+import io.estuary.api.ClientInfo;
 import io.estuary.api.Message;
 
 /**
  * What the session core tells the hook chain about sessions that have no connection: a message queued
- * for an offline client, a session that expired. Called on the session's executor; must return at once.
+ * for an offline client, a session that expired; and every attach and end of a session, for the adapters'
+ * session watches ({@code GatewayContext.watchSession}). Called on the session's executor; must return at once.
  */
 public interface SessionEvents {
   SessionEvents NONE = new SessionEvents() {
@@ -20,4 +22,12 @@ public interface SessionEvents {
   void offlineMessage(String clientId, Message m);
 
   void sessionExpired(String clientId);
+
+  /** A connection of {@code client} attached to the session (resume, take-over, clean start). */
+  default void sessionAttached(String clientId, ClientInfo client) {
+  }
+
+  /** The session ended (expired, discarded, deleted, or its non-persistent connection ended); after it left the registry. */
+  default void sessionEnded(String clientId) {
+  }
 }

@@ -84,6 +84,7 @@ final class EchoProof {
     }
     proven = true;
     ch.topics().randomise(null);
+    keptOffline.proven(ch.clientId()); // a place its session held among max_unproven is free
     ctx.metrics().counter("proven", "listener", listener, "by", frame.getClass().getSimpleName())
         .increment();
   }
@@ -137,11 +138,15 @@ final class EchoProof {
         && !keptOffline.keep(clientId, !session.sessionPresent());
   }
 
-  /** The listener's bounded table of unproven persistent sessions kept offline (the dispatcher's). */
+  /** The listener's bounded table of unproven persistent sessions kept offline ({@link OfflinePlaces}). */
   interface KeptOffline {
     KeptOffline UNBOUNDED = (clientId, created) -> true;
 
     /** Whether {@code clientId}'s session may stay offline; {@code created}: this connection created it. */
     boolean keep(String clientId, boolean created);
+
+    /** A client with {@code clientId} proved its address: its session no longer needs a place. */
+    default void proven(String clientId) {
+    }
   }
 }

@@ -98,18 +98,11 @@ public final class MqttSnDispatcher {
   private final LinkedHashSet<MqttSnChannel> unverified = new LinkedHashSet<>();
   private volatile int unverifiedMirror;
   /**
-   * Client ids whose unproven persistent session (created by a CONNECT here, never proven) a plain DISCONNECT kept
-   * offline, with when that place runs out (its session expiry): at most {@code max_unproven}; insertion order is
-   * expiry order (one interval for the listener). See {@link #keepOffline}.
+   * The places of unproven persistent sessions (created by a CONNECT here, never proven) that a plain DISCONNECT or
+   * the shutdown kept offline: at most {@code max_unproven}, stored, freed when their sessions go. Null unless
+   * {@link #discardUnproven}.
    */
-  private final java.util.LinkedHashMap<String, Long> keptOffline = new java.util.LinkedHashMap<>();
-  private volatile int keptOfflineMirror;
-  /**
-   * The durable copy of {@link #keptOffline} (key-value space {@value #PLACES}, keys {@code <listener>|<client id>},
-   * values the epoch millis the place runs out), read back at start ({@link #restorePlaces}): the sessions it
-   * counts survive a restart, so their places must too.
-   */
-  private final io.estuary.api.KeyValueSpace places;
+  private final OfflinePlaces offline;
   /** The key-value space of the kept-offline places (stored as {@code mqttsn-unproven-offline}). */
   public static final String PLACES = "unproven-offline";
   /** Draws where an unproven client's first topic id and msg id start: the nonce MQTT-SN has no field for. */
@@ -152,10 +145,11 @@ public final class MqttSnDispatcher {
       ctx.metrics().gauge("half_open", () -> halfOpenMirror, "listener", listener);
     }
     this.discardUnproven = halfOpenTimeout > 0 && limits.discardUnprovenSessions();
-    this.places = discardUnproven ? ctx.keyValueSpace(PLACES) : null;
+    this.offline = discardUnproven ? new OfflinePlaces(ctx, listener, executor, ctx.keyValueSpace(PLACES),
+        limits.maxUnproven(), config.sessionExpiry()) : null;
     if (discardUnproven) {
       ctx.metrics().gauge("unproven", () -> unverifiedMirror, "listener", listener);
-      ctx.metrics().gauge("unproven_offline", () -> keptOfflineMirror, "listener", listener);
+      ctx.metrics().gauge("unproven_offline", offline::size, "listener", listener);
       dropCounter("max_unproven");
     }
   }
@@ -460,8 +454,8 @@ public final class MqttSnDispatcher {
   public void tick() {
     long now = ctx.clock().millis();
     expireHalfOpen(now);
-    if (!keptOffline.isEmpty()) {
-      purgeKeptOffline(now);
+    if (offline != null) {
+      offline.purge(now);
     }
     List<MqttSnChannel> due = null;
     for (MqttSnChannel ch : byAddress.values()) {
@@ -479,67 +473,19 @@ public final class MqttSnDispatcher {
     }
   }
 
-  /** Places among {@link #keptOffline} whose session expiry passed (the oldest first) are freed. */
-  private void purgeKeptOffline(long now) {
-    for (Iterator<Map.Entry<String, Long>> it = keptOffline.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, Long> e = it.next();
-      if (e.getValue() > now) {
-        break;
-      }
-      it.remove();
-      stored(places.delete(placeKey(e.getKey())));
-    }
-    keptOfflineMirror = keptOffline.size();
-  }
-
-  private String placeKey(String clientId) {
-    return listener + "|" + clientId;
-  }
-
-  private static void stored(java.util.concurrent.CompletionStage<?> write) {
-    write.whenComplete((v, e) -> {
-      if (e != null) {
-        drops.debug("mqttsn kept-offline place not stored: {}", e.toString()); // the store counts and WARNs refusals
-      }
-    });
-  }
-
   /**
-   * Reads back the kept-offline places of the previous run (their sessions were kept with them), oldest expiry
-   * first; those that ran out are deleted. Completes on this dispatcher's executor once they count. Where unproven
-   * sessions are not discarded (any more), the listener's stored places are deleted.
+   * Reads back the kept-offline places of the previous run (their sessions were kept with them): see {@link
+   * OfflinePlaces#restore}. Completes on this dispatcher's executor once they count. Where unproven sessions are not
+   * discarded (any more), the listener's stored places are deleted.
    */
   public java.util.concurrent.CompletionStage<Integer> restorePlaces() {
-    if (places == null) {
+    if (offline == null) {
       if (listener.startsWith("udp:")) { // the echo proof is off now: places a previous run stored are garbage
         return ctx.keyValueSpace(PLACES).deleteAll(listener + "|").thenApplyAsync(n -> 0, executor);
       }
       return java.util.concurrent.CompletableFuture.completedFuture(0);
     }
-    String prefix = listener + "|";
-    return places.scan(prefix).thenApplyAsync(stored -> {
-      long now = ctx.clock().millis();
-      List<Map.Entry<String, Long>> live = new ArrayList<>();
-      stored.forEach((key, value) -> {
-        long until;
-        try {
-          until = Long.parseLong(new String(value, java.nio.charset.StandardCharsets.UTF_8));
-        } catch (NumberFormatException bad) {
-          until = Long.MIN_VALUE;
-        }
-        if (until > now) {
-          live.add(Map.entry(key.substring(prefix.length()), until));
-        } else {
-          stored(places.delete(key));
-        }
-      });
-      live.sort(Map.Entry.comparingByValue());
-      for (Map.Entry<String, Long> e : live) {
-        keptOffline.putIfAbsent(e.getKey(), e.getValue());
-      }
-      keptOfflineMirror = keptOffline.size();
-      return live.size();
-    }, executor);
+    return offline.restore();
   }
 
   /** Half-open channels whose timeout passed: closed, their new sessions discarded (counted). */
@@ -582,32 +528,9 @@ public final class MqttSnDispatcher {
     return unverifiedMirror;
   }
 
-  /** Unproven persistent sessions a plain DISCONNECT kept offline, whose place has not run out (a snapshot). */
+  /** Places held by unproven persistent sessions kept offline (run out and freed ones not counted; a snapshot). */
   public int unprovenOffline() {
-    return keptOfflineMirror;
-  }
-
-  /**
-   * Whether {@code clientId}'s unproven persistent session may stay offline after its plain DISCONNECT (a subscriber's:
-   * see {@link EchoProof#discards}). A blind spoofer can do CONNECT + SUBSCRIBE + DISCONNECT; a real subscriber
-   * does the same and must keep its subscriptions (MQTT-SN's CONNACK has no session-present flag to tell it they
-   * went). So such sessions get a place in a table of {@code max_unproven} for their session expiry: a created
-   * session without a free place is discarded instead ({@code max_unproven}); a resumed one renews its place if it
-   * has one and is not counted otherwise. Places run out with the session expiry; they are not freed early (a
-   * spoofer could otherwise resume its own sessions to make room).
-   */
-  private boolean keepOffline(String clientId, boolean created) {
-    long now = ctx.clock().millis();
-    purgeKeptOffline(now);
-    boolean had = keptOffline.remove(clientId) != null;
-    boolean keep = had || !created || keptOffline.size() < guard.limits().maxUnproven();
-    if (had || created && keep) {
-      long until = now + config.sessionExpiry().toMillis();
-      keptOffline.put(clientId, until);
-      stored(places.put(placeKey(clientId), Long.toString(until).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    }
-    keptOfflineMirror = keptOffline.size();
-    return keep;
+    return offline == null ? 0 : offline.size();
   }
 
   /**
@@ -719,7 +642,7 @@ public final class MqttSnDispatcher {
       ch = newChannel(from, halfOpenTimeout > 0 ? ctx.clock().millis() + halfOpenTimeout : 0);
       if (halfOpenTimeout > 0) {
         if (discardUnproven) {
-          ch.requireEchoProof(nonces::nextInt, this::keepOffline);
+          ch.requireEchoProof(nonces::nextInt, offline);
         }
         halfOpen.add(ch);
         halfOpenMirror = halfOpen.size();
