@@ -192,7 +192,9 @@ public final class MqttAdapter implements ProtocolAdapter {
       p.addLast(WebSocketFrames.Decoder.INSTANCE);
       p.addLast(WebSocketFrames.Encoder.INSTANCE);
     }
-    p.addLast(new PacketInspector(limits.maxPacketSize()));
+    PacketInspector inspector = new PacketInspector(limits.maxPacketSize(), gate::paused);
+    gate.decodeHeld(inspector::decodeHeld);
+    p.addLast(inspector);
     p.addLast(new MqttDecoder(limits.maxPacketSize(), limits.maxClientIdLength()));
     p.addLast(MqttEncoder.INSTANCE);
     p.addLast(MqttConnectionHandler.IDLE_HANDLER, new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));

@@ -1,11 +1,13 @@
 package io.estuary.mqtt.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.mqtt.MqttMessageFactory;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Sits before Netty's {@code MqttDecoder}: cuts the byte stream into whole packets by their remaining length and
@@ -16,18 +18,74 @@ import java.util.List;
  * Subscription Options set (MQTT-3.8.3-5) would be granted because the decoder drops those bits. Either becomes
  * a failed {@code MqttMessage} (a malformed packet for the connection handler) and the rest of the input is
  * discarded. A remaining length over {@code maxPacketSize} or a broken one is left to {@code MqttDecoder}: from
- * then on bytes pass through unchecked. Thread: the channel's event loop (Netty's handler contract).
+ * then on bytes pass through unchecked.
+ *
+ * <p>While the connection's {@link ReadGate} stops reading, it also stops cutting at the next packet boundary: the rest
+ * of the socket read waits here as bytes (at most one read, ≤ 64 KiB), not as decoded packets (a read of 2-byte
+ * PINGREQs was ~30,000 packet objects, ~2 MB of heap), and {@link #decodeHeld} goes on when the gate lets packets
+ * through again. Thread: the channel's event loop (Netty's handler contract).
  */
 final class PacketInspector extends ByteToMessageDecoder {
   private final int maxPacketSize;
+  private final BooleanSupplier stopped;
+  private ChannelHandlerContext ctx;
+  private boolean reading;
   private int version;
   private boolean transparent;
   private boolean failed;
   /** Bytes of an uninspected packet still to pass through as they arrive. */
   private int passing;
 
-  PacketInspector(int maxPacketSize) {
+  /** @param stopped whether the read gate stops reading now: no packet is started then */
+  PacketInspector(int maxPacketSize, BooleanSupplier stopped) {
     this.maxPacketSize = maxPacketSize;
+    this.stopped = stopped;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    reading = true;
+    try {
+      super.channelRead(ctx, msg);
+    } finally {
+      reading = false;
+    }
+  }
+
+  /**
+   * Holding bytes for the gate: no read is asked for. {@link ByteToMessageDecoder} asks for one when a read passed
+   * nothing on while {@code autoRead} is off (it takes that for a partial packet), which would read on, one read at
+   * a time, into what is held here.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    if (stopped.getAsBoolean() && passing == 0) {
+      discardSomeReadBytes();
+      ctx.fireChannelReadComplete();
+      return;
+    }
+    super.channelReadComplete(ctx);
+  }
+
+  /**
+   * Cuts and passes on the bytes held while the gate stopped reading (until it stops again); returns whether any
+   * were held. Call on the event loop, outside a read of this connection.
+   */
+  boolean decodeHeld() {
+    if (reading || ctx == null || ctx.isRemoved() || actualReadableBytes() == 0) {
+      return false;
+    }
+    try {
+      channelRead(ctx, Unpooled.EMPTY_BUFFER);
+    } catch (Exception e) {
+      ctx.fireExceptionCaught(e);
+    }
+    return true;
   }
 
   @Override
@@ -36,6 +94,9 @@ final class PacketInspector extends ByteToMessageDecoder {
     if (failed) {
       in.skipBytes(readable);
       return;
+    }
+    if (passing == 0 && stopped.getAsBoolean()) {
+      return; // at a packet boundary while reading is stopped: the rest waits here as bytes
     }
     if (transparent) {
       out.add(in.readRetainedSlice(readable));

@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -21,8 +22,9 @@ import java.util.function.Consumer;
  * answered enough of the client's publishes, and {@link #writable} while the connection is not writable: a client
  * that does not read what it is sent (PINGRESP, PUBACK, SUBACK…) must not make the outbound buffer grow without
  * bound by sending more requests. Each reason holds on its own; reading resumes only when none holds. Nothing is
- * dropped: the client's TCP window fills and it slows down. What waits here is at most one socket read (autoRead
- * off ends the read loop). Owned by the connection's event loop.
+ * dropped: the client's TCP window fills and it slows down. The rest of the socket read waits as bytes in the
+ * {@link PacketInspector} ({@link #decodeHeld}), which starts no packet while reading is stopped; what waits here
+ * as packets is the one or two finished meanwhile. Owned by the connection's event loop.
  */
 final class ReadGate {
   private final TokenBucket bytes;
@@ -34,6 +36,7 @@ final class ReadGate {
   private Channel channel;
   private Consumer<MqttMessage> handler;
   private Runnable drained;
+  private BooleanSupplier decodeHeld = () -> false;
   private ScheduledFuture<?> resume;
   private boolean held;
   /** The connection is not writable (its outbound buffer is over Netty's high water mark). */
@@ -58,6 +61,19 @@ final class ReadGate {
     this.channel = channel;
     this.handler = handler;
     this.drained = drained;
+  }
+
+  /**
+   * The code that goes on cutting packets from the bytes held while reading was stopped (the inspector's); returns
+   * whether there were any.
+   */
+  void decodeHeld(BooleanSupplier decodeHeld) {
+    this.decodeHeld = decodeHeld;
+  }
+
+  /** The packets waiting here (finished while reading was stopped). */
+  int waiting() {
+    return waiting.size();
   }
 
   /** A decoded packet: handled now, or queued behind the ones waiting while reading is stopped. */
@@ -170,6 +186,9 @@ final class ReadGate {
       while (!paused() && !waiting.isEmpty() && channel.isActive()) {
         pass(waiting.poll());
         passed = true;
+      }
+      if (!paused() && waiting.isEmpty() && channel.isActive() && decodeHeld.getAsBoolean()) {
+        passed = true; // the rest of the read, cut and handled now (up to the next stop)
       }
     } finally {
       draining = false;
