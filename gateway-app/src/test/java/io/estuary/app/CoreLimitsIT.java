@@ -21,7 +21,9 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCo
 import io.estuary.testkit.TestGateway;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The broker core's caps of issue #13 as an MQTT client meets them: {@code mqtt.max_sessions}, {@code
- * mqtt.max_topic_length} and {@code mqtt.max_topic_levels} on subscribe, and the retainer's caps.
+ * mqtt.max_topic_length} and {@code mqtt.max_topic_levels} on subscribe, the retainer's caps, and the heap every
+ * session's queue holds together ({@code mqtt.max_mqueue_total_bytes}).
  */
 @Timeout(60)
 class CoreLimitsIT {
@@ -175,6 +178,95 @@ class CoreLimitsIT {
       assertThat(new String(gw.broker().retained("b/1").payload().toByteArray(), StandardCharsets.UTF_8)).isEqualTo("xy");
       assertThat(new String(gw.broker().retained("b/2").payload().toByteArray(), StandardCharsets.UTF_8)).isEqualTo("abcdef");
       live.disconnect();
+      pub.disconnect();
+    }
+  }
+
+  /** The broker's figure of what every session's queue holds ({@code estuary.mqueue.total_bytes}). */
+  private static long queuedTotal(TestGateway gw) {
+    return (long) gw.gateway().metrics().registry().find("estuary.mqueue.total_bytes").gauge().value();
+  }
+
+  /** A persistent session subscribed to {@code filters} at QoS 1, then offline. */
+  private static void parkOffline(TestGateway gw, String id, String... filters) {
+    Mqtt5BlockingClient c = v5(gw, id);
+    c.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+    for (String f : filters) {
+      c.subscribeWith().topicFilter(f).qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+    c.disconnect();
+  }
+
+  /** Resumes {@code id}'s session and returns the payloads it is sent, until {@code n} arrived. */
+  private static List<String> resume(TestGateway gw, String id, int n) throws Exception {
+    Mqtt5BlockingClient c = v5(gw, id);
+    List<String> got = new ArrayList<>();
+    try (var in = c.publishes(MqttGlobalPublishFilter.ALL)) {
+      c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+      while (got.size() < n) {
+        var m = in.receive(10, TimeUnit.SECONDS).orElseThrow(() -> new AssertionError(id + " got only " + got));
+        String p = new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8);
+        got.add(p.length() > 8 ? p.substring(0, 8) : p);
+      }
+      c.disconnect();
+    }
+    return got;
+  }
+
+  private static String payload(String tag, int length) {
+    return (tag + "-".repeat(length)).substring(0, length);
+  }
+
+  @Test
+  void over_max_mqueue_total_bytes_a_queue_takes_no_new_message_and_one_publish_queued_for_two_weighs_its_payload_once()
+      throws Exception {
+    // a queued copy weighs 120 + payload + topic, a publish queued for n sessions a nth of payload + topic each
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 3000B")
+        .config("mqtt.mqueue_overflow = drop_newest").start()) {
+      parkOffline(gw, "tot-a", "f/#");
+      parkOffline(gw, "tot-b", "f/#", "t/b");
+      Mqtt5BlockingClient pub = v5(gw, "tot-pub");
+      pub.connect();
+      pub.publishWith().topic("f/x").qos(MqttQos.AT_LEAST_ONCE).payload(payload("fan", 1997).getBytes()).send();
+      // 2 × (120 + 2000 / 2): were each copy charged the whole payload, the second (2 × 2120) would not fit
+      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 2240);
+      for (int i = 1; i <= 4; i++) { // 120 + 97 + 3 = 220 each: three fit (2900), the fourth would make 3120
+        pub.publishWith().topic("t/b").qos(MqttQos.AT_LEAST_ONCE).payload(payload("b" + i, 97).getBytes()).send();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 1);
+      assertThat(queuedTotal(gw)).isEqualTo(2900);
+      assertThat(count(gw, "messages.dropped", "reason", "queue_full")).isZero();
+
+      assertThat(resume(gw, "tot-b", 4)).containsExactly("fan-----", "b1------", "b2------", "b3------");
+      await("tot-b's messages leave the total").atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 1120);
+      assertThat(resume(gw, "tot-a", 1)).containsExactly("fan-----");
+      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 0);
+      pub.disconnect();
+    }
+  }
+
+  @Test
+  void over_max_mqueue_total_bytes_drop_oldest_makes_room_in_the_session_s_own_queue_and_an_empty_one_drops_the_new()
+      throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1000B").start()) {
+      parkOffline(gw, "old-c", "t/c");
+      parkOffline(gw, "old-d", "t/d");
+      Mqtt5BlockingClient pub = v5(gw, "old-pub");
+      pub.connect();
+      for (int i = 1; i <= 6; i++) { // 220 each: four fit (880); the fifth and sixth each push out c's oldest
+        pub.publishWith().topic("t/c").qos(MqttQos.AT_LEAST_ONCE).payload(payload("c" + i, 97).getBytes()).send();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 2);
+      assertThat(queuedTotal(gw)).isEqualTo(880);
+      // d has nothing queued to make room with: its new message is the one dropped
+      pub.publishWith().topic("t/d").qos(MqttQos.AT_LEAST_ONCE).payload(payload("d1", 97).getBytes()).send();
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 3);
+      assertThat(queuedTotal(gw)).isEqualTo(880);
+
+      assertThat(resume(gw, "old-c", 4)).containsExactly("c3------", "c4------", "c5------", "c6------");
+      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 0);
+      pub.publishWith().topic("t/d").qos(MqttQos.AT_LEAST_ONCE).payload(payload("d2", 97).getBytes()).send();
+      assertThat(resume(gw, "old-d", 1)).containsExactly("d2------");
       pub.disconnect();
     }
   }

@@ -141,7 +141,11 @@ public final class ConfigLoader {
         c.getInt("retainer.max_retained_messages"),
         ConfigSizes.bytes(c, "retainer.max_payload_size"),
         c.getInt("mqtt.max_topic_tree_nodes"),
-        ConfigSizes.bytes(c, "retainer.max_retained_bytes"));
+        ConfigSizes.bytes(c, "retainer.max_retained_bytes"),
+        // a size, or a share of the maximum heap
+        PersistenceConfig.sizeOrShare("mqtt.max_mqueue_total_bytes", c.getValue("mqtt.max_mqueue_total_bytes")
+            .unwrapped().toString(), x -> ConfigSizes.bytes(c, "mqtt.max_mqueue_total_bytes"),
+            () -> Runtime.getRuntime().maxMemory()));
     List<UserEntry> users = new ArrayList<>();
     for (Config u : c.getConfigList("authentication.users")) {
       users.add(new UserEntry(u.getString("username"), u.hasPath("password") ? u.getString("password") : "", u.hasPath("superuser") && u.getBoolean("superuser")));

@@ -18,6 +18,9 @@ import java.time.Duration;
  *     message together, all held in heap (0 = unbounded)
  * @param maxTopicTreeNodes {@code mqtt.max_topic_tree_nodes}: nodes (one per distinct filter level) of the
  *     subscription index over every session; a subscription needing more is refused (0 = unbounded)
+ * @param maxQueuedTotalBytes {@code mqtt.max_mqueue_total_bytes}: heap every session's queue holds together, each
+ *     queued copy weighed as its share of its payload and topic plus its entry; beyond it a queue takes no new
+ *     message (0 = unbounded)
  */
 public record MqttLimits(
     int maxPacketSize,
@@ -41,7 +44,8 @@ public record MqttLimits(
     int maxRetainedMessages,
     long maxRetainedPayloadSize,
     int maxTopicTreeNodes,
-    long maxRetainedBytes) {
+    long maxRetainedBytes,
+    long maxQueuedTotalBytes) {
 
   public MqttLimits {
     check(maxPacketSize >= 64 && maxPacketSize <= 268_435_455, "mqtt.max_packet_size", maxPacketSize, "64B..256MB");
@@ -60,6 +64,7 @@ public record MqttLimits(
     check(maxRetainedMessages >= 0, "retainer.max_retained_messages", maxRetainedMessages, ">= 0 (0 = unbounded)");
     check(maxRetainedPayloadSize >= 0, "retainer.max_payload_size", maxRetainedPayloadSize, ">= 0 (0 = unbounded)");
     check(maxRetainedBytes >= 0, "retainer.max_retained_bytes", maxRetainedBytes, ">= 0 (0 = unbounded)");
+    check(maxQueuedTotalBytes >= 0, "mqtt.max_mqueue_total_bytes", maxQueuedTotalBytes, ">= 0 (0 = unbounded)");
     check(maxTopicTreeNodes >= 0, "mqtt.max_topic_tree_nodes", maxTopicTreeNodes, ">= 0 (0 = unbounded)");
   }
 

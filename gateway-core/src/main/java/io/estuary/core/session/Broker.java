@@ -57,6 +57,8 @@ public final class Broker implements AutoCloseable {
 
   private final String nodeName;
   final MqttLimits limits;
+  /** The heap every session's queue holds together ({@code mqtt.max_mqueue_total_bytes}). */
+  final QueueBudget queueBudget;
   final Store store;
   private final Authenticator authenticator;
   final Authorizer authorizer;
@@ -103,6 +105,7 @@ public final class Broker implements AutoCloseable {
     this.sessionPool = sessionPool != null ? sessionPool : workers;
     this.timers = timers != null ? timers : SessionTimers.on(scheduler);
     this.counters = new MessageCounters(metrics);
+    this.queueBudget = new QueueBudget(limits.maxQueuedTotalBytes(), metrics);
     this.router = new Router(limits, store, authorizer, clock, counters, sessions);
     this.quota = new SessionQuota(limits.maxSessions());
     metrics.gauge("sessions.count", sessions::size);

@@ -39,7 +39,7 @@ final class Outbox {
     this.session = session;
     this.broker = broker;
     this.clientId = session.clientId;
-    this.queue = new SessionQueue(() -> session.actor.execute(this::drain));
+    this.queue = new SessionQueue(() -> session.actor.execute(this::drain), broker.queueBudget);
     queue.caps(broker.limits.maxQueuedMessages(), broker.limits.maxQueuedBytes());
     overflow = broker.limits.queueOverflow();
   }
@@ -62,7 +62,7 @@ final class Outbox {
     if (sm.packetId() != 0) {
       inflight.put(sm.packetId(), sm);
     } else {
-      queue.add(sm, null, null);
+      queue.add(sm, QueueBudget.weight(SessionQueue.size(sm.message()), 1), null, null); // read back: its own payload
     }
     nextSeq = Math.max(nextSeq, sm.seq() + 1);
   }
@@ -97,8 +97,12 @@ final class Outbox {
 
   // ---- admission ------------------------------------------------------------------------------
 
-  /** Returns true when the message was queued beyond the caps and {@code admitted} completes later. */
-  boolean enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> admitted, Router.Routing routing) {
+  /**
+   * Returns true when the message was queued beyond the caps and {@code admitted} completes later. {@code weight}:
+   * what the copy holds in the broker's {@link QueueBudget}.
+   */
+  boolean enqueue(Message m, List<Integer> subscriptionIds, int weight, CompletableFuture<Void> admitted,
+      Router.Routing routing) {
     if (session.discarded() || !session.mayDeliver(m.topic())) {
       return false; // a denied message takes no queue room (checked again when it is handed over)
     }
@@ -117,13 +121,13 @@ final class Outbox {
     purgeOld();
     int size = SessionQueue.size(m);
     boolean heldBack = false;
-    if (queue.hasHeld() || !queue.fits(size)) {
+    boolean overTotal = !broker.queueBudget.admits(weight);
+    if (queue.hasHeld() || !queue.fits(size) || overTotal) {
       if (overflow == QueuePolicy.Overflow.BACKPRESSURE && m.qos() > 0) {
         heldBack = admitted != null; // queued beyond the caps: its publisher waits for room
       } else {
-        if (overflow != QueuePolicy.Overflow.DROP_OLDEST) {
-          broker.counters.droppedQueueFull.increment();
-          LOG.debug("queue of {} full, dropped the new message on {}", clientId, m.topic());
+        if (overflow != QueuePolicy.Overflow.DROP_OLDEST || overTotal && queue.isEmpty()) {
+          dropNew(m, overTotal && queue.fits(size));
           return false;
         }
         while (!queue.isEmpty() && !queue.fits(size)) {
@@ -132,11 +136,23 @@ final class Outbox {
           forget(dropped);
           LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
         }
+        if (overTotal) { // every queue together is full: this one's oldest make room for the new one, none more
+          long freed = 0;
+          while (freed < weight && !queue.isEmpty()) {
+            freed += queue.weightOfHead();
+            forget(queue.poll());
+            broker.queueBudget.dropped(clientId);
+          }
+          if (freed < weight && !broker.queueBudget.admits(weight)) {
+            broker.queueBudget.dropped(clientId);
+            return false;
+          }
+        }
       }
     }
     StoredMessage sm = new StoredMessage(nextSeq++, m, subscriptionIds, 0, false,
         routing != null && stored ? routing.tag() : 0);
-    queue.add(sm, routing == null ? null : routing.gate(), heldBack ? admitted : null);
+    queue.add(sm, weight, routing == null ? null : routing.gate(), heldBack ? admitted : null);
     if (stored) {
       broker.store.saveMessage(clientId, sm);
     }
@@ -145,6 +161,16 @@ final class Outbox {
     }
     drain();
     return heldBack;
+  }
+
+  /** Counts a new message not queued: its session's queue is full, or ({@code total}) every queue together is. */
+  private void dropNew(Message m, boolean total) {
+    if (total) {
+      broker.queueBudget.dropped(clientId);
+    } else {
+      broker.counters.droppedQueueFull.increment();
+      LOG.debug("queue of {} full, dropped the new message on {}", clientId, m.topic());
+    }
   }
 
   private boolean tooOld(StoredMessage sm, long now) {

@@ -393,7 +393,8 @@ final class Session {
           List<Integer> ids = s.subscriptionId() == 0 ? List.of() : List.of(s.subscriptionId());
           for (Message m : broker.router.retainedMatching(p.filter())) {
             Message copy = m.withQos(Math.min(m.qos(), granted)).withRetain(true);
-            after.add(() -> outbox.enqueue(copy, ids, null, null));
+            // its payload is the retained index's (bounded by retainer.max_retained_bytes): the copy weighs its entry
+            after.add(() -> outbox.enqueue(copy, ids, QueueBudget.OVERHEAD, null, null));
           }
         }
       }
@@ -440,18 +441,18 @@ final class Session {
 
   // ---- from the router (any thread) -----------------------------------------------------------
 
-  /** Queues a routed message for this session. */
-  void enqueue(Message m, List<Integer> subscriptionIds) {
-    actor.execute(() -> outbox.enqueue(m, subscriptionIds, null, null));
+  /** Queues a routed message for this session; {@code weight}: what it holds in the broker's {@link QueueBudget}. */
+  void enqueue(Message m, List<Integer> subscriptionIds, int weight) {
+    actor.execute(() -> outbox.enqueue(m, subscriptionIds, weight, null, null));
   }
 
   /**
-   * As {@link #enqueue(Message, List)}, run on the caller's thread when the session's executor is idle
+   * As {@link #enqueue(Message, List, int)}, run on the caller's thread when the session's executor is idle
    * ({@link SerialExecutor#executeInline}): for a publish with this one target, whose publisher's thread
    * would otherwise wake a pool thread for one message (issue #18, the fixed-rate fan-in tail).
    */
-  void enqueueInline(Message m, List<Integer> subscriptionIds) {
-    actor.executeInline(() -> outbox.enqueue(m, subscriptionIds, null, null));
+  void enqueueInline(Message m, List<Integer> subscriptionIds, int weight) {
+    actor.executeInline(() -> outbox.enqueue(m, subscriptionIds, weight, null, null));
   }
 
   /**
@@ -461,12 +462,12 @@ final class Session {
    * {@code written} completes once its store write is queued (even while it is held back). With
    * {@code inline}, run on the caller's thread when the session's executor is idle.
    */
-  void enqueue(Message m, List<Integer> subscriptionIds, CompletableFuture<Void> queued, Router.Routing routing,
-      CompletableFuture<Void> written, boolean inline) {
+  void enqueue(Message m, List<Integer> subscriptionIds, int weight, CompletableFuture<Void> queued,
+      Router.Routing routing, CompletableFuture<Void> written, boolean inline) {
     Runnable task = () -> {
       boolean heldBack = false;
       try {
-        heldBack = outbox.enqueue(m, subscriptionIds, queued, routing);
+        heldBack = outbox.enqueue(m, subscriptionIds, weight, queued, routing);
       } finally {
         if (!heldBack) {
           queued.complete(null);

@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
  * One session's queue of messages not yet sent, in arrival order, with what the caps count: its size
  * in messages and bytes, the messages queued beyond the caps whose publishers wait (overflow =
  * BACKPRESSURE), and the QoS 2 copies that wait for their publish to be durable (gates). Policy —
- * what to drop, what to count, what to store — stays with {@link Session}. Confined to the session's
- * actor, like the session.
+ * what to drop, what to count, what to store — stays with {@link Session}. What each message weighs in the
+ * broker's {@link QueueBudget} is kept beside it and given back when it leaves. Confined to the session's actor,
+ * like the session.
  */
 final class SessionQueue {
   /** A message queued beyond the caps; {@code admitted} completes once the queue has room for it. */
@@ -23,15 +24,23 @@ final class SessionQueue {
   /** Queued QoS 2 copies (by seq) whose publish is not durable yet: delivered only after their gate. */
   private final Map<Long, CompletableFuture<Void>> gates = new HashMap<>();
   private final Runnable onGateOpen;
+  private final QueueBudget budget;
+  /** Each queued message's weight in the budget, in queue order (a ring beside {@link #messages}). */
+  private int[] weights = new int[8];
+  private int weightsHead;
   private CompletableFuture<Void> hookedGate;
   private long bytes;
   private long heldBytes;
   private int maxMessages;
   private long maxBytes;
 
-  /** @param onGateOpen runs (from any thread) when a gate the head waited for opens */
-  SessionQueue(Runnable onGateOpen) {
+  /**
+   * @param onGateOpen runs (from any thread) when a gate the head waited for opens
+   * @param budget the heap every session's queue holds together
+   */
+  SessionQueue(Runnable onGateOpen, QueueBudget budget) {
     this.onGateOpen = onGateOpen;
+    this.budget = budget;
   }
 
   /** What {@link #bytes()} and the byte cap count for one message: payload plus topic. */
@@ -75,10 +84,22 @@ final class SessionQueue {
   }
 
   /**
-   * Appends {@code sm}; with {@code gate} (not yet complete) it is not delivered before the gate opens;
-   * with {@code admitted} it is queued beyond the caps and {@code admitted} completes once it fits.
+   * Appends {@code sm}, which weighs {@code weight} in the budget; with {@code gate} (not yet complete) it is not
+   * delivered before the gate opens; with {@code admitted} it is queued beyond the caps and {@code admitted}
+   * completes once it fits.
    */
-  void add(StoredMessage sm, CompletableFuture<Void> gate, CompletableFuture<Void> admitted) {
+  void add(StoredMessage sm, int weight, CompletableFuture<Void> gate, CompletableFuture<Void> admitted) {
+    int n = messages.size();
+    if (n == weights.length) {
+      int[] grown = new int[n * 2];
+      for (int i = 0; i < n; i++) {
+        grown[i] = weights[(weightsHead + i) % n];
+      }
+      weights = grown;
+      weightsHead = 0;
+    }
+    weights[(weightsHead + n) % weights.length] = weight;
+    budget.add(weight);
     messages.add(sm);
     int size = size(sm.message());
     bytes += size;
@@ -91,9 +112,16 @@ final class SessionQueue {
     }
   }
 
+  /** The budget weight of the message {@link #peek} returns; 0 when empty. */
+  int weightOfHead() {
+    return messages.isEmpty() ? 0 : weights[weightsHead];
+  }
+
   StoredMessage poll() {
     StoredMessage sm = messages.poll();
     if (sm != null) {
+      budget.add(-weights[weightsHead]);
+      weightsHead = (weightsHead + 1) % weights.length;
       bytes -= size(sm.message());
       if (!gates.isEmpty()) {
         gates.remove(sm.seq());
@@ -136,6 +164,12 @@ final class SessionQueue {
 
   /** Empties the queue; every held publisher is released. */
   void clear() {
+    long weight = 0;
+    for (int i = 0; i < messages.size(); i++) {
+      weight += weights[(weightsHead + i) % weights.length];
+    }
+    budget.add(-weight);
+    weightsHead = 0;
     messages.clear();
     gates.clear();
     bytes = 0;
