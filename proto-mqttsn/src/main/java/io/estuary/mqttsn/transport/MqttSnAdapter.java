@@ -98,6 +98,7 @@ public final class MqttSnAdapter implements ProtocolAdapter {
       for (Map.Entry<String, InetSocketAddress> l : config.udpListeners().entrySet()) {
         bind("udp:" + l.getKey(), l.getValue());
       }
+      dropPlacesOfGoneListeners();
       for (DtlsListenerConfig d : dtlsConfig) {
         String name = "dtls:" + d.name();
         MqttSnDtlsListener l = new MqttSnDtlsListener(name, d, config, ctx, loop, topicIds);
@@ -124,6 +125,31 @@ public final class MqttSnAdapter implements ProtocolAdapter {
     }
     status = AdapterStatus.RUNNING;
     return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Deletes the kept-offline places stored for plain-UDP listeners this configuration no longer has (renamed or
+   * removed): no dispatcher would read, count or free them, and they would stay in the store for good. In the
+   * background; logged.
+   */
+  private void dropPlacesOfGoneListeners() {
+    java.util.Set<String> configured = new java.util.HashSet<>();
+    config.udpListeners().keySet().forEach(l -> configured.add("udp:" + l));
+    io.estuary.api.KeyValueSpace places = ctx.keyValueSpace(MqttSnDispatcher.PLACES);
+    places.scan("").thenAccept(stored -> {
+      java.util.Set<String> gone = new java.util.TreeSet<>();
+      for (String key : stored.keySet()) {
+        int bar = key.indexOf('|');
+        String listener = bar < 0 ? key : key.substring(0, bar + 1);
+        if (bar < 0 || !configured.contains(key.substring(0, bar))) {
+          gone.add(listener);
+        }
+      }
+      for (String prefix : gone) {
+        places.deleteAll(prefix).thenAccept(n -> log.info("mqttsn: {} kept-offline place(s) of {}, a listener no longer "
+            + "configured, deleted", n, prefix.endsWith("|") ? prefix.substring(0, prefix.length() - 1) : prefix));
+      }
+    });
   }
 
   private void bind(String name, InetSocketAddress address) {

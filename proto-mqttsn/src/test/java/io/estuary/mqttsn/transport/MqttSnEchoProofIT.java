@@ -13,6 +13,7 @@ import io.estuary.mqttsn.codec.ReturnCode;
 import io.estuary.mqttsn.codec.TopicRef;
 import io.estuary.testkit.TestGateway;
 import io.estuary.testkit.TestStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -318,6 +319,30 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
     start("gateway.mqttsn.listeners.udp.default.discard_unproven_sessions = false\n", store); // the proof turned off
     assertThat(gw.storedKeyValues("mqttsn-unproven-offline").scan("udp:default|")).as("its places are garbage now")
         .isEmpty();
+  }
+
+  @Test
+  void the_stored_places_of_a_listener_no_longer_configured_are_deleted_at_start_and_the_others_kept() {
+    TestStore store = TestStore.inMemory();
+    String cap = "gateway.mqttsn.listeners.udp.default.max_unproven = 1\n";
+    start(cap, store);
+    try (MqttSnTestClient c = sn()) { // a real kept-offline place of the configured listener
+      connectPersistent(c, "ep-kept");
+      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("ep/kept/#")));
+      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(Disconnect.plain());
+      c.expect(Disconnect.class);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> "disconnected".equals(gw.session("ep-kept").state()));
+    var places = gw.storedKeyValues("mqttsn-unproven-offline");
+    byte[] later = Long.toString(System.currentTimeMillis() + 3_600_000).getBytes(StandardCharsets.UTF_8);
+    places.put("udp:renamed|ep-1", later); // what a listener since renamed or removed left
+    places.put("udp:renamed|ep-2", later);
+    gw.close();
+    start(cap, store);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> gw.storedKeyValues("mqttsn-unproven-offline").scan("udp:renamed|").isEmpty());
+    assertThat(gw.storedKeyValues("mqttsn-unproven-offline").scan("udp:").keySet()).containsExactly("udp:default|ep-kept");
   }
 
   @Test
