@@ -270,4 +270,33 @@ class CoreLimitsIT {
       pub.disconnect();
     }
   }
+
+  @Test
+  void messages_in_flight_hold_their_place_in_max_mqueue_total_bytes_until_acknowledged() throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1000B").start()) {
+      Mqtt5BlockingClient sub = v5(gw, "fly-sub");
+      sub.connect();
+      sub.subscribeWith().topicFilter("t/f").qos(MqttQos.AT_LEAST_ONCE).send();
+      Mqtt5BlockingClient pub = v5(gw, "fly-pub");
+      pub.connect();
+      try (var in = sub.publishes(MqttGlobalPublishFilter.ALL, true)) { // acknowledged by hand
+        List<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> held = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) { // 220 each: sent at once, and not acknowledged
+          pub.publishWith().topic("t/f").qos(MqttQos.AT_LEAST_ONCE).payload(payload("f" + i, 97).getBytes()).send();
+          held.add(in.receive(10, TimeUnit.SECONDS).orElseThrow());
+        }
+        assertThat(queuedTotal(gw)).as("in flight, still held").isEqualTo(880);
+        pub.publishWith().topic("t/f").qos(MqttQos.AT_LEAST_ONCE).payload(payload("f5", 97).getBytes()).send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 1);
+        held.forEach(com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish::acknowledge);
+        await("acknowledged: given back").atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 0);
+        pub.publishWith().topic("t/f").qos(MqttQos.AT_LEAST_ONCE).payload(payload("f6", 97).getBytes()).send();
+        var next = in.receive(10, TimeUnit.SECONDS).orElseThrow();
+        assertThat(new String(next.getPayloadAsBytes(), StandardCharsets.UTF_8)).startsWith("f6");
+        next.acknowledge();
+      }
+      sub.disconnect();
+      pub.disconnect();
+    }
+  }
 }

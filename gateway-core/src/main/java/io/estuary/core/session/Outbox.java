@@ -27,6 +27,8 @@ final class Outbox {
   private final SessionQueue queue;
   /** Packet id → message sent and not yet acknowledged, in send order. */
   private final LinkedHashMap<Integer, StoredMessage> inflight = new LinkedHashMap<>();
+  /** Packet id → what the inflight message still holds in the broker's {@link QueueBudget} (given back at its ack). */
+  private final java.util.HashMap<Integer, Integer> inflightWeights = new java.util.HashMap<>();
   private int nextPacketId = 1;
   private long nextSeq = 1;
   private QueuePolicy.Overflow overflow;
@@ -61,6 +63,7 @@ final class Outbox {
   void restore(StoredMessage sm) {
     if (sm.packetId() != 0) {
       inflight.put(sm.packetId(), sm);
+      holdInflight(sm.packetId(), QueueBudget.weight(SessionQueue.size(sm.message()), 1)); // read back: its own payload
     } else {
       queue.add(sm, QueueBudget.weight(SessionQueue.size(sm.message()), 1), null, null); // read back: its own payload
     }
@@ -70,6 +73,25 @@ final class Outbox {
   void clear() {
     queue.clear();
     inflight.clear();
+    long weight = 0;
+    for (int w : inflightWeights.values()) {
+      weight += w;
+    }
+    inflightWeights.clear();
+    broker.queueBudget.add(-weight);
+  }
+
+  /** An inflight message keeps holding {@code weight} of the budget until it is acknowledged or dropped. */
+  private void holdInflight(int packetId, int weight) {
+    Integer before = inflightWeights.put(packetId, weight);
+    broker.queueBudget.add(weight - (before == null ? 0 : before));
+  }
+
+  private void releaseInflight(int packetId) {
+    Integer w = inflightWeights.remove(packetId);
+    if (w != null) {
+      broker.queueBudget.add(-w);
+    }
   }
 
   void cancelTimer() {
@@ -213,6 +235,7 @@ final class Outbox {
       StoredMessage sm = it.next();
       if (!sm.released() && !session.mayDeliver(sm.message().topic())) {
         it.remove(); // restored under an ACL that now denies it: not sent again
+        releaseInflight(sm.packetId());
         forget(sm);
         continue;
       }
@@ -239,6 +262,7 @@ final class Outbox {
         if (queue.gated(head) || room <= 0 && (room = c.stall()) <= 0) {
           break;
         }
+        int weight = queue.weightOfHead();
         queue.poll();
         long now = broker.clock.millis();
         if (head.message().isExpired(now)) {
@@ -269,6 +293,7 @@ final class Outbox {
         if (head.message().qos() > 0) {
           StoredMessage sent = head.sent(nextPacketId());
           inflight.put(sent.packetId(), sent);
+          holdInflight(sent.packetId(), weight); // sent, not yet acknowledged: still held here
           if (session.persistent()) {
             broker.store.saveMessage(clientId, sent);
           }
@@ -338,6 +363,9 @@ final class Outbox {
   void acknowledge(List<DeliveryId> ids) {
     for (DeliveryId id : ids) {
       StoredMessage sm = inflight.remove((int) id.value());
+      if (sm != null) {
+        releaseInflight(sm.packetId());
+      }
       if (sm != null && session.persistent()) {
         broker.store.deleteMessage(clientId, sm.seq());
       }

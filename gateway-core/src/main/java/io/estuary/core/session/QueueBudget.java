@@ -7,12 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The heap that every session's queue holds together, bounded by {@code mqtt.max_mqueue_total_bytes} (issue #13):
+ * The heap that every session's queue and inflight window hold together, bounded by {@code mqtt.max_mqueue_total_bytes} (issue #13):
  * each session's own caps ({@code max_mqueue_len}, {@code max_mqueue_bytes}) times {@code max_sessions} is far more
  * than a heap, whatever the persistence (with it on, queued messages are on disk and in heap). A queued copy weighs
  * {@link #OVERHEAD} plus its share of its message's payload and topic: a message routed to n sessions shares one
- * payload, so each copy is charged a nth of it. Over the budget a session's queue takes no new message, as if full
- * ({@code messages.dropped{reason=queue_total_full}}). Thread-safe, lock-free.
+ * payload, so each copy is charged a nth of it. A QoS 1/2 message sent keeps its weight until it is acknowledged
+ * (a client that never acknowledges holds {@code max_inflight} of them). Over the budget a session's queue takes no
+ * new message, as if full ({@code messages.dropped{reason=queue_total_full}}). Thread-safe, lock-free.
  */
 final class QueueBudget {
   private static final Logger LOG = LoggerFactory.getLogger(QueueBudget.class);
