@@ -218,9 +218,9 @@ class CoreLimitsIT {
   }
 
   @Test
-  void over_max_mqueue_total_bytes_a_queue_takes_no_new_message_and_one_publish_queued_for_two_weighs_its_payload_once()
+  void over_max_mqueue_total_bytes_a_queue_takes_no_new_message_and_one_publish_queued_for_two_holds_its_payload_once()
       throws Exception {
-    // a queued copy weighs 120 + payload + topic, a publish queued for n sessions a nth of payload + topic each
+    // a queued copy holds 120 bytes, and its publish's payload + topic are held once while any copy is queued
     try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 3000B")
         .config("mqtt.mqueue_overflow = drop_newest").start()) {
       parkOffline(gw, "tot-a", "f/#");
@@ -228,7 +228,7 @@ class CoreLimitsIT {
       Mqtt5BlockingClient pub = v5(gw, "tot-pub");
       pub.connect();
       pub.publishWith().topic("f/x").qos(MqttQos.AT_LEAST_ONCE).payload(payload("fan", 1997).getBytes()).send();
-      // 2 × (120 + 2000 / 2): were each copy charged the whole payload, the second (2 × 2120) would not fit
+      // one payload (2000) and two entries (2 × 120): were each copy charged the whole payload, the second would not fit
       await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 2240);
       for (int i = 1; i <= 4; i++) { // 120 + 97 + 3 = 220 each: three fit (2900), the fourth would make 3120
         pub.publishWith().topic("t/b").qos(MqttQos.AT_LEAST_ONCE).payload(payload("b" + i, 97).getBytes()).send();
@@ -238,7 +238,8 @@ class CoreLimitsIT {
       assertThat(count(gw, "messages.dropped", "reason", "queue_full")).isZero();
 
       assertThat(resume(gw, "tot-b", 4)).containsExactly("fan-----", "b1------", "b2------", "b3------");
-      await("tot-b's messages leave the total").atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 1120);
+      // tot-a's copy still holds the whole payload
+      await("tot-b's messages leave the total").atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 2120);
       assertThat(resume(gw, "tot-a", 1)).containsExactly("fan-----");
       await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 0);
       pub.disconnect();
@@ -261,6 +262,10 @@ class CoreLimitsIT {
       // d has nothing queued to make room with: its new message is the one dropped
       pub.publishWith().topic("t/d").qos(MqttQos.AT_LEAST_ONCE).payload(payload("d1", 97).getBytes()).send();
       await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 3);
+      assertThat(queuedTotal(gw)).isEqualTo(880);
+      // one too large for all of c's queue to make room (2123 > 1000 - 880 + 880): only it is dropped
+      pub.publishWith().topic("t/c").qos(MqttQos.AT_LEAST_ONCE).payload(payload("big", 2000).getBytes()).send();
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 4);
       assertThat(queuedTotal(gw)).isEqualTo(880);
 
       assertThat(resume(gw, "old-c", 4)).containsExactly("c3------", "c4------", "c5------", "c6------");
@@ -297,6 +302,36 @@ class CoreLimitsIT {
       }
       sub.disconnect();
       pub.disconnect();
+    }
+  }
+
+  @Test
+  void over_max_mqueue_total_bytes_a_backpressure_queue_holds_the_publisher_until_its_subscriber_drains_it()
+      throws Exception {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1000B")
+        .config("mqtt.mqueue_overflow = backpressure").start()) {
+      parkOffline(gw, "bp-sub", "t/p");
+      var pub = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("bp-pub").serverHost("127.0.0.1")
+          .serverPort(gw.mqttPort()).buildAsync();
+      pub.connect().get(10, TimeUnit.SECONDS);
+      List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) { // 220 each: four fit (880), the fifth is queued beyond and its publisher waits
+        acks.add(pub.publishWith().topic("t/p").qos(MqttQos.AT_LEAST_ONCE).payload(payload("p" + i, 97).getBytes())
+            .send());
+        if (i < 5) {
+          acks.get(i - 1).get(10, TimeUnit.SECONDS);
+        }
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 1100);
+      // a round trip on the publisher's connection after the fifth: a PUBACK written before it would be here first
+      pub.subscribeWith().topicFilter("bp/barrier").send().get(10, TimeUnit.SECONDS);
+      assertThat(acks.get(4)).as("held while every queue together is over the budget").isNotDone();
+      assertThat(count(gw, "messages.dropped", "reason", "queue_total_full")).isZero();
+
+      assertThat(resume(gw, "bp-sub", 5)).containsExactly("p1------", "p2------", "p3------", "p4------", "p5------");
+      acks.get(4).get(10, TimeUnit.SECONDS); // answered once its subscriber drained the queue
+      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 0);
+      pub.disconnect().get(10, TimeUnit.SECONDS);
     }
   }
 }

@@ -27,8 +27,8 @@ final class Outbox {
   private final SessionQueue queue;
   /** Packet id → message sent and not yet acknowledged, in send order. */
   private final LinkedHashMap<Integer, StoredMessage> inflight = new LinkedHashMap<>();
-  /** Packet id → what the inflight message still holds in the broker's {@link QueueBudget} (given back at its ack). */
-  private final java.util.HashMap<Integer, Integer> inflightWeights = new java.util.HashMap<>();
+  /** Packet id → the inflight message's charge in the broker's {@link QueueBudget} (given back at its ack). */
+  private final java.util.HashMap<Integer, QueueBudget.Charge> inflightCharges = new java.util.HashMap<>();
   private int nextPacketId = 1;
   private long nextSeq = 1;
   private QueuePolicy.Overflow overflow;
@@ -63,9 +63,9 @@ final class Outbox {
   void restore(StoredMessage sm) {
     if (sm.packetId() != 0) {
       inflight.put(sm.packetId(), sm);
-      holdInflight(sm.packetId(), QueueBudget.weight(SessionQueue.size(sm.message()), 1)); // read back: its own payload
+      holdInflight(sm.packetId(), new QueueBudget.Charge(SessionQueue.size(sm.message()))); // read back: own payload
     } else {
-      queue.add(sm, QueueBudget.weight(SessionQueue.size(sm.message()), 1), null, null); // read back: its own payload
+      queue.add(sm, new QueueBudget.Charge(SessionQueue.size(sm.message())), null, null); // read back: own payload
     }
     nextSeq = Math.max(nextSeq, sm.seq() + 1);
   }
@@ -73,24 +73,23 @@ final class Outbox {
   void clear() {
     queue.clear();
     inflight.clear();
-    long weight = 0;
-    for (int w : inflightWeights.values()) {
-      weight += w;
-    }
-    inflightWeights.clear();
-    broker.queueBudget.add(-weight);
+    inflightCharges.values().forEach(broker.queueBudget::release);
+    inflightCharges.clear();
   }
 
-  /** An inflight message keeps holding {@code weight} of the budget until it is acknowledged or dropped. */
-  private void holdInflight(int packetId, int weight) {
-    Integer before = inflightWeights.put(packetId, weight);
-    broker.queueBudget.add(weight - (before == null ? 0 : before));
+  /** An inflight message keeps holding its charge of the budget until it is acknowledged or dropped. */
+  private void holdInflight(int packetId, QueueBudget.Charge charge) {
+    broker.queueBudget.hold(charge);
+    QueueBudget.Charge before = inflightCharges.put(packetId, charge);
+    if (before != null) {
+      broker.queueBudget.release(before);
+    }
   }
 
   private void releaseInflight(int packetId) {
-    Integer w = inflightWeights.remove(packetId);
-    if (w != null) {
-      broker.queueBudget.add(-w);
+    QueueBudget.Charge c = inflightCharges.remove(packetId);
+    if (c != null) {
+      broker.queueBudget.release(c);
     }
   }
 
@@ -120,11 +119,11 @@ final class Outbox {
   // ---- admission ------------------------------------------------------------------------------
 
   /**
-   * Returns true when the message was queued beyond the caps and {@code admitted} completes later. {@code weight}:
-   * what the copy holds in the broker's {@link QueueBudget}.
+   * Returns true when the message was queued beyond the caps and {@code admitted} completes later. {@code charge}:
+   * its publish's payload in the broker's {@link QueueBudget}, shared by the copies of one publish.
    */
-  boolean enqueue(Message m, List<Integer> subscriptionIds, int weight, CompletableFuture<Void> admitted,
-      Router.Routing routing) {
+  boolean enqueue(Message m, List<Integer> subscriptionIds, QueueBudget.Charge charge,
+      CompletableFuture<Void> admitted, Router.Routing routing) {
     if (session.discarded() || !session.mayDeliver(m.topic())) {
       return false; // a denied message takes no queue room (checked again when it is handed over)
     }
@@ -143,10 +142,17 @@ final class Outbox {
     purgeOld();
     int size = SessionQueue.size(m);
     boolean heldBack = false;
-    boolean overTotal = !broker.queueBudget.admits(weight);
+    QueueBudget budget = broker.queueBudget;
+    int weight = charge.weight();
+    boolean overTotal = !budget.admits(weight);
     if (queue.hasHeld() || !queue.fits(size) || overTotal) {
       if (overflow == QueuePolicy.Overflow.BACKPRESSURE && m.qos() > 0) {
-        heldBack = admitted != null; // queued beyond the caps: its publisher waits for room
+        if (admitted != null) {
+          heldBack = true; // queued beyond the caps: its publisher waits for room
+        } else if (overTotal) {
+          budget.dropped(clientId); // nobody to hold back (a will, a broker message): not beyond the budget
+          return false;
+        }
       } else {
         if (overflow != QueuePolicy.Overflow.DROP_OLDEST || overTotal && queue.isEmpty()) {
           dropNew(m, overTotal && queue.fits(size));
@@ -158,15 +164,19 @@ final class Outbox {
           forget(dropped);
           LOG.debug("queue of {} full, dropped the oldest message on {}", clientId, dropped.message().topic());
         }
-        if (overTotal) { // every queue together is full: this one's oldest make room for the new one, none more
-          long freed = 0;
-          while (freed < weight && !queue.isEmpty()) {
-            freed += queue.weightOfHead();
-            forget(queue.poll());
-            broker.queueBudget.dropped(clientId);
+        // every queue together is full: this one's oldest make room for the new one, no more than needed; when
+        // even all of them could not, only the new one goes
+        if (overTotal && !budget.admits(weight)) {
+          if (queue.bound() < budget.excess(weight)) {
+            budget.dropped(clientId);
+            return false;
           }
-          if (freed < weight && !broker.queueBudget.admits(weight)) {
-            broker.queueBudget.dropped(clientId);
+          while (!queue.isEmpty() && !budget.admits(weight)) {
+            forget(queue.poll());
+            budget.dropped(clientId);
+          }
+          if (!budget.admits(weight)) { // the oldest shared their payloads with other sessions' copies
+            budget.dropped(clientId);
             return false;
           }
         }
@@ -174,7 +184,7 @@ final class Outbox {
     }
     StoredMessage sm = new StoredMessage(nextSeq++, m, subscriptionIds, 0, false,
         routing != null && stored ? routing.tag() : 0);
-    queue.add(sm, weight, routing == null ? null : routing.gate(), heldBack ? admitted : null);
+    queue.add(sm, charge, routing == null ? null : routing.gate(), heldBack ? admitted : null);
     if (stored) {
       broker.store.saveMessage(clientId, sm);
     }
@@ -262,7 +272,7 @@ final class Outbox {
         if (queue.gated(head) || room <= 0 && (room = c.stall()) <= 0) {
           break;
         }
-        int weight = queue.weightOfHead();
+        QueueBudget.Charge charge = queue.chargeOfHead();
         queue.poll();
         long now = broker.clock.millis();
         if (head.message().isExpired(now)) {
@@ -293,7 +303,7 @@ final class Outbox {
         if (head.message().qos() > 0) {
           StoredMessage sent = head.sent(nextPacketId());
           inflight.put(sent.packetId(), sent);
-          holdInflight(sent.packetId(), weight); // sent, not yet acknowledged: still held here
+          holdInflight(sent.packetId(), charge); // sent, not yet acknowledged: still held here
           if (session.persistent()) {
             broker.store.saveMessage(clientId, sent);
           }

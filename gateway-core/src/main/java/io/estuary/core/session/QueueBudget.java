@@ -2,18 +2,19 @@ package io.estuary.core.session;
 
 import io.estuary.api.Metrics;
 import io.estuary.api.limits.LogThrottle;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The heap that every session's queue and inflight window hold together, bounded by {@code mqtt.max_mqueue_total_bytes} (issue #13):
- * each session's own caps ({@code max_mqueue_len}, {@code max_mqueue_bytes}) times {@code max_sessions} is far more
- * than a heap, whatever the persistence (with it on, queued messages are on disk and in heap). A queued copy weighs
- * {@link #OVERHEAD} plus its share of its message's payload and topic: a message routed to n sessions shares one
- * payload, so each copy is charged a nth of it. A QoS 1/2 message sent keeps its weight until it is acknowledged
- * (a client that never acknowledges holds {@code max_inflight} of them). Over the budget a session's queue takes no
- * new message, as if full ({@code messages.dropped{reason=queue_total_full}}). Thread-safe, lock-free.
+ * The heap that every session's queue and inflight window hold together, bounded by {@code
+ * mqtt.max_mqueue_total_bytes} (issue #13): each session's own caps ({@code max_mqueue_len}, {@code
+ * max_mqueue_bytes}) times {@code max_sessions} is far more than a heap, whatever the persistence (with it on,
+ * queued messages are on disk and in heap). Each queued or inflight copy holds {@link #OVERHEAD} bytes, and one
+ * publish's payload and topic are held once, by a {@link Charge} its copies share, for as long as any copy is queued
+ * or in flight. A QoS 1/2 message sent keeps its share until it is acknowledged. Over the budget a session's queue
+ * takes no new message, as if full ({@code messages.dropped{reason=queue_total_full}}). Thread-safe, lock-free.
  */
 final class QueueBudget {
   private static final Logger LOG = LoggerFactory.getLogger(QueueBudget.class);
@@ -21,33 +22,61 @@ final class QueueBudget {
   static final int OVERHEAD = 120;
 
   private final long max;
-  private final AtomicLong used = new AtomicLong();
+  private final LongAdder used = new LongAdder();
   private final Metrics.Counter dropped;
   private final LogThrottle throttle = LogThrottle.every(60_000);
+
+  /** One publish's payload and topic: held once while any of its copies is queued or in flight. Thread-safe. */
+  static final class Charge {
+    final int size;
+    private final AtomicInteger holders = new AtomicInteger();
+
+    /** @param size payload and topic bytes ({@link SessionQueue#size}) */
+    Charge(int size) {
+      this.size = size;
+    }
+
+    /** What one more copy adds: its entry, and the payload if no other copy holds it now. */
+    int weight() {
+      return OVERHEAD + (holders.get() == 0 ? size : 0);
+    }
+  }
 
   /** @param max the budget in bytes, 0 = none */
   QueueBudget(long max, Metrics metrics) {
     this.max = max;
     this.dropped = metrics.counter("messages.dropped", "reason", "queue_total_full");
-    metrics.gauge("mqueue.total_bytes", used::get);
-  }
-
-  /** What a copy of a message of {@code size} payload and topic bytes, routed to {@code copies} sessions, weighs. */
-  static int weight(int size, int copies) {
-    return OVERHEAD + size / Math.max(1, copies);
+    metrics.gauge("mqueue.total_bytes", used::sum);
   }
 
   /** Whether {@code weight} more bytes stay within the budget. */
   boolean admits(int weight) {
-    return max <= 0 || used.get() + weight <= max;
+    return max <= 0 || used.sum() + weight <= max;
   }
 
-  void add(long weight) {
-    used.addAndGet(weight);
+  /** How far {@code weight} more bytes would go over the budget (≤ 0: they fit). */
+  long excess(int weight) {
+    return max <= 0 ? Long.MIN_VALUE : used.sum() + weight - max;
+  }
+
+  /** A copy is queued (or in flight): its entry, and its publish's payload if no other copy held it. */
+  void hold(Charge c) {
+    used.add(OVERHEAD);
+    if (c.holders.getAndIncrement() == 0) {
+      used.add(c.size);
+    }
+  }
+
+  /** A copy left the queue or the inflight window: what {@link #hold} took, the payload with the last copy. */
+  void release(Charge c) {
+    used.add(-OVERHEAD);
+    if (c.holders.decrementAndGet() == 0) {
+      used.add(-c.size);
+    }
   }
 
   long used() {
-    return used.get();
+    return used.sum();
   }
 
   /** Counts (and logs, once a minute at most) a message dropped because every queue together is full. */

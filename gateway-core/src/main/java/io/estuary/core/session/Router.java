@@ -217,20 +217,20 @@ final class Router {
     }
     if (targets.more == null) { // one subscriber (fan-in, point to point): no map at all
       // its enqueue runs on this thread if the session is idle: no pool wake-up per message (issue #18)
-      return deliver(m, targets.firstId, targets.first, QueueBudget.weight(SessionQueue.size(m), 1), writes, routing,
+      return deliver(m, targets.firstId, targets.first, new QueueBudget.Charge(SessionQueue.size(m)), writes, routing,
           true);
     }
     int n = 0; // several: each session's executor does its own queue work, in parallel
-    int weight = QueueBudget.weight(SessionQueue.size(m), targets.more.size()); // the copies share one payload
+    QueueBudget.Charge charge = new QueueBudget.Charge(SessionQueue.size(m)); // the copies share one payload
     for (var e : targets.more.entrySet()) {
-      n += deliver(m, e.getKey(), e.getValue(), weight, writes, routing, false);
+      n += deliver(m, e.getKey(), e.getValue(), charge, writes, routing, false);
     }
     return n;
   }
 
-  /** Hands {@code m} to one target session, its copy weighing {@code weight}; 1 if it exists, else 0. */
-  private int deliver(Message m, String clientId, Target t, int weight, List<CompletableFuture<Void>> writes,
-      Routing routing, boolean inline) {
+  /** Hands {@code m} to one target session, its copy held under {@code charge}; 1 if it exists, else 0. */
+  private int deliver(Message m, String clientId, Target t, QueueBudget.Charge charge,
+      List<CompletableFuture<Void>> writes, Routing routing, boolean inline) {
     Session s = sessions.get(clientId);
     if (s == null) {
       return 0;
@@ -242,15 +242,15 @@ final class Router {
       if (routing != null && out.qos() == 2) {
         CompletableFuture<Void> written = new CompletableFuture<>();
         routing.written().add(written);
-        s.enqueue(out, ids, weight, queued, routing, written, inline);
+        s.enqueue(out, ids, charge, queued, routing, written, inline);
       } else {
-        s.enqueue(out, ids, weight, queued, null, null, inline);
+        s.enqueue(out, ids, charge, queued, null, null, inline);
       }
       writes.add(queued);
     } else if (inline) {
-      s.enqueueInline(out, ids, weight);
+      s.enqueueInline(out, ids, charge);
     } else {
-      s.enqueue(out, ids, weight);
+      s.enqueue(out, ids, charge);
     }
     return 1;
   }

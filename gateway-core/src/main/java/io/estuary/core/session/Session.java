@@ -393,8 +393,9 @@ final class Session {
           List<Integer> ids = s.subscriptionId() == 0 ? List.of() : List.of(s.subscriptionId());
           for (Message m : broker.router.retainedMatching(p.filter())) {
             Message copy = m.withQos(Math.min(m.qos(), granted)).withRetain(true);
-            // its payload is the retained index's (bounded by retainer.max_retained_bytes): the copy weighs its entry
-            after.add(() -> outbox.enqueue(copy, ids, QueueBudget.OVERHEAD, null, null));
+            // a charge of its own: the retained message may be replaced while the copy waits
+            QueueBudget.Charge charge = new QueueBudget.Charge(SessionQueue.size(copy));
+            after.add(() -> outbox.enqueue(copy, ids, charge, null, null));
           }
         }
       }
@@ -441,18 +442,18 @@ final class Session {
 
   // ---- from the router (any thread) -----------------------------------------------------------
 
-  /** Queues a routed message for this session; {@code weight}: what it holds in the broker's {@link QueueBudget}. */
-  void enqueue(Message m, List<Integer> subscriptionIds, int weight) {
-    actor.execute(() -> outbox.enqueue(m, subscriptionIds, weight, null, null));
+  /** Queues a routed message for this session; {@code charge}: its publish's in the broker's {@link QueueBudget}. */
+  void enqueue(Message m, List<Integer> subscriptionIds, QueueBudget.Charge charge) {
+    actor.execute(() -> outbox.enqueue(m, subscriptionIds, charge, null, null));
   }
 
   /**
-   * As {@link #enqueue(Message, List, int)}, run on the caller's thread when the session's executor is idle
+   * As {@link #enqueue(Message, List, QueueBudget.Charge)}, run on the caller's thread when the session's executor is idle
    * ({@link SerialExecutor#executeInline}): for a publish with this one target, whose publisher's thread
    * would otherwise wake a pool thread for one message (issue #18, the fixed-rate fan-in tail).
    */
-  void enqueueInline(Message m, List<Integer> subscriptionIds, int weight) {
-    actor.executeInline(() -> outbox.enqueue(m, subscriptionIds, weight, null, null));
+  void enqueueInline(Message m, List<Integer> subscriptionIds, QueueBudget.Charge charge) {
+    actor.executeInline(() -> outbox.enqueue(m, subscriptionIds, charge, null, null));
   }
 
   /**
@@ -462,12 +463,12 @@ final class Session {
    * {@code written} completes once its store write is queued (even while it is held back). With
    * {@code inline}, run on the caller's thread when the session's executor is idle.
    */
-  void enqueue(Message m, List<Integer> subscriptionIds, int weight, CompletableFuture<Void> queued,
+  void enqueue(Message m, List<Integer> subscriptionIds, QueueBudget.Charge charge, CompletableFuture<Void> queued,
       Router.Routing routing, CompletableFuture<Void> written, boolean inline) {
     Runnable task = () -> {
       boolean heldBack = false;
       try {
-        heldBack = outbox.enqueue(m, subscriptionIds, weight, queued, routing);
+        heldBack = outbox.enqueue(m, subscriptionIds, charge, queued, routing);
       } finally {
         if (!heldBack) {
           queued.complete(null);

@@ -25,9 +25,11 @@ final class SessionQueue {
   private final Map<Long, CompletableFuture<Void>> gates = new HashMap<>();
   private final Runnable onGateOpen;
   private final QueueBudget budget;
-  /** Each queued message's weight in the budget, in queue order (a ring beside {@link #messages}). */
-  private int[] weights = new int[8];
-  private int weightsHead;
+  /** Each queued message's charge in the budget, in queue order (a ring beside {@link #messages}). */
+  private QueueBudget.Charge[] charges = new QueueBudget.Charge[8];
+  private int chargesHead;
+  /** What dropping every queued message could give back at most (each one's entry and whole payload). */
+  private long bound;
   private CompletableFuture<Void> hookedGate;
   private long bytes;
   private long heldBytes;
@@ -84,22 +86,24 @@ final class SessionQueue {
   }
 
   /**
-   * Appends {@code sm}, which weighs {@code weight} in the budget; with {@code gate} (not yet complete) it is not
+   * Appends {@code sm}, held in the budget under {@code charge}; with {@code gate} (not yet complete) it is not
    * delivered before the gate opens; with {@code admitted} it is queued beyond the caps and {@code admitted}
    * completes once it fits.
    */
-  void add(StoredMessage sm, int weight, CompletableFuture<Void> gate, CompletableFuture<Void> admitted) {
+  void add(StoredMessage sm, QueueBudget.Charge charge, CompletableFuture<Void> gate,
+      CompletableFuture<Void> admitted) {
     int n = messages.size();
-    if (n == weights.length) {
-      int[] grown = new int[n * 2];
+    if (n == charges.length) {
+      QueueBudget.Charge[] grown = new QueueBudget.Charge[n * 2];
       for (int i = 0; i < n; i++) {
-        grown[i] = weights[(weightsHead + i) % n];
+        grown[i] = charges[(chargesHead + i) % n];
       }
-      weights = grown;
-      weightsHead = 0;
+      charges = grown;
+      chargesHead = 0;
     }
-    weights[(weightsHead + n) % weights.length] = weight;
-    budget.add(weight);
+    charges[(chargesHead + n) % charges.length] = charge;
+    budget.hold(charge);
+    bound += QueueBudget.OVERHEAD + charge.size;
     messages.add(sm);
     int size = size(sm.message());
     bytes += size;
@@ -112,16 +116,24 @@ final class SessionQueue {
     }
   }
 
-  /** The budget weight of the message {@link #peek} returns; 0 when empty. */
-  int weightOfHead() {
-    return messages.isEmpty() ? 0 : weights[weightsHead];
+  /** The charge of the message {@link #peek} returns; null when empty. */
+  QueueBudget.Charge chargeOfHead() {
+    return messages.isEmpty() ? null : charges[chargesHead];
+  }
+
+  /** At most what dropping every queued message would give back to the budget. */
+  long bound() {
+    return bound;
   }
 
   StoredMessage poll() {
     StoredMessage sm = messages.poll();
     if (sm != null) {
-      budget.add(-weights[weightsHead]);
-      weightsHead = (weightsHead + 1) % weights.length;
+      QueueBudget.Charge c = charges[chargesHead];
+      charges[chargesHead] = null;
+      chargesHead = (chargesHead + 1) % charges.length;
+      budget.release(c);
+      bound -= QueueBudget.OVERHEAD + c.size;
       bytes -= size(sm.message());
       if (!gates.isEmpty()) {
         gates.remove(sm.seq());
@@ -153,9 +165,13 @@ final class SessionQueue {
     return true;
   }
 
-  /** Completes held publishers, oldest first, while their messages fit under the caps. */
+  /**
+   * Completes held publishers, oldest first, while their messages fit under the caps — and, while every queue
+   * together is over its budget, only when nothing admitted is left before them (the held messages are counted
+   * already: this queue going empty is what lets its publishers on, one at a time).
+   */
   void releaseHeld() {
-    while (!held.isEmpty() && fits(held.peek().size())) {
+    while (!held.isEmpty() && fits(held.peek().size()) && (messages.size() == held.size() || budget.admits(0))) {
       Held h = held.poll();
       heldBytes -= h.size();
       h.admitted().complete(null);
@@ -164,12 +180,13 @@ final class SessionQueue {
 
   /** Empties the queue; every held publisher is released. */
   void clear() {
-    long weight = 0;
     for (int i = 0; i < messages.size(); i++) {
-      weight += weights[(weightsHead + i) % weights.length];
+      int at = (chargesHead + i) % charges.length;
+      budget.release(charges[at]);
+      charges[at] = null;
     }
-    budget.add(-weight);
-    weightsHead = 0;
+    chargesHead = 0;
+    bound = 0;
     messages.clear();
     gates.clear();
     bytes = 0;
