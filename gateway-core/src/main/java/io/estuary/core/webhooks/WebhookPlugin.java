@@ -44,11 +44,17 @@ import org.slf4j.LoggerFactory;
  * auth_on_* hooks are cached for the {@code cache-control: max-age} they came with, per endpoint and request
  * body (less the client's ephemeral {@code peer_port}). Thread-safe.
  *
- * <p>One JDK {@link HttpClient} (its connection pool and {@value #THREADS_PER_SERVER} threads) per server — scheme,
- * host and port — because the JDK client is asynchronous but for one step: it starts each request on its executor and
- * resolves the host name there, blocking ({@code response_timeout} does not cover that lookup). On threads shared by
- * all endpoints, two requests whose lookup stalls would hold up every other endpoint's requests and answers; this way
- * they hold up their own server's only. Answers that are slow to come hold no thread.
+ * <p>One JDK {@link HttpClient} (its connection pool, an executor of {@value #THREADS_PER_SERVER} threads and the
+ * client's own selector thread) per server — scheme, host and port — because the JDK client is asynchronous but for one
+ * step: it starts each request on its executor and resolves the host name there, blocking ({@code response_timeout}
+ * does not cover that lookup). On threads shared by all endpoints, two requests whose lookup stalls would hold up every
+ * other endpoint's requests and answers; this way they hold up their own server's only. Answers that are slow to come
+ * hold no thread.
+ *
+ * <p>Clients are made and dropped only by {@link #register} and {@link #deregister} (under this object's monitor), so
+ * the map holds exactly the servers some registration names: a request works from a snapshot of the registrations and
+ * may reach a server deregistered meanwhile; it then finds no client and fails as a request that could not be sent does
+ * (it must not make one: nothing would ever drop it). After {@link #stop} no client is made.
  */
 public final class WebhookPlugin implements HookPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookPlugin.class);
@@ -59,8 +65,13 @@ public final class WebhookPlugin implements HookPlugin {
   /** Threads of one server's client: a stalled name lookup holds them, and nothing of another server's. */
   static final int THREADS_PER_SERVER = 2;
   private final Duration timeout;
-  /** Per server ({@link #server}), its client and the executor it runs on; dropped when no registration names it. */
+  /**
+   * Per server ({@link #server}) some registration names, its client and the executor it runs on. Written under this
+   * object's monitor only (register, deregister, stop); read without it by {@link #send}.
+   */
   private final java.util.Map<String, Client> clients = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Set by {@link #stop}, under the monitor: no client is made after it. */
+  private boolean stopped;
   private final AtomicInteger threads = new AtomicInteger();
   private final WebhookCache cache;
   /**
@@ -81,7 +92,10 @@ public final class WebhookPlugin implements HookPlugin {
     this.timeout = timeout;
     this.maxInflight = maxInflight;
     this.cache = new WebhookCache(cacheSize, clock);
-    hooks.addAll(initial);
+    synchronized (this) {
+      hooks.addAll(initial);
+      initial.forEach(w -> open(w.endpoint()));
+    }
   }
 
   @Override
@@ -105,6 +119,7 @@ public final class WebhookPlugin implements HookPlugin {
   public synchronized void register(Webhook w) {
     hooks.removeIf(h -> h.wireName().equals(w.wireName()) && h.endpoint().equals(w.endpoint()));
     hooks.add(w);
+    open(w.endpoint());
     cache.clear();
     listeners.forEach(Runnable::run);
     LOG.info("webhook registered: {} -> {}", w.wireName(), w.endpoint());
@@ -117,7 +132,8 @@ public final class WebhookPlugin implements HookPlugin {
       cache.clear();
       String server = server(endpoint);
       if (hooks.stream().noneMatch(h -> server(h.endpoint()).equals(server))) {
-        // not shut down: requests under way finish on its threads, which then end (idle), as does the unreferenced client
+        // not shut down: requests under way finish on its threads, which then end (idle), as does the unreferenced
+        // client; a request that reaches this server later finds no client (see send)
         clients.remove(server);
       }
       listeners.forEach(Runnable::run);
@@ -266,9 +282,15 @@ public final class WebhookPlugin implements HookPlugin {
   /**
    * Sends one request, unless {@code webhooks.max_inflight} to its endpoint are waiting for an answer already (a slow
    * endpoint must not pile up requests and connections): then it fails at once — an event is dropped, an auth hook answers as
-   * for a failed request (refused) — counted in {@link #refused()} and WARNed once a minute.
+   * for a failed request (refused) — counted in {@link #refused()} and WARNed once a minute. A request whose server has no
+   * client (deregistered since the request took its snapshot, or the plugin stopped) fails at once too, as a failed
+   * request: logged at DEBUG by the caller, an event dropped, an auth hook refused.
    */
   private CompletableFuture<HttpResponse<String>> send(Webhook w, String body) {
+    Client client = clients.get(server(w.endpoint()));
+    if (client == null) { // deregistered after the request took its snapshot of the registrations, or stopped
+      return CompletableFuture.failedFuture(new IllegalStateException("no client: server deregistered or plugin stopped"));
+    }
     java.util.concurrent.Semaphore permits =
         inflight.computeIfAbsent(w.endpoint(), e -> new java.util.concurrent.Semaphore(maxInflight));
     if (!permits.tryAcquire()) {
@@ -284,7 +306,7 @@ public final class WebhookPlugin implements HookPlugin {
         .header("content-type", "application/json").header("vernemq-hook", w.wireName())
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     try {
-      return client(w.endpoint()).http().sendAsync(req, HttpResponse.BodyHandlers.ofString())
+      return client.http().sendAsync(req, HttpResponse.BodyHandlers.ofString())
           .whenComplete((r, e) -> permits.release());
     } catch (RuntimeException e) {
       permits.release();
@@ -311,8 +333,17 @@ public final class WebhookPlugin implements HookPlugin {
         + endpoint.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
   }
 
-  private Client client(URI endpoint) {
-    return clients.computeIfAbsent(server(endpoint), s -> {
+  /** The number of clients held: one per server some registration names (none after {@link #stop}). */
+  int clients() {
+    return clients.size();
+  }
+
+  /** Makes the client of {@code endpoint}'s server unless there is one (or the plugin is stopped); under the monitor. */
+  private void open(URI endpoint) {
+    if (stopped) {
+      return;
+    }
+    clients.computeIfAbsent(server(endpoint), s -> {
       String name = "estuary-webhook-" + s.substring(s.indexOf("//") + 2) + "-";
       ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS_PER_SERVER, THREADS_PER_SERVER, 60, TimeUnit.SECONDS,
           new LinkedBlockingQueue<>(), r -> {
@@ -328,7 +359,9 @@ public final class WebhookPlugin implements HookPlugin {
   }
 
   @Override
-  public void stop() {
+  public synchronized void stop() {
+    stopped = true;
     clients.values().forEach(c -> c.executor().shutdownNow());
+    clients.clear();
   }
 }
