@@ -198,7 +198,8 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
       endpoints = new Endpoints(config, ctx, new LeshanDownlink(server), workers, this::listenerName, journal, observed);
       server.getRegistrationService().addListener(endpoints);
       // a device that registered (with its credentials: the authorizer refuses it otherwise) keeps them for good,
-      // marked in the store too (ProvisionedCredentials.registered)
+      // marked in the store too (ProvisionedCredentials.registered); a mark the store failed to write is written again
+      // on the next registration or update (ProvisionedCredentials.updated: nothing written when nothing is pending)
       server.getRegistrationService().addListener(new org.eclipse.leshan.server.registration.RegistrationListener() {
         @Override
         public void registered(Registration reg, Registration previous,
@@ -209,6 +210,7 @@ public final class Lwm2mAdapter implements ProtocolAdapter {
         @Override
         public void updated(org.eclipse.leshan.server.registration.RegistrationUpdate update, Registration updated,
             Registration previous) {
+          credentials.updated(updated.getEndpoint());
         }
 
         @Override

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * (JSON {@code {"identity","key"}} for a PSK, {@code {"type":"rpk","public_key":<base64 SPKI>}},
  * {@code {"type":"x509"}}) so a bootstrapped device can still register after a restart. Credentials not used
  * to register yet also carry {@code "used":false} and their hand-out sequence {@code "seq"}; the first
- * registration with them rewrites the record with {@code "used":true}. A record without {@code used} (as every
- * record before these marks) reads back as used: never evicted. Leshan reads it on Californium's threads; the
+ * registration with them rewrites the record with {@code "used":true}; when the store fails that write (say it is
+ * at {@code persistence.max_bytes}), the mark stays pending and is written again on the endpoint's next registration
+ * or registration update (until then a restart reads the record back as unused). A record without {@code used} (as
+ * every record before these marks) reads back as used: never evicted. Leshan reads it on Californium's threads; the
  * bootstrap server writes it on its own: concurrent maps, the table's changes under this object's lock.
  */
 public final class ProvisionedCredentials implements SecurityStore {
@@ -46,6 +48,13 @@ public final class ProvisionedCredentials implements SecurityStore {
    * unauthenticated bootstrap of made-up names cannot lock devices out; one that registered keeps its credentials).
    */
   private final java.util.LinkedHashSet<String> unused = new java.util.LinkedHashSet<>();
+  /**
+   * Endpoints that registered with their credentials whose {@code "used":true} record the store failed to write, none
+   * under way: written again on the next registration or update ({@link #updated}). Never in {@link #unused}.
+   * Changed under this object's lock; read without it by {@link #updated}, so that an update costs no lock when nothing
+   * is pending.
+   */
+  private final java.util.Set<String> markPending = ConcurrentHashMap.newKeySet();
   /** The next hand-out's {@code seq}: above every stored one. */
   private long nextSeq;
   private Runnable evicted = () -> { };
@@ -114,15 +123,55 @@ public final class ProvisionedCredentials implements SecurityStore {
 
   /**
    * {@code endpoint} registered with the LwM2M server: its credentials are in use, never dropped for room. The
-   * first registration with them stores the mark (the record again, with {@code "used":true}).
+   * first registration with them stores the mark (the record again, with {@code "used":true}); a later one stores it
+   * again if that write failed ({@link #markPending}), else writes nothing.
    */
   public synchronized void registered(String endpoint) {
-    if (unused.remove(endpoint)) {
-      SecurityInfo info = byEndpoint.get(endpoint);
-      if (info != null) {
-        store(endpoint, record(info).put("used", true));
+    if (unused.remove(endpoint) || markPending.remove(endpoint)) {
+      storeMark(endpoint);
+    }
+  }
+
+  /**
+   * {@code endpoint} updated its registration: stores its used mark if the write at its registration failed; else
+   * nothing (no lock taken). An update does not mark credentials used: it may come from a registration made before
+   * the endpoint was handed new ones.
+   */
+  public void updated(String endpoint) {
+    if (!markPending.contains(endpoint)) {
+      return;
+    }
+    synchronized (this) {
+      if (markPending.remove(endpoint)) {
+        storeMark(endpoint);
       }
     }
+  }
+
+  /** Writes {@code endpoint}'s record with {@code "used":true}; if that fails, the mark is pending again. */
+  private void storeMark(String endpoint) {
+    SecurityInfo info = byEndpoint.get(endpoint);
+    if (info == null) {
+      return;
+    }
+    kv.put(PREFIX + endpoint, record(info).put("used", true).toString().getBytes(StandardCharsets.UTF_8))
+        .whenComplete((v, e) -> {
+          if (e != null) {
+            LOG.debug("LwM2M: used mark of {} not stored, written again on its next registration or update: {}",
+                endpoint, e.toString());
+            synchronized (this) {
+              // unless handed new credentials since (unused again, their own record written) or dropped
+              if (byEndpoint.get(endpoint) == info && !unused.contains(endpoint)) {
+                markPending.add(endpoint);
+              }
+            }
+          }
+        });
+  }
+
+  /** Used marks the store failed to write, to be written again. */
+  synchronized int marksPending() {
+    return markPending.size();
   }
 
   /** Credentials not used to register yet (evictable). */
@@ -251,6 +300,7 @@ public final class ProvisionedCredentials implements SecurityStore {
     remember(info);
     unused.remove(endpoint);
     unused.add(endpoint);
+    markPending.remove(endpoint); // new credentials: their own record, not used yet
     store(endpoint, record(info).put("used", false).put("seq", nextSeq++));
     return Result.PROVISIONED;
   }

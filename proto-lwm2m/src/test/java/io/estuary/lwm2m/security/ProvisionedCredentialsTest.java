@@ -169,4 +169,102 @@ class ProvisionedCredentialsTest {
     assertThat(kv.table.scan("psk/")).containsOnlyKeys("psk/u3", "psk/u4", "psk/n1");
     assertThat(evicted).hasValue(2);
   }
+
+  /** The test store, whose next {@code failPuts} writes fail as a full store's do; counts the writes asked for. */
+  private static final class FailingPuts implements io.estuary.api.KeyValueSpace {
+    private final io.estuary.api.KeyValueSpace store;
+    final AtomicInteger failPuts = new AtomicInteger();
+    final AtomicInteger puts = new AtomicInteger();
+
+    FailingPuts(io.estuary.api.KeyValueSpace store) {
+      this.store = store;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> put(String key, byte[] value) {
+      puts.incrementAndGet();
+      if (failPuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("persistence.max_bytes"));
+      }
+      return store.put(key, value);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<byte[]> get(String key) {
+      return store.get(key);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> delete(String key) {
+      return store.delete(key);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<java.util.SortedMap<String, byte[]>> scan(String prefix) {
+      return store.scan(prefix);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Integer> deleteAll(String prefix) {
+      return store.deleteAll(prefix);
+    }
+  }
+
+  @Test
+  void a_used_mark_the_store_failed_to_write_is_written_on_the_next_registration_and_then_never_again() throws Exception {
+    FailingPuts store = new FailingPuts(kv);
+    ProvisionedCredentials c = new ProvisionedCredentials(new InMemorySecurityStore(), store, 2, refused::incrementAndGet);
+    c.provisionX509("dev");
+    c.provisionX509("other");
+    store.failPuts.set(1);
+    c.registered("dev");
+    assertThat(stored("dev").get("used").asBoolean()).as("the write failed").isFalse();
+    assertThat(c.unused()).as("used in memory all the same").isEqualTo(1);
+    assertThat(c.marksPending()).isEqualTo(1);
+
+    int before = store.puts.get();
+    c.registered("dev"); // registers again
+    assertThat(store.puts).hasValue(before + 1);
+    assertThat(stored("dev").get("used").asBoolean()).isTrue();
+    assertThat(c.marksPending()).isZero();
+    c.registered("dev");
+    c.updated("dev");
+    assertThat(store.puts).as("nothing written once the mark is stored").hasValue(before + 1);
+
+    ProvisionedCredentials again = table(2); // restart: the device that registered keeps its credentials
+    again.load().toCompletableFuture().join();
+    assertThat(again.unused()).isEqualTo(1);
+    assertThat(again.provisionX509("new")).isEqualTo(PROVISIONED);
+    assertThat(kv.table.scan("psk/")).containsOnlyKeys("psk/dev", "psk/new");
+  }
+
+  @Test
+  void a_used_mark_the_store_failed_to_write_is_written_on_the_next_registration_update_and_only_its_own() throws Exception {
+    FailingPuts store = new FailingPuts(kv);
+    ProvisionedCredentials c = new ProvisionedCredentials(new InMemorySecurityStore(), store, 3, refused::incrementAndGet);
+    c.provisionX509("dev");
+    c.provisionX509("other");
+    c.provisionX509("rebootstrapped");
+    c.registered("other");
+    store.failPuts.set(2);
+    c.registered("dev");
+    c.registered("rebootstrapped");
+    assertThat(c.marksPending()).isEqualTo(2);
+    c.provisionX509("rebootstrapped"); // new credentials, not used yet: the failed mark was the old ones'
+    assertThat(c.marksPending()).isEqualTo(1);
+
+    int before = store.puts.get();
+    c.updated("other"); // its mark is stored: nothing to write
+    c.updated("rebootstrapped"); // an update is no registration with the new credentials
+    c.updated("unknown");
+    assertThat(store.puts).hasValue(before);
+    assertThat(stored("rebootstrapped").get("used").asBoolean()).isFalse();
+    c.updated("dev");
+    assertThat(store.puts).hasValue(before + 1);
+    assertThat(stored("dev").get("used").asBoolean()).isTrue();
+    c.updated("dev");
+    c.registered("dev");
+    assertThat(store.puts).as("nothing written once the mark is stored").hasValue(before + 1);
+    assertThat(c.marksPending()).isZero();
+  }
 }
