@@ -143,6 +143,18 @@ public final class NonReadingClient implements AutoCloseable {
   }
 
   /**
+   * As {@link #webSocketFrame}, followed by an empty Ping frame (opcode 9): the server answers each with an empty Pong
+   * (opcode 10), and Netty's WebSocket handler asks for a read of its own after each.
+   */
+  public static byte[] webSocketFrameAndPing(int opcode, byte[] payload) {
+    byte[] frame = webSocketFrame(opcode, payload);
+    byte[] ping = webSocketFrame(9, new byte[0]);
+    byte[] both = java.util.Arrays.copyOf(frame, frame.length + ping.length);
+    System.arraycopy(ping, 0, both, frame.length, ping.length);
+    return both;
+  }
+
+  /**
    * Moves the payloads of the whole (unmasked, server) WebSocket frames at the start of {@code raw} (ready to read)
    * into {@code into}, leaving a partial frame in {@code raw}; a frame whose opcode is not one of {@code opcodes}
    * fails.

@@ -44,13 +44,18 @@ class MqttNonReadingClientIT {
    */
   private static final long MAX_ACCEPTED = 16L << 20;
 
+  /**
+   * {@code ws-ping}: each WebSocket write also carries a Ping frame, which Netty's WebSocket handler answers with a
+   * Pong and a read of its own; those reads must not go on while reading is paused.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"tcp", "ws"})
+  @ValueSource(strings = {"tcp", "ws", "ws-ping"})
   void a_client_that_sends_pingreqs_and_never_reads_stops_being_read_then_gets_every_answer_once_it_reads(String type)
       throws Exception {
+    String transport = type.startsWith("ws") ? "ws" : "tcp";
     try (TestGateway gw = TestGateway.builder().config("listeners.ws.default.enable = true").start();
-        NonReadingClient c = NonReadingClient.connect(new InetSocketAddress("127.0.0.1", gw.mqttPort(type)))) {
-      Wire wire = new Wire(c, type.equals("ws"));
+        NonReadingClient c = NonReadingClient.connect(new InetSocketAddress("127.0.0.1", gw.mqttPort(transport)))) {
+      Wire wire = new Wire(c, transport.equals("ws"), type.equals("ws-ping"));
       connect(c, wire, 4, 60);
       byte[] chunk = wire.frame(repeat(PINGREQ, PINGREQS_PER_WRITE));
       long start = c.accepted();
@@ -79,7 +84,7 @@ class MqttNonReadingClientIT {
       throws Exception {
     try (TestGateway gw = TestGateway.builder().start();
         NonReadingClient c = NonReadingClient.connect(new InetSocketAddress("127.0.0.1", gw.mqttPort()))) {
-      Wire wire = new Wire(c, false);
+      Wire wire = new Wire(c, false, false);
       connect(c, wire, version, 2); // the gateway ends the connection after 3 s without reading a packet
       byte[] chunk = repeat(PINGREQ, PINGREQS_PER_WRITE);
       floodUntilNotRead(gw, c, chunk, "tcp");
@@ -121,13 +126,15 @@ class MqttNonReadingClientIT {
   private static final class Wire {
     private final NonReadingClient c;
     private final boolean ws;
+    private final boolean pings;
     private final ByteBuffer raw = ByteBuffer.allocate(1 << 16);
     private final ByteBuffer mqtt = ByteBuffer.allocate(1 << 16);
     private final Map<Integer, Integer> packets = new TreeMap<>();
 
-    Wire(NonReadingClient c, boolean ws) {
+    Wire(NonReadingClient c, boolean ws, boolean pings) {
       this.c = c;
       this.ws = ws;
+      this.pings = pings;
     }
 
     /** WebSocket: the HTTP upgrade (RFC 6455 §4.1), answered 101. */
@@ -138,7 +145,10 @@ class MqttNonReadingClientIT {
     }
 
     byte[] frame(byte[] payload) {
-      return ws ? NonReadingClient.webSocketFrame(2, payload) : payload;
+      if (!ws) {
+        return payload;
+      }
+      return pings ? NonReadingClient.webSocketFrameAndPing(2, payload) : NonReadingClient.webSocketFrame(2, payload);
     }
 
     /** Reads what arrives within a few milliseconds and counts the whole packets in it; true (for chaining). */
@@ -148,7 +158,7 @@ class MqttNonReadingClientIT {
       }
       raw.flip();
       if (ws) { // the server's frames are unmasked
-        NonReadingClient.webSocketPayloads(raw, mqtt, 2);
+        NonReadingClient.webSocketPayloads(raw, mqtt, 2, 10); // MQTT in binary frames; the Pongs are empty
       } else {
         mqtt.put(raw);
       }

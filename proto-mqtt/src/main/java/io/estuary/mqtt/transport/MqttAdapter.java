@@ -174,14 +174,15 @@ public final class MqttAdapter implements ProtocolAdapter {
 
   private void pipeline(SocketChannel ch, MqttListenerConfig l, SslContext ssl, boolean overQuota) {
     ChannelPipeline p = ch.pipeline();
+    ReadGate gate = new ReadGate(l.bytesRate(), l.messagesRate(), metrics.bytesRatePauses, metrics.messagesRatePauses,
+        metrics.unwritablePauses);
+    p.addLast(new PausedReads(gate)); // first: every handler's read request passes it
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));
     }
     // after TLS, so that the SslHandler also sees one flush per burst and seals fewer, fuller records
     p.addLast(new FlushConsolidationHandler(256, true));
     p.addLast(bytes); // after TLS: application bytes, as EMQX counts them
-    ReadGate gate = new ReadGate(l.bytesRate(), l.messagesRate(), metrics.bytesRatePauses, metrics.messagesRatePauses,
-        metrics.unwritablePauses);
     if (l.websocket()) {
       p.addLast(new HttpServerCodec());
       p.addLast(new HttpObjectAggregator(65536));

@@ -159,6 +159,7 @@ public final class StompAdapter implements ProtocolAdapter {
 
   private void pipeline(SocketChannel ch, StompConfig.Listener l, SslContext ssl, boolean overQuota) {
     ChannelPipeline p = ch.pipeline();
+    p.addLast(PausedReads.INSTANCE); // first: every handler's read request passes it
     p.addLast(new FlushConsolidationHandler(256, true));
     if (ssl != null) {
       p.addLast("tls", ssl.newHandler(ch.alloc()));

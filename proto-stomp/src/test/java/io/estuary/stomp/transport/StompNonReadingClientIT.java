@@ -37,13 +37,18 @@ class StompNonReadingClientIT {
    */
   private static final long MAX_ACCEPTED = 16L << 20;
 
+  /**
+   * {@code ws-ping}: each WebSocket write also carries a Ping frame, which Netty's WebSocket handler answers with a
+   * Pong and a read of its own; those reads must not go on while reading is paused.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"tcp", "ws"})
+  @ValueSource(strings = {"tcp", "ws", "ws-ping"})
   void a_client_that_asks_for_receipts_and_never_reads_stops_being_read_then_gets_every_receipt_once_it_reads(String type)
       throws Exception {
+    String transport = type.startsWith("ws") ? "ws" : "tcp";
     try (TestGateway gw = StompGateways.start();
-        NonReadingClient c = NonReadingClient.connect(gw.listener("stomp", type + ":default"))) {
-      Wire wire = new Wire(c, type.equals("ws"));
+        NonReadingClient c = NonReadingClient.connect(gw.listener("stomp", transport + ":default"))) {
+      Wire wire = new Wire(c, transport.equals("ws"), type.equals("ws-ping"));
       connect(c, wire, "0,0");
       byte[] chunk = wire.frame(BEGIN_ABORT.repeat(PAIRS_PER_WRITE).getBytes(StandardCharsets.UTF_8));
       long start = c.accepted();
@@ -74,7 +79,7 @@ class StompNonReadingClientIT {
             gateway.stomp.idle_timeout = 2s
             """);
         NonReadingClient c = NonReadingClient.connect(StompGateways.tcp(gw))) {
-      Wire wire = new Wire(c, false);
+      Wire wire = new Wire(c, false, false);
       connect(c, wire, "500,0"); // the client promises a heart-beat every 500 ms: 1 s of silence times it out
       byte[] chunk = BEGIN_ABORT.repeat(PAIRS_PER_WRITE).getBytes(StandardCharsets.UTF_8);
       floodUntilNotRead(gw, c, chunk, "tcp");
@@ -111,14 +116,16 @@ class StompNonReadingClientIT {
   private static final class Wire {
     private final NonReadingClient c;
     private final boolean ws;
+    private final boolean pings;
     private final ByteBuffer raw = ByteBuffer.allocate(1 << 16);
     private final ByteBuffer stomp = ByteBuffer.allocate(1 << 16);
     private final Map<String, Integer> frames = new TreeMap<>();
     private String last = "";
 
-    Wire(NonReadingClient c, boolean ws) {
+    Wire(NonReadingClient c, boolean ws, boolean pings) {
       this.c = c;
       this.ws = ws;
+      this.pings = pings;
     }
 
     /** WebSocket: the HTTP upgrade (RFC 6455 §4.1), answered 101. */
@@ -129,7 +136,10 @@ class StompNonReadingClientIT {
     }
 
     byte[] frame(byte[] payload) {
-      return ws ? NonReadingClient.webSocketFrame(1, payload) : payload;
+      if (!ws) {
+        return payload;
+      }
+      return pings ? NonReadingClient.webSocketFrameAndPing(1, payload) : NonReadingClient.webSocketFrame(1, payload);
     }
 
     /** Reads what arrives within a few milliseconds and counts the whole frames in it; true (for chaining). */
@@ -139,7 +149,7 @@ class StompNonReadingClientIT {
       }
       raw.flip();
       if (ws) { // the server's frames are unmasked
-        NonReadingClient.webSocketPayloads(raw, stomp, 1, 2);
+        NonReadingClient.webSocketPayloads(raw, stomp, 1, 2, 10); // the Pongs are empty
       } else {
         stomp.put(raw);
       }
