@@ -133,22 +133,23 @@ public final class MqttSnAdapter implements ProtocolAdapter {
    * background; logged.
    */
   private void dropPlacesOfGoneListeners() {
-    java.util.Set<String> configured = new java.util.HashSet<>();
-    config.udpListeners().keySet().forEach(l -> configured.add("udp:" + l));
+    java.util.List<String> configured = new java.util.ArrayList<>();
+    config.udpListeners().keySet().forEach(l -> configured.add("udp:" + l + "|"));
     io.estuary.api.KeyValueSpace places = ctx.keyValueSpace(MqttSnDispatcher.PLACES);
     places.scan("").thenAccept(stored -> {
-      java.util.Set<String> gone = new java.util.TreeSet<>();
-      for (String key : stored.keySet()) {
-        int bar = key.indexOf('|');
-        String listener = bar < 0 ? key : key.substring(0, bar + 1);
-        if (bar < 0 || !configured.contains(key.substring(0, bar))) {
-          gone.add(listener);
+      int gone = 0;
+      for (String key : stored.keySet()) { // each key on its own: a listener's name may hold any character
+        if (configured.stream().noneMatch(key::startsWith)) {
+          places.delete(key);
+          gone++;
         }
       }
-      for (String prefix : gone) {
-        places.deleteAll(prefix).thenAccept(n -> log.info("mqttsn: {} kept-offline place(s) of {}, a listener no longer "
-            + "configured, deleted", n, prefix.endsWith("|") ? prefix.substring(0, prefix.length() - 1) : prefix));
+      if (gone > 0) {
+        log.info("mqttsn: {} kept-offline place(s) of listeners no longer configured deleted", gone);
       }
+    }).exceptionally(e -> {
+      log.warn("mqttsn: the kept-offline places of listeners no longer configured could not be read ({})", e.toString());
+      return null;
     });
   }
 

@@ -338,6 +338,8 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
     byte[] later = Long.toString(System.currentTimeMillis() + 3_600_000).getBytes(StandardCharsets.UTF_8);
     places.put("udp:renamed|ep-1", later); // what a listener since renamed or removed left
     places.put("udp:renamed|ep-2", later);
+    places.put("udp:default-old|ep-3", later); // a name the configured one is a prefix of
+    places.put("udp:defaul", later); // no listener part at all: deleted on its own, not as a prefix
     gw.close();
     start(cap, store);
     await().atMost(Duration.ofSeconds(10))
