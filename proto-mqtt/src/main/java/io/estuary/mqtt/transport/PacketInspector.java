@@ -22,8 +22,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p>While the connection's {@link ReadGate} stops reading, it also stops cutting at the next packet boundary: the rest
  * of the socket read waits here as bytes (at most one read, ≤ 64 KiB), not as decoded packets (a read of 2-byte
- * PINGREQs was ~30,000 packet objects, ~2 MB of heap), and {@link #decodeHeld} goes on when the gate lets packets
- * through again. Thread: the channel's event loop (Netty's handler contract).
+ * PINGREQs was ~30,000 queued packets; QoS 1 PUBLISHes ~520 KiB of heap per paused connection, BENCHMARKS.md), and
+ * {@link #decodeHeld} goes on when the gate lets packets through again. Thread: the channel's event loop (Netty's
+ * handler contract).
  */
 final class PacketInspector extends ByteToMessageDecoder {
   private final int maxPacketSize;
