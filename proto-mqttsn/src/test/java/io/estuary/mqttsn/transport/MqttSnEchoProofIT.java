@@ -45,8 +45,7 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
   }
 
   private static void connectPersistent(MqttSnTestClient c, String clientId) {
-    c.send(new Connect(false, false, KEEPALIVE, clientId));
-    assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+    connectPersistent(c, clientId, KEEPALIVE);
   }
 
   @Test
@@ -292,24 +291,13 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
     TestStore store = TestStore.inMemory();
     String cap = "gateway.mqttsn.listeners.udp.default.max_unproven = 1\n";
     start(cap, store);
-    try (MqttSnTestClient c = sn()) {
-      connectPersistent(c, "ep-before");
-      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("ep/before/#")));
-      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
-      c.send(Disconnect.plain());
-      c.expect(Disconnect.class);
-    }
+    subscribeAndLeave("ep-before", KEEPALIVE, "ep/before/#");
     await().atMost(Duration.ofSeconds(5)).until(() -> "disconnected".equals(gw.session("ep-before").state()));
     gw.close();
     start(cap, store);
     assertThat(gw.session("ep-before").subscriptions()).as("kept, with its place").isEqualTo(1);
-    try (MqttSnTestClient c = sn()) { // the place is taken: the next unproven subscriber's session goes at DISCONNECT
-      connectPersistent(c, "ep-after");
-      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("ep/after/#")));
-      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
-      c.send(Disconnect.plain());
-      c.expect(Disconnect.class);
-    }
+    // the place is taken: the next unproven subscriber's session goes at DISCONNECT
+    subscribeAndLeave("ep-after", KEEPALIVE, "ep/after/#");
     await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("ep-after") == null);
     assertThat(drops("max_unproven")).isEqualTo(1.0);
     assertThat(gw.session("ep-before").subscriptions()).isEqualTo(1);
@@ -326,13 +314,8 @@ class MqttSnEchoProofIT extends MqttSnGatewayFixture {
     TestStore store = TestStore.inMemory();
     String cap = "gateway.mqttsn.listeners.udp.default.max_unproven = 1\n";
     start(cap, store);
-    try (MqttSnTestClient c = sn()) { // a real kept-offline place of the configured listener
-      connectPersistent(c, "ep-kept");
-      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("ep/kept/#")));
-      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
-      c.send(Disconnect.plain());
-      c.expect(Disconnect.class);
-    }
+    // a real kept-offline place of the configured listener
+    subscribeAndLeave("ep-kept", KEEPALIVE, "ep/kept/#");
     await().atMost(Duration.ofSeconds(5)).until(() -> "disconnected".equals(gw.session("ep-kept").state()));
     var places = gw.storedKeyValues("mqttsn-unproven-offline");
     byte[] later = Long.toString(System.currentTimeMillis() + 3_600_000).getBytes(StandardCharsets.UTF_8);

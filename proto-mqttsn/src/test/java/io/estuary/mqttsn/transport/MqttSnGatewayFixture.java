@@ -1,6 +1,15 @@
 package io.estuary.mqttsn.transport;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.estuary.mqttsn.MqttSnAdapterFactory;
+import io.estuary.mqttsn.codec.MqttSnFrame.Connack;
+import io.estuary.mqttsn.codec.MqttSnFrame.Connect;
+import io.estuary.mqttsn.codec.MqttSnFrame.Disconnect;
+import io.estuary.mqttsn.codec.MqttSnFrame.Suback;
+import io.estuary.mqttsn.codec.MqttSnFrame.Subscribe;
+import io.estuary.mqttsn.codec.ReturnCode;
+import io.estuary.mqttsn.codec.TopicRef;
 import io.estuary.testkit.TestGateway;
 import io.estuary.testkit.TestStore;
 import org.junit.jupiter.api.AfterEach;
@@ -45,5 +54,25 @@ abstract class MqttSnGatewayFixture {
 
   protected double drops(String reason) {
     return gw.metrics().counter("mqttsn.drops", "reason", reason).count();
+  }
+
+  /** CONNECT with clean = 0 (a persistent session) and {@code keepalive} seconds, answered ACCEPTED. */
+  protected static void connectPersistent(MqttSnTestClient c, String clientId, int keepalive) {
+    c.send(new Connect(false, false, keepalive, clientId));
+    assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+  }
+
+  /**
+   * What a real unproven subscriber and a blind spoofer both do, each step answered: CONNECT clean = 0, SUBSCRIBE
+   * {@code filter}, plain DISCONNECT.
+   */
+  protected void subscribeAndLeave(String clientId, int keepalive, String filter) {
+    try (MqttSnTestClient c = sn()) {
+      connectPersistent(c, clientId, keepalive);
+      c.send(new Subscribe(false, 1, 1, new TopicRef.Name(filter)));
+      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+      c.send(Disconnect.plain());
+      c.expect(Disconnect.class);
+    }
   }
 }

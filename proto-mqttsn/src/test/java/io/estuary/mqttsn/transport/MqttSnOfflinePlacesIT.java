@@ -67,19 +67,12 @@ class MqttSnOfflinePlacesIT extends MqttSnGatewayFixture {
   }
 
   private static void connectPersistent(MqttSnTestClient c, String clientId) {
-    c.send(new Connect(false, false, 60, clientId));
-    assertThat(c.expect(Connack.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
+    connectPersistent(c, clientId, 60);
   }
 
   /** What a real unproven subscriber and a blind spoofer both do: CONNECT clean = 0, SUBSCRIBE, plain DISCONNECT. */
   private void subscribeAndLeave(String clientId) {
-    try (MqttSnTestClient c = sn()) {
-      connectPersistent(c, clientId);
-      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("places/" + clientId + "/#")));
-      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
-      c.send(Disconnect.plain());
-      c.expect(Disconnect.class);
-    }
+    subscribeAndLeave(clientId, 60, "places/" + clientId + "/#");
   }
 
   /** {@code clientId} left a session offline that holds the listener's one place. */
@@ -193,13 +186,7 @@ class MqttSnOfflinePlacesIT extends MqttSnGatewayFixture {
       c.expect(Disconnect.class);
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> "disconnected".equals(gw.session("pl-spoof").state()));
-    try (MqttSnTestClient c = sn()) {
-      connectPersistent(c, "pl-refused");
-      c.send(new Subscribe(false, 1, 1, new TopicRef.Name("places/refused/#")));
-      assertThat(c.expect(Suback.class).returnCode()).isEqualTo(ReturnCode.ACCEPTED);
-      c.send(Disconnect.plain());
-      c.expect(Disconnect.class);
-    }
+    subscribeAndLeave("pl-refused");
     await().atMost(Duration.ofSeconds(5)).until(() -> gw.session("pl-refused") == null);
     assertThat(drops("max_unproven")).isEqualTo(1.0);
     assertThat(freedInAll()).isZero();
