@@ -1,24 +1,20 @@
 package io.estuary.core.webhooks;
 
+import static io.estuary.core.webhooks.WebhookServers.register;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.estuary.api.ClientInfo;
 import io.estuary.api.CloseReason;
 import io.estuary.api.hooks.ClientEvent;
 import io.estuary.api.hooks.RegisterModifiers;
-import io.estuary.api.hooks.RegisterRequest;
 import io.estuary.api.hooks.Verdict;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,45 +32,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class WebhookClientsTest {
   private static final String HOOK = "on_client_offline";
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final List<HttpServer> servers = new ArrayList<>();
-  private final List<ExecutorService> pools = new ArrayList<>();
+  private final WebhookServers servers = new WebhookServers(Duration.ofSeconds(30));
+  private ExecutorService senders;
   private WebhookPlugin plugin;
 
   @AfterEach
   void stop() {
-    release.countDown();
-    if (plugin != null) {
-      plugin.stop();
+    servers.close(plugin);
+    if (senders != null) {
+      senders.shutdownNow();
     }
-    servers.forEach(s -> s.stop(0));
-    pools.forEach(ExecutorService::shutdownNow);
-  }
-
-  /** A webhook service on 127.0.0.1 answering {@code answer}, once {@link #release} is counted down if {@code hold}. */
-  private URI service(AtomicInteger received, String answer, boolean hold) throws Exception {
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    ExecutorService pool = Executors.newCachedThreadPool();
-    pools.add(pool);
-    s.setExecutor(pool);
-    s.createContext("/", ex -> {
-      ex.getRequestBody().readAllBytes();
-      received.incrementAndGet();
-      if (hold) {
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
-    s.start();
-    servers.add(s);
-    return URI.create("http://127.0.0.1:" + s.getAddress().getPort() + "/hook");
   }
 
   private static ClientEvent offline(String clientId) {
@@ -92,19 +59,17 @@ class WebhookClientsTest {
   void a_request_reaching_a_server_deregistered_meanwhile_makes_no_client_and_fails() throws Exception {
     AtomicInteger first = new AtomicInteger();
     AtomicInteger second = new AtomicInteger();
-    URI held = service(first, "{\"result\":\"next\"}", true);
-    URI gone = service(second, "{\"result\":\"ok\"}", false);
+    URI held = servers.service(first, "{\"result\":\"next\"}", true);
+    URI gone = servers.service(second, "{\"result\":\"ok\"}", false);
     plugin = new WebhookPlugin(List.of(new Webhook("auth_on_register", held, true, false),
         new Webhook("auth_on_register", gone, true, false)), Duration.ofSeconds(30), 0, Clock.systemUTC(), 1000);
     assertThat(plugin.clients()).isEqualTo(2);
-    ClientInfo c = new ClientInfo("dev-1", "u", "mqtt", "tcp:default", new InetSocketAddress("127.0.0.1", 5000), "", null);
-    CompletableFuture<Verdict<RegisterModifiers>> verdict = plugin.authOnRegister(
-        new RegisterRequest(c, "p".getBytes(StandardCharsets.UTF_8), List.of(), null)).toCompletableFuture();
+    CompletableFuture<Verdict<RegisterModifiers>> verdict = register(plugin, "dev-1");
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> first.get() == 1);
 
     assertThat(plugin.deregister("auth_on_register", gone)).isTrue();
     assertThat(plugin.clients()).isEqualTo(1);
-    release.countDown();
+    servers.release();
 
     Verdict<RegisterModifiers> v = verdict.get(10, TimeUnit.SECONDS);
     assertThat(v.isError()).as("refused as for a failed request: %s", v).isTrue();
@@ -122,15 +87,14 @@ class WebhookClientsTest {
   void registering_and_deregistering_while_events_are_sent_leaves_one_client_per_registered_server() throws Exception {
     AtomicInteger kept = new AtomicInteger();
     AtomicInteger toggled = new AtomicInteger();
-    URI keptUri = service(kept, "{}", false);
-    URI toggledUri = service(toggled, "{}", false);
+    URI keptUri = servers.service(kept, "{}", false);
+    URI toggledUri = servers.service(toggled, "{}", false);
     plugin = new WebhookPlugin(List.of(new Webhook(HOOK, keptUri, true, false)), Duration.ofSeconds(30), 0,
         Clock.systemUTC(), 64);
     assertThat(plugin.clients()).isEqualTo(1);
 
     AtomicBoolean sending = new AtomicBoolean(true);
-    ExecutorService senders = Executors.newFixedThreadPool(2);
-    pools.add(senders);
+    senders = Executors.newFixedThreadPool(2);
     List<Future<?>> sent = new ArrayList<>();
     for (int t = 0; t < 2; t++) {
       int thread = t;

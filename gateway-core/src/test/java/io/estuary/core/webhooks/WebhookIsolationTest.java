@@ -3,7 +3,6 @@ package io.estuary.core.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.estuary.api.AuthResult;
 import io.estuary.api.ClientCredentials;
 import io.estuary.api.ClientInfo;
@@ -13,9 +12,7 @@ import io.estuary.api.hooks.Verdict;
 import io.estuary.core.hooks.HookChain;
 import io.estuary.core.hooks.HooksConfig;
 import io.estuary.core.management.MicrometerMetrics;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,9 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -36,47 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A slow or stalled webhook server holds up no request to another server. */
 class WebhookIsolationTest {
-  private final CountDownLatch release = new CountDownLatch(1);
+  private final WebhookServers servers = new WebhookServers(Duration.ofSeconds(30));
   private final AtomicInteger held = new AtomicInteger();
   private final AtomicInteger events = new AtomicInteger();
-  private final List<HttpServer> servers = new ArrayList<>();
-  private final List<ExecutorService> pools = new ArrayList<>();
   private HookChain chain;
 
   @AfterEach
   void stop() {
-    release.countDown();
+    servers.release();
     if (chain != null) {
       chain.close();
     }
-    servers.forEach(s -> s.stop(0));
-    pools.forEach(ExecutorService::shutdownNow);
-  }
-
-  /** A webhook service on 127.0.0.1; {@code hold}: it answers only once {@link #release} is counted down. */
-  private URI service(boolean hold) throws Exception {
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    ExecutorService pool = Executors.newCachedThreadPool();
-    pools.add(pool);
-    s.setExecutor(pool);
-    s.createContext("/", ex -> {
-      ex.getRequestBody().readAllBytes();
-      (hold ? held : events).incrementAndGet();
-      if (hold) {
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      byte[] ok = "{\"result\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, ok.length);
-      ex.getResponseBody().write(ok);
-      ex.close();
-    });
-    s.start();
-    servers.add(s);
-    return URI.create("http://127.0.0.1:" + s.getAddress().getPort() + "/hook");
+    servers.close();
   }
 
   /**
@@ -86,8 +51,8 @@ class WebhookIsolationTest {
    */
   @Test
   void auth_answers_slow_to_come_from_one_server_delay_no_event_to_another() throws Exception {
-    URI slow = service(true);
-    URI fast = service(false);
+    URI slow = servers.service(held, "{\"result\":\"ok\"}", true);
+    URI fast = servers.service(events, "{\"result\":\"ok\"}", false);
     WebhookPlugin plugin = new WebhookPlugin(List.of(new Webhook("auth_on_register", slow, true, false),
         new Webhook("on_client_offline", fast, true, false)), Duration.ofSeconds(30), 0, Clock.systemUTC(), 1000);
     chain = new HookChain(List.of(plugin), new HooksConfig(Path.of("none"), List.of(), Duration.ofSeconds(30),
@@ -104,7 +69,7 @@ class WebhookIsolationTest {
     }
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> events.get() == 2);
     assertThat(auths).as("still waiting at the slow server").noneMatch(CompletableFuture::isDone);
-    release.countDown();
+    servers.release();
     for (CompletableFuture<AuthResult> a : auths) {
       assertThat(a.get(10, TimeUnit.SECONDS).isAllowed()).isTrue();
     }
