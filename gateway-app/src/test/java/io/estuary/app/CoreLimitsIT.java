@@ -220,26 +220,26 @@ class CoreLimitsIT {
   @Test
   void over_max_mqueue_total_bytes_a_queue_takes_no_new_message_and_one_publish_queued_for_two_holds_its_payload_once()
       throws Exception {
-    // a queued copy holds 120 bytes, and its publish's payload + topic are held once while any copy is queued
-    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 3000B")
+    // a queued copy holds 96 bytes, and its publish 160 + payload + topic, once while any copy is queued
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 3500B")
         .config("mqtt.mqueue_overflow = drop_newest").start()) {
       parkOffline(gw, "tot-a", "f/#");
       parkOffline(gw, "tot-b", "f/#", "t/b");
       Mqtt5BlockingClient pub = v5(gw, "tot-pub");
       pub.connect();
       pub.publishWith().topic("f/x").qos(MqttQos.AT_LEAST_ONCE).payload(payload("fan", 1997).getBytes()).send();
-      // one payload (2000) and two entries (2 × 120): were each copy charged the whole payload, the second would not fit
-      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 2240);
-      for (int i = 1; i <= 4; i++) { // 120 + 97 + 3 = 220 each: three fit (2900), the fourth would make 3120
+      // one publish (160 + 2000) and two entries (2 × 96): were each copy charged its publish, the second would not fit
+      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 2352);
+      for (int i = 1; i <= 4; i++) { // 96 + 160 + 97 + 3 = 356 each: three fit (3420), the fourth would make 3776
         pub.publishWith().topic("t/b").qos(MqttQos.AT_LEAST_ONCE).payload(payload("b" + i, 97).getBytes()).send();
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 1);
-      assertThat(queuedTotal(gw)).isEqualTo(2900);
+      assertThat(queuedTotal(gw)).isEqualTo(3420);
       assertThat(count(gw, "messages.dropped", "reason", "queue_full")).isZero();
 
       assertThat(resume(gw, "tot-b", 4)).containsExactly("fan-----", "b1------", "b2------", "b3------");
-      // tot-a's copy still holds the whole payload
-      await("tot-b's messages leave the total").atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 2120);
+      // tot-a's copy still holds the whole publish
+      await("tot-b's messages leave the total").atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 2256);
       assertThat(resume(gw, "tot-a", 1)).containsExactly("fan-----");
       await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 0);
       pub.disconnect();
@@ -249,24 +249,24 @@ class CoreLimitsIT {
   @Test
   void over_max_mqueue_total_bytes_drop_oldest_makes_room_in_the_session_s_own_queue_and_an_empty_one_drops_the_new()
       throws Exception {
-    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1000B").start()) {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1500B").start()) {
       parkOffline(gw, "old-c", "t/c");
       parkOffline(gw, "old-d", "t/d");
       Mqtt5BlockingClient pub = v5(gw, "old-pub");
       pub.connect();
-      for (int i = 1; i <= 6; i++) { // 220 each: four fit (880); the fifth and sixth each push out c's oldest
+      for (int i = 1; i <= 6; i++) { // 356 each: four fit (1424); the fifth and sixth each push out c's oldest
         pub.publishWith().topic("t/c").qos(MqttQos.AT_LEAST_ONCE).payload(payload("c" + i, 97).getBytes()).send();
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 2);
-      assertThat(queuedTotal(gw)).isEqualTo(880);
+      assertThat(queuedTotal(gw)).isEqualTo(1424);
       // d has nothing queued to make room with: its new message is the one dropped
       pub.publishWith().topic("t/d").qos(MqttQos.AT_LEAST_ONCE).payload(payload("d1", 97).getBytes()).send();
       await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 3);
-      assertThat(queuedTotal(gw)).isEqualTo(880);
-      // one too large for all of c's queue to make room (2123 > 1000 - 880 + 880): only it is dropped
+      assertThat(queuedTotal(gw)).isEqualTo(1424);
+      // one too large for all of c's queue to make room (2259 > 1500 - 1424 + 1424): only it is dropped
       pub.publishWith().topic("t/c").qos(MqttQos.AT_LEAST_ONCE).payload(payload("big", 2000).getBytes()).send();
       await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 4);
-      assertThat(queuedTotal(gw)).isEqualTo(880);
+      assertThat(queuedTotal(gw)).isEqualTo(1424);
 
       assertThat(resume(gw, "old-c", 4)).containsExactly("c3------", "c4------", "c5------", "c6------");
       await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 0);
@@ -278,7 +278,7 @@ class CoreLimitsIT {
 
   @Test
   void messages_in_flight_hold_their_place_in_max_mqueue_total_bytes_until_acknowledged() throws Exception {
-    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1000B").start()) {
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1500B").start()) {
       Mqtt5BlockingClient sub = v5(gw, "fly-sub");
       sub.connect();
       sub.subscribeWith().topicFilter("t/f").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -286,11 +286,11 @@ class CoreLimitsIT {
       pub.connect();
       try (var in = sub.publishes(MqttGlobalPublishFilter.ALL, true)) { // acknowledged by hand
         List<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> held = new ArrayList<>();
-        for (int i = 1; i <= 4; i++) { // 220 each: sent at once, and not acknowledged
+        for (int i = 1; i <= 4; i++) { // 356 each: sent at once, and not acknowledged
           pub.publishWith().topic("t/f").qos(MqttQos.AT_LEAST_ONCE).payload(payload("f" + i, 97).getBytes()).send();
           held.add(in.receive(10, TimeUnit.SECONDS).orElseThrow());
         }
-        assertThat(queuedTotal(gw)).as("in flight, still held").isEqualTo(880);
+        assertThat(queuedTotal(gw)).as("in flight, still held").isEqualTo(1424);
         pub.publishWith().topic("t/f").qos(MqttQos.AT_LEAST_ONCE).payload(payload("f5", 97).getBytes()).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> count(gw, "messages.dropped", "reason", "queue_total_full") == 1);
         held.forEach(com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish::acknowledge);
@@ -308,21 +308,21 @@ class CoreLimitsIT {
   @Test
   void over_max_mqueue_total_bytes_a_backpressure_queue_holds_the_publisher_until_its_subscriber_drains_it()
       throws Exception {
-    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1000B")
+    try (TestGateway gw = TestGateway.builder().config("mqtt.max_mqueue_total_bytes = 1500B")
         .config("mqtt.mqueue_overflow = backpressure").start()) {
       parkOffline(gw, "bp-sub", "t/p");
       var pub = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("bp-pub").serverHost("127.0.0.1")
           .serverPort(gw.mqttPort()).buildAsync();
       pub.connect().get(10, TimeUnit.SECONDS);
       List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
-      for (int i = 1; i <= 5; i++) { // 220 each: four fit (880), the fifth is queued beyond and its publisher waits
+      for (int i = 1; i <= 5; i++) { // 356 each: four fit (1424), the fifth is queued beyond and its publisher waits
         acks.add(pub.publishWith().topic("t/p").qos(MqttQos.AT_LEAST_ONCE).payload(payload("p" + i, 97).getBytes())
             .send());
         if (i < 5) {
           acks.get(i - 1).get(10, TimeUnit.SECONDS);
         }
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 1100);
+      await().atMost(Duration.ofSeconds(10)).until(() -> queuedTotal(gw) == 1780);
       // a round trip on the publisher's connection after the fifth: a PUBACK written before it would be here first
       pub.subscribeWith().topicFilter("bp/barrier").send().get(10, TimeUnit.SECONDS);
       assertThat(acks.get(4)).as("held while every queue together is over the budget").isNotDone();

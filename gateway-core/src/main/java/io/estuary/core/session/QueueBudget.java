@@ -12,14 +12,16 @@ import org.slf4j.LoggerFactory;
  * mqtt.max_mqueue_total_bytes} (issue #13): each session's own caps ({@code max_mqueue_len}, {@code
  * max_mqueue_bytes}) times {@code max_sessions} is far more than a heap, whatever the persistence (with it on,
  * queued messages are on disk and in heap). Each queued or inflight copy holds {@link #OVERHEAD} bytes, and one
- * publish's payload and topic are held once, by a {@link Charge} its copies share, for as long as any copy is queued
- * or in flight. A QoS 1/2 message sent keeps its share until it is acknowledged. Over the budget a session's queue
+ * publish — its payload, topic and {@link #MESSAGE_OVERHEAD} — is held once, by a {@link Charge} its copies share,
+ * for as long as any copy is queued or in flight (the figures: {@code bench/queued-message-heap.sh}, BENCHMARKS.md). A QoS 1/2 message sent keeps its share until it is acknowledged. Over the budget a session's queue
  * takes no new message, as if full ({@code messages.dropped{reason=queue_total_full}}). Thread-safe, lock-free.
  */
 final class QueueBudget {
   private static final Logger LOG = LoggerFactory.getLogger(QueueBudget.class);
-  /** Bytes one queued copy holds besides its payload and topic: its queue entry, message copy and their fields. */
-  static final int OVERHEAD = 120;
+  /** Heap one queued copy holds besides its publish: its queue entry and fields (measured ~85 bytes, rounded up). */
+  static final int OVERHEAD = 96;
+  /** Heap one publish holds besides its payload and topic bytes: message, payload and string objects (~150 measured). */
+  static final int MESSAGE_OVERHEAD = 160;
 
   private final long max;
   private final LongAdder used = new LongAdder();
@@ -31,9 +33,9 @@ final class QueueBudget {
     final int size;
     private final AtomicInteger holders = new AtomicInteger();
 
-    /** @param size payload and topic bytes ({@link SessionQueue#size}) */
-    Charge(int size) {
-      this.size = size;
+    /** @param bytes payload and topic bytes ({@link SessionQueue#size}) */
+    Charge(int bytes) {
+      this.size = bytes + MESSAGE_OVERHEAD;
     }
 
     /** What one more copy adds: its entry, and the payload if no other copy holds it now. */
