@@ -227,4 +227,55 @@ public final class NonReadingClient implements AutoCloseable {
     readable.close();
     socket.close();
   }
+
+  /**
+   * A client's side of the wire over plain TCP or WebSocket: frames what it sends (WebSocket: one masked frame of
+   * {@code opcode} per write, followed by a Ping when {@code pings}) and unframes what it reads (the server's
+   * unmasked frames of {@code opcode}, and of {@code alsoAccepted}; the Pongs to our Pings are empty).
+   */
+  public static final class Framing {
+    private final NonReadingClient client;
+    private final boolean ws;
+    private final boolean pings;
+    private final int opcode;
+    private final int[] accepted;
+    private final ByteBuffer raw = ByteBuffer.allocate(1 << 16);
+
+    public Framing(NonReadingClient client, boolean ws, boolean pings, int opcode, int... alsoAccepted) {
+      this.client = client;
+      this.ws = ws;
+      this.pings = pings;
+      this.opcode = opcode;
+      this.accepted = java.util.stream.IntStream.concat(java.util.stream.IntStream.of(opcode, 10),
+          java.util.Arrays.stream(alsoAccepted)).toArray();
+    }
+
+    /** WebSocket: the HTTP upgrade to {@code path} with {@code subprotocol} (RFC 6455 §4.1), answered 101. */
+    public void handshake(String path, String subprotocol) throws IOException {
+      if (ws) {
+        client.webSocketHandshake(path, subprotocol);
+      }
+    }
+
+    public byte[] frame(byte[] payload) {
+      if (!ws) {
+        return payload;
+      }
+      return pings ? webSocketFrameAndPing(opcode, payload) : webSocketFrame(opcode, payload);
+    }
+
+    /** Reads what arrives within 20 ms and puts the payload bytes in {@code into}; fails if the gateway closed. */
+    public void read(ByteBuffer into) throws IOException {
+      if (client.read(raw, Duration.ofMillis(20)) < 0) {
+        throw new AssertionError("closed by the gateway");
+      }
+      raw.flip();
+      if (ws) {
+        webSocketPayloads(raw, into, accepted);
+      } else {
+        into.put(raw);
+      }
+      raw.compact();
+    }
+  }
 }

@@ -124,45 +124,25 @@ class MqttNonReadingClientIT {
    * MQTT packets it reads, by their first byte.
    */
   private static final class Wire {
-    private final NonReadingClient c;
-    private final boolean ws;
-    private final boolean pings;
-    private final ByteBuffer raw = ByteBuffer.allocate(1 << 16);
+    private final NonReadingClient.Framing framing;
     private final ByteBuffer mqtt = ByteBuffer.allocate(1 << 16);
     private final Map<Integer, Integer> packets = new TreeMap<>();
 
     Wire(NonReadingClient c, boolean ws, boolean pings) {
-      this.c = c;
-      this.ws = ws;
-      this.pings = pings;
+      this.framing = new NonReadingClient.Framing(c, ws, pings, 2); // MQTT in binary frames
     }
 
-    /** WebSocket: the HTTP upgrade (RFC 6455 §4.1), answered 101. */
     void handshake() throws IOException {
-      if (ws) {
-        c.webSocketHandshake("/mqtt", "mqtt");
-      }
+      framing.handshake("/mqtt", "mqtt");
     }
 
     byte[] frame(byte[] payload) {
-      if (!ws) {
-        return payload;
-      }
-      return pings ? NonReadingClient.webSocketFrameAndPing(2, payload) : NonReadingClient.webSocketFrame(2, payload);
+      return framing.frame(payload);
     }
 
     /** Reads what arrives within a few milliseconds and counts the whole packets in it; true (for chaining). */
     boolean read() throws IOException {
-      if (c.read(raw, Duration.ofMillis(20)) < 0) {
-        throw new AssertionError("closed by the gateway");
-      }
-      raw.flip();
-      if (ws) { // the server's frames are unmasked
-        NonReadingClient.webSocketPayloads(raw, mqtt, 2, 10); // MQTT in binary frames; the Pongs are empty
-      } else {
-        mqtt.put(raw);
-      }
-      raw.compact();
+      framing.read(mqtt);
       mqtt.flip();
       while (mqtt.remaining() >= 2 && mqtt.remaining() >= 2 + mqtt.get(mqtt.position() + 1)) { // lengths < 128 here
         int type = mqtt.get() & 0xFF;

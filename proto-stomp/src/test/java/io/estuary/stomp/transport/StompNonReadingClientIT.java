@@ -114,46 +114,26 @@ class StompNonReadingClientIT {
    * frames it reads, by command.
    */
   private static final class Wire {
-    private final NonReadingClient c;
-    private final boolean ws;
-    private final boolean pings;
-    private final ByteBuffer raw = ByteBuffer.allocate(1 << 16);
+    private final NonReadingClient.Framing framing;
     private final ByteBuffer stomp = ByteBuffer.allocate(1 << 16);
     private final Map<String, Integer> frames = new TreeMap<>();
     private String last = "";
 
     Wire(NonReadingClient c, boolean ws, boolean pings) {
-      this.c = c;
-      this.ws = ws;
-      this.pings = pings;
+      this.framing = new NonReadingClient.Framing(c, ws, pings, 1, 2); // STOMP in text frames (binary accepted)
     }
 
-    /** WebSocket: the HTTP upgrade (RFC 6455 §4.1), answered 101. */
     void handshake() throws IOException {
-      if (ws) {
-        c.webSocketHandshake("/ws", "v12.stomp");
-      }
+      framing.handshake("/ws", "v12.stomp");
     }
 
     byte[] frame(byte[] payload) {
-      if (!ws) {
-        return payload;
-      }
-      return pings ? NonReadingClient.webSocketFrameAndPing(1, payload) : NonReadingClient.webSocketFrame(1, payload);
+      return framing.frame(payload);
     }
 
     /** Reads what arrives within a few milliseconds and counts the whole frames in it; true (for chaining). */
     boolean read() throws IOException {
-      if (c.read(raw, Duration.ofMillis(20)) < 0) {
-        throw new AssertionError("closed by the gateway");
-      }
-      raw.flip();
-      if (ws) { // the server's frames are unmasked
-        NonReadingClient.webSocketPayloads(raw, stomp, 1, 2, 10); // the Pongs are empty
-      } else {
-        stomp.put(raw);
-      }
-      raw.compact();
+      framing.read(stomp);
       stomp.flip();
       for (int end = nul(stomp); end >= 0; end = nul(stomp)) {
         byte[] f = new byte[end - stomp.position()];
