@@ -74,9 +74,9 @@ public interface GatewayContext {
    * Watches the session of {@code clientId}, whoever's it is: {@code listener} is told each time a connection
    * attaches to it (a resume, a take-over or a clean start, through any adapter or listener: the attaching client)
    * and once when it ends (it expired, was deleted through the management API or discarded, or a connection without
-   * a persistent session ended: empty); nothing is told after that. Empty at once when {@code clientId} has no
-   * session (a session that ends and is created again while the watch begins may be told only from its next
-   * change). For an adapter that keeps state about a session it left offline and must drop it once that session is
+   * a persistent session ended: empty); nothing is told after that. The watch is of the session {@code clientId}
+   * has when it begins: empty at once when there is none (or it ended while the watch began); a later session of
+   * the same client id is not this one (watch again). For an adapter that keeps state about a session it left offline and must drop it once that session is
    * gone or in other hands (MQTT-SN's kept-offline places of unproven clients, issue #13); closing or discarding
    * through a {@link BrokerSession} tells its own {@link DeliverySink} instead. Any thread; returns at once.
    *

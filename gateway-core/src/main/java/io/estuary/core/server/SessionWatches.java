@@ -34,10 +34,11 @@ public final class SessionWatches implements SessionEvents {
 
   /** {@link GatewayContext#watchSession}; returns what ends the watch. */
   public Runnable watch(String clientId, Executor executor, Consumer<Optional<ClientInfo>> listener) {
-    Watch w = new Watch(clientId, executor, listener);
+    Object session = broker.sessionIdentity(clientId);
+    Watch w = new Watch(clientId, session, executor, listener);
     byClientId.compute(clientId, (id, ws) -> plus(ws, w));
-    // in first, then looked: a session that ended before the watch was in has left the registry by now
-    if (broker.sessionView(clientId) == null) {
+    // in first, then looked again: a session that ended before the watch was in has left the registry by now
+    if (session == null || broker.sessionIdentity(clientId) != session) {
       w.unlist();
       w.end();
     }
@@ -60,24 +61,29 @@ public final class SessionWatches implements SessionEvents {
   }
 
   @Override
-  public void sessionAttached(String clientId, ClientInfo client) {
-    next.sessionAttached(clientId, client);
+  public void sessionAttached(String clientId, Object session, ClientInfo client) {
+    next.sessionAttached(clientId, session, client);
     List<Watch> ws = byClientId.get(clientId);
     if (ws != null) {
       Optional<ClientInfo> who = Optional.of(client);
       for (Watch w : ws) {
-        w.tell(who);
+        if (w.session == session) { // not a watch of an earlier session of this client id, already told its end
+          w.tell(who);
+        }
       }
     }
   }
 
   @Override
-  public void sessionEnded(String clientId) {
-    next.sessionEnded(clientId);
-    List<Watch> ws = byClientId.remove(clientId);
+  public void sessionEnded(String clientId, Object session) {
+    next.sessionEnded(clientId, session);
+    List<Watch> ws = byClientId.get(clientId);
     if (ws != null) {
       for (Watch w : ws) {
-        w.end();
+        if (w.session == session) { // a watch of a new session of this client id stays
+          w.unlist();
+          w.end();
+        }
       }
     }
   }
@@ -101,25 +107,29 @@ public final class SessionWatches implements SessionEvents {
   /** One watcher of one client id's session. */
   private final class Watch {
     private final String clientId;
+    /** The session watched ({@code Broker.sessionIdentity}). */
+    private final Object session;
     private final Executor executor;
     private final Consumer<Optional<ClientInfo>> listener;
     private volatile boolean cancelled;
     /** The end was told: nothing more is. */
     private final AtomicBoolean over = new AtomicBoolean();
 
-    Watch(String clientId, Executor executor, Consumer<Optional<ClientInfo>> listener) {
+    Watch(String clientId, Object session, Executor executor, Consumer<Optional<ClientInfo>> listener) {
       this.clientId = clientId;
+      this.session = session;
       this.executor = executor;
       this.listener = listener;
     }
 
-    void tell(Optional<ClientInfo> change) {
+    /** Posted under the watch's lock: an attach and the end, told from different threads, keep their order. */
+    synchronized void tell(Optional<ClientInfo> change) {
       if (!over.get()) {
         post(change);
       }
     }
 
-    void end() {
+    synchronized void end() {
       if (over.compareAndSet(false, true)) {
         post(Optional.empty());
       }

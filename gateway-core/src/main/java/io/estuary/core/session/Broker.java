@@ -384,6 +384,15 @@ public final class Broker implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The identity of {@code clientId}'s session now (an opaque object, the same for its whole life), or null: what
+   * {@link SessionEvents} pass, so that an event of an ended session is told apart from one of a new session of the
+   * same client id.
+   */
+  public Object sessionIdentity(String clientId) {
+    return sessions.get(clientId);
+  }
+
   public SessionView sessionView(String clientId) {
     Session s = sessions.get(clientId);
     return s == null ? null : s.view();

@@ -160,7 +160,7 @@ final class Session {
       storedRecord = false;
     }
     mirror();
-    broker.events.sessionAttached(clientId, info); // adapters' session watches: before the opener hears of it
+    broker.events.sessionAttached(clientId, this, info); // adapters' session watches: before the opener hears of it
     SessionHandle handle = new SessionHandle(this, c, present);
     c.onSink(() -> f.complete(handle)); // before any delivery: the adapter holds its session first
     outbox.resend(c);
@@ -309,7 +309,7 @@ final class Session {
     resetState();
     discarded = true;
     broker.removed(this);
-    broker.events.sessionEnded(clientId);
+    broker.events.sessionEnded(clientId, this);
     broker.store.deleteSession(clientId);
     mirror();
   }

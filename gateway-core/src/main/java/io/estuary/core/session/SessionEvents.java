@@ -23,11 +23,17 @@ public interface SessionEvents {
 
   void sessionExpired(String clientId);
 
-  /** A connection of {@code client} attached to the session (resume, take-over, clean start). */
-  default void sessionAttached(String clientId, ClientInfo client) {
+  /**
+   * A connection of {@code client} attached to the session (resume, take-over, clean start); {@code session} is the
+   * session's identity ({@link Broker#sessionIdentity}).
+   */
+  default void sessionAttached(String clientId, Object session, ClientInfo client) {
   }
 
-  /** The session ended (expired, discarded, deleted, or its non-persistent connection ended); after it left the registry. */
-  default void sessionEnded(String clientId) {
+  /**
+   * The session {@code session} ended (expired, discarded, deleted, or its non-persistent connection ended); after it
+   * left the registry, so a new session of the same client id may exist by then.
+   */
+  default void sessionEnded(String clientId, Object session) {
   }
 }

@@ -52,6 +52,25 @@ class SessionWatchesTest {
   }
 
   @Test
+  void a_late_event_of_an_earlier_session_of_the_same_client_id_is_not_told_to_a_watch_of_the_new_one() {
+    f.open("dev", persistent()).close(CloseReason.NORMAL);
+    Object first = f.broker.sessionIdentity("dev");
+    assertThat(f.broker.kick("dev", true)).isTrue();
+    f.settle();
+    f.open("dev", persistent()).close(CloseReason.NORMAL); // a new session of the same client id
+    assertThat(f.broker.sessionIdentity("dev")).isNotSameAs(first);
+    watch("dev");
+    // the first session's events, late (its discard raced the new session's creation on another thread)
+    watches.sessionAttached("dev", first, new ClientInfo("dev", "old", "mqtt", "tcp:default", null, "", null));
+    watches.sessionEnded("dev", first);
+    assertThat(told).isEmpty();
+    assertThat(watches.watched()).isEqualTo(1);
+    assertThat(f.broker.kick("dev", true)).isTrue();
+    f.settle();
+    assertThat(told).containsExactly("ended");
+  }
+
+  @Test
   void the_core_expiring_an_offline_session_is_its_end() {
     f.open("exp", persistent()).close(CloseReason.NORMAL);
     watch("exp");
