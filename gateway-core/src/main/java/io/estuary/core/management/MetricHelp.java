@@ -14,6 +14,8 @@ final class MetricHelp {
       Map.entry("delivery.latency", "Time from a publish reaching the broker to its hand-over to the subscriber's"
           + " connection, by the subscriber's protocol (millisecond resolution; queued time included)"),
       Map.entry("messages.dropped", "Messages dropped, by reason"),
+      Map.entry("webhooks.refused", "Webhook requests not sent, by reason"),
+      Map.entry("webhooks.failed", "Webhook requests that failed (timeout, connect, status, bad_response, no_client)"),
       Map.entry("bytes.received", "Bytes read from devices, by protocol"),
       Map.entry("bytes.sent", "Bytes written to devices, by protocol"),
       Map.entry("sessions.count", "Sessions held by the broker (connected, asleep or persistent)"),

@@ -103,6 +103,9 @@ public final class Gateway implements AutoCloseable {
     if (webhooks != null) {
       all.add(webhooks);
       metrics.monotonic("webhooks.refused", webhooks::refused, "reason", "max_inflight");
+      for (io.estuary.core.webhooks.WebhookFailure f : io.estuary.core.webhooks.WebhookFailure.values()) {
+        metrics.monotonic("webhooks.failed", () -> webhooks.failed(f), "reason", f.tag());
+      }
     }
     io.estuary.core.auth.HttpAuthzPlugin httpAuthz = this.auth.httpAuthz(config.raw());
     if (httpAuthz != null) {

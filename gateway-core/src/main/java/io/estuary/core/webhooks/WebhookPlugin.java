@@ -46,15 +46,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One JDK {@link HttpClient} (its connection pool, an executor of {@value #THREADS_PER_SERVER} threads and the
  * client's own selector thread) per server — scheme, host and port — because the JDK client is asynchronous but for one
- * step: it starts each request on its executor and resolves the host name there, blocking ({@code response_timeout}
- * does not cover that lookup). On threads shared by all endpoints, two requests whose lookup stalls would hold up every
- * other endpoint's requests and answers; this way they hold up their own server's only. Answers that are slow to come
- * hold no thread.
+ * step: it starts each request on its executor and resolves the host name there, blocking (the client's own request
+ * timeout starts after that lookup). On threads shared by all endpoints, two requests whose lookup stalls would hold up
+ * every other endpoint's requests and answers; this way they hold up their own server's only. Answers that are slow to
+ * come hold no thread. Whatever holds a request, the hook chain has its outcome {@code response_timeout} after it was
+ * handed to the client (a failed request, {@link WebhookFailure#TIMEOUT}); the request itself, and its place among the
+ * endpoint's {@code max_inflight}, lasts until the client ends it, so stalled lookups stay bounded too.
  *
- * <p>Clients are made and dropped only by {@link #register} and {@link #deregister} (under this object's monitor), so
- * the map holds exactly the servers some registration names: a request works from a snapshot of the registrations and
- * may reach a server deregistered meanwhile; it then finds no client and fails as a request that could not be sent does
- * (it must not make one: nothing would ever drop it). After {@link #stop} no client is made.
+ * <p>Failed requests (no answer in time, not sent, non-2xx, an answer that is none) are counted per
+ * {@link WebhookFailure} ({@code webhooks.failed}) and WARNed once a minute per reason.
+ *
+ * <p>Clients, and endpoints' in-flight counts, are made and dropped only by {@link #register} and {@link #deregister}
+ * (under this object's monitor), so the maps hold exactly the servers and endpoints some registration names: a request
+ * works from a snapshot of the registrations and may reach an endpoint or server deregistered meanwhile; it then finds
+ * none and fails as a request that could not be sent does (it must not make one: nothing would ever drop it). After
+ * {@link #stop} none is made.
  */
 public final class WebhookPlugin implements HookPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookPlugin.class);
@@ -75,13 +81,16 @@ public final class WebhookPlugin implements HookPlugin {
   private final AtomicInteger threads = new AtomicInteger();
   private final WebhookCache cache;
   /**
-   * Per endpoint, requests sent and not answered (or timed out) yet: at most {@code webhooks.max_inflight} each, so a
-   * slow event endpoint cannot take the places of an auth endpoint.
+   * Per registered endpoint, requests sent and not ended yet (answered, failed or timed out by the client): at most
+   * {@code webhooks.max_inflight} each, so a slow event endpoint cannot take the places of an auth endpoint. Written as
+   * {@link #clients} is: made by {@link #open}, an entry removed when the endpoint's last registration goes, all at
+   * {@link #stop}; a request under way keeps the semaphore it took a permit of and releases it there.
    */
   private final java.util.Map<URI, java.util.concurrent.Semaphore> inflight = new java.util.concurrent.ConcurrentHashMap<>();
   private final int maxInflight;
   private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
   private final io.estuary.api.limits.LogThrottle refusedLog = io.estuary.api.limits.LogThrottle.every(60_000);
+  private final WebhookFailures failures = new WebhookFailures();
 
   public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock) {
     this(initial, timeout, cacheSize, clock, Integer.MAX_VALUE);
@@ -117,9 +126,9 @@ public final class WebhookPlugin implements HookPlugin {
 
   /** {@code estuary ctl webhooks register}: adds (or replaces the options of) a hook/endpoint pair. */
   public synchronized void register(Webhook w) {
+    open(w.endpoint()); // first: a request that sees the registration finds its client
     hooks.removeIf(h -> h.wireName().equals(w.wireName()) && h.endpoint().equals(w.endpoint()));
     hooks.add(w);
-    open(w.endpoint());
     cache.clear();
     listeners.forEach(Runnable::run);
     LOG.info("webhook registered: {} -> {}", w.wireName(), w.endpoint());
@@ -130,6 +139,10 @@ public final class WebhookPlugin implements HookPlugin {
     boolean removed = hooks.removeIf(h -> h.wireName().equals(wireName) && h.endpoint().equals(endpoint));
     if (removed) {
       cache.clear();
+      if (hooks.stream().noneMatch(h -> h.endpoint().equals(endpoint))) {
+        // requests under way release into the semaphore they took; a request that reaches this endpoint later finds none
+        inflight.remove(endpoint);
+      }
       String server = server(endpoint);
       if (hooks.stream().noneMatch(h -> server(h.endpoint()).equals(server))) {
         // not shut down: requests under way finish on its threads, which then end (idle), as does the unreferenced
@@ -207,12 +220,26 @@ public final class WebhookPlugin implements HookPlugin {
 
   @Override
   public void onEvent(ClientEvent e) {
-    for (Webhook w : of(e.hook())) {
-      post(w, WebhookJson.event(e, w)).exceptionally(err -> {
-        LOG.debug("webhook {} -> {} failed: {}", w.wireName(), w.endpoint(), err.toString());
-        return null;
+    tell(e);
+  }
+
+  /**
+   * Posts {@code e} to the endpoints of its hook; completes (never exceptionally) once every request has ended: answered,
+   * failed (counted) or not sent. The bodies of the answers are not read; a non-2xx status is a failed request.
+   */
+  CompletableFuture<Void> tell(ClientEvent e) {
+    List<Webhook> ws = of(e.hook());
+    CompletableFuture<?>[] posted = new CompletableFuture<?>[ws.size()];
+    for (int i = 0; i < posted.length; i++) {
+      Webhook w = ws.get(i);
+      posted[i] = post(w, WebhookJson.event(e, w)).handle((resp, err) -> {
+        if (resp != null && resp.statusCode() / 100 != 2) {
+          failures.count(WebhookFailure.STATUS, w, "HTTP " + resp.statusCode());
+        }
+        return null; // err: counted (or refused) by send
       });
     }
+    return CompletableFuture.allOf(posted);
   }
 
   /** Asks the endpoints of {@code h} in turn; {@code ok} builds the OK verdict (with modifiers) from a body. */
@@ -243,8 +270,7 @@ public final class WebhookPlugin implements HookPlugin {
     String cacheKey = key;
     return send(w, request).handle((resp, err) -> {
       Verdict<M> v;
-      if (err != null) {
-        LOG.debug("webhook {} -> {} failed: {}", w.wireName(), w.endpoint(), err.toString());
+      if (err != null) { // counted (or refused) by send
         v = cacheable ? Verdict.error("webhook_failed") : Verdict.next();
       } else {
         v = verdict(resp, w, ok, cacheable);
@@ -259,40 +285,43 @@ public final class WebhookPlugin implements HookPlugin {
     }).thenCompose(v -> v.isNext() ? askFrom(ws, i + 1, body, ok, cacheable) : CompletableFuture.completedFuture(v));
   }
 
-  private static <M> Verdict<M> verdict(HttpResponse<String> resp, Webhook w, BiFunction<JsonNode, Webhook, Verdict<M>> ok,
+  private <M> Verdict<M> verdict(HttpResponse<String> resp, Webhook w, BiFunction<JsonNode, Webhook, Verdict<M>> ok,
       boolean failIsError) {
     if (resp.statusCode() / 100 != 2) {
-      LOG.debug("webhook {} -> {} answered HTTP {}", w.wireName(), w.endpoint(), resp.statusCode());
+      failures.count(WebhookFailure.STATUS, w, "HTTP " + resp.statusCode());
       return failIsError ? Verdict.error("http_" + resp.statusCode()) : Verdict.next();
     }
+    JsonNode b;
     try {
-      JsonNode b = WebhookJson.JSON.readTree(resp.body());
-      Verdict<M> v = WebhookJson.kind(b);
-      if (v == null) {
-        LOG.debug("webhook {} -> {} answered no result: {}", w.wireName(), w.endpoint(), resp.body());
-        return failIsError ? Verdict.error("bad_response") : Verdict.next();
-      }
-      return v.isOk() ? ok.apply(b, w) : v;
+      b = WebhookJson.JSON.readTree(resp.body());
     } catch (Exception e) {
-      LOG.debug("webhook {} -> {} answered unreadable JSON: {}", w.wireName(), w.endpoint(), e.toString());
+      failures.count(WebhookFailure.BAD_RESPONSE, w, "unreadable JSON: " + e.getMessage());
       return failIsError ? Verdict.error("bad_response") : Verdict.next();
     }
+    Verdict<M> v = WebhookJson.kind(b);
+    if (v == null) {
+      failures.count(WebhookFailure.BAD_RESPONSE, w, "no result");
+      LOG.trace("webhook {} -> {} answered {}", w.wireName(), w.endpoint(), resp.body());
+      return failIsError ? Verdict.error("bad_response") : Verdict.next();
+    }
+    return v.isOk() ? ok.apply(b, w) : v;
   }
 
   /**
    * Sends one request, unless {@code webhooks.max_inflight} to its endpoint are waiting for an answer already (a slow
    * endpoint must not pile up requests and connections): then it fails at once — an event is dropped, an auth hook answers as
-   * for a failed request (refused) — counted in {@link #refused()} and WARNed once a minute. A request whose server has no
-   * client (deregistered since the request took its snapshot, or the plugin stopped) fails at once too, as a failed
-   * request: logged at DEBUG by the caller, an event dropped, an auth hook refused.
+   * for a failed request (refused) — counted in {@link #refused()} and WARNed once a minute. A request whose endpoint or
+   * server has no longer a registration (deregistered since the request took its snapshot, or the plugin stopped) fails at
+   * once too, as a failed request ({@link WebhookFailure#NO_CLIENT}). The future returned fails at the latest
+   * {@code response_timeout} after the request was handed to the client; a failure is counted before it completes.
    */
   private CompletableFuture<HttpResponse<String>> send(Webhook w, String body) {
     Client client = clients.get(server(w.endpoint()));
-    if (client == null) { // deregistered after the request took its snapshot of the registrations, or stopped
-      return CompletableFuture.failedFuture(new IllegalStateException("no client: server deregistered or plugin stopped"));
+    java.util.concurrent.Semaphore permits = inflight.get(w.endpoint());
+    if (client == null || permits == null) { // deregistered after the request took its snapshot of the registrations, or stopped
+      failures.count(WebhookFailure.NO_CLIENT, w, "not sent: endpoint deregistered or plugin stopped");
+      return CompletableFuture.failedFuture(new IllegalStateException("no client: endpoint deregistered or plugin stopped"));
     }
-    java.util.concurrent.Semaphore permits =
-        inflight.computeIfAbsent(w.endpoint(), e -> new java.util.concurrent.Semaphore(maxInflight));
     if (!permits.tryAcquire()) {
       refused.incrementAndGet();
       long suppressed = refusedLog.admit();
@@ -305,18 +334,44 @@ public final class WebhookPlugin implements HookPlugin {
     HttpRequest req = HttpRequest.newBuilder(w.endpoint()).timeout(timeout)
         .header("content-type", "application/json").header("vernemq-hook", w.wireName())
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    CompletableFuture<HttpResponse<String>> sent;
     try {
-      return client.http().sendAsync(req, HttpResponse.BodyHandlers.ofString())
-          .whenComplete((r, e) -> permits.release());
+      sent = client.http().sendAsync(req, HttpResponse.BodyHandlers.ofString());
     } catch (RuntimeException e) {
       permits.release();
       throw e;
     }
+    sent.whenComplete((r, e) -> permits.release());
+    // The client's request timeout starts once the host name is resolved, on its executor, blocking: a lookup that
+    // stalls would hold the hook chain for as long. So the caller gets a copy that fails at response_timeout whatever
+    // the client does; the request goes on to its own end and only then gives its permit back. A timeout completes it
+    // on the JDK's delay thread: what follows there is cheap (a verdict, the next endpoint's request handed over).
+    return sent.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((r, e) -> {
+      if (e != null) {
+        failures.count(w, e);
+      }
+    });
   }
 
   /** Requests not sent because {@code webhooks.max_inflight} were waiting for an answer. */
   public long refused() {
     return refused.get();
+  }
+
+  /** Requests that failed for {@code reason} ({@code webhooks.failed{reason}}). */
+  public long failed(WebhookFailure reason) {
+    return failures.get(reason);
+  }
+
+  /** The number of endpoints whose requests under way are counted: one per registered endpoint (none after stop). */
+  int inflightEndpoints() {
+    return inflight.size();
+  }
+
+  /** Requests to {@code endpoint} sent and not ended yet by the client (0 when it is not registered). */
+  int inflight(URI endpoint) {
+    java.util.concurrent.Semaphore permits = inflight.get(endpoint);
+    return permits == null ? 0 : maxInflight - permits.availablePermits();
   }
 
   private CompletableFuture<HttpResponse<String>> post(Webhook w, ObjectNode body) {
@@ -338,11 +393,15 @@ public final class WebhookPlugin implements HookPlugin {
     return clients.size();
   }
 
-  /** Makes the client of {@code endpoint}'s server unless there is one (or the plugin is stopped); under the monitor. */
+  /**
+   * Makes the client of {@code endpoint}'s server unless there is one, and the endpoint's in-flight count (unless the
+   * plugin is stopped); under the monitor.
+   */
   private void open(URI endpoint) {
     if (stopped) {
       return;
     }
+    inflight.computeIfAbsent(endpoint, e -> new java.util.concurrent.Semaphore(maxInflight));
     clients.computeIfAbsent(server(endpoint), s -> {
       String name = "estuary-webhook-" + s.substring(s.indexOf("//") + 2) + "-";
       ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS_PER_SERVER, THREADS_PER_SERVER, 60, TimeUnit.SECONDS,
@@ -363,5 +422,6 @@ public final class WebhookPlugin implements HookPlugin {
     stopped = true;
     clients.values().forEach(c -> c.executor().shutdownNow());
     clients.clear();
+    inflight.clear();
   }
 }

@@ -52,8 +52,8 @@ class WebhookClientsTest {
   /**
    * auth_on_register asks its endpoints in turn: the request to the second server is sent only once the first has
    * answered next, from the registrations as they were when the hook was called. The second server is deregistered
-   * meanwhile: the request finds no client, is not sent and refuses the client as a failed request does, and no client is
-   * made for a server no registration names.
+   * meanwhile: the request finds no client, is not sent and refuses the client as a failed request does (counted as
+   * {@code no_client}), and no client is made for a server no registration names.
    */
   @Test
   void a_request_reaching_a_server_deregistered_meanwhile_makes_no_client_and_fails() throws Exception {
@@ -76,6 +76,7 @@ class WebhookClientsTest {
     assertThat(second.get()).as("nothing sent to the deregistered server").isZero();
     assertThat(plugin.clients()).as("no client made for the deregistered server").isEqualTo(1);
     assertThat(plugin.refused()).as("not a max_inflight refusal").isZero();
+    assertThat(plugin.failed(WebhookFailure.NO_CLIENT)).as("a failed request: no client").isEqualTo(1);
   }
 
   /**

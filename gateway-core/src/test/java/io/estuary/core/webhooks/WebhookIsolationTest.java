@@ -13,7 +13,6 @@ import io.estuary.core.hooks.HookChain;
 import io.estuary.core.hooks.HooksConfig;
 import io.estuary.core.management.MicrometerMetrics;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +27,9 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A slow or stalled webhook server holds up no request to another server. */
+/**
+ * A slow or stalled webhook server holds up no request to another server, nor a hook past {@code response_timeout}.
+ */
 class WebhookIsolationTest {
   private final WebhookServers servers = new WebhookServers(Duration.ofSeconds(30));
   private final AtomicInteger held = new AtomicInteger();
@@ -85,23 +86,32 @@ class WebhookIsolationTest {
   @Test
   @EnabledOnOs(OS.LINUX) // mkfifo
   void a_server_whose_name_lookup_stalls_delays_no_request_to_another(@TempDir Path dir) throws Exception {
-    Path hosts = dir.resolve("hosts");
-    assertThat(new ProcessBuilder("mkfifo", hosts.toString()).inheritIO().start().waitFor()).isZero();
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-        "-Djdk.net.hosts.file=" + hosts, "-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider",
-        "-cp", classpath, StalledLookupProcess.class.getName(), hosts.toString())
-        .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile()).start();
-    boolean ended = child.waitFor(60, TimeUnit.SECONDS);
-    if (!ended) {
-      child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    String out = Files.readString(dir.resolve("stdout")) + "(stderr)\n" + Files.readString(dir.resolve("stderr"));
-    assertThat(ended).as(out).isTrue();
-    assertThat(out.lines().takeWhile(l -> !l.equals("(stderr)")).toList()).as(out).containsExactly(
+    StalledLookupProcess.Output out = StalledLookupProcess.launch(dir, "isolation");
+    assertThat(out.ended()).as(out.all()).isTrue();
+    assertThat(out.lines()).as(out.all()).containsExactly(
         "lookup under way",
         "other server during the lookup: events=2 auth_on_publish=OK stalled_done=0",
         "stalled server after the lookup: auth_on_register=OK,OK,OK,OK");
-    assertThat(child.exitValue()).isZero();
+    assertThat(out.exitValue()).as(out.all()).isZero();
+  }
+
+  /**
+   * The JDK client's own request timeout starts after the name lookup: without more, an auth hook to a server whose
+   * lookup stalls would wait as long as the lookup. Its verdict (refused, a failed request: {@code timeout}) comes within
+   * {@code response_timeout} of the call, measured by the caller, while the requests themselves keep their places until
+   * the lookup ends: a third request meanwhile is refused by {@code max_inflight} (2), a fourth, after, is answered.
+   */
+  @Test
+  @EnabledOnOs(OS.LINUX) // mkfifo
+  void an_auth_hook_to_a_server_whose_name_lookup_stalls_gets_its_verdict_within_response_timeout(@TempDir Path dir)
+      throws Exception {
+    StalledLookupProcess.Output out = StalledLookupProcess.launch(dir, "timeout");
+    assertThat(out.ended()).as(out.all()).isTrue();
+    assertThat(out.lines()).as(out.all()).containsExactly(
+        "lookup under way",
+        "during the lookup: auth_on_register=ERROR,ERROR in_time=true in_flight=2",
+        "a third during the lookup: auth_on_register=ERROR refused=1",
+        "after the lookup: in_flight=0 auth_on_register=OK failed timeout=2 connect=0 status=0 bad_response=0 no_client=0");
+    assertThat(out.exitValue()).as(out.all()).isZero();
   }
 }

@@ -6,7 +6,9 @@ import io.estuary.api.ClientInfo;
 import io.estuary.api.hooks.RegisterModifiers;
 import io.estuary.api.hooks.RegisterRequest;
 import io.estuary.api.hooks.Verdict;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Webhook services for the webhook tests: JDK HTTP servers on 127.0.0.1 (port 0) that count the requests they receive
- * and answer a fixed JSON body, at once or, when told to hold, once {@link #release} is called (or after the hold bound,
- * so that a failed test leaves no server thread waiting for ever). {@link #close} releases and stops them all.
+ * and answer a fixed status and body, at once or, when told to hold, once {@link #release} is called (or after the hold
+ * bound, so that a failed test leaves no server thread waiting for ever). {@link #close} releases and stops them all.
  */
 final class WebhookServers implements AutoCloseable {
   private final CountDownLatch release = new CountDownLatch(1);
@@ -40,11 +42,16 @@ final class WebhookServers implements AutoCloseable {
    * in {@code received} as it arrives. Returns its {@code /hook} endpoint.
    */
   URI service(AtomicInteger received, String answer, boolean hold) throws Exception {
+    return service(received, 200, answer, hold);
+  }
+
+  /** As {@link #service(AtomicInteger, String, boolean)}, answering with HTTP {@code status}. */
+  URI service(AtomicInteger received, int status, String answer, boolean hold) throws Exception {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     ExecutorService pool = Executors.newCachedThreadPool();
     pools.add(pool);
     s.setExecutor(pool);
-    s.createContext("/", handler(received, answer, hold));
+    s.createContext("/", handler(received, status, answer, hold));
     s.start();
     servers.add(s);
     return endpoint(s, "/hook");
@@ -57,7 +64,7 @@ final class WebhookServers implements AutoCloseable {
   URI endpoint(URI service, String path, AtomicInteger received, String answer, boolean hold) {
     HttpServer s = servers.stream().filter(x -> x.getAddress().getPort() == service.getPort()).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("not a server of these: " + service));
-    s.createContext(path, handler(received, answer, hold));
+    s.createContext(path, handler(received, 200, answer, hold));
     return endpoint(s, path);
   }
 
@@ -92,7 +99,19 @@ final class WebhookServers implements AutoCloseable {
         .toCompletableFuture();
   }
 
-  private HttpHandler handler(AtomicInteger received, String answer, boolean hold) {
+  /**
+   * The {@code /hook} endpoint of a port on 127.0.0.1 nothing listens on (it did a moment ago): a request to it is
+   * refused at connect.
+   */
+  static URI closedPort() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    return URI.create("http://127.0.0.1:" + port + "/hook");
+  }
+
+  private HttpHandler handler(AtomicInteger received, int status, String answer, boolean hold) {
     byte[] body = answer.getBytes(StandardCharsets.UTF_8);
     return ex -> {
       ex.getRequestBody().readAllBytes();
@@ -104,7 +123,7 @@ final class WebhookServers implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
-      ex.sendResponseHeaders(200, body.length);
+      ex.sendResponseHeaders(status, body.length);
       ex.getResponseBody().write(body);
       ex.close();
     };
