@@ -40,6 +40,11 @@ public final class FloodBench implements Callable<Integer> {
   @Option(names = "--flood-rate", defaultValue = "0",
       description = "picks per second over all flood threads (a promote pick is two datagrams); 0 = as fast as possible")
   double floodRate;
+  @Option(names = "--background-rate", defaultValue = "0",
+      description = "picks per second of the same mix during the warm-up and the no-flood phase (stopped when the flood"
+          + " starts): a gateway in service has seen new clients' CONNECTs, garbage and unknown CoAP requests before a"
+          + " flood comes, so the code that handles them is compiled; 0 = none (a freshly started JVM meets the flood)")
+  double backgroundRate;
   @Option(names = "--addresses", defaultValue = "65536", description = "flood source addresses (127.1.0.1 on)")
   int addresses;
   @Option(names = "--pool", defaultValue = "256", description = "open flood sockets per thread") int pool;
@@ -114,7 +119,16 @@ public final class FloodBench implements Callable<Integer> {
         GoodClients good = new GoodClients(new InetSocketAddress(host, mqttsnPort), clients, "flood-good", keepAlive,
             rate, retry.toNanos(), maxRetries)) {
       long drain = retry.toNanos() * (maxRetries + 1) + TimeUnit.SECONDS.toNanos(5);
-      log("%d good clients connected; warm-up %d s", clients, warmup.toSeconds());
+      Flood background = null;
+      if (backgroundRate > 0) {
+        background = new Flood(new InetSocketAddress(host, mqttsnPort),
+            coapPort > 0 ? new InetSocketAddress(host, coapPort) : null, Flood.Mix.parse(mix), addresses, pool,
+            perSocket, floodKeepAlive, encapsulated);
+        background.start(1, seed + 1000, backgroundRate);
+      }
+      log("%d good clients connected; warm-up %d s%s", clients, warmup.toSeconds(),
+          backgroundRate > 0 ? String.format(java.util.Locale.ROOT, ", background %.0f picks/s of the flood's mix until"
+              + " the flood", backgroundRate) : "");
       publish(good, sub, probe, phases[0], warmup, drain);
       log("no-flood phase, %d s at %.0f msgs/s", baseline.toSeconds(), rate);
       publish(good, sub, probe, phases[1], baseline, drain);
@@ -122,6 +136,10 @@ public final class FloodBench implements Callable<Integer> {
       Thread.sleep(1_500); // a scrape after the baseline settled
       report.before(report.latest());
       log("flood phase, %d s; before it: %s", duration.toSeconds(), report.latest());
+      if (background != null) {
+        background.close();
+        log("background stopped: %.0f datagrams/s", background.rate());
+      }
       Flood flood = new Flood(new InetSocketAddress(host, mqttsnPort),
           coapPort > 0 ? new InetSocketAddress(host, coapPort) : null, Flood.Mix.parse(mix), addresses, pool,
           perSocket, floodKeepAlive, encapsulated);
