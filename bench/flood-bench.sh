@@ -5,7 +5,8 @@
 # flood from many loopback source addresses (127.1.x.y: spoofed-style MQTT-SN CONNECTs, garbage datagrams, CoAP
 # requests, as fast as the machine allows); then waits for the flood's sessions to go. Prints one table: flood
 # rate, good msgs sent/acked/lost, p99 no-flood vs flood, max heap, whether the gateway died, time for the
-# flood's sessions to go, and the issue's goals met or not. Main class io.estuary.bench.flood.FloodBench.
+# flood's sessions to go, and the issue's goals met or not; then each gateway thread's CPU and run-queue wait during
+# the flood (Linux schedstat). Main class io.estuary.bench.flood.FloodBench.
 #
 #   bench/flood-bench.sh                                       # about 4-5 minutes
 #   EXTRA_CONF=my-limits.conf DURATION=30s bench/flood-bench.sh
@@ -126,10 +127,34 @@ ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_
       --min-keepalive "${MIN_KEEPALIVE:-60s}")
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}
 log "java $BENCH_JAVA_OPTS -jar $BENCH_JAR ${ARGS[*]} $*"
+# Where the gateway's CPU goes during the flood: each thread's CPU time and run-queue wait (/proc/<pid>/task/*/schedstat:
+# on-CPU ns, waiting-to-run ns, time slices) from the flood's start to its end, read when the tool logs them.
+threads() { for t in /proc/"$GW_PID"/task/*; do
+  echo "${t##*/} $(tr ' ' _ < "$t/comm" 2>/dev/null) $(cat "$t/schedstat" 2>/dev/null)"; done | awk 'NF == 5' | LC_ALL=C sort; }
+watch_threads() {
+  local a=$OUT/threads-flood-start.txt b=$OUT/threads-flood-end.txt t0 t1
+  until grep -q "^flood-bench: flood phase" "$OUT/tool.log" 2>/dev/null; do kill -0 "$GW_PID" 2>/dev/null || return; sleep 0.2; done
+  threads > "$a"; t0=$(date +%s.%N)
+  until grep -q "^flood-bench: flood stopped" "$OUT/tool.log" 2>/dev/null; do kill -0 "$GW_PID" 2>/dev/null || return; sleep 0.2; done
+  threads > "$b"; t1=$(date +%s.%N)
+  LC_ALL=C join "$a" "$b" | awk -v t0="$t0" -v t1="$t1" '
+    { name = $2; sub(/[-#]?[0-9]+$/, "", name); cpu[name] += ($7 - $3) / 1e9; wait[name] += ($8 - $4) / 1e9 }
+    END { span = t1 - t0
+          printf "\nGateway threads during the flood (%.1f s; CPU and run-queue wait from schedstat, threads of one name summed):\n\n", span
+          print "| thread | CPU, s | share of one CPU | waited to run, s |"; print "|---|---:|---:|---:|"; fflush()
+          cmd = "sort -t\"|\" -k3 -rn"
+          for (n in cpu) if (cpu[n] >= 0.005 * span) printf "| %s | %.2f | %.1f %% | %.2f |\n", n, cpu[n], 100 * cpu[n] / span, wait[n] | cmd
+          close(cmd) }' \
+    > "$OUT/threads.md"
+}
+watch_threads &
+WATCH_PID=$!
 # shellcheck disable=SC2086
 timeout --kill-after=10 "${TIMEOUT:-900}" "${TOOL_CPUS[@]}" java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" "${ARGS[@]}" "$@" \
-  | tee "$OUT/result.md"
+  2> >(tee "$OUT/tool.log" >&2) | tee "$OUT/result.md"
 RC=${PIPESTATUS[0]}
+wait "$WATCH_PID" 2>/dev/null
+[[ -s "$OUT/threads.md" ]] && tee -a "$OUT/result.md" < "$OUT/threads.md"
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 if kill -0 "$GW_PID" 2>/dev/null; then
