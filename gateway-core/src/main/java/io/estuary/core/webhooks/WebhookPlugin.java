@@ -56,11 +56,12 @@ import org.slf4j.LoggerFactory;
  * <p>Failed requests (no answer in time, not sent, non-2xx, an answer that is none) are counted per
  * {@link WebhookFailure} ({@code webhooks.failed}) and WARNed once a minute per reason.
  *
- * <p>Clients, and endpoints' in-flight counts, are made and dropped only by {@link #register} and {@link #deregister}
- * (under this object's monitor), so the maps hold exactly the servers and endpoints some registration names: a request
+ * <p>Clients and the set of registered endpoints are made and dropped only by {@link #register} and {@link #deregister}
+ * (under this object's monitor), so they hold exactly the servers and endpoints some registration names: a request
  * works from a snapshot of the registrations and may reach an endpoint or server deregistered meanwhile; it then finds
- * none and fails as a request that could not be sent does (it must not make one: nothing would ever drop it). After
- * {@link #stop} none is made.
+ * none and fails as a request that could not be sent does (it must not make one: nothing would ever drop it). An
+ * endpoint's in-flight count outlives its last registration only while requests to it are under way (a registration
+ * of it meanwhile takes it back: they keep counting). After {@link #stop} none is made.
  */
 public final class WebhookPlugin implements HookPlugin {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookPlugin.class);
@@ -77,16 +78,18 @@ public final class WebhookPlugin implements HookPlugin {
    */
   private final java.util.Map<String, Client> clients = new java.util.concurrent.ConcurrentHashMap<>();
   /** Set by {@link #stop}, under the monitor: no client is made after it. */
-  private boolean stopped;
+  private volatile boolean stopped;
   private final AtomicInteger threads = new AtomicInteger();
   private final WebhookCache cache;
   /**
-   * Per registered endpoint, requests sent and not ended yet (answered, failed or timed out by the client): at most
-   * {@code webhooks.max_inflight} each, so a slow event endpoint cannot take the places of an auth endpoint. Written as
-   * {@link #clients} is: made by {@link #open}, an entry removed when the endpoint's last registration goes, all at
-   * {@link #stop}; a request under way keeps the semaphore it took a permit of and releases it there.
+   * Per endpoint, requests sent and not ended yet (answered, failed or timed out by the client): at most
+   * {@code webhooks.max_inflight} each, so a slow event endpoint cannot take the places of an auth endpoint. Made by
+   * {@link #open}; dropped ({@link #dropIfIdle}) once the endpoint has no registration and no request under way — at
+   * its last deregistration, or when the last request to it ends after that; all at {@link #stop}.
    */
   private final java.util.Map<URI, java.util.concurrent.Semaphore> inflight = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The endpoints some registration names (a request to another is not sent); written under the monitor. */
+  private final Set<URI> endpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final int maxInflight;
   private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
   private final io.estuary.api.limits.LogThrottle refusedLog = io.estuary.api.limits.LogThrottle.every(60_000);
@@ -140,8 +143,10 @@ public final class WebhookPlugin implements HookPlugin {
     if (removed) {
       cache.clear();
       if (hooks.stream().noneMatch(h -> h.endpoint().equals(endpoint))) {
-        // requests under way release into the semaphore they took; a request that reaches this endpoint later finds none
-        inflight.remove(endpoint);
+        // no request is sent to it any more; its in-flight count goes once the requests under way have ended (until
+        // then a registration of the same endpoint takes it back, so they still count against max_inflight)
+        endpoints.remove(endpoint);
+        dropIfIdle(endpoint);
       }
       String server = server(endpoint);
       if (hooks.stream().noneMatch(h -> server(h.endpoint()).equals(server))) {
@@ -304,7 +309,15 @@ public final class WebhookPlugin implements HookPlugin {
       LOG.trace("webhook {} -> {} answered {}", w.wireName(), w.endpoint(), resp.body());
       return failIsError ? Verdict.error("bad_response") : Verdict.next();
     }
-    return v.isOk() ? ok.apply(b, w) : v;
+    if (!v.isOk()) {
+      return v;
+    }
+    try {
+      return ok.apply(b, w);
+    } catch (RuntimeException e) { // modifiers that cannot be read (a payload not base64, a missing field): no answer
+      failures.count(WebhookFailure.BAD_RESPONSE, w, "unreadable modifiers: " + e);
+      return failIsError ? Verdict.error("bad_response") : Verdict.next();
+    }
   }
 
   /**
@@ -317,7 +330,7 @@ public final class WebhookPlugin implements HookPlugin {
    */
   private CompletableFuture<HttpResponse<String>> send(Webhook w, String body) {
     Client client = clients.get(server(w.endpoint()));
-    java.util.concurrent.Semaphore permits = inflight.get(w.endpoint());
+    java.util.concurrent.Semaphore permits = endpoints.contains(w.endpoint()) ? inflight.get(w.endpoint()) : null;
     if (client == null || permits == null) { // deregistered after the request took its snapshot of the registrations, or stopped
       failures.count(WebhookFailure.NO_CLIENT, w, "not sent: endpoint deregistered or plugin stopped");
       return CompletableFuture.failedFuture(new IllegalStateException("no client: endpoint deregistered or plugin stopped"));
@@ -341,16 +354,24 @@ public final class WebhookPlugin implements HookPlugin {
       permits.release();
       throw e;
     }
-    sent.whenComplete((r, e) -> permits.release());
-    // The client's request timeout starts once the host name is resolved, on its executor, blocking: a lookup that
-    // stalls would hold the hook chain for as long. So the caller gets a copy that fails at response_timeout whatever
-    // the client does; the request goes on to its own end and only then gives its permit back. A timeout completes it
-    // on the JDK's delay thread: what follows there is cheap (a verdict, the next endpoint's request handed over).
-    return sent.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((r, e) -> {
-      if (e != null) {
-        failures.count(w, e);
+    sent.whenComplete((r, e) -> {
+      permits.release();
+      if (!endpoints.contains(w.endpoint())) { // deregistered meanwhile: its count goes with its last request
+        synchronized (this) {
+          dropIfIdle(w.endpoint());
+        }
       }
     });
+    // The client's request timeout starts once the host name is resolved, on its executor, blocking: a lookup that
+    // stalls would hold the hook chain for as long. So the caller gets a copy that fails at response_timeout whatever
+    // the client does; the request goes on to its own end and only then gives its permit back. A timeout fires on the
+    // JDK's one delay thread, which every orTimeout of the JVM shares: what follows (the count, a log line, the next
+    // endpoint's request built and handed over) runs on the common pool instead.
+    return sent.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenCompleteAsync((r, e) -> {
+      if (e != null && !stopped) { // requests cut by stop are not failures of their endpoints
+        failures.count(w, e);
+      }
+    }, java.util.concurrent.ForkJoinPool.commonPool());
   }
 
   /** Requests not sent because {@code webhooks.max_inflight} were waiting for an answer. */
@@ -401,6 +422,8 @@ public final class WebhookPlugin implements HookPlugin {
     if (stopped) {
       return;
     }
+    endpoints.add(endpoint);
+    // a count still draining (deregistered with requests under way) is taken back: they still count
     inflight.computeIfAbsent(endpoint, e -> new java.util.concurrent.Semaphore(maxInflight));
     clients.computeIfAbsent(server(endpoint), s -> {
       String name = "estuary-webhook-" + s.substring(s.indexOf("//") + 2) + "-";
@@ -422,6 +445,18 @@ public final class WebhookPlugin implements HookPlugin {
     stopped = true;
     clients.values().forEach(c -> c.executor().shutdownNow());
     clients.clear();
+    endpoints.clear();
     inflight.clear();
+  }
+
+  /**
+   * Drops the in-flight count of {@code endpoint} if no registration names it and no request to it is under way; under
+   * the monitor (so a registration cannot take it back in between).
+   */
+  private void dropIfIdle(URI endpoint) {
+    java.util.concurrent.Semaphore permits = inflight.get(endpoint);
+    if (permits != null && !endpoints.contains(endpoint) && permits.availablePermits() >= maxInflight) {
+      inflight.remove(endpoint, permits);
+    }
   }
 }

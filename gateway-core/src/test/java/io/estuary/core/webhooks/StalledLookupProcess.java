@@ -47,7 +47,7 @@ final class StalledLookupProcess {
   static final int STALLED = 4;
   static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(1);
   /** Scheduling on a shared 2-core machine; a verdict that waits for the lookup comes never (the lookup is held). */
-  static final Duration MARGIN = Duration.ofSeconds(1);
+  static final Duration MARGIN = Duration.ofSeconds(3);
 
   private StalledLookupProcess() {
   }

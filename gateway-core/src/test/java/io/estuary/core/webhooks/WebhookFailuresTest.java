@@ -11,6 +11,7 @@ import io.estuary.api.Payload;
 import io.estuary.api.hooks.ClientEvent;
 import io.estuary.api.hooks.DeliverModifiers;
 import io.estuary.api.hooks.DeliverRequest;
+import io.estuary.api.hooks.PublishModifiers;
 import io.estuary.api.hooks.RegisterModifiers;
 import io.estuary.api.hooks.Verdict;
 import java.net.InetSocketAddress;
@@ -35,7 +36,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(60)
 class WebhookFailuresTest {
+  /** The timeout case's: the answer is held past it. */
   private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(500);
+  /** Every other case's: long enough that a slow machine never turns their failure into a timeout. */
+  private static final Duration LONG_TIMEOUT = Duration.ofSeconds(10);
   private final WebhookServers servers = new WebhookServers(Duration.ofSeconds(30));
   private final AtomicInteger received = new AtomicInteger();
   private WebhookPlugin plugin;
@@ -76,8 +80,15 @@ class WebhookFailuresTest {
   }
 
   private WebhookPlugin plugin(String hook, URI endpoint) {
-    return new WebhookPlugin(List.of(new Webhook(hook, endpoint, true, false)), RESPONSE_TIMEOUT, 0, Clock.systemUTC(),
-        10);
+    return plugin(hook, endpoint, LONG_TIMEOUT);
+  }
+
+  private WebhookPlugin plugin(String hook, Failing f) throws Exception {
+    return plugin(hook, endpoint(f), f == Failing.HOLDS_PAST_RESPONSE_TIMEOUT ? RESPONSE_TIMEOUT : LONG_TIMEOUT);
+  }
+
+  private static WebhookPlugin plugin(String hook, URI endpoint, Duration timeout) {
+    return new WebhookPlugin(List.of(new Webhook(hook, endpoint, true, false)), timeout, 0, Clock.systemUTC(), 10);
   }
 
   private Map<WebhookFailure, Long> failed() {
@@ -104,19 +115,20 @@ class WebhookFailuresTest {
   @ParameterizedTest
   @EnumSource(Failing.class)
   void an_auth_hook_whose_request_fails_refuses_the_client_and_counts_the_reason(Failing f) throws Exception {
-    plugin = plugin("auth_on_register", endpoint(f));
+    plugin = plugin("auth_on_register", f);
     Verdict<RegisterModifiers> v = register(plugin, "dev-1").get(10, TimeUnit.SECONDS);
     assertThat(v.isError()).as("refused: %s", v).isTrue();
     assertThat(v.error()).isEqualTo(f.refusal);
     assertThat(failed()).isEqualTo(only(f.reason, 1));
     assertThat(plugin.refused()).isZero();
-    assertThat(received.get()).isEqualTo(f == Failing.CLOSED_PORT ? 0 : 1);
+    int expected = f == Failing.CLOSED_PORT ? 0 : 1;
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> received.get() == expected);
   }
 
   @ParameterizedTest
   @EnumSource(Failing.class)
   void on_deliver_whose_request_fails_passes_on_and_counts_the_reason(Failing f) throws Exception {
-    plugin = plugin("on_deliver", endpoint(f));
+    plugin = plugin("on_deliver", f);
     ClientInfo subscriber =
         new ClientInfo("sub", "u", "mqtt", "tcp:default", new InetSocketAddress("127.0.0.1", 5000), "", null);
     Verdict<DeliverModifiers> v = plugin.onDeliver(new DeliverRequest(subscriber,
@@ -130,11 +142,37 @@ class WebhookFailuresTest {
   @ParameterizedTest
   @EnumSource(Failing.class)
   void an_event_whose_request_fails_is_dropped_and_counts_the_reason(Failing f) throws Exception {
-    plugin = plugin("on_client_offline", endpoint(f));
+    plugin = plugin("on_client_offline", f);
     plugin.tell(offline("dev-1")).get(10, TimeUnit.SECONDS);
     assertThat(failed()).isEqualTo(f.body ? only(null, 0) : only(f.reason, 1));
     assertThat(plugin.refused()).isZero();
-    assertThat(received.get()).isEqualTo(f == Failing.CLOSED_PORT ? 0 : 1);
+    int expected = f == Failing.CLOSED_PORT ? 0 : 1;
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> received.get() == expected);
+  }
+
+  /**
+   * An "ok" whose modifiers cannot be read (a payload that is not base64, with base64 payloads on) is no answer: on_deliver
+   * passes the message on unchanged and auth_on_publish refuses it, both counted as {@code bad_response}.
+   */
+  @Test
+  void an_ok_with_unreadable_modifiers_is_a_bad_response() throws Exception {
+    String answer = "{\"result\":\"ok\",\"modifiers\":{\"payload\":\"!!not base64!!\"}}";
+    ClientInfo client =
+        new ClientInfo("sub", "u", "mqtt", "tcp:default", new InetSocketAddress("127.0.0.1", 5000), "", null);
+    Message message = Message.of("a/b", Payload.utf8("x"), 0, false);
+    plugin = plugin("on_deliver", servers.service(received, answer, false));
+    Verdict<DeliverModifiers> delivered =
+        plugin.onDeliver(new DeliverRequest(client, message)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(delivered.isNext()).as("delivered unchanged: %s", delivered).isTrue();
+    assertThat(failed()).isEqualTo(only(WebhookFailure.BAD_RESPONSE, 1));
+    plugin.stop();
+
+    plugin = plugin("auth_on_publish", servers.service(received, answer, false));
+    Verdict<PublishModifiers> published = plugin.authOnPublish(new io.estuary.api.hooks.PublishRequest(client, message))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(published.isError()).as("refused: %s", published).isTrue();
+    assertThat(published.error()).isEqualTo("bad_response");
+    assertThat(failed()).isEqualTo(only(WebhookFailure.BAD_RESPONSE, 1));
   }
 
   /**

@@ -108,6 +108,35 @@ class WebhookInflightTest {
     assertThat(plugin.inflightEndpoints()).isZero();
   }
 
+  /**
+   * An endpoint deregistered while a request to it is under way and registered again at once: that request still takes
+   * its place ({@code max_inflight} 1: the next one is refused, not sent); its count goes only when the last request to it
+   * ends after its last deregistration.
+   */
+  @Test
+  void a_request_under_way_keeps_its_place_across_a_deregistration_and_registration() throws Exception {
+    URI held = servers.service(received, "{\"result\":\"ok\"}", true);
+    Webhook w = new Webhook("auth_on_register", held, true, false);
+    plugin = new WebhookPlugin(List.of(w), Duration.ofSeconds(30), 0, Clock.systemUTC(), 1);
+    CompletableFuture<Verdict<RegisterModifiers>> a = register(plugin, "a");
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> received.get() == 1);
+
+    assertThat(plugin.deregister("auth_on_register", held)).isTrue();
+    assertThat(plugin.inflightEndpoints()).as("kept while a request to it is under way").isEqualTo(1);
+    plugin.register(w);
+    Verdict<RegisterModifiers> b = register(plugin, "b").get(5, TimeUnit.SECONDS);
+    assertThat(b.isError()).as("its place is still taken: refused, %s", b).isTrue();
+    assertThat(plugin.refused()).isEqualTo(1);
+    assertThat(received.get()).as("not sent").isEqualTo(1);
+
+    assertThat(plugin.deregister("auth_on_register", held)).isTrue();
+    assertThat(plugin.inflightEndpoints()).isEqualTo(1);
+    servers.release();
+    assertThat(a.get(10, TimeUnit.SECONDS).isOk()).as("answered after its endpoint went").isTrue();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+        .until(() -> plugin.inflightEndpoints() == 0); // dropped when its last request ended
+  }
+
   private static ClientEvent offline(String clientId) {
     return new ClientEvent.Offline(new ClientInfo(clientId, "u", "mqtt", "tcp:default", null, "", null),
         CloseReason.NORMAL);
