@@ -29,9 +29,12 @@
 #               flood's keepalive-0 CONNECTs get, for the "gone within one keepalive" goal
 #   BENCH_JAVA_OPTS [-Xms256m -Xmx512m] the load tool's JVM   OUT [a temp dir] config, gateway log, result
 #   TIMEOUT [900] seconds for the load tool
-#   PIN [split] split = the gateway on CPU 0 and the load tool on the others (taskset), as when the flood comes
-#               from another machine over the network: it takes none of the gateway's CPU; none = both share
-#               every CPU (the flood's senders then also starve the gateway of CPU, which a network flood does not)
+#   PIN [split] split = the gateway on the first GATEWAY_CPUS CPUs and the load tool on the others (taskset), as
+#               when the flood comes from another machine over the network: it takes none of the gateway's CPU;
+#               none = both share every CPU (the flood's senders then also starve the gateway of CPU, which a network
+#               flood does not)
+#   GATEWAY_CPUS [1] with PIN=split, how many CPUs the gateway gets (CPUs 0..n-1); the load tool needs at least one
+#               more (on a one-CPU gateway the flood saturates that CPU: BENCHMARKS.md, wave 17)
 # Exit code: the load tool's (0 = it completed; the goals are in the table), 2 = not built / gateway did not start.
 set -uo pipefail
 # The whole script is one compound command, so bash reads it all before running any of it: editing this file
@@ -82,10 +85,11 @@ PIN=${PIN:-split}
 GW_CPUS=(); TOOL_CPUS=()
 NCPU=$(nproc)
 if [[ "$PIN" == split ]]; then
-  if (( NCPU >= 2 )) && command -v taskset >/dev/null; then
-    GW_CPUS=(taskset -c 0); TOOL_CPUS=(taskset -c "1-$((NCPU - 1))")
+  GATEWAY_CPUS=${GATEWAY_CPUS:-1}
+  if (( GATEWAY_CPUS >= 1 && NCPU > GATEWAY_CPUS )) && command -v taskset >/dev/null; then
+    GW_CPUS=(taskset -c "0-$((GATEWAY_CPUS - 1))"); TOOL_CPUS=(taskset -c "$GATEWAY_CPUS-$((NCPU - 1))")
   else
-    log "PIN=split needs 2 CPUs and taskset; running unpinned"; PIN=none
+    log "PIN=split needs GATEWAY_CPUS ($GATEWAY_CPUS) + 1 CPUs and taskset; running unpinned"; PIN=none
   fi
 fi
 log "CPUs: $NCPU, PIN=$PIN${GW_CPUS[*]:+ (gateway: ${GW_CPUS[*]}, load tool: ${TOOL_CPUS[*]})}"
