@@ -15,6 +15,8 @@ final class MetricHelp {
           + " connection, by the subscriber's protocol (millisecond resolution; queued time included)"),
       Map.entry("messages.dropped", "Messages dropped, by reason"),
       Map.entry("webhooks.refused", "Webhook requests not sent, by reason"),
+      Map.entry("webhooks.registrations_refused", "Webhook registrations refused, by reason (max_registrations)"),
+      Map.entry("webhooks.registrations", "Webhook hook/endpoint pairs registered"),
       Map.entry("webhooks.failed", "Webhook requests that failed (timeout, connect, status, bad_response, no_client)"),
       Map.entry("bytes.received", "Bytes read from devices, by protocol"),
       Map.entry("bytes.sent", "Bytes written to devices, by protocol"),

@@ -135,7 +135,10 @@ final class GatewayRoutes implements ExtraRoutes {
         }
         Webhook w = new Webhook(b.get("hook").asText(), URI.create(b.get("endpoint").asText()),
             !b.has("base64payload") || b.get("base64payload").asBoolean(), b.has("no_payload") && b.get("no_payload").asBoolean());
-        webhooks.register(w);
+        if (!webhooks.register(w)) {
+          return new Answer(409, Map.of("code", "MAX_REGISTRATIONS", "message",
+              "webhooks.max_registrations (" + webhooks.maxRegistrations() + ") are registered: deregister one first"));
+        }
         return new Answer(201, view(w));
       }
       case "DELETE" -> {

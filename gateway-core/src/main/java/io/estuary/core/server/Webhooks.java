@@ -36,7 +36,15 @@ final class Webhooks {
     if (maxInflight < 1) {
       throw new ConfigError("webhooks.max_inflight", Integer.toString(maxInflight), "a positive number");
     }
+    int maxRegistrations = raw.getInt("webhooks.max_registrations");
+    if (maxRegistrations < 1) {
+      throw new ConfigError("webhooks.max_registrations", Integer.toString(maxRegistrations), "a positive number");
+    }
+    if (initial.size() > maxRegistrations) {
+      throw new ConfigError("webhooks.max_registrations", Integer.toString(maxRegistrations),
+          "at least the " + initial.size() + " webhooks.endpoints configured");
+    }
     return new WebhookPlugin(initial, raw.getDuration("webhooks.response_timeout"), raw.getInt("webhooks.cache_size"),
-        clock, maxInflight);
+        clock, maxInflight, maxRegistrations);
   }
 }

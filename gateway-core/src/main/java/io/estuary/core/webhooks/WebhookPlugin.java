@@ -94,6 +94,10 @@ public final class WebhookPlugin implements HookPlugin {
   private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
   private final io.estuary.api.limits.LogThrottle refusedLog = io.estuary.api.limits.LogThrottle.every(60_000);
   private final WebhookFailures failures = new WebhookFailures();
+  /** Hook/endpoint pairs registered at once at most ({@code webhooks.max_registrations}). */
+  private final int maxRegistrations;
+  private final java.util.concurrent.atomic.AtomicLong registrationsRefused = new java.util.concurrent.atomic.AtomicLong();
+  private final io.estuary.api.limits.LogThrottle registrationsLog = io.estuary.api.limits.LogThrottle.every(60_000);
 
   public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock) {
     this(initial, timeout, cacheSize, clock, Integer.MAX_VALUE);
@@ -101,9 +105,23 @@ public final class WebhookPlugin implements HookPlugin {
 
   /** With at most {@code maxInflight} requests waiting for an answer at once ({@code webhooks.max_inflight}). */
   public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock, int maxInflight) {
+    this(initial, timeout, cacheSize, clock, maxInflight, Integer.MAX_VALUE);
+  }
+
+  /**
+   * And at most {@code maxRegistrations} hook/endpoint pairs registered at once, those of the config included
+   * ({@code webhooks.max_registrations}): more in {@code initial} is an {@link IllegalArgumentException}.
+   */
+  public WebhookPlugin(List<Webhook> initial, Duration timeout, int cacheSize, Clock clock, int maxInflight,
+      int maxRegistrations) {
     this.timeout = timeout;
     this.maxInflight = maxInflight;
+    this.maxRegistrations = maxRegistrations;
     this.cache = new WebhookCache(cacheSize, clock);
+    if (initial.size() > maxRegistrations) {
+      throw new IllegalArgumentException(initial.size() + " endpoints configured, more than max_registrations ("
+          + maxRegistrations + ")");
+    }
     synchronized (this) {
       hooks.addAll(initial);
       initial.forEach(w -> open(w.endpoint()));
@@ -127,14 +145,28 @@ public final class WebhookPlugin implements HookPlugin {
     listeners.add(listener);
   }
 
-  /** {@code estuary ctl webhooks register}: adds (or replaces the options of) a hook/endpoint pair. */
-  public synchronized void register(Webhook w) {
+  /**
+   * {@code estuary ctl webhooks register}: adds (or replaces the options of) a hook/endpoint pair; false (nothing
+   * changed, counted and WARNed once a minute) when it is a new pair and {@code max_registrations} are registered.
+   */
+  public synchronized boolean register(Webhook w) {
+    boolean replaces = hooks.stream().anyMatch(h -> h.wireName().equals(w.wireName()) && h.endpoint().equals(w.endpoint()));
+    if (!replaces && hooks.size() >= maxRegistrations) {
+      registrationsRefused.incrementAndGet();
+      long suppressed = registrationsLog.admit();
+      if (suppressed >= 0) {
+        LOG.warn("webhook {} -> {} not registered: webhooks.max_registrations ({}) are registered{}", w.wireName(),
+            w.endpoint(), maxRegistrations, io.estuary.api.limits.LogThrottle.suffix(suppressed));
+      }
+      return false;
+    }
     open(w.endpoint()); // first: a request that sees the registration finds its client
     hooks.removeIf(h -> h.wireName().equals(w.wireName()) && h.endpoint().equals(w.endpoint()));
     hooks.add(w);
     cache.clear();
     listeners.forEach(Runnable::run);
     LOG.info("webhook registered: {} -> {}", w.wireName(), w.endpoint());
+    return true;
   }
 
   /** {@code estuary ctl webhooks deregister}: false when no such registration. */
@@ -377,6 +409,21 @@ public final class WebhookPlugin implements HookPlugin {
   /** Requests not sent because {@code webhooks.max_inflight} were waiting for an answer. */
   public long refused() {
     return refused.get();
+  }
+
+  /** Registrations refused because {@code webhooks.max_registrations} were registered. */
+  public long registrationsRefused() {
+    return registrationsRefused.get();
+  }
+
+  /** {@code webhooks.max_registrations}. */
+  public int maxRegistrations() {
+    return maxRegistrations;
+  }
+
+  /** Hook/endpoint pairs registered now. */
+  public int registrations() {
+    return hooks.size();
   }
 
   /** Requests that failed for {@code reason} ({@code webhooks.failed{reason}}). */
