@@ -23,6 +23,9 @@
 #               (also promote=N: a blind spoofer's CONNECT clean 0 keepalive 65535 + PINGREQ from one address)
 #   BACKGROUND_RATE [0] picks/s of the same mix during the warm-up and the no-flood phase, stopped when the flood
 #               starts: the flood then meets compiled code, as in a gateway in service; 0 = a freshly started JVM
+#   BACKGROUND_UNTIL [flood] flood = the background runs until the flood starts; baseline = it stops when the warm-up
+#               ends (the no-flood phase then measured without it: a background fast enough for C2 to compile the
+#               flood's paths, e.g. BACKGROUND_RATE=2000 WARMUP=30s, also slows the good clients while it runs)
 #   FLOOD_RATE [0] picks per second over all flood threads, 0 = as fast as the machine allows
 #   FLOOD_KEEPALIVE [30] s, of the flood's CONNECTs that have one (half have 0)   GONE_WAIT [120s]
 #   MIN_KEEPALIVE [60s] the gateway's gateway.mqttsn.min_keepalive (set it when EXTRA_CONF changes it): what the
@@ -126,7 +129,7 @@ log "gateway pid $GW_PID: mqtt $MQTT_PORT, mqtt-sn $MQTTSN_PORT, coap ${COAP_POR
 ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_PORT:-0}" --api-port "${API_PORT:-0}"
       --pid "$GW_PID" --clients "${CLIENTS:-100}" --rate "${RATE:-1000}" --warmup "${WARMUP:-5s}"
       --baseline "${BASELINE:-30s}" --duration "${DURATION:-60s}" --flood-threads "${FLOOD_THREADS:-2}" --flood-rate "${FLOOD_RATE:-0}"
-      --addresses "${ADDRESSES:-65536}" --background-rate "${BACKGROUND_RATE:-0}" --mix "${MIX:-connect=50,garbage=25,coap=25}"
+      --addresses "${ADDRESSES:-65536}" --background-rate "${BACKGROUND_RATE:-0}" --background-until "${BACKGROUND_UNTIL:-flood}" --mix "${MIX:-connect=50,garbage=25,coap=25}"
       --flood-keepalive "${FLOOD_KEEPALIVE:-30}" --gone-wait "${GONE_WAIT:-120s}" --api-key "$API_KEY"
       --min-keepalive "${MIN_KEEPALIVE:-60s}")
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}

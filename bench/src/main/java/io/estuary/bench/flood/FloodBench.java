@@ -45,6 +45,11 @@ public final class FloodBench implements Callable<Integer> {
           + " starts): a gateway in service has seen new clients' CONNECTs, garbage and unknown CoAP requests before a"
           + " flood comes, so the code that handles them is compiled; 0 = none (a freshly started JVM meets the flood)")
   double backgroundRate;
+  @Option(names = "--background-until", defaultValue = "flood",
+      description = "flood = the background runs through the warm-up and the no-flood phase; baseline = it stops when"
+          + " the warm-up ends, so the no-flood phase is measured without it (a background fast enough for the JIT to"
+          + " compile the flood's paths also slows the good clients while it runs)")
+  String backgroundUntil;
   @Option(names = "--addresses", defaultValue = "65536", description = "flood source addresses (127.1.0.1 on)")
   int addresses;
   @Option(names = "--pool", defaultValue = "256", description = "open flood sockets per thread") int pool;
@@ -126,10 +131,19 @@ public final class FloodBench implements Callable<Integer> {
             perSocket, floodKeepAlive, encapsulated);
         background.start(1, seed + 1000, backgroundRate);
       }
+      if (!backgroundUntil.equals("flood") && !backgroundUntil.equals("baseline")) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "--background-until: flood or baseline, not " + backgroundUntil);
+      }
       log("%d good clients connected; warm-up %d s%s", clients, warmup.toSeconds(),
           backgroundRate > 0 ? String.format(java.util.Locale.ROOT, ", background %.0f picks/s of the flood's mix until"
-              + " the flood", backgroundRate) : "");
+              + " the %s", backgroundRate, backgroundUntil.equals("flood") ? "flood" : "no-flood phase") : "");
       publish(good, sub, probe, phases[0], warmup, drain);
+      if (background != null && backgroundUntil.equals("baseline")) {
+        background.close();
+        log("background stopped: %.0f datagrams/s", background.rate());
+        background = null;
+      }
       log("no-flood phase, %d s at %.0f msgs/s", baseline.toSeconds(), rate);
       publish(good, sub, probe, phases[1], baseline, drain);
       report.completed(phases[1]);
