@@ -66,19 +66,35 @@ class WebhookRegistrationsIT {
     assertThat(refused.body()).contains("\"code\":\"MAX_REGISTRATIONS\"", "webhooks.max_registrations (3)");
     HttpResponse<String> otherServer = register("on_publish", "http://127.0.0.2:9/a", true);
     assertThat(otherServer.statusCode()).isEqualTo(409);
+    // a new hook for an endpoint already registered, and the _m5 variant of a registered hook: new pairs too
+    assertThat(register("on_publish", "http://127.0.0.1:9/a", true).statusCode()).isEqualTo(409);
+    assertThat(register("auth_on_register_m5", "http://127.0.0.1:9/a", true).statusCode()).isEqualTo(409);
     String shown = api("GET", "/api/v5/webhooks", null).body();
     assertThat(shown).contains("http://127.0.0.1:9/b").doesNotContain("/c\"", "127.0.0.2");
     assertThat(shown).contains("\"base64payload\":false"); // the replacement took
     String m = metrics();
-    assertThat(m).contains("estuary_webhooks_registrations_refused_total{reason=\"max_registrations\"} 2.0",
-        "estuary_webhooks_registrations 3.0");
+    assertThat(m).contains("estuary_webhooks_registrations_refused_total{reason=\"max_registrations\"} 4.0",
+        "estuary_webhooks_registrations_count 3.0");
 
     // a place freed by a deregistration is taken by the next new pair
-    assertThat(api("DELETE", "/api/v5/webhooks?hook=on_client_gone&endpoint="
+    assertThat(api("DELETE", "/api/v5/webhooks?hook=ON_CLIENT_GONE&endpoint="
         + URLEncoder.encode("http://127.0.0.1:9/a", StandardCharsets.UTF_8), null).statusCode()).isEqualTo(204);
     assertThat(register("on_client_gone", "http://127.0.0.1:9/c", true).statusCode()).isEqualTo(201);
-    assertThat(metrics()).contains("estuary_webhooks_registrations_refused_total{reason=\"max_registrations\"} 2.0",
-        "estuary_webhooks_registrations 3.0");
+    assertThat(metrics()).contains("estuary_webhooks_registrations_refused_total{reason=\"max_registrations\"} 4.0",
+        "estuary_webhooks_registrations_count 3.0");
+  }
+
+  @Test
+  void a_pair_configured_twice_stops_the_start() {
+    assertThatThrownBy(() -> TestGateway.builder().config("""
+        webhooks {
+          enable = true
+          endpoints {
+            a { hook = auth_on_register, endpoint = "http://127.0.0.1:9/a" }
+            b { hook = AUTH_ON_REGISTER, endpoint = "http://127.0.0.1:9/a" }
+          }
+        }
+        """).start()).hasMessageContaining("webhooks.endpoints.b").hasMessageContaining("webhooks.endpoints.a");
   }
 
   @Test

@@ -103,8 +103,8 @@ public final class Gateway implements AutoCloseable {
     if (webhooks != null) {
       all.add(webhooks);
       metrics.monotonic("webhooks.refused", webhooks::refused, "reason", "max_inflight");
-      metrics.monotonic("webhooks.registrations_refused", webhooks::registrationsRefused, "reason", "max_registrations");
-      metrics.gauge("webhooks.registrations", webhooks::registrations);
+      metrics.monotonic("webhooks.registrations.refused", webhooks::registrationsRefused, "reason", "max_registrations");
+      metrics.gauge("webhooks.registrations.count", webhooks::registrations);
       for (io.estuary.core.webhooks.WebhookFailure f : io.estuary.core.webhooks.WebhookFailure.values()) {
         metrics.monotonic("webhooks.failed", () -> webhooks.failed(f), "reason", f.tag());
       }

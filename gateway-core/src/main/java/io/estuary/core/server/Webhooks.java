@@ -21,16 +21,23 @@ final class Webhooks {
       return null;
     }
     List<Webhook> initial = new ArrayList<>();
+    java.util.Map<String, String> pairs = new java.util.HashMap<>(); // hook + endpoint -> the key that named it
     Config endpoints = raw.getConfig("webhooks.endpoints");
     for (String name : new TreeSet<>(endpoints.root().keySet())) {
       Config e = endpoints.getConfig("\"" + name + "\"");
       String key = "webhooks.endpoints." + name;
+      Webhook w;
       try {
-        initial.add(new Webhook(e.getString("hook"), URI.create(e.getString("endpoint")),
-            !e.hasPath("base64payload") || e.getBoolean("base64payload"), e.hasPath("no_payload") && e.getBoolean("no_payload")));
+        w = new Webhook(e.getString("hook"), URI.create(e.getString("endpoint")),
+            !e.hasPath("base64payload") || e.getBoolean("base64payload"), e.hasPath("no_payload") && e.getBoolean("no_payload"));
       } catch (RuntimeException ex) {
         throw new ConfigError(key, ex.getMessage());
       }
+      String twice = pairs.putIfAbsent(w.wireName() + ' ' + w.endpoint(), key);
+      if (twice != null) {
+        throw new ConfigError(key, "the same hook and endpoint as " + twice);
+      }
+      initial.add(w);
     }
     int maxInflight = raw.getInt("webhooks.max_inflight");
     if (maxInflight < 1) {

@@ -122,6 +122,9 @@ public final class WebhookPlugin implements HookPlugin {
       throw new IllegalArgumentException(initial.size() + " endpoints configured, more than max_registrations ("
           + maxRegistrations + ")");
     }
+    if (initial.stream().map(w -> w.wireName() + ' ' + w.endpoint()).distinct().count() < initial.size()) {
+      throw new IllegalArgumentException("a hook and endpoint configured twice");
+    }
     synchronized (this) {
       hooks.addAll(initial);
       initial.forEach(w -> open(w.endpoint()));
@@ -150,8 +153,13 @@ public final class WebhookPlugin implements HookPlugin {
    * changed, counted and WARNed once a minute) when it is a new pair and {@code max_registrations} are registered.
    */
   public synchronized boolean register(Webhook w) {
-    boolean replaces = hooks.stream().anyMatch(h -> h.wireName().equals(w.wireName()) && h.endpoint().equals(w.endpoint()));
-    if (!replaces && hooks.size() >= maxRegistrations) {
+    int at = -1;
+    for (int i = 0; i < hooks.size() && at < 0; i++) {
+      if (hooks.get(i).wireName().equals(w.wireName()) && hooks.get(i).endpoint().equals(w.endpoint())) {
+        at = i;
+      }
+    }
+    if (at < 0 && hooks.size() >= maxRegistrations) {
       registrationsRefused.incrementAndGet();
       long suppressed = registrationsLog.admit();
       if (suppressed >= 0) {
@@ -161,8 +169,11 @@ public final class WebhookPlugin implements HookPlugin {
       return false;
     }
     open(w.endpoint()); // first: a request that sees the registration finds its client
-    hooks.removeIf(h -> h.wireName().equals(w.wireName()) && h.endpoint().equals(w.endpoint()));
-    hooks.add(w);
+    if (at >= 0) {
+      hooks.set(at, w); // one write, in its place: the order endpoints are asked in stays
+    } else {
+      hooks.add(w);
+    }
     cache.clear();
     listeners.forEach(Runnable::run);
     LOG.info("webhook registered: {} -> {}", w.wireName(), w.endpoint());
@@ -170,7 +181,8 @@ public final class WebhookPlugin implements HookPlugin {
   }
 
   /** {@code estuary ctl webhooks deregister}: false when no such registration. */
-  public synchronized boolean deregister(String wireName, URI endpoint) {
+  public synchronized boolean deregister(String hook, URI endpoint) {
+    String wireName = hook.toLowerCase(java.util.Locale.ROOT); // as a registration spells it
     boolean removed = hooks.removeIf(h -> h.wireName().equals(wireName) && h.endpoint().equals(endpoint));
     if (removed) {
       cache.clear();

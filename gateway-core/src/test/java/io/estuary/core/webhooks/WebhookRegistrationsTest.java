@@ -33,15 +33,26 @@ class WebhookRegistrationsTest {
     assertThat(plugin.register(new Webhook("on_client_gone", URI.create("http://127.0.0.1:9/a"), false, true)))
         .as("the same pair again: its options replaced").isTrue();
     assertThat(plugin.register(hook("on_client_gone", "http://127.0.0.2:9/b"))).isFalse();
-    assertThat(plugin.registrationsRefused()).isEqualTo(1);
+    assertThat(plugin.register(hook("on_publish", "http://127.0.0.1:9/a"))).as("another hook, same endpoint").isFalse();
+    assertThat(plugin.register(hook("auth_on_register_m5", "http://127.0.0.1:9/a"))).as("the _m5 variant").isFalse();
+    assertThat(plugin.registrationsRefused()).isEqualTo(3);
     assertThat(plugin.registrations()).isEqualTo(2);
     assertThat(plugin.registered()).extracting(Webhook::noPayload).containsExactly(false, true);
     assertThat(plugin.clients()).as("no client for the refused pair's server").isEqualTo(1);
     assertThat(plugin.inflightEndpoints()).isEqualTo(1);
-    assertThat(plugin.deregister("auth_on_register", URI.create("http://127.0.0.1:9/a"))).isTrue();
+    assertThat(plugin.deregister("Auth_On_Register", URI.create("http://127.0.0.1:9/a"))).as("any spelling").isTrue();
     assertThat(plugin.register(hook("on_client_gone", "http://127.0.0.2:9/b"))).isTrue();
     assertThat(plugin.clients()).isEqualTo(2);
-    assertThat(plugin.registrationsRefused()).isEqualTo(1);
+    assertThat(plugin.registrationsRefused()).isEqualTo(3);
+  }
+
+  @Test
+  void registering_a_pair_again_keeps_its_place_in_the_order() {
+    plugin = new WebhookPlugin(List.of(hook("auth_on_register", "http://127.0.0.1:9/a"),
+        hook("auth_on_register", "http://127.0.0.1:9/b")), Duration.ofSeconds(5), 0, Clock.systemUTC(), 10, 2);
+    assertThat(plugin.register(new Webhook("auth_on_register", URI.create("http://127.0.0.1:9/a"), false, false))).isTrue();
+    assertThat(plugin.registered()).extracting(w -> w.endpoint().getPath()).containsExactly("/a", "/b");
+    assertThat(plugin.registered().get(0).base64payload()).isFalse();
   }
 
   @Test
