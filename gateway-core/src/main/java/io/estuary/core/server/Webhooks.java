@@ -21,7 +21,7 @@ final class Webhooks {
       return null;
     }
     List<Webhook> initial = new ArrayList<>();
-    java.util.Map<String, String> pairs = new java.util.HashMap<>(); // hook + endpoint -> the key that named it
+    java.util.Map<Object, String> pairs = new java.util.HashMap<>(); // a registration's pair -> the key that named it
     Config endpoints = raw.getConfig("webhooks.endpoints");
     for (String name : new TreeSet<>(endpoints.root().keySet())) {
       Config e = endpoints.getConfig("\"" + name + "\"");
@@ -33,7 +33,7 @@ final class Webhooks {
       } catch (RuntimeException ex) {
         throw new ConfigError(key, ex.getMessage());
       }
-      String twice = pairs.putIfAbsent(w.wireName() + ' ' + w.endpoint(), key);
+      String twice = pairs.putIfAbsent(w.pair(), key);
       if (twice != null) {
         throw new ConfigError(key, "the same hook and endpoint as " + twice);
       }
@@ -47,11 +47,11 @@ final class Webhooks {
     if (maxRegistrations < 1) {
       throw new ConfigError("webhooks.max_registrations", Integer.toString(maxRegistrations), "a positive number");
     }
-    if (initial.size() > maxRegistrations) {
-      throw new ConfigError("webhooks.max_registrations", Integer.toString(maxRegistrations),
-          "at least the " + initial.size() + " webhooks.endpoints configured");
+    try {
+      return new WebhookPlugin(initial, raw.getDuration("webhooks.response_timeout"), raw.getInt("webhooks.cache_size"),
+          clock, maxInflight, maxRegistrations);
+    } catch (IllegalArgumentException e) { // more webhooks.endpoints than the limit (pairs configured twice: above)
+      throw new ConfigError("webhooks.max_registrations", e.getMessage());
     }
-    return new WebhookPlugin(initial, raw.getDuration("webhooks.response_timeout"), raw.getInt("webhooks.cache_size"),
-        clock, maxInflight, maxRegistrations);
   }
 }

@@ -23,6 +23,16 @@ public record Webhook(String wireName, URI endpoint, boolean base64payload, bool
     }
   }
 
+  /** What makes a registration one: its hook as registered (any case) and its endpoint; the options are not part of it. */
+  public static Object pair(String wireName, URI endpoint) {
+    return java.util.List.of(wireName.toLowerCase(Locale.ROOT), endpoint);
+  }
+
+  /** {@link #pair(String, URI)} of this registration. */
+  public Object pair() {
+    return pair(wireName, endpoint);
+  }
+
   public HookName hook() {
     return HookName.of(wireName);
   }

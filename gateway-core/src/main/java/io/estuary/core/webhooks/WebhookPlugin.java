@@ -122,7 +122,7 @@ public final class WebhookPlugin implements HookPlugin {
       throw new IllegalArgumentException(initial.size() + " endpoints configured, more than max_registrations ("
           + maxRegistrations + ")");
     }
-    if (initial.stream().map(w -> w.wireName() + ' ' + w.endpoint()).distinct().count() < initial.size()) {
+    if (initial.stream().map(Webhook::pair).distinct().count() < initial.size()) {
       throw new IllegalArgumentException("a hook and endpoint configured twice");
     }
     synchronized (this) {
@@ -155,7 +155,7 @@ public final class WebhookPlugin implements HookPlugin {
   public synchronized boolean register(Webhook w) {
     int at = -1;
     for (int i = 0; i < hooks.size() && at < 0; i++) {
-      if (hooks.get(i).wireName().equals(w.wireName()) && hooks.get(i).endpoint().equals(w.endpoint())) {
+      if (hooks.get(i).pair().equals(w.pair())) {
         at = i;
       }
     }
@@ -182,8 +182,9 @@ public final class WebhookPlugin implements HookPlugin {
 
   /** {@code estuary ctl webhooks deregister}: false when no such registration. */
   public synchronized boolean deregister(String hook, URI endpoint) {
-    String wireName = hook.toLowerCase(java.util.Locale.ROOT); // as a registration spells it
-    boolean removed = hooks.removeIf(h -> h.wireName().equals(wireName) && h.endpoint().equals(endpoint));
+    Object pair = Webhook.pair(hook, endpoint); // any spelling of the hook, as a registration takes it
+    String wireName = hook.toLowerCase(java.util.Locale.ROOT);
+    boolean removed = hooks.removeIf(h -> h.pair().equals(pair));
     if (removed) {
       cache.clear();
       if (hooks.stream().noneMatch(h -> h.endpoint().equals(endpoint))) {
