@@ -26,6 +26,14 @@
 #   BACKGROUND_UNTIL [flood] flood = the background runs until the flood starts; baseline = it stops when the warm-up
 #               ends (the no-flood phase then measured without it: a background fast enough for C2 to compile the
 #               flood's paths, e.g. BACKGROUND_RATE=2000 WARMUP=30s, also slows the good clients while it runs)
+#   BACKGROUND_GAP [0s] with BACKGROUND_UNTIL=baseline, the good clients go on this long after the background
+#               stops, unmeasured, so the background's sessions have expired before the no-flood phase (95s with the
+#               defaults; BACKGROUND_RATE=1000000 BACKGROUND_UNTIL=baseline BACKGROUND_GAP=95s WARMUP=30s: a gateway
+#               that met such a flood before, its JIT compiled for it)
+#   FLOOD_NICE [0] the load tool's flood threads run at this nice (renice, unprivileged), e.g. 19: on the tool's CPU
+#               they then yield to its good clients and subscriber when these wake, as senders on other machines
+#               would (bench/sched-floor/sched-floor.sh: a thread woken beside busy threads of equal nice waits for
+#               the next 4 ms scheduler tick); no effect on the p99 ratio was measured (BENCHMARKS.md, wave 19)
 #   FLOOD_RATE [0] picks per second over all flood threads, 0 = as fast as the machine allows
 #   FLOOD_KEEPALIVE [30] s, of the flood's CONNECTs that have one (half have 0)   GONE_WAIT [120s]
 #   MIN_KEEPALIVE [60s] the gateway's gateway.mqttsn.min_keepalive (set it when EXTRA_CONF changes it): what the
@@ -129,7 +137,7 @@ log "gateway pid $GW_PID: mqtt $MQTT_PORT, mqtt-sn $MQTTSN_PORT, coap ${COAP_POR
 ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_PORT:-0}" --api-port "${API_PORT:-0}"
       --pid "$GW_PID" --clients "${CLIENTS:-100}" --rate "${RATE:-1000}" --warmup "${WARMUP:-5s}"
       --baseline "${BASELINE:-30s}" --duration "${DURATION:-60s}" --flood-threads "${FLOOD_THREADS:-2}" --flood-rate "${FLOOD_RATE:-0}"
-      --addresses "${ADDRESSES:-65536}" --background-rate "${BACKGROUND_RATE:-0}" --background-until "${BACKGROUND_UNTIL:-flood}" --mix "${MIX:-connect=50,garbage=25,coap=25}"
+      --addresses "${ADDRESSES:-65536}" --background-rate "${BACKGROUND_RATE:-0}" --background-until "${BACKGROUND_UNTIL:-flood}" --background-gap "${BACKGROUND_GAP:-0s}" --mix "${MIX:-connect=50,garbage=25,coap=25}"
       --flood-keepalive "${FLOOD_KEEPALIVE:-30}" --gone-wait "${GONE_WAIT:-120s}" --api-key "$API_KEY"
       --min-keepalive "${MIN_KEEPALIVE:-60s}")
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}
@@ -156,11 +164,29 @@ watch_threads() {
 }
 watch_threads &
 WATCH_PID=$!
+# The flood's sender threads (flood-N, the background's too) at FLOOD_NICE, as they appear.
+FLOOD_NICE=${FLOOD_NICE:-0}
+nice_flood() {
+  local tool="" t
+  while [[ -z "$tool" ]]; do tool=$(pgrep -n -f -- "^java .*$BENCH_JAR") || sleep 0.2; kill -0 "$GW_PID" 2>/dev/null || return; done
+  declare -A done_tids=()
+  while kill -0 "$tool" 2>/dev/null; do
+    for t in /proc/"$tool"/task/*; do
+      [[ -n "${done_tids[${t##*/}]:-}" ]] && continue
+      if [[ "$(cat "$t/comm" 2>/dev/null)" == flood-* ]]; then
+        renice -n "$FLOOD_NICE" -p "${t##*/}" >/dev/null 2>&1 && done_tids[${t##*/}]=1
+      fi
+    done
+    sleep 0.5
+  done
+}
+if [[ "$FLOOD_NICE" != 0 ]]; then nice_flood & NICE_PID=$!; fi
 # shellcheck disable=SC2086
 timeout --kill-after=10 "${TIMEOUT:-900}" "${TOOL_CPUS[@]}" java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" "${ARGS[@]}" "$@" \
   2> >(tee "$OUT/tool.log" >&2) | tee "$OUT/result.md"
 RC=${PIPESTATUS[0]}
 wait "$WATCH_PID" 2>/dev/null
+[[ -n "${NICE_PID:-}" ]] && { kill "$NICE_PID" 2>/dev/null; wait "$NICE_PID" 2>/dev/null; }
 [[ -s "$OUT/threads.md" ]] && tee -a "$OUT/result.md" < "$OUT/threads.md"
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -173,6 +199,7 @@ OOM=$(grep -c "OutOfMemoryError" "$GWLOG")
 {
   echo
   echo "Gateway: $GW_STATE at the end; OutOfMemoryError lines in its log: $OOM. JAVA_OPTS: $JAVA_OPTS."
+  echo "The load tool's flood threads at nice $FLOOD_NICE."
   echo "CPU pinning: PIN=$PIN${GW_CPUS[*]:+ (gateway: ${GW_CPUS[*]}, load tool: ${TOOL_CPUS[*]})}."
   echo "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER; $(nproc) cores."
   [[ $RC -eq 124 || $RC -eq 137 ]] && echo "**The load tool timed out after ${TIMEOUT:-900} s.**"

@@ -50,6 +50,12 @@ public final class FloodBench implements Callable<Integer> {
           + " the warm-up ends, so the no-flood phase is measured without it (a background fast enough for the JIT to"
           + " compile the flood's paths also slows the good clients while it runs)")
   String backgroundUntil;
+  @Option(names = "--background-gap", defaultValue = "0s",
+      description = "with --background-until baseline: the good clients go on publishing this long after the"
+          + " background stops and before the no-flood phase (not measured), so that the sessions the background"
+          + " opened have expired by keepalive before the no-flood p99 is taken (e.g. 95s with the defaults:"
+          + " min_keepalive 60 s x 1.5 + the timer)")
+  Duration backgroundGap;
   @Option(names = "--addresses", defaultValue = "65536", description = "flood source addresses (127.1.0.1 on)")
   int addresses;
   @Option(names = "--pool", defaultValue = "256", description = "open flood sockets per thread") int pool;
@@ -143,6 +149,10 @@ public final class FloodBench implements Callable<Integer> {
         background.close();
         log("background stopped: %.0f datagrams/s", background.rate());
         background = null;
+        if (!backgroundGap.isZero()) {
+          log("gap of %d s before the no-flood phase (the background's sessions expire)", backgroundGap.toSeconds());
+          publish(good, sub, probe, phases[0], backgroundGap, drain);
+        }
       }
       log("no-flood phase, %d s at %.0f msgs/s", baseline.toSeconds(), rate);
       publish(good, sub, probe, phases[1], baseline, drain);
