@@ -111,6 +111,7 @@ log "gateway: java $JAVA_OPTS -jar $JAR -c $CONF (log $GWLOG)"
 "${GW_CPUS[@]}" java $JAVA_OPTS -Destuary.home="$OUT" -jar "$JAR" -c "$CONF" > "$GWLOG" 2>&1 &
 GW_PID=$!
 stop_gateway() {
+  [[ -n "${NICE_PID:-}" ]] && kill "$NICE_PID" 2>/dev/null
   if kill -0 "$GW_PID" 2>/dev/null; then
     kill "$GW_PID" 2>/dev/null
     for _ in $(seq 1 150); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
@@ -164,17 +165,30 @@ watch_threads() {
 }
 watch_threads &
 WATCH_PID=$!
-# The flood's sender threads (flood-N, the background's too) at FLOOD_NICE, as they appear.
+# The flood's sender threads (flood-N, the background's too) at FLOOD_NICE, as they appear; each thread reniced is
+# listed in $OUT/reniced.txt (the footer counts them). The watcher runs on the tool's CPUs, off the gateway's.
 FLOOD_NICE=${FLOOD_NICE:-0}
+RENICED=$OUT/reniced.txt
+: > "$RENICED"
 nice_flood() {
-  local tool="" t
-  while [[ -z "$tool" ]]; do tool=$(pgrep -n -f -- "^java .*$BENCH_JAR") || sleep 0.2; kill -0 "$GW_PID" 2>/dev/null || return; done
+  local tool="" t c
+  [[ ${#TOOL_CPUS[@]} -gt 0 ]] && taskset -p -c "${TOOL_CPUS[2]}" "$BASHPID" >/dev/null
+  while [[ -z "$tool" ]]; do
+    tool=$(pgrep -n -u "$(id -u)" -f -- "^java .*-jar $BENCH_JAR") || sleep 0.2
+    kill -0 "$GW_PID" 2>/dev/null || return
+  done
   declare -A done_tids=()
   while kill -0 "$tool" 2>/dev/null; do
     for t in /proc/"$tool"/task/*; do
       [[ -n "${done_tids[${t##*/}]:-}" ]] && continue
-      if [[ "$(cat "$t/comm" 2>/dev/null)" == flood-* ]]; then
-        renice -n "$FLOOD_NICE" -p "${t##*/}" >/dev/null 2>&1 && done_tids[${t##*/}]=1
+      c=""; read -r c < "$t/comm" 2>/dev/null
+      if [[ "$c" == flood-* ]]; then
+        done_tids[${t##*/}]=1
+        if renice -n "$FLOOD_NICE" -p "${t##*/}" >/dev/null 2>&1; then
+          echo "${t##*/} $c" >> "$RENICED"
+        else
+          log "renice -n $FLOOD_NICE of the tool's thread $c failed"
+        fi
       fi
     done
     sleep 0.5
@@ -199,7 +213,9 @@ OOM=$(grep -c "OutOfMemoryError" "$GWLOG")
 {
   echo
   echo "Gateway: $GW_STATE at the end; OutOfMemoryError lines in its log: $OOM. JAVA_OPTS: $JAVA_OPTS."
-  echo "The load tool's flood threads at nice $FLOOD_NICE."
+  if [[ "$FLOOD_NICE" != 0 ]]; then
+    echo "The load tool's flood threads reniced to $FLOOD_NICE: $(wc -l < "$RENICED") (the flood's and the background's)."
+  fi
   echo "CPU pinning: PIN=$PIN${GW_CPUS[*]:+ (gateway: ${GW_CPUS[*]}, load tool: ${TOOL_CPUS[*]})}."
   echo "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER; $(nproc) cores."
   [[ $RC -eq 124 || $RC -eq 137 ]] && echo "**The load tool timed out after ${TIMEOUT:-900} s.**"

@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <math.h>
+#include <stdint.h>
 
 static int hops, spin_nice, cpu_server, cpu_client, server, pipe_fd[2];
 
@@ -32,7 +34,11 @@ static void pin(int cpu) {
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  int error = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  if (error != 0) {
+    fprintf(stderr, "cannot pin a thread to CPU %d: %s\n", cpu, strerror(error));
+    exit(1);
+  }
 }
 
 static void *spinner(void *unused) {
@@ -80,6 +86,12 @@ static int by_value(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* The nearest-rank percentile q (0..1) of n sorted values. */
+static double percentile(const double *sorted, int n, double q) {
+  int rank = (int)ceil(q * n);
+  return sorted[rank < 1 ? 0 : rank - 1];
+}
+
 int main(int argc, char **argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: %s K HOPS N [NICE [CPU_SERVER CPU_CLIENT]]\n", argv[0]);
@@ -113,13 +125,27 @@ int main(int argc, char **argv) {
     return 1;
   }
   double *rtt = malloc(n * sizeof *rtt);
-  char data[64] = "ping";
-  int answered = 0;
+  char data[64];
+  int answered = 0, lost = 0;
   usleep(200000);
-  for (int i = 0; i < n; i++) {
+  for (uint32_t i = 0; i < (uint32_t)n; i++) {
     double sent = now_ms();
+    memcpy(data, &i, sizeof i);
     send(client, data, 8, 0);
-    if (recv(client, data, sizeof data, 0) > 0) rtt[answered++] = now_ms() - sent;
+    /* The answer carrying this request's number; a late answer to an earlier one (after a timeout) is skipped. */
+    for (;;) {
+      ssize_t got = recv(client, data, sizeof data, 0);
+      if (got <= 0) {
+        lost++;
+        break;
+      }
+      uint32_t echoed;
+      memcpy(&echoed, data, sizeof echoed);
+      if (got >= (ssize_t)sizeof echoed && echoed == i) {
+        rtt[answered++] = now_ms() - sent;
+        break;
+      }
+    }
     double spent = now_ms() - sent;
     if (spent < 1.0) usleep((useconds_t)((1.0 - spent) * 1000));
   }
@@ -128,7 +154,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   qsort(rtt, answered, sizeof *rtt, by_value);
-  printf("| %d | %d | %d | %d | %.3f | %.3f | %.3f | %.3f |\n", spinners, spin_nice, hops, answered,
-         rtt[answered / 2], rtt[(int)(answered * 0.99)], rtt[(int)(answered * 0.999)], rtt[answered - 1]);
+  printf("| %d | %d | %d | %d | %d | %.3f | %.3f | %.3f | %.3f |\n", spinners, spin_nice, hops, answered, lost,
+         percentile(rtt, answered, 0.5), percentile(rtt, answered, 0.99), percentile(rtt, answered, 0.999),
+         rtt[answered - 1]);
   return 0;
 }

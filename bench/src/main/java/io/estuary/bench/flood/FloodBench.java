@@ -108,6 +108,15 @@ public final class FloodBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!backgroundUntil.equals("flood") && !backgroundUntil.equals("baseline")) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--background-until: flood or baseline, not " + backgroundUntil);
+    }
+    if (backgroundGap.isNegative() || !backgroundGap.isZero()
+        && (backgroundRate <= 0 || !backgroundUntil.equals("baseline"))) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--background-gap: not negative, and only with --background-rate > 0 and --background-until baseline");
+    }
     Phase[] phases = {new Phase(0, "warm-up", clients), new Phase(1, "no flood", clients),
         new Phase(2, "flood", clients)};
     GatewayProbe probe = new GatewayProbe(pid, apiPort > 0 ? URI.create("http://" + host + ":" + apiPort + "/metrics")
@@ -136,10 +145,6 @@ public final class FloodBench implements Callable<Integer> {
             coapPort > 0 ? new InetSocketAddress(host, coapPort) : null, Flood.Mix.parse(mix), addresses, pool,
             perSocket, floodKeepAlive, encapsulated);
         background.start(1, seed + 1000, backgroundRate);
-      }
-      if (!backgroundUntil.equals("flood") && !backgroundUntil.equals("baseline")) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-            "--background-until: flood or baseline, not " + backgroundUntil);
       }
       log("%d good clients connected; warm-up %d s%s", clients, warmup.toSeconds(),
           backgroundRate > 0 ? String.format(java.util.Locale.ROOT, ", background %.0f picks/s of the flood's mix until"
