@@ -143,8 +143,8 @@ ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_
       --min-keepalive "${MIN_KEEPALIVE:-60s}")
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}
 log "java $BENCH_JAVA_OPTS -jar $BENCH_JAR ${ARGS[*]} $*"
-# Where the gateway's CPU goes during the flood: each thread's CPU time and run-queue wait (/proc/<pid>/task/*/schedstat:
-# on-CPU ns, waiting-to-run ns, time slices) from the flood's start to its end, read when the tool logs them.
+# Where the gateway's CPU goes during the flood: each thread's CPU time, run-queue wait and times run
+# (/proc/<pid>/task/*/schedstat: on-CPU ns, waiting-to-run ns, time slices) from the flood's start to its end, read when the tool logs them.
 threads() { for t in /proc/"$GW_PID"/task/*; do
   echo "${t##*/} $(tr ' ' _ < "$t/comm" 2>/dev/null) $(cat "$t/schedstat" 2>/dev/null)"; done | awk 'NF == 5' | LC_ALL=C sort; }
 watch_threads() {
@@ -154,12 +154,15 @@ watch_threads() {
   until grep -q "^flood-bench: flood stopped" "$OUT/tool.log" 2>/dev/null; do kill -0 "$GW_PID" 2>/dev/null || return; sleep 0.2; done
   threads > "$b"; t1=$(date +%s.%N)
   LC_ALL=C join "$a" "$b" | awk -v t0="$t0" -v t1="$t1" '
-    { name = $2; sub(/[-#]?[0-9]+$/, "", name); cpu[name] += ($7 - $3) / 1e9; wait[name] += ($8 - $4) / 1e9 }
+    { name = $2; sub(/[-#]?[0-9]+$/, "", name); cpu[name] += ($7 - $3) / 1e9; wait[name] += ($8 - $4) / 1e9
+      runs[name] += $9 - $5 }
     END { span = t1 - t0
           printf "\nGateway threads during the flood (%.1f s; CPU and run-queue wait from schedstat, threads of one name summed):\n\n", span
-          print "| thread | CPU, s | share of one CPU | waited to run, s |"; print "|---|---:|---:|---:|"; fflush()
+          print "| thread | CPU, s | share of one CPU | waited to run, s | times run | mean wait per run, ms |"
+          print "|---|---:|---:|---:|---:|---:|"; fflush()
           cmd = "sort -t\"|\" -k3 -rn"
-          for (n in cpu) if (cpu[n] >= 0.005 * span) printf "| %s | %.2f | %.1f %% | %.2f |\n", n, cpu[n], 100 * cpu[n] / span, wait[n] | cmd
+          for (n in cpu) if (cpu[n] >= 0.005 * span) printf "| %s | %.2f | %.1f %% | %.2f | %d | %.3f |\n", n, cpu[n],
+            100 * cpu[n] / span, wait[n], runs[n], (runs[n] > 0 ? 1000 * wait[n] / runs[n] : 0) | cmd
           close(cmd) }' \
     > "$OUT/threads.md"
 }
