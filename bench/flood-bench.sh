@@ -32,8 +32,9 @@
 #               that met such a flood before, its JIT compiled for it)
 #   FLOOD_NICE [0] the load tool's flood threads run at this nice (renice, unprivileged), e.g. 19: on the tool's CPU
 #               they then yield to its good clients and subscriber when these wake, as senders on other machines
-#               would (bench/sched-floor/sched-floor.sh: a thread woken beside busy threads of equal nice waits for
-#               the next 4 ms scheduler tick); no effect on the p99 ratio was measured (BENCHMARKS.md, wave 19)
+#               would (bench/sched-floor/sched-floor.sh: a thread woken beside busy threads of equal nice can wait
+#               for the next 4 ms scheduler tick or more); no effect on the p99 ratio was measured (BENCHMARKS.md,
+#               wave 19)
 #   FLOOD_RATE [0] picks per second over all flood threads, 0 = as fast as the machine allows
 #   FLOOD_KEEPALIVE [30] s, of the flood's CONNECTs that have one (half have 0)   GONE_WAIT [120s]
 #   MIN_KEEPALIVE [60s] the gateway's gateway.mqttsn.min_keepalive (set it when EXTRA_CONF changes it): what the
@@ -144,7 +145,8 @@ ARGS=(--mqtt-port "$MQTT_PORT" --mqttsn-port "$MQTTSN_PORT" --coap-port "${COAP_
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m"}
 log "java $BENCH_JAVA_OPTS -jar $BENCH_JAR ${ARGS[*]} $*"
 # Where the gateway's CPU goes during the flood: each thread's CPU time, run-queue wait and times run
-# (/proc/<pid>/task/*/schedstat: on-CPU ns, waiting-to-run ns, time slices) from the flood's start to its end, read when the tool logs them.
+# (/proc/<pid>/task/*/schedstat: on-CPU ns, waiting-to-run ns, time slices) from the flood's start to its end,
+# read when the tool logs them.
 threads() { for t in /proc/"$GW_PID"/task/*; do
   echo "${t##*/} $(tr ' ' _ < "$t/comm" 2>/dev/null) $(cat "$t/schedstat" 2>/dev/null)"; done | awk 'NF == 5' | LC_ALL=C sort; }
 watch_threads() {
